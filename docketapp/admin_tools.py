@@ -1,0 +1,90 @@
+"""Admin building blocks shared by the docket apps: audited saves, bounded counts, client scoping."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
+from simple_history.admin import SimpleHistoryAdmin
+
+from docketapp.audit import attributed
+
+COUNT_CAP = 10_000
+
+
+class CappedCountPaginator(Paginator):
+    """Counts at most COUNT_CAP rows: a COUNT(*) over millions of history rows would stall the admin."""
+
+    @cached_property
+    def count(self) -> int:
+        try:
+            return self.object_list.values("pk")[: COUNT_CAP + 1].count()
+        except (AttributeError, TypeError):
+            return len(self.object_list)
+
+
+class AuditedAdmin(SimpleHistoryAdmin):
+    """Every admin change asks for a reason and is recorded with the user in the history.
+
+    History is read-only: SIMPLE_HISTORY_REVERT_DISABLED is set and no history model is registered, so it
+    can be viewed (the "History" button) but never edited or deleted here.
+    """
+
+    paginator = CappedCountPaginator
+    show_full_result_count = False
+    list_per_page = 50
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        base = super().get_form(request, obj, change=change, **kwargs)
+
+        class ReasonForm(base):  # type: ignore[misc, valid-type]
+            change_reason = forms.CharField(
+                label="Reason for this change",
+                max_length=300,
+                help_text="Recorded in the audit trail with your name",
+            )
+
+        return ReasonForm
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        fields = [f for _name, opts in fieldsets for f in opts.get("fields", ())]
+        if "change_reason" not in fields:
+            fieldsets = [*fieldsets, ("Audit", {"fields": ["change_reason"]})]
+        return fieldsets
+
+    def save_model(self, request, obj, form, change):
+        reason = form.cleaned_data.get("change_reason") or "edited in the admin"
+        with attributed(reason=f"admin: {reason}", user=request.user):
+            super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        reason = form.cleaned_data.get("change_reason") or "edited in the admin"
+        with attributed(reason=f"admin: {reason}", user=request.user):
+            super().save_related(request, form, formsets, change)
+
+    def delete_model(self, request, obj):
+        with attributed(reason="admin: deleted", user=request.user):
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with attributed(reason="admin: bulk delete", user=request.user):
+            for obj in queryset:
+                obj.delete()
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For machine-written records (payloads, runs): viewable, never edited by hand."""
+
+    paginator = CappedCountPaginator
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

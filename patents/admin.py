@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from docketapp.admin_tools import AuditedAdmin
+
+from .models import Client, EventType, Family, Matter, OfficeEvent, PriorityClaim, TeamMembership, UserProfile
+
+
+class ScopedToMattersAdmin(AuditedAdmin):
+    """Non-superusers see rows only for matters of clients they belong to (Matter.objects.visible_to)."""
+
+    matter_path = "matter"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        visible = Matter.objects.visible_to(request.user)
+        if self.matter_path == "":
+            return qs.filter(pk__in=visible.values("pk"))
+        return qs.filter(**{f"{self.matter_path}__in": visible.values("pk")})
+
+
+class TeamMembershipInline(admin.TabularInline):
+    model = TeamMembership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Client)
+class ClientAdmin(AuditedAdmin):
+    list_display = ["reference", "name", "created_at"]
+    search_fields = ["reference", "name"]
+    inlines = [TeamMembershipInline]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(memberships__user=request.user)
+
+
+@admin.register(TeamMembership)
+class TeamMembershipAdmin(AuditedAdmin):
+    list_display = ["user", "client", "role"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "user__email", "client__reference", "client__name"]
+    autocomplete_fields = ["user", "client"]
+    list_select_related = ["user", "client"]
+
+
+@admin.register(UserProfile)
+class UserProfileAdmin(AuditedAdmin):
+    list_display = ["user", "time_zone", "digest_opt_out", "weekly_report_opt_out"]
+    list_filter = ["digest_opt_out", "weekly_report_opt_out"]
+    search_fields = ["user__username", "user__email"]
+    autocomplete_fields = ["user"]
+    list_select_related = ["user"]
+    exclude = ["ics_token"]
+
+
+@admin.register(Family)
+class FamilyAdmin(ScopedToMattersAdmin):
+    list_display = ["reference", "title", "client"]
+    search_fields = ["reference", "title", "client__reference"]
+    autocomplete_fields = ["client"]
+    list_select_related = ["client"]
+
+    def get_queryset(self, request):
+        qs = admin.ModelAdmin.get_queryset(self, request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(client__memberships__user=request.user)
+
+
+class PriorityClaimInline(admin.TabularInline):
+    model = PriorityClaim
+    extra = 0
+
+
+@admin.register(Matter)
+class MatterAdmin(ScopedToMattersAdmin):
+    matter_path = ""
+    list_display = [
+        "reference", "client", "office", "kind", "application_number", "filing_date", "status",
+        "responsible_paralegal", "last_synced",
+    ]
+    list_filter = ["office", "kind", "status", "sync_enabled", "applicant_residence", "client"]
+    search_fields = [
+        "reference", "title", "application_number", "application_number_normalized", "publication_number",
+        "grant_number", "client__reference", "client__name",
+    ]
+    autocomplete_fields = ["client", "family", "parent", "responsible_attorney", "responsible_paralegal"]
+    list_select_related = ["client", "responsible_paralegal"]
+    date_hierarchy = "filing_date"
+    readonly_fields = ["application_number_normalized", "last_synced", "last_changed", "created_at", "updated_at"]
+    inlines = [PriorityClaimInline]
+    fieldsets = [
+        (None, {"fields": ["client", "family", "reference", "title", "office", "kind", "sync_enabled"]}),
+        ("Application", {"fields": [
+            "application_number", "application_number_normalized", "filing_date", "publication_number",
+            "publication_date", "grant_number", "grant_date", "status", "office_status",
+        ]}),
+        ("Parties and people", {"fields": [
+            "applicant_name", "applicant_residence", "responsible_attorney", "responsible_paralegal",
+        ]}),
+        ("PCT and relations", {"fields": ["receiving_office", "designated_offices", "parent", "parent_relation"]}),
+        ("Sync", {"fields": ["last_synced", "last_changed", "created_at", "updated_at"]}),
+    ]
+
+
+@admin.register(PriorityClaim)
+class PriorityClaimAdmin(ScopedToMattersAdmin):
+    list_display = ["matter", "country", "number", "date"]
+    list_filter = ["country"]
+    search_fields = ["number", "matter__reference"]
+    autocomplete_fields = ["matter"]
+    list_select_related = ["matter"]
+    date_hierarchy = "date"
+
+
+@admin.register(EventType)
+class EventTypeAdmin(AuditedAdmin):
+    list_display = ["code", "label", "office", "internal"]
+    list_filter = ["office", "internal"]
+    search_fields = ["code", "label"]
+
+
+@admin.register(OfficeEvent)
+class OfficeEventAdmin(ScopedToMattersAdmin):
+    list_display = ["matter", "event_type", "office_code", "office_text", "date", "source"]
+    list_filter = ["source", "event_type__office", "event_type"]
+    search_fields = ["matter__reference", "office_code", "office_text", "event_type__code"]
+    autocomplete_fields = ["matter", "event_type"]
+    list_select_related = ["matter", "event_type"]
+    date_hierarchy = "date"
+    readonly_fields = ["natural_key", "recorded_at"]

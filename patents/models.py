@@ -1,0 +1,382 @@
+"""The docket domain: clients and their teams, families, matters, priority claims and office events.
+
+Every docket model keeps a simple-history trail with who (user or named process) and why; writes go
+through ``patents.services`` inside ``docketapp.audit.attributed``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from docketapp.audit import AuditedHistoricalModel
+
+from .numbers import REGIONAL_OFFICES, ST3_CODES, InvalidNumber, normalize_application_number
+
+
+def history() -> HistoricalRecords:
+    return HistoricalRecords(bases=[AuditedHistoricalModel], cascade_delete_history=False)
+
+
+def validate_st3(value: str) -> None:
+    if value not in ST3_CODES:
+        raise ValidationError(f"{value!r} is not a WIPO ST.3 office code (e.g. EP, US, JP, WO)")
+
+
+def latest_possible_date() -> dt.date:
+    # Offices east of UTC (JPO is UTC+9) are already a day ahead; allow one day so a same-day
+    # filing in Tokyo is not rejected as "in the future".
+    return timezone.now().date() + dt.timedelta(days=1)
+
+
+def validate_not_future(value: dt.date | None) -> None:
+    if value is not None and value > latest_possible_date():
+        raise ValidationError(f"{value.isoformat()} is in the future; this date can only be in the past")
+
+
+class Client(models.Model):
+    name = models.CharField(max_length=200)
+    reference = models.CharField(max_length=50, unique=True, help_text="The firm's client code, e.g. ACME")
+    contact_emails = models.TextField(blank=True, help_text="One e-mail address per line")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = history()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.reference} – {self.name}"
+
+    @property
+    def emails(self) -> list[str]:
+        return [line.strip() for line in self.contact_emails.splitlines() if line.strip()]
+
+    def clean(self) -> None:
+        for address in self.emails:
+            try:
+                validate_email(address)
+            except ValidationError:
+                raise ValidationError({"contact_emails": f"{address!r} is not a valid e-mail address"})
+
+
+class TeamMembership(models.Model):
+    class Role(models.TextChoices):
+        ATTORNEY = "attorney", "Attorney"
+        PARALEGAL = "paralegal", "Paralegal"
+        DOCKETING = "docketing", "Docketing"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    history = history()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "client"], name="one_membership_per_client")]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.client.reference} ({self.get_role_display()})"
+
+
+class UserProfile(models.Model):
+    """Per-user preferences: display/digest time zone, digest opt-outs and the calendar feed secret."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    time_zone = models.CharField(max_length=64, default="UTC", help_text="IANA zone, e.g. Europe/Berlin")
+    digest_opt_out = models.BooleanField(default=False, help_text="No daily digest (escalations still arrive)")
+    weekly_report_opt_out = models.BooleanField(default=False)
+    ics_token = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    ics_token_created_at = models.DateTimeField(null=True, blank=True)
+
+    history = history()
+
+    def __str__(self) -> str:
+        return f"profile of {self.user}"
+
+    def clean(self) -> None:
+        import zoneinfo
+
+        try:
+            zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValidationError({"time_zone": f"{self.time_zone!r} is not an IANA time zone"})
+
+    @staticmethod
+    def new_token() -> str:
+        return secrets.token_urlsafe(32)
+
+
+class Family(models.Model):
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="families")
+    reference = models.CharField(max_length=80)
+    title = models.CharField(max_length=500, blank=True)
+
+    history = history()
+
+    class Meta:
+        verbose_name_plural = "families"
+        constraints = [models.UniqueConstraint(fields=["client", "reference"], name="family_ref_unique_per_client")]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class MatterQuerySet(models.QuerySet):
+    def visible_to(self, user) -> MatterQuerySet:
+        """The single door to matters: superusers see all, others only their clients' matters."""
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(client__memberships__user=user)
+
+    def sync_enabled(self) -> MatterQuerySet:
+        return self.filter(sync_enabled=True)
+
+    def stale_for(self, office: str, older_than: dt.datetime) -> MatterQuerySet:
+        return (
+            self.filter(office=office, sync_enabled=True)
+            .filter(Q(last_synced__isnull=True) | Q(last_synced__lt=older_than))
+            .order_by(models.F("last_synced").asc(nulls_first=True), "pk")
+        )
+
+
+class Matter(models.Model):
+    class Kind(models.TextChoices):
+        PATENT = "patent", "Patent application"
+        UTILITY_MODEL = "utility_model", "Utility model"
+        DESIGN = "design", "Design"
+        PROVISIONAL = "provisional", "Provisional application"
+        PCT = "pct", "PCT international application"
+        REGIONAL = "regional", "Regional application"
+
+    class Status(models.TextChoices):
+        UNKNOWN = "unknown", "Unknown"
+        FILED = "filed", "Filed"
+        PUBLISHED = "published", "Published"
+        EXAMINATION = "examination", "Under examination"
+        ALLOWED = "allowed", "Allowed / intention to grant"
+        GRANTED = "granted", "Granted"
+        REFUSED = "refused", "Refused"
+        WITHDRAWN = "withdrawn", "Withdrawn / deemed withdrawn"
+        ABANDONED = "abandoned", "Abandoned"
+        LAPSED = "lapsed", "Lapsed"
+        EXPIRED = "expired", "Expired"
+        NATIONAL_PHASE = "national_phase", "Entered national/regional phase"
+
+    class Residence(models.TextChoices):
+        DOMESTIC = "domestic", "Domestic applicant"
+        FOREIGN = "foreign", "Foreign (overseas) applicant"
+
+    class Relation(models.TextChoices):
+        CONTINUATION = "continuation", "Continuation"
+        CONTINUATION_IN_PART = "cip", "Continuation-in-part"
+        DIVISIONAL = "divisional", "Divisional"
+        NATIONAL_PHASE = "national_phase", "National phase of a PCT application"
+        REGIONAL_PHASE = "regional_phase", "Regional phase of a PCT application"
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="matters")
+    family = models.ForeignKey(Family, on_delete=models.SET_NULL, null=True, blank=True, related_name="matters")
+    reference = models.CharField("our reference", max_length=80, unique=True)
+    title = models.CharField(max_length=500, blank=True)
+    office = models.CharField(max_length=2, validators=[validate_st3], help_text="WIPO ST.3 code, e.g. EP, US, JP, WO")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PATENT)
+    application_number = models.CharField(max_length=40, blank=True, help_text="As the office writes it")
+    application_number_normalized = models.CharField(max_length=40, blank=True, editable=False, db_index=True)
+    filing_date = models.DateField(null=True, blank=True, validators=[validate_not_future])
+    publication_number = models.CharField(max_length=40, blank=True)
+    publication_date = models.DateField(null=True, blank=True, validators=[validate_not_future])
+    grant_number = models.CharField(max_length=40, blank=True)
+    grant_date = models.DateField(null=True, blank=True, validators=[validate_not_future])
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.UNKNOWN)
+    office_status = models.CharField(max_length=300, blank=True, help_text="The office's own status text")
+    responsible_attorney = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    responsible_paralegal = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    applicant_residence = models.CharField(
+        max_length=10, choices=Residence.choices, default=Residence.DOMESTIC,
+        help_text="Relative to this office; JP periods depend on it",
+    )
+    applicant_name = models.CharField(max_length=300, blank=True)
+    designated_offices = models.JSONField(
+        default=list, blank=True, help_text="For PCT applications: ST.3 codes of the offices to enter"
+    )
+    receiving_office = models.CharField(max_length=2, blank=True, help_text="PCT receiving office (ST.3)")
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    parent_relation = models.CharField(max_length=20, choices=Relation.choices, blank=True)
+    sync_enabled = models.BooleanField(default=True)
+    last_synced = models.DateTimeField(null=True, blank=True, help_text="Last successful office sync")
+    last_changed = models.DateTimeField(null=True, blank=True, help_text="Last time office data changed it")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MatterQuerySet.as_manager()
+    history = history()
+
+    class Meta:
+        ordering = ["reference"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "application_number_normalized"],
+                condition=~Q(application_number_normalized=""),
+                name="one_matter_per_office_application",
+            ),
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True, parent_relation="") | Q(parent__isnull=False) & ~Q(parent_relation=""),
+                name="parent_and_relation_together",
+            ),
+        ]
+        indexes = [models.Index(fields=["office", "sync_enabled", "last_synced"], name="matter_sync_staleness")]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.office} {self.application_number or 'unfiled'})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("patents:matter-detail", args=[self.pk])
+
+    @property
+    def earliest_priority_date(self) -> dt.date | None:
+        dates = [c.date for c in self.priority_claims.all()]
+        return min(dates) if dates else None
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        self.office = (self.office or "").upper()
+        if self.application_number:
+            try:
+                self.application_number_normalized = normalize_application_number(
+                    self.office, self.application_number
+                )
+            except InvalidNumber as exc:
+                errors["application_number"] = str(exc)
+        else:
+            self.application_number_normalized = ""
+        if self.kind == self.Kind.PCT and self.office != "WO":
+            errors["kind"] = "A PCT international application is filed with the office WO"
+        if self.office == "WO" and self.kind != self.Kind.PCT:
+            errors["kind"] = "Matters at WO are PCT international applications (kind PCT)"
+        if self.kind == self.Kind.PROVISIONAL and self.office != "US":
+            errors["kind"] = "Provisional applications exist only at the USPTO (office US)"
+        if self.kind == self.Kind.REGIONAL and self.office not in REGIONAL_OFFICES:
+            errors["kind"] = f"{self.office} is not a regional office ({', '.join(sorted(REGIONAL_OFFICES))})"
+        bad = [c for c in self.designated_offices or [] if c not in ST3_CODES]
+        if bad:
+            errors["designated_offices"] = f"Not WIPO ST.3 codes: {', '.join(map(str, bad))}"
+        if self.receiving_office and self.receiving_office not in ST3_CODES:
+            errors["receiving_office"] = f"{self.receiving_office!r} is not a WIPO ST.3 code"
+        if self.parent_id and not self.parent_relation:
+            errors["parent_relation"] = "Say how this matter relates to its parent"
+        if self.parent_relation and not self.parent_id:
+            errors["parent"] = "A relation needs a parent matter"
+        if self.parent_id:
+            if self.parent_id == self.pk:
+                errors["parent"] = "A matter cannot be its own parent"
+            elif self.parent_relation in (self.Relation.NATIONAL_PHASE, self.Relation.REGIONAL_PHASE):
+                if self.parent.office != "WO":
+                    errors["parent"] = "A PCT national or regional phase must point at a WO (PCT) matter"
+            elif self.parent.office != self.office:
+                errors["parent"] = (
+                    f"A {self.get_parent_relation_display().lower()} is filed at the parent's office "
+                    f"({self.parent.office}), not {self.office}"
+                )
+        if self.filing_date and self.publication_date and self.publication_date < self.filing_date:
+            errors["publication_date"] = "Publication cannot precede filing"
+        if self.filing_date and self.grant_date and self.grant_date < self.filing_date:
+            errors["grant_date"] = "Grant cannot precede filing"
+        if errors:
+            raise ValidationError(errors)
+
+
+class PriorityClaim(models.Model):
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="priority_claims")
+    country = models.CharField(max_length=2, validators=[validate_st3])
+    number = models.CharField(max_length=40)
+    date = models.DateField(validators=[validate_not_future])
+
+    history = history()
+
+    class Meta:
+        ordering = ["date", "country"]
+        constraints = [
+            models.UniqueConstraint(fields=["matter", "country", "number"], name="priority_claim_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country} {self.number} of {self.date.isoformat()}"
+
+    def clean(self) -> None:
+        if self.matter_id and self.matter.filing_date and self.date > self.matter.filing_date:
+            raise ValidationError({"date": "A priority date cannot be later than the filing date of the claiming matter"})
+
+
+class EventType(models.Model):
+    """A canonical event (``EP.RULE_71_3_COMMUNICATION``) that deadline rules are keyed on."""
+
+    code = models.CharField(max_length=80, unique=True)
+    label = models.CharField(max_length=200)
+    office = models.CharField(max_length=2, validators=[validate_st3])
+    internal = models.BooleanField(
+        default=False, help_text="An internal office step: kept in the timeline but triggers no deadline"
+    )
+    description = models.TextField(blank=True)
+
+    history = history()
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class OfficeEventQuerySet(models.QuerySet):
+    def for_deadlines(self) -> OfficeEventQuerySet:
+        return self.filter(event_type__internal=False).select_related("event_type")
+
+
+class OfficeEvent(models.Model):
+    class Source(models.TextChoices):
+        OFFICE = "office", "Office"
+        MANUAL = "manual", "Entered by hand"
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="events")
+    event_type = models.ForeignKey(EventType, on_delete=models.PROTECT, related_name="events")
+    office_code = models.CharField(max_length=40, help_text="The office's code exactly as written (may be space-padded)")
+    office_text = models.CharField(max_length=500, blank=True)
+    date = models.DateField(validators=[validate_not_future])
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.OFFICE)
+    natural_key = models.CharField(
+        max_length=200, help_text="Identity of this event at the office; the same event is never stored twice"
+    )
+    params = models.JSONField(default=dict, blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = OfficeEventQuerySet.as_manager()
+    history = history()
+
+    class Meta:
+        ordering = ["date", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["matter", "source", "natural_key"], name="office_event_natural_key")
+        ]
+        indexes = [models.Index(fields=["matter", "date"], name="event_matter_date")]
+
+    def __str__(self) -> str:
+        return f"{self.event_type.code} on {self.date.isoformat()}"
+
+    @staticmethod
+    def build_natural_key(office_code: str, date: dt.date, discriminator: str = "") -> str:
+        return f"{office_code.strip()}|{date.isoformat()}|{discriminator}".rstrip("|")

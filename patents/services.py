@@ -1,0 +1,244 @@
+"""Workflows that write docket data. Each runs in one transaction and records who and why."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from docketapp.audit import attributed, current
+
+from .models import Client, EventType, Family, Matter, OfficeEvent, PriorityClaim, TeamMembership
+
+# Called with the matter id after an office event is recorded or changed (on commit). The deadline engine
+# registers itself here so this module does not import it (patents must not depend on deadlines).
+event_recorded_hooks: list[Callable[[int], None]] = []
+
+
+def _require_attribution() -> None:
+    if current() is None:
+        raise RuntimeError("docket writes must run inside docketapp.audit.attributed(...)")
+
+
+def _save(instance, *, update_fields: Iterable[str] | None = None) -> None:
+    instance.full_clean()
+    instance.save(update_fields=list(update_fields) if update_fields is not None else None)
+
+
+@dataclass
+class MatterData:
+    """Everything needed to create or update a matter; used by the importer, the demo seeder and sync."""
+
+    client: Client
+    reference: str
+    office: str
+    kind: str = Matter.Kind.PATENT
+    title: str = ""
+    application_number: str = ""
+    filing_date: dt.date | None = None
+    publication_number: str = ""
+    publication_date: dt.date | None = None
+    grant_number: str = ""
+    grant_date: dt.date | None = None
+    applicant_name: str = ""
+    applicant_residence: str = Matter.Residence.DOMESTIC
+    designated_offices: list[str] = field(default_factory=list)
+    receiving_office: str = ""
+    responsible_attorney: Any = None
+    responsible_paralegal: Any = None
+    family: Family | None = None
+    parent: Matter | None = None
+    parent_relation: str = ""
+    sync_enabled: bool = True
+    priority_claims: list[tuple[str, str, dt.date]] = field(default_factory=list)
+
+    MATTER_FIELDS = (
+        "client", "office", "kind", "title", "application_number", "filing_date", "publication_number",
+        "publication_date", "grant_number", "grant_date", "applicant_name", "applicant_residence",
+        "designated_offices", "receiving_office", "responsible_attorney", "responsible_paralegal", "family",
+        "parent", "parent_relation", "sync_enabled",
+    )
+
+
+def validate_matter(data: MatterData, *, instance: Matter | None = None) -> Matter:
+    """Build (without saving) the matter ``data`` describes and run every validation on it and its claims."""
+    matter = instance or Matter(reference=data.reference)
+    for name in MatterData.MATTER_FIELDS:
+        setattr(matter, name, getattr(data, name))
+    matter.full_clean(validate_unique=instance is None or instance.pk is None)
+    errors: dict[str, list[str]] = {}
+    for country, number, date in data.priority_claims:
+        claim = PriorityClaim(matter=matter, country=country, number=number, date=date)
+        try:
+            claim.full_clean(exclude=["matter"])
+            if matter.filing_date and date > matter.filing_date:
+                raise ValidationError({"priority_claims": "A priority date cannot be later than the filing date"})
+        except ValidationError as exc:
+            for messages in exc.message_dict.values():
+                errors.setdefault("priority_claims", []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    return matter
+
+
+@transaction.atomic
+def upsert_matter(*, data: MatterData) -> tuple[Matter, bool]:
+    """Create the matter or bring it in line with ``data``; returns (matter, changed). Needs attribution."""
+    _require_attribution()
+    existing = Matter.objects.select_for_update().filter(reference=data.reference).first()
+    before = None
+    if existing is not None:
+        before = {name: getattr(existing, name) for name in MatterData.MATTER_FIELDS}
+    matter = validate_matter(data, instance=existing)
+    changed_fields = [n for n in MatterData.MATTER_FIELDS if before is None or before[n] != getattr(matter, n)]
+    changed = False
+    if existing is None:
+        matter.save()
+        changed = True
+    elif changed_fields:
+        matter.save(update_fields=[*changed_fields, "application_number_normalized", "updated_at"])
+        changed = True
+    wanted = {(c, n): d for c, n, d in data.priority_claims}
+    for claim in list(matter.priority_claims.all()):
+        key = (claim.country, claim.number)
+        if key not in wanted:
+            claim.delete()
+            changed = True
+            continue
+        date = wanted.pop(key)
+        if claim.date != date:
+            claim.date = date
+            _save(claim, update_fields=["date"])
+            changed = True
+    for (country, number), date in wanted.items():
+        PriorityClaim.objects.create(matter=matter, country=country, number=number, date=date)
+        changed = True
+    return matter, changed
+
+
+@transaction.atomic
+def ensure_client(*, reference: str, name: str, contact_emails: str = "") -> tuple[Client, bool]:
+    _require_attribution()
+    client = Client.objects.filter(reference=reference).first()
+    if client is None:
+        client = Client(reference=reference, name=name, contact_emails=contact_emails)
+        _save(client)
+        return client, True
+    return client, False
+
+
+@transaction.atomic
+def add_team_member(*, client: Client, user, role: str) -> TeamMembership:
+    _require_attribution()
+    membership = TeamMembership.objects.filter(client=client, user=user).first()
+    if membership is None:
+        membership = TeamMembership(client=client, user=user, role=role)
+        _save(membership)
+    elif membership.role != role:
+        membership.role = role
+        _save(membership, update_fields=["role"])
+    return membership
+
+
+@transaction.atomic
+def ensure_event_type(*, code: str, label: str, office: str, internal: bool = False) -> EventType:
+    _require_attribution()
+    event_type = EventType.objects.filter(code=code).first()
+    if event_type is None:
+        event_type = EventType(code=code, label=label, office=office, internal=internal)
+        _save(event_type)
+    return event_type
+
+
+def _schedule_event_hooks(matter_id: int) -> None:
+    for hook in event_recorded_hooks:
+        transaction.on_commit(lambda hook=hook: hook(matter_id))
+
+
+def record_office_event(
+    *,
+    matter: Matter,
+    event_type: EventType,
+    office_code: str,
+    date: dt.date,
+    office_text: str = "",
+    source: str = OfficeEvent.Source.OFFICE,
+    discriminator: str = "",
+    params: dict | None = None,
+) -> tuple[OfficeEvent, bool]:
+    """Idempotent upsert on the event's natural key; returns (event, created_or_changed).
+
+    The same office event seen again writes nothing. If the office corrected the text, type or params of an
+    event it already reported, the row is updated (with history) and the deadlines are recomputed.
+    """
+    _require_attribution()
+    natural_key = OfficeEvent.build_natural_key(office_code, date, discriminator)
+    params = params or {}
+    with transaction.atomic():
+        existing = OfficeEvent.objects.select_for_update().filter(
+            matter=matter, source=source, natural_key=natural_key
+        ).first()
+        if existing is not None:
+            changes = {
+                "event_type": event_type,
+                "office_text": office_text[:500],
+                "params": params,
+            }
+            dirty = [name for name, value in changes.items() if getattr(existing, name) != value]
+            if not dirty:
+                return existing, False
+            for name in dirty:
+                setattr(existing, name, changes[name])
+            _save(existing, update_fields=dirty)
+            _schedule_event_hooks(matter.pk)
+            return existing, True
+        event = OfficeEvent(
+            matter=matter,
+            event_type=event_type,
+            office_code=office_code,
+            office_text=office_text[:500],
+            date=date,
+            source=source,
+            natural_key=natural_key,
+            params=params,
+        )
+        event.full_clean(validate_unique=False, validate_constraints=False)
+        try:
+            with transaction.atomic():
+                event.save()
+        except IntegrityError:
+            # Another worker stored the same event between our check and insert: theirs stands.
+            return OfficeEvent.objects.get(matter=matter, source=source, natural_key=natural_key), False
+        _schedule_event_hooks(matter.pk)
+        return event, True
+
+
+def touch_matter_sync(*, matter: Matter, changed: bool, when: dt.datetime | None = None) -> None:
+    """Record a successful sync (and whether it changed anything) on the matter."""
+    _require_attribution()
+    when = when or timezone.now()
+    matter.last_synced = when
+    fields = ["last_synced"]
+    if changed:
+        matter.last_changed = when
+        fields.append("last_changed")
+    matter.save(update_fields=fields)
+
+
+__all__ = [
+    "MatterData",
+    "add_team_member",
+    "attributed",
+    "ensure_client",
+    "ensure_event_type",
+    "event_recorded_hooks",
+    "record_office_event",
+    "touch_matter_sync",
+    "upsert_matter",
+    "validate_matter",
+]
