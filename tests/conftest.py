@@ -1,0 +1,64 @@
+"""Shared test setup.
+
+Service-backed tests are marked ``postgres``, ``redis`` or ``worker``. Locally they skip when the service
+is not configured; in CI (CI=true) they FAIL instead, so a misconfigured CI can never go green by skipping.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("DOCKETAPP_SHARED_DIR", ROOT.parent / "shared"))
+
+
+def skip_or_fail(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: this test must run in CI)", pytrace=False)
+    pytest.skip(reason)
+
+
+def redis_url() -> str:
+    url = os.environ.get("REDIS_URL") or ""
+    broker = os.environ.get("CELERY_BROKER_URL", "")
+    if not url and broker.startswith("redis"):
+        url = broker
+    return url
+
+
+@pytest.fixture(autouse=True)
+def _service_markers(request):
+    if request.node.get_closest_marker("postgres"):
+        if django_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+            skip_or_fail("needs PostgreSQL: set DATABASE_URL=postgres://…")
+    if request.node.get_closest_marker("redis") and not redis_url():
+        skip_or_fail("needs Redis: set REDIS_URL or CELERY_BROKER_URL=redis://…")
+
+
+@pytest.fixture(autouse=True)
+def _strict_audit(settings):
+    # Every write to docket data in a test must be attributed, exactly as in production code paths.
+    settings.AUDIT_STRICT = True
+
+
+@pytest.fixture
+def office_samples() -> Path:
+    """The real office responses in ../shared/office-samples (never copied into the repository)."""
+    path = SHARED / "office-samples"
+    if not path.is_dir():
+        skip_or_fail(f"office samples not found at {path}")
+    return path
+
+
+@pytest.fixture
+def audit():
+    """Run test set-up writes under a named test process."""
+    from docketapp.audit import attributed
+
+    with attributed(reason="test set-up", process="tests"):
+        yield
