@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
@@ -36,6 +37,11 @@ class AuditedAdmin(SimpleHistoryAdmin):
     list_per_page = 50
 
     def get_form(self, request, obj=None, change=False, **kwargs):
+        # change_reason is a form-only field added below; the model form must not look for it on the model.
+        fields = kwargs.get("fields")
+        if fields is None:
+            fields = flatten_fieldsets(self.get_fieldsets(request, obj))
+        kwargs["fields"] = [f for f in fields if f != "change_reason"]
         base = super().get_form(request, obj, change=change, **kwargs)
 
         class ReasonForm(base):  # type: ignore[misc, valid-type]

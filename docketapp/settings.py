@@ -126,6 +126,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", False) else None
 SESSION_COOKIE_HTTPONLY = True
+# HSTS preload (security.W021) is a one-way commitment for the whole registered domain, so it is the
+# deployer's decision (SECURE_HSTS_PRELOAD=true), not a default; the check is silenced on purpose.
+SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=["security.W021"])
 X_FRAME_OPTIONS = "DENY"
 
 # --- E-mail ---

@@ -247,6 +247,21 @@ class Matter(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("patents:matter-detail", args=[self.pk])
 
+    def save(self, *args, **kwargs) -> None:
+        # Keep the normalized number in step with the written one on every save path (admin, services,
+        # bulk tools). clean() has already rejected malformed numbers for user input.
+        try:
+            normalized = (
+                normalize_application_number(self.office, self.application_number) if self.application_number else ""
+            )
+        except InvalidNumber:
+            normalized = "".join(self.application_number.split()).upper()
+        if normalized != self.application_number_normalized:
+            self.application_number_normalized = normalized
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "application_number_normalized"}
+        super().save(*args, **kwargs)
+
     @property
     def earliest_priority_date(self) -> dt.date | None:
         dates = [c.date for c in self.priority_claims.all()]
@@ -277,20 +292,22 @@ class Matter(models.Model):
             errors["designated_offices"] = f"Not WIPO ST.3 codes: {', '.join(map(str, bad))}"
         if self.receiving_office and self.receiving_office not in ST3_CODES:
             errors["receiving_office"] = f"{self.receiving_office!r} is not a WIPO ST.3 code"
-        if self.parent_id and not self.parent_relation:
+        # The parent may be an unsaved matter (an earlier row of the same import file).
+        parent = self.parent if (self.parent_id or "parent" in self._state.fields_cache) else None
+        if parent is not None and not self.parent_relation:
             errors["parent_relation"] = "Say how this matter relates to its parent"
-        if self.parent_relation and not self.parent_id:
+        if self.parent_relation and parent is None:
             errors["parent"] = "A relation needs a parent matter"
-        if self.parent_id:
-            if self.parent_id == self.pk:
+        if parent is not None:
+            if parent is self or (parent.pk is not None and parent.pk == self.pk):
                 errors["parent"] = "A matter cannot be its own parent"
             elif self.parent_relation in (self.Relation.NATIONAL_PHASE, self.Relation.REGIONAL_PHASE):
-                if self.parent.office != "WO":
+                if parent.office != "WO":
                     errors["parent"] = "A PCT national or regional phase must point at a WO (PCT) matter"
-            elif self.parent.office != self.office:
+            elif parent.office != self.office:
                 errors["parent"] = (
                     f"A {self.get_parent_relation_display().lower()} is filed at the parent's office "
-                    f"({self.parent.office}), not {self.office}"
+                    f"({parent.office}), not {self.office}"
                 )
         if self.filing_date and self.publication_date and self.publication_date < self.filing_date:
             errors["publication_date"] = "Publication cannot precede filing"

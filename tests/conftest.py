@@ -44,6 +44,11 @@ def _service_markers(request):
 def _strict_audit(settings):
     # Every write to docket data in a test must be attributed, exactly as in production code paths.
     settings.AUDIT_STRICT = True
+    # No collectstatic in tests: plain storage instead of the hashed manifest used in production.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @pytest.fixture

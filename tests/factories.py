@@ -75,7 +75,6 @@ class MatterFactory(AuditedFactory):
     office = "EP"
     kind = Matter.Kind.PATENT
     application_number = factory.Sequence(lambda n: f"EP{21000000 + n}")
-    application_number_normalized = factory.LazyAttribute(lambda m: m.application_number.upper())
     filing_date = dt.date(2021, 3, 15)
 
 

@@ -1,0 +1,182 @@
+"""A small demo portfolio: three clients, four users, EP/US/JP/WO matters, a PCT family with national
+phases, priority claims and office events. Idempotent: dates are anchored on the day the demo was first
+seeded (the ACME client's creation date), so running it again — even days later — changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from docketapp.audit import attributed
+
+from .models import Client, Family, Matter, TeamMembership, UserProfile
+from .services import (
+    MatterData,
+    add_team_member,
+    ensure_client,
+    ensure_event_type,
+    record_office_event,
+    upsert_matter,
+)
+
+DEMO_PASSWORD = "docket-demo-2026"
+
+
+@dataclass
+class DemoUser:
+    username: str
+    first_name: str
+    last_name: str
+    superuser: bool = False
+    time_zone: str = "UTC"
+
+
+USERS = [
+    DemoUser("admin", "Ada", "Admin", superuser=True),
+    DemoUser("alice", "Alice", "Attorney", time_zone="Europe/Berlin"),
+    DemoUser("pat", "Pat", "Paralegal", time_zone="America/New_York"),
+    DemoUser("sam", "Sam", "Docketing", time_zone="Europe/London"),
+    DemoUser("kenji", "Kenji", "Sato", time_zone="Asia/Tokyo"),
+]
+
+CLIENTS = [
+    ("ACME", "Acme Batteries GmbH", "ip@acme.example\nlegal@acme.example"),
+    ("GLOBEX", "Globex Corporation", "patents@globex.example"),
+    ("NIPPON", "Nippon Optics K.K.", "chizai@nippon-optics.example"),
+]
+
+MEMBERSHIPS = [
+    ("alice", "ACME", TeamMembership.Role.ATTORNEY),
+    ("pat", "ACME", TeamMembership.Role.PARALEGAL),
+    ("sam", "ACME", TeamMembership.Role.DOCKETING),
+    ("alice", "GLOBEX", TeamMembership.Role.ATTORNEY),
+    ("pat", "GLOBEX", TeamMembership.Role.PARALEGAL),
+    ("sam", "GLOBEX", TeamMembership.Role.DOCKETING),
+    ("kenji", "NIPPON", TeamMembership.Role.PARALEGAL),
+]
+
+# (code, label, office)
+EVENT_TYPES = [
+    ("EP.FILED", "European application filed", "EP"),
+    ("EP.SEARCH_REPORT_PUBLISHED", "Mention of the European search report in the Bulletin", "EP"),
+    ("EP.COMMUNICATION_94_3", "Communication under Art. 94(3) EPC", "EP"),
+    ("EP.RULE_71_3_COMMUNICATION", "Communication under Rule 71(3) EPC (intention to grant)", "EP"),
+    ("EP.RULE_161_162_COMMUNICATION", "Communication under Rules 161/162 EPC", "EP"),
+    ("US.PROVISIONAL_FILED", "US provisional application filed", "US"),
+    ("US.NON_FINAL_REJECTION", "Non-final rejection mailed", "US"),
+    ("US.NOTICE_OF_ALLOWANCE", "Notice of allowance mailed", "US"),
+    ("WO.FILED", "International application filed", "WO"),
+    ("WO.ISR_TRANSMITTED", "International search report transmitted", "WO"),
+    ("JP.FILED", "Japanese application filed", "JP"),
+    ("JP.NOTICE_OF_REASONS_FOR_REFUSAL", "Notice of reasons for refusal", "JP"),
+]
+
+
+def _matters(anchor: dt.date, users: dict, clients: dict) -> list[tuple[MatterData, list[tuple]]]:
+    """(matter data, [(event code, office code, office text, date, params)]) in parent-first order."""
+    d = lambda days: anchor - dt.timedelta(days=days)  # noqa: E731
+    alice, pat, kenji = users["alice"], users["pat"], users["kenji"]
+    acme, globex, nippon = clients["ACME"], clients["GLOBEX"], clients["NIPPON"]
+    prov = d(700)
+    return [
+        (MatterData(client=acme, reference="ACME-001-USP", office="US", kind=Matter.Kind.PROVISIONAL,
+                    title="Layered cathode for solid-state batteries", application_number="63/210,417",
+                    filing_date=prov, applicant_name="Acme Batteries GmbH",
+                    applicant_residence=Matter.Residence.FOREIGN, responsible_attorney=alice,
+                    responsible_paralegal=pat, sync_enabled=False),
+         [("US.PROVISIONAL_FILED", "PROV", "Provisional application filed", prov, {})]),
+        (MatterData(client=acme, reference="ACME-001-WO", office="WO", kind=Matter.Kind.PCT,
+                    title="Layered cathode for solid-state batteries", application_number="PCT/EP2024/061234",
+                    filing_date=d(340), receiving_office="EP", designated_offices=["EP", "US", "JP"],
+                    applicant_name="Acme Batteries GmbH", responsible_attorney=alice, responsible_paralegal=pat,
+                    priority_claims=[("US", "63/210,417", prov)]),
+         [("WO.FILED", "WO-FILED", "International application filed", d(340), {}),
+          ("WO.ISR_TRANSMITTED", "ISR", "Transmittal of the international search report", d(120), {})]),
+        (MatterData(client=acme, reference="ACME-001-EP", office="EP", kind=Matter.Kind.REGIONAL,
+                    title="Layered cathode for solid-state batteries", application_number="EP24801234",
+                    filing_date=d(340), applicant_name="Acme Batteries GmbH", responsible_attorney=alice,
+                    responsible_paralegal=pat, parent_relation=Matter.Relation.REGIONAL_PHASE,
+                    priority_claims=[("US", "63/210,417", prov)]),
+         [("EP.RULE_161_162_COMMUNICATION", "1226", "Communication pursuant to Rules 161(1) and 162 EPC",
+           d(30), {})]),
+        (MatterData(client=acme, reference="ACME-002-EP", office="EP", kind=Matter.Kind.PATENT,
+                    title="Electrolyte additive reducing dendrite growth", application_number="EP21187456",
+                    filing_date=d(1500), applicant_name="Acme Batteries GmbH", responsible_attorney=alice,
+                    responsible_paralegal=pat),
+         [("EP.FILED", "FILED", "Application filed", d(1500), {}),
+          ("EP.SEARCH_REPORT_PUBLISHED", "SRPU", "Publication of the search report", d(1100), {}),
+          ("EP.COMMUNICATION_94_3", "EXRE", "Communication from the examining division", d(75),
+           {"period_months": 4})]),
+        (MatterData(client=acme, reference="ACME-003-EP", office="EP", kind=Matter.Kind.PATENT,
+                    title="Battery housing with thermal fuse", application_number="EP20178765",
+                    filing_date=d(2000), applicant_name="Acme Batteries GmbH", responsible_attorney=alice,
+                    responsible_paralegal=pat),
+         [("EP.RULE_71_3_COMMUNICATION", "IGRA", "Intention to grant (Rule 71(3) EPC)", d(130), {})]),
+        (MatterData(client=globex, reference="GLX-010-US", office="US", kind=Matter.Kind.PATENT,
+                    title="Adaptive load balancer for edge networks", application_number="17/248,024",
+                    filing_date=d(1200), applicant_name="Globex Corporation", responsible_attorney=alice,
+                    responsible_paralegal=pat),
+         [("US.NON_FINAL_REJECTION", "MCTNF", "Mail Non-Final Rejection", d(40), {})]),
+        (MatterData(client=globex, reference="GLX-011-US", office="US", kind=Matter.Kind.PATENT,
+                    title="Cache coherence for distributed ledgers", application_number="16/123,456",
+                    filing_date=d(1800), applicant_name="Globex Corporation", responsible_attorney=alice,
+                    responsible_paralegal=pat),
+         [("US.NOTICE_OF_ALLOWANCE", "MN/=.", "Mail Notice of Allowance", d(100), {})]),
+        (MatterData(client=nippon, reference="NPO-100-JP", office="JP", kind=Matter.Kind.PATENT,
+                    title="Aspheric lens moulding process", application_number="2020-123456",
+                    filing_date=d(1100), applicant_name="Nippon Optics K.K.", responsible_paralegal=kenji),
+         [("JP.FILED", "A63", "特許願", d(1100), {}),
+          ("JP.NOTICE_OF_REASONS_FOR_REFUSAL", "A131", "拒絶理由通知書", d(20), {})]),
+    ]
+
+
+def seed_demo(*, stdout=None) -> dict[str, int]:
+    user_model = get_user_model()
+    counts = {"users": 0, "matters_changed": 0, "events_created": 0}
+    with attributed(reason="demo data", process="seed_demo"), transaction.atomic():
+        users = {}
+        for spec in USERS:
+            user = user_model.objects.filter(username=spec.username).first()
+            if user is None:
+                user = user_model(
+                    username=spec.username, first_name=spec.first_name, last_name=spec.last_name,
+                    email=f"{spec.username}@docket.example", is_staff=True, is_superuser=spec.superuser,
+                )
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+                counts["users"] += 1
+            if not UserProfile.objects.filter(user=user).exists():
+                UserProfile.objects.create(user=user, time_zone=spec.time_zone)
+            users[spec.username] = user
+        clients = {}
+        for reference, name, emails in CLIENTS:
+            clients[reference], _ = ensure_client(reference=reference, name=name, contact_emails=emails)
+        for username, client_ref, role in MEMBERSHIPS:
+            add_team_member(client=clients[client_ref], user=users[username], role=role)
+        anchor = timezone.localdate(clients["ACME"].created_at, timezone=dt.UTC)
+        event_types = {code: ensure_event_type(code=code, label=label, office=office) for code, label, office in EVENT_TYPES}
+        family = Family.objects.filter(client=clients["ACME"], reference="ACME-001").first()
+        if family is None:
+            family = Family.objects.create(client=clients["ACME"], reference="ACME-001",
+                                           title="Layered cathode for solid-state batteries")
+        saved: dict[str, Matter] = {}
+        for data, events in _matters(anchor, users, clients):
+            if data.reference.startswith("ACME-001"):
+                data.family = family
+            if data.reference == "ACME-001-EP":
+                data.parent = saved["ACME-001-WO"]
+            matter, changed = upsert_matter(data=data)
+            saved[matter.reference] = matter
+            counts["matters_changed"] += changed
+            for index, (code, office_code, text, date, params) in enumerate(events):
+                _, created = record_office_event(
+                    matter=matter, event_type=event_types[code], office_code=office_code, office_text=text,
+                    date=date, discriminator=f"demo{index}", params=params,
+                )
+                counts["events_created"] += created
+    return counts
