@@ -1,0 +1,512 @@
+"""The one pure entry point: facts and events in, explained deadlines out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from .calendars import Closures, OfficeCalendar, calendar_for, normalize_office
+from .model import (
+    Base,
+    ComputedDeadline,
+    EventFact,
+    ExtensionModel,
+    MatterFacts,
+    Notification,
+    Rule,
+    Status,
+    Term,
+)
+from .periods import CONVENTION_CITATIONS, Duration, add_period, last_day_of_month
+
+
+@dataclass
+class ComputeResult:
+    deadlines: list[ComputedDeadline] = field(default_factory=list)
+    # Facts a rule needed but did not get. Reported, never swallowed: a deadline we cannot compute is
+    # something a paralegal must see.
+    problems: list[dict] = field(default_factory=list)
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def _calendar(rule: Rule, matter: MatterFacts, closures: Closures | None) -> tuple[OfficeCalendar, str]:
+    spec = rule.calendar
+    if spec == "@receiving_office":
+        code = matter.receiving_office
+        why = f"calendar of the receiving office ({code or 'unknown'})"
+    elif spec == "@ipea":
+        code = matter.ipea
+        why = f"calendar of the IPEA ({code or 'unknown'})"
+    elif spec == "@matter":
+        code = matter.office
+        why = f"calendar of the office where the application is filed ({code})"
+    else:
+        code = spec
+        why = f"calendar of {spec}"
+    return calendar_for(code, closures), why
+
+
+def _notified(rule: Rule, event: EventFact) -> tuple[date, list[dict]]:
+    if rule.notification is Notification.EPO_TEN_DAY:
+        deemed = event.date + timedelta(days=10)
+        return deemed, [
+            {
+                "op": "deemed_notification",
+                "document_date": event.date.isoformat(),
+                "result": deemed.isoformat(),
+                "citation": "EPC Rules 126(2), 127(2) as in force until 31 Oct 2023",
+                "note": "documents dated before 1 Nov 2023 are deemed notified on the tenth day after "
+                "their date",
+            }
+        ]
+    if rule.notification is Notification.EPO_DATE_BORNE:
+        return event.date, [
+            {
+                "op": "deemed_notification",
+                "document_date": event.date.isoformat(),
+                "result": event.date.isoformat(),
+                "citation": "EPC Rules 126(2), 127(2) as amended with effect from 1 Nov 2023 "
+                "(OJ EPO 2022, A101)",
+                "note": "documents dated on or after 1 Nov 2023 are deemed notified on the date they bear",
+            }
+        ]
+    return event.date, []
+
+
+def _base_date(term: Term, notified: date, matter: MatterFacts) -> tuple[date | None, str]:
+    if term.base is Base.EVENT:
+        return notified, "event"
+    if term.base is Base.FILING:
+        return matter.filing_date, "filing date"
+    if term.base is Base.GRANT:
+        return matter.grant_date, "grant date"
+    if matter.priority_date:
+        return matter.priority_date, "priority date"
+    return matter.filing_date, "filing date (no priority claimed)"
+
+
+def _duration(term: Term, event: EventFact) -> Duration:
+    if term.param and term.param in event.params:
+        return Duration(months=int(event.params[term.param]))
+    return term.duration
+
+
+def _roll(cal: OfficeCalendar, d: date, steps: list[dict], label: str) -> date:
+    rolled, skipped = cal.roll_forward(d)
+    if skipped:
+        steps.append(
+            {
+                "op": "roll_forward",
+                "what": label,
+                "from": d.isoformat(),
+                "result": rolled.isoformat(),
+                "skipped": skipped,
+            }
+        )
+    return rolled
+
+
+def _matches(rule: Rule, matter: MatterFacts) -> bool:
+    c = rule.conditions
+    if c.matter_kinds and matter.kind not in c.matter_kinds:
+        return False
+    if c.routes and matter.route not in c.routes:
+        return False
+    if c.residence and matter.applicant_residence != c.residence:
+        return False
+    if c.designated_office:
+        designated = tuple(normalize_office(o) for o in matter.designated_offices) or ("US", "EP", "JP")
+        if c.designated_office not in designated:
+            return False
+    return True
+
+
+def _ordered(events: Iterable[EventFact]) -> list[EventFact]:
+    # Stable on input order for same-day events: a reply and an action on one day keep their recorded order.
+    return [e for _, e in sorted(enumerate(events), key=lambda p: (p[1].date, p[0]))]
+
+
+def _later_events(events: list[EventFact], trigger: EventFact) -> list[EventFact]:
+    idx = next(i for i, e in enumerate(events) if e is trigger)
+    return events[idx + 1 :]
+
+
+def _expected_answer_value(rule: Rule, instance: str) -> str | None:
+    if rule.series:
+        return instance
+    return rule.conditions.designated_office
+
+
+def _param_matches(event: EventFact, key: str, expected: str | None) -> bool:
+    if expected is None:
+        return True
+    value = event.params.get(key)
+    if value is None:
+        return False
+    if key == "office":
+        return normalize_office(str(value)) == expected
+    try:
+        return float(value) == float(expected)
+    except (TypeError, ValueError):
+        return str(value) == expected
+
+
+def _supersession(rule: Rule, later: list[EventFact], instance: str) -> tuple[EventFact | None, str]:
+    answer_key = "year" if rule.series else "office"
+    expected = _expected_answer_value(rule, instance)
+    for ev in later:
+        if ev.code in rule.answered_by and _param_matches(ev, answer_key, expected):
+            return ev, f"answered by {ev.code} of {ev.date.isoformat()}"
+        if ev.code in rule.replaced_by:
+            return ev, f"replaced by {ev.code} of {ev.date.isoformat()}"
+    return None, ""
+
+
+def _compute_instance(
+    *,
+    rule: Rule,
+    matter: MatterFacts,
+    event: EventFact,
+    later: list[EventFact],
+    closures: Closures | None,
+    today: date | None,
+    instance: str = "",
+    instance_duration: Duration | None = None,
+    window_opens: Duration | None = None,
+) -> ComputedDeadline | dict:
+    cal, cal_why = _calendar(rule, matter, closures)
+    notified, steps = _notified(rule, event)
+    inputs: dict = {
+        "trigger": {
+            "ref": event.ref,
+            "code": event.code,
+            "date": event.date.isoformat(),
+            "params": event.params,
+        },
+        "matter": {
+            "office": matter.office,
+            "filing_date": _iso(matter.filing_date),
+            "priority_date": _iso(matter.priority_date),
+            "grant_date": _iso(matter.grant_date),
+            "applicant_residence": matter.applicant_residence,
+        },
+        "calendar": cal_why,
+        "convention": CONVENTION_CITATIONS[rule.convention],
+    }
+
+    # --- the period (or the later of several) -------------------------------------------------------
+    candidates: list[tuple[date, Term, date]] = []
+    for term in rule.terms:
+        base, base_label = _base_date(term, notified, matter)
+        if base is None:
+            return {
+                "rule": rule.id,
+                "trigger": event.ref,
+                "missing": term.base.value,
+                "message": f"{rule.id} needs the matter's {term.base.value} date",
+            }
+        duration = instance_duration if instance_duration is not None else _duration(term, event)
+        end, add_steps = add_period(base, duration, rule.convention)
+        for s in add_steps:
+            s["base"] = base_label
+        steps.extend(add_steps)
+        candidates.append((end, term, base))
+    unrolled, chosen_term, base = max(candidates, key=lambda c: c[0])
+    if len(candidates) > 1:
+        steps.append(
+            {
+                "op": "later_of",
+                "candidates": [c[0].isoformat() for c in candidates],
+                "result": unrolled.isoformat(),
+                "note": "the period ending later applies",
+            }
+        )
+    if rule.series and rule.series.due_at_month_end:
+        month_end = last_day_of_month(unrolled)
+        steps.append(
+            {
+                "op": "month_end",
+                "from": unrolled.isoformat(),
+                "result": month_end.isoformat(),
+                "note": "due on the last day of the month containing the anniversary",
+                "citation": "EPC Rule 51(1)",
+            }
+        )
+        unrolled = month_end
+    cap_date = None
+    if rule.cap:
+        cap_base, _ = _base_date(rule.cap, notified, matter)
+        if cap_base is not None:
+            cap_date, cap_steps = add_period(cap_base, rule.cap.duration, rule.convention)
+            if unrolled > cap_date:
+                steps.extend(cap_steps)
+                steps.append({"op": "cap", "result": cap_date.isoformat(), "note": rule.notes or "capped"})
+                unrolled = cap_date
+
+    special = SPECIALS.get(rule.special or "")
+    ext_from = None
+    if special:
+        override = special(rule=rule, event=event, later=later, unrolled=unrolled, steps=steps)
+        if override is not None:
+            unrolled, ext_from = override
+    due = _roll(cal, unrolled, steps, "due date")
+
+    # --- extension / grace ---------------------------------------------------------------------------
+    latest = None
+    latest_unrolled = unrolled
+    extensions: list[dict] = []
+    ext = rule.extension
+    if ext:
+        conv = ext.convention or rule.convention
+        months_list = range(1, ext.months + 1) if ext.per_month else [ext.months]
+        for n in months_list:
+            if ext_from is not None:
+                end, ext_steps = add_period(ext_from, Duration(months=n), conv)
+            elif ext.counted_from == "base":
+                d0 = instance_duration if instance_duration is not None else _duration(chosen_term, event)
+                end, ext_steps = add_period(base, d0.plus(months=n), conv)
+            else:
+                end, ext_steps = add_period(unrolled, Duration(months=n), conv)
+            if cap_date and end > cap_date:
+                ext_steps.append(
+                    {"op": "cap", "result": cap_date.isoformat(), "note": rule.notes or "capped"}
+                )
+                end = cap_date
+            rolled, skipped = cal.roll_forward(end)
+            extensions.append(
+                {
+                    "months": n,
+                    "unrolled": end.isoformat(),
+                    "until": rolled.isoformat(),
+                    "steps": ext_steps,
+                    "skipped": skipped,
+                }
+            )
+            latest, latest_unrolled = rolled, end
+        steps.append(
+            {
+                "op": "extension",
+                "model": ext.model.value,
+                "citation": ext.citation,
+                "counted_from": "advisory action" if ext_from else ext.counted_from,
+                "surcharge": ext.surcharge,
+                "options": extensions,
+            }
+        )
+
+    # --- remedies ------------------------------------------------------------------------------------
+    remedies = []
+    for rem in rule.remedies:
+        until = None
+        if rem.from_base is not None:
+            rem_end, _ = add_period(base, rem.from_base, rule.convention)
+            until, _ = cal.roll_forward(rem_end)
+        elif rem.after_expiry is not None:
+            rem_end, _ = add_period(latest_unrolled, rem.after_expiry, rule.convention)
+            until, _ = cal.roll_forward(rem_end)
+        remedies.append({"name": rem.name, "until": until, "citation": rem.citation, "basis": rem.basis})
+
+    warnings = cal.warnings_for(due)
+    by, reason = _supersession(rule, later, instance)
+    if by is not None:
+        status = Status.SUPERSEDED
+    elif today is not None and due < today:
+        status = Status.PAST_DUE
+    else:
+        status = Status.OPEN
+    explanation = {
+        "inputs": inputs,
+        "steps": steps,
+        "due_date": due.isoformat(),
+        "latest_date": _iso(latest),
+        "citation": rule.citation,
+        "rule": {"id": rule.id, "version": rule.version, "kind": rule.kind.value},
+    }
+    if window_opens is not None:
+        opens, _ = add_period(base, window_opens, rule.convention)
+        explanation["window_opens"] = opens.isoformat()
+    if warnings:
+        explanation["warnings"] = warnings
+    if reason:
+        explanation["superseded"] = reason
+    if rule.notes:
+        explanation["notes"] = rule.notes
+    key = f"{rule.id}:{event.ref}" + (f":{instance}" if instance else "")
+    return ComputedDeadline(
+        key=key,
+        rule=rule.id,
+        rule_version=rule.version,
+        title=rule.title + (f" ({rule.series.title_format.format(instance)})" if rule.series else ""),
+        office=rule.office,
+        trigger=event.ref,
+        trigger_code=event.code,
+        trigger_date=event.date,
+        due_date=due,
+        extendable=bool(ext and ext.model is not ExtensionModel.GRACE_SURCHARGE),
+        latest_date=latest,
+        kind=rule.kind.value,
+        status=status.value,
+        citation=rule.citation,
+        explanation=explanation,
+        remedies=remedies,
+        instance=instance,
+        superseded_by=by.ref if by else None,
+        superseded_reason=reason,
+    )
+
+
+def _series_instances(
+    rule: Rule, matter: MatterFacts, event: EventFact
+) -> list[tuple[str, Duration, Duration | None]]:
+    assert rule.series
+    out = []
+    base = matter.filing_date if rule.terms[0].base is Base.FILING else event.date
+    for i, (label, duration) in enumerate(rule.series.instances):
+        if rule.series.stop_at_grant and matter.grant_date and base:
+            anniversary, _ = add_period(base, duration, rule.convention)
+            if anniversary > matter.grant_date:
+                break
+        opens = rule.series.window_opens[i] if rule.series.window_opens else None
+        out.append((label, duration, opens))
+    return out
+
+
+def compute(
+    matter: MatterFacts,
+    events: Sequence[EventFact],
+    closures: Closures | None = None,
+    *,
+    today: date | None = None,
+    rules: Sequence[Rule] | None = None,
+) -> ComputeResult:
+    from .registry import rules_for_code
+
+    result = ComputeResult()
+    ordered = _ordered(events)
+    for event in ordered:
+        candidates = (
+            rules_for_code(event.code) if rules is None else [r for r in rules if event.code in r.triggers]
+        )
+        later = _later_events(ordered, event)
+        for rule in candidates:
+            if not rule.effective_for(event.date) or not _matches(rule, matter):
+                continue
+            if rule.series:
+                items = _series_instances(rule, matter, event)
+                if not items and rule.terms[0].base is Base.FILING and not matter.filing_date:
+                    result.problems.append(
+                        {
+                            "rule": rule.id,
+                            "trigger": event.ref,
+                            "missing": "filing",
+                            "message": f"{rule.id} needs the matter's filing date",
+                        }
+                    )
+                for label, duration, opens in items:
+                    out = _compute_instance(
+                        rule=rule,
+                        matter=matter,
+                        event=event,
+                        later=later,
+                        closures=closures,
+                        today=today,
+                        instance=label,
+                        instance_duration=duration,
+                        window_opens=opens,
+                    )
+                    (result.deadlines if isinstance(out, ComputedDeadline) else result.problems).append(out)
+            else:
+                out = _compute_instance(
+                    rule=rule, matter=matter, event=event, later=later, closures=closures, today=today
+                )
+                (result.deadlines if isinstance(out, ComputedDeadline) else result.problems).append(out)
+    return result
+
+
+def compute_deadlines(
+    matter: MatterFacts,
+    events: Sequence[EventFact],
+    closures: Closures | None = None,
+    *,
+    today: date | None = None,
+) -> list[ComputedDeadline]:
+    return compute(matter, events, closures, today=today).deadlines
+
+
+# --- named hooks for what is not a plain period ------------------------------------------------------
+
+
+def _mpep_706_07_f(
+    *, rule: Rule, event: EventFact, later: list[EventFact], unrolled: date, steps: list[dict]
+) -> tuple[date, date] | None:
+    """MPEP 706.07(f): a first reply within two months of a final rejection, answered by an advisory action
+    mailed after the three-month date, moves the end of the shortened period to the advisory action's date;
+    extension fees are then counted from that date, never past six months from the final rejection."""
+    reply = None
+    for ev in later:
+        if ev.code in rule.replaced_by or ev.code in rule.answered_by:
+            break
+        if ev.code == "US.RESPONSE_FILED":
+            reply = ev
+            break
+    if reply is None:
+        return None
+    two_months, _ = add_period(event.date, Duration(months=2), rule.convention)
+    # The unrolled two-month date is the conservative reading: a reply on the next business day after a
+    # two-month date falling on a weekend does not earn the advisory-action treatment here.
+    if reply.date > two_months:
+        steps.append(
+            {
+                "op": "mpep_706_07_f",
+                "note": f"first reply {reply.date} was not within two months "
+                f"({two_months}): the period is not reset by an advisory action",
+            }
+        )
+        return None
+    advisory = next((ev for ev in _after(later, reply) if ev.code == "US.ADVISORY_ACTION"), None)
+    if advisory is None:
+        steps.append(
+            {
+                "op": "mpep_706_07_f",
+                "note": f"first reply {reply.date} within two months; no advisory "
+                "action yet: the period stays at three months (it moves if the advisory action is mailed "
+                "after that date)",
+            }
+        )
+        return None
+    if advisory.date <= unrolled:
+        steps.append(
+            {
+                "op": "mpep_706_07_f",
+                "note": f"advisory action {advisory.date} mailed before the end of "
+                f"the shortened period ({unrolled}): no change",
+            }
+        )
+        return None
+    six, _ = add_period(event.date, Duration(months=6), rule.convention)
+    new_end = min(advisory.date, six)
+    steps.append(
+        {
+            "op": "mpep_706_07_f",
+            "reply": reply.ref,
+            "advisory_action": advisory.ref,
+            "result": new_end.isoformat(),
+            "citation": "MPEP 706.07(f)",
+            "note": "first reply within two months and advisory action mailed after the three-month date: "
+            "the shortened period expires on the advisory action's mailing date; extensions are "
+            "counted from that date, never beyond six months from the final rejection",
+        }
+    )
+    return new_end, advisory.date
+
+
+def _after(events: list[EventFact], anchor: EventFact) -> list[EventFact]:
+    idx = next(i for i, e in enumerate(events) if e is anchor)
+    return events[idx + 1 :]
+
+
+SPECIALS = {"mpep_706_07_f": _mpep_706_07_f}

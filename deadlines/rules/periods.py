@@ -1,0 +1,133 @@
+"""Period arithmetic per legal convention.
+
+Every function returns the result *and* the steps taken, because a paralegal must be able to check the
+arithmetic by hand. Month arithmetic is delegated to dateutil's relativedelta, whose month-end clipping
+("31 Jan + 1 month = 28/29 Feb") is exactly the "no corresponding day -> last day of the month" rule shared
+by EPC Rule 131(4), PCT Rule 80.2, MPEP 710.01(a) and JP Patent Act Art. 3(1)(iv).
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from dateutil.relativedelta import relativedelta
+
+
+class Convention(StrEnum):
+    EPC_R131 = "EPC_R131"
+    US_1_7 = "US_37CFR1_7"
+    PCT_R80 = "PCT_R80"
+    JP_ART3 = "JP_ART3"
+    # Renewal surcharge periods run from a month end to a month end (EPO Guidelines A-X, 5.2.4; J 4/91).
+    MONTH_END = "MONTH_END"
+
+
+CONVENTION_CITATIONS = {
+    Convention.EPC_R131: "EPC Rule 131",
+    Convention.US_1_7: "35 U.S.C. 21; 37 CFR 1.7; MPEP 710.01(a)",
+    Convention.PCT_R80: "PCT Rule 80",
+    Convention.JP_ART3: "Patent Act (Japan) Art. 3(1)",
+    Convention.MONTH_END: "EPC Rule 51(2); Guidelines A-X, 5.2.4 (month end to month end)",
+}
+
+
+@dataclass(frozen=True)
+class Duration:
+    years: int = 0
+    months: int = 0
+    days: int = 0
+
+    def __post_init__(self) -> None:
+        if self.years < 0 or self.months < 0 or self.days < 0:
+            raise ValueError("periods are never negative")
+        if self.days and (self.years or self.months):
+            raise ValueError("a period is counted either in days or in months/years, not both")
+
+    def __str__(self) -> str:
+        parts = []
+        if self.years:
+            parts.append(f"{self.years} year{'s' if self.years != 1 else ''}")
+        if self.months:
+            parts.append(f"{self.months} month{'s' if self.months != 1 else ''}")
+        if self.days:
+            parts.append(f"{self.days} day{'s' if self.days != 1 else ''}")
+        return " ".join(parts) or "0 days"
+
+    def plus(self, *, months: int = 0, years: int = 0) -> Duration:
+        return Duration(years=self.years + years, months=self.months + months, days=self.days)
+
+
+def _delta(d: Duration) -> relativedelta:
+    return relativedelta(years=d.years, months=d.months, days=d.days)
+
+
+def last_day_of_month(d: date) -> date:
+    return d.replace(day=calendar.monthrange(d.year, d.month)[1])
+
+
+def add_period(start: date, duration: Duration, convention: Convention) -> tuple[date, list[dict]]:
+    """End of a period of `duration` triggered by an event on `start` (unrolled: no holiday handling)."""
+    steps: list[dict] = []
+    if convention is Convention.JP_ART3 and not duration.days:
+        # Art. 3(1)(i): the first day is not counted, so counting begins the next day; (ii)-(iv): the period
+        # ends the day before the corresponding day of the last month, or on the last day of that month if
+        # it has no corresponding day. Hence 30 Apr + 3 months = 31 Jul, not 30 Jul.
+        first = start + timedelta(days=1)
+        corresponding = first + _delta(duration)
+        if corresponding.day != first.day:
+            end = corresponding
+            note = (
+                f"first day not counted, counting starts {first.isoformat()}; the last month has no day "
+                f"{first.day}, so the period ends on the last day of that month"
+            )
+        else:
+            end = corresponding - timedelta(days=1)
+            note = (
+                f"first day not counted, counting starts {first.isoformat()}; the period ends the day before "
+                f"the corresponding day {corresponding.isoformat()}"
+            )
+        steps.append(
+            {
+                "op": "add",
+                "from": start.isoformat(),
+                "period": str(duration),
+                "result": end.isoformat(),
+                "convention": convention.value,
+                "citation": CONVENTION_CITATIONS[convention],
+                "note": note,
+            }
+        )
+        return end, steps
+    if convention is Convention.MONTH_END:
+        end = last_day_of_month(start + _delta(duration))
+        steps.append(
+            {
+                "op": "add",
+                "from": start.isoformat(),
+                "period": str(duration),
+                "result": end.isoformat(),
+                "convention": convention.value,
+                "citation": CONVENTION_CITATIONS[convention],
+                "note": "a period running from a month end ends on the last day of the final month",
+            }
+        )
+        return end, steps
+    end = start + _delta(duration)
+    note = "days counted from the day after the event" if duration.days else "same day number"
+    if not duration.days and end.day != start.day:
+        note = f"the final month has no day {start.day}: last day of that month"
+    steps.append(
+        {
+            "op": "add",
+            "from": start.isoformat(),
+            "period": str(duration),
+            "result": end.isoformat(),
+            "convention": convention.value,
+            "citation": CONVENTION_CITATIONS[convention],
+            "note": note,
+        }
+    )
+    return end, steps

@@ -1,0 +1,54 @@
+"""All rule sets, and lookup by trigger event code."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from functools import cache
+
+from . import ep, jp, pct, us
+from .model import Rule
+
+RULES: tuple[Rule, ...] = (*us.RULES, *ep.RULES, *pct.RULES, *jp.RULES)
+
+
+@cache
+def _by_code() -> dict[str, list[Rule]]:
+    out: dict[str, list[Rule]] = defaultdict(list)
+    for rule in RULES:
+        for code in rule.triggers:
+            out[code].append(rule)
+    return dict(out)
+
+
+def rules_for_code(code: str) -> list[Rule]:
+    return _by_code().get(code, [])
+
+
+def trigger_codes() -> set[str]:
+    return set(_by_code())
+
+
+def event_codes() -> set[str]:
+    """Every code a rule reacts to (triggers, answers, replacements)."""
+    codes = set(trigger_codes())
+    for rule in RULES:
+        codes.update(rule.answered_by)
+        codes.update(rule.replaced_by)
+    codes.update({"US.RESPONSE_FILED", "US.ADVISORY_ACTION"})
+    return codes
+
+
+def get_rule(rule_id: str, version: int | None = None) -> Rule | None:
+    matches = [r for r in RULES if r.id == rule_id and (version is None or r.version == version)]
+    return max(matches, key=lambda r: r.version) if matches else None
+
+
+def _check_unique() -> None:
+    seen = set()
+    for r in RULES:
+        if (r.id, r.version) in seen:
+            raise RuntimeError(f"duplicate rule {r.id} v{r.version}")
+        seen.add((r.id, r.version))
+
+
+_check_unique()
