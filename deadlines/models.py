@@ -145,3 +145,204 @@ class Deadline(models.Model):
     @property
     def is_verified(self) -> bool:
         return self.verified_at is not None
+
+
+# --- Reminders (issue 8): policy, scheduled reminder rows and their deliveries ---------------------------
+
+DEFAULT_BEFORE_DUE_DAYS = (60, 30, 14, 7, 3, 1, 0)
+DEFAULT_BEFORE_LATEST_DAYS = (30, 14, 7, 3, 1, 0)
+
+
+def parse_offsets(value: str) -> tuple[int, ...]:
+    """Parse "60, 30, 14" into (60, 30, 14); ValueError for anything that is not a day count 0…3650."""
+    days = []
+    for part in (value or "").replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        number = int(part)
+        if number < 0 or number > 3650:
+            raise ValueError(f"{number} is not a number of days between 0 and 3650")
+        days.append(number)
+    return tuple(sorted(set(days), reverse=True))
+
+
+def validate_offsets(value: str) -> None:
+    from django.core.exceptions import ValidationError
+
+    try:
+        parse_offsets(value)
+    except ValueError as exc:
+        raise ValidationError(f"Write days before the date separated by commas, e.g. 60, 30, 14, 7 ({exc})")
+
+
+class ReminderPolicy(models.Model):
+    """How many days ahead people are reminded, per deadline kind and/or client.
+
+    The most specific row wins: client + kind, then client (any kind), then kind (any client), then the
+    firm-wide row (no client, any kind); without any row the defaults of the issue apply. Overdue escalation
+    is not configurable on purpose: a missed deadline is escalated daily whatever a policy says.
+    """
+
+    client = models.ForeignKey(
+        "patents.Client", on_delete=models.CASCADE, null=True, blank=True, related_name="reminder_policies",
+        help_text="Empty: applies to every client without its own policy",
+    )
+    deadline_kind = models.CharField(
+        max_length=12, choices=Deadline.Kind.choices, blank=True, help_text="Empty: applies to every kind"
+    )
+    before_due_days = models.CharField(
+        max_length=200, default=", ".join(map(str, DEFAULT_BEFORE_DUE_DAYS)), validators=[validate_offsets],
+        help_text="Days before the due date (or the extension actually taken); 0 = on the day",
+    )
+    before_latest_days = models.CharField(
+        max_length=200, blank=True, default=", ".join(map(str, DEFAULT_BEFORE_LATEST_DAYS)),
+        validators=[validate_offsets],
+        help_text="For extendable deadlines: days before the latest possible date (only those after the due date)",
+    )
+    note = models.CharField(max_length=300, blank=True)
+
+    history = history()
+
+    class Meta:
+        verbose_name_plural = "reminder policies"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "deadline_kind"], condition=Q(client__isnull=False), name="one_policy_per_client_kind"
+            ),
+            models.UniqueConstraint(
+                fields=["deadline_kind"], condition=Q(client__isnull=True), name="one_default_policy_per_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = self.client.reference if self.client_id else "all clients"
+        return f"{who} / {self.get_deadline_kind_display() or 'all kinds'}: {self.before_due_days}"
+
+    @property
+    def before_due(self) -> tuple[int, ...]:
+        return parse_offsets(self.before_due_days)
+
+    @property
+    def before_latest(self) -> tuple[int, ...]:
+        return parse_offsets(self.before_latest_days)
+
+
+class ReminderQuerySet(models.QuerySet):
+    def scheduled(self) -> ReminderQuerySet:
+        return self.filter(status=Reminder.Status.SCHEDULED)
+
+    def due(self, now: dt.datetime) -> ReminderQuerySet:
+        return self.scheduled().filter(due_at__lte=now)
+
+
+class Reminder(models.Model):
+    """One announcement that is due at ``due_at``: swept by ``deadlines.reminders.send_due_reminders``.
+
+    Deadline reminders are identified by (deadline, kind, offset, target date): when a deadline moves, the
+    scheduled rows are moved with it; rows already sent stay as the record of what was announced for the
+    old date. Digests and reports have no deadline: they belong to a recipient and a period (target_date).
+    Not history-tracked: the row itself (status, reason, deliveries) is the record, and the sweep has to
+    write tens of thousands of them in bulk.
+    """
+
+    class Kind(models.TextChoices):
+        BEFORE_DUE = "before_due", "Before the due date"
+        BEFORE_LATEST = "before_latest", "Before the latest possible date"
+        OVERDUE = "overdue", "Overdue escalation"
+        DIGEST = "digest", "Daily digest"
+        REPORT = "report", "Weekly docket report"
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        SENT = "sent", "Sent (see deliveries)"
+        CANCELLED = "cancelled", "Cancelled"
+        SKIPPED = "skipped", "Skipped"
+
+    deadline = models.ForeignKey(
+        Deadline, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        help_text="Digests and reports only; deadline reminders find their recipients when sent",
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    offset_days = models.IntegerField(
+        default=0, help_text="Days before target_date; negative for the n-th day of overdue escalation"
+    )
+    target_date = models.DateField(help_text="The date announced (due/latest date) or the digest/report period")
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    status_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReminderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deadline", "kind", "offset_days", "target_date"], condition=Q(deadline__isnull=False),
+                name="one_reminder_per_deadline_offset_date",
+            ),
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "target_date"], condition=Q(deadline__isnull=True),
+                name="one_periodic_reminder_per_recipient",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="reminder_status_due"),
+            models.Index(fields=["deadline", "status"], name="reminder_deadline_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.offset_days:+d} → {self.target_date.isoformat()} at {self.due_at:%Y-%m-%d %H:%M}Z"
+
+
+class Delivery(models.Model):
+    """One message of one reminder to one recipient on one channel — the exactly-once guard.
+
+    Life cycle (the reasoning is in ``deadlines.reminders``): queued (claimed by a sweep's token) →
+    sending (handed to the mail backend) → sent. A queued row was never handed to the backend, so it can be
+    released to another sweep if its claimer died. A row that stays *sending* after the lease was perhaps
+    sent: it becomes *unconfirmed* for a human and is never re-sent automatically.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "E-mail"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Claimed, not yet handed to the mail server"
+        SENDING = "sending", "Handed to the mail server"
+        SENT = "sent", "Sent"
+        RETRY = "retry", "Not sent (temporary failure), will retry"
+        FAILED = "failed", "Not sent (permanent failure)"
+        UNCONFIRMED = "unconfirmed", "Unconfirmed: perhaps sent, check the mail log"
+
+    reminder = models.ForeignKey(Reminder, on_delete=models.CASCADE, related_name="deliveries")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
+    address = models.CharField(max_length=254, blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    message_id = models.CharField(max_length=200, blank=True, db_index=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    claim_token = models.CharField(max_length=40, blank=True, db_index=True)
+    claimed_at = models.DateTimeField(default=timezone.now)
+    sending_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        ordering = ["-claimed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["reminder", "recipient", "channel"], name="one_delivery_per_recipient")
+        ]
+        indexes = [models.Index(fields=["status", "claimed_at"], name="delivery_status_claimed")]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} to {self.address or self.recipient_id}: {self.get_status_display()}"
