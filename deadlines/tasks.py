@@ -1,0 +1,31 @@
+"""Celery tasks of the deadlines app: take ids, call a service (see STYLE.md)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+# --- Reminders (issue 8) ---------------------------------------------------------------------------------
+
+
+@shared_task(name="deadlines.send_due_reminders", ignore_result=True)
+def send_due_reminders() -> dict:
+    """Beat, every five minutes: send what is due (idempotent; concurrent runs never send twice)."""
+    from deadlines import reminders
+
+    return reminders.send_due_reminders()
+
+
+@shared_task(name="deadlines.sync_reminders_for_deadlines", ignore_result=True)
+def sync_reminders_for_deadlines(deadline_ids: list[int]) -> dict:
+    from deadlines import reminders
+
+    return reminders.sync_reminders_for_deadlines(deadline_ids=deadline_ids)
+
+
+@shared_task(name="deadlines.sync_reminders_for_open_deadlines", ignore_result=True)
+def sync_reminders_for_open_deadlines(client_id: int | None = None, kind: str = "") -> dict:
+    """After a reminder policy changed in the admin: re-plan the open deadlines it covers."""
+    from deadlines import reminders
+
+    return reminders.sync_reminders_for_open_deadlines(client_id=client_id, kind=kind)
