@@ -176,6 +176,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 240},
     },
+    # Reminders, escalations, digests and weekly reports (deadlines.reminders); digests go out at each
+    # user's local morning, so the sweep (not a separate daily entry) creates them.
+    "deadlines.send_due_reminders": {
+        "task": "deadlines.send_due_reminders",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 240},
+    },
 }
 
 # --- Offices (credentials only from the environment; empty → the office simulator is used) ---
