@@ -26,6 +26,7 @@ from .types import (
     StatusEntry,
     ThrottleService,
     ThrottlingControl,
+    jsonable,
 )
 
 __all__ = [
@@ -49,4 +50,5 @@ __all__ = [
     "StatusEntry",
     "ThrottleService",
     "ThrottlingControl",
+    "jsonable",
 ]

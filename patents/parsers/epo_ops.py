@@ -739,16 +739,20 @@ def parse_published_search(body: bytes | str) -> SearchPage:
     begin, end = _range(bs, source=source)
     pubs = []
     result = child(bs, OPS_NS, "search-result")
-    for ref in result.iter(f"{{{OPS_NS}}}publication-reference") if result is not None else []:
+    for ref in children(result, OPS_NS, "publication-reference"):
         picked = _pick(_exch_ids(ref, source=source), "docdb")
         if picked is not None:
             pubs.append(picked)
+    # With the biblio constituent (search/biblio) each hit is a whole exchange-document instead.
+    items = tuple(
+        _exchange_biblio(d, source=source)
+        for d in (result.iter(f"{{{EXCH_NS}}}exchange-document") if result is not None else [])
+        if d.get("status") != "not found"
+    )
+    pubs += [p for b in items for p in b.publications[:1]]
+    query = path_text(bs, OPS_NS, "query") or None
     return SearchPage(
-        total=total,
-        range_begin=begin,
-        range_end=end,
-        query=path_text(bs, OPS_NS, "query") or None,
-        publications=tuple(pubs),
+        total=total, range_begin=begin, range_end=end, query=query, items=items, publications=tuple(pubs)
     )
 
 

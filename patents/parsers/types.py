@@ -19,6 +19,17 @@ from enum import StrEnum
 from typing import Any
 
 
+def jsonable(value: Any) -> Any:
+    """Parser output → JSON-safe values (dates as ISO strings, tuples as lists) for JSONField storage."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
 class EventSource(StrEnum):
     REGISTER_EVENT = "register-event"  # EPO Register dossier-event (events constituent)
     PROCEDURAL_STEP = "procedural-step"  # EPO Register procedural-step (procedural-steps constituent)
@@ -165,6 +176,10 @@ class Event:
     def key(self) -> tuple[str, str, str, dt.date | None, str]:
         return (self.office, self.source, self.code, self.date, self.discriminator)
 
+    @property
+    def params_json(self) -> dict[str, Any]:
+        return jsonable(self.params)
+
 
 @dataclass(frozen=True)
 class FamilyMember:
@@ -194,6 +209,7 @@ class SearchPage:
 
     @property
     def numbers(self) -> tuple[str, ...]:
+        """Application numbers of the hits; for a references-only published-data search, ``EP2400812A1``."""
         if self.items:
             return tuple(b.application_number for b in self.items)
         return tuple(p.text for p in self.publications)

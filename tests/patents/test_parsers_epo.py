@@ -356,3 +356,41 @@ def test_black_throttling_colour_and_retry_after():
     assert q.throttling.state == "overloaded"
     assert q.throttling.services["search"].color == "black"
     assert (q.retry_after_seconds, q.rejection_reason) == (60, "ThrottlingControlQuota")
+
+
+def test_event_params_can_be_stored_as_json(epo):
+    steps = ops.parse_procedural_steps(epo("register-procedural-steps-EP2400812.xml"))
+    igra = next(s for s in steps if s.code == "IGRA")
+    stored = json.loads(json.dumps(igra.params_json))
+    assert stored["dates"]["GRANT_FEE_PAID"] == "2019-10-16"
+    legal = ops.parse_inpadoc_legal(epo("legal-inpadoc-EP2400812A1-trimmed.xml"))[0]
+    assert json.loads(json.dumps(legal.params_json))["designated_states"][0] == "AL"
+
+
+# No recorded published-data search exists in ../shared; these bodies follow the OPS 3.2 reference guide.
+PUBLISHED_SEARCH = b"""<?xml version="1.0" encoding="UTF-8"?>
+<ops:world-patent-data xmlns="http://www.epo.org/exchange" xmlns:ops="http://ops.epo.org">
+<ops:biblio-search total-result-count="27"><ops:query syntax="CQL">pa=9solutions</ops:query>
+<ops:range begin="1" end="2"/><ops:search-result>
+<ops:publication-reference system="ops.epo.org" family-id="43088294"><document-id document-id-type="docdb">
+<country>EP</country><doc-number>2400812</doc-number><kind>A1</kind></document-id></ops:publication-reference>
+<ops:publication-reference system="ops.epo.org" family-id="43088294"><document-id document-id-type="docdb">
+<country>US</country><doc-number>9648662</doc-number><kind>B2</kind></document-id></ops:publication-reference>
+</ops:search-result></ops:biblio-search></ops:world-patent-data>"""
+
+
+def test_published_data_search_references_page():
+    page = ops.parse_published_search(PUBLISHED_SEARCH)
+    assert (page.total, page.range_begin, page.range_end, page.query) == (27, 1, 2, "pa=9solutions")
+    assert page.numbers == ("EP2400812A1", "US9648662B2") and page.items == ()
+
+
+def test_published_data_search_with_biblio_constituent(epo):
+    exchange = epo("published-data-biblio-EP2400812A1.xml").decode()
+    docs = exchange[exchange.index("<exchange-documents>") : exchange.index("</exchange-documents>")]
+    head, rest = PUBLISHED_SEARCH.decode().split("<ops:search-result>")
+    tail = rest[rest.index("</ops:search-result>") :]
+    page = ops.parse_published_search(f"{head}<ops:search-result>{docs}</exchange-documents>{tail}".encode())
+    assert page.total == 27 and page.numbers == ("10167109",)
+    assert page.items[0].publication_number == "EP2400812"
+    assert [p.text for p in page.publications] == ["EP2400812A1"]
