@@ -94,6 +94,11 @@ def as_list(value: Any) -> list[Any]:
     return [value]
 
 
+def obj(value: Any) -> dict[str, Any]:
+    """A JSON object, or {} for anything else (missing optional parts)."""
+    return value if isinstance(value, dict) else {}
+
+
 def require_dict(value: Any, *, field: str, source: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ParseError(f"{field}: expected an object, got {type(value).__name__}", source=source)

@@ -261,7 +261,7 @@ def _register_biblio(doc: etree._Element, *, source: str) -> Biblio:
                 if text(c) and text(c) not in designated:
                     designated.append(text(c))
 
-    lapsed = ()
+    lapsed: tuple[tuple[str, dt.date | None], ...] = ()
     term = _newest(children(bib, REG_NS, "term-of-grant"), source=source)
     if term is not None:
         lapsed = tuple(

@@ -226,7 +226,8 @@ def _priority(data: dict[str, Any], *, source: str) -> tuple[PriorityClaim, ...]
 
 def _progress(data: dict[str, Any], *, source: str) -> JpoProgress:
     number = _app_number(data, source=source)
-    applicants, reps = [], []
+    applicants: list[Party] = []
+    reps: list[Party] = []
     for p in as_list(data.get("applicantAttorney")):
         if not isinstance(p, dict) or not s(p.get("name")):
             continue

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from patents.numbers import InvalidNumber, normalize_application_number
 
-from ._util import as_list, load_json, parse_bool, parse_date, parse_int, s
+from ._util import as_list, load_json, obj, parse_bool, parse_date, parse_int, s
 from .errors import ParseError
 from .types import Biblio, DocumentRef, Party, PriorityClaim
 
@@ -102,7 +102,7 @@ def _record(r: dict, *, source: str) -> LensRecord:
     lens_id = s(r.get("lens_id"))
     if not lens_id:
         raise ParseError("record without lens_id", source=source)
-    bib = r.get("biblio") if isinstance(r.get("biblio"), dict) else {}
+    bib = obj(r.get("biblio"))
     jurisdiction = s(r.get("jurisdiction"))
     doc_number = s(r.get("doc_number"))
     kind = s(r.get("kind")) or None
@@ -116,7 +116,7 @@ def _record(r: dict, *, source: str) -> LensRecord:
         normalized = normalize_application_number(office, app_number)
     except InvalidNumber:
         normalized = None
-    pc = bib.get("priority_claims") if isinstance(bib.get("priority_claims"), dict) else {}
+    pc = obj(bib.get("priority_claims"))
     priority = tuple(
         PriorityClaim(
             country=ref.country,
@@ -131,7 +131,7 @@ def _record(r: dict, *, source: str) -> LensRecord:
     titles = {
         s(t.get("lang")): s(t.get("text")) for t in as_list(bib.get("invention_title")) if isinstance(t, dict)
     }
-    parties = bib.get("parties") if isinstance(bib.get("parties"), dict) else {}
+    parties = obj(bib.get("parties"))
     ls = r.get("legal_status") if isinstance(r.get("legal_status"), dict) else None
     legal = None
     if ls is not None:
@@ -144,9 +144,9 @@ def _record(r: dict, *, source: str) -> LensRecord:
             ),
             calculation_log=tuple(s(x) for x in as_list(ls.get("calculation_log"))),
         )
-    families = r.get("families") if isinstance(r.get("families"), dict) else {}
-    simple = families.get("simple_family") if isinstance(families.get("simple_family"), dict) else {}
-    extended = families.get("extended_family") if isinstance(families.get("extended_family"), dict) else {}
+    families = obj(r.get("families"))
+    simple = obj(families.get("simple_family"))
+    extended = obj(families.get("extended_family"))
     members = tuple(
         ref
         for m in as_list(simple.get("members"))

@@ -40,7 +40,7 @@ from typing import Any
 
 from patents.numbers import InvalidNumber, normalize_application_number
 
-from ._util import as_list, load_json, ordinal_discriminators, parse_bool, parse_date, parse_int, s
+from ._util import as_list, load_json, obj, ordinal_discriminators, parse_bool, parse_date, parse_int, s
 from .errors import ParseError
 from .types import Biblio, ContinuityLink, Event, EventSource, Party, PriorityClaim, SearchPage
 
@@ -245,8 +245,8 @@ def _biblio(wrapper: dict[str, Any], meta: dict[str, Any], *, source: str, feed:
         for i, x in enumerate(as_list(meta.get("inventorBag")), start=1)
         if isinstance(x, dict) and (s(x.get("inventorNameText")) or _person(x))
     ]
-    reps = []
-    attorney = wrapper.get("recordAttorney") if isinstance(wrapper.get("recordAttorney"), dict) else {}
+    reps: list[Party] = []
+    attorney = obj(wrapper.get("recordAttorney"))
     seen = set()
     for x in as_list(attorney.get("powerOfAttorneyBag")) + as_list(attorney.get("attorneyBag")):
         if not isinstance(x, dict) or s(x.get("activeIndicator")).upper() not in ("", "ACTIVE"):
@@ -256,7 +256,7 @@ def _biblio(wrapper: dict[str, Any], meta: dict[str, Any], *, source: str, feed:
             continue
         seen.add((reg, _person(x)))
         reps.append(Party(name=_person(x), role="representative", office_id=reg, sequence=len(reps) + 1))
-    entity = meta.get("entityStatusData") if isinstance(meta.get("entityStatusData"), dict) else {}
+    entity = obj(meta.get("entityStatusData"))
     title = s(meta.get("inventionTitle")) or None
     dates = {}
     for key in ("effectiveFilingDate", "earliestPublicationDate", "applicationStatusDate", "grantDate"):
