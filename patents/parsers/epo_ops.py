@@ -98,7 +98,10 @@ def _root(body: bytes | str, *, source: str) -> etree._Element:
     """XML or BadgerFish JSON (sniffed from the first character) → element tree."""
     head = body.lstrip()[:1] if body else b""
     if head in (b"{", "{"):
-        return badgerfish_to_element(load_json(body, source=source), source=source)
+        try:
+            return badgerfish_to_element(load_json(body, source=source), source=source)
+        except RecursionError:
+            raise ParseError("JSON nested too deeply", category=MALFORMED, source=source) from None
     return parse_xml(body, source=source)
 
 

@@ -308,3 +308,16 @@ def test_parsers_import_and_run_without_django_loaded():
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_absurdly_nested_json_is_malformed_not_a_crash():
+    depth = 5000
+    body = (
+        '{"ops:world-patent-data": {"@xmlns": {"ops": "http://ops.epo.org"}, '
+        + '"ops:x": {' * depth
+        + "}" * depth
+        + "}}"
+    )
+    with pytest.raises(ParseError) as err:
+        epo_ops.parse_register_biblio(body.encode())
+    assert err.value.category == MALFORMED
