@@ -1,0 +1,112 @@
+"""Injected faults are deterministic per seed, counted, and look to a client like the real failures."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+from lxml import etree
+
+from tests.simulator.test_ops import get, granted_ep, token
+
+pytestmark = pytest.mark.simulator
+
+
+def run_sequence(sim, paths: list[str]) -> list[int | str]:
+    tok = token(sim)
+    outcome: list[int | str] = []
+    for path in paths:
+        try:
+            r = get(sim, path, tok, timeout=2)
+            r.content  # noqa: B018 - read the whole body so truncation shows
+            outcome.append(r.status_code)
+        except requests.RequestException as exc:
+            outcome.append(type(exc).__name__)
+        if outcome[-1] == 400:  # an injected expiry revoked the token, as a real one would be gone
+            tok = token(sim)
+    return outcome
+
+
+def paths_for(sim) -> list[str]:
+    pubs = [m.publication_number for m in sim.portfolio.matters("EP")[:30] if m.publication_number][:6]
+    return [f"published-data/publication/epodoc/{p}/biblio" for p in pubs] * 5
+
+
+MIX = "server_error,overloaded,expired_token,throttle,quota,truncated"
+
+
+def test_same_seed_same_faults_different_seed_different_faults(simulator_factory):
+    a = simulator_factory(seed=7, faults=0.4, fault_mix=MIX)
+    b = simulator_factory(seed=7, faults=0.4, fault_mix=MIX)
+    c = simulator_factory(seed=8, faults=0.4, fault_mix=MIX)
+    paths = paths_for(a)
+    first, second, other = run_sequence(a, paths), run_sequence(b, paths), run_sequence(c, paths)
+    assert first == second
+    assert first != other
+    assert a.stats()["faults"] == b.stats()["faults"]
+    injected = sum(a.stats()["faults"]["ops"].values())
+    assert 5 <= injected <= 20  # about 40 % of 30 requests
+    assert sum(1 for o in first if o != 200) == injected
+
+
+def test_zero_rate_injects_nothing(office_simulator):
+    outcome = run_sequence(office_simulator, paths_for(office_simulator))
+    assert set(outcome) == {200}
+    assert office_simulator.stats()["faults_total"] == 0
+
+
+def test_each_fault_kind_looks_like_the_real_failure(simulator_factory):
+    expectations = {
+        "server_error": 500,
+        "overloaded": 503,
+        "expired_token": 400,
+        "throttle": 403,
+        "quota": 403,
+    }
+    for kind, status in expectations.items():
+        sim = simulator_factory(faults=1.0, fault_mix=kind)
+        m = granted_ep(sim)
+        r = get(sim, f"register/publication/epodoc/{m.grant_number}", token(sim))
+        assert r.status_code == status, kind
+        etree.fromstring(r.content)  # every OPS error body is XML
+        if kind == "throttle":
+            assert r.headers["X-Rejection-Reason"] == "ThrottlingControlQuota" and "Retry-After" in r.headers
+        if kind == "quota":
+            assert r.headers["X-Rejection-Reason"] == "IndividualQuotaPerHour"
+        if kind == "overloaded":
+            assert r.headers["X-Throttling-Control"].startswith("overloaded (")
+        assert sim.stats()["faults"]["ops"] == {kind: 1}
+
+
+def test_truncated_body_breaks_the_read(simulator_factory):
+    sim = simulator_factory(faults=1.0, fault_mix="truncated")
+    m = granted_ep(sim)
+    with pytest.raises(requests.exceptions.ChunkedEncodingError):
+        get(sim, f"register/publication/epodoc/{m.grant_number}", token(sim))
+
+
+def test_malformed_body_is_a_200_that_does_not_parse(simulator_factory):
+    sim = simulator_factory(faults=1.0, fault_mix="malformed")
+    m = granted_ep(sim)
+    r = get(sim, f"register/publication/epodoc/{m.grant_number}", token(sim))
+    assert r.status_code == 200
+    with pytest.raises(etree.XMLSyntaxError):
+        etree.fromstring(r.content)
+
+
+def test_slow_answer_exceeds_the_client_timeout(simulator_factory):
+    sim = simulator_factory(faults=1.0, fault_mix="slow", slow_seconds=0.6)
+    m = granted_ep(sim)
+    tok = token(sim)
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        get(sim, f"register/publication/epodoc/{m.grant_number}", tok, timeout=0.2)
+
+
+def test_stats_endpoint_reports_faults_and_reset_clears_them(simulator_factory):
+    sim = simulator_factory(faults=1.0, fault_mix="server_error")
+    m = granted_ep(sim)
+    get(sim, f"register/publication/epodoc/{m.grant_number}", token(sim))
+    stats = requests.get(f"{sim.base_url}/_sim/stats", timeout=5).json()
+    assert stats["faults"]["ops"]["server_error"] == 1
+    assert stats["status"]["ops"]["500"] == 1
+    assert requests.post(f"{sim.base_url}/_sim/reset", timeout=5).json() == {"reset": True}
+    assert requests.get(f"{sim.base_url}/_sim/stats", timeout=5).json()["faults_total"] == 0
