@@ -5,5 +5,21 @@ from . import views
 app_name = "deadlines"
 
 urlpatterns = [
+    path("export.csv", views.docket_csv, name="docket-export"),
+    path("verify/", views.verification_queue, name="verification-queue"),
+    path("calendar/", views.calendar_month, name="calendar"),
+    path("as-of/", views.docket_as_of, name="docket-as-of"),
+    path("feed/", views.feed_settings, name="feed-settings"),
+    path("feed/<str:token>.ics", views.ics_feed, name="ics-feed"),
+    path("matter/<int:matter_pk>/new/", views.deadline_add, name="deadline-add"),
     path("<int:pk>/", views.deadline_detail, name="deadline-detail"),
+    path("<int:pk>/done/", views.deadline_mark_done, name="deadline-done"),
+    path("<int:pk>/extend/", views.deadline_extend, name="deadline-extend"),
+    path("<int:pk>/waive/", views.deadline_waive, name="deadline-waive"),
+    path("<int:pk>/verify/", views.deadline_verify, name="deadline-verify"),
 ]
+
+# Staff outbox of the reminder sweep (issue 8).
+from .outbox_views import urlpatterns as _outbox_urlpatterns  # noqa: E402
+
+urlpatterns += _outbox_urlpatterns

@@ -1,13 +1,431 @@
+"""Dashboard pages for deadlines. Every query starts from ``visible_to(request.user)``: another client's
+deadline is a 404, exactly like one that does not exist."""
+
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+import calendar as pycalendar
+import csv
+import datetime as dt
+from collections import defaultdict
 
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from patents.models import Matter, UserProfile
+
+from . import actions
+from .charts import KIND_COLOURS, build_weekly_chart
+from .feeds import build_calendar, feed_queryset
+from .filters import SORTABLE, DeadlineFilter, apply_default_window, order_docket, with_docket_annotations
+from .forms import AsOfForm, ExtensionForm, ManualDeadlineForm, MarkDoneForm, VerifyForm, WaiveForm
 from .models import Deadline
+from .presentation import explain, history_changes, remedies, user_today, user_tz
+
+PAGE_SIZE = 50
+RESULTS_TARGET = "docket-results"
+
+
+def _querystring(request: HttpRequest, *drop: str) -> str:
+    params = request.GET.copy()
+    for name in drop:
+        params.pop(name, None)
+    return params.urlencode()
+
+
+def _docket_queryset(request: HttpRequest, today: dt.date):
+    base = with_docket_annotations(Deadline.objects.visible_to(request.user), today)
+    docket_filter = DeadlineFilter(request.GET, queryset=base, user=request.user)
+    qs = docket_filter.qs
+    if docket_filter.uses_default_window:
+        qs = apply_default_window(qs, today)
+    qs, sort_key, descending = order_docket(qs, request.GET.get("sort", "due"))
+    qs = qs.select_related("matter", "matter__client", "responsible")
+    return docket_filter, qs, sort_key, descending
+
+
+def _decorate(rows, today: dt.date) -> None:
+    for row in rows:
+        row.days_left = (row.effective - today).days
+        row.overdue = row.status == Deadline.Status.OPEN and row.days_left < 0
+        row.needs_verification = row.verified_at is None and row.status != Deadline.Status.SUPERSEDED
 
 
 @login_required
+@require_GET
+def docket(request: HttpRequest) -> HttpResponse:
+    today = user_today(request.user)
+    docket_filter, qs, sort_key, descending = _docket_queryset(request, today)
+    # One aggregate gives both the total (for the paginator) and the overdue count for the headline.
+    stats = qs.aggregate(total=Count("pk"), overdue=Count("pk", filter=Q(overdue_rank=0)))
+    paginator = Paginator(qs, PAGE_SIZE)
+    paginator.count = stats["total"]
+    page = paginator.get_page(request.GET.get("page"))
+    _decorate(page.object_list, today)
+    # The chart follows the same filters (without the 90-day window: it has its own 26 weeks).
+    chart = build_weekly_chart(docket_filter.qs, today)
+    columns = [
+        {"key": key, "label": label,
+         "sort": ("-" if key == sort_key and not descending else "") + key,
+         "active": key == sort_key, "descending": descending}
+        for key, (label, _expr) in SORTABLE.items()
+    ]
+    context = {
+        "filter": docket_filter,
+        "page": page,
+        "overdue_total": stats["overdue"],
+        "today": today,
+        "columns": columns,
+        "sort_key": sort_key,
+        "qs_no_page": _querystring(request, "page"),
+        "qs_no_sort": _querystring(request, "page", "sort"),
+        "qs_export": _querystring(request, "page"),
+        "default_window": docket_filter.uses_default_window,
+        "window_end": today + dt.timedelta(days=90),
+        "chart": chart,
+        "kind_colours": {k.value: c for k, c in KIND_COLOURS.items()},
+        "results_target": RESULTS_TARGET,
+    }
+    if request.htmx and request.htmx.target == RESULTS_TARGET:
+        return render(request, "deadlines/_docket_results.html", context)
+    return render(request, "deadlines/docket.html", context)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@login_required
+@require_GET
+def docket_csv(request: HttpRequest) -> StreamingHttpResponse:
+    today = user_today(request.user)
+    _filter, qs, _key, _desc = _docket_queryset(request, today)
+    writer = csv.writer(_Echo())
+    header = [
+        "due_date", "extended_to", "days_left", "latest_date", "matter", "client", "office", "application_number",
+        "deadline", "kind", "status", "responsible", "verified", "verified_by", "citation", "url",
+    ]
+
+    def rows():
+        yield writer.writerow(header)
+        for d in qs.select_related("verified_by").iterator(chunk_size=500):
+            yield writer.writerow([
+                d.due_date.isoformat(), d.extended_to.isoformat() if d.extended_to else "",
+                (d.effective - today).days, d.latest_date.isoformat() if d.latest_date else "",
+                d.matter.reference, d.matter.client.reference, d.office, d.matter.application_number,
+                _csv_safe(d.title), d.get_kind_display(), d.get_status_display(),
+                d.responsible.get_username() if d.responsible else "",
+                "yes" if d.is_verified else "NO", d.verified_by.get_username() if d.verified_by else "",
+                _csv_safe(d.citation), request.build_absolute_uri(d.get_absolute_url()),
+            ])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="docket-{today.isoformat()}.csv"'
+    return response
+
+
+def _csv_safe(text: str) -> str:
+    # A cell starting with = + - @ is run as a formula by spreadsheet programs (CSV injection).
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def _visible_deadline(request: HttpRequest, pk: int, *, for_update: bool = False) -> Deadline:
+    return get_object_or_404(
+        Deadline.objects.visible_to(request.user).select_related(
+            "matter", "matter__client", "responsible", "last_changed_by", "verified_by",
+            "trigger_event", "trigger_event__event_type",
+        ),
+        pk=pk,
+    )
+
+
+def _deadline_context(request: HttpRequest, deadline: Deadline, **forms) -> dict:
+    today = user_today(request.user)
+    options = actions.extension_options(deadline)
+    is_open = deadline.status == Deadline.Status.OPEN
+    records = list(deadline.history.select_related("history_user").order_by("-history_date", "-history_id"))
+    effective = deadline.effective_date
+    context = {
+        "deadline": deadline,
+        "matter": deadline.matter,
+        "today": today,
+        "days_left": (effective - today).days,
+        "overdue": deadline.is_overdue(today),
+        "explanation": explain(deadline.explanation),
+        "remedies": remedies(deadline.remedies),
+        "history": history_changes(records),
+        "is_open": is_open,
+        "extension_options": [o for o in options if o["until"] > effective],
+        "verify_refusal": actions.verification_refusal(deadline, request.user),
+        "needs_verification": deadline.verified_at is None and deadline.status != Deadline.Status.SUPERSEDED,
+        "other_versions": Deadline.objects.filter(matter=deadline.matter, key=deadline.key).exclude(pk=deadline.pk)
+        .order_by("-created_at"),
+        "kind_colours": {k.value: c for k, c in KIND_COLOURS.items()},
+    }
+    if is_open:
+        context["done_form"] = forms.get("done_form") or MarkDoneForm(initial={"done_on": today})
+        context["waive_form"] = forms.get("waive_form") or WaiveForm()
+        if context["extension_options"]:
+            context["extension_form"] = forms.get("extension_form") or ExtensionForm(
+                options=context["extension_options"]
+            )
+    context["verify_form"] = forms.get("verify_form") or VerifyForm(initial={"seen": deadline.updated_at})
+    context["action_error"] = forms.get("action_error")
+    return context
+
+
+@login_required
+@require_GET
 def deadline_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    deadline = get_object_or_404(Deadline.objects.visible_to(request.user).select_related("matter"), pk=pk)
-    return render(request, "deadlines/deadline_detail.html", {"deadline": deadline})
+    deadline = _visible_deadline(request, pk)
+    return render(request, "deadlines/deadline_detail.html", _deadline_context(request, deadline))
+
+
+def _back(request: HttpRequest, deadline: Deadline) -> HttpResponseRedirect:
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return HttpResponseRedirect(target)
+    return redirect(deadline)
+
+
+def _refused(request: HttpRequest, deadline: Deadline, form_name: str, form, error: str | None = None):
+    context = _deadline_context(request, deadline, **{form_name: form, "action_error": error})
+    return render(request, "deadlines/deadline_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def deadline_mark_done(request: HttpRequest, pk: int) -> HttpResponse:
+    deadline = _visible_deadline(request, pk)
+    form = MarkDoneForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, deadline, "done_form", form)
+    try:
+        actions.mark_done(deadline=deadline, user=request.user, done_on=form.cleaned_data["done_on"],
+                          evidence=form.cleaned_data["evidence"])
+    except actions.ActionRefused as exc:
+        return _refused(request, deadline, "done_form", form, " ".join(exc.messages))
+    messages.success(request, "Marked done. It now waits for a second person to verify it.")
+    return _back(request, deadline)
+
+
+@login_required
+@require_POST
+def deadline_extend(request: HttpRequest, pk: int) -> HttpResponse:
+    deadline = _visible_deadline(request, pk)
+    options = [o for o in actions.extension_options(deadline) if o["until"] > deadline.effective_date]
+    form = ExtensionForm(request.POST, options=options)
+    if not form.is_valid():
+        return _refused(request, deadline, "extension_form", form)
+    try:
+        actions.record_extension(deadline=deadline, user=request.user, until=form.cleaned_data["until"],
+                                 reason=form.cleaned_data["reason"])
+    except actions.ActionRefused as exc:
+        return _refused(request, deadline, "extension_form", form, " ".join(exc.messages))
+    messages.success(request, f"Extension recorded: now due {form.cleaned_data['until']:%a %d %b %Y}. "
+                              "It waits for a second person to verify it.")
+    return _back(request, deadline)
+
+
+@login_required
+@require_POST
+def deadline_waive(request: HttpRequest, pk: int) -> HttpResponse:
+    deadline = _visible_deadline(request, pk)
+    form = WaiveForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, deadline, "waive_form", form)
+    try:
+        actions.waive(deadline=deadline, user=request.user, reason=form.cleaned_data["reason"])
+    except actions.ActionRefused as exc:
+        return _refused(request, deadline, "waive_form", form, " ".join(exc.messages))
+    messages.success(request, "Waived. It waits for a second person to verify it.")
+    return _back(request, deadline)
+
+
+@login_required
+@require_POST
+def deadline_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    deadline = _visible_deadline(request, pk)
+    form = VerifyForm(request.POST)
+    seen = form.cleaned_data["seen"] if form.is_valid() else None
+    try:
+        actions.verify_deadline(deadline=deadline, user=request.user, seen_updated_at=seen)
+    except actions.ActionRefused as exc:
+        if request.POST.get("next"):
+            messages.error(request, f"{deadline.matter.reference} – {deadline.title}: {' '.join(exc.messages)}")
+            return _back(request, deadline)
+        return _refused(request, deadline, "verify_form", form, " ".join(exc.messages))
+    messages.success(request, f"Verified: {deadline.matter.reference} – {deadline.title}.")
+    return _back(request, deadline)
+
+
+def _team_users(user):
+    users = get_user_model().objects.filter(is_active=True).order_by("username")
+    if user.is_superuser:
+        return users
+    return users.filter(memberships__client__memberships__user=user).distinct()
+
+
+@login_required
+def deadline_add(request: HttpRequest, matter_pk: int) -> HttpResponse:
+    matter = get_object_or_404(Matter.objects.visible_to(request.user).select_related("client"), pk=matter_pk)
+    users = _team_users(request.user)
+    form = ManualDeadlineForm(request.POST or None, users=users)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            deadline = actions.add_manual_deadline(
+                matter=matter, user=request.user, title=data["title"], kind=data["kind"],
+                due_date=data["due_date"], reason=data["reason"], responsible=data["responsible"],
+                citation=data["citation"],
+            )
+        except actions.ActionRefused as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, "Deadline added. It waits for a second person to verify it.")
+            return redirect(deadline)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "deadlines/deadline_add.html", {"matter": matter, "form": form, "error": error},
+                  status=status)
+
+
+@login_required
+@require_GET
+def verification_queue(request: HttpRequest) -> HttpResponse:
+    today = user_today(request.user)
+    qs = (
+        with_docket_annotations(Deadline.objects.visible_to(request.user).unverified(), today)
+        .select_related("matter", "matter__client", "responsible", "last_changed_by")
+        .order_by("overdue_rank", "effective", "pk")
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    _decorate(page.object_list, today)
+    ids = [d.pk for d in page.object_list]
+    creators = dict(
+        Deadline.history.filter(id__in=ids, history_type="+").values_list("id", "history_user_id")
+    )
+    for d in page.object_list:
+        d.created_by_me = creators.get(d.pk) == request.user.pk
+        d.changed_by_me = d.last_changed_by_id == request.user.pk
+        d.can_verify = not (d.created_by_me or d.changed_by_me)
+    return render(request, "deadlines/verification_queue.html", {"page": page, "today": today,
+                                                                   "kind_colours": _kind_colours()})
+
+
+def _kind_colours() -> dict[str, str]:
+    return {k.value: c for k, c in KIND_COLOURS.items()}
+
+
+@login_required
+@require_GET
+def calendar_month(request: HttpRequest) -> HttpResponse:
+    today = user_today(request.user)
+    try:
+        year, month = (int(p) for p in request.GET.get("month", "").split("-"))
+        first = dt.date(year, month, 1)
+    except ValueError:
+        first = today.replace(day=1)
+    weeks = pycalendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+    start, end = weeks[0][0], weeks[-1][-1]
+    base = with_docket_annotations(Deadline.objects.visible_to(request.user), today)
+    cal_filter = DeadlineFilter(request.GET, queryset=base, user=request.user)
+    rows = (
+        cal_filter.qs.exclude(status=Deadline.Status.SUPERSEDED)
+        .filter(effective__gte=start, effective__lte=end)
+        .select_related("matter", "matter__client")
+        .order_by("effective", "kind", "pk")
+    )
+    by_day: dict[dt.date, list[Deadline]] = defaultdict(list)
+    for d in rows:
+        d.overdue = d.status == Deadline.Status.OPEN and d.effective < today
+        d.needs_verification = d.verified_at is None
+        by_day[d.effective].append(d)
+    grid = [[{"date": day, "in_month": day.month == first.month, "today": day == today,
+              "weekend": day.weekday() >= 5, "items": by_day.get(day, [])} for day in week] for week in weeks]
+    prev_month = (first - dt.timedelta(days=1)).replace(day=1)
+    next_month = (first + dt.timedelta(days=32)).replace(day=1)
+    return render(request, "deadlines/calendar.html", {
+        "filter": cal_filter, "grid": grid, "first": first, "prev_month": prev_month, "next_month": next_month,
+        "today": today, "qs_no_month": _querystring(request, "month"), "kind_colours": _kind_colours(),
+        "total": sum(len(v) for v in by_day.values()),
+    })
+
+
+@login_required
+def feed_settings(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            actions.revoke_ics_token(user=request.user)
+            messages.success(request, "Calendar feed switched off: the old address no longer works.")
+        else:
+            actions.regenerate_ics_token(user=request.user)
+            messages.success(request, "New calendar address created: the old address no longer works.")
+        return redirect("deadlines:feed-settings")
+    profile = UserProfile.objects.filter(user=request.user).first()
+    url = None
+    if profile and profile.ics_token:
+        url = request.build_absolute_uri(reverse("deadlines:ics-feed", args=[profile.ics_token]))
+    return render(request, "deadlines/feed_settings.html", {"profile": profile, "feed_url": url})
+
+
+@require_GET
+def ics_feed(request: HttpRequest, token: str) -> HttpResponse:
+    # No session here: calendar programs poll this URL. The unguessable token is the credential.
+    if len(token) < 20:
+        raise Http404
+    profile = UserProfile.objects.select_related("user").filter(ics_token=token).first()
+    if profile is None or not profile.user.is_active:
+        raise Http404
+    user = profile.user
+    body = build_calendar(user, feed_queryset(user, user_today(user)))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="docket.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@login_required
+@require_GET
+def docket_as_of(request: HttpRequest) -> HttpResponse:
+    form = AsOfForm(request.GET or None)
+    context: dict = {"form": form, "kind_colours": _kind_colours()}
+    if form.is_valid():
+        day = form.cleaned_data["at"]
+        tz = user_tz(request.user)
+        # The end of that day where the user sits: "as of 3 March" includes everything done on 3 March.
+        moment = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+        visible = Matter.objects.visible_to(request.user).values("pk")
+        qs = (
+            Deadline.history.filter(history_date__lt=moment, matter_id__in=visible)
+            .latest_of_each()
+            .exclude(history_type="-")
+            .exclude(status=Deadline.Status.SUPERSEDED)
+            .select_related("matter", "matter__client", "responsible")
+            .order_by("due_date", "id")
+        )
+        if request.GET.get("open_only", "1") == "1":
+            qs = qs.filter(status=Deadline.Status.OPEN)
+        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        now_rows = Deadline.objects.in_bulk([r.id for r in page.object_list])
+        for record in page.object_list:
+            current = now_rows.get(record.id)
+            record.effective = record.extended_to or record.due_date
+            record.overdue_then = record.status == Deadline.Status.OPEN and record.effective < day
+            record.now = current
+            record.changed_since = current is None or (
+                current.due_date, current.extended_to, current.status, current.verified_at
+            ) != (record.due_date, record.extended_to, record.status, record.verified_at)
+        context.update({"page": page, "day": day, "moment": moment,
+                        "open_only": request.GET.get("open_only", "1") == "1",
+                        "qs_no_page": _querystring(request, "page")})
+    return render(request, "deadlines/as_of.html", context)

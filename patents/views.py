@@ -1,21 +1,299 @@
+"""Matter pages. Every lookup goes through ``Matter.objects.visible_to(request.user)`` (404 otherwise)."""
+
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.db import models
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
 
-from .models import Matter
+from deadlines.charts import KIND_COLOURS
+from deadlines.models import Deadline
+from deadlines.presentation import history_changes, user_today, user_tz
+
+from .filters import MatterFilter
+from .models import Matter, OfficeEvent, PriorityClaim
+from .numbers import InvalidNumber, normalize_application_number
+
+OPTIONAL_SYNC_MODELS = ("SyncRun", "OfficePayload", "QuarantineItem")
+RAW_FIELD_NAMES = ("body", "raw", "content", "payload", "data")
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
-    matters = Matter.objects.visible_to(request.user).select_related("client")[:200]
-    return render(request, "patents/home.html", {"matters": matters})
-
-
-@login_required
-def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    matter = get_object_or_404(
-        Matter.objects.visible_to(request.user).select_related("client", "parent"), pk=pk
+@require_GET
+def matter_list(request: HttpRequest) -> HttpResponse:
+    qs = (
+        Matter.objects.visible_to(request.user)
+        .select_related("client", "responsible_paralegal")
+        .annotate(open_deadlines=Count("deadlines", filter=Q(deadlines__status=Deadline.Status.OPEN)))
+        .order_by("reference")
     )
-    return render(request, "patents/matter_detail.html", {"matter": matter})
+    matter_filter = MatterFilter(request.GET, queryset=qs, user=request.user)
+    page = Paginator(matter_filter.qs, 50).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "patents/matter_list.html", {"filter": matter_filter, "page": page,
+                                                          "qs_no_page": params.urlencode()})
+
+
+@dataclass
+class TreeNode:
+    matter: Matter
+    relation: str = ""
+    children: list[TreeNode] = field(default_factory=list)
+
+
+def family_tree(matter: Matter, visible) -> tuple[TreeNode, list[Matter]]:
+    """The parent/child tree (PCT → national phases, continuations, divisionals) around ``matter``.
+
+    Only matters the user may see are walked, so another client's matter never appears, not even by name.
+    Returns the root node and the other members of the same family that hang on no link.
+    """
+    root = matter
+    for _ in range(20):  # a cycle is impossible by validation; the bound is belt and braces
+        if not root.parent_id:
+            break
+        parent = visible.filter(pk=root.parent_id).select_related("client").first()
+        if parent is None:
+            break
+        root = parent
+    nodes = {root.pk: TreeNode(matter=root)}
+    frontier = [root.pk]
+    for _ in range(20):
+        if not frontier:
+            break
+        children = list(visible.filter(parent_id__in=frontier).order_by("office", "reference"))
+        frontier = []
+        for child in children:
+            if child.pk in nodes:
+                continue
+            node = TreeNode(matter=child, relation=child.get_parent_relation_display())
+            nodes[child.parent_id].children.append(node)
+            nodes[child.pk] = node
+            frontier.append(child.pk)
+    others: list[Matter] = []
+    if matter.family_id:
+        others = list(visible.filter(family_id=matter.family_id).exclude(pk__in=nodes).order_by("reference"))
+    return nodes[root.pk], others
+
+
+def _priority_links(matter: Matter, visible) -> list[dict]:
+    claims = list(matter.priority_claims.all())
+    wanted = {}
+    for claim in claims:
+        try:
+            wanted[(claim.country, normalize_application_number(claim.country, claim.number))] = claim
+        except InvalidNumber:
+            continue
+    found: dict[tuple[str, str], Matter] = {}
+    if wanted:
+        q = Q()
+        for office, number in wanted:
+            q |= Q(office=office, application_number_normalized=number)
+        for m in visible.filter(q):
+            found[(m.office, m.application_number_normalized)] = m
+    out = []
+    for claim in claims:
+        key = next((k for k, c in wanted.items() if c is claim), None)
+        out.append({"claim": claim, "matter": found.get(key) if key else None})
+    return out
+
+
+@dataclass
+class TimelineEntry:
+    date: dt.date
+    moment: dt.datetime | None
+    kind: str  # "event" | "deadline" | "change"
+    title: str
+    detail: str = ""
+    who: str = ""
+    why: str = ""
+    url: str = ""
+    status: str = ""
+    changes: list[dict] = field(default_factory=list)
+    deadline: Any = None
+
+
+def build_timeline(matter: Matter, tz, today: dt.date) -> list[TimelineEntry]:
+    """Office events, deadlines with their outcome, and every recorded change, newest first."""
+    entries: list[TimelineEntry] = []
+    for event in matter.events.select_related("event_type").order_by("date", "pk"):
+        entries.append(TimelineEntry(
+            date=event.date, moment=None, kind="event", title=event.event_type.label or event.event_type.code,
+            detail=f"{event.office_code.strip()}: {event.office_text}" if event.office_text else event.office_code,
+            who=event.get_source_display(),
+        ))
+    deadlines = list(matter.deadlines.select_related("responsible", "verified_by").order_by("due_date", "pk"))
+    titles = {}
+    for d in deadlines:
+        titles[d.pk] = d.title
+        effective = d.effective_date
+        if d.status == Deadline.Status.DONE:
+            outcome = f"Done on {d.done_on:%d %b %Y}" if d.done_on else "Done"
+        elif d.status == Deadline.Status.WAIVED:
+            outcome = f"Waived: {d.waived_reason}"
+        elif d.status == Deadline.Status.SUPERSEDED:
+            outcome = "Superseded (replaced by a later computation or answered)"
+        elif d.status == Deadline.Status.OPEN and effective < today:
+            outcome = f"OVERDUE by {(today - effective).days} days"
+        else:
+            outcome = d.get_status_display()
+        d.needs_verification = d.verified_at is None and d.status != Deadline.Status.SUPERSEDED
+        entries.append(TimelineEntry(
+            date=effective, moment=None, kind="deadline", title=d.title, detail=outcome,
+            url=d.get_absolute_url(), status=d.status, deadline=d,
+        ))
+
+    def changes(records, label) -> None:
+        for change in history_changes(records):
+            entries.append(TimelineEntry(
+                date=change["when"].astimezone(tz).date(), moment=change["when"], kind="change",
+                title=f"{label(change)} {change['type']}", who=change["who"], why=change["why"],
+                changes=change["changes"],
+            ))
+
+    changes(list(matter.history.order_by("-history_date", "-history_id")), lambda c: "Matter")
+    # Per deadline row, newest first, so each record is diffed against its own predecessor.
+    deadline_records = list(
+        Deadline.history.filter(matter_id=matter.pk).order_by("id", "-history_date", "-history_id")
+    )
+    by_deadline: dict[int, list] = {}
+    for record in deadline_records:
+        by_deadline.setdefault(record.id, []).append(record)
+    for pk, records in by_deadline.items():
+        title = titles.get(pk) or records[0].title
+        for change in history_changes(records):
+            entries.append(TimelineEntry(
+                date=change["when"].astimezone(tz).date(), moment=change["when"], kind="change",
+                title=f"Deadline “{title}” {change['type']}", who=change["who"], why=change["why"],
+                changes=change["changes"], url=reverse("deadlines:deadline-detail", args=[pk]) if pk in titles else "",
+            ))
+    event_records = list(
+        OfficeEvent.history.filter(matter_id=matter.pk).exclude(history_type="+")
+        .order_by("-history_date", "-history_id")
+    )
+    changes(event_records, lambda c: "Office event")
+    claim_records = list(PriorityClaim.history.filter(matter_id=matter.pk).order_by("-history_date", "-history_id"))
+    changes(claim_records, lambda c: "Priority claim")
+    far_past = dt.datetime.min.replace(tzinfo=dt.UTC)
+    entries.sort(key=lambda e: (e.date, e.moment or far_past, e.kind), reverse=True)
+    return entries
+
+
+def _optional_model(name: str):
+    try:
+        return apps.get_model("patents", name)
+    except LookupError:
+        return None
+
+
+def _raw_field(model) -> str | None:
+    names = {f.name for f in model._meta.concrete_fields}
+    return next((n for n in RAW_FIELD_NAMES if n in names), None)
+
+
+def sync_panels(matter: Matter, limit: int = 5) -> list[dict]:
+    """Recent sync runs, raw payloads and quarantined items for this matter, when the sync models exist.
+
+    Written against the model metadata rather than field names so the page keeps working as the office
+    sync grows; large raw bodies are left to the staff-only raw view.
+    """
+    panels = []
+    for name in OPTIONAL_SYNC_MODELS:
+        model = _optional_model(name)
+        if model is None:
+            continue
+        fk = next((f for f in model._meta.concrete_fields
+                   if isinstance(f, models.ForeignKey) and f.related_model is Matter), None)
+        if fk is None:
+            continue
+        raw = _raw_field(model)
+        columns = [
+            f for f in model._meta.concrete_fields
+            if f.name not in {"id", fk.name, raw} and not isinstance(f, (models.BinaryField, models.JSONField))
+            and not (isinstance(f, models.TextField))
+        ][:7]
+        rows = list(model.objects.filter(**{fk.name: matter}).defer(*([raw] if raw else [])).order_by("-pk")[:limit])
+        panels.append({
+            "name": model._meta.verbose_name.capitalize(),
+            "plural": model._meta.verbose_name_plural.capitalize(),
+            "model_name": name,
+            "columns": [c.verbose_name for c in columns],
+            "rows": [{"pk": r.pk, "values": [_display(r, c) for c in columns]} for r in rows],
+            "raw": bool(raw),
+        })
+    return panels
+
+
+def _display(obj, f) -> Any:
+    if f.choices:
+        return getattr(obj, f"get_{f.name}_display")()
+    value = getattr(obj, f.name)
+    return "—" if value in (None, "") else value
+
+
+@login_required
+@require_GET
+def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    visible = Matter.objects.visible_to(request.user)
+    matter = get_object_or_404(
+        visible.select_related("client", "family", "parent", "responsible_attorney", "responsible_paralegal"), pk=pk
+    )
+    today = user_today(request.user)
+    tz = user_tz(request.user)
+    tree, family_others = family_tree(matter, visible)
+    open_deadlines = list(
+        matter.deadlines.exclude(status=Deadline.Status.SUPERSEDED).select_related("responsible")
+        .order_by("due_date", "pk")
+    )
+    for d in open_deadlines:
+        d.effective = d.effective_date
+        d.days_left = (d.effective - today).days
+        d.overdue = d.is_overdue(today)
+        d.needs_verification = d.verified_at is None
+    return render(request, "patents/matter_detail.html", {
+        "matter": matter,
+        "today": today,
+        "tree": tree,
+        "family_others": family_others,
+        "priority": _priority_links(matter, visible),
+        "deadlines": open_deadlines,
+        "timeline": build_timeline(matter, tz, today),
+        "sync_panels": sync_panels(matter),
+        "kind_colours": {k.value: c for k, c in KIND_COLOURS.items()},
+    })
+
+
+@staff_member_required
+@require_GET
+def matter_raw(request: HttpRequest, pk: int, model_name: str, row_pk: int) -> HttpResponse:
+    """Raw office payload (or quarantined body) exactly as received, for staff checking a parse."""
+    matter = get_object_or_404(Matter.objects.visible_to(request.user), pk=pk)
+    if model_name not in OPTIONAL_SYNC_MODELS:
+        raise Http404
+    model = _optional_model(model_name)
+    raw = _raw_field(model) if model else None
+    fk = next((f for f in model._meta.concrete_fields
+               if isinstance(f, models.ForeignKey) and f.related_model is Matter), None) if model else None
+    if model is None or raw is None or fk is None:
+        raise Http404
+    row = get_object_or_404(model, pk=row_pk, **{fk.name: matter})
+    body = getattr(row, raw)
+    if isinstance(body, (bytes, memoryview)):
+        body = bytes(body).decode("utf-8", errors="replace")
+    elif not isinstance(body, str):
+        import json
+
+        body = json.dumps(body, indent=2, ensure_ascii=False, default=str)
+    return render(request, "patents/matter_raw.html", {"matter": matter, "row": row, "body": body,
+                                                       "model_name": model._meta.verbose_name})

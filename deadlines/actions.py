@@ -1,0 +1,219 @@
+"""What people do to deadlines from the dashboard: each action is one transaction, attributed to the user.
+
+Two-person rule: any change made here (done, extension, waiver, a new manual deadline) leaves the deadline
+*unverified*, with ``last_changed_by`` set to the person who made it. Only a different person can verify it,
+and never the person who created it (``verify_deadline``). Views call these functions and nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from docketapp.audit import attributed
+from patents.models import Matter, UserProfile
+
+from .models import Deadline
+
+VERIFY_REASON_PREFIX = "verified"
+
+
+class ActionRefused(ValidationError):
+    """The action is not allowed in the deadline's current state (shown to the user, nothing written)."""
+
+
+def _locked(deadline: Deadline) -> Deadline:
+    # Re-read under a row lock: two people acting on one deadline at once must not both succeed on a stale copy.
+    return Deadline.objects.select_for_update().get(pk=deadline.pk)
+
+
+def _require_open(deadline: Deadline, action: str) -> None:
+    if deadline.status != Deadline.Status.OPEN:
+        raise ActionRefused(f"Cannot {action}: this deadline is {deadline.get_status_display().lower()}, not open.")
+
+
+def _unverify(deadline: Deadline, user: Any) -> list[str]:
+    deadline.last_changed_by = user
+    deadline.verified_by = None
+    deadline.verified_at = None
+    return ["last_changed_by", "verified_by", "verified_at", "updated_at"]
+
+
+def extension_options(deadline: Deadline) -> list[dict]:
+    """The rule's ladder: each date the deadline can still be moved to by extension or grace.
+
+    Read from the engine's explanation (``steps[op=extension].options``) so the dashboard offers exactly the
+    dates the rule computed, never a date typed by hand.
+    """
+    options: list[dict] = []
+    for step in (deadline.explanation or {}).get("steps", []) or []:
+        if step.get("op") != "extension":
+            continue
+        grace = step.get("model") == "grace_surcharge"
+        for option in step.get("options", []) or []:
+            try:
+                until = dt.date.fromisoformat(option["until"])
+            except (KeyError, TypeError, ValueError):
+                continue
+            months = option.get("months")
+            label = (
+                f"{'Grace period with surcharge' if grace else 'Extension'}"
+                f"{f' of {months} month' + ('s' if months != 1 else '') if months else ''}"
+                f" – until {until:%a %d %b %Y}"
+            )
+            options.append({"until": until, "months": months, "grace": grace, "label": label,
+                            "citation": step.get("citation", "")})
+    return options
+
+
+def mark_done(*, deadline: Deadline, user: Any, done_on: dt.date, evidence: str) -> Deadline:
+    if not evidence or not evidence.strip():
+        raise ActionRefused("Say what shows it was done (e.g. the filing receipt number).")
+    if done_on > timezone.now().date() + dt.timedelta(days=1):
+        raise ActionRefused("The completion date cannot be in the future.")
+    with transaction.atomic(), attributed(reason=f"marked done on {done_on.isoformat()}: {evidence.strip()}",
+                                          user=user):
+        deadline = _locked(deadline)
+        _require_open(deadline, "mark it done")
+        deadline.status = Deadline.Status.DONE
+        deadline.done_on = done_on
+        deadline.done_note = evidence.strip()
+        deadline.save(update_fields=["status", "done_on", "done_note", *_unverify(deadline, user)])
+    return deadline
+
+
+def record_extension(*, deadline: Deadline, user: Any, until: dt.date, reason: str) -> Deadline:
+    if not reason or not reason.strip():
+        raise ActionRefused("Say why the extension is taken (e.g. fee paid, request filed).")
+    with transaction.atomic():
+        locked = _locked(deadline)
+        _require_open(locked, "record an extension")
+        allowed = {o["until"]: o for o in extension_options(locked)}
+        if until not in allowed:
+            raise ActionRefused("Choose one of the dates the rule allows; this date is not on its ladder.")
+        if until <= locked.effective_date:
+            raise ActionRefused(f"{until.isoformat()} is not later than the current date "
+                                f"{locked.effective_date.isoformat()}.")
+        option = allowed[until]
+        what = "grace period" if option["grace"] else "extension"
+        with attributed(reason=f"{what} to {until.isoformat()}: {reason.strip()}", user=user):
+            locked.extended_to = until
+            locked.save(update_fields=["extended_to", *_unverify(locked, user)])
+    return locked
+
+
+def waive(*, deadline: Deadline, user: Any, reason: str) -> Deadline:
+    if not reason or not reason.strip():
+        raise ActionRefused("A waiver needs a reason (e.g. client instructed to abandon).")
+    with transaction.atomic(), attributed(reason=f"waived: {reason.strip()}", user=user):
+        deadline = _locked(deadline)
+        _require_open(deadline, "waive it")
+        deadline.status = Deadline.Status.WAIVED
+        deadline.waived_reason = reason.strip()
+        deadline.save(update_fields=["status", "waived_reason", *_unverify(deadline, user)])
+    return deadline
+
+
+def add_manual_deadline(
+    *,
+    matter: Matter,
+    user: Any,
+    title: str,
+    kind: str,
+    due_date: dt.date,
+    reason: str,
+    responsible: Any | None = None,
+    citation: str = "",
+) -> Deadline:
+    if not reason or not reason.strip():
+        raise ActionRefused("Say where this deadline comes from (e.g. client instruction of 3 May).")
+    if kind not in Deadline.Kind.values:
+        raise ActionRefused(f"Unknown kind {kind!r}.")
+    with transaction.atomic(), attributed(reason=f"manual deadline added: {reason.strip()}", user=user):
+        deadline = Deadline(
+            matter=matter,
+            key=f"manual:{uuid.uuid4().hex}",
+            origin=Deadline.Origin.MANUAL,
+            office=matter.office,
+            title=title.strip(),
+            kind=kind,
+            due_date=due_date,
+            responsible=responsible,
+            citation=citation.strip(),
+            explanation={"manual": {"entered_by": user.get_username(), "reason": reason.strip(),
+                                    "entered_at": timezone.now().isoformat()}},
+            last_changed_by=user,
+        )
+        deadline.full_clean()
+        deadline.save()
+    return deadline
+
+
+def creator_id(deadline: Deadline) -> int | None:
+    first = deadline.history.order_by("history_date", "history_id").only("history_user_id").first()
+    return first.history_user_id if first else None
+
+
+def verification_refusal(deadline: Deadline, user: Any) -> str | None:
+    """Why ``user`` may not verify ``deadline`` right now, or None when they may."""
+    if deadline.status == Deadline.Status.SUPERSEDED:
+        return "A superseded deadline is no longer live and needs no verification."
+    if deadline.is_verified:
+        return "Already verified."
+    if deadline.last_changed_by_id is not None and deadline.last_changed_by_id == user.pk:
+        return "You made the last change to this deadline; a second person must verify it."
+    if creator_id(deadline) == user.pk:
+        return "You created this deadline; a second person must verify it."
+    return None
+
+
+def verify_deadline(*, deadline: Deadline, user: Any, seen_updated_at: dt.datetime | None = None) -> Deadline:
+    """Second-person confirmation. ``seen_updated_at`` guards against verifying a version you did not see."""
+    with transaction.atomic():
+        locked = _locked(deadline)
+        if seen_updated_at is not None and locked.updated_at != seen_updated_at:
+            raise ActionRefused("This deadline changed after you opened it; review the new version and verify again.")
+        refusal = verification_refusal(locked, user)
+        if refusal:
+            raise ActionRefused(refusal)
+        with attributed(
+            reason=f"{VERIFY_REASON_PREFIX}: due {locked.effective_date.isoformat()}, "
+                   f"status {locked.get_status_display().lower()}",
+            user=user,
+        ):
+            locked.verified_by = user
+            locked.verified_at = timezone.now()
+            locked.save(update_fields=["verified_by", "verified_at", "updated_at"])
+    return locked
+
+
+def _profile_for_update(user: Any) -> UserProfile:
+    profile = UserProfile.objects.select_for_update().filter(user=user).first()
+    if profile is None:
+        profile = UserProfile(user=user)
+        profile.save()
+    return profile
+
+
+def regenerate_ics_token(*, user: Any) -> str:
+    """A new secret calendar URL; the old URL stops working at once."""
+    with transaction.atomic(), attributed(reason="calendar feed token regenerated", user=user):
+        profile = _profile_for_update(user)
+        profile.ics_token = UserProfile.new_token()
+        profile.ics_token_created_at = timezone.now()
+        profile.save(update_fields=["ics_token", "ics_token_created_at"])
+    return profile.ics_token
+
+
+def revoke_ics_token(*, user: Any) -> None:
+    with transaction.atomic(), attributed(reason="calendar feed token revoked", user=user):
+        profile = _profile_for_update(user)
+        if profile.ics_token:
+            profile.ics_token = ""
+            profile.ics_token_created_at = None
+            profile.save(update_fields=["ics_token", "ics_token_created_at"])

@@ -1,0 +1,164 @@
+"""The docket's filters (django-filter). The queryset given in is already limited by ``visible_to``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
+
+from patents.models import Client, TeamMembership
+
+from .models import Deadline
+
+DEFAULT_WINDOW_DAYS = 90
+
+SCOPE_CHOICES = [("mine", "Mine"), ("team", "My teams"), ("all", "All I may see")]
+
+# Column key → (label, ORDER BY expression name). Every column of the docket can be sorted.
+SORTABLE = {
+    "due": ("Due", "effective"),
+    "latest": ("Latest possible", "latest_date"),
+    "matter": ("Matter", "matter__reference"),
+    "client": ("Client", "matter__client__reference"),
+    "office": ("Office", "office"),
+    "title": ("Deadline", "title"),
+    "kind": ("Kind", "kind"),
+    "status": ("Status", "status"),
+    "responsible": ("Responsible", "responsible__username"),
+    "verified": ("Verified", "verified_at"),
+}
+
+
+def with_docket_annotations(qs: QuerySet, today: dt.date) -> QuerySet:
+    """``effective`` = the date work is due now (an extension taken moves it); ``overdue_rank`` 0 = overdue."""
+    return qs.annotate(
+        effective=Coalesce("extended_to", "due_date"),
+        overdue_rank=Case(
+            When(status=Deadline.Status.OPEN, effective__lt=today, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        ),
+    )
+
+
+def mine_q(user) -> Q:
+    # A deadline with nobody assigned falls to the matter's responsible paralegal or attorney.
+    return Q(responsible=user) | Q(
+        responsible__isnull=True
+    ) & (Q(matter__responsible_paralegal=user) | Q(matter__responsible_attorney=user))
+
+
+def team_q(user) -> Q:
+    colleagues = TeamMembership.objects.filter(
+        client__in=TeamMembership.objects.filter(user=user).values("client")
+    ).values("user")
+    return (
+        Q(responsible__in=colleagues)
+        | Q(responsible=user)
+        | Q(responsible__isnull=True)
+        & (Q(matter__responsible_paralegal__in=colleagues) | Q(matter__responsible_attorney__in=colleagues))
+        | mine_q(user)
+    )
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class DeadlineFilter(django_filters.FilterSet):
+    scope = django_filters.ChoiceFilter(
+        label="Show", choices=SCOPE_CHOICES, method="filter_scope", empty_label=None
+    )
+    client = django_filters.ModelChoiceFilter(
+        label="Client", field_name="matter__client", queryset=Client.objects.none(), empty_label="All clients"
+    )
+    office = django_filters.CharFilter(
+        label="Office", field_name="office", lookup_expr="iexact",
+        widget=forms.TextInput(attrs={"list": "office-codes", "size": 4, "placeholder": "EP, US…",
+                                      "maxlength": 2, "autocomplete": "off"}),
+    )
+    kind = django_filters.ChoiceFilter(label="Kind", choices=Deadline.Kind.choices, empty_label="All kinds")
+    responsible = django_filters.ModelChoiceFilter(
+        label="Responsible", queryset=get_user_model().objects.none(), empty_label="Anyone"
+    )
+    status = django_filters.ChoiceFilter(
+        label="Status", choices=[("any", "Any status"), *Deadline.Status.choices], method="filter_status",
+        empty_label=None,
+    )
+    due_from = django_filters.DateFilter(
+        label="Due from", field_name="effective", lookup_expr="gte", widget=DateInput()
+    )
+    due_to = django_filters.DateFilter(label="Due to", field_name="effective", lookup_expr="lte", widget=DateInput())
+    unverified = django_filters.BooleanFilter(
+        label="Unverified only", method="filter_unverified", widget=forms.CheckboxInput()
+    )
+
+    class Meta:
+        model = Deadline
+        fields: list[str] = []
+
+    def __init__(self, data=None, *args, user=None, **kwargs):
+        data = data.copy() if data is not None else None
+        if data is not None:
+            # Defaults a paralegal expects when arriving on the page: my open deadlines.
+            if not data.get("scope"):
+                data["scope"] = "mine"
+            if not data.get("status"):
+                data["status"] = Deadline.Status.OPEN
+        super().__init__(data, *args, **kwargs)
+        self.user = user
+        from patents.models import Matter
+
+        visible = Matter.objects.visible_to(user)
+        self.filters["client"].queryset = Client.objects.filter(matters__in=visible).distinct().order_by(
+            "reference"
+        )
+        users = get_user_model().objects.filter(is_active=True).order_by("username")
+        if not getattr(user, "is_superuser", False):
+            users = users.filter(memberships__client__memberships__user=user).distinct()
+        self.filters["responsible"].queryset = users
+
+    def filter_scope(self, qs, name, value):
+        if value == "mine":
+            return qs.filter(mine_q(self.user))
+        if value == "team":
+            return qs.filter(team_q(self.user))
+        return qs
+
+    def filter_status(self, qs, name, value):
+        if not value or value == "any":
+            return qs
+        return qs.filter(status=value)
+
+    def filter_unverified(self, qs, name, value):
+        if value:
+            return qs.filter(verified_at__isnull=True).exclude(status=Deadline.Status.SUPERSEDED)
+        return qs
+
+    @property
+    def uses_default_window(self) -> bool:
+        """No date range chosen and looking at open deadlines: overdue + the next 90 days."""
+        cleaned = getattr(self.form, "cleaned_data", {}) or {}
+        return (
+            not cleaned.get("due_from") and not cleaned.get("due_to")
+            and cleaned.get("status") == Deadline.Status.OPEN
+        )
+
+
+def apply_default_window(qs: QuerySet, today: dt.date) -> QuerySet:
+    return qs.filter(effective__lte=today + dt.timedelta(days=DEFAULT_WINDOW_DAYS))
+
+
+def order_docket(qs: QuerySet, sort: str) -> tuple[QuerySet, str, bool]:
+    """Overdue always first (a missed date must never sort out of sight), then the chosen column."""
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    if key not in SORTABLE:
+        key, descending = "due", False
+    expr = F(SORTABLE[key][1])
+    expr = expr.desc(nulls_last=True) if descending else expr.asc(nulls_last=True)
+    return qs.order_by("overdue_rank", expr, "effective", "pk"), key, descending

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html
+
+from deadlines.charts import KIND_COLOURS
+from deadlines.models import Deadline
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def unverified_count(context) -> int:
+    """Deadlines waiting for a second person (cached per request: the nav shows it once)."""
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return 0
+    if not hasattr(request, "_unverified_count"):
+        request._unverified_count = Deadline.objects.visible_to(request.user).unverified().count()
+    return request._unverified_count
+
+
+@register.simple_tag
+def kind_badge(kind: str, label: str = "") -> str:
+    colour = KIND_COLOURS.get(kind, "#6b7280")
+    return format_html('<span class="kind kind-{}" style="--kind:{}">{}</span>', kind, colour,
+                       label or dict(Deadline.Kind.choices).get(kind, kind))
+
+
+@register.filter
+def days_phrase(days: int) -> str:
+    """'3 days overdue' / 'today' / 'in 12 days': a sign that cannot be misread."""
+    if days is None:
+        return ""
+    if days < 0:
+        return f"{-days} day{'s' if days != -1 else ''} overdue"
+    if days == 0:
+        return "due today"
+    if days == 1:
+        return "tomorrow"
+    return f"in {days} days"
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, base: str, **kwargs) -> str:
+    """``base`` querystring with some parameters replaced (sorting and paging keep the filters)."""
+    from django.http import QueryDict
+
+    params = QueryDict(base, mutable=True)
+    for key, value in kwargs.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"

@@ -1,0 +1,38 @@
+"""Filters for the matter list. The queryset given in is already limited by ``visible_to``."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from .models import Client, Matter
+
+
+class MatterFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Search", method="search",
+                                  widget=forms.TextInput(attrs={"placeholder": "reference, number, title"}))
+    client = django_filters.ModelChoiceFilter(queryset=Client.objects.none(), empty_label="All clients")
+    office = django_filters.CharFilter(lookup_expr="iexact", widget=forms.TextInput(attrs={"size": 4}))
+    status = django_filters.ChoiceFilter(choices=Matter.Status.choices, empty_label="Any status")
+
+    class Meta:
+        model = Matter
+        fields: list[str] = []
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["client"].queryset = Client.objects.filter(
+            matters__in=Matter.objects.visible_to(user)
+        ).distinct().order_by("reference")
+
+    def search(self, qs, name, value):
+        value = value.strip()
+        if not value:
+            return qs
+        compact = "".join(value.split()).upper()
+        return qs.filter(
+            Q(reference__icontains=value) | Q(title__icontains=value) | Q(application_number__icontains=value)
+            | Q(application_number_normalized__icontains=compact) | Q(publication_number__icontains=value)
+            | Q(grant_number__icontains=value)
+        )
