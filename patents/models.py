@@ -397,3 +397,32 @@ class OfficeEvent(models.Model):
     @staticmethod
     def build_natural_key(office_code: str, date: dt.date, discriminator: str = "") -> str:
         return f"{office_code.strip()}|{date.isoformat()}|{discriminator}".rstrip("|")
+
+
+class ThrottleBucket(models.Model):
+    """Shared state of one office throttle bucket (the database backend of ``patents.clients.throttle``).
+
+    Not docket data: no history. Instants are epoch seconds (floats) because the token arithmetic runs on
+    every request and compares against ``time.time()``; ``version`` makes every change a conditional UPDATE.
+    """
+
+    office = models.CharField(max_length=20)
+    service = models.CharField(max_length=40)
+    rate_per_minute = models.FloatField(null=True, blank=True, help_text="Adopted from the office; empty: configured")
+    factor = models.FloatField(default=1.0, help_text="Slow-down factor from the office's load signal")
+    tokens = models.FloatField(null=True, blank=True)
+    refilled_at = models.FloatField(default=0.0)
+    blocked_until = models.FloatField(default=0.0)
+    reason = models.CharField(max_length=200, blank=True)
+    used = models.IntegerField(default=0, help_text="Requests counted against the daily cap")
+    resets_at = models.FloatField(default=0.0)
+    lease_owner = models.CharField(max_length=64, blank=True)
+    lease_until = models.FloatField(default=0.0)
+    version = models.PositiveBigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["office", "service"], name="throttle_bucket_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.office}/{self.service}"
