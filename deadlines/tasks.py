@@ -29,3 +29,19 @@ def sync_reminders_for_open_deadlines(client_id: int | None = None, kind: str = 
     from deadlines import reminders
 
     return reminders.sync_reminders_for_open_deadlines(client_id=client_id, kind=kind)
+
+
+# --- Deadline engine (issue 4) ---------------------------------------------------------------------------
+
+
+@shared_task(name="deadlines.recompute_deadlines", acks_late=True, ignore_result=True)
+def recompute_deadlines(matter_id: int, reason: str = "office event recorded or changed") -> dict:
+    """Recompute one matter (idempotent, so a redelivered task is harmless)."""
+    from deadlines import services
+
+    return services.recompute_deadlines(matter_id=matter_id, reason=reason).summary()
+
+
+def schedule_recompute(matter_id: int, reason: str = "office event recorded or changed") -> None:
+    """Hook for patents.services.record_office_event: recompute once the event is committed."""
+    recompute_deadlines.delay_on_commit(matter_id, reason)

@@ -33,13 +33,15 @@ def _iso(d: date | None) -> str | None:
     return d.isoformat() if d else None
 
 
-def _calendar(rule: Rule, matter: MatterFacts, closures: Closures | None) -> tuple[OfficeCalendar, str]:
+def _calendar(
+    rule: Rule, matter: MatterFacts, event: EventFact, closures: Closures | None
+) -> tuple[OfficeCalendar, str]:
     spec = rule.calendar
     if spec == "@receiving_office":
-        code = matter.receiving_office
+        code = event.params.get("receiving_office") or matter.receiving_office
         why = f"calendar of the receiving office ({code or 'unknown'})"
     elif spec == "@ipea":
-        code = matter.ipea
+        code = event.params.get("ipea") or matter.ipea
         why = f"calendar of the IPEA ({code or 'unknown'})"
     elif spec == "@matter":
         code = matter.office
@@ -178,7 +180,7 @@ def _compute_instance(
     instance_duration: Duration | None = None,
     window_opens: Duration | None = None,
 ) -> ComputedDeadline | dict:
-    cal, cal_why = _calendar(rule, matter, closures)
+    cal, cal_why = _calendar(rule, matter, event, closures)
     notified, steps = _notified(rule, event)
     inputs: dict = {
         "trigger": {

@@ -132,7 +132,7 @@ RULES: tuple[Rule, ...] = (
         terms=(Term(M(years=3, months=6)),),
         convention=C,
         calendar="US",
-        conditions=Conditions(matter_kinds=("utility",)),
+        conditions=Conditions(matter_kinds=("utility", "patent")),
         series=Series(
             instances=(
                 ("3.5", M(years=3, months=6)),

@@ -1,0 +1,231 @@
+"""Seed data for OfficeClosure: closing days no holiday library has, each with the source it comes from.
+
+Why the care: a closing day in this table moves deadlines *later* (EPC Rule 134(1), PCT Rule 80.5, 35 U.S.C.
+21(b), JP Patent Act Art. 3(2)). A day wrongly listed here therefore produces a date after the real one,
+which is the dangerous direction; a day missing only produces an earlier (safe) date. So only days we can
+attribute are seeded, and each row says how sure we are:
+
+* "published": read in the office's own notice (named in the source);
+* "published_secondary": the office's notice is named, but the dates were read in a published copy of it;
+* "statutory": fixed by a statute (the source names it);
+* "recurring": a day the office has closed on in every notice we checked, for a reason that is itself law
+  (a public holiday at the office's seat) -- the notice for that particular year was NOT checked, and the
+  source text says so. Verify these against the notice when it is at hand (admin -> Office closures).
+
+Days we believe are likely but could not attribute (bridging days, The Hague's King's Day, Berlin's
+Women's Day, WIPO in-lieu days) are deliberately NOT seeded; the README lists them.
+Pure Python on purpose: the CLI and tests read it without a database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+D = date.fromisoformat
+
+
+@dataclass(frozen=True)
+class SeedClosure:
+    office: str  # WIPO ST.3 code as stored in OfficeClosure.office ("WO" = International Bureau)
+    date: date
+    reason: str
+    source: str
+    certainty: str  # "published" | "published_secondary" | "statutory" | "recurring"
+    kind: str = "closure"
+
+
+# --- EPO (Rule 134(1) EPC: any filing office -- Munich, The Hague, Berlin -- closed) -------------------
+
+EPO_XMAS_2024 = (
+    "EPO notice 'EPO offices closed from 24 December 2024 to 1 January 2025' (epo.org website updates): "
+    "time limits expiring in that period extended to 2 January 2025 under Rule 134(1) EPC"
+)
+EPO_XMAS_2025 = (
+    "EPO notice 'EPO offices closed from 24 December 2025 to 1 January 2026' (epo.org website updates), "
+    "referring to the notice of 10 June 2025 on closing days in 2026 (OJ EPO 2025, A40)"
+)
+EPO_2026 = (
+    "Notice of the EPO dated 10 June 2025 concerning the days on which EPO filing offices are closed in 2026 "
+    "(OJ EPO 2025, A40); dates taken from a published compilation of that list (Hoffmann Eitle, public "
+    "holidays 2026) because the OJ text was not at hand when seeding -- verify against OJ EPO 2025, A40"
+)
+EPO_RECURRING = (
+    "recurring EPO Munich closing day: public holiday in Bavaria, listed for Munich in every OJ closing-days "
+    "notice checked (OJ EPO 1996 p. 616ff for 1997, 1998 p. 554 for 1999, 2014 A108 for 2015, 2019 A97 for "
+    "2020, OJ EPO 2025 A40 for 2026); the notice for {year} was NOT checked -- verify"
+)
+EPO_RECURRING_EVE = (
+    "recurring EPO closing day (24 and 31 December are closing days of all EPO filing offices in every OJ "
+    "closing-days notice checked, 1997-2026); the notice for {year} was NOT checked -- verify"
+)
+
+
+def _epo() -> list[SeedClosure]:
+    out: list[SeedClosure] = []
+    # 24 Dec 2024 - 1 Jan 2025 and 24 Dec 2025 - 1 Jan 2026: published year-end closures.
+    for start, src in ((D("2024-12-24"), EPO_XMAS_2024), (D("2025-12-24"), EPO_XMAS_2025)):
+        for i in range(9):
+            day = start + timedelta(days=i)
+            if day.weekday() < 5:
+                out.append(SeedClosure("EP", day, "Christmas and New Year closure", src, "published"))
+    for day, reason in (
+        ("2026-01-06", "Epiphany"),
+        ("2026-04-03", "Good Friday"),
+        ("2026-04-06", "Easter Monday"),
+        ("2026-05-01", "Labour Day"),
+        ("2026-05-14", "Ascension Day"),
+        ("2026-05-25", "Whit Monday"),
+        ("2026-06-04", "Corpus Christi"),
+        ("2026-12-24", "Christmas Eve"),
+        ("2026-12-25", "Christmas Day"),
+        ("2026-12-28", "Bridging day"),
+        ("2026-12-29", "Bridging day"),
+        ("2026-12-30", "Bridging day"),
+        ("2026-12-31", "New Year's Eve"),
+        ("2027-01-01", "New Year's Day"),
+    ):
+        out.append(SeedClosure("EP", D(day), reason, EPO_2026, "published_secondary"))
+    recurring = (
+        ("2025-01-06", "Epiphany"),
+        ("2025-04-18", "Good Friday"),
+        ("2025-04-21", "Easter Monday"),
+        ("2025-05-01", "Labour Day"),
+        ("2025-05-29", "Ascension Day"),
+        ("2025-06-09", "Whit Monday"),
+        ("2025-06-19", "Corpus Christi"),
+        ("2025-10-03", "Day of German Unity"),
+        ("2027-01-06", "Epiphany"),
+        ("2027-03-26", "Good Friday"),
+        ("2027-03-29", "Easter Monday"),
+        ("2027-05-06", "Ascension Day"),
+        ("2027-05-17", "Whit Monday"),
+        ("2027-05-27", "Corpus Christi"),
+        ("2027-11-01", "All Saints' Day"),
+    )
+    for day, reason in recurring:
+        d = D(day)
+        out.append(SeedClosure("EP", d, reason, EPO_RECURRING.format(year=d.year), "recurring"))
+    for day, reason in (("2027-12-24", "Christmas Eve"), ("2027-12-31", "New Year's Eve")):
+        d = D(day)
+        out.append(SeedClosure("EP", d, reason, EPO_RECURRING_EVE.format(year=d.year), "recurring"))
+    return out
+
+
+# --- WIPO International Bureau (PCT Rule 80.5) ---------------------------------------------------------
+
+IB_RECURRING = (
+    "recurring IB non-working day under PCT Rule 80.5 (Geneva public holiday on which the IB closed in every "
+    "PCT Newsletter list checked: 11/2016 for 2017, 12/2018 for 2019); "
+    "the PCT Newsletter list for {year} was "
+    "NOT checked -- verify"
+)
+
+
+def _ib() -> list[SeedClosure]:
+    days = (
+        ("2025-01-01", "New Year's Day"),
+        ("2025-04-18", "Good Friday"),
+        ("2025-04-21", "Easter Monday"),
+        ("2025-05-29", "Ascension Day"),
+        ("2025-06-09", "Whit Monday"),
+        ("2025-09-11", "Jeune genevois"),
+        ("2025-12-25", "Christmas Day"),
+        ("2025-12-31", "Restoration of the Republic (Geneva)"),
+        ("2026-01-01", "New Year's Day"),
+        ("2026-04-03", "Good Friday"),
+        ("2026-04-06", "Easter Monday"),
+        ("2026-05-14", "Ascension Day"),
+        ("2026-05-25", "Whit Monday"),
+        ("2026-09-10", "Jeune genevois"),
+        ("2026-12-25", "Christmas Day"),
+        ("2026-12-31", "Restoration of the Republic (Geneva)"),
+        ("2027-01-01", "New Year's Day"),
+        ("2027-03-26", "Good Friday"),
+        ("2027-03-29", "Easter Monday"),
+        ("2027-05-06", "Ascension Day"),
+        ("2027-05-17", "Whit Monday"),
+        ("2027-09-09", "Jeune genevois"),
+        ("2027-12-31", "Restoration of the Republic (Geneva)"),
+    )
+    return [SeedClosure("WO", D(d), r, IB_RECURRING.format(year=d[:4]), "recurring") for d, r in days]
+
+
+# --- JPO (Patent Act Art. 3(2)) --------------------------------------------------------------------------
+
+JPO_YEAR_END = (
+    "Patent Act (Japan) Art. 3(2) with the Act on Holidays of Administrative Organs Art. 1(1)(iii): "
+    "29 December - 3 January"
+)
+
+
+def jpo_year_end(first_year: int = 2024, last_year: int = 2035) -> list[SeedClosure]:
+    out = []
+    for year in range(first_year, last_year + 1):
+        for day in (
+            date(year, 1, 1),
+            date(year, 1, 2),
+            date(year, 1, 3),
+            date(year, 12, 29),
+            date(year, 12, 30),
+            date(year, 12, 31),
+        ):
+            out.append(SeedClosure("JP", day, "year-end closure (29 Dec - 3 Jan)", JPO_YEAR_END, "statutory"))
+    return out
+
+
+# --- USPTO: Inauguration Day (5 U.S.C. 6103(c)) -----------------------------------------------------------
+
+INAUGURATION = (
+    "5 U.S.C. 6103(c): Inauguration Day (20 January every fourth year) is a legal public holiday for federal "
+    "employees in the Washington DC area, which includes the USPTO in Alexandria, VA; "
+    "moved to Monday 21 January "
+    "when 20 January is a Sunday, no day in lieu when it is a Saturday"
+)
+
+
+def inauguration_days(first_year: int = 2025, last_year: int = 2041) -> list[SeedClosure]:
+    out = []
+    year = 2025 + ((max(first_year, 2025) - 2025 + 3) // 4) * 4
+    while year <= last_year:
+        day = date(year, 1, 20)
+        if day.weekday() == 6:
+            day = date(year, 1, 21)
+        if day.weekday() != 5:  # a Saturday inauguration gives no day off
+            out.append(SeedClosure("US", day, "Inauguration Day", INAUGURATION, "statutory"))
+        year += 4
+    return out
+
+
+def seed_closures() -> list[SeedClosure]:
+    rows = [*_epo(), *_ib(), *jpo_year_end(), *inauguration_days()]
+    seen: set[tuple[str, date]] = set()
+    unique = []
+    for row in rows:
+        if (row.office, row.date) not in seen:
+            seen.add((row.office, row.date))
+            unique.append(row)
+    return unique
+
+
+def closures_mapping(rows: list[SeedClosure] | None = None) -> dict[str, dict[date, tuple[str, str]]]:
+    """The seed data in the shape the pure engine takes (office -> {date: (reason, source)})."""
+    from .rules.calendars import normalize_office
+
+    out: dict[str, dict[date, tuple[str, str]]] = {}
+    for row in rows if rows is not None else seed_closures():
+        out.setdefault(normalize_office(row.office) or row.office, {})[row.date] = (row.reason, row.source)
+    return out
+
+
+NOT_SEEDED = (
+    "EPO 2025 and 2027: bridging days (e.g. 27-30 Dec 2027) -- only the notices fix them",
+    "EPO The Hague: King's Day (26 Apr 2025 is a Saturday; 27 Apr 2026, 27 Apr 2027) and Liberation Day "
+    "(5 May 2025) -- in earlier notices, not verified for 2025-2027",
+    "EPO Berlin: International Women's Day (8 Mar 2027, a Monday) -- in recent office-holiday lists, not "
+    "verified in a closing-days notice",
+    "EPO Munich: Assumption Day 15 Aug 2025 (Friday) -- a Munich holiday in older notices, "
+    "not verified for 2025",
+    "WIPO IB: days in lieu when a holiday falls on a weekend (e.g. 25 Dec 2027 is a Saturday)",
+    "All offices: ad-hoc closures (weather, outages) -- enter them in the admin as they are announced",
+)

@@ -1,0 +1,211 @@
+"""recompute_deadlines against stored rows: create, move, supersede, hold, idempotence, attribution."""
+
+import datetime as dt
+
+import pytest
+
+from deadlines import services
+from deadlines.models import Deadline, OfficeClosure
+from docketapp.audit import attributed
+from patents.models import OfficeEvent
+from tests.factories import EventTypeFactory, MatterFactory, OfficeClosureFactory, PriorityClaimFactory
+
+pytestmark = pytest.mark.django_db
+
+D = dt.date.fromisoformat
+TODAY = D("2026-01-10")
+
+
+def add_event(matter, code, day, params=None, office=None):
+    et = EventTypeFactory(code=code, label=code, office=office or code[:2])
+    with attributed(reason="test event", process="tests"):
+        return OfficeEvent.objects.create(
+            matter=matter,
+            event_type=et,
+            office_code=code,
+            date=D(day),
+            natural_key=f"{code}|{day}",
+            params=params or {},
+        )
+
+
+def recompute(matter, **kw):
+    return services.recompute_deadlines(
+        matter=matter, reason=kw.pop("reason", "test recompute"), today=kw.pop("today", TODAY), **kw
+    )
+
+
+def live(matter, rule):
+    return Deadline.objects.exclude(status=Deadline.Status.SUPERSEDED).get(matter=matter, rule_id=rule)
+
+
+def test_creates_explained_deadline_with_attributed_history():
+    matter = MatterFactory(office="EP")
+    ev = add_event(matter, "EP.COMMUNICATION_94_3", "2025-10-31", {"period_months": 4})
+    outcome = recompute(matter)
+    assert outcome.summary()["create"] == 1
+    dl = live(matter, "EP.REPLY_94_3")
+    assert (dl.due_date, dl.latest_date, dl.rule_version, dl.trigger_event_id) == (
+        D("2026-03-02"),
+        D("2026-04-30"),
+        "2",
+        ev.pk,
+    )
+    assert dl.key == f"EP.REPLY_94_3:{ev.pk}"
+    assert dl.explanation["steps"][1]["op"] == "add"
+    record = dl.history.get()
+    assert record.history_actor == "process:deadlines.recompute"
+    assert record.history_change_reason == "test recompute: created, due 2026-03-02"
+
+
+def test_second_run_writes_nothing_not_even_history():
+    matter = MatterFactory(office="EP", filing_date=D("2024-03-15"))
+    add_event(matter, "EP.FILED", "2024-03-15")
+    add_event(matter, "EP.COMMUNICATION_94_3", "2025-10-31")
+    recompute(matter)
+    rows = Deadline.objects.count()
+    history = Deadline.history.count()
+    outcome = recompute(matter, reason="again")
+    assert outcome.changes == []
+    assert (Deadline.objects.count(), Deadline.history.count()) == (rows, history)
+
+
+def test_closure_moves_deadline_with_old_and_new_date_in_history_and_resets_verification():
+    matter = MatterFactory(office="EP")
+    add_event(matter, "EP.RULE_71_3_COMMUNICATION", "2026-01-04")  # +4 months = Mon 4 May 2026
+    recompute(matter)
+    dl = live(matter, "EP.R71_3_APPROVAL")
+    assert dl.due_date == D("2026-05-04")
+    with attributed(reason="verify", process="tests"):
+        dl.verified_at = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
+        dl.save(update_fields=["verified_at"])
+    OfficeClosureFactory(office="EP", date=D("2026-05-04"), reason="ad-hoc closure", source="OJ test notice")
+    outcome = recompute(matter, reason="closure added")
+    assert [c.action for c in outcome.changes] == ["move"]
+    dl.refresh_from_db()
+    assert dl.due_date == D("2026-05-05")
+    assert dl.verified_at is None
+    assert dl.history.first().history_change_reason == "closure added: moved due 2026-05-04 → 2026-05-05"
+    roll = next(s for s in dl.explanation["steps"] if s["op"] == "roll_forward")
+    assert roll["skipped"][0]["causes"][0] == {
+        "type": "closure",
+        "name": "ad-hoc closure",
+        "source": "OJ test notice",
+    }
+
+
+def test_reply_supersedes_and_new_row_is_not_created_again():
+    matter = MatterFactory(office="EP")
+    action = add_event(matter, "EP.COMMUNICATION_94_3", "2025-10-31")
+    recompute(matter)
+    add_event(matter, "EP.REPLY_FILED", "2026-02-01")
+    outcome = recompute(matter, reason="event recorded")
+    assert outcome.summary()["supersede"] == 1
+    dl = Deadline.objects.get(matter=matter, key=f"EP.REPLY_94_3:{action.pk}")
+    assert dl.status == Deadline.Status.SUPERSEDED
+    assert "answered by EP.REPLY_FILED of 2026-02-01" in dl.history.first().history_change_reason
+    assert recompute(matter).changes == []
+
+
+def test_done_deadline_is_never_reopened_or_moved():
+    matter = MatterFactory(office="EP")
+    add_event(matter, "EP.RULE_71_3_COMMUNICATION", "2026-01-04")
+    recompute(matter)
+    dl = live(matter, "EP.R71_3_APPROVAL")
+    with attributed(reason="paid", process="tests"):
+        dl.status = Deadline.Status.DONE
+        dl.save(update_fields=["status"])
+    OfficeClosureFactory(office="EP", date=D("2026-05-04"), reason="closure", source="test")
+    history = Deadline.history.count()
+    outcome = recompute(matter)
+    assert [c.action for c in outcome.changes] == ["held"]
+    dl.refresh_from_db()
+    assert (dl.status, dl.due_date) == (Deadline.Status.DONE, D("2026-05-04"))
+    assert Deadline.history.count() == history
+
+
+def test_past_due_deadline_is_created_open_and_overdue():
+    matter = MatterFactory(office="US", application_number="", kind="patent")
+    add_event(matter, "US.NON_FINAL_REJECTION", "2025-06-02")
+    recompute(matter)
+    dl = live(matter, "US.REPLY_NON_FINAL")
+    assert dl.status == Deadline.Status.OPEN
+    assert dl.is_overdue(today=TODAY)
+    assert "created past due" in dl.history.get().history_change_reason
+    assert Deadline.objects.overdue(today=TODAY).filter(pk=dl.pk).exists()
+
+
+def test_removed_event_supersedes_its_deadline_instead_of_deleting_it():
+    matter = MatterFactory(office="EP")
+    ev = add_event(matter, "EP.COMMUNICATION_94_3", "2025-10-31")
+    recompute(matter)
+    with attributed(reason="office withdrew the event", process="tests"):
+        ev.delete()
+    recompute(matter, reason="event removed")
+    dl = Deadline.objects.get(matter=matter, rule_id="EP.REPLY_94_3")
+    assert dl.status == Deadline.Status.SUPERSEDED
+    assert "no longer produced by the rules" in dl.history.first().history_change_reason
+
+
+def test_priority_claims_and_designations_feed_national_phase():
+    matter = MatterFactory(
+        office="WO", kind="pct", application_number="", filing_date=D("2026-04-30"), designated_offices=["EP"]
+    )
+    PriorityClaimFactory(matter=matter, date=D("2025-04-30"))
+    add_event(matter, "WO.FILED", "2026-04-30")
+    recompute(matter)
+    rows = Deadline.objects.filter(matter=matter)
+    assert [(d.rule_id, d.due_date, d.office) for d in rows] == [
+        ("WO.REGIONAL_PHASE_EP", D("2027-11-30"), "EP")
+    ]
+
+
+def test_preview_then_apply_closure_change():
+    matter = MatterFactory(office="EP")
+    add_event(matter, "EP.RULE_71_3_COMMUNICATION", "2026-01-04")
+    recompute(matter)
+    preview = services.preview_closure_change(office="EP", day=D("2026-05-04"), reason="strike", today=TODAY)
+    assert [(c.action, c.old_due, c.new_due) for c in preview.changes] == [
+        ("move", D("2026-05-04"), D("2026-05-05"))
+    ]
+    assert live(matter, "EP.R71_3_APPROVAL").due_date == D("2026-05-04")  # preview wrote nothing
+    assert not OfficeClosure.objects.exists()
+    applied = services.apply_closure_change(
+        office="EP", day=D("2026-05-04"), reason="strike", source="EPO notice of 1 May 2026", today=TODAY
+    )
+    assert applied.summary()["move"] == 1
+    dl = live(matter, "EP.R71_3_APPROVAL")
+    assert dl.due_date == D("2026-05-05")
+    assert dl.history.first().history_change_reason.startswith("office closure added: EP 2026-05-04 (strike;")
+    back = services.preview_closure_change(office="EP", day=D("2026-05-04"), remove=True, today=TODAY)
+    assert [(c.old_due, c.new_due) for c in back.changes] == [(D("2026-05-05"), D("2026-05-04"))]
+
+
+def test_recording_an_office_event_recomputes_on_commit(django_capture_on_commit_callbacks, monkeypatch):
+    from deadlines import tasks
+    from patents.services import record_office_event
+
+    # Run the task body in-process instead of publishing to a broker; the hook and service are real.
+    monkeypatch.setattr(
+        tasks.recompute_deadlines, "delay", lambda *a, **k: tasks.recompute_deadlines.run(*a, **k)
+    )
+    matter = MatterFactory(office="EP")
+    et = EventTypeFactory(code="EP.RULE_161_162_COMMUNICATION", office="EP")
+    with django_capture_on_commit_callbacks(execute=True):
+        with attributed(reason="office sync", process="sync.epo"):
+            record_office_event(matter=matter, event_type=et, office_code="RFEE", date=D("2026-02-27"))
+    dl = live(matter, "EP.R161_162")
+    assert dl.due_date == D("2026-08-27")
+    assert dl.history.get().history_change_reason.startswith("office event recorded or changed: created")
+
+
+def test_seed_closures_is_idempotent_and_respects_deletions():
+    first = services.seed_office_closures()
+    assert first["created"] > 100
+    assert services.seed_office_closures()["created"] == 0
+    row = OfficeClosure.objects.get(office="EP", date=D("2026-04-03"))
+    assert "OJ EPO 2025, A40" in row.source
+    with attributed(reason="not a closing day after all", process="tests"):
+        row.delete()
+    assert services.seed_office_closures()["created"] == 0
+    assert not OfficeClosure.objects.filter(office="EP", date=D("2026-04-03")).exists()
