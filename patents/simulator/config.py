@@ -128,4 +128,6 @@ class SimulatorConfig:
     limits: Limits = field(default_factory=Limits)
     faults: Faults = field(default_factory=Faults)
     ops_system_state: str = "idle"  # idle | busy | overloaded | auto (follows total load)
-    odp_processing_seconds: float = 0.0  # how long an ODP request holds its key's slot (tests use >0)
+    # How long an ODP / JPO request holds its concurrency slot; tests set > 0 to make requests overlap.
+    odp_processing_seconds: float = 0.0
+    jpo_processing_seconds: float = 0.0

@@ -697,7 +697,15 @@ class SyntheticPortfolio:
         prios = []
         if has_prov:
             pdate = filing + timedelta(days=prio_day)
-            prios.append(Priority("US", f"63{rng.randint(10**5, 10**6 - 1)}", pdate, "provisional"))
+            if applicant_country != "US":
+                # a foreign applicant files first at home: a Paris Convention priority, not a provisional
+                prios.append(
+                    Priority(
+                        applicant_country, f"{pdate.year}{rng.randint(10**5, 10**6 - 1)}", pdate, "foreign"
+                    )
+                )
+            else:
+                prios.append(Priority("US", f"63{rng.randint(10**5, 10**6 - 1)}", pdate, "provisional"))
         parent = ""
         if kind == "us-continuation":
             parent = f"{series - 1 if series > 16 else 15}{rng.randint(100000, 999999):06d}"

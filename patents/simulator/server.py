@@ -141,6 +141,7 @@ class Simulator:
         limits: str | None = None,
         slow_seconds: float | None = None,
         odp_processing_seconds: float | None = None,
+        jpo_processing_seconds: float | None = None,
     ) -> None:
         if faults is not None:
             self.config.faults.rate = float(faults)
@@ -164,6 +165,8 @@ class Simulator:
             Limits.parse(limits, self.config.limits)
         if odp_processing_seconds is not None:
             self.config.odp_processing_seconds = float(odp_processing_seconds)
+        if jpo_processing_seconds is not None:
+            self.config.jpo_processing_seconds = float(jpo_processing_seconds)
 
 
 def _apply_generic_fault(kind: str, resp: Response, slow_seconds: float) -> Response:
@@ -319,6 +322,7 @@ def start_simulator(
     today: date | None = None,
     ops_system_state: str = "idle",
     odp_processing_seconds: float = 0.0,
+    jpo_processing_seconds: float = 0.0,
     host: str = "127.0.0.1",
     port: int = 0,
 ) -> RunningSimulator:
@@ -335,6 +339,7 @@ def start_simulator(
         faults=Faults(rate=faults, mix=mix, slow_seconds=slow_seconds),
         ops_system_state=ops_system_state,
         odp_processing_seconds=odp_processing_seconds,
+        jpo_processing_seconds=jpo_processing_seconds,
     )
     server, sim = make_server(config, host, port)
     # a short poll interval keeps stop() (and so every test teardown) fast

@@ -80,3 +80,61 @@ def test_exchange_documents_use_only_real_elements(office_samples, portfolio):
         generated |= qnames(docs.legal_document(m, pubs[0][:3]).encode())
     # abstract/p: OPS serves the abstract inside exchange-document (the recorded biblio sample has none)
     assert generated - real <= {"{http://www.epo.org/exchange}abstract", "{http://www.epo.org/exchange}p"}
+
+
+def json_keys(node) -> set[str]:
+    keys: set[str] = set()
+    if isinstance(node, dict):
+        for k, v in node.items():
+            keys.add(k)
+            keys |= json_keys(v)
+    elif isinstance(node, list):
+        for v in node:
+            keys |= json_keys(v)
+    return keys
+
+
+def test_odp_bodies_use_only_real_production_keys(office_samples, portfolio):
+    from patents.simulator import odp
+
+    real: set[str] = set()
+    for f in (office_samples / "uspto").glob("odp-*.json"):
+        if "beta" not in f.name:
+            real |= json_keys(json.loads(f.read_text()))
+    generated: set[str] = set()
+    for m in portfolio.matters("US"):
+        generated |= json_keys(odp.full_wrapper(m)) | json_keys(odp.documents_bag(m))
+        generated |= json_keys(odp.parent_continuity(m))
+    # no recorded /foreign-priority answer exists; its keys follow the ODP documentation
+    assert generated - real <= {"foreignPriorityBag", "ipOfficeName"}
+
+
+def test_jpo_bodies_use_only_real_keys(office_samples, portfolio):
+    from patents.simulator import jpo
+
+    real: set[str] = set()
+    for f in (office_samples / "jpo").glob("patent-*.json"):
+        real |= json_keys(json.loads(f.read_text()))
+    generated: set[str] = set()
+    for m in portfolio.matters("JP"):
+        generated |= json_keys(jpo.app_progress(m, simple=False)) | json_keys(jpo.case_numbers(m))
+        if m.grant_number:
+            generated |= json_keys(jpo.registration_info(m, portfolio.today))
+    assert generated - real == set()
+
+
+def test_lens_records_use_only_documented_keys(office_samples, portfolio):
+    from patents.simulator import lens
+
+    real = json_keys(
+        json.loads(
+            (
+                office_samples / "lens" / "patent-search-response-EP2471949-lens-api-docs-sample.json"
+            ).read_text()
+        )
+    )
+    generated: set[str] = set()
+    for m in portfolio.matters():
+        for n, _ in enumerate(docs.publications(m)):
+            generated |= json_keys(lens.record(3, m, n))
+    assert generated - real == set()
