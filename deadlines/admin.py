@@ -36,3 +36,93 @@ class DeadlineAdmin(AuditedAdmin):
         if request.user.is_superuser:
             return qs
         return qs.filter(matter__in=Matter.objects.visible_to(request.user).values("pk"))
+
+
+# --- Reminders (issue 8) ---------------------------------------------------------------------------
+
+from django.contrib import messages  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from .models import Delivery, Reminder, ReminderPolicy  # noqa: E402
+from .reminders import LEASE  # noqa: E402
+
+
+@admin.register(ReminderPolicy)
+class ReminderPolicyAdmin(AuditedAdmin):
+    list_display = ["__str__", "client", "deadline_kind", "before_due_days", "before_latest_days"]
+    list_filter = ["deadline_kind"]
+    autocomplete_fields = ["client"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        from .tasks import sync_reminders_for_open_deadlines
+
+        try:
+            sync_reminders_for_open_deadlines.delay_on_commit(obj.client_id, obj.deadline_kind)
+        except Exception:  # noqa: BLE001 - the broker being down must not lose the admin's edit
+            messages.warning(request, "Saved, but the open deadlines could not be re-planned now: run "
+                                      "`manage.py shell -c 'from deadlines.reminders import *; "
+                                      "sync_reminders_for_open_deadlines()'`.")
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    """Reminders and deliveries are written by the sweep only; the admin shows them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Reminder)
+class ReminderAdmin(_ReadOnlyAdmin):
+    list_display = ["__str__", "deadline", "recipient", "kind", "due_at", "status", "status_reason"]
+    list_filter = ["status", "kind"]
+    search_fields = ["deadline__title", "deadline__matter__reference", "recipient__username"]
+    list_select_related = ["deadline__matter", "recipient"]
+    date_hierarchy = "due_at"
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(deadline__matter__in=Matter.objects.visible_to(request.user).values("pk"))
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(_ReadOnlyAdmin):
+    list_display = ["claimed_at", "address", "subject", "status", "sent_at", "attempts", "message_id"]
+    list_filter = ["status", "channel"]
+    search_fields = ["address", "subject", "message_id"]
+    list_select_related = ["reminder", "recipient"]
+    show_full_result_count = False
+    actions = ["confirm_sent", "release_for_resend"]
+
+    def has_change_permission(self, request, obj=None):
+        # Needed for the two actions below; the change form itself stays read-only (all fields).
+        return request.user.is_superuser or request.user.has_perm("deadlines.change_delivery")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    @admin.action(description="Unconfirmed: I checked the mail log – it WAS sent")
+    def confirm_sent(self, request, queryset):
+        n = queryset.filter(status=Delivery.Status.UNCONFIRMED).update(
+            status=Delivery.Status.SENT, sent_at=timezone.now(),
+            error=f"confirmed sent from the mail log by {request.user.get_username()}",
+        )
+        messages.info(request, f"{n} delivery(ies) marked sent.")
+
+    @admin.action(description="Unconfirmed: I checked the mail log – it was NOT sent, send it again")
+    def release_for_resend(self, request, queryset):
+        # Back to queued with an expired claim: the next sweep takes it over like a dead sweep's claim.
+        n = queryset.filter(status=Delivery.Status.UNCONFIRMED).update(
+            status=Delivery.Status.QUEUED, claim_token="", claimed_at=timezone.now() - LEASE - LEASE,
+            error=f"released for resend by {request.user.get_username()} after checking the mail log",
+        )
+        messages.info(request, f"{n} delivery(ies) will be sent by the next sweep.")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from celery import shared_task
 
-
 # --- Reminders (issue 8) ---------------------------------------------------------------------------------
 
 

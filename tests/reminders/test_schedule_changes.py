@@ -1,0 +1,174 @@
+"""Moved deadlines are rescheduled, closed ones cancelled, and a sweep after downtime sends no flood."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from deadlines.models import Deadline, Reminder
+
+from .conftest import at, change, resync, sent_to, sweep
+
+pytestmark = pytest.mark.django_db
+
+DUE = dt.date(2026, 6, 1)
+
+
+def deadline_subjects(mailoutbox, address="paula@firm.test") -> list[str]:
+    return [
+        m.subject
+        for m in sent_to(mailoutbox, address)
+        if "digest" not in m.subject.lower() and "report" not in m.subject.lower()
+    ]
+
+
+def test_moved_deadline_is_announced_for_the_new_date_only(make_deadline, mailoutbox):
+    deadline = make_deadline(due_date=DUE)
+    sweep(at(DUE - dt.timedelta(days=30), 8))  # 30-day reminder for 1 June
+    change(deadline, due_date=DUE + dt.timedelta(days=28))  # office moved it to 29 June
+    resync(deadline, at(DUE - dt.timedelta(days=29), 10))
+    sweep(at(DUE - dt.timedelta(days=29), 10, 5))  # the new date is announced at once
+    sweep(at(DUE - dt.timedelta(days=14), 8))  # the old 14-day date: nothing
+    sweep(at(DUE + dt.timedelta(days=14), 8))  # 14 days before 29 June
+    assert deadline_subjects(mailoutbox) == [
+        "Due in 30 days: [ACME-001] Reply to Rule 71(3) communication (01 Jun 2026)",
+        "Due in 57 days: [ACME-001] Reply to Rule 71(3) communication (29 Jun 2026)",
+        "Due in 14 days: [ACME-001] Reply to Rule 71(3) communication (29 Jun 2026)",
+    ]
+    moved = deadline.reminders.get(kind=Reminder.Kind.BEFORE_DUE, offset_days=7)
+    assert (moved.target_date, moved.status) == (dt.date(2026, 6, 29), Reminder.Status.SCHEDULED)
+    assert moved.status_reason == "rescheduled: date moved from 2026-06-01"
+    # What was sent for the old date stays as the record.
+    assert deadline.reminders.get(offset_days=30, target_date=DUE).status == Reminder.Status.SENT
+
+
+def test_deadline_moved_earlier_is_announced_at_once(make_deadline, mailoutbox):
+    deadline = make_deadline(due_date=DUE)
+    change(deadline, due_date=dt.date(2026, 1, 15))
+    resync(deadline, at(dt.date(2026, 1, 5), 10))
+    sweep(at(dt.date(2026, 1, 6), 8))
+    assert deadline_subjects(mailoutbox) == [
+        "Due in 9 days: [ACME-001] Reply to Rule 71(3) communication (15 Jan 2026)"
+    ]
+
+
+def test_extension_stops_the_escalation_and_reminds_for_the_new_date(make_deadline, mailoutbox):
+    deadline = make_deadline(due_date=DUE, extendable=True, latest_date=DUE + dt.timedelta(days=60))
+    sweep(at(DUE + dt.timedelta(days=1), 8))
+    assert deadline_subjects(mailoutbox)[-1].startswith("OVERDUE 1 day:")
+    change(deadline, extended_to=DUE + dt.timedelta(days=30))
+    resync(deadline, at(DUE + dt.timedelta(days=1), 10))
+    for days in range(2, 24):
+        sweep(at(DUE + dt.timedelta(days=days), 8))
+    after = deadline_subjects(mailoutbox)[1:]
+    assert not any(s.startswith("OVERDUE") for s in after)
+    # The new date is announced at once (the 30-day reminder came due before the extension), then on cadence.
+    assert [a.split(":")[0] for a in after] == ["Due in 28 days", "Due in 14 days", "Due in 7 days"]
+    assert all(a.endswith("(01 Jul 2026)") for a in after)
+
+
+@pytest.mark.parametrize(
+    "status",
+    [Deadline.Status.DONE, Deadline.Status.WAIVED, Deadline.Status.SUPERSEDED, Deadline.Status.MISSED],
+)
+def test_closed_deadline_cancels_its_scheduled_reminders(make_deadline, mailoutbox, status):
+    deadline = make_deadline(due_date=DUE)
+    sweep(at(DUE - dt.timedelta(days=30), 8))
+    change(deadline, status=status)
+    resync(deadline, at(DUE - dt.timedelta(days=29), 10))
+    for days in (14, 7, 0, -1, -2):
+        sweep(at(DUE - dt.timedelta(days=days), 8))
+    assert len(deadline_subjects(mailoutbox)) == 1
+    assert deadline_subjects(mailoutbox, "arthur@firm.test") == []
+    scheduled = deadline.reminders.filter(status=Reminder.Status.SCHEDULED)
+    assert not scheduled.exists()
+    cancelled = deadline.reminders.filter(status=Reminder.Status.CANCELLED)
+    assert cancelled.count() >= 6
+    assert {r.status_reason for r in cancelled} == {f"deadline {status.label.lower()}"}
+
+
+def test_sweep_does_not_announce_a_closed_or_moved_deadline_when_nobody_synced(make_deadline, mailoutbox):
+    """Safety net: an engine or action that forgot to sync must not cause a wrong e-mail."""
+    done = make_deadline(due_date=DUE)
+    moved = make_deadline(due_date=DUE)
+    change(done, status=Deadline.Status.DONE)
+    change(moved, due_date=DUE + dt.timedelta(days=60))
+    sweep(at(DUE - dt.timedelta(days=7), 8))
+    assert deadline_subjects(mailoutbox) == []
+    assert not done.reminders.filter(status=Reminder.Status.SCHEDULED).exists()
+    assert set(
+        moved.reminders.filter(status=Reminder.Status.SCHEDULED).values_list("target_date", flat=True)
+    ) == {DUE + dt.timedelta(days=60)}
+
+
+def test_new_deadline_without_sync_is_scheduled_by_the_sweep(team, mailoutbox):
+    from tests.factories import DeadlineFactory
+
+    DeadlineFactory(matter=team["matter"], responsible=team["paralegal"], due_date=DUE)
+    sweep(at(DUE - dt.timedelta(days=3), 8))
+    assert deadline_subjects(mailoutbox) == [
+        "Due in 3 days: [ACME-001] Reply to Rule 71(3) communication (01 Jun 2026)"
+    ]
+
+
+def test_reopened_deadline_gets_its_reminders_back(make_deadline, mailoutbox):
+    deadline = make_deadline(due_date=DUE)
+    change(deadline, status=Deadline.Status.DONE)
+    resync(deadline, at(DUE - dt.timedelta(days=20), 10))
+    change(deadline, status=Deadline.Status.OPEN)
+    resync(deadline, at(DUE - dt.timedelta(days=20), 11))
+    sweep(at(DUE - dt.timedelta(days=1), 8))
+    assert deadline_subjects(mailoutbox) == [
+        "Due tomorrow: [ACME-001] Reply to Rule 71(3) communication (01 Jun 2026)"
+    ]
+
+
+def test_catch_up_after_downtime_sends_only_the_latest_reminder(make_deadline, mailoutbox):
+    deadline = make_deadline(due_date=DUE)
+    sweep(at(DUE - dt.timedelta(days=60), 8))
+    # Down from 59 days before until 10 days before: the 30- and 14-day reminders were missed.
+    sweep(at(DUE - dt.timedelta(days=10), 8))
+    assert deadline_subjects(mailoutbox) == [
+        "Due in 60 days: [ACME-001] Reply to Rule 71(3) communication (01 Jun 2026)",
+        "Due in 10 days: [ACME-001] Reply to Rule 71(3) communication (01 Jun 2026)",
+    ]
+    thirty = deadline.reminders.get(offset_days=30)
+    assert thirty.status == Reminder.Status.SKIPPED
+    assert thirty.status_reason.startswith("overtaken: a later reminder for the same date was already due")
+    assert deadline.reminders.get(offset_days=14).status == Reminder.Status.SENT
+
+
+def test_catch_up_after_downtime_sends_one_escalation_not_one_per_missed_day(make_deadline, mailoutbox):
+    make_deadline(due_date=DUE)
+    sweep(at(DUE + dt.timedelta(days=1), 8))
+    sweep(at(DUE + dt.timedelta(days=6), 8))  # down for four days
+    sweep(at(DUE + dt.timedelta(days=7), 8))
+    assert [s.split(":")[0] for s in deadline_subjects(mailoutbox)] == [
+        "OVERDUE 1 day",
+        "OVERDUE 6 days",
+        "OVERDUE 7 days",
+    ]
+
+
+def test_sweeping_twice_in_a_row_sends_nothing_twice(make_deadline, mailoutbox):
+    make_deadline(due_date=DUE)
+    sweep(at(DUE - dt.timedelta(days=7), 8))
+    count = len(mailoutbox)
+    assert count >= 1
+    sweep(at(DUE - dt.timedelta(days=7), 8, 5))
+    sweep(at(DUE - dt.timedelta(days=7), 9))
+    assert len(mailoutbox) == count
+
+
+def test_the_management_command_runs_the_sweep(make_deadline, mailoutbox):
+    import time_machine
+    from django.core.management import call_command
+
+    make_deadline(due_date=DUE)
+    with time_machine.travel(at(DUE - dt.timedelta(days=1), 8), tick=False):
+        call_command("send_due_reminders")
+        call_command("send_due_reminders")
+    assert deadline_subjects(mailoutbox) == [
+        "Due tomorrow: [ACME-001] Reply to Rule 71(3) communication (01 Jun 2026)"
+    ]
