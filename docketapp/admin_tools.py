@@ -38,10 +38,12 @@ class AuditedAdmin(SimpleHistoryAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         # change_reason is a form-only field added below; the model form must not look for it on the model.
-        fields = kwargs.get("fields")
-        if fields is None:
-            fields = flatten_fieldsets(self.get_fieldsets(request, obj))
-        kwargs["fields"] = [f for f in fields if f != "change_reason"]
+        # An explicit fields=None comes from ModelAdmin.get_fields itself (all model fields, nothing to strip);
+        # without the key, ModelAdmin would take the fieldsets, which include the form-only change_reason.
+        if "fields" not in kwargs:
+            kwargs["fields"] = flatten_fieldsets(self.get_fieldsets(request, obj))
+        if kwargs["fields"] is not None:
+            kwargs["fields"] = [f for f in kwargs["fields"] if f != "change_reason"]
         base = super().get_form(request, obj, change=change, **kwargs)
 
         class ReasonForm(base):  # type: ignore[misc, valid-type]

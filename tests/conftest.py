@@ -44,6 +44,8 @@ def _service_markers(request):
 def _strict_audit(settings):
     # Every write to docket data in a test must be attributed, exactly as in production code paths.
     settings.AUDIT_STRICT = True
+    # Test users need no slow key stretching.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # No collectstatic in tests: plain storage instead of the hashed manifest used in production.
     settings.STORAGES = {
         **settings.STORAGES,
