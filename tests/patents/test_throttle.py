@@ -22,7 +22,11 @@ from tests.conftest import redis_url
 
 
 @pytest.fixture(
-    params=["memory", pytest.param("database", marks=pytest.mark.django_db), pytest.param("redis", marks=pytest.mark.redis)]
+    params=[
+        "memory",
+        pytest.param("database", marks=pytest.mark.django_db),
+        pytest.param("redis", marks=pytest.mark.redis),
+    ]
 )
 def store(request):
     if request.param == "memory":
