@@ -28,13 +28,16 @@ class ActionRefused(ValidationError):
 
 
 def _locked(deadline: Deadline) -> Deadline:
-    # Re-read under a row lock: two people acting on one deadline at once must not both succeed on a stale copy.
+    # Re-read under a row lock: two people acting on one deadline at once must not both succeed
+    # on a stale copy.
     return Deadline.objects.select_for_update().get(pk=deadline.pk)
 
 
 def _require_open(deadline: Deadline, action: str) -> None:
     if deadline.status != Deadline.Status.OPEN:
-        raise ActionRefused(f"Cannot {action}: this deadline is {deadline.get_status_display().lower()}, not open.")
+        raise ActionRefused(
+            f"Cannot {action}: this deadline is {deadline.get_status_display().lower()}, not open."
+        )
 
 
 def _unverify(deadline: Deadline, user: Any) -> list[str]:
@@ -66,8 +69,15 @@ def extension_options(deadline: Deadline) -> list[dict]:
                 f"{f' of {months} month' + ('s' if months != 1 else '') if months else ''}"
                 f" – until {until:%a %d %b %Y}"
             )
-            options.append({"until": until, "months": months, "grace": grace, "label": label,
-                            "citation": step.get("citation", "")})
+            options.append(
+                {
+                    "until": until,
+                    "months": months,
+                    "grace": grace,
+                    "label": label,
+                    "citation": step.get("citation", ""),
+                }
+            )
     return options
 
 
@@ -76,8 +86,10 @@ def mark_done(*, deadline: Deadline, user: Any, done_on: dt.date, evidence: str)
         raise ActionRefused("Say what shows it was done (e.g. the filing receipt number).")
     if done_on > timezone.now().date() + dt.timedelta(days=1):
         raise ActionRefused("The completion date cannot be in the future.")
-    with transaction.atomic(), attributed(reason=f"marked done on {done_on.isoformat()}: {evidence.strip()}",
-                                          user=user):
+    with (
+        transaction.atomic(),
+        attributed(reason=f"marked done on {done_on.isoformat()}: {evidence.strip()}", user=user),
+    ):
         deadline = _locked(deadline)
         _require_open(deadline, "mark it done")
         deadline.status = Deadline.Status.DONE
@@ -97,8 +109,9 @@ def record_extension(*, deadline: Deadline, user: Any, until: dt.date, reason: s
         if until not in allowed:
             raise ActionRefused("Choose one of the dates the rule allows; this date is not on its ladder.")
         if until <= locked.effective_date:
-            raise ActionRefused(f"{until.isoformat()} is not later than the current date "
-                                f"{locked.effective_date.isoformat()}.")
+            raise ActionRefused(
+                f"{until.isoformat()} is not later than the current date {locked.effective_date.isoformat()}."
+            )
         option = allowed[until]
         what = "grace period" if option["grace"] else "extension"
         with attributed(reason=f"{what} to {until.isoformat()}: {reason.strip()}", user=user):
@@ -145,8 +158,13 @@ def add_manual_deadline(
             due_date=due_date,
             responsible=responsible,
             citation=citation.strip(),
-            explanation={"manual": {"entered_by": user.get_username(), "reason": reason.strip(),
-                                    "entered_at": timezone.now().isoformat()}},
+            explanation={
+                "manual": {
+                    "entered_by": user.get_username(),
+                    "reason": reason.strip(),
+                    "entered_at": timezone.now().isoformat(),
+                }
+            },
             last_changed_by=user,
         )
         deadline.full_clean()
@@ -172,18 +190,27 @@ def verification_refusal(deadline: Deadline, user: Any) -> str | None:
     return None
 
 
-def verify_deadline(*, deadline: Deadline, user: Any, seen_updated_at: dt.datetime | None = None) -> Deadline:
-    """Second-person confirmation. ``seen_updated_at`` guards against verifying a version you did not see."""
+def current_version(deadline: Deadline) -> int:
+    """The id of the newest history row: it changes with every recorded change, even within one clock tick."""
+    latest = deadline.history.order_by("-history_id").values_list("history_id", flat=True).first()
+    return latest or 0
+
+
+def verify_deadline(*, deadline: Deadline, user: Any, seen_version: int | None = None) -> Deadline:
+    """Second-person confirmation. ``seen_version`` (see ``current_version``) guards against verifying a
+    version of the deadline you did not see: someone may have changed it while you were reading."""
     with transaction.atomic():
         locked = _locked(deadline)
-        if seen_updated_at is not None and locked.updated_at != seen_updated_at:
-            raise ActionRefused("This deadline changed after you opened it; review the new version and verify again.")
+        if seen_version is not None and current_version(locked) != seen_version:
+            raise ActionRefused(
+                "This deadline changed after you opened it; review the new version and verify again."
+            )
         refusal = verification_refusal(locked, user)
         if refusal:
             raise ActionRefused(refusal)
         with attributed(
             reason=f"{VERIFY_REASON_PREFIX}: due {locked.effective_date.isoformat()}, "
-                   f"status {locked.get_status_display().lower()}",
+            f"status {locked.get_status_display().lower()}",
             user=user,
         ):
             locked.verified_by = user

@@ -92,14 +92,23 @@ def build_weekly_chart(qs: QuerySet, today: dt.date, weeks: int = WEEKS) -> Char
                 continue
             h = plot_h * n / scale_max
             y -= h
-            chart.bars.append(Bar(x=round(x, 1), y=round(y, 1), width=round(bar_w, 1), height=round(h, 1),
-                                  colour=KIND_COLOURS[kind],
-                                  title=f"Week of {monday:%d %b %Y}: {n} {labels[kind].lower()}"))
+            chart.bars.append(
+                Bar(
+                    x=round(x, 1),
+                    y=round(y, 1),
+                    width=round(bar_w, 1),
+                    height=round(h, 1),
+                    colour=KIND_COLOURS[kind],
+                    title=f"Week of {monday:%d %b %Y}: {n} {labels[kind].lower()}",
+                )
+            )
         if i % 4 == 0:
             chart.x_labels.append((round(LEFT + i * slot + slot / 2, 1), f"{monday:%d %b}"))
         chart.table.append({"week": monday, **{k.value: week[k] for k in kinds}, "total": sum(week.values())})
     step = max(1, -(-scale_max // 4))
-    chart.y_ticks = [(round(TOP + plot_h - plot_h * v / scale_max, 1), v) for v in range(0, scale_max + 1, step)]
+    chart.y_ticks = [
+        (round(TOP + plot_h - plot_h * v / scale_max, 1), v) for v in range(0, scale_max + 1, step)
+    ]
     totals = {k: sum(c[k] for c in counts) for k in kinds}
     chart.legend = [(labels[k], KIND_COLOURS[k], totals[k]) for k in kinds]
     chart.total = sum(totals.values())

@@ -34,8 +34,10 @@ def feed_queryset(user, today: dt.date) -> QuerySet:
     )
     return (
         Deadline.objects.visible_to(user)
-        .annotate(effective=Coalesce("extended_to", "due_date"),
-                  changes=Coalesce(Subquery(changes, output_field=IntegerField()), 1))
+        .annotate(
+            effective=Coalesce("extended_to", "due_date"),
+            changes=Coalesce(Subquery(changes, output_field=IntegerField()), 1),
+        )
         .filter(effective__gte=today - dt.timedelta(days=PAST_DAYS))
         .select_related("matter", "matter__client", "responsible")
         .order_by("effective", "pk")
@@ -72,9 +74,11 @@ def build_calendar(user, deadlines: QuerySet) -> bytes:
         prefix = "".join(f"[{f}] " for f in flags)
         event.add("summary", f"{prefix}{d.matter.reference}: {d.title}")
         lines = [
-            f"Matter: {d.matter.reference} ({d.matter.client.reference}) – {d.office} {d.matter.application_number}",
+            f"Matter: {d.matter.reference} ({d.matter.client.reference}) – "
+            f"{d.office} {d.matter.application_number}",
             f"Kind: {d.get_kind_display()}; status: {d.get_status_display()}",
-            f"Due: {d.due_date.isoformat()}" + (f"; extended to {d.extended_to.isoformat()}" if d.extended_to else ""),
+            f"Due: {d.due_date.isoformat()}"
+            + (f"; extended to {d.extended_to.isoformat()}" if d.extended_to else ""),
         ]
         if d.latest_date:
             lines.append(f"Latest possible date with extension/grace: {d.latest_date.isoformat()}")

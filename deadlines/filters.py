@@ -34,7 +34,7 @@ SORTABLE = {
 
 
 def with_docket_annotations(qs: QuerySet, today: dt.date) -> QuerySet:
-    """``effective`` = the date work is due now (an extension taken moves it); ``overdue_rank`` 0 = overdue."""
+    """``effective``: the date work is due now (an extension moves it); ``overdue_rank`` 0: overdue."""
     return qs.annotate(
         effective=Coalesce("extended_to", "due_date"),
         overdue_rank=Case(
@@ -47,9 +47,9 @@ def with_docket_annotations(qs: QuerySet, today: dt.date) -> QuerySet:
 
 def mine_q(user) -> Q:
     # A deadline with nobody assigned falls to the matter's responsible paralegal or attorney.
-    return Q(responsible=user) | Q(
-        responsible__isnull=True
-    ) & (Q(matter__responsible_paralegal=user) | Q(matter__responsible_attorney=user))
+    return Q(responsible=user) | Q(responsible__isnull=True) & (
+        Q(matter__responsible_paralegal=user) | Q(matter__responsible_attorney=user)
+    )
 
 
 def team_q(user) -> Q:
@@ -77,22 +77,35 @@ class DeadlineFilter(django_filters.FilterSet):
         label="Client", field_name="matter__client", queryset=Client.objects.none(), empty_label="All clients"
     )
     office = django_filters.CharFilter(
-        label="Office", field_name="office", lookup_expr="iexact",
-        widget=forms.TextInput(attrs={"list": "office-codes", "size": 4, "placeholder": "EP, US…",
-                                      "maxlength": 2, "autocomplete": "off"}),
+        label="Office",
+        field_name="office",
+        lookup_expr="iexact",
+        widget=forms.TextInput(
+            attrs={
+                "list": "office-codes",
+                "size": 4,
+                "placeholder": "EP, US…",
+                "maxlength": 2,
+                "autocomplete": "off",
+            }
+        ),
     )
     kind = django_filters.ChoiceFilter(label="Kind", choices=Deadline.Kind.choices, empty_label="All kinds")
     responsible = django_filters.ModelChoiceFilter(
         label="Responsible", queryset=get_user_model().objects.none(), empty_label="Anyone"
     )
     status = django_filters.ChoiceFilter(
-        label="Status", choices=[("any", "Any status"), *Deadline.Status.choices], method="filter_status",
+        label="Status",
+        choices=[("any", "Any status"), *Deadline.Status.choices],
+        method="filter_status",
         empty_label=None,
     )
     due_from = django_filters.DateFilter(
         label="Due from", field_name="effective", lookup_expr="gte", widget=DateInput()
     )
-    due_to = django_filters.DateFilter(label="Due to", field_name="effective", lookup_expr="lte", widget=DateInput())
+    due_to = django_filters.DateFilter(
+        label="Due to", field_name="effective", lookup_expr="lte", widget=DateInput()
+    )
     unverified = django_filters.BooleanFilter(
         label="Unverified only", method="filter_unverified", widget=forms.CheckboxInput()
     )
@@ -114,8 +127,8 @@ class DeadlineFilter(django_filters.FilterSet):
         from patents.models import Matter
 
         visible = Matter.objects.visible_to(user)
-        self.filters["client"].queryset = Client.objects.filter(matters__in=visible).distinct().order_by(
-            "reference"
+        self.filters["client"].queryset = (
+            Client.objects.filter(matters__in=visible).distinct().order_by("reference")
         )
         users = get_user_model().objects.filter(is_active=True).order_by("username")
         if not getattr(user, "is_superuser", False):
@@ -144,7 +157,8 @@ class DeadlineFilter(django_filters.FilterSet):
         """No date range chosen and looking at open deadlines: overdue + the next 90 days."""
         cleaned = getattr(self.form, "cleaned_data", {}) or {}
         return (
-            not cleaned.get("due_from") and not cleaned.get("due_to")
+            not cleaned.get("due_from")
+            and not cleaned.get("due_to")
             and cleaned.get("status") == Deadline.Status.OPEN
         )
 

@@ -15,7 +15,8 @@ class DateInput(forms.DateInput):
 class MarkDoneForm(forms.Form):
     done_on = forms.DateField(label="Done on", widget=DateInput())
     evidence = forms.CharField(
-        label="Evidence", max_length=2000,
+        label="Evidence",
+        max_length=2000,
         help_text="What proves it was done: filing receipt, fee payment reference, letter …",
         widget=forms.Textarea(attrs={"rows": 2}),
     )
@@ -24,7 +25,9 @@ class MarkDoneForm(forms.Form):
 class ExtensionForm(forms.Form):
     until = forms.TypedChoiceField(label="New date", coerce=dt.date.fromisoformat)
     reason = forms.CharField(
-        label="Reason", max_length=2000, help_text="E.g. extension fee paid on …, request filed on …",
+        label="Reason",
+        max_length=2000,
+        help_text="E.g. extension fee paid on …, request filed on …",
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -35,25 +38,30 @@ class ExtensionForm(forms.Form):
 
 class WaiveForm(forms.Form):
     reason = forms.CharField(
-        label="Reason (required)", max_length=2000,
+        label="Reason (required)",
+        max_length=2000,
         help_text="E.g. client instructed to let the application lapse (letter of …)",
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 class VerifyForm(forms.Form):
-    seen = forms.DateTimeField(widget=forms.HiddenInput())
+    seen = forms.IntegerField(widget=forms.HiddenInput())
 
 
 class ManualDeadlineForm(forms.Form):
     title = forms.CharField(max_length=300)
     kind = forms.ChoiceField(choices=Deadline.Kind.choices, initial=Deadline.Kind.INTERNAL)
     due_date = forms.DateField(label="Due date", widget=DateInput())
-    responsible = forms.ModelChoiceField(queryset=get_user_model().objects.none(), required=False,
-                                         empty_label="(the matter's paralegal/attorney)")
+    responsible = forms.ModelChoiceField(
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label="(the matter's paralegal/attorney)",
+    )
     citation = forms.CharField(max_length=300, required=False, label="Legal basis (if any)")
     reason = forms.CharField(
-        label="Where does it come from?", max_length=2000,
+        label="Where does it come from?",
+        max_length=2000,
         help_text="E.g. client instruction of 3 May; reminder to order translations",
         widget=forms.Textarea(attrs={"rows": 2}),
     )

@@ -76,9 +76,13 @@ def describe_causes(causes: list[dict]) -> str:
 def _generic(step: dict) -> Step:
     op = step.get("op", "step")
     details = [f"{k}: {v}" for k, v in step.items() if k not in {"op", "result", "citation", "note"}]
-    return Step(title=op.replace("_", " ").capitalize(), text=step.get("note", ""),
-                result=fmt_date(step["result"]) if step.get("result") else "",
-                citation=step.get("citation", ""), details=details)
+    return Step(
+        title=op.replace("_", " ").capitalize(),
+        text=step.get("note", ""),
+        result=fmt_date(step["result"]) if step.get("result") else "",
+        citation=step.get("citation", ""),
+        details=details,
+    )
 
 
 def describe_step(step: dict) -> Step:
@@ -87,41 +91,65 @@ def describe_step(step: dict) -> Step:
         return Step(
             title="Deemed notification",
             text=f"The document is dated {fmt_date(step.get('document_date'))}; {step.get('note', '')}.",
-            result=fmt_date(step.get("result")), citation=step.get("citation", ""),
+            result=fmt_date(step.get("result")),
+            citation=step.get("citation", ""),
         )
     if op == "add":
         base = step.get("base")
         return Step(
             title="Add the period",
-            text=(f"{fmt_date(step.get('from'))}{f' ({base})' if base else ''} + {step.get('period', '?')}"
-                  f" = {fmt_date(step.get('result'))}"),
-            result=fmt_date(step.get("result")), citation=step.get("citation", ""),
+            text=(
+                f"{fmt_date(step.get('from'))}{f' ({base})' if base else ''} + {step.get('period', '?')}"
+                f" = {fmt_date(step.get('result'))}"
+            ),
+            result=fmt_date(step.get("result")),
+            citation=step.get("citation", ""),
             details=[step["note"]] if step.get("note") else [],
         )
     if op == "later_of":
         candidates = ", ".join(fmt_date(c) for c in step.get("candidates", []))
-        return Step(title="The later date applies", text=f"Candidates: {candidates}. {step.get('note', '')}",
-                    result=fmt_date(step.get("result")))
+        return Step(
+            title="The later date applies",
+            text=f"Candidates: {candidates}. {step.get('note', '')}",
+            result=fmt_date(step.get("result")),
+        )
     if op == "month_end":
-        return Step(title="Move to the end of the month",
-                    text=f"{fmt_date(step.get('from'))} → {fmt_date(step.get('result'))}: {step.get('note', '')}",
-                    result=fmt_date(step.get("result")), citation=step.get("citation", ""))
+        return Step(
+            title="Move to the end of the month",
+            text=f"{fmt_date(step.get('from'))} → {fmt_date(step.get('result'))}: {step.get('note', '')}",
+            result=fmt_date(step.get("result")),
+            citation=step.get("citation", ""),
+        )
     if op == "cap":
-        return Step(title="Capped", text=step.get("note", ""), result=fmt_date(step.get("result")),
-                    citation=step.get("citation", ""), emphasis=True)
+        return Step(
+            title="Capped",
+            text=step.get("note", ""),
+            result=fmt_date(step.get("result")),
+            citation=step.get("citation", ""),
+            emphasis=True,
+        )
     if op == "roll_forward":
         skipped = step.get("skipped", [])
         details = [f"{fmt_date(s.get('date'))}: {describe_causes(s.get('causes', []))}" for s in skipped]
         return Step(
             title=f"Moved forward: the office is closed on the {step.get('what', 'date')}",
-            text=(f"{fmt_date(step.get('from'))} is not a working day of the office, so the "
-                  f"{step.get('what', 'date')} moves to the next day it is open: {fmt_date(step.get('result'))}."),
-            result=fmt_date(step.get("result")), details=details, emphasis=True,
+            text=(
+                f"{fmt_date(step.get('from'))} is not a working day of the office, so the "
+                f"{step.get('what', 'date')} moves to the next day it is open: "
+                f"{fmt_date(step.get('result'))}."
+            ),
+            result=fmt_date(step.get("result")),
+            details=details,
+            emphasis=True,
         )
     if op == "mpep_706_07_f":
-        return Step(title="Advisory action after a final rejection (MPEP 706.07(f))", text=step.get("note", ""),
-                    result=fmt_date(step.get("result")) if step.get("result") else "",
-                    citation=step.get("citation", "MPEP 706.07(f)"), emphasis=bool(step.get("result")))
+        return Step(
+            title="Advisory action after a final rejection (MPEP 706.07(f))",
+            text=step.get("note", ""),
+            result=fmt_date(step.get("result")) if step.get("result") else "",
+            citation=step.get("citation", "MPEP 706.07(f)"),
+            emphasis=bool(step.get("result")),
+        )
     return _generic(step)
 
 
@@ -171,8 +199,19 @@ class Explanation:
         return not (self.manual or self.steps or self.inputs or self.extra)
 
 
-KNOWN_KEYS = {"inputs", "steps", "due_date", "latest_date", "citation", "rule", "window_opens", "warnings",
-              "superseded", "notes", "manual"}
+KNOWN_KEYS = {
+    "inputs",
+    "steps",
+    "due_date",
+    "latest_date",
+    "citation",
+    "rule",
+    "window_opens",
+    "warnings",
+    "superseded",
+    "notes",
+    "manual",
+}
 
 
 def _inputs(inputs: dict) -> list[tuple[str, str]]:
@@ -185,8 +224,13 @@ def _inputs(inputs: dict) -> list[tuple[str, str]]:
             text += " (" + ", ".join(f"{k} = {v}" for k, v in params.items()) + ")"
         rows.append(("Triggering event", text))
     matter = inputs.get("matter") or {}
-    labels = {"office": "Office", "filing_date": "Filing date", "priority_date": "Earliest priority date",
-              "grant_date": "Grant date", "applicant_residence": "Applicant residence"}
+    labels = {
+        "office": "Office",
+        "filing_date": "Filing date",
+        "priority_date": "Earliest priority date",
+        "grant_date": "Grant date",
+        "applicant_residence": "Applicant residence",
+    }
     for key, label in labels.items():
         if key in matter:
             value = matter[key]
@@ -216,20 +260,26 @@ def explain(data: dict | None) -> Explanation:
     out.inputs = _inputs(data.get("inputs") or {})
     for step in data.get("steps") or []:
         if step.get("op") == "extension":
-            out.extensions.append(ExtensionBlock(
-                model=EXTENSION_MODELS.get(step.get("model", ""), step.get("model", "")),
-                citation=step.get("citation", ""),
-                counted_from=step.get("counted_from", ""),
-                surcharge=bool(step.get("surcharge")),
-                options=[
-                    ExtensionOption(
-                        months=o.get("months"), until=fmt_date(o.get("until")), unrolled=fmt_date(o.get("unrolled")),
-                        moved_because=[f"{fmt_date(s.get('date'))}: {describe_causes(s.get('causes', []))}"
-                                       for s in o.get("skipped", [])],
-                    )
-                    for o in step.get("options", [])
-                ],
-            ))
+            out.extensions.append(
+                ExtensionBlock(
+                    model=EXTENSION_MODELS.get(step.get("model", ""), step.get("model", "")),
+                    citation=step.get("citation", ""),
+                    counted_from=step.get("counted_from", ""),
+                    surcharge=bool(step.get("surcharge")),
+                    options=[
+                        ExtensionOption(
+                            months=o.get("months"),
+                            until=fmt_date(o.get("until")),
+                            unrolled=fmt_date(o.get("unrolled")),
+                            moved_because=[
+                                f"{fmt_date(s.get('date'))}: {describe_causes(s.get('causes', []))}"
+                                for s in o.get("skipped", [])
+                            ],
+                        )
+                        for o in step.get("options", [])
+                    ],
+                )
+            )
         else:
             out.steps.append(describe_step(step))
     out.warnings = list(data.get("warnings") or [])
@@ -252,14 +302,24 @@ class Remedy:
 
 def remedies(data: list | None) -> list[Remedy]:
     return [
-        Remedy(name=r.get("name", "?"), until=fmt_date(r.get("until")) if r.get("until") else "",
-               citation=r.get("citation", ""), basis=r.get("basis", ""))
+        Remedy(
+            name=r.get("name", "?"),
+            until=fmt_date(r.get("until")) if r.get("until") else "",
+            citation=r.get("citation", ""),
+            basis=r.get("basis", ""),
+        )
         for r in (data or [])
         if isinstance(r, dict)
     ]
 
 
-USER_FIELDS = {"verified_by", "last_changed_by", "responsible", "responsible_attorney", "responsible_paralegal"}
+USER_FIELDS = {
+    "verified_by",
+    "last_changed_by",
+    "responsible",
+    "responsible_attorney",
+    "responsible_paralegal",
+}
 
 
 def history_changes(records: list) -> list[dict]:
@@ -277,17 +337,25 @@ def history_changes(records: list) -> list[dict]:
             for change in delta.changes if delta else []:
                 if change.field in {"updated_at"}:
                     continue
-                item = {"field": change.field.replace("_", " "), "old": change.old, "new": change.new,
-                        "user_field": change.field in USER_FIELDS}
+                item = {
+                    "field": change.field.replace("_", " "),
+                    "old": change.old,
+                    "new": change.new,
+                    "user_field": change.field in USER_FIELDS,
+                }
                 changes.append(item)
                 pending.append(item)
-        out.append({
-            "when": record.history_date,
-            "who": _who(record),
-            "why": record.history_change_reason or "",
-            "type": {"+": "created", "~": "changed", "-": "deleted"}.get(record.history_type, record.history_type),
-            "changes": changes,
-        })
+        out.append(
+            {
+                "when": record.history_date,
+                "who": _who(record),
+                "why": record.history_change_reason or "",
+                "type": {"+": "created", "~": "changed", "-": "deleted"}.get(
+                    record.history_type, record.history_type
+                ),
+                "changes": changes,
+            }
+        )
     # Foreign keys to users arrive as ids; show names (one query for the whole page).
     ids = {v for item in pending if item["user_field"] for v in (item["old"], item["new"]) if v}
     names = {}

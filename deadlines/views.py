@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -72,9 +72,13 @@ def docket(request: HttpRequest) -> HttpResponse:
     # The chart follows the same filters (without the 90-day window: it has its own 26 weeks).
     chart = build_weekly_chart(docket_filter.qs, today)
     columns = [
-        {"key": key, "label": label,
-         "sort": ("-" if key == sort_key and not descending else "") + key,
-         "active": key == sort_key, "descending": descending}
+        {
+            "key": key,
+            "label": label,
+            "sort": ("-" if key == sort_key and not descending else "") + key,
+            "active": key == sort_key,
+            "descending": descending,
+        }
         for key, (label, _expr) in SORTABLE.items()
     ]
     context = {
@@ -110,22 +114,47 @@ def docket_csv(request: HttpRequest) -> StreamingHttpResponse:
     _filter, qs, _key, _desc = _docket_queryset(request, today)
     writer = csv.writer(_Echo())
     header = [
-        "due_date", "extended_to", "days_left", "latest_date", "matter", "client", "office", "application_number",
-        "deadline", "kind", "status", "responsible", "verified", "verified_by", "citation", "url",
+        "due_date",
+        "extended_to",
+        "days_left",
+        "latest_date",
+        "matter",
+        "client",
+        "office",
+        "application_number",
+        "deadline",
+        "kind",
+        "status",
+        "responsible",
+        "verified",
+        "verified_by",
+        "citation",
+        "url",
     ]
 
     def rows():
         yield writer.writerow(header)
         for d in qs.select_related("verified_by").iterator(chunk_size=500):
-            yield writer.writerow([
-                d.due_date.isoformat(), d.extended_to.isoformat() if d.extended_to else "",
-                (d.effective - today).days, d.latest_date.isoformat() if d.latest_date else "",
-                d.matter.reference, d.matter.client.reference, d.office, d.matter.application_number,
-                _csv_safe(d.title), d.get_kind_display(), d.get_status_display(),
-                d.responsible.get_username() if d.responsible else "",
-                "yes" if d.is_verified else "NO", d.verified_by.get_username() if d.verified_by else "",
-                _csv_safe(d.citation), request.build_absolute_uri(d.get_absolute_url()),
-            ])
+            yield writer.writerow(
+                [
+                    d.due_date.isoformat(),
+                    d.extended_to.isoformat() if d.extended_to else "",
+                    (d.effective - today).days,
+                    d.latest_date.isoformat() if d.latest_date else "",
+                    d.matter.reference,
+                    d.matter.client.reference,
+                    d.office,
+                    d.matter.application_number,
+                    _csv_safe(d.title),
+                    d.get_kind_display(),
+                    d.get_status_display(),
+                    d.responsible.get_username() if d.responsible else "",
+                    "yes" if d.is_verified else "NO",
+                    d.verified_by.get_username() if d.verified_by else "",
+                    _csv_safe(d.citation),
+                    request.build_absolute_uri(d.get_absolute_url()),
+                ]
+            )
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="docket-{today.isoformat()}.csv"'
@@ -140,8 +169,13 @@ def _csv_safe(text: str) -> str:
 def _visible_deadline(request: HttpRequest, pk: int, *, for_update: bool = False) -> Deadline:
     return get_object_or_404(
         Deadline.objects.visible_to(request.user).select_related(
-            "matter", "matter__client", "responsible", "last_changed_by", "verified_by",
-            "trigger_event", "trigger_event__event_type",
+            "matter",
+            "matter__client",
+            "responsible",
+            "last_changed_by",
+            "verified_by",
+            "trigger_event",
+            "trigger_event__event_type",
         ),
         pk=pk,
     )
@@ -166,7 +200,8 @@ def _deadline_context(request: HttpRequest, deadline: Deadline, **forms) -> dict
         "extension_options": [o for o in options if o["until"] > effective],
         "verify_refusal": actions.verification_refusal(deadline, request.user),
         "needs_verification": deadline.verified_at is None and deadline.status != Deadline.Status.SUPERSEDED,
-        "other_versions": Deadline.objects.filter(matter=deadline.matter, key=deadline.key).exclude(pk=deadline.pk)
+        "other_versions": Deadline.objects.filter(matter=deadline.matter, key=deadline.key)
+        .exclude(pk=deadline.pk)
         .order_by("-created_at"),
         "kind_colours": {k.value: c for k, c in KIND_COLOURS.items()},
     }
@@ -177,7 +212,9 @@ def _deadline_context(request: HttpRequest, deadline: Deadline, **forms) -> dict
             context["extension_form"] = forms.get("extension_form") or ExtensionForm(
                 options=context["extension_options"]
             )
-    context["verify_form"] = forms.get("verify_form") or VerifyForm(initial={"seen": deadline.updated_at})
+    context["verify_form"] = forms.get("verify_form") or VerifyForm(
+        initial={"seen": actions.current_version(deadline)}
+    )
     context["action_error"] = forms.get("action_error")
     return context
 
@@ -191,8 +228,9 @@ def deadline_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _back(request: HttpRequest, deadline: Deadline) -> HttpResponseRedirect:
     target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return HttpResponseRedirect(target)
     return redirect(deadline)
 
@@ -210,8 +248,12 @@ def deadline_mark_done(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _refused(request, deadline, "done_form", form)
     try:
-        actions.mark_done(deadline=deadline, user=request.user, done_on=form.cleaned_data["done_on"],
-                          evidence=form.cleaned_data["evidence"])
+        actions.mark_done(
+            deadline=deadline,
+            user=request.user,
+            done_on=form.cleaned_data["done_on"],
+            evidence=form.cleaned_data["evidence"],
+        )
     except actions.ActionRefused as exc:
         return _refused(request, deadline, "done_form", form, " ".join(exc.messages))
     messages.success(request, "Marked done. It now waits for a second person to verify it.")
@@ -227,12 +269,19 @@ def deadline_extend(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _refused(request, deadline, "extension_form", form)
     try:
-        actions.record_extension(deadline=deadline, user=request.user, until=form.cleaned_data["until"],
-                                 reason=form.cleaned_data["reason"])
+        actions.record_extension(
+            deadline=deadline,
+            user=request.user,
+            until=form.cleaned_data["until"],
+            reason=form.cleaned_data["reason"],
+        )
     except actions.ActionRefused as exc:
         return _refused(request, deadline, "extension_form", form, " ".join(exc.messages))
-    messages.success(request, f"Extension recorded: now due {form.cleaned_data['until']:%a %d %b %Y}. "
-                              "It waits for a second person to verify it.")
+    messages.success(
+        request,
+        f"Extension recorded: now due {form.cleaned_data['until']:%a %d %b %Y}. "
+        "It waits for a second person to verify it.",
+    )
     return _back(request, deadline)
 
 
@@ -258,10 +307,12 @@ def deadline_verify(request: HttpRequest, pk: int) -> HttpResponse:
     form = VerifyForm(request.POST)
     seen = form.cleaned_data["seen"] if form.is_valid() else None
     try:
-        actions.verify_deadline(deadline=deadline, user=request.user, seen_updated_at=seen)
+        actions.verify_deadline(deadline=deadline, user=request.user, seen_version=seen)
     except actions.ActionRefused as exc:
         if request.POST.get("next"):
-            messages.error(request, f"{deadline.matter.reference} – {deadline.title}: {' '.join(exc.messages)}")
+            messages.error(
+                request, f"{deadline.matter.reference} – {deadline.title}: {' '.join(exc.messages)}"
+            )
             return _back(request, deadline)
         return _refused(request, deadline, "verify_form", form, " ".join(exc.messages))
     messages.success(request, f"Verified: {deadline.matter.reference} – {deadline.title}.")
@@ -285,8 +336,13 @@ def deadline_add(request: HttpRequest, matter_pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             deadline = actions.add_manual_deadline(
-                matter=matter, user=request.user, title=data["title"], kind=data["kind"],
-                due_date=data["due_date"], reason=data["reason"], responsible=data["responsible"],
+                matter=matter,
+                user=request.user,
+                title=data["title"],
+                kind=data["kind"],
+                due_date=data["due_date"],
+                reason=data["reason"],
+                responsible=data["responsible"],
                 citation=data["citation"],
             )
         except actions.ActionRefused as exc:
@@ -295,8 +351,12 @@ def deadline_add(request: HttpRequest, matter_pk: int) -> HttpResponse:
             messages.success(request, "Deadline added. It waits for a second person to verify it.")
             return redirect(deadline)
     status = 400 if request.method == "POST" else 200
-    return render(request, "deadlines/deadline_add.html", {"matter": matter, "form": form, "error": error},
-                  status=status)
+    return render(
+        request,
+        "deadlines/deadline_add.html",
+        {"matter": matter, "form": form, "error": error},
+        status=status,
+    )
 
 
 @login_required
@@ -314,12 +374,23 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
     creators = dict(
         Deadline.history.filter(id__in=ids, history_type="+").values_list("id", "history_user_id")
     )
+    versions = dict(
+        Deadline.history.filter(id__in=ids)
+        .order_by()
+        .values("id")
+        .annotate(v=Max("history_id"))
+        .values_list("id", "v")
+    )
     for d in page.object_list:
+        d.version = versions.get(d.pk, 0)
         d.created_by_me = creators.get(d.pk) == request.user.pk
         d.changed_by_me = d.last_changed_by_id == request.user.pk
         d.can_verify = not (d.created_by_me or d.changed_by_me)
-    return render(request, "deadlines/verification_queue.html", {"page": page, "today": today,
-                                                                   "kind_colours": _kind_colours()})
+    return render(
+        request,
+        "deadlines/verification_queue.html",
+        {"page": page, "today": today, "kind_colours": _kind_colours()},
+    )
 
 
 def _kind_colours() -> dict[str, str]:
@@ -350,15 +421,36 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
         d.overdue = d.status == Deadline.Status.OPEN and d.effective < today
         d.needs_verification = d.verified_at is None
         by_day[d.effective].append(d)
-    grid = [[{"date": day, "in_month": day.month == first.month, "today": day == today,
-              "weekend": day.weekday() >= 5, "items": by_day.get(day, [])} for day in week] for week in weeks]
+    grid = [
+        [
+            {
+                "date": day,
+                "in_month": day.month == first.month,
+                "today": day == today,
+                "weekend": day.weekday() >= 5,
+                "items": by_day.get(day, []),
+            }
+            for day in week
+        ]
+        for week in weeks
+    ]
     prev_month = (first - dt.timedelta(days=1)).replace(day=1)
     next_month = (first + dt.timedelta(days=32)).replace(day=1)
-    return render(request, "deadlines/calendar.html", {
-        "filter": cal_filter, "grid": grid, "first": first, "prev_month": prev_month, "next_month": next_month,
-        "today": today, "qs_no_month": _querystring(request, "month"), "kind_colours": _kind_colours(),
-        "total": sum(len(v) for v in by_day.values()),
-    })
+    return render(
+        request,
+        "deadlines/calendar.html",
+        {
+            "filter": cal_filter,
+            "grid": grid,
+            "first": first,
+            "prev_month": prev_month,
+            "next_month": next_month,
+            "today": today,
+            "qs_no_month": _querystring(request, "month"),
+            "kind_colours": _kind_colours(),
+            "total": sum(len(v) for v in by_day.values()),
+        },
+    )
 
 
 @login_required
@@ -423,9 +515,18 @@ def docket_as_of(request: HttpRequest) -> HttpResponse:
             record.overdue_then = record.status == Deadline.Status.OPEN and record.effective < day
             record.now = current
             record.changed_since = current is None or (
-                current.due_date, current.extended_to, current.status, current.verified_at
+                current.due_date,
+                current.extended_to,
+                current.status,
+                current.verified_at,
             ) != (record.due_date, record.extended_to, record.status, record.verified_at)
-        context.update({"page": page, "day": day, "moment": moment,
-                        "open_only": request.GET.get("open_only", "1") == "1",
-                        "qs_no_page": _querystring(request, "page")})
+        context.update(
+            {
+                "page": page,
+                "day": day,
+                "moment": moment,
+                "open_only": request.GET.get("open_only", "1") == "1",
+                "qs_no_page": _querystring(request, "page"),
+            }
+        )
     return render(request, "deadlines/as_of.html", context)

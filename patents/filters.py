@@ -10,8 +10,11 @@ from .models import Client, Matter
 
 
 class MatterFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="Search", method="search",
-                                  widget=forms.TextInput(attrs={"placeholder": "reference, number, title"}))
+    q = django_filters.CharFilter(
+        label="Search",
+        method="search",
+        widget=forms.TextInput(attrs={"placeholder": "reference, number, title"}),
+    )
     client = django_filters.ModelChoiceFilter(queryset=Client.objects.none(), empty_label="All clients")
     office = django_filters.CharFilter(lookup_expr="iexact", widget=forms.TextInput(attrs={"size": 4}))
     status = django_filters.ChoiceFilter(choices=Matter.Status.choices, empty_label="Any status")
@@ -22,9 +25,11 @@ class MatterFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["client"].queryset = Client.objects.filter(
-            matters__in=Matter.objects.visible_to(user)
-        ).distinct().order_by("reference")
+        self.filters["client"].queryset = (
+            Client.objects.filter(matters__in=Matter.objects.visible_to(user))
+            .distinct()
+            .order_by("reference")
+        )
 
     def search(self, qs, name, value):
         value = value.strip()
@@ -32,7 +37,10 @@ class MatterFilter(django_filters.FilterSet):
             return qs
         compact = "".join(value.split()).upper()
         return qs.filter(
-            Q(reference__icontains=value) | Q(title__icontains=value) | Q(application_number__icontains=value)
-            | Q(application_number_normalized__icontains=compact) | Q(publication_number__icontains=value)
+            Q(reference__icontains=value)
+            | Q(title__icontains=value)
+            | Q(application_number__icontains=value)
+            | Q(application_number_normalized__icontains=compact)
+            | Q(publication_number__icontains=value)
             | Q(grant_number__icontains=value)
         )

@@ -42,8 +42,11 @@ def matter_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(matter_filter.qs, 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
-    return render(request, "patents/matter_list.html", {"filter": matter_filter, "page": page,
-                                                          "qs_no_page": params.urlencode()})
+    return render(
+        request,
+        "patents/matter_list.html",
+        {"filter": matter_filter, "page": page, "qs_no_page": params.urlencode()},
+    )
 
 
 @dataclass
@@ -128,11 +131,18 @@ def build_timeline(matter: Matter, tz, today: dt.date) -> list[TimelineEntry]:
     """Office events, deadlines with their outcome, and every recorded change, newest first."""
     entries: list[TimelineEntry] = []
     for event in matter.events.select_related("event_type").order_by("date", "pk"):
-        entries.append(TimelineEntry(
-            date=event.date, moment=None, kind="event", title=event.event_type.label or event.event_type.code,
-            detail=f"{event.office_code.strip()}: {event.office_text}" if event.office_text else event.office_code,
-            who=event.get_source_display(),
-        ))
+        entries.append(
+            TimelineEntry(
+                date=event.date,
+                moment=None,
+                kind="event",
+                title=event.event_type.label or event.event_type.code,
+                detail=f"{event.office_code.strip()}: {event.office_text}"
+                if event.office_text
+                else event.office_code,
+                who=event.get_source_display(),
+            )
+        )
     deadlines = list(matter.deadlines.select_related("responsible", "verified_by").order_by("due_date", "pk"))
     titles = {}
     for d in deadlines:
@@ -149,18 +159,32 @@ def build_timeline(matter: Matter, tz, today: dt.date) -> list[TimelineEntry]:
         else:
             outcome = d.get_status_display()
         d.needs_verification = d.verified_at is None and d.status != Deadline.Status.SUPERSEDED
-        entries.append(TimelineEntry(
-            date=effective, moment=None, kind="deadline", title=d.title, detail=outcome,
-            url=d.get_absolute_url(), status=d.status, deadline=d,
-        ))
+        entries.append(
+            TimelineEntry(
+                date=effective,
+                moment=None,
+                kind="deadline",
+                title=d.title,
+                detail=outcome,
+                url=d.get_absolute_url(),
+                status=d.status,
+                deadline=d,
+            )
+        )
 
     def changes(records, label) -> None:
         for change in history_changes(records):
-            entries.append(TimelineEntry(
-                date=change["when"].astimezone(tz).date(), moment=change["when"], kind="change",
-                title=f"{label(change)} {change['type']}", who=change["who"], why=change["why"],
-                changes=change["changes"],
-            ))
+            entries.append(
+                TimelineEntry(
+                    date=change["when"].astimezone(tz).date(),
+                    moment=change["when"],
+                    kind="change",
+                    title=f"{label(change)} {change['type']}",
+                    who=change["who"],
+                    why=change["why"],
+                    changes=change["changes"],
+                )
+            )
 
     changes(list(matter.history.order_by("-history_date", "-history_id")), lambda c: "Matter")
     # Per deadline row, newest first, so each record is diffed against its own predecessor.
@@ -173,17 +197,27 @@ def build_timeline(matter: Matter, tz, today: dt.date) -> list[TimelineEntry]:
     for pk, records in by_deadline.items():
         title = titles.get(pk) or records[0].title
         for change in history_changes(records):
-            entries.append(TimelineEntry(
-                date=change["when"].astimezone(tz).date(), moment=change["when"], kind="change",
-                title=f"Deadline “{title}” {change['type']}", who=change["who"], why=change["why"],
-                changes=change["changes"], url=reverse("deadlines:deadline-detail", args=[pk]) if pk in titles else "",
-            ))
+            entries.append(
+                TimelineEntry(
+                    date=change["when"].astimezone(tz).date(),
+                    moment=change["when"],
+                    kind="change",
+                    title=f"Deadline “{title}” {change['type']}",
+                    who=change["who"],
+                    why=change["why"],
+                    changes=change["changes"],
+                    url=reverse("deadlines:deadline-detail", args=[pk]) if pk in titles else "",
+                )
+            )
     event_records = list(
-        OfficeEvent.history.filter(matter_id=matter.pk).exclude(history_type="+")
+        OfficeEvent.history.filter(matter_id=matter.pk)
+        .exclude(history_type="+")
         .order_by("-history_date", "-history_id")
     )
     changes(event_records, lambda c: "Office event")
-    claim_records = list(PriorityClaim.history.filter(matter_id=matter.pk).order_by("-history_date", "-history_id"))
+    claim_records = list(
+        PriorityClaim.history.filter(matter_id=matter.pk).order_by("-history_date", "-history_id")
+    )
     changes(claim_records, lambda c: "Priority claim")
     far_past = dt.datetime.min.replace(tzinfo=dt.UTC)
     entries.sort(key=lambda e: (e.date, e.moment or far_past, e.kind), reverse=True)
@@ -213,25 +247,37 @@ def sync_panels(matter: Matter, limit: int = 5) -> list[dict]:
         model = _optional_model(name)
         if model is None:
             continue
-        fk = next((f for f in model._meta.concrete_fields
-                   if isinstance(f, models.ForeignKey) and f.related_model is Matter), None)
+        fk = next(
+            (
+                f
+                for f in model._meta.concrete_fields
+                if isinstance(f, models.ForeignKey) and f.related_model is Matter
+            ),
+            None,
+        )
         if fk is None:
             continue
         raw = _raw_field(model)
         columns = [
-            f for f in model._meta.concrete_fields
-            if f.name not in {"id", fk.name, raw} and not isinstance(f, (models.BinaryField, models.JSONField))
+            f
+            for f in model._meta.concrete_fields
+            if f.name not in {"id", fk.name, raw}
+            and not isinstance(f, (models.BinaryField, models.JSONField))
             and not (isinstance(f, models.TextField))
         ][:7]
-        rows = list(model.objects.filter(**{fk.name: matter}).defer(*([raw] if raw else [])).order_by("-pk")[:limit])
-        panels.append({
-            "name": model._meta.verbose_name.capitalize(),
-            "plural": model._meta.verbose_name_plural.capitalize(),
-            "model_name": name,
-            "columns": [c.verbose_name for c in columns],
-            "rows": [{"pk": r.pk, "values": [_display(r, c) for c in columns]} for r in rows],
-            "raw": bool(raw),
-        })
+        rows = list(
+            model.objects.filter(**{fk.name: matter}).defer(*([raw] if raw else [])).order_by("-pk")[:limit]
+        )
+        panels.append(
+            {
+                "name": model._meta.verbose_name.capitalize(),
+                "plural": model._meta.verbose_name_plural.capitalize(),
+                "model_name": name,
+                "columns": [c.verbose_name for c in columns],
+                "rows": [{"pk": r.pk, "values": [_display(r, c) for c in columns]} for r in rows],
+                "raw": bool(raw),
+            }
+        )
     return panels
 
 
@@ -247,13 +293,15 @@ def _display(obj, f) -> Any:
 def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visible = Matter.objects.visible_to(request.user)
     matter = get_object_or_404(
-        visible.select_related("client", "family", "parent", "responsible_attorney", "responsible_paralegal"), pk=pk
+        visible.select_related("client", "family", "parent", "responsible_attorney", "responsible_paralegal"),
+        pk=pk,
     )
     today = user_today(request.user)
     tz = user_tz(request.user)
     tree, family_others = family_tree(matter, visible)
     open_deadlines = list(
-        matter.deadlines.exclude(status=Deadline.Status.SUPERSEDED).select_related("responsible")
+        matter.deadlines.exclude(status=Deadline.Status.SUPERSEDED)
+        .select_related("responsible")
         .order_by("due_date", "pk")
     )
     for d in open_deadlines:
@@ -261,17 +309,21 @@ def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
         d.days_left = (d.effective - today).days
         d.overdue = d.is_overdue(today)
         d.needs_verification = d.verified_at is None
-    return render(request, "patents/matter_detail.html", {
-        "matter": matter,
-        "today": today,
-        "tree": tree,
-        "family_others": family_others,
-        "priority": _priority_links(matter, visible),
-        "deadlines": open_deadlines,
-        "timeline": build_timeline(matter, tz, today),
-        "sync_panels": sync_panels(matter),
-        "kind_colours": {k.value: c for k, c in KIND_COLOURS.items()},
-    })
+    return render(
+        request,
+        "patents/matter_detail.html",
+        {
+            "matter": matter,
+            "today": today,
+            "tree": tree,
+            "family_others": family_others,
+            "priority": _priority_links(matter, visible),
+            "deadlines": open_deadlines,
+            "timeline": build_timeline(matter, tz, today),
+            "sync_panels": sync_panels(matter),
+            "kind_colours": {k.value: c for k, c in KIND_COLOURS.items()},
+        },
+    )
 
 
 @staff_member_required
@@ -283,8 +335,18 @@ def matter_raw(request: HttpRequest, pk: int, model_name: str, row_pk: int) -> H
         raise Http404
     model = _optional_model(model_name)
     raw = _raw_field(model) if model else None
-    fk = next((f for f in model._meta.concrete_fields
-               if isinstance(f, models.ForeignKey) and f.related_model is Matter), None) if model else None
+    fk = (
+        next(
+            (
+                f
+                for f in model._meta.concrete_fields
+                if isinstance(f, models.ForeignKey) and f.related_model is Matter
+            ),
+            None,
+        )
+        if model
+        else None
+    )
     if model is None or raw is None or fk is None:
         raise Http404
     row = get_object_or_404(model, pk=row_pk, **{fk.name: matter})
@@ -295,5 +357,8 @@ def matter_raw(request: HttpRequest, pk: int, model_name: str, row_pk: int) -> H
         import json
 
         body = json.dumps(body, indent=2, ensure_ascii=False, default=str)
-    return render(request, "patents/matter_raw.html", {"matter": matter, "row": row, "body": body,
-                                                       "model_name": model._meta.verbose_name})
+    return render(
+        request,
+        "patents/matter_raw.html",
+        {"matter": matter, "row": row, "body": body, "model_name": model._meta.verbose_name},
+    )

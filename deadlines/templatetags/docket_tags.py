@@ -23,8 +23,12 @@ def unverified_count(context) -> int:
 @register.simple_tag
 def kind_badge(kind: str, label: str = "") -> str:
     colour = KIND_COLOURS.get(kind, "#6b7280")
-    return format_html('<span class="kind kind-{}" style="--kind:{}">{}</span>', kind, colour,
-                       label or dict(Deadline.Kind.choices).get(kind, kind))
+    return format_html(
+        '<span class="kind kind-{}" style="--kind:{}">{}</span>',
+        kind,
+        colour,
+        label or dict(Deadline.Kind.choices).get(kind, kind),
+    )
 
 
 @register.filter

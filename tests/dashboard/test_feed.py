@@ -1,0 +1,97 @@
+"""Per-user ICS feed: secret token, all-day events, stable UID, SEQUENCE bumps, cancelled when superseded."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from icalendar import Calendar
+
+from deadlines import actions
+from deadlines.models import Deadline
+from docketapp.audit import attributed
+
+pytestmark = pytest.mark.django_db
+
+
+def feed(client, token):
+    response = client.get(reverse("deadlines:ics-feed", args=[token]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    cal = Calendar.from_ical(response.content)
+    return {str(e["UID"]): e for e in cal.walk("VEVENT")}
+
+
+def test_feed_settings_page_creates_and_shows_a_secret_url(client, portfolio):
+    client.force_login(portfolio["alice"])
+    assert "The feed is off" in client.get(reverse("deadlines:feed-settings")).content.decode()
+    client.post(reverse("deadlines:feed-settings"), {"action": "regenerate"})
+    token = portfolio["alice"].profile.ics_token
+    assert len(token) >= 40
+    page = client.get(reverse("deadlines:feed-settings")).content.decode()
+    assert f"/deadlines/feed/{token}.ics" in page
+
+
+def test_feed_has_all_day_events_with_stable_uids_for_what_the_user_may_see(client, portfolio, today):
+    token = actions.regenerate_ics_token(user=portfolio["alice"])
+    events = feed(client, token)
+    soon = events[f"deadline-{portfolio['soon'].pk}@127.0.0.1"]
+    assert soon.decoded("DTSTART") == dt.date(2026, 3, 12)  # a date, not a datetime: all-day
+    assert soon.decoded("DTEND") == dt.date(2026, 3, 13)
+    assert str(soon["SUMMARY"]) == "[UNVERIFIED] ACME-001: Pay renewal fee year 6"
+    assert f"deadline-{portfolio['other'].pk}@127.0.0.1" not in events  # client B
+    assert events == feed(client, token).keys() or set(events) == set(feed(client, token))
+
+
+def test_sequence_is_bumped_when_a_deadline_changes(client, portfolio, today):
+    token = actions.regenerate_ics_token(user=portfolio["alice"])
+    uid = f"deadline-{portfolio['soon'].pk}@127.0.0.1"
+    before = int(feed(client, token)[uid]["SEQUENCE"])
+    actions.waive(deadline=portfolio["soon"], user=portfolio["alice"], reason="client abandons")
+    after = feed(client, token)[uid]
+    assert int(after["SEQUENCE"]) == before + 1
+    assert str(after["STATUS"]) == "CANCELLED"
+
+
+def test_superseded_deadlines_are_cancelled_and_the_replacement_has_its_own_uid(client, portfolio, today):
+    old = portfolio["soon"]
+    with attributed(reason="recomputed: new office communication", process="engine"):
+        old.status = Deadline.Status.SUPERSEDED
+        old.save()
+        new = Deadline.objects.create(
+            matter=old.matter,
+            key=old.key,
+            office="EP",
+            title=old.title,
+            kind=old.kind,
+            due_date=old.due_date + dt.timedelta(days=30),
+        )
+    token = actions.regenerate_ics_token(user=portfolio["alice"])
+    events = feed(client, token)
+    assert str(events[f"deadline-{old.pk}@127.0.0.1"]["STATUS"]) == "CANCELLED"
+    assert str(events[f"deadline-{new.pk}@127.0.0.1"]["STATUS"]) == "TENTATIVE"  # unverified
+
+
+def test_regenerating_the_token_kills_the_old_url_and_revoking_kills_all(client, portfolio):
+    first = actions.regenerate_ics_token(user=portfolio["alice"])
+    second = actions.regenerate_ics_token(user=portfolio["alice"])
+    assert first != second
+    assert client.get(reverse("deadlines:ics-feed", args=[first])).status_code == 404
+    assert client.get(reverse("deadlines:ics-feed", args=[second])).status_code == 200
+    client.force_login(portfolio["alice"])
+    client.post(reverse("deadlines:feed-settings"), {"action": "revoke"})
+    client.logout()
+    assert client.get(reverse("deadlines:ics-feed", args=[second])).status_code == 404
+    record = portfolio["alice"].profile.history.order_by("-history_id").first()
+    assert (
+        record.history_change_reason == "calendar feed token revoked"
+        and record.history_user == portfolio["alice"]
+    )
+
+
+def test_inactive_users_feed_is_gone(client, portfolio):
+    token = actions.regenerate_ics_token(user=portfolio["alice"])
+    portfolio["alice"].is_active = False
+    portfolio["alice"].save()
+    assert client.get(reverse("deadlines:ics-feed", args=[token])).status_code == 404
