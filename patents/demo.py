@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from docketapp.audit import attributed
 
-from .models import Client, Family, Matter, TeamMembership, UserProfile
+from .models import Family, Matter, TeamMembership, UserProfile
 from .services import (
     MatterData,
     add_team_member,

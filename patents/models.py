@@ -244,9 +244,6 @@ class Matter(models.Model):
     def __str__(self) -> str:
         return f"{self.reference} ({self.office} {self.application_number or 'unfiled'})"
 
-    def get_absolute_url(self) -> str:
-        return reverse("patents:matter-detail", args=[self.pk])
-
     def save(self, *args, **kwargs) -> None:
         # Keep the normalized number in step with the written one on every save path (admin, services,
         # bulk tools). clean() has already rejected malformed numbers for user input.
@@ -261,6 +258,9 @@ class Matter(models.Model):
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "application_number_normalized"}
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("patents:matter-detail", args=[self.pk])
 
     @property
     def earliest_priority_date(self) -> dt.date | None:
@@ -426,3 +426,227 @@ class ThrottleBucket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.office}/{self.service}"
+
+
+# --- Office sync and ingestion (issue 6) -------------------------------------------------------------------
+
+
+class OfficeCodeMapping(models.Model):
+    """Which canonical event type an office's own code stands for, per feed. Edited in the admin, with history.
+
+    ``code`` is the office's code stripped of padding (INPADOC pads to four characters: ``"AK  "``); the
+    event keeps the code exactly as written. ``source`` is the feed (``patents.parsers.types.EventSource``)
+    because the same letters mean different things in different feeds (``ABEX`` is a procedural step,
+    ``EPIDOS ABEX`` a dossier event). Source ``biblio`` maps facts of the bibliographic data that are events
+    for the deadline engine (``@filing_date``, ``@grant_date``).
+    """
+
+    class Source(models.TextChoices):
+        REGISTER_EVENT = "register-event", "EPO Register dossier event"
+        PROCEDURAL_STEP = "procedural-step", "EPO Register procedural step"
+        INPADOC = "inpadoc", "INPADOC legal event"
+        ODP_TRANSACTION = "odp-transaction", "USPTO ODP transaction"
+        PEDS_TRANSACTION = "peds-transaction", "USPTO PEDS transaction"
+        JPO_PROGRESS = "jpo-progress", "JPO progress document"
+        BIBLIO = "biblio", "Bibliographic data"
+
+    office = models.CharField(max_length=2, validators=[validate_st3], help_text="Office the code belongs to")
+    source = models.CharField(max_length=20, choices=Source.choices)
+    code = models.CharField(max_length=40, help_text="The office's code without surrounding spaces")
+    event_type = models.ForeignKey(EventType, on_delete=models.PROTECT, related_name="mappings")
+    note = models.TextField(blank=True, help_text="Why this code means this event (citations welcome)")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = history()
+
+    class Meta:
+        ordering = ["office", "source", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "source", "code"], name="office_code_mapping_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office} {self.source} {self.code} → {self.event_type.code}"
+
+
+class SyncRun(models.Model):
+    """One sync cycle of one office (or one ingested file): what was tried and what it produced.
+
+    Counters are bumped with F() by the batch tasks of the run (several workers at once); this is
+    operational bookkeeping, not docket data, so it has no history.
+    """
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", "Beat schedule"
+        COMMAND = "command", "Management command"
+        FILE = "file", "Ingested file"
+        REPLAY = "replay", "Replay of stored payloads"
+        DEMO = "demo", "Demo start-up"
+
+    office = models.CharField(max_length=4)
+    trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.COMMAND)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    batches_total = models.PositiveIntegerField(default=0)
+    batches_done = models.PositiveIntegerField(default=0)
+    matters_tried = models.PositiveIntegerField(default=0)
+    matters_synced = models.PositiveIntegerField(default=0)
+    requests = models.PositiveIntegerField(default=0)
+    bytes = models.PositiveBigIntegerField(default=0)
+    payloads_stored = models.PositiveIntegerField(default=0)
+    payloads_unchanged = models.PositiveIntegerField(default=0)
+    events_created = models.PositiveIntegerField(default=0)
+    events_changed = models.PositiveIntegerField(default=0)
+    quarantined = models.PositiveIntegerField(default=0)
+    retries = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0)
+    error_log = models.JSONField(default=list, blank=True, help_text="Last errors (matter, kind, message)")
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        indexes = [models.Index(fields=["office", "started_at"], name="syncrun_office_started")]
+
+    def __str__(self) -> str:
+        return f"{self.office} sync {self.started_at:%Y-%m-%d %H:%M} ({self.matters_synced}/{self.matters_tried})"
+
+    @property
+    def duration(self) -> dt.timedelta | None:
+        return (self.finished_at - self.started_at) if self.finished_at else None
+
+
+class OfficePayload(models.Model):
+    """A raw office answer exactly as received (compressed), with what identifies it. Never credentials.
+
+    Immutable evidence: replay rebuilds events from these rows. ``request_key`` identifies the request
+    without credentials; the same request answered with the same bytes (same ``sha256``) is not stored again.
+    """
+
+    class Origin(models.TextChoices):
+        SYNC = "sync", "Office sync"
+        FILE = "file", "Ingested file"
+        DISCOVERY = "discovery", "Discovery"
+
+    office = models.CharField(max_length=4, help_text="EP, US, JP, WO or LENS")
+    kind = models.CharField(max_length=40, help_text="Format, e.g. ep-register, us-odp-application")
+    endpoint = models.CharField(max_length=200)
+    request_key = models.CharField(max_length=1000)
+    request_hash = models.CharField(max_length=64, db_index=True, help_text="SHA-256 of request_key")
+    matters = models.ManyToManyField(Matter, related_name="office_payloads", blank=True)
+    status = models.PositiveSmallIntegerField(default=200, help_text="HTTP status")
+    fetched_at = models.DateTimeField(default=timezone.now)
+    size = models.PositiveIntegerField(help_text="Body size in bytes (uncompressed)")
+    sha256 = models.CharField(max_length=64, db_index=True)
+    body = models.BinaryField(help_text="zlib-compressed body")
+    content_type = models.CharField(max_length=100, blank=True)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.SYNC)
+    file_name = models.CharField(max_length=300, blank=True)
+    sync_run = models.ForeignKey(SyncRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="payloads")
+    outcome = models.CharField(max_length=20, blank=True, help_text="parsed, quarantined, no-data")
+
+    class Meta:
+        ordering = ["fetched_at", "pk"]
+        indexes = [models.Index(fields=["request_hash", "fetched_at"], name="payload_request_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.office} {self.endpoint} {self.fetched_at:%Y-%m-%d %H:%M} ({self.size} B)"
+
+    @property
+    def raw(self) -> bytes:
+        import zlib
+
+        return zlib.decompress(bytes(self.body))
+
+
+class QuarantineItem(models.Model):
+    """Something from an office we could not use as it stands; it waits here for a person. Never dropped."""
+
+    class Category(models.TextChoices):
+        MALFORMED = "malformed", "Malformed body"
+        SCHEMA = "schema", "Schema violation"
+        UNMAPPED_CODE = "unmapped_code", "Unmapped office code"
+        MISMATCH = "mismatch", "Number or date mismatch with the docket"
+        CONFLICT = "conflict", "Conflicting data"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        MAPPED = "mapped", "Code mapped and replayed"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+        RESOLVED = "resolved", "Resolved by a later payload"
+
+    category = models.CharField(max_length=20, choices=Category.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    payload = models.ForeignKey(OfficePayload, on_delete=models.PROTECT, related_name="quarantine_items")
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, null=True, blank=True, related_name="quarantine_items")
+    office = models.CharField(max_length=4)
+    source = models.CharField(max_length=20, blank=True, help_text="Feed, for unmapped codes")
+    office_code = models.CharField(max_length=40, blank=True, help_text="Unmapped code exactly as written")
+    reason = models.TextField()
+    details = models.JSONField(default=dict, blank=True)
+    fingerprint = models.CharField(max_length=300, help_text="One open item per problem")
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(blank=True)
+
+    history = history()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fingerprint"], condition=Q(status="open"), name="quarantine_one_open_per_problem"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "category"], name="quarantine_status_category")]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()}: {self.reason[:80]}"
+
+
+class ReconciliationItem(models.Model):
+    """One field where the docket disagrees with the latest office data, and what a person decided."""
+
+    class Field(models.TextChoices):
+        FILING_DATE = "filing_date", "Filing date"
+        STATUS = "status", "Status"
+        PUBLICATION_NUMBER = "publication_number", "Publication number"
+        PUBLICATION_DATE = "publication_date", "Publication date"
+        GRANT_NUMBER = "grant_number", "Grant number"
+        GRANT_DATE = "grant_date", "Grant date"
+        PRIORITY_CLAIMS = "priority_claims", "Priority claims"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ACCEPTED = "accepted", "Office value accepted"
+        IGNORED = "ignored", "Ignored"
+        RESOLVED = "resolved", "Docket and office agree again"
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="reconciliation_items")
+    field = models.CharField(max_length=30, choices=Field.choices)
+    docket_value = models.JSONField(null=True, blank=True)
+    office_value = models.JSONField(null=True, blank=True)
+    office = models.CharField(max_length=4)
+    payload = models.ForeignKey(OfficePayload, on_delete=models.PROTECT, related_name="reconciliation_items")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(blank=True)
+
+    history = history()
+
+    class Meta:
+        ordering = ["matter__reference", "field"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["matter", "field"], condition=Q(status="open"), name="reconciliation_one_open_per_field"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.matter.reference} {self.field}: docket {self.docket_value!r} vs office {self.office_value!r}"

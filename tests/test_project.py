@@ -54,10 +54,10 @@ def test_every_admin_changelist_and_add_page_renders_for_a_superuser(client):
     client.force_login(superuser)
     for model, model_admin in admin.site._registry.items():
         info = (model._meta.app_label, model._meta.model_name)
-        listing = client.get(reverse("admin:%s_%s_changelist" % info))
+        listing = client.get(reverse("admin:{}_{}_changelist".format(*info)))
         assert listing.status_code == 200, f"{info}: {listing.status_code}"
         if model_admin.has_add_permission(listing.wsgi_request):
-            assert client.get(reverse("admin:%s_%s_add" % info)).status_code == 200, info
+            assert client.get(reverse("admin:{}_{}_add".format(*info))).status_code == 200, info
 
 
 @pytest.mark.django_db
