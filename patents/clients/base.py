@@ -87,9 +87,7 @@ def make_request_key(
 ) -> str:
     """``GET https://…/biblio?q=…`` (+ `` Range=1-25``, + a digest of a POST body). Never credentials."""
     full = url + (
-        "?" + urlencode(sorted((k, str(v)) for k, v in params.items() if v is not None), doseq=True)
-        if params
-        else ""
+        "?" + urlencode(sorted((k, str(v)) for k, v in params.items() if v is not None), doseq=True) if params else ""
     )
     key = f"{method.upper()} {full}"
     if range_:
@@ -107,9 +105,7 @@ class ResponseCache:
     stored (an error, a 403 or a 5xx always goes to the office), and a fresh answer replaces the old one.
     """
 
-    def __init__(
-        self, ttl: float = 60.0, *, max_entries: int = 512, clock: Callable[[], float] = time.monotonic
-    ):
+    def __init__(self, ttl: float = 60.0, *, max_entries: int = 512, clock: Callable[[], float] = time.monotonic):
         self.ttl = ttl
         self.max_entries = max_entries
         self.clock = clock
@@ -264,6 +260,7 @@ class BaseClient:
     ) -> OfficeResponse:
         """Throttle, send once, wrap. Status mapping is the subclass's job (``_check``)."""
         body_bytes: bytes | None = None
+        send_headers_form = False
         if json_body is not None:
             body_bytes = json.dumps(json_body, separators=(",", ":"), sort_keys=True).encode()
         elif isinstance(data, str):
@@ -272,6 +269,7 @@ class BaseClient:
             body_bytes = data
         elif data is not None:
             body_bytes = urlencode(data).encode()
+            send_headers_form = True
         key = make_request_key(method, url, params, range_=range_, body=body_bytes)
         if self.cache is not None and cache_ttl:
             hit = self.cache.get(key, cache_ttl)
@@ -282,6 +280,8 @@ class BaseClient:
             send_headers["Range"] = range_
         if json_body is not None:
             send_headers.setdefault("Content-Type", "application/json")
+        elif send_headers_form:
+            send_headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
         decision = self._acquire(service)
         started = time.monotonic()
         try:
@@ -289,7 +289,7 @@ class BaseClient:
                 method,
                 url,
                 params=params,
-                data=body_bytes if json_body is not None else data,
+                data=body_bytes,
                 headers=send_headers,
                 timeout=self.timeout,
                 auth=auth,
@@ -297,9 +297,7 @@ class BaseClient:
             # Reading the body is where a truncated answer shows up (ChunkedEncodingError / IncompleteRead).
             content = raw.content
         except requests.Timeout as exc:
-            raise TransientError(
-                f"{endpoint}: timed out ({exc.__class__.__name__})", office=self.office
-            ) from None
+            raise TransientError(f"{endpoint}: timed out ({exc.__class__.__name__})", office=self.office) from None
         except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
             raise TransientError(
                 f"{endpoint}: connection failed or answer cut short ({exc.__class__.__name__})",
