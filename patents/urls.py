@@ -13,5 +13,6 @@ urlpatterns = [
     path("matters/<int:pk>/", views.matter_detail, name="matter-detail"),
 ]
 urlpatterns += [
-    path("matters/<int:pk>/raw/<str:model_name>/<int:row_pk>/", views.matter_raw, name="matter-raw"),
+    path("matters/<int:pk>/payloads/<int:payload_pk>/", views.payload_raw, name="payload-raw"),
+    path("sync/", views.sync_overview, name="sync"),
 ]

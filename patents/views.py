@@ -25,9 +25,6 @@ from .filters import MatterFilter
 from .models import Matter, OfficeEvent, PriorityClaim
 from .numbers import InvalidNumber, normalize_application_number
 
-OPTIONAL_SYNC_MODELS = ("SyncRun", "OfficePayload", "QuarantineItem")
-RAW_FIELD_NAMES = ("body", "raw", "content", "payload", "data")
-
 
 @login_required
 @require_GET
@@ -137,9 +134,7 @@ def build_timeline(matter: Matter, tz, today: dt.date) -> list[TimelineEntry]:
                 moment=None,
                 kind="event",
                 title=event.event_type.label or event.event_type.code,
-                detail=f"{event.office_code.strip()}: {event.office_text}"
-                if event.office_text
-                else event.office_code,
+                detail=f"{event.office_code.strip()}: {event.office_text}" if event.office_text else event.office_code,
                 who=event.get_source_display(),
             )
         )
@@ -188,9 +183,7 @@ def build_timeline(matter: Matter, tz, today: dt.date) -> list[TimelineEntry]:
 
     changes(list(matter.history.order_by("-history_date", "-history_id")), lambda c: "Matter")
     # Per deadline row, newest first, so each record is diffed against its own predecessor.
-    deadline_records = list(
-        Deadline.history.filter(matter_id=matter.pk).order_by("id", "-history_date", "-history_id")
-    )
+    deadline_records = list(Deadline.history.filter(matter_id=matter.pk).order_by("id", "-history_date", "-history_id"))
     by_deadline: dict[int, list] = {}
     for record in deadline_records:
         by_deadline.setdefault(record.id, []).append(record)
@@ -215,9 +208,7 @@ def build_timeline(matter: Matter, tz, today: dt.date) -> list[TimelineEntry]:
         .order_by("-history_date", "-history_id")
     )
     changes(event_records, lambda c: "Office event")
-    claim_records = list(
-        PriorityClaim.history.filter(matter_id=matter.pk).order_by("-history_date", "-history_id")
-    )
+    claim_records = list(PriorityClaim.history.filter(matter_id=matter.pk).order_by("-history_date", "-history_id"))
     changes(claim_records, lambda c: "Priority claim")
     far_past = dt.datetime.min.replace(tzinfo=dt.UTC)
     entries.sort(key=lambda e: (e.date, e.moment or far_past, e.kind), reverse=True)
@@ -231,61 +222,34 @@ def _optional_model(name: str):
         return None
 
 
-def _raw_field(model) -> str | None:
-    names = {f.name for f in model._meta.concrete_fields}
-    return next((n for n in RAW_FIELD_NAMES if n in names), None)
+@dataclass
+class SyncPanel:
+    """Sync data for one matter. Each part is empty when the office sync models are not installed."""
+
+    payloads: list = field(default_factory=list)
+    quarantine: list = field(default_factory=list)
+    reconciliation: list = field(default_factory=list)
+    available: bool = False
 
 
-def sync_panels(matter: Matter, limit: int = 5) -> list[dict]:
-    """Recent sync runs, raw payloads and quarantined items for this matter, when the sync models exist.
-
-    Written against the model metadata rather than field names so the page keeps working as the office
-    sync grows; large raw bodies are left to the staff-only raw view.
-    """
-    panels = []
-    for name in OPTIONAL_SYNC_MODELS:
-        model = _optional_model(name)
-        if model is None:
-            continue
-        fk = next(
-            (
-                f
-                for f in model._meta.concrete_fields
-                if isinstance(f, models.ForeignKey) and f.related_model is Matter
-            ),
-            None,
+def sync_panel(matter: Matter, limit: int = 5) -> SyncPanel:
+    """Latest raw payloads, quarantined items and docket/office disagreements for this matter."""
+    panel = SyncPanel()
+    if _optional_model("OfficePayload") is not None and hasattr(matter, "office_payloads"):
+        panel.available = True
+        panel.payloads = list(matter.office_payloads.defer("body").order_by("-fetched_at", "-pk")[:limit])
+    if _optional_model("QuarantineItem") is not None and hasattr(matter, "quarantine_items"):
+        panel.available = True
+        # Open items first: they are what a person still has to decide.
+        panel.quarantine = list(
+            matter.quarantine_items.order_by(
+                models.Case(models.When(status="open", then=0), default=1), "-created_at", "-pk"
+            )[: limit * 2]
         )
-        if fk is None:
-            continue
-        raw = _raw_field(model)
-        columns = [
-            f
-            for f in model._meta.concrete_fields
-            if f.name not in {"id", fk.name, raw}
-            and not isinstance(f, (models.BinaryField, models.JSONField))
-            and not (isinstance(f, models.TextField))
-        ][:7]
-        rows = list(
-            model.objects.filter(**{fk.name: matter}).defer(*([raw] if raw else [])).order_by("-pk")[:limit]
-        )
-        panels.append(
-            {
-                "name": model._meta.verbose_name.capitalize(),
-                "plural": model._meta.verbose_name_plural.capitalize(),
-                "model_name": name,
-                "columns": [c.verbose_name for c in columns],
-                "rows": [{"pk": r.pk, "values": [_display(r, c) for c in columns]} for r in rows],
-                "raw": bool(raw),
-            }
-        )
-    return panels
-
-
-def _display(obj, f) -> Any:
-    if f.choices:
-        return getattr(obj, f"get_{f.name}_display")()
-    value = getattr(obj, f.name)
-    return "—" if value in (None, "") else value
+    if _optional_model("ReconciliationItem") is not None and hasattr(matter, "reconciliation_items"):
+        panel.available = True
+        panel.reconciliation = list(matter.reconciliation_items.filter(status="open").order_by("field"))
+    return panel
 
 
 @login_required
@@ -320,7 +284,7 @@ def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "priority": _priority_links(matter, visible),
             "deadlines": open_deadlines,
             "timeline": build_timeline(matter, tz, today),
-            "sync_panels": sync_panels(matter),
+            "sync": sync_panel(matter),
             "kind_colours": {k.value: c for k, c in KIND_COLOURS.items()},
         },
     )
@@ -328,37 +292,33 @@ def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_member_required
 @require_GET
-def matter_raw(request: HttpRequest, pk: int, model_name: str, row_pk: int) -> HttpResponse:
-    """Raw office payload (or quarantined body) exactly as received, for staff checking a parse."""
+def payload_raw(request: HttpRequest, pk: int, payload_pk: int) -> HttpResponse:
+    """A raw office payload exactly as received, for staff checking a parse. Only via a visible matter."""
     matter = get_object_or_404(Matter.objects.visible_to(request.user), pk=pk)
-    if model_name not in OPTIONAL_SYNC_MODELS:
+    if _optional_model("OfficePayload") is None:
         raise Http404
-    model = _optional_model(model_name)
-    raw = _raw_field(model) if model else None
-    fk = (
-        next(
-            (
-                f
-                for f in model._meta.concrete_fields
-                if isinstance(f, models.ForeignKey) and f.related_model is Matter
-            ),
-            None,
-        )
-        if model
-        else None
-    )
-    if model is None or raw is None or fk is None:
-        raise Http404
-    row = get_object_or_404(model, pk=row_pk, **{fk.name: matter})
-    body = getattr(row, raw)
-    if isinstance(body, (bytes, memoryview)):
-        body = bytes(body).decode("utf-8", errors="replace")
-    elif not isinstance(body, str):
-        import json
+    payload = get_object_or_404(matter.office_payloads.all(), pk=payload_pk)
+    body = payload.raw.decode("utf-8", errors="replace")
+    return render(request, "patents/matter_raw.html", {"matter": matter, "payload": payload, "body": body})
 
-        body = json.dumps(body, indent=2, ensure_ascii=False, default=str)
+
+@login_required
+@require_GET
+def sync_overview(request: HttpRequest) -> HttpResponse:
+    """Recent office sync runs and the open quarantine for the matters this user may see."""
+    sync_run = _optional_model("SyncRun")
+    quarantine = _optional_model("QuarantineItem")
+    runs = list(sync_run.objects.order_by("-started_at", "-pk")[:30]) if sync_run else []
+    items = []
+    if quarantine is not None:
+        visible = Matter.objects.visible_to(request.user)
+        q = Q(matter__in=visible)
+        if request.user.is_staff:
+            # Items that could not be tied to any matter are office-level: staff triage them.
+            q |= Q(matter__isnull=True)
+        items = list(
+            quarantine.objects.filter(q, status="open").select_related("matter").order_by("-created_at", "-pk")[:100]
+        )
     return render(
-        request,
-        "patents/matter_raw.html",
-        {"matter": matter, "row": row, "body": body, "model_name": model._meta.verbose_name},
+        request, "patents/sync.html", {"runs": runs, "items": items, "available": bool(sync_run or quarantine)}
     )

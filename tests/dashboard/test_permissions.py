@@ -46,7 +46,7 @@ def test_staff_without_membership_cannot_read_raw_payloads_of_other_clients(clie
     alice.is_staff = True
     alice.save()
     client.force_login(alice)
-    url = reverse("patents:matter-raw", args=[portfolio["matter_b"].pk, "OfficePayload", 1])
+    url = reverse("patents:payload-raw", args=[portfolio["matter_b"].pk, 1])
     assert client.get(url).status_code == 404
 
 
