@@ -35,9 +35,7 @@ def test_default_cadence_reminds_60_30_14_7_3_1_days_before_and_on_the_day(make_
     deadline = make_deadline(due_date=DUE)
     sent_days = []
     # Every reminder day and the days either side of it (a daily loop proves no more, at 3x the run time).
-    days_before = sorted(
-        {d + delta for d in (60, 30, 14, 7, 3, 1, 0) for delta in (1, 0, -1)} - {-1}, reverse=True
-    )
+    days_before = sorted({d + delta for d in (60, 30, 14, 7, 3, 1, 0) for delta in (1, 0, -1)} - {-1}, reverse=True)
     for days in [61, *days_before]:
         before = len(deadline_mail(mailoutbox, "paula@firm.test"))
         sweep(at(DUE - dt.timedelta(days=days), 8))
@@ -71,8 +69,7 @@ def test_overdue_escalates_daily_to_responsible_and_supervising_attorney(make_de
     for address in ("paula@firm.test", "arthur@firm.test"):
         subjects = [m.subject for m in deadline_mail(mailoutbox, address)]
         assert subjects == [
-            f"OVERDUE {n} day{'s' if n > 1 else ''}: [ACME-001] Reply to Rule 71(3) communication "
-            "(was due 01 Jun 2026)"
+            f"OVERDUE {n} day{'s' if n > 1 else ''}: [ACME-001] Reply to Rule 71(3) communication (was due 01 Jun 2026)"
             for n in (1, 2, 3, 4)
         ]
     attorney_mail = deadline_mail(mailoutbox, "arthur@firm.test")[0]
@@ -88,15 +85,11 @@ def test_escalation_runs_on_without_any_deadline_change(make_deadline, mailoutbo
 def test_extendable_deadline_is_also_announced_before_its_latest_date(make_deadline, mailoutbox):
     latest = DUE + dt.timedelta(days=60)  # 31 Jul 2026
     make_deadline(due_date=DUE, extendable=True, latest_date=latest)
-    planned = set(
-        Reminder.objects.filter(kind=Reminder.Kind.BEFORE_LATEST).values_list("offset_days", flat=True)
-    )
+    planned = set(Reminder.objects.filter(kind=Reminder.Kind.BEFORE_LATEST).values_list("offset_days", flat=True))
     # 60 days before the latest date falls before the due date: the ordinary reminders cover that time.
     assert planned == {30, 14, 7, 3, 1, 0}
     sweep(at(latest - dt.timedelta(days=14), 8))
-    latest_mail = [
-        m for m in deadline_mail(mailoutbox, "paula@firm.test") if m.subject.startswith("Last possible")
-    ]
+    latest_mail = [m for m in deadline_mail(mailoutbox, "paula@firm.test") if m.subject.startswith("Last possible")]
     assert [m.subject for m in latest_mail] == [
         "Last possible date in 14 days: [ACME-001] Reply to Rule 71(3) communication (31 Jul 2026)"
     ]
@@ -109,14 +102,10 @@ def test_extendable_deadline_is_also_announced_before_its_latest_date(make_deadl
         pytest.param(False, "", "10, 2", {10, 2}, id="firm-wide-default"),
         pytest.param(False, Deadline.Kind.STATUTORY, "90,45", {90, 45}, id="per-kind"),
         pytest.param(True, "", "21;5;0", {21, 5, 0}, id="per-client"),
-        pytest.param(
-            False, Deadline.Kind.INTERNAL, "1", {60, 30, 14, 7, 3, 1, 0}, id="other-kind-not-applied"
-        ),
+        pytest.param(False, Deadline.Kind.INTERNAL, "1", {60, 30, 14, 7, 3, 1, 0}, id="other-kind-not-applied"),
     ],
 )
-def test_policy_offsets_apply_per_kind_and_client(
-    team, make_deadline, policy_client, policy_kind, offsets, expected
-):
+def test_policy_offsets_apply_per_kind_and_client(team, make_deadline, policy_client, policy_kind, offsets, expected):
     with attributed(reason="policy", process="tests"):
         ReminderPolicy.objects.create(
             client=team["client"] if policy_client else None,
@@ -125,8 +114,7 @@ def test_policy_offsets_apply_per_kind_and_client(
         )
     deadline = make_deadline(due_date=DUE, kind=Deadline.Kind.STATUTORY)
     assert (
-        set(deadline.reminders.filter(kind=Reminder.Kind.BEFORE_DUE).values_list("offset_days", flat=True))
-        == expected
+        set(deadline.reminders.filter(kind=Reminder.Kind.BEFORE_DUE).values_list("offset_days", flat=True)) == expected
     )
 
 
@@ -137,9 +125,7 @@ def test_client_policy_wins_over_kind_policy(team, make_deadline):
             client=team["client"], deadline_kind=Deadline.Kind.STATUTORY, before_due_days="20"
         )
     deadline = make_deadline(due_date=DUE, kind=Deadline.Kind.STATUTORY)
-    assert list(
-        deadline.reminders.filter(kind=Reminder.Kind.BEFORE_DUE).values_list("offset_days", flat=True)
-    ) == [20]
+    assert list(deadline.reminders.filter(kind=Reminder.Kind.BEFORE_DUE).values_list("offset_days", flat=True)) == [20]
 
 
 def test_policy_rejects_offsets_that_are_not_day_counts():
@@ -149,9 +135,7 @@ def test_policy_rejects_offsets_that_are_not_day_counts():
         ReminderPolicy(before_due_days="60, soon").full_clean()
 
 
-def test_deadline_without_responsible_goes_to_matter_paralegal_then_docketing(
-    team, make_deadline, mailoutbox
-):
+def test_deadline_without_responsible_goes_to_matter_paralegal_then_docketing(team, make_deadline, mailoutbox):
     from patents.models import TeamMembership
     from tests.factories import MatterFactory, TeamMembershipFactory, UserFactory
 
@@ -161,9 +145,5 @@ def test_deadline_without_responsible_goes_to_matter_paralegal_then_docketing(
     orphan = MatterFactory(client=team["client"], reference="ACME-002")
     make_deadline(due_date=DUE, responsible=None, matter=orphan)
     sweep(at(DUE - dt.timedelta(days=7), 8))
-    assert [m.subject[:24] for m in deadline_mail(mailoutbox, "paula@firm.test")] == [
-        "Due in 7 days: [ACME-001"
-    ]
-    assert [m.subject[:24] for m in deadline_mail(mailoutbox, "dora@firm.test")] == [
-        "Due in 7 days: [ACME-002"
-    ]
+    assert [m.subject[:24] for m in deadline_mail(mailoutbox, "paula@firm.test")] == ["Due in 7 days: [ACME-001"]
+    assert [m.subject[:24] for m in deadline_mail(mailoutbox, "dora@firm.test")] == ["Due in 7 days: [ACME-002"]

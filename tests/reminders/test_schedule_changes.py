@@ -97,9 +97,9 @@ def test_sweep_does_not_announce_a_closed_or_moved_deadline_when_nobody_synced(m
     sweep(at(DUE - dt.timedelta(days=7), 8))
     assert deadline_subjects(mailoutbox) == []
     assert not done.reminders.filter(status=Reminder.Status.SCHEDULED).exists()
-    assert set(
-        moved.reminders.filter(status=Reminder.Status.SCHEDULED).values_list("target_date", flat=True)
-    ) == {DUE + dt.timedelta(days=60)}
+    assert set(moved.reminders.filter(status=Reminder.Status.SCHEDULED).values_list("target_date", flat=True)) == {
+        DUE + dt.timedelta(days=60)
+    }
 
 
 def test_new_deadline_without_sync_is_scheduled_by_the_sweep(team, mailoutbox):
@@ -119,9 +119,7 @@ def test_reopened_deadline_gets_its_reminders_back(make_deadline, mailoutbox):
     change(deadline, status=Deadline.Status.OPEN)
     resync(deadline, at(DUE - dt.timedelta(days=20), 11))
     sweep(at(DUE - dt.timedelta(days=1), 8))
-    assert deadline_subjects(mailoutbox) == [
-        "Due tomorrow: [ACME-001] Reply to Rule 71(3) communication (01 Jun 2026)"
-    ]
+    assert deadline_subjects(mailoutbox) == ["Due tomorrow: [ACME-001] Reply to Rule 71(3) communication (01 Jun 2026)"]
 
 
 def test_catch_up_after_downtime_sends_only_the_latest_reminder(make_deadline, mailoutbox):
@@ -169,6 +167,4 @@ def test_the_management_command_runs_the_sweep(make_deadline, mailoutbox):
     with time_machine.travel(at(DUE - dt.timedelta(days=1), 8), tick=False):
         call_command("send_due_reminders")
         call_command("send_due_reminders")
-    assert deadline_subjects(mailoutbox) == [
-        "Due tomorrow: [ACME-001] Reply to Rule 71(3) communication (01 Jun 2026)"
-    ]
+    assert deadline_subjects(mailoutbox) == ["Due tomorrow: [ACME-001] Reply to Rule 71(3) communication (01 Jun 2026)"]
