@@ -12,7 +12,7 @@ from docketapp.audit import attributed
 from patents.models import TeamMembership
 from tests.factories import ClientFactory, DeadlineFactory, MatterFactory, TeamMembershipFactory, UserFactory
 
-from .conftest import at, set_profile, sent_to, sweep
+from .conftest import at, sent_to, set_profile, sweep
 
 pytestmark = pytest.mark.django_db
 

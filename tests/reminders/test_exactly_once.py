@@ -18,7 +18,7 @@ from django.db import connection, connections
 
 from deadlines.models import Delivery, Reminder
 from deadlines.reminders import LEASE, send_due_reminders
-from tests.factories import DeadlineFactory, MatterFactory, UserFactory
+from tests.factories import UserFactory
 
 from . import backends
 from .conftest import at, sweep
