@@ -179,9 +179,7 @@ def _token(state: JpoState, req: Request) -> Response:
         user = form.get("username", "")
         if not user or state.users.get(user) != form.get("password"):
             state.stats.incr("jpo.auth.rejected")
-            return json_response(
-                401, {"error": "invalid_grant", "error_description": "Invalid user credentials"}
-            )
+            return json_response(401, {"error": "invalid_grant", "error_description": "Invalid user credentials"})
     elif grant == "refresh_token":
         with state.lock:
             entry = state.refresh.pop(form.get("refresh_token", ""), None)
@@ -190,9 +188,7 @@ def _token(state: JpoState, req: Request) -> Response:
             return json_response(400, {"error": "invalid_grant", "error_description": "Token is not active"})
         user = entry[0]
     else:
-        return json_response(
-            400, {"error": "unsupported_grant_type", "error_description": "Unsupported grant_type"}
-        )
+        return json_response(400, {"error": "unsupported_grant_type", "error_description": "Unsupported grant_type"})
     access, refresh = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
     with state.lock:
         state.access[access] = (user, now + lim.jpo_access_lifetime)
@@ -347,9 +343,7 @@ def app_progress(m: SyntheticMatter, *, simple: bool) -> dict:
                     "availabilityFlag": available,
                     "documentCode": code,
                     "documentDescription": desc,
-                    "documentNumber": f"5{(m.index * 131 + n) % 10**10:010d}"
-                    if available == "1"
-                    else "BBBBBBBBBBB",
+                    "documentNumber": f"5{(m.index * 131 + n) % 10**10:010d}" if available == "1" else "BBBBBBBBBBB",
                     "versionNumber": "0001" if available == "1" else "0000",
                     "documentSeparator": sep,
                     "numberOfPages": "0",
@@ -401,9 +395,7 @@ def registration_info(m: SyntheticMatter, today: date) -> dict:
         "registrationDate": _d8(reg_date),
         "decisionDate": _d8(grant.date if grant else None),
         "appealTrialDecisiondDate": "",
-        "rightPersonInformation": [
-            {"rightPersonCd": f"{m.index % 10**9:09d}", "rightPersonName": m.applicant}
-        ],
+        "rightPersonInformation": [{"rightPersonCd": f"{m.index % 10**9:09d}", "rightPersonName": m.applicant}],
         "inventionTitle": _title(m),
         "numberOfClaims": f"{3 + m.index % 18:03d}",
         "expireDate": _d8(add_months(m.filing_date, 240)),

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from patents.simulator import ops_documents as docs
 from patents.simulator.config import LENS_TOKEN, SimulatorConfig
 from patents.simulator.http import Request, Response, SlidingWindow, json_response
-from patents.simulator.portfolio import SyntheticMatter, SyntheticPortfolio, add_months
+from patents.simulator.portfolio import MatterHeader, SyntheticMatter, SyntheticPortfolio, add_months
 
 PREFIXES = ("/patent/search", "/patent/")
 
@@ -73,19 +73,9 @@ class LensState:
             self.minute.clear()
             self.scrolls.clear()
 
-    def publications(self) -> list[tuple[int, int]]:
-        """(matter index, publication ordinal) for every publication in the portfolio."""
-        out = []
-        for i in range(self.portfolio.size):
-            for n, _ in enumerate(docs.publications(self.portfolio.matter(i))):
-                out.append((i, n))
-        return out
-
 
 def lens_id(seed: int, m: SyntheticMatter, ordinal: int) -> str:
-    digits = str(int(hashlib.sha256(f"{seed}:{m.index}:{ordinal}".encode()).hexdigest(), 16))[:15].rjust(
-        15, "0"
-    )
+    digits = str(int(hashlib.sha256(f"{seed}:{m.index}:{ordinal}".encode()).hexdigest(), 16))[:15].rjust(15, "0")
     return "-".join(digits[i : i + 3] for i in range(0, 15, 3))
 
 
@@ -142,14 +132,10 @@ def record(seed: int, m: SyntheticMatter, ordinal: int) -> dict:
             },
             "priority_claims": {"claims": prios, "earliest_claim": {"date": earliest}},
             "invention_title": [
-                {"text": ttl, "lang": lang}
-                for lang, ttl in docs.title_languages(m)
-                if lang == "en" or country == "EP"
+                {"text": ttl, "lang": lang} for lang, ttl in docs.title_languages(m) if lang == "en" or country == "EP"
             ],
             "parties": {
-                "applicants": [
-                    {"residence": m.applicant_country, "extracted_name": {"value": m.applicant.upper()}}
-                ],
+                "applicants": [{"residence": m.applicant_country, "extracted_name": {"value": m.applicant.upper()}}],
                 "inventors": [
                     {
                         "residence": m.applicant_country,
@@ -160,9 +146,7 @@ def record(seed: int, m: SyntheticMatter, ordinal: int) -> dict:
                 ],
                 "agents": [{"extracted_name": {"value": m.agent}}],
             },
-            "classifications_ipcr": {
-                "classifications": [{"symbol": docs._ipc(m), "classification_value": "I"}]
-            },
+            "classifications_ipcr": {"classifications": [{"symbol": docs._ipc(m), "classification_value": "I"}]},
         },
         "families": {
             "simple_family": {"family_id": m.family_id, "members": members, "size": str(len(members))},
@@ -173,9 +157,7 @@ def record(seed: int, m: SyntheticMatter, ordinal: int) -> dict:
             },
         },
         "legal_status": legal,
-        "abstract": [
-            {"text": f"{m.title}. A synthetic abstract from the docketapp office simulator.", "lang": "en"}
-        ],
+        "abstract": [{"text": f"{m.title}. A synthetic abstract from the docketapp office simulator.", "lang": "en"}],
         "publication_type": "GRANTED_PATENT" if kind.startswith("B") else "PATENT_APPLICATION",
     }
 
@@ -183,6 +165,27 @@ def record(seed: int, m: SyntheticMatter, ordinal: int) -> dict:
 # Query DSL -------------------------------------------------------------------------------------------
 class _BadQuery(ValueError):
     pass
+
+
+class _Unknown(Exception):  # noqa: N818 - a signal, not an error
+    """A header record cannot answer this field; the full record must be generated to decide."""
+
+
+PARTIAL_PATHS = ("biblio.parties.applicants", "biblio.parties.inventors", "biblio.invention_title")
+
+
+def header_record(h: MatterHeader) -> dict:
+    """What a search can test without generating a matter: parties and titles (a superset of languages)."""
+    return {
+        "_partial": True,
+        "biblio": {
+            "parties": {
+                "applicants": [{"residence": h.applicant_country, "extracted_name": {"value": h.applicant.upper()}}],
+                "inventors": [{"extracted_name": {"value": inv.replace(",", "").upper()}} for inv in h.inventors],
+            },
+            "invention_title": [{"text": ttl, "lang": lang} for lang, ttl in docs.title_languages(h)],
+        },
+    }
 
 
 def _values(rec: dict, field: str) -> list[str]:
@@ -197,16 +200,47 @@ def _values(rec: dict, field: str) -> list[str]:
             return walk(node[rest[0]], rest[1:])
         return []
 
+    if rec.get("_partial"):
+        full = ".".join(path if path[0] == "biblio" else ["biblio", *path])
+        if not full.startswith(PARTIAL_PATHS):
+            raise _Unknown(field)
+    if field == "year_published":
+        return [rec["date_published"][:4]]
     found = walk(rec, path)
     if not found and path[0] != "biblio":
         found = walk(rec, ["biblio", *path])
-    if field == "year_published":
-        found = [rec["date_published"][:4]]
-    return [str(v).lower() if not isinstance(v, bool) else str(v).lower() for v in found if v is not None]
+    return [str(v).lower() for v in found if v is not None]
 
 
 def _tokens(text: str) -> list[str]:
     return re.findall(r"[\w\-]+", text.lower())
+
+
+def _leaf(test):
+    """Wrap a two-valued test into a three-valued predicate (None: cannot tell from a header)."""
+
+    def pred(r):
+        try:
+            return bool(test(r))
+        except _Unknown:
+            return None
+
+    return pred
+
+
+def _all(preds, r) -> bool | None:
+    results = [p(r) for p in preds]
+    return False if False in results else (None if None in results else True)
+
+
+def _any(preds, r) -> bool | None:
+    results = [p(r) for p in preds]
+    return True if True in results else (None if None in results else False)
+
+
+def _not(pred, r) -> bool | None:
+    v = pred(r)
+    return None if v is None else not v
 
 
 def compile_query(q):
@@ -228,31 +262,36 @@ def compile_query(q):
         words = _tokens(str(value))
         if kind == "match_phrase":
             phrase = " ".join(words)
-            return lambda r: any(phrase in " ".join(_tokens(v)) for v in _values(r, field))
+            return _leaf(lambda r: any(phrase in " ".join(_tokens(v)) for v in _values(r, field)))
         combine = all if operator == "and" else any
-        return lambda r: combine(any(w in _tokens(v) for v in _values(r, field)) for w in words)
+        return _leaf(lambda r: combine(any(w in _tokens(v) for v in _values(r, field)) for w in words))
     if kind == "term":
         ((field, value),) = spec.items()
         value = value.get("value") if isinstance(value, dict) else value
         want = str(value).lower()
-        return lambda r: want in _values(r, field)
+        return _leaf(lambda r: want in _values(r, field))
     if kind == "terms":
         ((field, values),) = spec.items()
         wanted = {str(v).lower() for v in values}
-        return lambda r: bool(wanted & set(_values(r, field)))
+        return _leaf(lambda r: bool(wanted & set(_values(r, field))))
     if kind == "range":
         ((field, bounds),) = spec.items()
-        return lambda r: any(_in_range(v, bounds) for v in _values(r, field))
+        return _leaf(lambda r: any(_in_range(v, bounds) for v in _values(r, field)))
     if kind == "bool":
         must = [compile_query(c) for c in _as_list(spec.get("must")) + _as_list(spec.get("filter"))]
         should = [compile_query(c) for c in _as_list(spec.get("should"))]
         must_not = [compile_query(c) for c in _as_list(spec.get("must_not"))]
         minimum = int(spec.get("minimum_should_match", 1 if should and not must else 0))
-        return lambda r: (
-            all(p(r) for p in must)
-            and not any(p(r) for p in must_not)
-            and sum(1 for p in should if p(r)) >= minimum
-        )
+
+        def pred(r):
+            excluded = _any(must_not, r) if must_not else False
+            results = [p(r) for p in should]
+            yes, maybe = results.count(True), results.count(None)
+            enough = True if yes >= minimum else (None if yes + maybe >= minimum else False)
+            parts = [_all(must, r), None if excluded is None else not excluded, enough]
+            return False if False in parts else (None if None in parts else True)
+
+        return pred
     if kind == "query_string":
         return _query_string(spec.get("query", "") if isinstance(spec, dict) else str(spec))
     raise _BadQuery(f"unsupported query clause {kind!r}")
@@ -270,17 +309,12 @@ def _in_range(value: str, bounds: dict) -> bool:
             fa, fb = float(a), float(b)
             return (fa > fb) - (fa < fb)
         except ValueError:
-            a, b = a[: len(b)] if len(a) > len(b) and b[:4].isdigit() else a, b
+            a = a[: len(b)] if len(a) > len(b) and b[:4].isdigit() else a
             return (a > b) - (a < b)
 
     for op, bound in bounds.items():
         c = cmp(value, str(bound).lower())
-        if (
-            (op == "gte" and c < 0)
-            or (op == "gt" and c <= 0)
-            or (op == "lte" and c > 0)
-            or (op == "lt" and c >= 0)
-        ):
+        if (op == "gte" and c < 0) or (op == "gt" and c <= 0) or (op == "lte" and c > 0) or (op == "lt" and c >= 0):
             return False
     return True
 
@@ -306,18 +340,18 @@ def _query_string(text: str):
             return inner
         if tok == "NOT":
             inner = atom()
-            return lambda r: not inner(r)
+            return lambda r: _not(inner, r)
         if ":" in tok:
             field, _, value = tok.partition(":")
             if value.startswith("["):
                 lo, _, hi = value.strip("[]").partition(" TO ")
                 bounds = {k: v for k, v in (("gte", lo.strip()), ("lte", hi.strip())) if v and v != "*"}
-                return lambda r: any(_in_range(v, bounds) for v in _values(r, field))
+                return _leaf(lambda r: any(_in_range(v, bounds) for v in _values(r, field)))
             words = _tokens(value.strip('"'))
-            return lambda r: all(any(w in _tokens(v) for v in _values(r, field)) for w in words)
+            return _leaf(lambda r: all(any(w in _tokens(v) for v in _values(r, field)) for w in words))
         words = _tokens(tok.strip('"'))
-        return lambda r: all(
-            w in _tokens(" ".join(_values(r, "title") + _values(r, "applicant.name"))) for w in words
+        return _leaf(
+            lambda r: all(w in _tokens(" ".join(_values(r, "title") + _values(r, "applicant.name"))) for w in words)
         )
 
     def expr():
@@ -330,11 +364,8 @@ def _query_string(text: str):
             else:
                 op = "AND"
             right = atom()
-            left = (
-                (lambda a, b: lambda r: a(r) or b(r))(left, right)
-                if op == "OR"
-                else (lambda a, b: lambda r: a(r) and b(r))(left, right)
-            )
+            pair = (left, right)
+            left = (lambda ps: lambda r: _any(ps, r))(pair) if op == "OR" else (lambda ps: lambda r: _all(ps, r))(pair)
         return left
 
     return expr() if tokens else (lambda r: True)
@@ -447,10 +478,14 @@ def _search(state: LensState, req: Request) -> Response:
         raise _BadQuery("size and from must be positive")
     pred = compile_query(body.get("query"))
     hits = []
-    for i, n in state.publications():
-        rec = record(seed, state.portfolio.matter(i), n)
-        if pred(rec):
-            hits.append((i, n, rec))
+    for h in state.portfolio.headers():
+        if pred(header_record(h)) is False:  # most matters are ruled out on parties and titles alone
+            continue
+        m = state.portfolio.matter(h.index)
+        for n, _ in enumerate(docs.publications(m)):
+            rec = record(seed, m, n)
+            if pred(rec):
+                hits.append((h.index, n, rec))
     for spec in reversed(_as_list(body.get("sort"))):
         ((field, order),) = spec.items() if isinstance(spec, dict) else ((spec, "asc"),)
         order = order.get("order", "asc") if isinstance(order, dict) else order

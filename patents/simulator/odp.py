@@ -23,7 +23,14 @@ from datetime import date, timedelta
 
 from patents.simulator.config import ODP_API_KEY, SimulatorConfig
 from patents.simulator.http import ConcurrencyGate, Request, Response, json_response
-from patents.simulator.portfolio import US_STATUS, Event, SyntheticMatter, SyntheticPortfolio, normalize_key
+from patents.simulator.portfolio import (
+    US_STATUS,
+    Event,
+    MatterHeader,
+    SyntheticMatter,
+    SyntheticPortfolio,
+    normalize_key,
+)
 
 PREFIX = "/api/v1/patent/"
 
@@ -161,9 +168,7 @@ def _route(state: OdpState, req: Request) -> Response:
     rest = req.path[len(PREFIX) :].strip("/")
     if rest == "status-codes":
         bag = [{"applicationStatusCode": c, "applicationStatusDescriptionText": t} for c, t in STATUS_CODES]
-        return json_response(
-            200, {"count": len(bag), "statusCodeBag": bag, "requestIdentifier": _request_id()}
-        )
+        return json_response(200, {"count": len(bag), "statusCodeBag": bag, "requestIdentifier": _request_id()})
     if rest == "applications/search":
         return _search(state, req)
     m = re.fullmatch(
@@ -197,9 +202,7 @@ def _route(state: OdpState, req: Request) -> Response:
         wrapper["recordAttorney" if part == "attorney" else "assignmentBag"] = (
             record_attorney(matter) if part == "attorney" else []
         )
-    return json_response(
-        200, {"count": 1, "patentFileWrapperDataBag": [wrapper], "requestIdentifier": _request_id()}
-    )
+    return json_response(200, {"count": 1, "patentFileWrapperDataBag": [wrapper], "requestIdentifier": _request_id()})
 
 
 # Documents -----------------------------------------------------------------------------------------
@@ -280,9 +283,7 @@ def application_metadata(m: SyntheticMatter) -> dict:
         "groupArtUnitNumber": str(1600 + _h(m, "gau", 1200)),
         "inventionTitle": m.title.upper(),
         "applicationConfirmationNumber": 1000 + _h(m, "confirm", 8999),
-        "examinerNameText": ("DOVE, TRACY MAE", "NGUYEN, LINH", "OKAFOR, EMEKA", "SMITH, JORDAN")[
-            _h(m, "ex", 4)
-        ],
+        "examinerNameText": ("DOVE, TRACY MAE", "NGUYEN, LINH", "OKAFOR, EMEKA", "SMITH, JORDAN")[_h(m, "ex", 4)],
         "subclass": "144",
         "docketNumber": f"DKT-{m.index:06d}US",
     }
@@ -430,9 +431,7 @@ def documents_bag(m: SyntheticMatter) -> list[dict]:
     for e in reversed(m.events):
         for code, desc, direction in US_DOCUMENTS.get(e.kind, []):
             n += 1
-            ident = (
-                f"L{hashlib.sha256(f'{m.index}:{e.kind}:{e.date}:{code}'.encode()).hexdigest()[:10].upper()}X"
-            )
+            ident = f"L{hashlib.sha256(f'{m.index}:{e.kind}:{e.date}:{code}'.encode()).hexdigest()[:10].upper()}X"
             out.append(
                 {
                     "applicationNumberText": _digits(m),
@@ -464,20 +463,52 @@ def _flat_values(obj, path: list[str]) -> list:
     return []
 
 
+class _Unknown(Exception):  # noqa: N818 - a signal, not an error
+    """A header wrapper cannot answer this field; the full wrapper must be generated to decide."""
+
+
+HEADER_FIELDS = {
+    "applicationMetaData.firstApplicantName",
+    "applicationMetaData.inventionTitle",
+    "applicationMetaData.applicantBag.applicantNameText",
+    "applicationMetaData.inventorBag.inventorNameText",
+}
+
+
+def header_wrapper(h: MatterHeader) -> dict:
+    """The fields of ``full_wrapper`` a header can give, with the same values."""
+    return {
+        "_partial": True,
+        "applicationMetaData": {
+            "firstApplicantName": h.applicant,
+            "inventionTitle": h.title.upper(),
+            "applicantBag": [{"applicantNameText": h.applicant}],
+            "inventorBag": [{"inventorNameText": " ".join(reversed(inv.split(", ")))} for inv in h.inventors],
+        },
+    }
+
+
 def _values(wrapper: dict, field: str) -> list[str]:
     path = field.split(".")
+    if wrapper.get("_partial"):
+        full = field if path[0] == "applicationMetaData" or len(path) > 1 else f"applicationMetaData.{field}"
+        if full not in HEADER_FIELDS:
+            raise _Unknown(field)
     found = _flat_values(wrapper, path)
     if not found and len(path) == 1:  # a bare field name means "anywhere in applicationMetaData"
         found = _flat_values(wrapper.get("applicationMetaData", {}), path)
     return [str(v) for v in found]
 
 
-def _match_term(wrapper: dict, term: str) -> bool:
+def _match_term(wrapper: dict, term: str) -> bool | None:
     term = term.strip()
     if ":" in term:
         field, _, value = term.partition(":")
         value = value.strip().strip('"').lower()
-        values = [v.lower() for v in _values(wrapper, field.strip())]
+        try:
+            values = [v.lower() for v in _values(wrapper, field.strip())]
+        except _Unknown:
+            return None
         if value.endswith("*"):
             return any(v.startswith(value[:-1]) for v in values)
         return any(value == v or value in v.split() or (len(value) > 3 and value in v) for v in values)
@@ -491,18 +522,38 @@ def _match_term(wrapper: dict, term: str) -> bool:
             wrapper.get("applicationNumberText"),
         )
     ).lower()
-    return word in hay
+    if word in hay:
+        return True
+    return None if wrapper.get("_partial") else False  # the number is not in a header
 
 
 def _query_predicate(q: str):
+    """Lucene-like ``field:value`` terms joined by AND / OR; three-valued on header wrappers."""
     if not q or q.strip() in ("*", "*:*"):
         return lambda w: True
     ors = [part for part in re.split(r"\s+OR\s+", q.strip())]
 
-    def pred(w):
-        return any(all(_match_term(w, t) for t in re.split(r"\s+AND\s+", part) if t.strip()) for part in ors)
+    def pred(w) -> bool | None:
+        alternatives = []
+        for part in ors:
+            results = [_match_term(w, t) for t in re.split(r"\s+AND\s+", part) if t.strip()]
+            alternatives.append(False if False in results else (None if None in results else True))
+        return True if True in alternatives else (None if None in alternatives else False)
 
     return pred
+
+
+def _passes_filters(w: dict, spec: dict) -> bool | None:
+    try:
+        for name, values in spec["filters"]:
+            if not {v.lower() for v in _values(w, name)} & {v.lower() for v in values}:
+                return False
+        for name, lo, hi in spec["ranges"]:
+            if not any((not lo or v >= lo) and (not hi or v <= hi) for v in _values(w, name)):
+                return False
+    except _Unknown:
+        return None
+    return True
 
 
 def _parse_search(req: Request) -> dict:
@@ -514,10 +565,7 @@ def _parse_search(req: Request) -> dict:
             "filters": [
                 (
                     f["name"],
-                    [
-                        str(v)
-                        for v in (f.get("value") if isinstance(f.get("value"), list) else [f.get("value")])
-                    ],
+                    [str(v) for v in (f.get("value") if isinstance(f.get("value"), list) else [f.get("value")])],
                 )
                 for f in body.get("filters", [])
             ],
@@ -564,22 +612,21 @@ def _search(state: OdpState, req: Request) -> Response:
             f"{state.config.limits.odp_max_limit}",
         )
     pred = _query_predicate(spec["q"])
+    candidates = state.portfolio.headers()
+    exact = re.fullmatch(r'\s*applicationNumberText:"?(\d{8})"?\s*', spec["q"] or "")
+    if exact:  # the common "find this application" search: no scan
+        found = state.portfolio.lookup(exact.group(1), office="US")
+        candidates = [state.portfolio.header(found.index)] if found else []
     hits = []
-    for m in state.portfolio.matters("US"):
-        w = full_wrapper(m)
-        if not pred(w):
+    for h in candidates:
+        if h.office != "US":
             continue
-        if any(
-            not set(v.lower() for v in _values(w, name)) & {v.lower() for v in values}
-            for name, values in spec["filters"]
-        ):
+        partial = header_wrapper(h)
+        if pred(partial) is False or _passes_filters(partial, spec) is False:
             continue
-        if any(
-            not any((not lo or v >= lo) and (not hi or v <= hi) for v in _values(w, name))
-            for name, lo, hi in spec["ranges"]
-        ):
-            continue
-        hits.append(w)
+        w = full_wrapper(state.portfolio.matter(h.index))
+        if pred(w) and _passes_filters(w, spec):
+            hits.append(w)
     for field, order in reversed(spec["sort"]):
         hits.sort(key=lambda w, f=field: (_values(w, f) or [""])[0], reverse=order.lower() == "desc")
     if not hits:

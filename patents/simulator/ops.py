@@ -38,7 +38,7 @@ from xml.etree import ElementTree as ET
 from patents.simulator import ops_documents as docs
 from patents.simulator.config import OPS_KEY, OPS_SECRET, OPS_SERVICES, SimulatorConfig
 from patents.simulator.http import Request, Response, SlidingWindow, http_date
-from patents.simulator.portfolio import SyntheticMatter, SyntheticPortfolio, normalize_key
+from patents.simulator.portfolio import MatterHeader, SyntheticMatter, SyntheticPortfolio, normalize_key
 
 PREFIX = "/3.2/"
 
@@ -47,8 +47,7 @@ INVALID_TOKEN_BODY = (
     "</description>\n\t\t\t\t</error>\n\t\t\t"
 )
 INVALID_TOKEN_WWW_AUTH = (
-    'Bearer realm="null",error="invalid_token",error_description="oauth.v2.InvalidAccessToken: '
-    'Invalid access token"'
+    'Bearer realm="null",error="invalid_token",error_description="oauth.v2.InvalidAccessToken: Invalid access token"'
 )
 INVALID_CLIENT_BODY = "<error><code>401</code><message>ClientId is Invalid</message>\n\t\t\t</error>\n\t\t"
 FAIR_USE_BODY = (
@@ -121,7 +120,6 @@ class OpsState:
         self.tokens: dict[str, _Token] = {}
         self.usage: dict[str, _ClientUsage] = {}
         self.clients = {OPS_KEY: OPS_SECRET}
-        self._search_index: list[tuple[int, str, str, str]] | None = None
 
     def reset(self) -> None:
         with self.lock:
@@ -192,18 +190,6 @@ class OpsState:
         token = req.header("authorization")[7:].strip()
         with self.lock:
             self.tokens.pop(token, None)
-
-    # -- search index --------------------------------------------------------------------------------
-    def search_index(self) -> list[tuple[int, str, str, str]]:
-        """(index, applicant, title, office) of every matter, built once (≈0.1 ms per matter)."""
-        with self.lock:
-            if self._search_index is None:
-                idx = []
-                for i in range(self.portfolio.size):
-                    m = self.portfolio.matter(i)
-                    idx.append((i, m.applicant.lower(), m.title.lower(), m.office))
-                self._search_index = idx
-            return self._search_index
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -390,9 +376,7 @@ def parse_input(raw: str, fmt: str) -> _Input:
             raise _BadRequest(f"docdb input needs country, number and kind: {raw}")
         if len(parts) >= 3:
             return _Input(raw, parts[0].upper(), parts[1], parts[2].upper(), fmt)
-        return _Input(
-            raw, parts[0][:2].upper(), parts[0][2:], parts[1].upper() if len(parts) > 1 else "", fmt
-        )
+        return _Input(raw, parts[0][:2].upper(), parts[0][2:], parts[1].upper() if len(parts) > 1 else "", fmt)
     if fmt == "epodoc":
         first = parts[0].upper()
         kind = parts[1].upper() if len(parts) > 1 and re.match(r"^[A-Z]\d?$", parts[1].upper()) else ""
@@ -412,9 +396,7 @@ def _find(state: OpsState, item: _Input, ref_type: str) -> SyntheticMatter | Non
         m = state.portfolio.lookup(item.number)
     if m is None:
         return None
-    if ref_type == "publication" and not any(
-        normalize_key(f"{c}{n}") == key for c, n, _, _ in docs.publications(m)
-    ):
+    if ref_type == "publication" and not any(normalize_key(f"{c}{n}") == key for c, n, _, _ in docs.publications(m)):
         return None
     if ref_type == "application" and key not in m.keys:
         return None
@@ -425,7 +407,8 @@ def _numbers(req: Request, inline: str | None) -> list[str]:
     if inline:
         return [inline]
     body = req.body.decode("utf-8", "replace")
-    return [line.strip() for line in re.split(r"[\n,]", body) if line.strip()]
+    # one number per line (what OPS documents and python-epo-ops-client sends); commas belong to numbers
+    return [line.strip() for line in body.splitlines() if line.strip()]
 
 
 def _route(state: OpsState, req: Request) -> tuple[int, str]:
@@ -525,9 +508,7 @@ def _route(state: OpsState, req: Request) -> tuple[int, str]:
         m = _find(state, item, ref_type)
         if m is None:
             continue
-        matching = [
-            p for p in docs.publications(m) if normalize_key(p[0] + p[1]) == normalize_key(item.lookup_key)
-        ]
+        matching = [p for p in docs.publications(m) if normalize_key(p[0] + p[1]) == normalize_key(item.lookup_key)]
         if item.kind:
             matching = [p for p in matching if p[2] == item.kind] or matching
         pubs.append((m, matching or docs.publications(m)[:1]))
@@ -600,11 +581,7 @@ def _fulltext(m: SyntheticMatter, pub, what: str) -> str:
             + ", as described.</claim-text></claim></claims>"
         )
     else:
-        body += (
-            '<description lang="EN"><p>'
-            + docs.escape(m.title)
-            + " — synthetic description.</p></description>"
-        )
+        body += '<description lang="EN"><p>' + docs.escape(m.title) + " — synthetic description.</p></description>"
     return body + "</ftxt:fulltext-document></ftxt:fulltext-documents></ops:world-patent-data>"
 
 
@@ -636,10 +613,10 @@ def _register_search(state: OpsState, req: Request) -> tuple[int, str]:
     begin, end = _range(req, "range")
     pred = compile_cql(q)
     hits = []
-    for i, _applicant, _title, office in state.search_index():
-        if office != "EP":
+    for h in state.portfolio.headers():
+        if h.office != "EP" or pred(h) is False:  # most matters are ruled out on their header alone
             continue
-        m = state.portfolio.matter(i)
+        m = state.portfolio.matter(h.index)
         if docs.is_in_register(m) and pred(m):
             hits.append(m)
     if not hits or begin > len(hits):
@@ -666,9 +643,7 @@ def _register_search_doc(m: SyntheticMatter) -> str:
         + '<ns3:parties><ns3:applicants><ns3:applicant app-type="applicant" designation="all" sequence="1">'
         + f"<ns3:addressbook><ns3:name>{docs.escape(m.applicant)}</ns3:name><ns3:address><ns3:country/>"
         "</ns3:address></ns3:addressbook></ns3:applicant></ns3:applicants></ns3:parties>"
-        + "".join(
-            docs.t("ns3:invention-title", ttl, docs.a(lang=lang)) for lang, ttl in docs.title_languages(m)
-        )
+        + "".join(docs.t("ns3:invention-title", ttl, docs.a(lang=lang)) for lang, ttl in docs.title_languages(m))
         + "</ns3:bibliographic-data></ns3:register-document>"
     )
 
@@ -679,8 +654,10 @@ def _published_search(state: OpsState, req: Request, rest: list[str]) -> tuple[i
     constituents = rest[0].split(",") if rest else []
     pred = compile_cql(q)
     hits = []
-    for i, *_ in state.search_index():
-        m = state.portfolio.matter(i)
+    for h in state.portfolio.headers():
+        if pred(h) is False:
+            continue
+        m = state.portfolio.matter(h.index)
         pubs = docs.publications(m)
         if pubs and pred(m):
             hits.append((m, pubs[0]))
@@ -735,11 +712,28 @@ def compile_cql(query: str):
 
 
 def _combine(op, left, right):
+    # Three-valued: a header (MatterHeader) cannot answer every field, so a predicate may return None
+    # ("unknown"); searches drop a matter on its header only when the answer is a definite False.
+    def both(x):
+        return left(x), right(x)
+
     if op == "or":
-        return lambda m: left(m) or right(m)
-    if op == "not":
-        return lambda m: left(m) and not right(m)
-    return lambda m: left(m) and right(m)
+
+        def f(x):
+            a, b = both(x)
+            return True if (a is True or b is True) else (None if None in (a, b) else False)
+    elif op == "not":
+
+        def f(x):
+            a, b = both(x)
+            return False if (a is False or b is True) else (None if None in (a, b) else True)
+    else:
+
+        def f(x):
+            a, b = both(x)
+            return False if (a is False or b is False) else (None if None in (a, b) else True)
+
+    return f
 
 
 def _predicate(tok: str):
@@ -749,6 +743,9 @@ def _predicate(tok: str):
         return lambda x: word in x.title.lower() or word in x.applicant.lower()
     field_, op, value = m.group(1).lower(), m.group(2).strip().lower(), m.group(3).strip().strip('"')
     val = value.lower()
+    full = _full_predicate(field_, op, value, val)
+    if full is not None:
+        return lambda x: None if isinstance(x, MatterHeader) else full(x)
     if field_ in ("pa", "applicant"):
         return lambda x: val in x.applicant.lower()
     if field_ in ("in", "inventor"):
@@ -756,6 +753,11 @@ def _predicate(tok: str):
     if field_ in ("ti", "title", "ta", "txt", "ab"):
         words = val.split()
         return lambda x: all(w in (x.title + " " + x.applicant).lower() for w in words)
+    raise _BadRequest(f"unsupported field {field_!r}")
+
+
+def _full_predicate(field_: str, op: str, value: str, val: str):
+    """Predicates that need the generated matter (numbers, dates, classification); None for header fields."""
     if field_ in ("pn", "publicationnumber", "num", "ap", "applicationnumber", "pr", "prioritynumber"):
         key = normalize_key(value)
         return lambda x: key in x.keys
@@ -766,8 +768,7 @@ def _predicate(tok: str):
             lo, _, hi = value.partition(" ")
             lo, hi = lo.strip().replace("-", ""), (hi.strip() or lo).replace("-", "")
             return lambda x: any(
-                lo <= docs.d8(p[3])[: len(lo)] and docs.d8(p[3])[: len(hi)] <= hi
-                for p in docs.publications(x)
+                lo <= docs.d8(p[3])[: len(lo)] and docs.d8(p[3])[: len(hi)] <= hi for p in docs.publications(x)
             )
         v = value.replace("-", "")
         cmp = {
@@ -778,7 +779,7 @@ def _predicate(tok: str):
             ">=": lambda d: d >= v,
         }[op]
         return lambda x: any(cmp(docs.d8(p[3])) for p in docs.publications(x))
-    raise _BadRequest(f"unsupported field {field_!r}")
+    return None
 
 
 # BadgerFish ----------------------------------------------------------------------------------------

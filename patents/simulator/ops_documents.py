@@ -278,9 +278,7 @@ def register_biblio(m: SyntheticMatter, status_text: str) -> str:
         p.append(_docid("EP", m.publication_number[2:], "A1", m.publication_date, "en"))
         p.append("</ns3:publication-reference>")
     if m.grant_date:
-        p.append(
-            f'<ns3:publication-reference change-gazette-num="{gazette(m.grant_date - timedelta(days=14))[0]}">'
-        )
+        p.append(f'<ns3:publication-reference change-gazette-num="{gazette(m.grant_date - timedelta(days=14))[0]}">')
         p.append(_docid("EP", m.grant_number[2:], "B1", m.grant_date, "en"))
         p.append("</ns3:publication-reference>")
     p.append(
@@ -297,9 +295,7 @@ def register_biblio(m: SyntheticMatter, status_text: str) -> str:
         p.append("</ns3:application-reference>")
     p.append(t("ns3:language-of-filing", "en"))
     if m.priorities:
-        p.append(
-            f'<ns3:priority-claims change-date="{d8(m.filing_date)}" change-gazette-num="{first_gazette}">'
-        )
+        p.append(f'<ns3:priority-claims change-date="{d8(m.filing_date)}" change-gazette-num="{first_gazette}">')
         for n, pr in enumerate(m.priorities, 1):
             p.append(
                 f'<ns3:priority-claim kind="national" sequence="{n}">'
@@ -422,7 +418,9 @@ def register_events(m: SyntheticMatter) -> list[str]:
         )
         if has_gazette:
             num, when = gazette(e.date)
-            body += f"<ns3:gazette-reference>{t('ns3:gazette-num', num)}{t('ns3:date', d8(when))}</ns3:gazette-reference>"
+            body += (
+                f"<ns3:gazette-reference>{t('ns3:gazette-num', num)}{t('ns3:date', d8(when))}</ns3:gazette-reference>"
+            )
         out.append(f"<ns3:events-data>{body}</ns3:dossier-event></ns3:events-data>")
     return out
 
@@ -437,9 +435,7 @@ def register_procedural_steps(m: SyntheticMatter) -> str:
             continue
         code, desc, date_type, _ = PROCEDURAL_STEPS[e.kind]
         prefix = "RENEWAL" if code == "RFEE" else f"STEP_{code}"
-        phase = (
-            "undefined" if code == "RFEE" else ("entry-regional-phase" if code == "R161" else "examination")
-        )
+        phase = "undefined" if code == "RFEE" else ("entry-regional-phase" if code == "R161" else "examination")
         s = f'<ns3:procedural-step id="{prefix}_{50000000 + m.index * 200 + n}" procedure-step-phase="{phase}">'
         s += t("ns3:procedural-step-code", code)
         s += t("ns3:procedural-step-text", desc, a(step_text_type="STEP_DESCRIPTION"))
@@ -657,16 +653,10 @@ def legal_events_xml(m: SyntheticMatter) -> str:
                     )
                 )
         elif k == "r71_3":
-            out.append(
-                _legal_event(
-                    m, "r71_3", e.date, [("L510EP", "Free Format Text", "ORIGINAL CODE: EPIDOSNIGR1")]
-                )
-            )
+            out.append(_legal_event(m, "r71_3", e.date, [("L510EP", "Free Format Text", "ORIGINAL CODE: EPIDOSNIGR1")]))
             out.append(_legal_event(m, "r71_3_intg", g, [("L525EP", "Effective DATE", d8(e.date))]))
         elif k == "grant_fee_paid":
-            out.append(
-                _legal_event(m, k, e.date, [("L510EP", "Free Format Text", "ORIGINAL CODE: EPIDOSNIGR3")])
-            )
+            out.append(_legal_event(m, k, e.date, [("L510EP", "Free Format Text", "ORIGINAL CODE: EPIDOSNIGR3")]))
         elif k == "grant_decision":
             out.append(_legal_event(m, k, e.date, [("L510EP", "Free Format Text", "ORIGINAL CODE: 0009210")]))
         elif k == "national_lapse":
@@ -715,9 +705,7 @@ def legal_events_xml(m: SyntheticMatter) -> str:
             out.append(_legal_event(m, k, g, [("L501EP", "Ref Country Code", e.get("country"))]))
         if k in EP_STATUS_BY_KIND and m.office == "EP":
             _, text = EP_STATUS_BY_KIND[k]
-            out.append(
-                _legal_event(m, "status", e.date, [("L510EP", "Free Format Text", f"STATUS: {text.upper()}")])
-            )
+            out.append(_legal_event(m, "status", e.date, [("L510EP", "Free Format Text", f"STATUS: {text.upper()}")]))
     return "".join(out)
 
 

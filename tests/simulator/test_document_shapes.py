@@ -44,9 +44,7 @@ def test_register_documents_use_only_real_register_elements(office_samples, port
     real: set[str] = set()
     for f in (office_samples / "epo").glob("register-*.xml"):
         real |= qnames(f.read_bytes())
-    real |= badgerfish_register_names(
-        office_samples / "epo" / "register-biblio-EP13860559-json-badgerfish.json"
-    )
+    real |= badgerfish_register_names(office_samples / "epo" / "register-biblio-EP13860559-json-badgerfish.json")
     generated: set[str] = set()
     for m in portfolio.matters("EP"):
         if docs.is_in_register(m):
@@ -127,11 +125,7 @@ def test_lens_records_use_only_documented_keys(office_samples, portfolio):
     from patents.simulator import lens
 
     real = json_keys(
-        json.loads(
-            (
-                office_samples / "lens" / "patent-search-response-EP2471949-lens-api-docs-sample.json"
-            ).read_text()
-        )
+        json.loads((office_samples / "lens" / "patent-search-response-EP2471949-lens-api-docs-sample.json").read_text())
     )
     generated: set[str] = set()
     for m in portfolio.matters():

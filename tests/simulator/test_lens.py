@@ -24,9 +24,7 @@ def test_bool_query_filters_by_applicant_and_jurisdiction(office_simulator):
         sim,
         {
             "query": {
-                "bool": {
-                    "must": [{"match": {"applicant.name": applicant}}, {"terms": {"jurisdiction": ["EP"]}}]
-                }
+                "bool": {"must": [{"match": {"applicant.name": applicant}}, {"terms": {"jurisdiction": ["EP"]}}]}
             },
             "size": 50,
             "include": ["lens_id", "jurisdiction", "biblio.parties.applicants"],
@@ -46,9 +44,7 @@ def test_query_string_and_range_agree(office_simulator):
     a = search(
         sim,
         {
-            "query": {
-                "query_string": {"query": "jurisdiction:US AND date_published:[2024-01-01 TO 2026-12-31]"}
-            },
+            "query": {"query_string": {"query": "jurisdiction:US AND date_published:[2024-01-01 TO 2026-12-31]"}},
             "size": 500,
         },
     ).json()
@@ -97,9 +93,7 @@ def test_scroll_id_changes_every_page_old_ids_die_and_204_ends(office_simulator)
 def test_rate_limit_headers_count_down_then_429(simulator_factory):
     sim = simulator_factory(limits="lens_per_minute=3")
     remaining = [
-        search(sim, {"query": {"match_all": {}}, "size": 1}).headers[
-            "x-rate-limit-remaining-request-per-minute"
-        ]
+        search(sim, {"query": {"match_all": {}}, "size": 1}).headers["x-rate-limit-remaining-request-per-minute"]
         for _ in range(3)
     ]
     assert remaining == ["2", "1", "0"]
@@ -109,9 +103,7 @@ def test_rate_limit_headers_count_down_then_429(simulator_factory):
 
 
 def test_missing_token_is_401(office_simulator):
-    r = requests.post(
-        f"{office_simulator.base_url}/patent/search", json={"query": {"match_all": {}}}, timeout=5
-    )
+    r = requests.post(f"{office_simulator.base_url}/patent/search", json={"query": {"match_all": {}}}, timeout=5)
     assert r.status_code == 401
 
 
@@ -125,3 +117,29 @@ def test_generated_lens_pages_are_read_by_our_parser(office_simulator):
     assert len(page.records) == 100 and page.total == r.json()["total"]
     granted = [rec for rec in page.records if rec.legal_status and rec.legal_status.granted]
     assert granted and all(rec.legal_status.grant_date for rec in granted)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"match": {"applicant.name": "kestrel robotics"}},
+        {
+            "bool": {
+                "must_not": [{"match": {"applicant.name": "kestrel"}}],
+                "filter": [{"term": {"jurisdiction": "EP"}}],
+            }
+        },
+        {"bool": {"should": [{"match": {"title": "sensor"}}, {"range": {"date_published": {"gte": "2026-01-01"}}}]}},
+        {"query_string": {"query": "NOT applicant.name:aoba AND jurisdiction:JP"}},
+    ],
+)
+def test_search_finds_exactly_what_a_full_scan_finds(office_simulator, query):
+    from patents.simulator import lens
+    from patents.simulator import ops_documents as docs
+
+    sim = office_simulator
+    pred = lens.compile_query(query)
+    expected = sum(
+        1 for m in sim.portfolio.matters() for n, _ in enumerate(docs.publications(m)) if pred(lens.record(1, m, n))
+    )
+    assert search(sim, {"query": query, "size": 0}).json()["total"] == expected

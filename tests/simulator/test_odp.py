@@ -29,9 +29,7 @@ def test_application_endpoints_return_production_bag_shapes(office_simulator):
     assert full["count"] == 1 and "requestIdentifier" in full
     assert wrapper["applicationNumberText"] == n
     meta = wrapper["applicationMetaData"]
-    assert (
-        meta["applicationStatusCode"] == 150 and meta["applicationStatusDescriptionText"] == "Patented Case"
-    )
+    assert meta["applicationStatusCode"] == 150 and meta["applicationStatusDescriptionText"] == "Patented Case"
     assert meta["patentNumber"] == m.grant_number[2:] and meta["grantDate"] == m.grant_date.isoformat()
     codes = [e["eventCode"] for e in wrapper["eventDataBag"]]
     assert {"MN/=.", "IFEE", "WPIR"} <= set(codes)
@@ -86,9 +84,7 @@ def test_second_concurrent_request_for_the_same_key_gets_429_with_retry_after(si
     rejected = next(r for r in results if r.status_code == 429)
     assert rejected.headers["Retry-After"] == "2"
     # one after the other is fine
-    assert (
-        requests.get(f"{sim.odp_url}/applications/{n}/meta-data", headers=KEY, timeout=5).status_code == 200
-    )
+    assert requests.get(f"{sim.odp_url}/applications/{n}/meta-data", headers=KEY, timeout=5).status_code == 200
 
 
 def test_search_get_and_post_with_filters_ranges_and_paging(office_simulator):
@@ -174,7 +170,5 @@ def test_generated_odp_bodies_are_read_by_our_parsers(office_simulator):
         parsers.parse_odp_foreign_priority(
             requests.get(f"{sim.odp_url}/applications/{n}/foreign-priority", headers=KEY, timeout=5).content
         )
-    err = parsers.parse_odp_error(
-        requests.get(f"{sim.odp_url}/applications/99999999", headers=KEY, timeout=5).content
-    )
+    err = parsers.parse_odp_error(requests.get(f"{sim.odp_url}/applications/99999999", headers=KEY, timeout=5).content)
     assert err.status == 404 and err.detail.startswith("No matching records")
