@@ -292,7 +292,8 @@ def handle(state: OpsState, req: Request, fault: str | None) -> Response:
     except _BadRequest as exc:
         return _plain(400, BAD_REQUEST_BODY.format(message=docs.escape(str(exc))), [])
     if status == 404:
-        return _plain(404, NOT_FOUND_BODY, [])
+        # OPS counts a 404 like any answer: it carries the throttling and quota headers (2016 recording)
+        return _xml_response(state, req, client, service, 404, NOT_FOUND_BODY, now)
     return _xml_response(state, req, client, service, status, body, now)
 
 

@@ -110,3 +110,15 @@ def test_stats_endpoint_reports_faults_and_reset_clears_them(simulator_factory):
     assert stats["status"]["ops"]["500"] == 1
     assert requests.post(f"{sim.base_url}/_sim/reset", timeout=5).json() == {"reset": True}
     assert requests.get(f"{sim.base_url}/_sim/stats", timeout=5).json()["faults_total"] == 0
+
+
+def test_config_endpoint_turns_faults_on_for_a_running_server(office_simulator):
+    sim = office_simulator
+    m = granted_ep(sim)
+    tok = token(sim)
+    assert get(sim, f"register/publication/epodoc/{m.grant_number}", tok).status_code == 200
+    r = requests.post(f"{sim.base_url}/_sim/config", json={"faults": 1.0, "fault_mix": {"server_error": 1}}, timeout=5)
+    assert r.status_code == 200
+    assert get(sim, f"register/publication/epodoc/{m.grant_number}", tok).status_code == 500
+    bad = requests.post(f"{sim.base_url}/_sim/config", json={"fault_mix": {"gremlins": 1}}, timeout=5)
+    assert bad.status_code == 400

@@ -110,6 +110,8 @@ def test_unknown_number_is_404_with_entity_not_found_fault(office_simulator):
     root = etree.fromstring(r.content)
     assert root.tag == "{http://ops.epo.org}fault"
     assert root.findtext("{http://ops.epo.org}code") == "SERVER.EntityNotFound"
+    assert r.headers["X-Throttling-Control"].startswith("idle (")
+    assert int(r.headers["X-IndividualQuotaPerHour-Used"]) >= len(r.content)
 
 
 def test_traffic_light_turns_yellow_red_then_black_with_403_and_retry_after(simulator_factory):
@@ -284,3 +286,14 @@ def test_register_search_finds_exactly_what_a_full_scan_finds(office_simulator, 
         return
     root = etree.fromstring(r.content)
     assert int(root.xpath("string(//ops:register-search/@total-result-count)", namespaces=NS)) == len(expected)
+
+
+def test_auto_system_state_follows_load(simulator_factory):
+    sim = simulator_factory(limits="retrieval=10", ops_system_state="auto")
+    tok = token(sim)
+    m = granted_ep(sim)
+    states = []
+    for _ in range(6):
+        r = get(sim, f"published-data/publication/epodoc/{m.grant_number}/biblio", tok)
+        states.append(r.headers["X-Throttling-Control"].split(" ")[0])
+    assert states[0] == "idle" and "busy" in states
