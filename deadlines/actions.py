@@ -96,6 +96,7 @@ def mark_done(*, deadline: Deadline, user: Any, done_on: dt.date, evidence: str)
         deadline.done_on = done_on
         deadline.done_note = evidence.strip()
         deadline.save(update_fields=["status", "done_on", "done_note", *_unverify(deadline, user)])
+        _sync_reminders(deadline)
     return deadline
 
 
@@ -117,6 +118,7 @@ def record_extension(*, deadline: Deadline, user: Any, until: dt.date, reason: s
         with attributed(reason=f"{what} to {until.isoformat()}: {reason.strip()}", user=user):
             locked.extended_to = until
             locked.save(update_fields=["extended_to", *_unverify(locked, user)])
+            _sync_reminders(locked)
     return locked
 
 
@@ -129,6 +131,7 @@ def waive(*, deadline: Deadline, user: Any, reason: str) -> Deadline:
         deadline.status = Deadline.Status.WAIVED
         deadline.waived_reason = reason.strip()
         deadline.save(update_fields=["status", "waived_reason", *_unverify(deadline, user)])
+        _sync_reminders(deadline)
     return deadline
 
 
@@ -169,6 +172,7 @@ def add_manual_deadline(
         )
         deadline.full_clean()
         deadline.save()
+        _sync_reminders(deadline)
     return deadline
 
 
@@ -244,3 +248,11 @@ def revoke_ics_token(*, user: Any) -> None:
             profile.ics_token = ""
             profile.ics_token_created_at = None
             profile.save(update_fields=["ics_token", "ics_token_created_at"])
+
+
+def _sync_reminders(deadline: Deadline) -> None:
+    # Reminders follow the deadline in the same transaction: done/waived cancels what is scheduled, an
+    # extension reschedules, a new deadline is announced by the next sweep (deadlines.reminders).
+    from .reminders import sync_reminders_for_deadlines
+
+    sync_reminders_for_deadlines(deadline_ids=[deadline.pk])
