@@ -94,7 +94,7 @@ FAULT_KINDS = (
     "slow",  # the right answer, but only after ``slow_seconds`` (past a client's timeout)
     "truncated",  # Content-Length promises more than is sent; the connection closes mid-body
     "malformed",  # HTTP 200 with a body that is not valid XML/JSON
-    "expired_token",  # OPS 400 invalid_access_token, JPO 210, Lens 401; the token is revoked
+    "expired_token",  # OPS 400 invalid_access_token, JPO 210; the token is revoked (not ODP/Lens: keys)
     "throttle",  # OPS black 403 ThrottlingControlQuota, ODP/Lens 429, JPO 303
     "quota",  # OPS 403 IndividualQuotaPerHour, JPO 203, ODP/Lens 429
 )

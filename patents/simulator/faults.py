@@ -18,6 +18,10 @@ def _unit(*parts: object) -> float:
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
+# ODP API keys and Lens tokens do not expire, so an "expired token" fault has no counterpart there.
+NOT_APPLICABLE = {"odp": {"expired_token"}, "lens": {"expired_token"}}
+
+
 class FaultPlan:
     def __init__(self, seed: int, faults: Faults) -> None:
         self.seed = seed
@@ -37,7 +41,8 @@ class FaultPlan:
         rate = self.faults.rate
         if rate <= 0 or _unit(self.seed, office, path, n, "rate") >= rate:
             return None
-        mix = {k: w for k, w in self.faults.mix.items() if w > 0}
+        skip = NOT_APPLICABLE.get(office, set())
+        mix = {k: w for k, w in self.faults.mix.items() if w > 0 and k not in skip}
         if not mix:
             return None
         pick = _unit(self.seed, office, path, n, "kind") * sum(mix.values())

@@ -407,7 +407,7 @@ def handle(state: LensState, req: Request, fault: str | None) -> Response:
         if req.header("authorization").lower().startswith("bearer ")
         else req.arg("token")
     )
-    if token not in state.tokens or fault == "expired_token":
+    if token not in state.tokens:
         state.stats.incr("lens.rejected.401")
         return _error(401, "Unauthorized: a valid access token is required")
     limit = state.config.limits.lens_per_minute

@@ -143,7 +143,7 @@ def not_found() -> Response:
 
 def handle(state: OdpState, req: Request, fault: str | None) -> Response:
     key = req.header("x-api-key")
-    if key not in state.api_keys or fault == "expired_token":
+    if key not in state.api_keys:
         state.stats.incr("odp.rejected.api_key")
         return error(403, "Forbidden", "Missing or invalid API key (X-API-KEY)")
     limits = state.config.limits

@@ -509,6 +509,9 @@ def _route(state: OpsState, req: Request) -> tuple[int, str]:
         m = _find(state, item, ref_type)
         if m is None:
             continue
+        if ref_type != "publication":  # an application (or priority) answers with all its publications
+            pubs.append((m, docs.publications(m)))
+            continue
         matching = [p for p in docs.publications(m) if normalize_key(p[0] + p[1]) == normalize_key(item.lookup_key)]
         if item.kind:
             matching = [p for p in matching if p[2] == item.kind] or matching

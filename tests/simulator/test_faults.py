@@ -122,3 +122,40 @@ def test_config_endpoint_turns_faults_on_for_a_running_server(office_simulator):
     assert get(sim, f"register/publication/epodoc/{m.grant_number}", tok).status_code == 500
     bad = requests.post(f"{sim.base_url}/_sim/config", json={"fault_mix": {"gremlins": 1}}, timeout=5)
     assert bad.status_code == 400
+
+
+def test_faults_reach_odp_jpo_and_lens_in_their_own_shapes(simulator_factory):
+    from patents.simulator.config import JPO_PASSWORD, JPO_USERNAME, LENS_TOKEN, ODP_API_KEY
+
+    sim = simulator_factory(faults=1.0, fault_mix="throttle")
+    us = sim.portfolio.matters("US")[0].application_number.replace("/", "").replace(",", "")
+    odp = requests.get(f"{sim.odp_url}/applications/{us}", headers={"X-API-KEY": ODP_API_KEY}, timeout=5)
+    assert odp.status_code == 429 and "Retry-After" in odp.headers
+    lens = requests.post(
+        f"{sim.base_url}/patent/search",
+        json={"query": {"match_all": {}}},
+        headers={"Authorization": f"Bearer {LENS_TOKEN}"},
+        timeout=5,
+    )
+    assert lens.status_code == 429 and "x-rate-limit-retry-after-seconds" in lens.headers
+    token = requests.post(
+        f"{sim.base_url}/auth/token",
+        timeout=5,
+        data={"grant_type": "password", "username": JPO_USERNAME, "password": JPO_PASSWORD},
+    ).json()["access_token"]
+    jp = sim.portfolio.matters("JP")[0].application_number.replace("-", "")
+    jpo = requests.get(
+        f"{sim.base_url}/api/patent/v1/app_progress/{jp}", timeout=5, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert jpo.status_code == 200 and jpo.json()["result"]["statusCode"] == "303"
+    assert sim.stats()["faults"] == {"odp": {"throttle": 1}, "lens": {"throttle": 1}, "jpo": {"throttle": 1}}
+
+
+def test_expired_token_faults_never_hit_offices_without_tokens(simulator_factory):
+    from patents.simulator.config import ODP_API_KEY
+
+    sim = simulator_factory(faults=1.0, fault_mix="expired_token")
+    us = sim.portfolio.matters("US")[0].application_number.replace("/", "").replace(",", "")
+    r = requests.get(f"{sim.odp_url}/applications/{us}", headers={"X-API-KEY": ODP_API_KEY}, timeout=5)
+    assert r.status_code == 200
+    assert sim.stats()["faults_total"] == 0

@@ -297,3 +297,12 @@ def test_auto_system_state_follows_load(simulator_factory):
         r = get(sim, f"published-data/publication/epodoc/{m.grant_number}/biblio", tok)
         states.append(r.headers["X-Throttling-Control"].split(" ")[0])
     assert states[0] == "idle" and "busy" in states
+
+
+def test_published_data_by_application_answers_with_every_publication(office_simulator):
+    sim = office_simulator
+    m = granted_ep(sim)
+    r = get(sim, f"published-data/application/epodoc/{m.epodoc_application}/biblio", token(sim))
+    assert r.status_code == 200
+    kinds = etree.fromstring(r.content).xpath("//ex:exchange-document/@kind", namespaces=NS)
+    assert kinds == ["A1", "B1"]
