@@ -9,7 +9,11 @@ from .models import Deadline
 
 
 class DateInput(forms.DateInput):
+    # <input type=date> only accepts ISO dates; the en-GB default (dd/mm/yyyy) would render as empty.
     input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):  # noqa: A002 (Django's own argument name)
+        super().__init__(attrs, format=format)
 
 
 class MarkDoneForm(forms.Form):
