@@ -535,7 +535,12 @@ class OfficePayload(models.Model):
     status = models.PositiveSmallIntegerField(default=200, help_text="HTTP status")
     fetched_at = models.DateTimeField(default=timezone.now)
     size = models.PositiveIntegerField(help_text="Body size in bytes (uncompressed)")
-    sha256 = models.CharField(max_length=64, db_index=True)
+    sha256 = models.CharField(max_length=64, db_index=True, help_text="SHA-256 of the body as received")
+    content_hash = models.CharField(
+        max_length=64, blank=True,
+        help_text="SHA-256 of the body without per-answer noise (request ids, remaining-access counters, "
+        "date-produced): equal to the last one for the same request → nothing is parsed or written",
+    )
     body = models.BinaryField(help_text="zlib-compressed body")
     content_type = models.CharField(max_length=100, blank=True)
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.SYNC)

@@ -1,0 +1,757 @@
+"""One path for every office answer, whether fetched by the sync or saved to a file and ingested by hand.
+
+store → hash → (same as last time for this request? stop) → parse → match to matters → normalize →
+record events (idempotent) → reconcile bibliographic data → quarantine whatever could not be used.
+
+The deadline recompute follows from ``record_office_event`` (its on-commit hook); nothing here imports
+the deadlines app. Every write runs inside ``docketapp.audit.attributed`` with the caller's attribution.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import re
+import zlib
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from docketapp.audit import attributed, current
+
+from .models import (
+    Client,
+    Matter,
+    OfficePayload,
+    PriorityClaim,
+    QuarantineItem,
+    ReconciliationItem,
+    latest_possible_date,
+)
+from .normalize import (
+    MappingTable,
+    biblio_events,
+    canonical_params,
+    compact_number,
+    docket_status,
+    event_office,
+    iso,
+)
+from .numbers import InvalidNumber, normalize_application_number
+from .parsers.errors import MALFORMED, ParseError
+from .parsers.types import Biblio, Event
+from .services import MatterData, ensure_client, event_recorded_hooks, record_office_event, upsert_matter
+
+log = logging.getLogger(__name__)
+
+PROCESS = "patents.ingest"
+
+# (office, kind accepted by ingest_file) → internal payload kind
+FILE_KINDS: dict[tuple[str, str], str] = {
+    ("EP", "register"): "ep-register",
+    ("EP", "legal"): "ep-legal",
+    ("EP", "biblio"): "ep-published-biblio",
+    ("WO", "biblio"): "ep-published-biblio",
+    ("WO", "legal"): "ep-legal",
+    ("US", "application"): "us-odp-application",
+    ("US", "transactions"): "us-odp-transactions",
+    ("JP", "progress"): "jp-app-progress",
+}
+
+
+@dataclass
+class Document:
+    """One application's data inside a payload (a bulk register answer holds several)."""
+
+    office: str
+    biblio: Biblio | None
+    events: list[Event]
+    numbers: tuple[str, ...] = ()  # normalized application numbers / compact publication numbers
+    no_data: bool = False
+
+
+# --- parsing ------------------------------------------------------------------------------------------------
+
+
+def _norm(office: str, number: str | None) -> str:
+    if not number:
+        return ""
+    try:
+        return normalize_application_number(office, number)
+    except InvalidNumber:
+        return ""
+
+
+def parse_payload(kind: str, body: bytes) -> list[Document]:
+    """Bytes → documents. Raises ParseError (the payload is then quarantined with that reason)."""
+    from .parsers import epo_ops, jpo, uspto_odp
+
+    if kind == "ep-register":
+        out = []
+        for doc in epo_ops.parse_register(body):
+            b = doc.biblio
+            numbers: tuple[str, ...] = ()
+            if b is not None:
+                numbers = tuple(n for n in (b.application_number_normalized, compact_number(b.publication_number)) if n)
+            elif doc.query:
+                # events/procedural-steps constituents carry no biblio; the query names the number asked for
+                numbers = (compact_number(doc.query.split("=", 1)[-1]),)
+            out.append(Document("EP", b, [*doc.events, *doc.procedural_steps], numbers))
+        return out
+    if kind == "ep-legal":
+        events = epo_ops.parse_inpadoc_legal(body)
+        pubs = {compact_number(e.params.get("publication")) for e in events if e.params.get("publication")}
+        office = next((e.office for e in events if e.office), "EP")
+        return [Document(office, None, list(events), tuple(sorted(p for p in pubs if p)))]
+    if kind == "ep-published-biblio":
+        grouped: dict[str, list[Biblio]] = defaultdict(list)
+        for b in epo_ops.parse_published_biblio(body):
+            grouped[b.application_number_normalized or b.application_number].append(b)
+        out = []
+        for _key, items in grouped.items():
+            merged = _merge_biblio(items)
+            nums = {merged.application_number_normalized or ""}
+            nums |= {compact_number(b.publication_number or b.grant_number) for b in items}
+            out.append(Document(merged.office, merged, [], tuple(sorted(n for n in nums if n))))
+        return out
+    if kind in ("us-odp-application", "us-odp-transactions"):
+        out = []
+        for app in uspto_odp.parse_odp_response(body):
+            b = app.biblio
+            if b is not None and app.foreign_priority and not b.priority_claims:
+                from dataclasses import replace
+
+                b = replace(b, priority_claims=app.foreign_priority)
+            out.append(Document("US", b, list(app.events), (_norm("US", app.application_number),)))
+        return out
+    if kind == "jp-app-progress":
+        result = jpo.parse_app_progress(body)
+        if result.data is None:
+            return [Document("JP", None, [], (), no_data=True)]
+        b = result.data.biblio
+        return [Document("JP", b, list(result.data.events), (b.application_number_normalized or "",))]
+    raise ParseError(f"no parser for payload kind {kind!r}", category="schema")
+
+
+def _merge_biblio(items: list[Biblio]) -> Biblio:
+    """A1 and B1 of one application come as separate exchange documents; one Biblio with both."""
+    from dataclasses import replace
+
+    first = items[0]
+    pub = next((b for b in items if b.publication_number), None)
+    grant = next((b for b in items if b.grant_number), None)
+    return replace(
+        first,
+        publication_number=pub.publication_number if pub else None,
+        publication_date=pub.publication_date if pub else None,
+        grant_number=grant.grant_number if grant else None,
+        grant_date=grant.grant_date if grant else None,
+        filing_date=next((b.filing_date for b in items if b.filing_date), None),
+        priority_claims=next((b.priority_claims for b in items if b.priority_claims), ()),
+    )
+
+
+# --- results ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class IngestResult:
+    payload: OfficePayload | None = None
+    unchanged: bool = False  # same bytes as last time for this request: nothing parsed, nothing written
+    malformed: bool = False  # the body could not be parsed (quarantined)
+    matters: list[int] = field(default_factory=list)  # matters the payload had data for
+    no_data: list[int] = field(default_factory=list)  # requested matters the office had nothing for
+    created_matters: list[int] = field(default_factory=list)
+    events_created: int = 0
+    events_changed: int = 0
+    quarantined: list[QuarantineItem] = field(default_factory=list)
+    reconciliation_open: int = 0
+    filled: dict[int, list[str]] = field(default_factory=dict)
+
+    def merge(self, other: IngestResult) -> None:
+        self.matters += other.matters
+        self.no_data += other.no_data
+        self.created_matters += other.created_matters
+        self.events_created += other.events_created
+        self.events_changed += other.events_changed
+        self.quarantined += other.quarantined
+        self.reconciliation_open += other.reconciliation_open
+        self.malformed = self.malformed or other.malformed
+
+
+def _sha(data: bytes | str) -> str:
+    return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
+
+
+@contextmanager
+def _attribution(reason: str) -> Iterator[None]:
+    if current() is not None:
+        yield
+    else:
+        with attributed(reason=reason, process=PROCESS):
+            yield
+
+
+# --- store --------------------------------------------------------------------------------------------------
+
+
+# Parts of an answer that change on every request without the office data changing: ODP's request id,
+# JPO's remaining-access counter, OPS' production date and elapsed-time meta. Comparing bodies without them
+# is what lets "nothing changed at the office" write nothing.
+_VOLATILE = [
+    (re.compile(rb'"requestIdentifier"\s*:\s*"[^"]*"'), b'"requestIdentifier":""'),
+    (re.compile(rb'"remainAccessCount"\s*:\s*"?[0-9]*"?'), b'"remainAccessCount":""'),
+    (re.compile(rb'date-produced="[0-9]*"'), b'date-produced=""'),
+    (re.compile(rb'<(?:\w+:)?meta [^>]*elapsed-time[^>]*/>'), b""),
+]
+
+
+def content_hash(body: bytes) -> str:
+    for pattern, replacement in _VOLATILE:
+        body = pattern.sub(replacement, body)
+    return _sha(body)
+
+
+def last_payload_for(request_key: str) -> OfficePayload | None:
+    return OfficePayload.objects.filter(request_hash=_sha(request_key)).order_by("-fetched_at", "-pk").first()
+
+
+def store_payload(
+    *,
+    office: str,
+    kind: str,
+    endpoint: str,
+    request_key: str,
+    body: bytes,
+    status: int = 200,
+    fetched_at: dt.datetime | None = None,
+    content_type: str = "",
+    origin: str = OfficePayload.Origin.SYNC,
+    file_name: str = "",
+    sync_run_id: int | None = None,
+) -> tuple[OfficePayload, bool]:
+    """Store the raw answer unless it is byte-identical to the last one for the same request.
+
+    Returns (payload, stored). ``request_key`` must never contain credentials (the clients build it from
+    method, URL and a digest of the request body; tokens travel in headers and are not part of it).
+    """
+    sha = _sha(body)
+    digest = content_hash(body)
+    last = last_payload_for(request_key)
+    if last is not None and (last.sha256 == sha or last.content_hash == digest):
+        return last, False
+    payload = OfficePayload.objects.create(
+        office=office,
+        kind=kind,
+        endpoint=endpoint[:200],
+        request_key=request_key[:1000],
+        request_hash=_sha(request_key),
+        status=status,
+        fetched_at=fetched_at or timezone.now(),
+        size=len(body),
+        sha256=sha,
+        content_hash=digest,
+        body=zlib.compress(body, 6),
+        content_type=content_type[:100],
+        origin=origin,
+        file_name=file_name[:300],
+        sync_run_id=sync_run_id,
+    )
+    return payload, True
+
+
+# --- quarantine ---------------------------------------------------------------------------------------------
+
+
+def quarantine(
+    *,
+    payload: OfficePayload,
+    category: str,
+    reason: str,
+    fingerprint: str,
+    matter: Matter | None = None,
+    source: str = "",
+    office_code: str = "",
+    details: dict[str, Any] | None = None,
+) -> QuarantineItem | None:
+    """Open a quarantine item unless the same problem is already open (then it is returned unchanged)."""
+    fingerprint = fingerprint[:300]
+    existing = QuarantineItem.objects.filter(fingerprint=fingerprint, status=QuarantineItem.Status.OPEN).first()
+    if existing is not None:
+        return existing
+    if QuarantineItem.objects.filter(
+        fingerprint=fingerprint, status__in=[QuarantineItem.Status.REJECTED, QuarantineItem.Status.ACCEPTED]
+    ).exists():
+        return None  # a person already decided this exact problem; a replay must not reopen it
+    item = QuarantineItem(
+        category=category,
+        payload=payload,
+        matter=matter,
+        office=payload.office,
+        source=source,
+        office_code=office_code[:40],
+        reason=reason,
+        details=details or {},
+        fingerprint=fingerprint[:300],
+    )
+    try:
+        with transaction.atomic():
+            item.save()
+    except IntegrityError:  # opened by a concurrent worker in the meantime
+        return QuarantineItem.objects.filter(fingerprint=fingerprint[:300], status=QuarantineItem.Status.OPEN).first()
+    return item
+
+
+def _resolve_open(*, matter: Matter, office: str, source: str, code: str, payload: OfficePayload) -> None:
+    """A code that is mapped now (e.g. mapped in the admin) closes its open 'unmapped' items."""
+    for item in QuarantineItem.objects.filter(
+        status=QuarantineItem.Status.OPEN,
+        category=QuarantineItem.Category.UNMAPPED_CODE,
+        matter=matter,
+        source=source,
+        office_code=code,
+    ):
+        item.status = QuarantineItem.Status.RESOLVED
+        item.decided_at = timezone.now()
+        item.note = f"code {office} {code} is mapped now; events recorded from payload {payload.pk}"
+        item.save(update_fields=["status", "decided_at", "note"])
+
+
+# --- matching -----------------------------------------------------------------------------------------------
+
+
+def _matter_keys(matter: Matter) -> set[str]:
+    keys = {matter.application_number_normalized, compact_number(matter.publication_number),
+            compact_number(matter.grant_number)}
+    return {k for k in keys if k}
+
+
+def _match(doc: Document, candidates: list[Matter]) -> Matter | None:
+    wanted = set(doc.numbers)
+    for matter in candidates:
+        if wanted & _matter_keys(matter):
+            return matter
+    return None
+
+
+def _find_in_docket(doc: Document) -> Matter | None:
+    if doc.biblio is None or not doc.biblio.application_number_normalized:
+        return None
+    return Matter.objects.filter(
+        office=doc.biblio.office if doc.biblio.office in ("EP", "US", "JP", "WO") else doc.office,
+        application_number_normalized=doc.biblio.application_number_normalized,
+    ).first()
+
+
+# --- the pipeline -------------------------------------------------------------------------------------------
+
+
+def ingest_response(
+    *,
+    office: str,
+    kind: str,
+    endpoint: str,
+    request_key: str,
+    body: bytes,
+    matters: list[Matter],
+    status: int = 200,
+    fetched_at: dt.datetime | None = None,
+    content_type: str = "",
+    origin: str = OfficePayload.Origin.SYNC,
+    file_name: str = "",
+    sync_run_id: int | None = None,
+    create_with_client: Client | None = None,
+    table: MappingTable | None = None,
+) -> IngestResult:
+    """Store, and unless unchanged, process one office answer for the requested ``matters``."""
+    with _attribution(f"office data: {office} {endpoint}"):
+        with transaction.atomic():
+            payload, stored = store_payload(
+                office=office, kind=kind, endpoint=endpoint, request_key=request_key, body=body, status=status,
+                fetched_at=fetched_at, content_type=content_type, origin=origin, file_name=file_name,
+                sync_run_id=sync_run_id,
+            )
+        if not stored:
+            return IngestResult(payload=payload, unchanged=True, matters=[m.pk for m in matters])
+        return process_payload(payload=payload, matters=matters, create_with_client=create_with_client,
+                               table=table)
+
+
+def process_payload(
+    *,
+    payload: OfficePayload,
+    matters: Iterable[Matter] = (),
+    create_with_client: Client | None = None,
+    table: MappingTable | None = None,
+    trust_numbers: bool = False,
+) -> IngestResult:
+    """Parse a stored payload and apply it to the docket (also what replay runs). Idempotent."""
+    candidates = list(matters) or list(payload.matters.all())
+    result = IngestResult(payload=payload)
+    table = table or MappingTable.load()
+    with _attribution(f"office data: payload {payload.pk} ({payload.office} {payload.endpoint})"):
+        try:
+            documents = parse_payload(payload.kind, payload.raw)
+        except ParseError as exc:
+            category = QuarantineItem.Category.MALFORMED if exc.category == MALFORMED else QuarantineItem.Category.SCHEMA
+            item = quarantine(
+                payload=payload,
+                category=category,
+                reason=str(exc),
+                fingerprint=f"{category}|payload:{payload.pk}",
+                matter=candidates[0] if len(candidates) == 1 else None,
+                details={"matters": [m.reference for m in candidates], "request": payload.request_key},
+            )
+            result.malformed = True
+            if item is not None:
+                result.quarantined.append(item)
+            _set_outcome(payload, "quarantined")
+            return result
+        seen: dict[int, Document] = {}
+        for doc in documents:
+            if doc.no_data:
+                continue
+            matter = _match(doc, candidates)
+            if matter is None and len(candidates) == 1 and (doc.biblio is None or trust_numbers):
+                matter = candidates[0]
+            if matter is None and len(candidates) == 1 and doc.biblio is not None:
+                result.quarantined += _mismatch(payload, candidates[0], doc)
+                continue
+            if matter is None:
+                matter = _find_in_docket(doc)
+            if matter is None and create_with_client is not None and doc.biblio is not None:
+                matter = create_matter_from_biblio(biblio=doc.biblio, client=create_with_client)
+                result.created_matters.append(matter.pk)
+            if matter is None:
+                label = doc.biblio.application_number if doc.biblio else ", ".join(doc.numbers)
+                item = quarantine(
+                    payload=payload, category=QuarantineItem.Category.MISMATCH,
+                    reason=f"the answer has data for {label or 'an unnamed application'}, which is not a matter in the docket",
+                    fingerprint=f"mismatch|payload:{payload.pk}|{label}",
+                )
+                if item is not None:
+                    result.quarantined.append(item)
+                continue
+            if matter.pk in seen:
+                item = quarantine(
+                    payload=payload, category=QuarantineItem.Category.CONFLICT, matter=matter,
+                    reason=f"the answer holds two documents for {matter.reference}; neither was applied twice",
+                    fingerprint=f"conflict|payload:{payload.pk}|{matter.pk}",
+                )
+                if item is not None:
+                    result.quarantined.append(item)
+                continue
+            seen[matter.pk] = doc
+            result.merge(apply_document(payload=payload, matter=matter, doc=doc, table=table))
+        with transaction.atomic():
+            if seen:
+                payload.matters.add(*seen)
+            missing = [m.pk for m in candidates if m.pk not in seen]
+            result.no_data += missing
+            _set_outcome(payload, "parsed" if seen else "no-data")
+    return result
+
+
+def _set_outcome(payload: OfficePayload, outcome: str) -> None:
+    if payload.outcome != outcome:
+        payload.outcome = outcome
+        payload.save(update_fields=["outcome"])
+
+
+def _mismatch(payload: OfficePayload, matter: Matter, doc: Document) -> list[QuarantineItem]:
+    office_number = doc.biblio.application_number if doc.biblio else "?"
+    item = quarantine(
+        payload=payload, category=QuarantineItem.Category.MISMATCH, matter=matter,
+        reason=(f"application number mismatch: the docket has {matter.application_number or '(none)'} for "
+                f"{matter.reference}, the office answer is for {office_number}"),
+        fingerprint=f"mismatch|payload:{payload.pk}|{matter.pk}",
+        details={"docket": matter.application_number_normalized, "office": list(doc.numbers)},
+    )
+    return [item] if item else []
+
+
+def apply_document(*, payload: OfficePayload, matter: Matter, doc: Document, table: MappingTable) -> IngestResult:
+    """Record one application's events and reconcile its biblio, in one transaction."""
+    result = IngestResult(payload=payload, matters=[matter.pk])
+    events = list(doc.events)
+    if doc.biblio is not None:
+        events += biblio_events(doc.biblio, matter.office)
+    unmapped: dict[tuple[str, str, str], list[Event]] = defaultdict(list)
+    today_limit = latest_possible_date()
+    with transaction.atomic():
+        for event in events:
+            if event.date is None:
+                continue  # information without a date (EPO PROL/ISAT): kept in the payload, not an event
+            office = event_office(event, matter)
+            event_type = table.lookup(office=office, source=event.source, code=event.code)
+            if event_type is None:
+                unmapped[(office, event.source, event.code_stripped)].append(event)
+                continue
+            if event.date > today_limit:
+                item = quarantine(
+                    payload=payload, category=QuarantineItem.Category.MISMATCH, matter=matter,
+                    source=event.source, office_code=event.code,
+                    reason=f"{event.code_stripped} is dated {event.date.isoformat()}, after today",
+                    fingerprint=f"future|{matter.pk}|{event.source}|{event.code_stripped}|{event.date}|{event.discriminator}",
+                )
+                if item:
+                    result.quarantined.append(item)
+                continue
+            discriminator = f"{event.source}:{event.discriminator}" if event.discriminator else event.source
+            if len(discriminator) > 120:
+                discriminator = f"{event.source}:{hashlib.sha1(discriminator.encode(), usedforsecurity=False).hexdigest()}"
+            _, changed = record_office_event(
+                matter=matter, event_type=event_type, office_code=event.code, date=event.date,
+                office_text=event.text, discriminator=discriminator, params=canonical_params(event),
+            )
+            if changed:
+                result.events_created += 1
+        for (office, source, code), items in unmapped.items():
+            item = quarantine(
+                payload=payload, category=QuarantineItem.Category.UNMAPPED_CODE, matter=matter,
+                source=source, office_code=code,
+                reason=f"{office} {source} code {code!r} ({items[0].text[:120]}) has no canonical event type",
+                fingerprint=f"unmapped|{matter.pk}|{office}|{source}|{code}",
+                details={"office": office, "events": [
+                    {"date": iso(e.date), "text": e.text, "code": e.code, "discriminator": e.discriminator}
+                    for e in items
+                ]},
+            )
+            if item:
+                result.quarantined.append(item)
+        mapped_codes = {(event_office(e, matter), e.source, e.code_stripped) for e in events} - set(unmapped)
+        for office, source, code in mapped_codes:
+            _resolve_open(matter=matter, office=office, source=source, code=code, payload=payload)
+        if doc.biblio is not None:
+            recon = reconcile_matter(matter=matter, biblio=doc.biblio, payload=payload)
+            result.reconciliation_open += recon.open
+            if recon.filled:
+                result.filled[matter.pk] = recon.filled
+            result.quarantined += recon.quarantined
+    return result
+
+
+# --- creating matters from office data ----------------------------------------------------------------------
+
+
+def create_matter_from_biblio(*, biblio: Biblio, client: Client, reference: str | None = None) -> Matter:
+    office = biblio.office if biblio.office in ("EP", "US", "JP", "WO") else "EP"
+    number = biblio.application_number_normalized or biblio.application_number
+    kind = Matter.Kind.PCT if office == "WO" else Matter.Kind.PATENT
+    data = MatterData(
+        client=client,
+        reference=reference or f"{office}-{number}".replace("/", "-")[:80],
+        office=office,
+        kind=kind,
+        title=(biblio.title or "")[:500],
+        application_number=number,
+        filing_date=biblio.filing_date,
+        applicant_name=(biblio.applicants[0].name if biblio.applicants else "")[:300],
+        priority_claims=_claims(biblio),
+    )
+    matter, _ = upsert_matter(data=data)
+    return matter
+
+
+def _claims(biblio: Biblio) -> list[tuple[str, str, dt.date]]:
+    out = []
+    for c in biblio.priority_claims:
+        if c.country and len(c.country) == 2 and c.date and c.number:
+            if biblio.filing_date and c.date > biblio.filing_date:
+                continue
+            out.append((c.country.upper(), c.number[:40], c.date))
+    return sorted(set(out))
+
+
+# --- reconciliation -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Reconciliation:
+    open: int = 0
+    filled: list[str] = field(default_factory=list)
+    quarantined: list[QuarantineItem] = field(default_factory=list)
+
+
+def office_values(biblio: Biblio) -> dict[str, Any]:
+    """The docket fields the office data speaks to, as JSON values (None: the office does not say)."""
+    return {
+        "filing_date": iso(biblio.filing_date),
+        "status": docket_status(biblio),
+        "publication_number": biblio.publication_number or None,
+        "publication_date": iso(biblio.publication_date),
+        "grant_number": biblio.grant_number or None,
+        "grant_date": iso(biblio.grant_date),
+        "priority_claims": [[c, n, d.isoformat()] for c, n, d in _claims(biblio)] or None,
+    }
+
+
+def docket_values(matter: Matter) -> dict[str, Any]:
+    return {
+        "filing_date": iso(matter.filing_date),
+        "status": None if matter.status == Matter.Status.UNKNOWN else matter.status,
+        "publication_number": matter.publication_number or None,
+        "publication_date": iso(matter.publication_date),
+        "grant_number": matter.grant_number or None,
+        "grant_date": iso(matter.grant_date),
+        "priority_claims": [[c.country, c.number, c.date.isoformat()] for c in matter.priority_claims.all()] or None,
+    }
+
+
+def _same(field_name: str, docket: Any, office: Any) -> bool:
+    if field_name in ("publication_number", "grant_number"):
+        return compact_number(docket) == compact_number(office)
+    if field_name == "priority_claims":
+        def key(rows):
+            return sorted((c, "".join(ch for ch in n if ch.isalnum()).upper().lstrip("0"), d) for c, n, d in rows or ())
+        return key(docket) == key(office)
+    return docket == office
+
+
+def reconcile_matter(*, matter: Matter, biblio: Biblio, payload: OfficePayload) -> Reconciliation:
+    """Fill what the docket leaves blank; open a ReconciliationItem for every field that disagrees.
+
+    A field a person decided to ignore stays ignored while the office keeps saying the same value.
+    """
+    out = Reconciliation()
+    office = office_values(biblio)
+    docket = docket_values(matter)
+    fill: dict[str, Any] = {}
+    for name, office_value in office.items():
+        docket_value = docket[name]
+        if office_value is None or _same(name, docket_value, office_value):
+            _close_open(matter, name, ReconciliationItem.Status.RESOLVED, "docket and office agree")
+            continue
+        if docket_value is None:
+            fill[name] = office_value
+            continue
+        open_item = ReconciliationItem.objects.filter(matter=matter, field=name, status="open").first()
+        decided = ReconciliationItem.objects.filter(
+            matter=matter, field=name, status=ReconciliationItem.Status.IGNORED
+        ).order_by("-decided_at", "-pk").first()
+        if decided is not None and decided.office_value == office_value and decided.docket_value == docket_value:
+            continue
+        if open_item is not None:
+            if open_item.office_value != office_value or open_item.docket_value != docket_value:
+                open_item.office_value, open_item.docket_value, open_item.payload = office_value, docket_value, payload
+                open_item.save(update_fields=["office_value", "docket_value", "payload"])
+            out.open += 1
+            continue
+        try:
+            with transaction.atomic():
+                ReconciliationItem.objects.create(
+                    matter=matter, field=name, docket_value=docket_value, office_value=office_value,
+                    office=payload.office, payload=payload,
+                )
+            out.open += 1
+        except IntegrityError:
+            out.open += 1
+    status_text = (biblio.status_text or "")[:300]
+    if fill or (status_text and matter.office_status != status_text):
+        try:
+            out.filled = apply_office_values(
+                matter=matter, values=fill, office_status=status_text or None,
+            )
+        except ValidationError as exc:
+            item = quarantine(
+                payload=payload, category=QuarantineItem.Category.CONFLICT, matter=matter,
+                reason=f"office data cannot be applied to {matter.reference}: {'; '.join(exc.messages)}",
+                fingerprint=f"conflict|fill|{matter.pk}|{sorted(fill)}",
+                details={"values": fill},
+            )
+            if item:
+                out.quarantined.append(item)
+    return out
+
+
+def _close_open(matter: Matter, name: str, status: str, note: str) -> None:
+    item = ReconciliationItem.objects.filter(matter=matter, field=name, status="open").first()
+    if item is not None:
+        item.status, item.note, item.decided_at = status, note, timezone.now()
+        item.save(update_fields=["status", "note", "decided_at"])
+
+
+def apply_office_values(*, matter: Matter, values: dict[str, Any], office_status: str | None = None) -> list[str]:
+    """Write office values onto the matter (validated, with history under the caller's attribution)."""
+    changed: list[str] = []
+    claims = values.get("priority_claims")
+    for name, value in values.items():
+        if name == "priority_claims":
+            continue
+        if name.endswith("_date") and value:
+            value = dt.date.fromisoformat(value)
+        setattr(matter, name, value if value is not None else "")
+        changed.append(name)
+    if office_status is not None and matter.office_status != office_status:
+        matter.office_status = office_status
+        changed.append("office_status")
+    with transaction.atomic():
+        if changed:
+            matter.full_clean(validate_unique=False, validate_constraints=False)
+            matter.save(update_fields=[*changed, "updated_at"])
+        if claims is not None:
+            wanted = {(c, n): dt.date.fromisoformat(d) for c, n, d in claims}
+            for claim in list(matter.priority_claims.all()):
+                date = wanted.pop((claim.country, claim.number), None)
+                if date is None:
+                    claim.delete()
+                elif claim.date != date:
+                    claim.date = date
+                    claim.full_clean()
+                    claim.save(update_fields=["date"])
+            for (country, number), date in wanted.items():
+                claim = PriorityClaim(matter=matter, country=country, number=number, date=date)
+                claim.full_clean()
+                claim.save()
+            changed.append("priority_claims")
+    return changed
+
+
+@transaction.atomic
+def decide_reconciliation(*, item: ReconciliationItem, accept: bool, user, note: str = "") -> ReconciliationItem:
+    """Accept the office value (the matter is updated, with history) or ignore it with a reason."""
+    if item.status != ReconciliationItem.Status.OPEN:
+        raise ValidationError("this difference was already decided")
+    if not accept and not note.strip():
+        raise ValidationError("say why the office value is ignored")
+    what = "accepted office value" if accept else "ignored office value"
+    with attributed(reason=f"reconciliation: {what} for {item.get_field_display()}"
+                    + (f" ({note.strip()})" if note.strip() else ""), user=user):
+        if accept:
+            matter = Matter.objects.select_for_update().get(pk=item.matter_id)
+            apply_office_values(matter=matter, values={item.field: item.office_value})
+        item.status = ReconciliationItem.Status.ACCEPTED if accept else ReconciliationItem.Status.IGNORED
+        item.decided_by, item.decided_at, item.note = user, timezone.now(), note.strip()
+        item.save(update_fields=["status", "decided_by", "decided_at", "note"])
+    return item
+
+
+# --- deadline hooks, inline --------------------------------------------------------------------------------
+
+
+@contextmanager
+def recompute_inline() -> Iterator[set[int]]:
+    """Collect the matters whose events changed instead of queueing recompute tasks (CLI, benchmarks).
+
+    The caller recomputes the collected matters itself, in-process, after the ingest committed.
+    """
+    collected: set[int] = set()
+    saved: list[Callable[[int], None]] = list(event_recorded_hooks)
+    event_recorded_hooks[:] = [collected.add]
+    try:
+        yield collected
+    finally:
+        event_recorded_hooks[:] = saved
+
+
+def ensure_inbox_client() -> Client:
+    with _attribution("client for matters created from office data"):
+        client, _ = ensure_client(reference="UNASSIGNED", name="Unassigned (created from office data)")
+    return client

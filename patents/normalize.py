@@ -1,0 +1,122 @@
+"""Office data → docket terms: codes to canonical event types, parameters the rules read, office status.
+
+The mapping itself is data (``OfficeCodeMapping``, edited in the admin, seeded from ``code_seed``); this
+module only looks codes up and derives the few parameters the deadline rules key on:
+
+- ``year``: the renewal/annuity year a payment answers (EP RFEE ``YEAR`` text, INPADOC L520EP).
+- ``office``: the office a national/regional phase was entered at (INPADOC L501EP), which answers the
+  PCT national-phase deadline of that office.
+- ``period_months``: the time limit the EPO set (procedural-step ``time-limit``), passed through.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .models import EventType, Matter, OfficeCodeMapping
+from .parsers.types import Biblio, Event
+
+BIBLIO_SOURCE = OfficeCodeMapping.Source.BIBLIO
+
+
+@dataclass
+class MappingTable:
+    """Every mapping, loaded once per payload batch: (office, source, stripped code) → EventType."""
+
+    by_key: dict[tuple[str, str, str], EventType] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls) -> MappingTable:
+        rows = OfficeCodeMapping.objects.select_related("event_type")
+        return cls({(m.office, m.source, m.code): m.event_type for m in rows})
+
+    def lookup(self, *, office: str, source: str, code: str) -> EventType | None:
+        return self.by_key.get((office, source, code.strip()))
+
+
+def event_office(event: Event, matter: Matter) -> str:
+    """The office whose code list an event's code belongs to: INPADOC says it per event (L001EP)."""
+    return (event.office or matter.office or "").upper()
+
+
+def canonical_params(event: Event) -> dict[str, Any]:
+    """The event's parameters as stored (JSON-safe), plus the names the deadline rules read."""
+    params = dict(event.params_json)
+    year = params.get("renewal_year") or params.get("fee_year")
+    if year is not None and "year" not in params:
+        params["year"] = year
+    if event.source == "inpadoc" and params.get("ref_country") and "office" not in params:
+        params["office"] = params["ref_country"]
+    return params
+
+
+def biblio_events(biblio: Biblio, office: str) -> list[Event]:
+    """Facts of the bibliographic data that are events for the deadline engine (filing, grant)."""
+    out = []
+    if biblio.filing_date:
+        out.append(Event(office=office, source=BIBLIO_SOURCE, code="@filing_date", date=biblio.filing_date,
+                         text="Filing date (bibliographic data)", discriminator="biblio"))
+    if biblio.grant_date:
+        out.append(Event(office=office, source=BIBLIO_SOURCE, code="@grant_date", date=biblio.grant_date,
+                         text=f"Grant {biblio.grant_number or ''} (bibliographic data)".replace("  ", " "),
+                         discriminator="biblio"))
+    return out
+
+
+# --- office status → docket status -------------------------------------------------------------------------
+
+# EP Register ep-patent-status codes (as seen in register documents).
+EP_STATUS = {
+    "7": Matter.Status.GRANTED,  # no opposition filed within time limit
+    "8": Matter.Status.GRANTED,
+    "12": Matter.Status.ALLOWED,
+    "14": Matter.Status.EXAMINATION,
+    "15": Matter.Status.EXAMINATION,
+    "16": Matter.Status.PUBLISHED,
+    "17": Matter.Status.PUBLISHED,
+    "10": Matter.Status.WITHDRAWN,
+    "11": Matter.Status.REFUSED,
+    "9": Matter.Status.WITHDRAWN,
+}
+# USPTO applicationStatusCode (the status-codes endpoint lists 241; these are the common ones).
+US_STATUS = {
+    "19": Matter.Status.FILED,
+    "20": Matter.Status.FILED,
+    "30": Matter.Status.FILED,
+    "41": Matter.Status.EXAMINATION,
+    "61": Matter.Status.EXAMINATION,
+    "71": Matter.Status.EXAMINATION,
+    "80": Matter.Status.EXAMINATION,
+    "93": Matter.Status.ALLOWED,
+    "95": Matter.Status.ALLOWED,
+    "150": Matter.Status.GRANTED,
+    "159": Matter.Status.EXPIRED,
+    "161": Matter.Status.ABANDONED,
+    "166": Matter.Status.ABANDONED,
+    "168": Matter.Status.ABANDONED,
+}
+
+
+def docket_status(biblio: Biblio) -> str | None:
+    """The docket's status category the office data implies, or None when it does not say clearly."""
+    code = (biblio.status_code or "").strip()
+    if biblio.office == "EP" and code in EP_STATUS:
+        return EP_STATUS[code]
+    if biblio.office == "US" and code in US_STATUS:
+        return US_STATUS[code]
+    if biblio.grant_number or biblio.grant_date:
+        return Matter.Status.GRANTED
+    return None
+
+
+def compact_number(value: str | None) -> str:
+    """Publication/grant numbers compared without separators or the kind code (EP 3 900 012 A1 = EP3900012)."""
+    text = re.sub(r"[^0-9A-Z]", "", (value or "").upper())
+    return re.sub(r"[A-Z]\d?$", "", text) if re.search(r"\d[A-Z]\d?$", text) else text
+
+
+def iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None

@@ -1,0 +1,402 @@
+"""Office sync: pick stale matters, batch them the way each office allows, fetch, ingest; plus replay.
+
+Acquisition per office (one request per batch):
+
+====  ======================================================  =====================================
+EP    OPS register POST, biblio + events + procedural-steps    up to ``SYNC_BATCH["EP"]`` numbers
+WO    OPS published-data biblio POST (filing date, priority)   up to ``SYNC_BATCH["WO"]`` numbers
+US    USPTO ODP ``/applications/{n}`` (meta-data + events)     one number (ODP has no bulk fetch)
+JP    JPO ``app_progress/{n}``                                 one number
+====  ======================================================  =====================================
+
+A Celery task runs one batch (``patents.tasks.sync_batch``); clients are built with ``max_wait=0`` so a
+throttle refusal raises instead of sleeping, and the task retries later. The same functions run inline
+from ``manage.py sync_office`` (where waiting for the throttle is fine).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from docketapp.audit import attributed
+
+from .clients.errors import NotFound, OfficeError, QuotaError, ThrottledError, TransientError
+from .ingestion import IngestResult, ingest_response, process_payload
+from .models import Matter, OfficePayload, QuarantineItem, SyncRun
+from .normalize import MappingTable
+from .services import touch_matter_sync
+
+log = logging.getLogger(__name__)
+
+OFFICES = ("EP", "WO", "US", "JP")
+PROCESS = "patents.sync"
+# Matters per task. EP/WO go in one OPS request per batch; US/JP make one request per matter.
+DEFAULT_BATCH = {"EP": 25, "WO": 25, "US": 5, "JP": 5}
+MAX_COUNTDOWN = 900.0  # never schedule a retry further out than this (no far-future ETAs)
+MAX_ATTEMPTS = 20
+
+
+class MalformedPayload(Exception):
+    """The office answered 200 with a body we could not parse; it is quarantined, and we ask again."""
+
+    retryable = True
+    retry_after = None
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def freshness(office: str) -> dt.timedelta:
+    hours = getattr(settings, "OFFICE_SYNC_FRESHNESS_HOURS", {}).get(office, 24)
+    return dt.timedelta(hours=float(hours))
+
+
+def batch_size(office: str) -> int:
+    return int(getattr(settings, "OFFICE_SYNC_BATCH", {}).get(office, DEFAULT_BATCH[office]))
+
+
+# --- planning -----------------------------------------------------------------------------------------------
+
+
+def select_stale(*, office: str, older_than: dt.datetime | None = None, limit: int | None = None) -> list[int]:
+    cutoff = older_than or (timezone.now() - freshness(office))
+    qs = Matter.objects.stale_for(office, cutoff).exclude(application_number_normalized="")
+    ids = list(qs.values_list("pk", flat=True)[: limit or None])
+    return ids
+
+
+def plan_sync(
+    *, office: str, trigger: str = SyncRun.Trigger.COMMAND, older_than: dt.datetime | None = None,
+    limit: int | None = None,
+) -> tuple[SyncRun, list[list[int]]]:
+    """Create the SyncRun and cut the stale matters into batches (sorted, so the same set → same request)."""
+    office = office.upper()
+    if office not in OFFICES:
+        raise ValueError(f"unknown office {office!r}; one of {', '.join(OFFICES)}")
+    ids = select_stale(office=office, older_than=older_than, limit=limit)
+    size = batch_size(office)
+    ordered = sorted(ids)
+    batches = [ordered[i : i + size] for i in range(0, len(ordered), size)]
+    run = SyncRun.objects.create(
+        office=office, trigger=trigger, batches_total=len(batches), matters_tried=len(ids),
+        finished_at=timezone.now() if not batches else None,
+    )
+    return run, batches
+
+
+def enqueue_sync(
+    *, office: str, trigger: str = SyncRun.Trigger.SCHEDULE, older_than: dt.datetime | None = None,
+    limit: int | None = None,
+) -> SyncRun:
+    """What the beat entry does: plan, then one office_sync task per batch (ids only), after commit."""
+    from .tasks import sync_batch
+
+    with transaction.atomic():
+        run, batches = plan_sync(office=office, trigger=trigger, older_than=older_than, limit=limit)
+        for ids in batches:
+            sync_batch.delay_on_commit(run.pk, office.upper(), ids)
+    return run
+
+
+# --- one batch ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class BatchOutcome:
+    synced: list[int] = field(default_factory=list)
+    no_data: list[int] = field(default_factory=list)
+    requests: int = 0
+    bytes: int = 0
+    stored: int = 0
+    unchanged: int = 0
+    events_created: int = 0
+    quarantined: int = 0
+
+
+class _Meter:
+    """Counts every HTTP exchange of a client (token requests included) through a requests hook."""
+
+    def __init__(self, client) -> None:
+        self.requests = 0
+        self.bytes = 0
+        client.session.hooks.setdefault("response", []).append(self)
+
+    def __call__(self, response, *args, **kwargs):
+        self.requests += 1
+        self.bytes += len(response.content or b"")
+        return response
+
+
+def _epodoc(matter: Matter) -> str:
+    return matter.application_number_normalized
+
+
+def _wo_number(matter: Matter) -> str | None:
+    # OPS published data is keyed on the WO publication (WO2021100012); before publication there is nothing.
+    return matter.publication_number.replace(" ", "") if matter.publication_number else None
+
+
+def fetch_and_ingest(*, office: str, matters: list[Matter], client, run_id: int | None,
+                     table: MappingTable | None = None) -> BatchOutcome:
+    """Fetch the office data for ``matters`` (already de-duplicated and stale) and ingest it.
+
+    Matters are marked synced as they complete, so a retry after a throttle refusal picks up the rest.
+    Raises the client's typed errors (and MalformedPayload) for the caller to map.
+    """
+    out = BatchOutcome()
+    meter = _Meter(client)
+    table = table or MappingTable.load()
+
+    def ingest(response, kind: str, group: list[Matter]) -> IngestResult:
+        result = ingest_response(
+            office=office, kind=kind, endpoint=response.endpoint, request_key=response.request_key,
+            body=response.body, matters=group, status=response.status, fetched_at=response.fetched_at,
+            content_type=response.content_type, sync_run_id=run_id, table=table,
+        )
+        out.stored += 0 if result.unchanged else 1
+        out.unchanged += 1 if result.unchanged else 0
+        out.events_created += result.events_created
+        out.quarantined += len(result.quarantined)
+        return result
+
+    def finish(group: list[Matter], result: IngestResult | None, changed: bool) -> None:
+        no_data = set(result.no_data) if result else {m.pk for m in group}
+        with attributed(reason=f"office sync ({office})", process=PROCESS):
+            for matter in group:
+                _touch(matter, changed=changed and matter.pk not in no_data)
+        out.synced += [m.pk for m in group]
+        out.no_data += [m.pk for m in group if m.pk in no_data]
+
+    try:
+        if office in ("EP", "WO"):
+            by_number: dict[str, Matter] = {}
+            for m in matters:
+                number = _epodoc(m) if office == "EP" else _wo_number(m)
+                if number:
+                    by_number[number] = m
+            unnumbered = [m for m in matters if m not in by_number.values()]
+            if unnumbered:
+                finish(unnumbered, None, changed=False)
+            if by_number:
+                numbers = sorted(by_number)
+                group = [by_number[n] for n in numbers]
+                try:
+                    if office == "EP":
+                        response = client.register_many(
+                            numbers, reference_type="application", input_format="epodoc",
+                            constituents=("biblio", "events", "procedural-steps"),
+                        )
+                        kind = "ep-register"
+                    else:
+                        response = client.published_data_many(numbers, reference_type="publication",
+                                                              input_format="epodoc", endpoint="biblio")
+                        kind = "ep-published-biblio"
+                except NotFound:
+                    finish(group, None, changed=False)
+                else:
+                    result = ingest(response, kind, group)
+                    if result.malformed:
+                        raise MalformedPayload(f"{office}: unreadable answer for {len(group)} matters "
+                                               f"(payload {result.payload.pk} quarantined)")
+                    finish(group, result, changed=not result.unchanged)
+        else:
+            for matter in matters:
+                try:
+                    if office == "US":
+                        response = client.application(matter.application_number_normalized)
+                        kind = "us-odp-application"
+                    else:
+                        response = client.app_progress(matter.application_number_normalized)
+                        kind = "jp-app-progress"
+                except NotFound:
+                    finish([matter], None, changed=False)
+                    continue
+                result = ingest(response, kind, [matter])
+                if result.malformed:
+                    raise MalformedPayload(f"{office}: unreadable answer for {matter.reference} "
+                                           f"(payload {result.payload.pk} quarantined)")
+                finish([matter], result, changed=not result.unchanged)
+    finally:
+        out.requests, out.bytes = meter.requests, meter.bytes
+        _count(run_id, requests=out.requests, bytes=out.bytes, payloads_stored=out.stored,
+               payloads_unchanged=out.unchanged, events_created=out.events_created,
+               quarantined=out.quarantined, matters_synced=len(out.synced))
+    return out
+
+
+def _touch(matter: Matter, *, changed: bool) -> None:
+    # A history row for every "checked, nothing new" would bury the real changes in the audit trail;
+    # last_synced alone is bookkeeping. A sync that changed something keeps its history row.
+    if not changed:
+        matter.skip_history_when_saving = True
+    try:
+        touch_matter_sync(matter=matter, changed=changed)
+    finally:
+        if hasattr(matter, "skip_history_when_saving"):
+            del matter.skip_history_when_saving
+
+
+def _count(run_id: int | None, **counters: int) -> None:
+    if run_id is None:
+        return
+    updates = {k: F(k) + v for k, v in counters.items() if v}
+    if updates:
+        SyncRun.objects.filter(pk=run_id).update(**updates)
+
+
+def pending_matters(*, run: SyncRun | None, office: str, matter_ids: Iterable[int]) -> list[Matter]:
+    """The batch's matters still to do: sync enabled and not synced since the run started (retries)."""
+    qs = Matter.objects.filter(pk__in=list(matter_ids), office=office, sync_enabled=True).order_by("pk")
+    if run is not None:
+        qs = qs.filter(Q(last_synced__isnull=True) | Q(last_synced__lt=run.started_at))
+    return list(qs)
+
+
+def sync_matters(*, run_id: int | None, office: str, matter_ids: Iterable[int], client=None,
+                 max_wait: float = 0.0) -> BatchOutcome:
+    """Run one batch: the service behind the task and the inline command."""
+    from .clients import get_client
+
+    office = office.upper()
+    run = SyncRun.objects.filter(pk=run_id).first() if run_id else None
+    matters = pending_matters(run=run, office=office, matter_ids=matter_ids)
+    if not matters:
+        return BatchOutcome()
+    if client is None:
+        # One client per process and office: its OAuth token and connection pool outlive a single batch.
+        key = (office, max_wait, settings.OFFICE_SIMULATOR_URL)
+        client = _clients.get(key)
+        if client is None:
+            client = _clients[key] = get_client(office, max_wait=max_wait)
+    return fetch_and_ingest(office=office, matters=matters, client=client, run_id=run_id)
+
+
+_clients: dict[tuple, Any] = {}
+
+
+# --- errors, retries, completion -----------------------------------------------------------------------------
+
+
+def retry_countdown(exc: BaseException, *, attempt: int) -> float | None:
+    """Seconds until the task should try again, or None when retrying is pointless (record and stop).
+
+    Throttle refusals wait exactly as long as the throttle says (plus a little jitter so workers do not
+    wake together); transient failures back off exponentially with full jitter.
+    """
+    if attempt >= MAX_ATTEMPTS:
+        return None
+    wait = getattr(exc, "retry_after", None)
+    if isinstance(exc, ThrottledError | QuotaError):
+        wait = float(wait or 1.0)
+        if wait > MAX_COUNTDOWN:
+            return None  # e.g. a daily cap: the next beat cycle will pick these matters up again
+        return wait + random.uniform(0.05, 0.5)  # noqa: S311 - jitter, not security
+    if isinstance(exc, TransientError | MalformedPayload):
+        backoff = min(300.0, 2.0 * 2 ** min(attempt, 8))
+        base = max(float(wait or 0.0), random.uniform(0.5, backoff))  # noqa: S311
+        return min(base, MAX_COUNTDOWN)
+    return None
+
+
+def record_failure(*, run_id: int | None, office: str, matter_ids: Iterable[int], exc: BaseException,
+                   deferred: bool = False) -> None:
+    """A permanent error (or one we stopped retrying) is recorded on the run, never silently dropped."""
+    ids = list(matter_ids)
+    message = str(exc)[:500]
+    kind = exc.__class__.__name__
+    log.warning("sync %s batch %s failed (%s): %s", office, ids, kind, message)
+    if run_id is None:
+        return
+    with transaction.atomic():
+        run = SyncRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None:
+            return
+        entry = {"at": timezone.now().isoformat(timespec="seconds"), "kind": kind, "message": message,
+                 "matters": ids[:50], "deferred": deferred}
+        run.error_log = [*run.error_log[-49:], entry]
+        run.errors += 0 if deferred else 1
+        run.save(update_fields=["error_log", "errors"])
+
+
+def note_retry(run_id: int | None) -> None:
+    _count(run_id, retries=1)
+
+
+def finish_batch(run_id: int | None) -> None:
+    if run_id is None:
+        return
+    SyncRun.objects.filter(pk=run_id).update(batches_done=F("batches_done") + 1)
+    # Whoever completes the last batch closes the run (a conditional UPDATE: exactly one wins).
+    SyncRun.objects.filter(pk=run_id, finished_at__isnull=True, batches_done__gte=F("batches_total")).update(
+        finished_at=timezone.now()
+    )
+
+
+def run_inline(*, office: str, trigger: str = SyncRun.Trigger.COMMAND, older_than: dt.datetime | None = None,
+               limit: int | None = None, client=None, max_wait: float = 60.0, stdout=None) -> SyncRun:
+    """The whole cycle in this process (manage.py sync_office): same planning, same batch service."""
+    run, batches = plan_sync(office=office, trigger=trigger, older_than=older_than, limit=limit)
+    for ids in batches:
+        attempt = 0
+        while True:
+            try:
+                sync_matters(run_id=run.pk, office=run.office, matter_ids=ids, client=client, max_wait=max_wait)
+                break
+            except (OfficeError, MalformedPayload) as exc:
+                countdown = retry_countdown(exc, attempt=attempt) if getattr(exc, "retryable", False) else None
+                if countdown is None or countdown > max_wait:
+                    record_failure(run_id=run.pk, office=run.office, matter_ids=ids, exc=exc,
+                                   deferred=countdown is not None)
+                    break
+                note_retry(run.pk)
+                attempt += 1
+                import time
+
+                time.sleep(countdown)
+        finish_batch(run.pk)
+        if stdout is not None:
+            stdout.write(".")
+            stdout.flush()
+    run.refresh_from_db()
+    return run
+
+
+# --- replay -------------------------------------------------------------------------------------------------
+
+
+def replay_payloads(*, office: str | None = None, since: dt.datetime | None = None,
+                    payload_ids: Iterable[int] | None = None) -> dict[str, Any]:
+    """Re-apply stored payloads to the docket, oldest first (deterministic, idempotent).
+
+    Used after a mapping was fixed: events that were quarantined as unmapped are recorded now, nothing
+    already recorded is written again.
+    """
+    qs = OfficePayload.objects.exclude(outcome="").order_by("fetched_at", "pk")
+    if office:
+        qs = qs.filter(office=office.upper())
+    if since:
+        qs = qs.filter(fetched_at__gte=since)
+    if payload_ids is not None:
+        qs = qs.filter(pk__in=list(payload_ids))
+    table = MappingTable.load()
+    totals = {"payloads": 0, "events_created": 0, "quarantined": 0, "malformed": 0}
+    with attributed(reason="replay of stored office payloads", process="patents.replay"):
+        for payload in qs.iterator(chunk_size=200):
+            matters = list(payload.matters.all())
+            result = process_payload(payload=payload, matters=matters, table=table)
+            totals["payloads"] += 1
+            totals["events_created"] += result.events_created
+            totals["quarantined"] += len([q for q in result.quarantined if q.status == QuarantineItem.Status.OPEN])
+            totals["malformed"] += int(result.malformed)
+    return totals
