@@ -45,11 +45,12 @@ Seeding docket matters (the demo seeder)::
 from __future__ import annotations
 
 import calendar
+import hashlib
 import random
 import re
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from urllib.parse import unquote
@@ -333,6 +334,8 @@ class SyntheticPortfolio:
         self._cache = lru_cache(maxsize=8192)(self._generate)
         self._headers: list[MatterHeader] | None = None
         self._headers_lock = threading.Lock()
+        self._advanced: dict[int, tuple[str, tuple[Event, ...]]] = {}
+        self._advance_round = 0
 
     def __len__(self) -> int:
         return self.size
@@ -340,7 +343,53 @@ class SyntheticPortfolio:
     def matter(self, index: int) -> SyntheticMatter:
         if not 0 <= index < self.size:
             raise IndexError(index)
-        return self._cache(index)
+        base = self._cache(index)
+        extra = self._advanced.get(index)
+        if not extra:
+            return base
+        stage, events = extra
+        all_events = base.events + events
+        status = _status_fields(base.office, stage)
+        if base.office == "EP":
+            text, code = _ep_status(stage, list(all_events), base.grant_date is not None)
+            status = {"status": text, "status_code": code}
+        return replace(base, stage=stage, events=all_events, **status)
+
+    # The office acts: new events dated today ------------------------------------------------------
+    def advance(self, *, count: int = 0, indexes: list[int] | None = None) -> list[SyntheticMatter]:
+        """Let the office take its next step on some matters today; returns the changed matters.
+
+        ``indexes`` picks the matters; otherwise ``count`` of them are chosen deterministically (per seed
+        and call) among matters whose stage has a next step (``ADVANCE``). Used by the demo and tests to
+        show a sync picking up new office actions; nothing else changes (numbers, earlier events).
+        """
+        with self._headers_lock:
+            self._advance_round += 1
+            round_ = self._advance_round
+        if indexes is None:
+
+            def order(i: int) -> str:
+                return hashlib.sha256(f"{self.seed}:{round_}:{i}".encode()).hexdigest()
+
+            indexes = []
+            for i in sorted(range(self.size), key=order):
+                if len(indexes) >= count:
+                    break
+                if (self.matter(i).kind, self.matter(i).stage) in ADVANCE:
+                    indexes.append(i)
+        changed = []
+        for i in indexes:
+            m = self.matter(i)
+            step = ADVANCE.get((m.kind, m.stage))
+            if step is None:
+                continue
+            new_stage, steps = step
+            new_events = tuple(Event(self.today, k, months, days) for k, months, days in steps)
+            with self._headers_lock:
+                prev_stage, prev = self._advanced.get(i, (m.stage, ()))
+                self._advanced[i] = (new_stage, prev + new_events)
+            changed.append(self.matter(i))
+        return changed
 
     def kind_of(self, index: int) -> str:
         return _KIND_CYCLE[index % len(_KIND_CYCLE)]
@@ -971,3 +1020,26 @@ def _jp_status(stage: str, events: list[Event]) -> str:
         "registered": "登録",
         "refused": "拒絶査定",
     }[stage]
+
+
+# (kind, stage) → (new stage, [(event kind, period months, period days)]): the office's next step.
+ADVANCE: dict[tuple[str, str], tuple[str, list[tuple[str, int | None, int | None]]]] = {
+    **{(k, "published"): ("exam_requested", [("exam_request", None, None)]) for k in ("ep-direct",)},
+    **{(k, "exam_requested"): ("exam_report", [("exam_report", 4, None)]) for k in ("ep-direct", "euro-pct")},
+    **{(k, "exam_replied"): ("exam_report", [("exam_report", 4, None)]) for k in ("ep-direct", "euro-pct")},
+    **{(k, "pre_exam"): ("ctnf", [("ctnf", 3, None)]) for k in ("us-utility", "us-continuation")},
+    **{(k, "replied"): ("ctfr", [("ctfr", 3, None)]) for k in ("us-utility", "us-continuation")},
+    **{(k, "ctnf"): ("replied", [("response_nonfinal", None, None)]) for k in ("us-utility", "us-continuation")},
+    ("jp-patent", "exam_requested"): ("oa", [("search_report", None, None), ("jp_oa", None, 60)]),
+    ("jp-patent", "oa"): ("replied", [("jp_opinion", None, None), ("jp_amendment", None, None)]),
+    ("jp-patent", "replied"): ("allowed", [("jp_decision_grant", None, 30)]),
+}
+
+
+def _status_fields(office: str, stage: str) -> dict:
+    if office == "US":
+        code, text = US_STATUS[stage]
+        return {"status": text, "status_code": str(code)}
+    if office == "JP":
+        return {"status": _jp_status(stage, [])}
+    return {}

@@ -4,6 +4,9 @@ Control endpoints (not part of any office's API, for tests and benchmarks):
 
 - ``GET /_sim/stats``: counters of requests, statuses, injected faults and rejections per office.
 - ``POST /_sim/reset``: clear counters, rate windows, quotas and per-path fault sequence numbers.
+- ``POST /_sim/advance``: JSON ``{"count": 5}`` or ``{"indexes": [3, 17]}``: the offices take their next
+  step today on those matters (a new Art. 94(3) communication, a final rejection, …), so a demo or test
+  can show a sync picking up new office actions.
 - ``POST /_sim/config``: JSON ``{"faults": 0.2, "fault_mix": {"slow": 1}, "ops_system_state": "busy",
   "limits": "retrieval=10"}`` changes the running server.
 """
@@ -119,6 +122,25 @@ class Simulator:
         if req.path == "/_sim/reset" and req.method == "POST":
             self.reset()
             return json_response(200, {"reset": True})
+        if req.path == "/_sim/advance" and req.method == "POST":
+            body = req.json() or {}
+            changed = self.portfolio.advance(count=int(body.get("count", 0)), indexes=body.get("indexes"))
+            self.stats.incr("portfolio.advanced", len(changed))
+            return json_response(
+                200,
+                {
+                    "advanced": [
+                        {
+                            "index": m.index,
+                            "office": m.office,
+                            "application_number": m.application_number,
+                            "stage": m.stage,
+                            "new_events": [e.kind for e in m.events if e.date == self.portfolio.today],
+                        }
+                        for m in changed
+                    ]
+                },
+            )
         if req.path == "/_sim/config" and req.method == "POST":
             try:
                 self.reconfigure(**(req.json() or {}))
@@ -303,6 +325,10 @@ class RunningSimulator:
 
     def reconfigure(self, **kwargs) -> None:
         self.simulator.reconfigure(**kwargs)
+
+    def advance(self, *, count: int = 0, indexes: list[int] | None = None):
+        """The offices take their next step today on ``count`` matters (or the given ``indexes``)."""
+        return self.simulator.portfolio.advance(count=count, indexes=indexes)
 
     def stop(self) -> None:
         self.server.shutdown()

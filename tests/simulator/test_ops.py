@@ -306,3 +306,21 @@ def test_published_data_by_application_answers_with_every_publication(office_sim
     assert r.status_code == 200
     kinds = etree.fromstring(r.content).xpath("//ex:exchange-document/@kind", namespaces=NS)
     assert kinds == ["A1", "B1"]
+
+
+def test_advance_endpoint_makes_a_new_communication_appear_in_the_register(office_simulator):
+    sim = office_simulator
+    m = next(x for x in sim.portfolio.matters("EP") if x.stage == "exam_replied")
+    tok = token(sim)
+    path = f"register/application/epodoc/EP{m.ep_application_digits}/procedural-steps"
+    before = etree.fromstring(get(sim, path, tok).content).xpath("//reg:procedural-step-code/text()", namespaces=NS)
+    r = requests.post(f"{sim.base_url}/_sim/advance", json={"indexes": [m.index]}, timeout=5)
+    assert r.json()["advanced"][0]["new_events"] == ["exam_report"]
+    steps = etree.fromstring(get(sim, path, tok).content).xpath("//reg:procedural-step", namespaces=NS)
+    exre = [s for s in steps if s.findtext("reg:procedural-step-code", namespaces=NS) == "EXRE"]
+    assert len(exre) == before.count("EXRE") + 1
+    newest = exre[-1]
+    assert newest.xpath("string(reg:procedural-step-date/reg:date)", namespaces=NS) == sim.portfolio.today.strftime(
+        "%Y%m%d"
+    )
+    assert newest.findtext("reg:time-limit", namespaces=NS) == "04"

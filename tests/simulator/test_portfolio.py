@@ -157,3 +157,22 @@ def test_ep_renewal_fees_start_in_year_three_and_stop_at_grant():
         assert years == sorted(years) and all(y >= 3 for y in years)
         if m.grant_date:
             assert all(e.date <= m.grant_date for e in m.events_of("renewal_paid"))
+
+
+def test_advance_adds_the_offices_next_step_today_and_only_that():
+    p = SyntheticPortfolio(seed=1, size=300, today=TODAY)
+    before = {i: p.matter(i) for i in range(300)}
+    changed = p.advance(count=12)
+    assert len(changed) == 12
+    for m in changed:
+        old = before[m.index]
+        assert m.events[: len(old.events)] == old.events  # history is only ever appended to
+        new = m.events[len(old.events) :]
+        assert new and all(e.date == TODAY for e in new)
+        assert m.application_number == old.application_number and m.stage != old.stage
+    untouched = [i for i in range(300) if i not in {m.index for m in changed}]
+    assert all(p.matter(i) == before[i] for i in untouched)
+    replied = next(m for m in before.values() if m.kind == "us-utility" and m.stage == "replied")
+    (after,) = p.advance(indexes=[replied.index])
+    assert after.events[-1].kind == "ctfr" and after.status_code == "61"
+    assert SyntheticPortfolio(seed=1, size=300, today=TODAY).advance(count=12) == changed  # deterministic
