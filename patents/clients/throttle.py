@@ -179,6 +179,9 @@ def evaluate(
                 w = (cost - tokens) * limit.period / effective
                 if w > soft:
                     soft = w
+                if s.rate is None and limit.per_minute is not None:
+                    # No office has confirmed this rate yet: poll, do not queue reservations at a guess.
+                    reserve_up_to = 0.0
             s.tokens = tokens - cost
             s.ts = now
         if limit.daily_cap is not None:
@@ -214,9 +217,7 @@ class Store(Protocol):
         headroom: float,
     ) -> tuple[bool, float, str, str]: ...
 
-    def update(
-        self, key: tuple[str, str], fn: Callable[[BucketState, float], BucketState | None]
-    ) -> None: ...
+    def update(self, key: tuple[str, str], fn: Callable[[BucketState, float], BucketState | None]) -> None: ...
 
     def release(self, keys: list[tuple[str, str]], owner: str) -> None: ...
 
@@ -344,9 +345,7 @@ class DatabaseStore:
         model = self._model()
         with transaction.atomic(using=self.using):
             # Always in key order, so two writers of overlapping buckets cannot deadlock on PostgreSQL.
-            for row, state in sorted(
-                zip(rows, states, strict=True), key=lambda p: (p[0].office, p[0].service)
-            ):
+            for row, state in sorted(zip(rows, states, strict=True), key=lambda p: (p[0].office, p[0].service)):
                 n = (
                     model.objects.using(self.using)
                     .filter(pk=row.pk, version=row.version)
@@ -463,6 +462,7 @@ for i = 1, #KEYS do
     elseif tokens < cost then
       local tw = (cost - tokens) * period / eff
       if tw > soft then soft = tw end
+      if tonumber(h[1]) == nil then reserve = 0 end
     end
     w['tokens'] = string.format('%.6f', tokens - cost)
     w['ts'] = string.format('%.6f', now)
@@ -700,9 +700,7 @@ class Throttle:
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             remaining = math.inf if deadline is None else deadline - time.monotonic()
-            decision = self.acquire(
-                office, service, cost=cost, reserve_up_to=min(max_reservation, max(0.0, remaining))
-            )
+            decision = self.acquire(office, service, cost=cost, reserve_up_to=min(max_reservation, max(0.0, remaining)))
             if decision.allowed:
                 if decision.wait > 0:
                     sleep(decision.wait)

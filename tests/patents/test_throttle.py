@@ -69,12 +69,20 @@ def test_buckets_of_different_services_do_not_share_tokens(store):
 
 def test_a_reservation_hands_out_the_next_slot_with_the_time_to_wait(store):
     throttle = make(store, search=Limit(per_minute=10, period=1.0))
+    throttle.set_rate("epo", "search", per_minute=10)  # the office confirmed its limit
     assert throttle.acquire("epo", "search").allowed
     reserved = throttle.acquire("epo", "search", reserve_up_to=1.0)
     queued = throttle.acquire("epo", "search", reserve_up_to=1.0)
     assert reserved.allowed and 0.05 < reserved.wait <= 0.1
     # The next caller queues behind the reservation instead of racing for the same token.
     assert queued.allowed and reserved.wait + 0.08 < queued.wait <= reserved.wait + 0.1
+
+
+def test_no_slot_is_reserved_at_a_rate_the_office_has_not_confirmed(store):
+    throttle = make(store, search=Limit(per_minute=10, period=1.0))
+    assert throttle.acquire("epo", "search").allowed
+    # Until an answer says what the office allows now, waiting callers poll rather than queue up.
+    assert not throttle.acquire("epo", "search", reserve_up_to=1.0).allowed
 
 
 def test_the_office_advertised_limit_replaces_the_configured_one(store):
