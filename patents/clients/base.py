@@ -235,7 +235,7 @@ class BaseClient:
                 code="cap",
             )
         return ThrottledError(
-            f"{decision.service}: {decision.reason or 'rate limit'}; nothing was sent",
+            f"{decision.service}: {decision.reason or 'rate limit'} (refused by our throttle before sending)",
             office=self.office,
             retry_after=decision.wait,
             code=decision.kind,
