@@ -35,9 +35,7 @@ def _locked(deadline: Deadline) -> Deadline:
 
 def _require_open(deadline: Deadline, action: str) -> None:
     if deadline.status != Deadline.Status.OPEN:
-        raise ActionRefused(
-            f"Cannot {action}: this deadline is {deadline.get_status_display().lower()}, not open."
-        )
+        raise ActionRefused(f"Cannot {action}: this deadline is {deadline.get_status_display().lower()}, not open.")
 
 
 def _unverify(deadline: Deadline, user: Any) -> list[str]:
@@ -67,7 +65,7 @@ def extension_options(deadline: Deadline) -> list[dict]:
             label = (
                 f"{'Grace period with surcharge' if grace else 'Extension'}"
                 f"{f' of {months} month' + ('s' if months != 1 else '') if months else ''}"
-                f" – until {until:%a %d %b %Y}"
+                f" – until {until:%a} {until.day} {until:%b %Y}"
             )
             options.append(
                 {
@@ -206,9 +204,7 @@ def verify_deadline(*, deadline: Deadline, user: Any, seen_version: int | None =
     with transaction.atomic():
         locked = _locked(deadline)
         if seen_version is not None and current_version(locked) != seen_version:
-            raise ActionRefused(
-                "This deadline changed after you opened it; review the new version and verify again."
-            )
+            raise ActionRefused("This deadline changed after you opened it; review the new version and verify again.")
         refusal = verification_refusal(locked, user)
         if refusal:
             raise ActionRefused(refusal)

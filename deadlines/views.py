@@ -212,9 +212,7 @@ def _deadline_context(request: HttpRequest, deadline: Deadline, **forms) -> dict
             context["extension_form"] = forms.get("extension_form") or ExtensionForm(
                 options=context["extension_options"]
             )
-    context["verify_form"] = forms.get("verify_form") or VerifyForm(
-        initial={"seen": actions.current_version(deadline)}
-    )
+    context["verify_form"] = forms.get("verify_form") or VerifyForm(initial={"seen": actions.current_version(deadline)})
     context["action_error"] = forms.get("action_error")
     return context
 
@@ -310,9 +308,7 @@ def deadline_verify(request: HttpRequest, pk: int) -> HttpResponse:
         actions.verify_deadline(deadline=deadline, user=request.user, seen_version=seen)
     except actions.ActionRefused as exc:
         if request.POST.get("next"):
-            messages.error(
-                request, f"{deadline.matter.reference} – {deadline.title}: {' '.join(exc.messages)}"
-            )
+            messages.error(request, f"{deadline.matter.reference} – {deadline.title}: {' '.join(exc.messages)}")
             return _back(request, deadline)
         return _refused(request, deadline, "verify_form", form, " ".join(exc.messages))
     messages.success(request, f"Verified: {deadline.matter.reference} – {deadline.title}.")
@@ -371,15 +367,9 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     _decorate(page.object_list, today)
     ids = [d.pk for d in page.object_list]
-    creators = dict(
-        Deadline.history.filter(id__in=ids, history_type="+").values_list("id", "history_user_id")
-    )
+    creators = dict(Deadline.history.filter(id__in=ids, history_type="+").values_list("id", "history_user_id"))
     versions = dict(
-        Deadline.history.filter(id__in=ids)
-        .order_by()
-        .values("id")
-        .annotate(v=Max("history_id"))
-        .values_list("id", "v")
+        Deadline.history.filter(id__in=ids).order_by().values("id").annotate(v=Max("history_id")).values_list("id", "v")
     )
     for d in page.object_list:
         d.version = versions.get(d.pk, 0)
@@ -522,6 +512,7 @@ def docket_as_of(request: HttpRequest) -> HttpResponse:
             ) != (record.due_date, record.extended_to, record.status, record.verified_at)
         context.update(
             {
+                "searched": True,
                 "page": page,
                 "day": day,
                 "moment": moment,

@@ -35,6 +35,16 @@ def _async_unsafe(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _short_lived_connections(monkeypatch, django_db_setup):
+    # The live server answers each request in its own thread; with persistent connections (CONN_MAX_AGE on
+    # PostgreSQL) those threads keep sessions open and the test database cannot be dropped afterwards.
+    # Depending on django_db_setup here also makes the test database outlive the (session) live server.
+    from django.db import connection
+
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
+
+
+@pytest.fixture(autouse=True)
 def _plain_static(settings):
     settings.STORAGES = {
         **settings.STORAGES,

@@ -70,9 +70,7 @@ def test_mark_done_records_date_evidence_user_and_reason(client, portfolio):
 def test_mark_done_without_evidence_is_refused(client, portfolio):
     d = portfolio["soon"]
     client.force_login(portfolio["alice"])
-    response = client.post(
-        reverse("deadlines:deadline-done", args=[d.pk]), {"done_on": "2026-03-01", "evidence": ""}
-    )
+    response = client.post(reverse("deadlines:deadline-done", args=[d.pk]), {"done_on": "2026-03-01", "evidence": ""})
     assert response.status_code == 400
     assert "This field is required" in response.content.decode()
     d.refresh_from_db()
@@ -98,9 +96,7 @@ def test_extension_offers_exactly_the_rules_ladder_and_records_it(client, portfo
     # to Monday 18 May.
     assert '<option value="2026-05-18">Extension of 1 month – until Mon 18 May 2026</option>' in page
     assert 'value="2026-06-16"' in page and 'value="2026-07-16"' in page
-    bad = client.post(
-        reverse("deadlines:deadline-extend", args=[d.pk]), {"until": "2026-05-20", "reason": "x"}
-    )
+    bad = client.post(reverse("deadlines:deadline-extend", args=[d.pk]), {"until": "2026-05-20", "reason": "x"})
     assert bad.status_code == 400
     ok = client.post(
         reverse("deadlines:deadline-extend", args=[d.pk]),
@@ -130,9 +126,7 @@ def test_waive_requires_a_reason(client, portfolio):
     assert client.post(url, {"reason": "   "}).status_code == 400
     d.refresh_from_db()
     assert d.status == Deadline.Status.OPEN
-    assert (
-        client.post(url, {"reason": "Client instructs to let it lapse (mail of 1 March)"}).status_code == 302
-    )
+    assert client.post(url, {"reason": "Client instructs to let it lapse (mail of 1 March)"}).status_code == 302
     d.refresh_from_db()
     assert d.status == Deadline.Status.WAIVED and d.waived_reason.startswith("Client instructs")
     assert last_record(d).history_change_reason.startswith("waived: Client instructs")
@@ -273,9 +267,7 @@ def test_verification_queue_lists_unverified_and_says_who_may_verify(client, por
 def test_verify_redirect_ignores_foreign_next_urls(client, portfolio):
     client.force_login(portfolio["bob"])
     d = portfolio["soon"]
-    response = client.post(
-        reverse("deadlines:deadline-verify", args=[d.pk]), {"next": "https://evil.example/"}
-    )
+    response = client.post(reverse("deadlines:deadline-verify", args=[d.pk]), {"next": "https://evil.example/"})
     assert response["Location"] == d.get_absolute_url()
 
 

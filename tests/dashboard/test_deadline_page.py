@@ -68,11 +68,7 @@ def test_us_reply_explains_rule_inputs_steps_holiday_roll_forward_extensions_and
 def test_ep_reply_shows_the_office_closure_that_moved_the_date_and_the_deemed_notification(client, portfolio):
     computed = compute(
         MatterFacts(office="EP", filing_date=dt.date(2024, 5, 1)),
-        [
-            EventFact(
-                ref="2", code="EP.COMMUNICATION_94_3", date=dt.date(2026, 8, 24), params={"period_months": 4}
-            )
-        ],
+        [EventFact(ref="2", code="EP.COMMUNICATION_94_3", date=dt.date(2026, 8, 24), params={"period_months": 4})],
         closures={"EP": {dt.date(2026, 12, 24): ("EPO closed", "OJ EPO 2025, A100")}},
     ).deadlines[0]
     d = store(portfolio["matter_a"], computed)

@@ -134,9 +134,7 @@ def test_sort_by_matter_orders_rows(client, portfolio):
 
 def test_htmx_request_gets_only_the_results_fragment(client, portfolio):
     client.force_login(portfolio["alice"])
-    response = client.get(
-        HOME, {"kind": "procedural"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="docket-results"
-    )
+    response = client.get(HOME, {"kind": "procedural"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="docket-results")
     html = response.content.decode()
     assert html.lstrip().startswith('<section id="docket-results"')
     assert "<html" not in html
@@ -229,9 +227,7 @@ def large_portfolio(n_clients=6, matters_per_client=25, deadlines_per_matter=6):
             TeamMembershipFactory(user=user, client=client_obj)
             TeamMembershipFactory(user=colleague, client=client_obj)
             for m in range(matters_per_client):
-                matter = MatterFactory(
-                    client=client_obj, reference=f"BIG{c}-{m:03d}", responsible_paralegal=user
-                )
+                matter = MatterFactory(client=client_obj, reference=f"BIG{c}-{m:03d}", responsible_paralegal=user)
                 for k in range(deadlines_per_matter):
                     deadlines.append(
                         Deadline(

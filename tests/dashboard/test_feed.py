@@ -84,10 +84,7 @@ def test_regenerating_the_token_kills_the_old_url_and_revoking_kills_all(client,
     client.logout()
     assert client.get(reverse("deadlines:ics-feed", args=[second])).status_code == 404
     record = portfolio["alice"].profile.history.order_by("-history_id").first()
-    assert (
-        record.history_change_reason == "calendar feed token revoked"
-        and record.history_user == portfolio["alice"]
-    )
+    assert record.history_change_reason == "calendar feed token revoked" and record.history_user == portfolio["alice"]
 
 
 def test_inactive_users_feed_is_gone(client, portfolio):

@@ -34,9 +34,7 @@ def test_docket_as_of_shows_deadlines_as_they_stood_then(client, portfolio):
             d.save()
         DeadlineFactory(matter=matter, title="Created later")
     with time_machine.travel(dt.datetime(2026, 2, 1, 12, tzinfo=dt.UTC), tick=False):
-        actions.mark_done(
-            deadline=d, user=portfolio["bob"], done_on=dt.date(2026, 2, 1), evidence="reply filed"
-        )
+        actions.mark_done(deadline=d, user=portfolio["bob"], done_on=dt.date(2026, 2, 1), evidence="reply filed")
     client.force_login(portfolio["alice"])
     url = reverse("deadlines:docket-as-of")
     on_15 = text_of(client.get(url, {"at": "2026-01-15", "open_only": "1"}))
@@ -47,6 +45,8 @@ def test_docket_as_of_shows_deadlines_as_they_stood_then(client, portfolio):
     assert "Mon 16 Feb 2026" in on_25 and "Created later" in on_25
     feb = text_of(client.get(url, {"at": "2026-02-05", "open_only": "1"}))
     assert "Reply to search opinion" not in feb
+    before_anything = text_of(client.get(url, {"at": "2026-01-01", "open_only": "1"}))
+    assert "No deadlines on the docket at that time" in before_anything
     feb_all = text_of(client.get(url, {"at": "2026-02-05", "open_only": "0"}))
     assert "Reply to search opinion" in feb_all and "Done" in feb_all
 

@@ -34,9 +34,7 @@ def test_family_tree_links_pct_to_national_phases_and_continuations(client, port
         application_number="PCT/EP2024/050001",
         application_number_normalized="PCTEP2024050001",
     )
-    ep = MatterFactory(
-        client=acme, reference="ACME-EP", parent=pct, parent_relation=Matter.Relation.REGIONAL_PHASE
-    )
+    ep = MatterFactory(client=acme, reference="ACME-EP", parent=pct, parent_relation=Matter.Relation.REGIONAL_PHASE)
     us = MatterFactory(
         client=acme,
         reference="ACME-US",
@@ -88,9 +86,7 @@ def test_family_tree_hides_matters_of_clients_the_user_cannot_see(client, portfo
 
 
 def test_priority_claims_link_to_the_priority_matter_when_we_have_it(client, portfolio):
-    PriorityClaimFactory(
-        matter=portfolio["matter_a"], country="US", number="17/123,456", date=dt.date(2020, 3, 16)
-    )
+    PriorityClaimFactory(matter=portfolio["matter_a"], country="US", number="17/123,456", date=dt.date(2020, 3, 16))
     client.force_login(portfolio["alice"])
     response = client.get(portfolio["matter_a"].get_absolute_url())
     assert (
@@ -113,9 +109,7 @@ def test_bibliographic_data_status_and_last_sync_are_shown(client, portfolio):
 
 def test_timeline_merges_office_events_deadlines_with_outcome_and_changes_with_who_and_why(client, portfolio):
     m = portfolio["matter_a"]
-    OfficeEventFactory(
-        matter=m, date=dt.date(2025, 10, 31), office_text="Communication from the examining division"
-    )
+    OfficeEventFactory(matter=m, date=dt.date(2025, 10, 31), office_text="Communication from the examining division")
     actions.mark_done(
         deadline=portfolio["soon"],
         user=portfolio["bob"],
