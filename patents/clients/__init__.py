@@ -72,9 +72,7 @@ def get_client(office: str, **kwargs: Any):
         from patents.clients.uspto import UsptoOdpClient
 
         if settings.USPTO_ODP_API_KEY:
-            return UsptoOdpClient(
-                api_key=settings.USPTO_ODP_API_KEY, base_url=settings.USPTO_ODP_BASE_URL, **kwargs
-            )
+            return UsptoOdpClient(api_key=settings.USPTO_ODP_API_KEY, base_url=settings.USPTO_ODP_BASE_URL, **kwargs)
         if sim:
             from patents.simulator import config as demo
 

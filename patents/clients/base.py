@@ -229,7 +229,8 @@ class BaseClient:
             )
         if decision.kind == "cap":
             return DailyCapReached(
-                f"{decision.service}: {decision.reason}; it resets at midnight Asia/Tokyo",
+                f"{decision.service}: {decision.reason}; it resets at midnight Asia/Tokyo (refused by our "
+                "throttle before sending)",
                 office=self.office,
                 retry_after=decision.wait,
                 code="cap",

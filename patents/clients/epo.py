@@ -140,13 +140,9 @@ class EpoOpsClient(BaseClient):
                     timeout=self.timeout,
                 )
             except requests.RequestException as exc:
-                raise TransientError(
-                    f"token request failed ({exc.__class__.__name__})", office=self.office
-                ) from None
+                raise TransientError(f"token request failed ({exc.__class__.__name__})", office=self.office) from None
             if raw.status_code in (400, 401, 403):
-                raise AuthError(
-                    "OPS rejected the consumer key/secret", office=self.office, status=raw.status_code
-                )
+                raise AuthError("OPS rejected the consumer key/secret", office=self.office, status=raw.status_code)
             if raw.status_code >= 500:
                 raise TransientError(
                     "token endpoint unavailable",
@@ -159,9 +155,7 @@ class EpoOpsClient(BaseClient):
             try:
                 token = parse_ops_token(raw.content)
             except ParseError as exc:
-                raise BadResponse(
-                    f"unreadable token answer: {exc.reason}", office=self.office, status=200
-                ) from None
+                raise BadResponse(f"unreadable token answer: {exc.reason}", office=self.office, status=200) from None
             self._token = token.access_token
             self._token_expires = time.monotonic() + token.expires_in
             self.token_renewals += 1
@@ -344,11 +338,7 @@ class EpoOpsClient(BaseClient):
                 self.office, "*", seconds=_quota_wait(r.headers), reason=f"{reason}: OPS refused for fair use"
             )
         weekly = _int(r.headers.get("X-RegisteredQuotaPerWeek-Used"))
-        if (
-            self.weekly_quota_bytes
-            and weekly is not None
-            and weekly + QUOTA_MARGIN_BYTES >= self.weekly_quota_bytes
-        ):
+        if self.weekly_quota_bytes and weekly is not None and weekly + QUOTA_MARGIN_BYTES >= self.weekly_quota_bytes:
             self.throttle.block(
                 self.office,
                 "*",
@@ -359,11 +349,7 @@ class EpoOpsClient(BaseClient):
                 ),
             )
         hourly = _int(r.headers.get("X-IndividualQuotaPerHour-Used"))
-        if (
-            self.hourly_quota_bytes
-            and hourly is not None
-            and hourly + QUOTA_MARGIN_BYTES >= self.hourly_quota_bytes
-        ):
+        if self.hourly_quota_bytes and hourly is not None and hourly + QUOTA_MARGIN_BYTES >= self.hourly_quota_bytes:
             self.throttle.block(
                 self.office,
                 "*",
@@ -416,9 +402,7 @@ class EpoOpsClient(BaseClient):
         path = f"register/{self._ref(reference_type, input_format)}/{what}"
         return self.request("POST", path, endpoint=f"register/{what}", data="\n".join(nums))
 
-    def legal(
-        self, number: str, *, reference_type: str = "publication", input_format: str = "docdb"
-    ) -> OfficeResponse:
+    def legal(self, number: str, *, reference_type: str = "publication", input_format: str = "docdb") -> OfficeResponse:
         """INPADOC legal events (any country) for one publication/application/priority number."""
         path = f"legal/{self._ref(reference_type, input_format)}/{self._num(number)}"
         return self.request("GET", path, endpoint="legal")

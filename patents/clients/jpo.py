@@ -83,9 +83,7 @@ class _InvalidToken(Exception):
 class JpoClient(BaseClient):
     office = "jpo"
 
-    def __init__(
-        self, *, username: str, password: str, base_url: str = "https://ip-data.jpo.go.jp", **kwargs
-    ):
+    def __init__(self, *, username: str, password: str, base_url: str = "https://ip-data.jpo.go.jp", **kwargs):
         super().__init__(base_url=base_url, **kwargs)
         if not username or not password:
             raise AuthError("JPO needs JPO_USERNAME and JPO_PASSWORD", office=self.office)
@@ -129,13 +127,9 @@ class JpoClient(BaseClient):
                 headers={"Accept": "application/json"},
             )
         except requests.RequestException as exc:
-            raise TransientError(
-                f"JPO token request failed ({exc.__class__.__name__})", office=self.office
-            ) from None
+            raise TransientError(f"JPO token request failed ({exc.__class__.__name__})", office=self.office) from None
         if raw.status_code in (400, 401, 403):
-            raise AuthError(
-                "JPO refused the login or refresh token", office=self.office, status=raw.status_code
-            )
+            raise AuthError("JPO refused the login or refresh token", office=self.office, status=raw.status_code)
         if raw.status_code != 200:
             raise TransientError("JPO token endpoint unavailable", office=self.office, status=raw.status_code)
         try:
@@ -182,13 +176,9 @@ class JpoClient(BaseClient):
         if r.status == 401:
             raise _InvalidToken()
         if r.status >= 500:
-            raise TransientError(
-                f"{r.endpoint}: server error", office=self.office, status=r.status, response=r
-            )
+            raise TransientError(f"{r.endpoint}: server error", office=self.office, status=r.status, response=r)
         if r.status != 200:
-            raise BadResponse(
-                f"{r.endpoint}: HTTP {r.status}", office=self.office, status=r.status, response=r
-            )
+            raise BadResponse(f"{r.endpoint}: HTTP {r.status}", office=self.office, status=r.status, response=r)
         try:
             result = json.loads(r.body)["result"]
             code = str(result["statusCode"]).strip()

@@ -85,9 +85,7 @@ class LensClient(BaseClient):
                 response=r,
             )
         if r.status == 404:
-            raise NotFound(
-                f"{r.endpoint}: {message or 'not found'}", office=self.office, status=404, response=r
-            )
+            raise NotFound(f"{r.endpoint}: {message or 'not found'}", office=self.office, status=404, response=r)
         if r.status >= 500:
             raise TransientError(
                 f"{r.endpoint}: server error {message}".strip(),
@@ -96,9 +94,7 @@ class LensClient(BaseClient):
                 retry_after=_lens_wait(r.headers),
                 response=r,
             )
-        raise BadResponse(
-            f"{r.endpoint}: {message or 'rejected'}", office=self.office, status=r.status, response=r
-        )
+        raise BadResponse(f"{r.endpoint}: {message or 'rejected'}", office=self.office, status=r.status, response=r)
 
     @staticmethod
     def _body(
@@ -200,9 +196,7 @@ class LensClient(BaseClient):
             yield response
             seen += len(page)
             total = data.get("total")
-            if (isinstance(total, int) and seen >= total) or (
-                max_results is not None and seen >= max_results
-            ):
+            if (isinstance(total, int) and seen >= total) or (max_results is not None and seen >= max_results):
                 return
             scroll_id = data.get("scroll_id")
             if not scroll_id:

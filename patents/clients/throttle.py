@@ -622,7 +622,8 @@ def default_limits(*, lease_seconds: float = 90.0) -> dict[tuple[str, str], Limi
     for service, per_minute in OPS_DEFAULT_PER_MINUTE.items():
         limits[("epo", service)] = Limit(per_minute=per_minute)
     limits[("uspto", OFFICE_WIDE)] = Limit(concurrency=True, lease_seconds=lease_seconds)
-    limits[("jpo", OFFICE_WIDE)] = Limit(per_minute=JPO_PER_MINUTE)
+    # JPO answers 303 to a second concurrent request of the same ID, as ODP answers 429: one at a time.
+    limits[("jpo", OFFICE_WIDE)] = Limit(per_minute=JPO_PER_MINUTE, concurrency=True, lease_seconds=lease_seconds)
     for endpoint, cap in JPO_DAILY_CAPS.items():
         limits[("jpo", endpoint)] = Limit(daily_cap=cap)
     limits[("lens", OFFICE_WIDE)] = Limit(per_minute=LENS_PER_MINUTE)

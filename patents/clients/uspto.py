@@ -104,9 +104,7 @@ class UsptoOdpClient(BaseClient):
             )
         if r.status == 429:
             wait = max(retry_after_seconds(r.headers) or 0.0, MIN_RATE_LIMIT_WAIT)
-            self.throttle.block(
-                self.office, SERVICE, seconds=wait, reason="RateLimited: USPTO ODP answered 429"
-            )
+            self.throttle.block(self.office, SERVICE, seconds=wait, reason="RateLimited: USPTO ODP answered 429")
             raise RateLimited(
                 f"{r.endpoint}: too many requests for this key",
                 office=self.office,
@@ -115,9 +113,7 @@ class UsptoOdpClient(BaseClient):
                 response=r,
             )
         if r.status == 413:
-            raise TooLarge(
-                f"{r.endpoint}: answer too large ({message})", office=self.office, status=413, response=r
-            )
+            raise TooLarge(f"{r.endpoint}: answer too large ({message})", office=self.office, status=413, response=r)
         if r.status in (401, 403):
             raise AuthError(
                 f"{r.endpoint}: {message or 'API key rejected'}",
@@ -133,9 +129,7 @@ class UsptoOdpClient(BaseClient):
                 retry_after=retry_after_seconds(r.headers),
                 response=r,
             )
-        raise BadResponse(
-            f"{r.endpoint}: {message or 'rejected'}", office=self.office, status=r.status, response=r
-        )
+        raise BadResponse(f"{r.endpoint}: {message or 'rejected'}", office=self.office, status=r.status, response=r)
 
     # --- application data -----------------------------------------------------------------------------------
 
@@ -224,9 +218,7 @@ class UsptoOdpClient(BaseClient):
             data = response.json()
             count = data.get("count") if isinstance(data, dict) else None
             if not isinstance(count, int):
-                raise BadResponse(
-                    "search answer without a count", office=self.office, status=200, response=response
-                )
+                raise BadResponse("search answer without a count", office=self.office, status=200, response=response)
             bag = data.get("patentFileWrapperDataBag") or []
             yield response
             total = count

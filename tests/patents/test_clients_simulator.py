@@ -148,3 +148,114 @@ def test_an_answer_slower_than_the_read_timeout_is_transient(simulator_factory):
     client = ops_client(sim, timeout=(1.0, 0.2))
     with pytest.raises(TransientError, match="timed out"):
         client.register("EP25100000")
+
+
+# --- USPTO ODP ---------------------------------------------------------------------------------------------
+
+
+def odp_client(sim, **kwargs):
+    from patents.clients.uspto import UsptoOdpClient
+
+    kwargs.setdefault("throttle", roomy_throttle())
+    kwargs.setdefault("max_wait", 10)
+    return UsptoOdpClient(api_key=demo.ODP_API_KEY, base_url=sim.base_url, **kwargs)
+
+
+def test_odp_application_and_transactions_for_a_number_as_users_type_it(office_simulator):
+    client = odp_client(office_simulator)
+    matter = next(iter(office_simulator.portfolio.matters("US")))
+    record = client.application(matter.application_number).json()
+    assert record["patentFileWrapperDataBag"][0]["applicationNumberText"] == matter.application_number.replace(
+        "/", ""
+    ).replace(",", "")
+    events = client.transactions(matter.application_number).json()["patentFileWrapperDataBag"][0]["eventDataBag"]
+    assert {"eventCode", "eventDate"} <= set(events[0])
+    with pytest.raises(NotFound):
+        client.application("29/999,999")
+
+
+def test_odp_search_pages_smaller_after_413_and_gets_every_hit(simulator_factory):
+    sim = simulator_factory(limits="odp_max_limit=3")
+    client = odp_client(sim)
+    pages = list(client.iter_search("*", page_size=8, max_results=12))
+    hits = [a for p in pages for a in p.json()["patentFileWrapperDataBag"]]
+    assert len(hits) == 12 and len({h["applicationNumberText"] for h in hits}) == 12
+    assert sim.stats()["status"]["odp"].get("413", 0) >= 1
+
+
+def test_odp_workers_sharing_the_throttle_never_have_two_requests_in_flight(simulator_factory):
+    import threading
+
+    sim = simulator_factory(odp_processing_seconds=0.05)
+    throttle = roomy_throttle()
+    numbers = [m.application_number for m in list(sim.portfolio.matters("US"))[:4]]
+    errors = []
+
+    def work(number):
+        try:
+            for _ in range(3):
+                odp_client(sim, throttle=throttle).meta_data(number)
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in numbers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert sim.stats()["counters"].get("odp.rejected.429", 0) == 0
+
+
+# --- JPO ----------------------------------------------------------------------------------------------------
+
+
+def jpo_client(sim, **kwargs):
+    from patents.clients.jpo import JpoClient
+
+    kwargs.setdefault("throttle", roomy_throttle())
+    return JpoClient(username=demo.JPO_USERNAME, password=demo.JPO_PASSWORD, base_url=sim.base_url, **kwargs)
+
+
+def test_jpo_progress_registration_and_no_data(office_simulator):
+    from patents.parsers.jpo import parse_app_progress
+
+    client = jpo_client(office_simulator)
+    matter = next(iter(office_simulator.portfolio.matters("JP")))
+    progress = parse_app_progress(client.app_progress(matter.application_number).body)
+    assert progress is not None
+    with pytest.raises(NotFound, match="107"):
+        client.app_progress("1999-999999")
+    assert client.logins == 1
+
+
+def test_jpo_daily_cap_stops_us_before_the_office_has_to(simulator_factory):
+    from patents.clients import DailyCapReached
+
+    sim = simulator_factory(limits="jpo.registration_info=2,jpo_per_minute=100")
+    client = jpo_client(sim)
+    matter = next(iter(sim.portfolio.matters("JP")))
+    for _ in range(2):
+        try:
+            client.registration_info(matter.application_number)
+        except NotFound:
+            pass  # not registered yet: still counted by the office
+    with pytest.raises(DailyCapReached) as info:
+        client.registration_info(matter.application_number)
+    assert "before sending" in str(info.value)  # remainAccessCount 0 told us; the office never said 203
+    assert sim.stats()["counters"].get("jpo.status.203", 0) == 0
+
+
+# --- Lens ---------------------------------------------------------------------------------------------------
+
+
+def test_lens_scroll_walks_every_result_to_the_204(office_simulator):
+    from patents.clients.lens import LensClient
+
+    client = LensClient(token=demo.LENS_TOKEN, base_url=office_simulator.base_url, throttle=roomy_throttle())
+    first = client.search({"match_all": {}}, size=5)
+    total = first.json()["total"]
+    assert 10 < total < 10_000
+    pages = list(client.iter_search({"match_all": {}}, size=50, include=["lens_id"]))
+    ids = [r["lens_id"] for p in pages for r in p.json()["data"]]
+    assert len(ids) == total == len(set(ids))
