@@ -63,7 +63,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -144,9 +144,7 @@ class PolicyBook:
                 self._by_key[(row.client_id, row.deadline_kind)] = Offsets(row.before_due, row.before_latest)
             except ValueError:
                 # The admin validates; a row broken by hand must not stop everyone's reminders.
-                logger.error(
-                    "reminder policy %s has unreadable offsets; using the next broader policy", row.pk
-                )
+                logger.error("reminder policy %s has unreadable offsets; using the next broader policy", row.pk)
 
     def for_deadline(self, *, client_id: int | None, kind: str) -> Offsets:
         for key in ((client_id, kind), (client_id, ""), (None, kind), (None, "")):
@@ -184,9 +182,7 @@ def plan_reminders(*, deadline: Deadline, offsets: Offsets, today: dt.date) -> l
     if effective >= today:
         for days in offsets.before_due:
             send_on = effective - dt.timedelta(days=days)
-            planned.append(
-                PlannedReminder(K.BEFORE_DUE, days, effective, local_morning(send_on, hour=hour, zone=zone))
-            )
+            planned.append(PlannedReminder(K.BEFORE_DUE, days, effective, local_morning(send_on, hour=hour, zone=zone)))
     latest = deadline.latest_date
     if deadline.extendable and latest and latest > effective and latest >= today:
         for days in offsets.before_latest:
@@ -194,18 +190,14 @@ def plan_reminders(*, deadline: Deadline, offsets: Offsets, today: dt.date) -> l
             # Before the due date the ordinary reminders speak; a "last possible date" reminder then is noise.
             if send_on > effective:
                 planned.append(
-                    PlannedReminder(
-                        K.BEFORE_LATEST, days, latest, local_morning(send_on, hour=hour, zone=zone)
-                    )
+                    PlannedReminder(K.BEFORE_LATEST, days, latest, local_morning(send_on, hour=hour, zone=zone))
                 )
     # Overdue escalation: the first day after the date; once overdue, today's and tomorrow's, so one is
     # always scheduled ahead (the sweep adds the next one each time it sends one).
     days_overdue = (today - effective).days
     for n in [1] if days_overdue < 1 else [days_overdue, days_overdue + 1]:
         send_on = effective + dt.timedelta(days=n)
-        planned.append(
-            PlannedReminder(K.OVERDUE, -n, effective, local_morning(send_on, hour=hour, zone=zone))
-        )
+        planned.append(PlannedReminder(K.OVERDUE, -n, effective, local_morning(send_on, hour=hour, zone=zone)))
     return planned
 
 
@@ -247,9 +239,7 @@ def sync_reminders_for_deadlines(
     return dict(counts)
 
 
-def _sync_chunk(
-    ids: Sequence[int], *, book: PolicyBook, now: dt.datetime, today: dt.date, counts: Counter
-) -> None:
+def _sync_chunk(ids: Sequence[int], *, book: PolicyBook, now: dt.datetime, today: dt.date, counts: Counter) -> None:
     deadlines = list(
         Deadline.objects.filter(pk__in=ids)
         .select_related("matter")
@@ -374,13 +364,13 @@ def send_due_reminders(
     counts.update(recover_deliveries(token=token))
     batches = 0
     connection = get_connection(timeout=SMTP_TIMEOUT)
+    cache: dict = {}  # digest contexts from claim to render, one batch at a time (bounded memory)
     while True:
-        claimed, resync = _claim_batch(now=now, token=token, batch_size=batch_size, counts=counts)
-        counts.update(_send_claimed(token=token, connection=connection))
+        claimed, resync = _claim_batch(now=now, token=token, batch_size=batch_size, counts=counts, cache=cache)
+        counts.update(_send_claimed(token=token, connection=connection, now=now, cache=cache))
+        cache.clear()
         if resync:
-            counts.update(
-                {f"resync_{k}": v for k, v in sync_reminders_for_deadlines(deadline_ids=resync).items()}
-            )
+            counts.update({f"resync_{k}": v for k, v in sync_reminders_for_deadlines(deadline_ids=resync).items()})
         batches += 1
         if claimed < batch_size or (max_batches is not None and batches >= max_batches):
             break
@@ -401,19 +391,9 @@ def schedule_periodic_reminders(*, now: dt.datetime) -> dict[str, int]:
         | Q(pk__in=Matter.objects.filter(responsible_paralegal__isnull=False).values("responsible_paralegal"))
     )
     attorneys = set(
-        TeamMembership.objects.filter(role=TeamMembership.Role.ATTORNEY).values_list("user_id", flat=True)
-    ) | set(
-        Matter.objects.filter(responsible_attorney__isnull=False).values_list(
-            "responsible_attorney", flat=True
-        )
+        Matter.objects.filter(responsible_attorney__isnull=False).values_list("responsible_attorney", flat=True)
     )
-    users = (
-        User.objects.filter(is_active=True)
-        .exclude(email="")
-        .filter(involved)
-        .distinct()
-        .select_related("profile")
-    )
+    users = User.objects.filter(is_active=True).exclude(email="").filter(involved).distinct().select_related("profile")
     wanted: list[Reminder] = []
     for user in users:
         profile = getattr(user, "profile", None)
@@ -532,12 +512,12 @@ def recover_deliveries(*, token: str) -> dict[str, int]:
     counts: Counter[str] = Counter()
     # Never handed to the backend: safe to send. Changing the token makes a slow former owner's
     # queued → sending update match nothing, so at most one of us sends.
-    counts["taken_over"] = Delivery.objects.filter(
-        status=Delivery.Status.QUEUED, claimed_at__lt=cutoff
-    ).update(claim_token=token, claimed_at=now)
-    counts["retried"] = Delivery.objects.filter(
-        status=Delivery.Status.RETRY, next_attempt_at__lte=now
-    ).update(status=Delivery.Status.QUEUED, claim_token=token, claimed_at=now)
+    counts["taken_over"] = Delivery.objects.filter(status=Delivery.Status.QUEUED, claimed_at__lt=cutoff).update(
+        claim_token=token, claimed_at=now
+    )
+    counts["retried"] = Delivery.objects.filter(status=Delivery.Status.RETRY, next_attempt_at__lte=now).update(
+        status=Delivery.Status.QUEUED, claim_token=token, claimed_at=now
+    )
     stale = list(
         Delivery.objects.filter(status=Delivery.Status.SENDING, sending_at__lt=cutoff).values_list(
             "pk", "address", "message_id"
@@ -564,7 +544,9 @@ def recover_deliveries(*, token: str) -> dict[str, int]:
 # --- Claim ----------------------------------------------------------------------------------------
 
 
-def _claim_batch(*, now: dt.datetime, token: str, batch_size: int, counts: Counter) -> tuple[int, set[int]]:
+def _claim_batch(
+    *, now: dt.datetime, token: str, batch_size: int, counts: Counter, cache: dict
+) -> tuple[int, set[int]]:
     today = now.astimezone(firm_zone()).date()
     resync: set[int] = set()
     with transaction.atomic():
@@ -585,14 +567,12 @@ def _claim_batch(*, now: dt.datetime, token: str, batch_size: int, counts: Count
             deadline = reminder.deadline
             if deadline is not None:
                 if deadline.status != Deadline.Status.OPEN:
-                    outcome[
-                        (Reminder.Status.CANCELLED, f"deadline {deadline.get_status_display().lower()}")
-                    ].append(reminder.pk)
+                    outcome[(Reminder.Status.CANCELLED, f"deadline {deadline.get_status_display().lower()}")].append(
+                        reminder.pk
+                    )
                     continue
                 if _expected_target(reminder, deadline) != reminder.target_date:
-                    resync.add(
-                        deadline.pk
-                    )  # moved without a sync call: re-plan instead of announcing a stale date
+                    resync.add(deadline.pk)  # moved without a sync call: re-plan instead of announcing a stale date
                     continue
                 if reminder.kind in (K.BEFORE_DUE, K.BEFORE_LATEST) and reminder.target_date < today:
                     outcome[
@@ -622,7 +602,7 @@ def _claim_batch(*, now: dt.datetime, token: str, batch_size: int, counts: Count
                 subject = deadline_subject(reminder, today=today)
             else:
                 user = reminder.recipient
-                refusal, subject = _periodic_check(reminder, user, now=now)
+                refusal, subject = _periodic_check(reminder, user, now=now, cache=cache)
                 if refusal:
                     outcome[(Reminder.Status.SKIPPED, refusal)].append(reminder.pk)
                     continue
@@ -634,14 +614,10 @@ def _claim_batch(*, now: dt.datetime, token: str, batch_size: int, counts: Count
                     reminder.pk,
                     reminder,
                 )
-                outcome[(Reminder.Status.SKIPPED, "no recipient: assign a responsible person")].append(
-                    reminder.pk
-                )
+                outcome[(Reminder.Status.SKIPPED, "no recipient: assign a responsible person")].append(reminder.pk)
                 continue
             for user in users:
-                deliveries.append(
-                    _new_delivery(reminder, user, subject=subject, token=token, claimed_at=claimed_at)
-                )
+                deliveries.append(_new_delivery(reminder, user, subject=subject, token=token, claimed_at=claimed_at))
             outcome[(Reminder.Status.SENT, "")].append(reminder.pk)
         # ON CONFLICT DO NOTHING: a row that already exists belongs to whoever inserted it first.
         Delivery.objects.bulk_create(deliveries, batch_size=1000, ignore_conflicts=True)
@@ -655,9 +631,7 @@ def _claim_batch(*, now: dt.datetime, token: str, batch_size: int, counts: Count
     return len(reminders), resync
 
 
-def _new_delivery(
-    reminder: Reminder, user: Any, *, subject: str, token: str, claimed_at: dt.datetime
-) -> Delivery:
+def _new_delivery(reminder: Reminder, user: Any, *, subject: str, token: str, claimed_at: dt.datetime) -> Delivery:
     address = (user.email or "").strip()
     host = urlsplit(settings.SITE_URL).hostname or "localhost"
     delivery = Delivery(
@@ -727,7 +701,7 @@ class _Recipients:
         return found or self.docketing(matter.client_id)
 
 
-def _periodic_check(reminder: Reminder, user: Any, *, now: dt.datetime) -> tuple[str, str]:
+def _periodic_check(reminder: Reminder, user: Any, *, now: dt.datetime, cache: dict) -> tuple[str, str]:
     """(reason to skip or "", subject) for a digest or report about to be claimed."""
     if not user.is_active:
         return "recipient account is inactive", ""
@@ -738,7 +712,7 @@ def _periodic_check(reminder: Reminder, user: Any, *, now: dt.datetime) -> tuple
         return "", f"Weekly docket report, week of {reminder.target_date:%d %b %Y}"
     if profile and profile.digest_opt_out:
         return "recipient opted out of digests", ""
-    ctx = digest_context(user=user, now=now)
+    ctx = digest_context(user=user, now=now, cache=cache)
     if not ctx["has_content"]:
         return "nothing to report", ""
     return "", (
@@ -754,7 +728,7 @@ def send_chunk_size() -> int:
     return max(1, int(_setting("REMINDERS_SEND_CHUNK", 10)))
 
 
-def _send_claimed(*, token: str, connection: Any) -> dict[str, int]:
+def _send_claimed(*, token: str, connection: Any, now: dt.datetime, cache: dict) -> dict[str, int]:
     counts: Counter[str] = Counter()
     pks = list(
         Delivery.objects.filter(claim_token=token, status=Delivery.Status.QUEUED)
@@ -765,12 +739,9 @@ def _send_claimed(*, token: str, connection: Any) -> dict[str, int]:
         return {}
     connection.open()
     try:
-        for chunk in _chunks(pks, send_chunk_size()):
-            Delivery.objects.filter(pk__in=chunk, claim_token=token, status=Delivery.Status.QUEUED).update(
-                status=Delivery.Status.SENDING, sending_at=timezone.now(), attempts=F("attempts") + 1
-            )
-            mine = list(
-                Delivery.objects.filter(pk__in=chunk, claim_token=token, status=Delivery.Status.SENDING)
+        for part in _chunks(pks, 500):
+            loaded = list(
+                Delivery.objects.filter(pk__in=part, claim_token=token, status=Delivery.Status.QUEUED)
                 .select_related(
                     "reminder__deadline__matter__client",
                     "reminder__deadline__responsible",
@@ -778,64 +749,84 @@ def _send_claimed(*, token: str, connection: Any) -> dict[str, int]:
                 )
                 .order_by("pk")
             )
-            sent: list[int] = []
-            for delivery in mine:
-                try:
-                    message = build_message(delivery, connection=connection)
-                except Exception as exc:  # noqa: BLE001 - any template/data bug: not sent, tell a human
-                    logger.exception("delivery %s could not be rendered", delivery.pk)
-                    _finish(delivery, token, Delivery.Status.FAILED, f"could not build the message: {exc!r}")
-                    counts["failed"] += 1
-                    continue
-                try:
-                    message.send()
-                except NOT_SENT_ERRORS as exc:
-                    status = (
-                        Delivery.Status.RETRY if delivery.attempts < MAX_ATTEMPTS else Delivery.Status.FAILED
-                    )
-                    log = logger.warning if status == Delivery.Status.RETRY else logger.error
-                    log(
-                        "delivery %s to %s not accepted by the mail server: %r",
-                        delivery.pk,
-                        delivery.address,
-                        exc,
-                    )
-                    _finish(
-                        delivery,
-                        token,
-                        status,
-                        f"not accepted by the mail server: {exc!r}",
-                        retry_in=dt.timedelta(minutes=5 * 2**delivery.attempts),
-                    )
-                    counts[status] += 1
-                    continue
-                except Exception as exc:  # noqa: BLE001 - the server may have taken it: never resend blindly
-                    logger.error(
-                        "delivery %s to %s (Message-ID %s) failed mid-send, may have been sent: %r",
-                        delivery.pk,
-                        delivery.address,
-                        delivery.message_id,
-                        exc,
-                    )
-                    _finish(delivery, token, Delivery.Status.UNCONFIRMED, f"error while sending: {exc!r}")
-                    counts["unconfirmed"] += 1
-                    continue
-                sent.append(delivery.pk)
-            if sent:
-                # UNCONFIRMED too: a recovery sweep may have flagged a slow (not dead) sender in the meantime.
-                counts["sent"] += Delivery.objects.filter(
-                    pk__in=sent,
-                    claim_token=token,
-                    status__in=[Delivery.Status.SENDING, Delivery.Status.UNCONFIRMED],
-                ).update(status=Delivery.Status.SENT, sent_at=timezone.now(), error="")
+            for chunk in _chunks(loaded, send_chunk_size()):
+                counts.update(_send_chunk(chunk, token=token, connection=connection, now=now, cache=cache))
     finally:
         connection.close()
     return dict(counts)
 
 
-def _finish(
-    delivery: Delivery, token: str, status: str, error: str, retry_in: dt.timedelta | None = None
-) -> None:
+def _send_chunk(
+    chunk: Sequence[Delivery], *, token: str, connection: Any, now: dt.datetime, cache: dict
+) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    # Render while still *queued*: a crash here leaves nothing ambiguous, so the sending window below
+    # is only the mail backend's own I/O.
+    ready: list[tuple[Delivery, EmailMultiAlternatives]] = []
+    for delivery in chunk:
+        try:
+            ready.append((delivery, build_message(delivery, connection=connection, now=now, cache=cache)))
+        except Exception as exc:  # noqa: BLE001 - any template/data bug: not sent, tell a human
+            logger.exception("delivery %s could not be rendered", delivery.pk)
+            _finish(delivery, token, Delivery.Status.FAILED, f"could not build the message: {exc!r}")
+            counts["failed"] += 1
+    if not ready:
+        return counts
+    ids = [d.pk for d, _ in ready]
+    moved = Delivery.objects.filter(pk__in=ids, claim_token=token, status=Delivery.Status.QUEUED).update(
+        status=Delivery.Status.SENDING, sending_at=timezone.now(), attempts=F("attempts") + 1
+    )
+    owned = set(ids)
+    if moved != len(ids):
+        # Some were taken over by another sweep after our lease ran out: they are theirs now.
+        owned = set(
+            Delivery.objects.filter(pk__in=ids, claim_token=token, status=Delivery.Status.SENDING).values_list(
+                "pk", flat=True
+            )
+        )
+    sent: list[int] = []
+    for delivery, message in ready:
+        if delivery.pk not in owned:
+            continue
+        delivery.attempts += 1
+        try:
+            message.send()
+        except NOT_SENT_ERRORS as exc:
+            status = Delivery.Status.RETRY if delivery.attempts < MAX_ATTEMPTS else Delivery.Status.FAILED
+            log = logger.warning if status == Delivery.Status.RETRY else logger.error
+            log("delivery %s to %s not accepted by the mail server: %r", delivery.pk, delivery.address, exc)
+            _finish(
+                delivery,
+                token,
+                status,
+                f"not accepted by the mail server: {exc!r}",
+                retry_in=dt.timedelta(minutes=5 * 2**delivery.attempts),
+            )
+            counts[status] += 1
+            continue
+        except Exception as exc:  # noqa: BLE001 - the server may have taken it: never resend blindly
+            logger.error(
+                "delivery %s to %s (Message-ID %s) failed mid-send, may have been sent: %r",
+                delivery.pk,
+                delivery.address,
+                delivery.message_id,
+                exc,
+            )
+            _finish(delivery, token, Delivery.Status.UNCONFIRMED, f"error while sending: {exc!r}")
+            counts["unconfirmed"] += 1
+            continue
+        sent.append(delivery.pk)
+    if sent:
+        # UNCONFIRMED too: a recovery sweep may have flagged a slow (not dead) sender in the meantime.
+        counts["sent"] += Delivery.objects.filter(
+            pk__in=sent,
+            claim_token=token,
+            status__in=[Delivery.Status.SENDING, Delivery.Status.UNCONFIRMED],
+        ).update(status=Delivery.Status.SENT, sent_at=timezone.now(), error="")
+    return counts
+
+
+def _finish(delivery: Delivery, token: str, status: str, error: str, retry_in: dt.timedelta | None = None) -> None:
     Delivery.objects.filter(pk=delivery.pk, claim_token=token).update(
         status=status,
         error=error[:2000],
@@ -874,74 +865,64 @@ def deadline_subject(reminder: Reminder, *, today: dt.date) -> str:
     return f"Due {_days_phrase(days)}: [{ref}] {deadline.title} ({reminder.target_date:%d %b %Y})"
 
 
-def _involved_deadlines(user: Any):
-    involvement = (
-        Q(matter__client__memberships__user=user)
-        | Q(responsible=user)
-        | Q(matter__responsible_attorney=user)
-        | Q(matter__responsible_paralegal=user)
-    )
-    scope = Deadline.objects.visible_to(user).filter(involvement).values("pk")
-    return (
-        Deadline.objects.filter(pk__in=scope)
-        .annotate(effective=Coalesce("extended_to", "due_date"))
-        .select_related("matter__client", "responsible")
-    )
+def _docket_of(user: Any):
+    """The deadlines a digest speaks about: the user's clients (as on the dashboard); for a superuser,
+    who sees every client, only the matters and deadlines assigned to them."""
+    if not user.is_active:
+        qs = Deadline.objects.none()
+    elif user.is_superuser:
+        qs = Deadline.objects.filter(
+            Q(responsible=user) | Q(matter__responsible_attorney=user) | Q(matter__responsible_paralegal=user)
+        )
+    else:
+        # Same scope as Matter.objects.visible_to(), as a plain id list: the OR-of-joins form of it makes
+        # PostgreSQL scan the whole docket once per digest.
+        clients = list(TeamMembership.objects.filter(user=user).values_list("client_id", flat=True))
+        qs = Deadline.objects.filter(matter__client_id__in=clients)
+    return qs.annotate(effective=Coalesce("extended_to", "due_date")).select_related("matter__client", "responsible")
 
 
-def _capped(qs, limit: int = DIGEST_LIST_LIMIT) -> tuple[list[Deadline], int]:
-    rows = list(qs[: limit + 1])
-    total = qs.count() if len(rows) > limit else len(rows)
-    return rows[:limit], total
+def digest_context(*, user: Any, now: dt.datetime, cache: dict | None = None) -> dict[str, Any]:
+    """Overdue, due in the next seven days and unverified open deadlines of the user's docket.
 
-
-def digest_context(*, user: Any, now: dt.datetime) -> dict[str, Any]:
+    Lists are capped (the dashboard has the rest); counts are exact. ``cache`` lets one sweep reuse the
+    context between the claim (subject, "anything to say?") and the rendering.
+    """
     today = now.astimezone(user_zone(user)).date()
+    key = ("digest", user.pk, today)
+    if cache is not None and key in cache:
+        return cache[key]
     week_end = today + dt.timedelta(days=7)
-    open_ = _involved_deadlines(user).filter(status=Deadline.Status.OPEN)
-    overdue, overdue_count = _capped(open_.filter(effective__lt=today).order_by("effective", "pk"))
-    week, week_count = _capped(
-        open_.filter(effective__gte=today, effective__lte=week_end).order_by("effective", "pk")
-    )
-    unverified, unverified_count = _capped(open_.filter(verified_at__isnull=True).order_by("effective", "pk"))
-    return {
-        "user": user,
-        "today": today,
-        "week_end": week_end,
-        "overdue": overdue,
-        "overdue_count": overdue_count,
-        "week": week,
-        "week_count": week_count,
-        "unverified": unverified,
-        "unverified_count": unverified_count,
-        "has_content": bool(overdue_count or week_count or unverified_count),
-        "limit": DIGEST_LIST_LIMIT,
+    open_ = _docket_of(user).filter(status=Deadline.Status.OPEN)
+    sections = {
+        "overdue": Q(effective__lt=today),
+        "week": Q(effective__gte=today, effective__lte=week_end),
+        "unverified": Q(verified_at__isnull=True),
     }
+    counts = open_.aggregate(**{name: Count("pk", filter=cond) for name, cond in sections.items()})
+    context: dict[str, Any] = {"user": user, "today": today, "week_end": week_end, "limit": DIGEST_LIST_LIMIT}
+    for name, cond in sections.items():
+        context[f"{name}_count"] = counts[name]
+        context[name] = list(open_.filter(cond).order_by("effective", "pk")[:DIGEST_LIST_LIMIT]) if counts[name] else []
+    context["has_content"] = any(counts.values())
+    if cache is not None:
+        cache[key] = context
+    return context
 
 
 def report_context(*, user: Any, now: dt.datetime) -> dict[str, Any]:
     today = now.astimezone(user_zone(user)).date()
     horizon = today + dt.timedelta(weeks=8)
-    attorney_clients = TeamMembership.objects.filter(user=user, role=TeamMembership.Role.ATTORNEY).values(
-        "client"
-    )
-    scope = (
-        _involved_deadlines(user)
-        .filter(status=Deadline.Status.OPEN)
-        .filter(Q(matter__responsible_attorney=user) | Q(matter__client__in=attorney_clients))
-    )
+    # The attorney's own docket: matters they are the responsible attorney of (and may still see).
+    scope = _docket_of(user).filter(status=Deadline.Status.OPEN, matter__responsible_attorney=user)
     by_client: dict[Any, list[Deadline]] = defaultdict(list)
     upcoming = list(
-        scope.filter(effective__gte=today, effective__lte=horizon).order_by(
-            "matter__client__name", "effective", "pk"
-        )
+        scope.filter(effective__gte=today, effective__lte=horizon).order_by("matter__client__name", "effective", "pk")
     )
     for deadline in upcoming:
         by_client[deadline.matter.client].append(deadline)
     overdue = list(scope.filter(effective__lt=today).order_by("matter__client__name", "effective", "pk"))
-    unverified = list(
-        scope.filter(verified_at__isnull=True).order_by("matter__client__name", "effective", "pk")
-    )
+    unverified = list(scope.filter(verified_at__isnull=True).order_by("matter__client__name", "effective", "pk"))
     return {
         "user": user,
         "today": today,
@@ -953,10 +934,13 @@ def report_context(*, user: Any, now: dt.datetime) -> dict[str, Any]:
     }
 
 
-def build_message(delivery: Delivery, *, connection: Any = None) -> EmailMultiAlternatives:
+def build_message(
+    delivery: Delivery, *, connection: Any = None, now: dt.datetime | None = None, cache: dict | None = None
+) -> EmailMultiAlternatives:
+    """The e-mail for one delivery, as of ``now`` (the sweep's time; content reflects the docket then)."""
     reminder = delivery.reminder
     user = delivery.recipient
-    now = timezone.now()
+    now = now or timezone.now()
     common = {
         "site_url": settings.SITE_URL.rstrip("/"),
         "dashboard_url": absolute(reverse("patents:home")),
@@ -980,7 +964,7 @@ def build_message(delivery: Delivery, *, connection: Any = None) -> EmailMultiAl
         }
         base = "emails/deadline_reminder"
     elif reminder.kind == K.DIGEST:
-        context = {**common, **digest_context(user=user, now=now)}
+        context = {**common, **digest_context(user=user, now=now, cache=cache)}
         base = "emails/digest"
     else:
         context = {**common, **report_context(user=user, now=now)}
