@@ -16,6 +16,11 @@ from .models import Deadline
 
 DEFAULT_WINDOW_DAYS = 90
 
+# A missed deadline still needs someone (remedies such as further processing run from it): it stays on the
+# default docket, among the overdue ones, until it is done or waived.
+NEEDS_ACTION = (Deadline.Status.OPEN, Deadline.Status.MISSED)
+ACTIVE = "active"
+
 SCOPE_CHOICES = [("mine", "Mine"), ("team", "My teams"), ("all", "All I may see")]
 
 # Column key → (label, ORDER BY expression name). Every column of the docket can be sorted.
@@ -38,7 +43,7 @@ def with_docket_annotations(qs: QuerySet, today: dt.date) -> QuerySet:
     return qs.annotate(
         effective=Coalesce("extended_to", "due_date"),
         overdue_rank=Case(
-            When(status=Deadline.Status.OPEN, effective__lt=today, then=Value(0)),
+            When(status__in=NEEDS_ACTION, effective__lt=today, then=Value(0)),
             default=Value(1),
             output_field=IntegerField(),
         ),
@@ -74,9 +79,7 @@ class DateInput(forms.DateInput):
 
 
 class DeadlineFilter(django_filters.FilterSet):
-    scope = django_filters.ChoiceFilter(
-        label="Show", choices=SCOPE_CHOICES, method="filter_scope", empty_label=None
-    )
+    scope = django_filters.ChoiceFilter(label="Show", choices=SCOPE_CHOICES, method="filter_scope", empty_label=None)
     client = django_filters.ModelChoiceFilter(
         label="Client", field_name="matter__client", queryset=Client.objects.none(), empty_label="All clients"
     )
@@ -100,16 +103,14 @@ class DeadlineFilter(django_filters.FilterSet):
     )
     status = django_filters.ChoiceFilter(
         label="Status",
-        choices=[("any", "Any status"), *Deadline.Status.choices],
+        choices=[(ACTIVE, "Open or missed"), ("any", "Any status"), *Deadline.Status.choices],
         method="filter_status",
         empty_label=None,
     )
     due_from = django_filters.DateFilter(
         label="Due from", field_name="effective", lookup_expr="gte", widget=DateInput()
     )
-    due_to = django_filters.DateFilter(
-        label="Due to", field_name="effective", lookup_expr="lte", widget=DateInput()
-    )
+    due_to = django_filters.DateFilter(label="Due to", field_name="effective", lookup_expr="lte", widget=DateInput())
     unverified = django_filters.BooleanFilter(
         label="Unverified only", method="filter_unverified", widget=forms.CheckboxInput()
     )
@@ -125,15 +126,13 @@ class DeadlineFilter(django_filters.FilterSet):
             if not data.get("scope"):
                 data["scope"] = "mine"
             if not data.get("status"):
-                data["status"] = Deadline.Status.OPEN
+                data["status"] = ACTIVE
         super().__init__(data, *args, **kwargs)
         self.user = user
         from patents.models import Matter
 
         visible = Matter.objects.visible_to(user)
-        self.filters["client"].queryset = (
-            Client.objects.filter(matters__in=visible).distinct().order_by("reference")
-        )
+        self.filters["client"].queryset = Client.objects.filter(matters__in=visible).distinct().order_by("reference")
         users = get_user_model().objects.filter(is_active=True).order_by("username")
         if not getattr(user, "is_superuser", False):
             users = users.filter(memberships__client__memberships__user=user).distinct()
@@ -149,6 +148,8 @@ class DeadlineFilter(django_filters.FilterSet):
     def filter_status(self, qs, name, value):
         if not value or value == "any":
             return qs
+        if value == ACTIVE:
+            return qs.filter(status__in=NEEDS_ACTION)
         return qs.filter(status=value)
 
     def filter_unverified(self, qs, name, value):
@@ -163,7 +164,7 @@ class DeadlineFilter(django_filters.FilterSet):
         return (
             not cleaned.get("due_from")
             and not cleaned.get("due_to")
-            and cleaned.get("status") == Deadline.Status.OPEN
+            and cleaned.get("status") in (ACTIVE, Deadline.Status.OPEN)
         )
 
 

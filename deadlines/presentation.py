@@ -337,10 +337,11 @@ def history_changes(records: list) -> list[dict]:
             for change in delta.changes if delta else []:
                 if change.field in {"updated_at"}:
                     continue
+                labels = _choice_labels(record, change.field)
                 item = {
                     "field": change.field.replace("_", " "),
-                    "old": change.old,
-                    "new": change.new,
+                    "old": labels.get(change.old, change.old),
+                    "new": labels.get(change.new, change.new),
                     "user_field": change.field in USER_FIELDS,
                 }
                 changes.append(item)
@@ -368,6 +369,13 @@ def history_changes(records: list) -> list[dict]:
             value = item[side]
             item[side] = names.get(value, value) if item["user_field"] and value else _short(value)
     return out
+
+
+def _choice_labels(record, name: str) -> dict:
+    try:
+        return dict(record._meta.get_field(name).flatchoices)
+    except Exception:  # a field removed since: show raw values
+        return {}
 
 
 def _who(record) -> str:

@@ -24,7 +24,7 @@ from patents.models import Matter, UserProfile
 from . import actions
 from .charts import KIND_COLOURS, build_weekly_chart
 from .feeds import build_calendar, feed_queryset
-from .filters import SORTABLE, DeadlineFilter, apply_default_window, order_docket, with_docket_annotations
+from .filters import NEEDS_ACTION, SORTABLE, DeadlineFilter, apply_default_window, order_docket, with_docket_annotations
 from .forms import AsOfForm, ExtensionForm, ManualDeadlineForm, MarkDoneForm, VerifyForm, WaiveForm
 from .models import Deadline
 from .presentation import explain, history_changes, remedies, user_today, user_tz
@@ -54,7 +54,7 @@ def _docket_queryset(request: HttpRequest, today: dt.date):
 def _decorate(rows, today: dt.date) -> None:
     for row in rows:
         row.days_left = (row.effective - today).days
-        row.overdue = row.status == Deadline.Status.OPEN and row.days_left < 0
+        row.overdue = row.status in NEEDS_ACTION and row.days_left < 0
         row.needs_verification = row.verified_at is None and row.status != Deadline.Status.SUPERSEDED
 
 
@@ -408,7 +408,7 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
     )
     by_day: dict[dt.date, list[Deadline]] = defaultdict(list)
     for d in rows:
-        d.overdue = d.status == Deadline.Status.OPEN and d.effective < today
+        d.overdue = d.status in NEEDS_ACTION and d.effective < today
         d.needs_verification = d.verified_at is None
         by_day[d.effective].append(d)
     grid = [

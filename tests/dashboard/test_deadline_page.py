@@ -126,6 +126,6 @@ def test_history_on_the_page_says_who_when_why_and_what_changed(client, portfoli
     client.force_login(portfolio["alice"])
     text = page_text(client, d)
     assert "bob — changed: marked done on 2026-03-01: receipt 99" in text
-    assert "status: open → done" in text
+    assert "status: Open → Done" in text
     assert "last changed by: — → bob" in text
     assert "tests (automatic) — created: test fixture" in text

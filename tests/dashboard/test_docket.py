@@ -285,3 +285,15 @@ def test_verification_queue_and_calendar_stay_bounded_for_a_large_portfolio(
         assert client.get(reverse("deadlines:verification-queue")).status_code == 200
     with django_assert_max_num_queries(10):
         assert client.get(reverse("deadlines:calendar"), {"scope": "all"}).status_code == 200
+
+
+def test_a_missed_deadline_stays_on_the_default_docket_among_the_overdue(client, portfolio):
+    with attributed(reason="marked missed in the admin", process="tests"):
+        missed = portfolio["overdue"]
+        missed.status = Deadline.Status.MISSED
+        missed.save()
+    client.force_login(portfolio["alice"])
+    response = client.get(HOME)
+    assert row_ids(response)[0] == missed.pk
+    assert "MISSED" in response.content.decode()
+    assert row_ids(client.get(HOME, {"status": "open"})) == [portfolio["soon"].pk]

@@ -124,7 +124,7 @@ def test_timeline_merges_office_events_deadlines_with_outcome_and_changes_with_w
     assert "Reply to Art. 94(3) communication — OVERDUE by 5 days" in timeline
     assert "Pay renewal fee year 6 — Done on 01 Mar 2026" in timeline
     assert "by bob — marked done on 2026-03-01: fee receipt 123" in timeline
-    assert "status: open → done" in timeline
+    assert "status: Open → Done" in timeline
     assert "Matter created by tests (automatic) — test fixture" in timeline
 
 
