@@ -101,6 +101,10 @@ class Deadline(models.Model):
     citation = models.CharField(max_length=300, blank=True)
     explanation = models.JSONField(default=dict, blank=True)
     remedies = models.JSONField(default=list, blank=True)
+    fingerprint = models.CharField(
+        max_length=40, blank=True, editable=False,
+        help_text="Hash of what the engine computed; a recompute that yields the same hash writes nothing",
+    )
     done_on = models.DateField(null=True, blank=True)
     done_note = models.TextField(blank=True)
     waived_reason = models.TextField(blank=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache, cached_property, lru_cache
 
 import holidays
 
@@ -57,7 +57,7 @@ def _statutory_closure(office: str, d: date) -> tuple[str, str] | None:
     return None
 
 
-@lru_cache(maxsize=64)
+@cache
 def _library_holidays(office: str, year: int) -> dict[date, str]:
     src = _HOLIDAY_SOURCES.get(office)
     if src is None:
@@ -74,6 +74,22 @@ def normalize_office(code: str | None) -> str | None:
     return OFFICE_ALIASES.get(code, code)
 
 
+@lru_cache(maxsize=65536)
+def _fixed_causes(office: str, d: date) -> tuple[dict, ...]:
+    """Weekend, library holiday and statutory closure of `d`: a pure function of the date, so cached."""
+    out: list[dict] = []
+    if d.weekday() >= 5:
+        out.append({"type": "weekend", "name": d.strftime("%A"), "source": "weekend"})
+    lib = _library_holidays(office, d.year).get(d)
+    if lib:
+        src = _HOLIDAY_SOURCES[office][0]
+        out.append({"type": "holiday", "name": lib, "source": src})
+    statutory = _statutory_closure(office, d)
+    if statutory:
+        out.append({"type": "statutory", "name": statutory[0], "source": statutory[1]})
+    return tuple(out)
+
+
 @dataclass
 class OfficeCalendar:
     office: str
@@ -88,19 +104,15 @@ class OfficeCalendar:
         src = _HOLIDAY_SOURCES.get(self.office)
         return src[0] if src else None
 
+    @cached_property
+    def _closure_years(self) -> frozenset[int]:
+        return frozenset(c.year for c in self.closures)
+
     def causes(self, d: date) -> list[dict]:
         """Why the office is closed on `d` (empty when open)."""
-        out: list[dict] = []
-        if d.weekday() >= 5:
-            out.append({"type": "weekend", "name": d.strftime("%A"), "source": "weekend"})
-        lib = _library_holidays(self.office, d.year).get(d)
-        if lib:
-            out.append({"type": "holiday", "name": lib, "source": self.holiday_source})
-        statutory = _statutory_closure(self.office, d)
-        if statutory:
-            out.append({"type": "statutory", "name": statutory[0], "source": statutory[1]})
+        out = list(_fixed_causes(self.office, d))
         closure = self.closures.get(d)
-        if closure and not (statutory and closure[0] == statutory[0]):
+        if closure and not any(c["type"] == "statutory" and c["name"] == closure[0] for c in out):
             out.append({"type": "closure", "name": closure[0], "source": closure[1]})
         return out
 
@@ -111,10 +123,9 @@ class OfficeCalendar:
         warnings = []
         if not self.known:
             warnings.append(
-                f"no holiday calendar for office {self.office!r}: "
-                "only weekends and stored closures considered"
+                f"no holiday calendar for office {self.office!r}: only weekends and stored closures considered"
             )
-        if self.office in {"EP", "IB"} and not any(c.year == d.year for c in self.closures):
+        if self.office in {"EP", "IB"} and d.year not in self._closure_years:
             warnings.append(
                 f"no {self.office} closure days stored for {d.year}: only weekends considered "
                 "(the date may be later once the closing days are published)"
@@ -134,7 +145,11 @@ class OfficeCalendar:
         raise ValueError(f"{self.office} closed for more than {MAX_ROLL_DAYS} days from {d}")
 
 
-def calendar_for(office: str | None, closures: Closures | None) -> OfficeCalendar:
+def calendar_for(office: str | None, closures: Closures | None, cache: dict | None = None) -> OfficeCalendar:
     code = normalize_office(office) or "UNKNOWN"
-    data = (closures or {}).get(code, {})
-    return OfficeCalendar(office=code, closures=data)
+    if cache is not None and code in cache:
+        return cache[code]
+    cal = OfficeCalendar(office=code, closures=(closures or {}).get(code, {}))
+    if cache is not None:
+        cache[code] = cal
+    return cal

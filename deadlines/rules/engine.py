@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -34,7 +34,7 @@ def _iso(d: date | None) -> str | None:
 
 
 def _calendar(
-    rule: Rule, matter: MatterFacts, event: EventFact, closures: Closures | None
+    rule: Rule, matter: MatterFacts, event: EventFact, closures: Closures | None, cache: dict | None = None
 ) -> tuple[OfficeCalendar, str]:
     spec = rule.calendar
     if spec == "@receiving_office":
@@ -49,7 +49,7 @@ def _calendar(
     else:
         code = spec
         why = f"calendar of {spec}"
-    return calendar_for(code, closures), why
+    return calendar_for(code, closures, cache), why
 
 
 def _notified(rule: Rule, event: EventFact) -> tuple[date, list[dict]]:
@@ -61,8 +61,7 @@ def _notified(rule: Rule, event: EventFact) -> tuple[date, list[dict]]:
                 "document_date": event.date.isoformat(),
                 "result": deemed.isoformat(),
                 "citation": "EPC Rules 126(2), 127(2) as in force until 31 Oct 2023",
-                "note": "documents dated before 1 Nov 2023 are deemed notified on the tenth day after "
-                "their date",
+                "note": "documents dated before 1 Nov 2023 are deemed notified on the tenth day after their date",
             }
         ]
     if rule.notification is Notification.EPO_DATE_BORNE:
@@ -71,8 +70,7 @@ def _notified(rule: Rule, event: EventFact) -> tuple[date, list[dict]]:
                 "op": "deemed_notification",
                 "document_date": event.date.isoformat(),
                 "result": event.date.isoformat(),
-                "citation": "EPC Rules 126(2), 127(2) as amended with effect from 1 Nov 2023 "
-                "(OJ EPO 2022, A101)",
+                "citation": "EPC Rules 126(2), 127(2) as amended with effect from 1 Nov 2023 (OJ EPO 2022, A101)",
                 "note": "documents dated on or after 1 Nov 2023 are deemed notified on the date they bear",
             }
         ]
@@ -179,8 +177,14 @@ def _compute_instance(
     instance: str = "",
     instance_duration: Duration | None = None,
     window_opens: Duration | None = None,
-) -> ComputedDeadline | dict:
-    cal, cal_why = _calendar(rule, matter, event, closures)
+    calendars: dict | None = None,
+    skip_if_superseded: Callable[[str], bool] | None = None,
+) -> ComputedDeadline | dict | None:
+    key = f"{rule.id}:{event.ref}" + (f":{instance}" if instance else "")
+    by, reason = _supersession(rule, later, instance)
+    if by is not None and skip_if_superseded is not None and skip_if_superseded(key):
+        return None
+    cal, cal_why = _calendar(rule, matter, event, closures, calendars)
     notified, steps = _notified(rule, event)
     inputs: dict = {
         "trigger": {
@@ -274,9 +278,7 @@ def _compute_instance(
             else:
                 end, ext_steps = add_period(unrolled, Duration(months=n), conv)
             if cap_date and end > cap_date:
-                ext_steps.append(
-                    {"op": "cap", "result": cap_date.isoformat(), "note": rule.notes or "capped"}
-                )
+                ext_steps.append({"op": "cap", "result": cap_date.isoformat(), "note": rule.notes or "capped"})
                 end = cap_date
             rolled, skipped = cal.roll_forward(end)
             extensions.append(
@@ -313,7 +315,6 @@ def _compute_instance(
         remedies.append({"name": rem.name, "until": until, "citation": rem.citation, "basis": rem.basis})
 
     warnings = cal.warnings_for(due)
-    by, reason = _supersession(rule, later, instance)
     if by is not None:
         status = Status.SUPERSEDED
     elif today is not None and due < today:
@@ -337,7 +338,6 @@ def _compute_instance(
         explanation["superseded"] = reason
     if rule.notes:
         explanation["notes"] = rule.notes
-    key = f"{rule.id}:{event.ref}" + (f":{instance}" if instance else "")
     return ComputedDeadline(
         key=key,
         rule=rule.id,
@@ -361,9 +361,7 @@ def _compute_instance(
     )
 
 
-def _series_instances(
-    rule: Rule, matter: MatterFacts, event: EventFact
-) -> list[tuple[str, Duration, Duration | None]]:
+def _series_instances(rule: Rule, matter: MatterFacts, event: EventFact) -> list[tuple[str, Duration, Duration | None]]:
     assert rule.series
     out = []
     base = matter.filing_date if rule.terms[0].base is Base.FILING else event.date
@@ -384,15 +382,20 @@ def compute(
     *,
     today: date | None = None,
     rules: Sequence[Rule] | None = None,
+    skip_if_superseded: Callable[[str], bool] | None = None,
 ) -> ComputeResult:
+    """Every deadline the events trigger, explained.
+
+    ``skip_if_superseded(key)`` lets a caller that already stores a superseded deadline under ``key`` skip
+    computing it again (it is answered; its dates no longer matter).
+    """
     from .registry import rules_for_code
 
     result = ComputeResult()
+    calendars: dict = {}  # one OfficeCalendar per office for this computation
     ordered = _ordered(events)
     for event in ordered:
-        candidates = (
-            rules_for_code(event.code) if rules is None else [r for r in rules if event.code in r.triggers]
-        )
+        candidates = rules_for_code(event.code) if rules is None else [r for r in rules if event.code in r.triggers]
         later = _later_events(ordered, event)
         for rule in candidates:
             if not rule.effective_for(event.date) or not _matches(rule, matter):
@@ -419,13 +422,24 @@ def compute(
                         instance=label,
                         instance_duration=duration,
                         window_opens=opens,
+                        calendars=calendars,
+                        skip_if_superseded=skip_if_superseded,
                     )
-                    (result.deadlines if isinstance(out, ComputedDeadline) else result.problems).append(out)
+                    if out is not None:
+                        (result.deadlines if isinstance(out, ComputedDeadline) else result.problems).append(out)
             else:
                 out = _compute_instance(
-                    rule=rule, matter=matter, event=event, later=later, closures=closures, today=today
+                    rule=rule,
+                    matter=matter,
+                    event=event,
+                    later=later,
+                    closures=closures,
+                    today=today,
+                    calendars=calendars,
+                    skip_if_superseded=skip_if_superseded,
                 )
-                (result.deadlines if isinstance(out, ComputedDeadline) else result.problems).append(out)
+                if out is not None:
+                    (result.deadlines if isinstance(out, ComputedDeadline) else result.problems).append(out)
     return result
 
 

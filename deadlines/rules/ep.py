@@ -22,8 +22,7 @@ RE_ESTABLISHMENT_RENEWAL = Remedy(
     name="re-establishment of rights",
     citation="EPC Art. 122; Rule 136(1)",
     after_expiry=M(years=1),
-    basis="within two months of the removal of the cause of non-compliance, "
-    "at the latest one year after expiry",
+    basis="within two months of the removal of the cause of non-compliance, at the latest one year after expiry",
 )
 ACTIONS = ("EP.COMMUNICATION_94_3", "EP.RULE_71_3_COMMUNICATION", "EP.SUMMONS_ORAL_PROCEEDINGS")
 
@@ -31,9 +30,7 @@ ACTIONS = ("EP.COMMUNICATION_94_3", "EP.RULE_71_3_COMMUNICATION", "EP.SUMMONS_OR
 def _by_document_date(rule: Rule) -> tuple[Rule, Rule]:
     """A notified communication in two versions, chosen by the document's date (never by today)."""
     old = replace(rule, version=1, effective_until=date(2023, 10, 31), notification=Notification.EPO_TEN_DAY)
-    new = replace(
-        rule, version=2, effective_from=NOTIFICATION_CHANGE, notification=Notification.EPO_DATE_BORNE
-    )
+    new = replace(rule, version=2, effective_from=NOTIFICATION_CHANGE, notification=Notification.EPO_DATE_BORNE)
     return old, new
 
 
@@ -112,8 +109,7 @@ RULES: tuple[Rule, ...] = (
         title="Request examination (pay examination fee)",
         citation="EPC Art. 94(1); Rule 70(1)",
         answered_by=("EP.EXAMINATION_REQUESTED",),
-        notes="six months from the date the European Patent Bulletin mentions the publication of the search "
-        "report",
+        notes="six months from the date the European Patent Bulletin mentions the publication of the search report",
         **_search_report,
     ),
     Rule(

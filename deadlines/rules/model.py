@@ -191,7 +191,5 @@ class ComputedDeadline:
             "status": self.status,
             "citation": self.citation,
             "explanation": self.explanation,
-            "remedies": [
-                {**r, "until": r["until"].isoformat() if r.get("until") else None} for r in self.remedies
-            ],
+            "remedies": [{**r, "until": r["until"].isoformat() if r.get("until") else None} for r in self.remedies],
         }

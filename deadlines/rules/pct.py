@@ -21,9 +21,7 @@ RULES: tuple[Rule, ...] = (
         convention=C,
         calendar="US",
         conditions=Conditions(designated_office="US"),
-        remedies=(
-            Remedy("petition to revive (unintentional delay)", "37 CFR 1.137(a)", basis="no fixed period"),
-        ),
+        remedies=(Remedy("petition to revive (unintentional delay)", "37 CFR 1.137(a)", basis="no fixed period"),),
         answered_by=("WO.NATIONAL_PHASE_ENTERED",),
         replaced_by=("WO.WITHDRAWN",),
     ),
@@ -102,8 +100,7 @@ RULES: tuple[Rule, ...] = (
         calendar="@ipea",
         answered_by=("WO.DEMAND_FILED",),
         replaced_by=("WO.WITHDRAWN",),
-        notes="the later of three months from transmittal of the ISR and 22 months from priority; "
-        "not extendable",
+        notes="the later of three months from transmittal of the ISR and 22 months from priority; not extendable",
     ),
     Rule(
         id="WO.PRIORITY_YEAR",
@@ -116,9 +113,7 @@ RULES: tuple[Rule, ...] = (
         terms=(Term(M(months=12)),),
         convention=C,
         calendar="@receiving_office",
-        remedies=(
-            Remedy("restoration of the right of priority", "PCT Rule 26bis.3(e)", after_expiry=M(months=2)),
-        ),
+        remedies=(Remedy("restoration of the right of priority", "PCT Rule 26bis.3(e)", after_expiry=M(months=2)),),
         answered_by=("WO.FILED",),
     ),
 )

@@ -12,6 +12,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import cache
 
 from dateutil.relativedelta import relativedelta
 
@@ -60,6 +61,7 @@ class Duration:
         return Duration(years=self.years + years, months=self.months + months, days=self.days)
 
 
+@cache
 def _delta(d: Duration) -> relativedelta:
     return relativedelta(years=d.years, months=d.months, days=d.days)
 

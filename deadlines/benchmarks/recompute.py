@@ -1,0 +1,358 @@
+"""`python manage.py bench recompute [--matters N] [--json]`: deadline recompute at portfolio scale.
+
+Builds (once) a synthetic portfolio of N matters with about ten office events each (EP/US/JP/PCT mixes that
+exercise renewals, advisory actions, replies, national phase), then times
+
+* the first full recompute (every deadline created, with history rows),
+* a steady-state full recompute (nothing changed: what a rule-change preview or a nightly pass costs),
+* single-event recomputes: an office event is recorded through ``record_office_event`` and the matter is
+  recomputed; p50/p95 of the recompute alone and of record + recompute.
+
+The full passes run in ``--workers`` processes (default: CPU count; forced to 1 on SQLite), each with its own
+database connection and contiguous slices of matters, as several Celery workers would.
+
+The portfolio is written with plain ``bulk_create`` (no history rows for the synthetic matters/events:
+they are fixtures, not what is measured). It refuses to run on a database whose name does not contain
+"bench" unless --allow-any-database is given, because it writes a lot of synthetic data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+import random
+import statistics
+import time
+
+from django.db import connection, connections, transaction
+from django.utils import timezone
+
+BENCH_CLIENT = "BENCH-RECOMPUTE"
+PREFIX = "BRC-"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--matters", type=int, default=2000)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--chunk-size", type=int, default=250)
+    parser.add_argument("--single-samples", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=4)
+    parser.add_argument("--allow-any-database", action="store_true")
+
+
+# --- synthetic portfolio ---------------------------------------------------------------------------------
+
+M = dt.timedelta(days=30)
+
+
+def _sequence(office: str, filing: dt.date, rng: random.Random) -> list[tuple[str, dt.date, dict]]:
+    j = lambda days: dt.timedelta(days=rng.randint(0, days))  # noqa: E731 - jitter
+    if office == "EP":
+        seq = [
+            ("EP.FILED", filing, {}),
+            ("EP.SEARCH_REPORT_PUBLISHED", filing + 18 * M + j(20), {}),
+            ("EP.EXAMINATION_REQUESTED", filing + 22 * M + j(20), {}),
+            ("EP.DESIGNATION_FEE_PAID", filing + 22 * M + j(20), {}),
+            ("EP.RENEWAL_FEE_PAID", filing + 24 * M + j(10), {"year": 3}),
+            ("EP.COMMUNICATION_94_3", filing + 30 * M + j(60), {"period_months": rng.choice([2, 4, 4, 4])}),
+            ("EP.REPLY_FILED", filing + 33 * M + j(20), {}),
+            ("EP.COMMUNICATION_94_3", filing + 42 * M + j(60), {"period_months": 4}),
+            ("EP.REPLY_FILED", filing + 45 * M + j(20), {}),
+            ("EP.RULE_71_3_COMMUNICATION", filing + 54 * M + j(90), {}),
+        ]
+    elif office == "US":
+        seq = [
+            ("US.NON_FINAL_REJECTION", filing + 20 * M + j(60), {}),
+            ("US.RESPONSE_FILED", filing + 23 * M + j(20), {}),
+            ("US.FINAL_REJECTION", filing + 28 * M + j(40), {}),
+            ("US.RESPONSE_FILED", filing + 29 * M + j(20), {}),
+            ("US.ADVISORY_ACTION", filing + 32 * M + j(20), {}),
+            ("US.RCE_FILED", filing + 33 * M + j(20), {}),
+            ("US.NON_FINAL_REJECTION", filing + 38 * M + j(40), {}),
+            ("US.RESPONSE_FILED", filing + 41 * M + j(20), {}),
+            ("US.NOTICE_OF_ALLOWANCE", filing + 46 * M + j(40), {}),
+            ("US.ISSUE_FEE_PAID", filing + 48 * M + j(20), {}),
+            ("US.PATENT_GRANTED", filing + 51 * M + j(20), {}),
+        ]
+    elif office == "JP":
+        seq = [
+            ("JP.FILED", filing, {}),
+            ("JP.EXAMINATION_REQUESTED", filing + 30 * M + j(60), {}),
+            ("JP.NOTICE_OF_REASONS_FOR_REFUSAL", filing + 40 * M + j(60), {}),
+            ("JP.RESPONSE_FILED", filing + 42 * M + j(20), {}),
+            ("JP.NOTICE_OF_REASONS_FOR_REFUSAL", filing + 50 * M + j(60), {}),
+            ("JP.RESPONSE_FILED", filing + 52 * M + j(20), {}),
+            ("JP.DECISION_OF_REFUSAL", filing + 58 * M + j(60), {}),
+            ("JP.APPEAL_FILED", filing + 60 * M + j(20), {}),
+            ("JP.REGISTERED", filing + 70 * M + j(60), {}),
+            ("JP.ANNUITY_PAID", filing + 105 * M + j(20), {"year": 4}),
+        ]
+    else:
+        seq = [
+            ("WO.FILED", filing, {}),
+            ("WO.ISR_TRANSMITTED", filing + 4 * M + j(40), {"ipea": rng.choice(["EP", "US", "JP"])}),
+            ("WO.ART19_AMENDMENTS_FILED", filing + 6 * M + j(20), {}),
+            ("WO.DEMAND_FILED", filing + 8 * M + j(20), {}),
+            ("WO.NATIONAL_PHASE_ENTERED", filing + 18 * M + j(20), {"office": "EP"}),
+            ("WO.NATIONAL_PHASE_ENTERED", filing + 18 * M + j(20), {"office": "US"}),
+            ("WO.NATIONAL_PHASE_ENTERED", filing + 18 * M + j(20), {"office": "JP"}),
+        ]
+    return seq
+
+
+def _ensure_portfolio(n: int, seed: int, stdout) -> list[int]:
+    from docketapp.audit import attributed
+    from patents.models import EventType, Matter, OfficeEvent, PriorityClaim
+    from patents.services import ensure_client, ensure_event_type
+
+    with attributed(reason="benchmark portfolio", process="bench.recompute"):
+        client, _ = ensure_client(reference=BENCH_CLIENT, name="Benchmark portfolio (synthetic)")
+    existing = Matter.objects.filter(client=client).count()
+    if existing < n:
+        rng = random.Random(seed + existing)
+        today = timezone.now().date()
+        types: dict[str, EventType] = {}
+
+        def event_type(code: str) -> EventType:
+            if code not in types:
+                with attributed(reason="benchmark portfolio", process="bench.recompute"):
+                    types[code] = ensure_event_type(code=code, label=code, office=code[:2])
+            return types[code]
+
+        batch = 2000
+        for start in range(existing, n, batch):
+            stop = min(n, start + batch)
+            matters = []
+            for i in range(start, stop):
+                office = rng.choices(["EP", "US", "JP", "WO"], weights=[40, 35, 15, 10])[0]
+                filing = dt.date(2012, 1, 1) + dt.timedelta(days=rng.randint(0, 365 * 11))
+                matters.append(
+                    Matter(
+                        client=client,
+                        reference=f"{PREFIX}{i:07d}",
+                        office=office,
+                        kind=Matter.Kind.PCT if office == "WO" else Matter.Kind.PATENT,
+                        filing_date=filing,
+                        applicant_residence=rng.choice(["domestic", "foreign"]),
+                        receiving_office=rng.choice(["EP", "US", "IB"])[:2] if office == "WO" else "",
+                        designated_offices=["EP", "US", "JP"] if office == "WO" else [],
+                    )
+                )
+            with transaction.atomic():
+                created = Matter.objects.bulk_create(matters, batch_size=1000)
+                if not all(m.pk for m in created):  # backends without RETURNING
+                    refs = [m.reference for m in matters]
+                    created = list(Matter.objects.filter(reference__in=refs).order_by("reference"))
+                events, claims = [], []
+                for m in created:
+                    if m.office in ("WO", "EP") and rng.random() < 0.7:
+                        claims.append(
+                            PriorityClaim(
+                                matter=m,
+                                country="US",
+                                number=f"63{m.pk:08d}",
+                                date=m.filing_date - dt.timedelta(days=rng.randint(200, 364)),
+                            )
+                        )
+                    for k, (code, day, params) in enumerate(_sequence(m.office, m.filing_date, rng)):
+                        if day > today:
+                            break
+                        events.append(
+                            OfficeEvent(
+                                matter=m,
+                                event_type=event_type(code),
+                                office_code=code,
+                                date=day,
+                                natural_key=f"{code}|{day.isoformat()}|{k}",
+                                params=params,
+                            )
+                        )
+                PriorityClaim.objects.bulk_create(claims, batch_size=2000)
+                OfficeEvent.objects.bulk_create(events, batch_size=5000)
+            stdout.write(f"portfolio: {stop}/{n} matters")
+    ids = list(Matter.objects.filter(client=client).order_by("pk").values_list("pk", flat=True)[:n])
+    return ids
+
+
+# --- timed passes ---------------------------------------------------------------------------------
+
+
+def _worker(args) -> dict:
+    ids, reason, chunk_size, today = args
+    from deadlines.services import load_closures, recompute_matters
+
+    connections.close_all()
+    started = time.perf_counter()
+    outcome = recompute_matters(
+        matter_ids=ids,
+        reason=reason,
+        closures=load_closures(),
+        today=today,
+        chunk_size=chunk_size,
+        notify_reminders=False,
+    )
+    summary = outcome.summary()
+    summary["seconds"] = time.perf_counter() - started
+    connections.close_all()
+    return summary
+
+
+def _full_pass(ids: list[int], *, workers: int, chunk_size: int, reason: str, today: dt.date) -> dict:
+    size = -(-len(ids) // workers)
+    slices = [ids[i : i + size] for i in range(0, len(ids), size)]
+    started = time.perf_counter()
+    if workers == 1:
+        results = [_worker((s, reason, chunk_size, today)) for s in slices]
+    else:
+        connections.close_all()
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            results = pool.map(_worker, [(s, reason, chunk_size, today) for s in slices])
+    elapsed = time.perf_counter() - started
+    total: dict = {"seconds": round(elapsed, 2)}
+    for r in results:
+        for k, v in r.items():
+            if k != "seconds":
+                total[k] = total.get(k, 0) + v
+    return total
+
+
+def _percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def _single_events(ids: list[int], samples: int, rng: random.Random) -> dict:
+    from deadlines.services import load_closures
+    from docketapp.audit import attributed
+    from patents.models import Matter
+    from patents.services import ensure_event_type
+
+    closures = load_closures()
+    picks = rng.sample(ids, min(samples, len(ids)))
+    with attributed(reason="benchmark: single event", process="bench.recompute"):
+        et = {
+            code: ensure_event_type(code=code, label=code, office=code[:2])
+            for code in (
+                "EP.COMMUNICATION_94_3",
+                "US.NON_FINAL_REJECTION",
+                "JP.NOTICE_OF_REASONS_FOR_REFUSAL",
+                "WO.ISR_TRANSMITTED",
+            )
+        }
+    code_for = {
+        "EP": "EP.COMMUNICATION_94_3",
+        "US": "US.NON_FINAL_REJECTION",
+        "JP": "JP.NOTICE_OF_REASONS_FOR_REFUSAL",
+        "WO": "WO.ISR_TRANSMITTED",
+    }
+    matters = Matter.objects.in_bulk(picks)
+    # The benchmark recomputes explicitly (and synchronously) right after recording; the production hook
+    # would additionally publish a Celery task on commit, which is broker latency, not recompute time.
+    from patents.services import event_recorded_hooks
+
+    saved_hooks = list(event_recorded_hooks)
+    event_recorded_hooks.clear()
+    try:
+        return _timed_single_events(picks, matters, et, code_for, closures)
+    finally:
+        event_recorded_hooks.extend(saved_hooks)
+
+
+def _timed_single_events(picks, matters, et, code_for, closures) -> dict:
+    from deadlines.services import recompute_deadlines
+    from docketapp.audit import attributed
+    from patents.services import record_office_event
+
+    recompute_ms, total_ms = [], []
+    day = timezone.now().date() - dt.timedelta(days=1)
+    for i, mid in enumerate(picks):
+        matter = matters[mid]
+        t0 = time.perf_counter()
+        with attributed(reason="benchmark: office event", process="bench.recompute"):
+            with transaction.atomic():
+                record_office_event(
+                    matter=matter,
+                    event_type=et[code_for[matter.office]],
+                    office_code="BENCH",
+                    date=day,
+                    discriminator=f"bench-{time.time_ns()}-{i}",
+                )
+                t1 = time.perf_counter()
+                recompute_deadlines(matter_id=mid, reason="benchmark: office event recorded", closures=closures)
+        t2 = time.perf_counter()
+        recompute_ms.append((t2 - t1) * 1000)
+        total_ms.append((t2 - t0) * 1000)
+    return {
+        "single_event_samples": len(picks),
+        "single_event_recompute_p50_ms": round(statistics.median(recompute_ms), 2),
+        "single_event_recompute_p95_ms": round(_percentile(recompute_ms, 95), 2),
+        "single_event_record_and_recompute_p95_ms": round(_percentile(total_ms, 95), 2),
+    }
+
+
+def run(options: dict, stdout) -> dict:
+    from deadlines.models import Deadline
+
+    name = str(connection.settings_dict.get("NAME", ""))
+    if "bench" not in name and not options.get("allow_any_database"):
+        raise SystemExit(
+            f"refusing to write a synthetic portfolio into database {name!r}: use a database whose "
+            "name contains 'bench' (or --allow-any-database)"
+        )
+    n = options["matters"]
+    workers = 1 if connection.vendor == "sqlite" else max(1, options["workers"])
+    rng = random.Random(options["seed"])
+    t0 = time.perf_counter()
+    ids = _ensure_portfolio(n, options["seed"], stdout)
+    setup_s = time.perf_counter() - t0
+    from patents.models import OfficeEvent
+
+    events = OfficeEvent.objects.filter(matter_id__in=ids).count() if n <= 200_000 else None
+    _reset_deadlines(ids)
+    today = timezone.now().date()
+    first = _full_pass(
+        ids,
+        workers=workers,
+        chunk_size=options["chunk_size"],
+        today=today,
+        reason="benchmark: first full recompute",
+    )
+    steady = _full_pass(
+        ids,
+        workers=workers,
+        chunk_size=options["chunk_size"],
+        today=today,
+        reason="benchmark: steady-state full recompute",
+    )
+    single = _single_events(ids, options["single_samples"], rng)
+    return {
+        "database": connection.vendor,
+        "matters": len(ids),
+        "events": events,
+        "deadlines": Deadline.objects.filter(matter_id__in=ids).count() if n <= 200_000 else first.get("create"),
+        "workers": workers,
+        "cpus": os.cpu_count(),
+        "portfolio_setup_seconds": round(setup_s, 1),
+        "first_full_recompute_seconds": first["seconds"],
+        "first_full_recompute_created": first.get("create", 0),
+        "steady_full_recompute_seconds": steady["seconds"],
+        "steady_full_recompute_changes": sum(steady.get(k, 0) for k in ("create", "move", "update", "supersede")),
+        **single,
+    }
+
+
+def _reset_deadlines(ids: list[int]) -> None:
+    """A clean slate for the "first" pass."""
+    from deadlines.models import Deadline
+    from docketapp.audit import attributed
+
+    if connection.vendor == "postgresql" and "bench" in str(connection.settings_dict.get("NAME", "")):
+        # A dedicated benchmark database: TRUNCATE (which the append-only history guard allows for
+        # deliberate purges) instead of a million row-by-row deletes with their history records.
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {Deadline._meta.db_table}, {Deadline.history.model._meta.db_table} CASCADE")
+        return
+    with attributed(reason="benchmark reset", process="bench.recompute"):
+        for i in range(0, len(ids), 2000):
+            Deadline.objects.filter(matter_id__in=ids[i : i + 2000]).delete()

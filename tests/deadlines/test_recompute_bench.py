@@ -1,0 +1,22 @@
+"""The recompute benchmark runs end to end on a tiny portfolio (figures are not asserted: see README)."""
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+
+from deadlines.models import Deadline
+
+
+@pytest.mark.django_db
+def test_bench_recompute_runs_and_second_pass_changes_nothing():
+    out = io.StringIO()
+    call_command("bench", "recompute", "--matters", "12", "--workers", "1", "--single-samples", "3",
+                 "--allow-any-database", "--json", stdout=out)
+    result = json.loads(out.getvalue().strip().splitlines()[-1])
+    assert result["matters"] == 12
+    assert result["first_full_recompute_created"] > 12
+    assert result["steady_full_recompute_changes"] == 0
+    assert result["single_event_samples"] == 3
+    assert Deadline.objects.filter(matter__reference__startswith="BRC-").exists()
