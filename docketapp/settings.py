@@ -184,6 +184,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "options": {"expires": 240},
     },
 }
+# Office sync (patents.tasks): each office every 15 minutes picks the matters older than its freshness target.
+for _office in ("EP", "WO", "US", "JP"):
+    CELERY_BEAT_SCHEDULE[f"patents.sync_office.{_office}"] = {
+        "task": "patents.sync_office",
+        "schedule": crontab(minute="*/15"),
+        "args": [_office],
+        "options": {"expires": 600},
+    }
 
 # --- Offices (credentials only from the environment; empty → the office simulator is used) ---
 OFFICE_SIMULATOR_URL = env.str("OFFICE_SIMULATOR_URL", default="")
@@ -199,6 +207,14 @@ JPO_PASSWORD = env.str("JPO_PASSWORD", default="")
 LENS_BASE_URL = env.str("LENS_BASE_URL", default="https://api.lens.org")
 LENS_TOKEN = env.str("LENS_TOKEN", default="")
 OFFICE_HTTP_TIMEOUT = env.float("OFFICE_HTTP_TIMEOUT", default=30.0)
+# Office sync: freshness target per office (hours since the last sync) and matters per batch task.
+OFFICE_SYNC_FRESHNESS_HOURS = {
+    office: env.float(f"OFFICE_SYNC_FRESHNESS_HOURS_{office}", default=24.0) for office in ("EP", "WO", "US", "JP")
+}
+OFFICE_SYNC_BATCH = {
+    office: env.int(f"OFFICE_SYNC_BATCH_{office}", default=default)
+    for office, default in (("EP", 25), ("WO", 25), ("US", 5), ("JP", 5))
+}
 # Shared throttle storage: "redis" when REDIS_URL is set, otherwise the database.
 THROTTLE_BACKEND = env.str("THROTTLE_BACKEND", default="redis" if REDIS_URL else "database")
 

@@ -136,3 +136,89 @@ class OfficeEventAdmin(ScopedToMattersAdmin):
     list_select_related = ["matter", "event_type"]
     date_hierarchy = "date"
     readonly_fields = ["natural_key", "recorded_at"]
+
+
+# --- Office sync and ingestion (issue 6) -------------------------------------------------------------------
+
+from .models import OfficeCodeMapping, OfficePayload, QuarantineItem, ReconciliationItem, SyncRun  # noqa: E402
+
+
+@admin.register(OfficeCodeMapping)
+class OfficeCodeMappingAdmin(AuditedAdmin):
+    """The normalization table: which canonical event an office code stands for. Changes are audited;
+    run ``manage.py replay_payloads`` afterwards to apply a corrected mapping to stored payloads."""
+
+    list_display = ["office", "source", "code", "event_type", "internal", "note"]
+    list_filter = ["office", "source", "event_type__internal"]
+    search_fields = ["code", "event_type__code", "note"]
+    autocomplete_fields = ["event_type"]
+    list_select_related = ["event_type"]
+
+    @admin.display(boolean=True, description="internal")
+    def internal(self, obj):
+        return obj.event_type.internal
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(admin.ModelAdmin):
+    list_display = [
+        "started_at", "office", "trigger", "finished_at", "matters_tried", "matters_synced", "requests", "bytes",
+        "payloads_stored", "payloads_unchanged", "events_created", "quarantined", "retries", "errors",
+    ]
+    list_filter = ["office", "trigger"]
+    date_hierarchy = "started_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OfficePayload)
+class OfficePayloadAdmin(admin.ModelAdmin):
+    list_display = ["fetched_at", "office", "kind", "endpoint", "status", "size", "short_sha", "outcome", "origin"]
+    list_filter = ["office", "kind", "outcome", "origin"]
+    search_fields = ["request_key", "sha256", "file_name", "matters__reference"]
+    exclude = ["body"]
+    readonly_fields = ["matters"]
+    date_hierarchy = "fetched_at"
+
+    @admin.display(description="SHA-256")
+    def short_sha(self, obj):
+        return obj.sha256[:12]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("body")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(QuarantineItem)
+class QuarantineItemAdmin(ScopedToMattersAdmin):
+    list_display = ["created_at", "category", "status", "matter", "office", "office_code", "reason"]
+    list_filter = ["status", "category", "office"]
+    search_fields = ["reason", "office_code", "matter__reference"]
+    list_select_related = ["matter"]
+    readonly_fields = ["category", "payload", "matter", "office", "source", "office_code", "reason", "details",
+                       "fingerprint", "created_at", "decided_at", "decided_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ReconciliationItem)
+class ReconciliationItemAdmin(ScopedToMattersAdmin):
+    list_display = ["matter", "field", "docket_value", "office_value", "status", "decided_by", "decided_at"]
+    list_filter = ["status", "field", "office"]
+    search_fields = ["matter__reference"]
+    list_select_related = ["matter", "decided_by"]
+    readonly_fields = ["matter", "field", "docket_value", "office_value", "office", "payload", "created_at",
+                       "decided_at", "decided_by"]
+
+    def has_add_permission(self, request):
+        return False

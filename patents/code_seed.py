@@ -46,7 +46,6 @@ EVENT_TYPES: list[tuple[str, str, str, bool]] = [
     ("EP.EXAM_REPORT_ENTRY", "Register entry: despatch of examination report", "EP", True),
     ("EP.FIRST_EXAM_REPORT_ENTRY", "Register entry: first examination report", "EP", True),
     ("EP.SEARCH_REPORT_DESPATCHED", "Extended European search report despatched", "EP", True),
-    ("EP.EXAM_REQUEST_ENTRY", "Register entry: request for examination", "EP", True),
     ("EP.INTENTION_TO_GRANT_ENTRY", "Register entry: communication of intention to grant", "EP", True),
     ("EP.FEE_PAYMENT_ENTRY", "Register entry: fee payment", "EP", True),
     ("EP.TRANSLATION_FILED", "Translation of the claims filed", "EP", True),
@@ -120,8 +119,8 @@ MAPPINGS: list[tuple[str, str, str, str, str]] = [
     # --- EP Register dossier events
     ("EP", "register-event", "0009012", "EP.SEARCH_REPORT_PUBLISHED",
      "publication of the application (A1, with the search report) in the Bulletin; Rule 70(1) EPC runs from it"),
-    ("EP", "register-event", "0009171", "EP.EXAM_REQUEST_ENTRY", "the EXAM procedural step triggers"),
-    ("EP", "register-event", "EPIDOSNREX", "EP.EXAM_REQUEST_ENTRY", "the EXAM procedural step triggers"),
+    ("EP", "register-event", "0009171", "EP.EXAMINATION_REQUESTED", "answers Rule 70(1); answers may repeat"),
+    ("EP", "register-event", "EPIDOSNREX", "EP.EXAMINATION_REQUESTED", "answers Rule 70(1); answers may repeat"),
     ("EP", "register-event", "0009185", "EP.FIRST_EXAM_REPORT_ENTRY", _EXAM),
     ("EP", "register-event", "EPIDOSNEXR2", "EP.EXAM_REPORT_ENTRY", _EXAM),
     ("EP", "register-event", "EPIDOSCEXR2", "EP.EXAM_REPORT_ENTRY", _EXAM),

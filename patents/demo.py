@@ -1,6 +1,8 @@
-"""A small demo portfolio: three clients, four users, EP/US/JP/WO matters, a PCT family with national
-phases, priority claims and office events. Idempotent: dates are anchored on the day the demo was first
-seeded (the ACME client's creation date), so running it again — even days later — changes nothing.
+"""The demo portfolio: three clients, five users, a hand-entered PCT family, and matters taken from the office
+simulator's seeded portfolio, whose events and deadlines arrive through the real office sync.
+
+Idempotent: dates are anchored on the day the demo was first seeded (the ACME client's creation date), and
+the simulator is started with that day as its "today", so the same numbers come back on every run.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from django.utils import timezone
 
 from docketapp.audit import attributed
 
-from .models import Family, Matter, TeamMembership, UserProfile
+from .models import Client, Family, Matter, TeamMembership, UserProfile
 from .services import (
     MatterData,
     add_team_member,
@@ -80,8 +82,8 @@ EVENT_TYPES = [
 def _matters(anchor: dt.date, users: dict, clients: dict) -> list[tuple[MatterData, list[tuple]]]:
     """(matter data, [(event code, office code, office text, date, params)]) in parent-first order."""
     d = lambda days: anchor - dt.timedelta(days=days)  # noqa: E731
-    alice, pat, kenji = users["alice"], users["pat"], users["kenji"]
-    acme, globex, nippon = clients["ACME"], clients["GLOBEX"], clients["NIPPON"]
+    alice, pat = users["alice"], users["pat"]
+    acme = clients["ACME"]
     prov = d(700)
     return [
         (MatterData(client=acme, reference="ACME-001-USP", office="US", kind=Matter.Kind.PROVISIONAL,
@@ -94,44 +96,16 @@ def _matters(anchor: dt.date, users: dict, clients: dict) -> list[tuple[MatterDa
                     title="Layered cathode for solid-state batteries", application_number="PCT/EP2024/061234",
                     filing_date=d(340), receiving_office="EP", designated_offices=["EP", "US", "JP"],
                     applicant_name="Acme Batteries GmbH", responsible_attorney=alice, responsible_paralegal=pat,
-                    priority_claims=[("US", "63/210,417", prov)]),
+                    priority_claims=[("US", "63/210,417", prov)], sync_enabled=False),
          [("WO.FILED", "WO-FILED", "International application filed", d(340), {}),
           ("WO.ISR_TRANSMITTED", "ISR", "Transmittal of the international search report", d(120), {})]),
         (MatterData(client=acme, reference="ACME-001-EP", office="EP", kind=Matter.Kind.REGIONAL,
                     title="Layered cathode for solid-state batteries", application_number="EP24801234",
                     filing_date=d(340), applicant_name="Acme Batteries GmbH", responsible_attorney=alice,
                     responsible_paralegal=pat, parent_relation=Matter.Relation.REGIONAL_PHASE,
-                    priority_claims=[("US", "63/210,417", prov)]),
+                    priority_claims=[("US", "63/210,417", prov)], sync_enabled=False),
          [("EP.RULE_161_162_COMMUNICATION", "1226", "Communication pursuant to Rules 161(1) and 162 EPC",
            d(30), {})]),
-        (MatterData(client=acme, reference="ACME-002-EP", office="EP", kind=Matter.Kind.PATENT,
-                    title="Electrolyte additive reducing dendrite growth", application_number="EP21187456",
-                    filing_date=d(1500), applicant_name="Acme Batteries GmbH", responsible_attorney=alice,
-                    responsible_paralegal=pat),
-         [("EP.FILED", "FILED", "Application filed", d(1500), {}),
-          ("EP.SEARCH_REPORT_PUBLISHED", "SRPU", "Publication of the search report", d(1100), {}),
-          ("EP.COMMUNICATION_94_3", "EXRE", "Communication from the examining division", d(75),
-           {"period_months": 4})]),
-        (MatterData(client=acme, reference="ACME-003-EP", office="EP", kind=Matter.Kind.PATENT,
-                    title="Battery housing with thermal fuse", application_number="EP20178765",
-                    filing_date=d(2000), applicant_name="Acme Batteries GmbH", responsible_attorney=alice,
-                    responsible_paralegal=pat),
-         [("EP.RULE_71_3_COMMUNICATION", "IGRA", "Intention to grant (Rule 71(3) EPC)", d(130), {})]),
-        (MatterData(client=globex, reference="GLX-010-US", office="US", kind=Matter.Kind.PATENT,
-                    title="Adaptive load balancer for edge networks", application_number="17/248,024",
-                    filing_date=d(1200), applicant_name="Globex Corporation", responsible_attorney=alice,
-                    responsible_paralegal=pat),
-         [("US.NON_FINAL_REJECTION", "MCTNF", "Mail Non-Final Rejection", d(40), {})]),
-        (MatterData(client=globex, reference="GLX-011-US", office="US", kind=Matter.Kind.PATENT,
-                    title="Cache coherence for distributed ledgers", application_number="16/123,456",
-                    filing_date=d(1800), applicant_name="Globex Corporation", responsible_attorney=alice,
-                    responsible_paralegal=pat),
-         [("US.NOTICE_OF_ALLOWANCE", "MN/=.", "Mail Notice of Allowance", d(100), {})]),
-        (MatterData(client=nippon, reference="NPO-100-JP", office="JP", kind=Matter.Kind.PATENT,
-                    title="Aspheric lens moulding process", application_number="2020-123456",
-                    filing_date=d(1100), applicant_name="Nippon Optics K.K.", responsible_paralegal=kenji),
-         [("JP.FILED", "A63", "特許願", d(1100), {}),
-          ("JP.NOTICE_OF_REASONS_FOR_REFUSAL", "A131", "拒絶理由通知書", d(20), {})]),
     ]
 
 
@@ -179,4 +153,59 @@ def seed_demo(*, stdout=None) -> dict[str, int]:
                     date=date, discriminator=f"demo{index}", params=params,
                 )
                 counts["events_created"] += created
+        for data in _office_matters(anchor, users, clients):
+            _, changed = upsert_matter(data=data)
+            counts["matters_changed"] += changed
     return counts
+
+
+# The simulator portfolio the demo matters come from (the demo command starts the simulator with the same).
+DEMO_SEED = 1
+DEMO_SIZE = 200
+# (client, office, how many, our reference prefix)
+OFFICE_MATTERS = [("ACME", "EP", 5, "ACME-EP"), ("ACME", "WO", 1, "ACME-WO"), ("GLOBEX", "US", 5, "GLX-US"),
+                  ("NIPPON", "JP", 3, "NPO-JP")]
+
+
+def demo_portfolio(anchor: dt.date):
+    from patents.simulator.portfolio import SyntheticPortfolio
+
+    return SyntheticPortfolio(DEMO_SEED, DEMO_SIZE, anchor)
+
+
+def demo_anchor() -> dt.date | None:
+    acme = Client.objects.filter(reference="ACME").first()
+    return timezone.localdate(acme.created_at, timezone=dt.UTC) if acme else None
+
+
+def _office_matters(anchor: dt.date, users: dict, clients: dict) -> list[MatterData]:
+    """Matters with real office numbers (at the simulator): nothing but the numbers is entered by hand."""
+    from patents.simulator.ops_documents import is_in_register
+
+    portfolio = demo_portfolio(anchor)
+    people = {"ACME": (users["alice"], users["pat"]), "GLOBEX": (users["alice"], users["pat"]),
+              "NIPPON": (None, users["kenji"])}
+    out = []
+    for client_ref, office, count, prefix in OFFICE_MATTERS:
+        picked = 0
+        for m in portfolio.matters(office):
+            if picked == count:
+                break
+            if office == "EP" and not is_in_register(m):
+                continue  # not published yet: the register has nothing to show
+            if office == "WO" and not m.publication_number:
+                continue
+            picked += 1
+            attorney, paralegal = people[client_ref]
+            residence = Matter.Residence.DOMESTIC if m.applicant_country == office else Matter.Residence.FOREIGN
+            out.append(MatterData(
+                client=clients[client_ref], reference=f"{prefix}-{picked:02d}", office=office,
+                kind=Matter.Kind.PCT if office == "WO" else Matter.Kind.PATENT, title=m.title,
+                application_number=m.application_number, filing_date=m.filing_date,
+                publication_number=m.publication_number if office == "WO" else "",
+                applicant_name=m.applicant, applicant_residence=residence,
+                responsible_attorney=attorney, responsible_paralegal=paralegal,
+                receiving_office=m.application_number[4:6] if office == "WO" else "",
+                priority_claims=[(p.country, p.number, p.date) for p in m.priorities],
+            ))
+    return out

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from docketapp.audit import attributed, current
@@ -342,12 +343,17 @@ def _match(doc: Document, candidates: list[Matter]) -> Matter | None:
 
 
 def _find_in_docket(doc: Document) -> Matter | None:
-    if doc.biblio is None or not doc.biblio.application_number_normalized:
+    """The matter this document is about, looked up by application, publication or grant number."""
+    numbers = [n for n in doc.numbers if n]
+    if not numbers:
         return None
-    return Matter.objects.filter(
-        office=doc.biblio.office if doc.biblio.office in ("EP", "US", "JP", "WO") else doc.office,
-        application_number_normalized=doc.biblio.application_number_normalized,
-    ).first()
+    office = doc.biblio.office if doc.biblio is not None else doc.office
+    candidates = Matter.objects.filter(
+        Q(application_number_normalized__in=numbers) | Q(publication_number__in=numbers)
+        | Q(grant_number__in=numbers)
+    )
+    found = [m for m in candidates[:5] if m.office == office or not office]
+    return found[0] if len(found) == 1 else None
 
 
 # --- the pipeline -------------------------------------------------------------------------------------------
@@ -400,7 +406,8 @@ def process_payload(
         try:
             documents = parse_payload(payload.kind, payload.raw)
         except ParseError as exc:
-            category = QuarantineItem.Category.MALFORMED if exc.category == MALFORMED else QuarantineItem.Category.SCHEMA
+            category = (QuarantineItem.Category.MALFORMED if exc.category == MALFORMED
+                        else QuarantineItem.Category.SCHEMA)
             item = quarantine(
                 payload=payload,
                 category=category,
@@ -433,7 +440,8 @@ def process_payload(
                 label = doc.biblio.application_number if doc.biblio else ", ".join(doc.numbers)
                 item = quarantine(
                     payload=payload, category=QuarantineItem.Category.MISMATCH,
-                    reason=f"the answer has data for {label or 'an unnamed application'}, which is not a matter in the docket",
+                    reason=f"the answer has data for {label or 'an unnamed application'}, "
+                    "which is not a matter in the docket",
                     fingerprint=f"mismatch|payload:{payload.pk}|{label}",
                 )
                 if item is not None:
@@ -506,7 +514,8 @@ def apply_document(*, payload: OfficePayload, matter: Matter, doc: Document, tab
                 continue
             discriminator = f"{event.source}:{event.discriminator}" if event.discriminator else event.source
             if len(discriminator) > 120:
-                discriminator = f"{event.source}:{hashlib.sha1(discriminator.encode(), usedforsecurity=False).hexdigest()}"
+                digest = hashlib.sha1(discriminator.encode(), usedforsecurity=False).hexdigest()
+                discriminator = f"{event.source}:{digest}"
             _, changed = record_office_event(
                 matter=matter, event_type=event_type, office_code=event.code, date=event.date,
                 office_text=event.text, discriminator=discriminator, params=canonical_params(event),
@@ -544,10 +553,12 @@ def apply_document(*, payload: OfficePayload, matter: Matter, doc: Document, tab
 def create_matter_from_biblio(*, biblio: Biblio, client: Client, reference: str | None = None) -> Matter:
     office = biblio.office if biblio.office in ("EP", "US", "JP", "WO") else "EP"
     number = biblio.application_number_normalized or biblio.application_number
+    if office == "WO":
+        number = biblio.pct_application_normalized or _pct_from_compact(number) or number
     kind = Matter.Kind.PCT if office == "WO" else Matter.Kind.PATENT
     data = MatterData(
         client=client,
-        reference=reference or f"{office}-{number}".replace("/", "-")[:80],
+        reference=reference or (number if number.startswith(office) else f"{office}-{number}").replace("/", "-")[:80],
         office=office,
         kind=kind,
         title=(biblio.title or "")[:500],
@@ -558,6 +569,15 @@ def create_matter_from_biblio(*, biblio: Biblio, client: Client, reference: str 
     )
     matter, _ = upsert_matter(data=data)
     return matter
+
+
+def _pct_from_compact(number: str) -> str:
+    """``US2025100064`` / ``WO2021EP100012`` (Lens, register forms) → ``PCT/US2025/100064``."""
+    m = re.fullmatch(r"(?:WO)?(?:([A-Z]{2})(\d{4})|(\d{4})([A-Z]{2}))(\d{1,6})", number.replace("/", "").upper())
+    if not m:
+        return ""
+    country, year = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+    return _norm("WO", f"PCT/{country}{year}/{m.group(5)}")
 
 
 def _claims(biblio: Biblio) -> list[tuple[str, str, dt.date]]:

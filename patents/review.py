@@ -79,7 +79,8 @@ def accept_item(*, item: QuarantineItem, user, note: str) -> dict:
                 defaults={"event_type": step, "note": f"accepted as an internal step: {note.strip()}"},
             )
             _decide(item, status=QuarantineItem.Status.ACCEPTED, user=user, note=note)
-            created = process_payload(payload=item.payload, matters=[item.matter] if item.matter_id else ()).events_created
+            matters = [item.matter] if item.matter_id else ()
+            created = process_payload(payload=item.payload, matters=matters).events_created
         elif item.category == QuarantineItem.Category.MISMATCH and item.matter_id:
             _decide(item, status=QuarantineItem.Status.ACCEPTED, user=user, note=note)
             created = process_payload(payload=item.payload, matters=[item.matter], trust_numbers=True).events_created

@@ -16,3 +16,12 @@ urlpatterns += [
     path("matters/<int:pk>/payloads/<int:payload_pk>/", views.payload_raw, name="payload-raw"),
     path("sync/", views.sync_overview, name="sync"),
 ]
+# Office sync review pages (patents.review_views)
+from . import review_views  # noqa: E402
+
+urlpatterns += [
+    path("sync/quarantine/", review_views.quarantine_list, name="quarantine-review"),
+    path("sync/quarantine/<int:pk>/decide/", review_views.quarantine_decide, name="quarantine-decide"),
+    path("sync/reconciliation/", review_views.reconciliation_list, name="reconciliation-review"),
+    path("sync/reconciliation/<int:pk>/decide/", review_views.reconciliation_decide, name="reconciliation-decide"),
+]

@@ -17,6 +17,7 @@ BENCHMARKS = {
     "sync": "patents.benchmarks.sync",
     "recompute": "deadlines.benchmarks.recompute",
     "reminders": "deadlines.benchmarks.reminders",
+    "dashboard": "deadlines.bench_dashboard",
 }
 
 

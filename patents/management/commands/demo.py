@@ -1,8 +1,11 @@
 """`python3 manage.py demo`: the whole application on one machine, for trying it out.
 
-Migrates, loads the demo portfolio, then starts and supervises the web server, a Celery worker (queues
-default and office_sync) and Celery beat. The broker is the embedded filesystem broker unless
-CELERY_BROKER_URL is set (e.g. Redis). Ctrl-C stops everything it started.
+Migrates, loads the demo portfolio, starts the office simulator (seeded portfolio, on a local port) unless
+real office credentials are configured, then starts and supervises the web server, a Celery worker (queues
+default and office_sync) and Celery beat, all pointed at the simulator. It queues one office sync per
+office straight away, so the demo matters get their events and deadlines through the real sync path
+within a minute. The broker is the embedded filesystem broker unless CELERY_BROKER_URL is set (e.g.
+Redis). Ctrl-C stops everything it started.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from patents.demo import DEMO_PASSWORD
+from patents.demo import DEMO_PASSWORD, DEMO_SEED, DEMO_SIZE, demo_anchor
 
 # Other parts of the app register extra processes here: (name, argv, extra_env).
 EXTRA_PROCESSES: list[tuple[str, list[str], dict[str, str]]] = []
@@ -30,11 +33,32 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--no-worker", action="store_true", help="web server only")
+        parser.add_argument("--simulator-port", type=int, default=8765, help="0: any free port")
+        parser.add_argument("--no-simulator", action="store_true", help="use the offices configured in .env")
 
-    def handle(self, *args, host: str, port: int, no_worker: bool, **options):
+    def handle(self, *args, host: str, port: int, no_worker: bool, simulator_port: int, no_simulator: bool,
+               **options):
+        for option in ("data_folder_in", "data_folder_out", "processed_folder"):
+            # The embedded (filesystem) broker needs its folders before the first task is queued.
+            folder = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}).get(option)
+            if folder and settings.CELERY_BROKER_URL.startswith("filesystem"):
+                os.makedirs(folder, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         call_command("seed_demo", stdout=self.stdout)
         env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "1"), "PYTHONUNBUFFERED": "1"}
+        simulator = None
+        if not no_simulator and not _real_offices_configured():
+            from patents.simulator.server import free_port, start_simulator
+
+            try:
+                simulator = start_simulator(seed=DEMO_SEED, matters=DEMO_SIZE, today=demo_anchor(),
+                                            port=simulator_port)
+            except OSError:  # the port is taken (an earlier demo still running?): any free port then
+                simulator = start_simulator(seed=DEMO_SEED, matters=DEMO_SIZE, today=demo_anchor(),
+                                            port=free_port())
+            # The clients use the simulator when no real credentials are set (patents.clients.get_client).
+            env["OFFICE_SIMULATOR_URL"] = settings.OFFICE_SIMULATOR_URL = simulator.base_url
+            os.environ["OFFICE_SIMULATOR_URL"] = simulator.base_url
         python = sys.executable
         manage = str(settings.BASE_DIR / "manage.py")
         processes: list[tuple[str, list[str], dict[str, str]]] = [
@@ -50,10 +74,20 @@ class Command(BaseCommand):
         children: list[tuple[str, subprocess.Popen]] = []
         for name, argv, extra in processes:
             children.append((name, subprocess.Popen(argv, env={**env, **extra}, cwd=settings.BASE_DIR)))
+        if not no_worker:
+            _queue_first_sync(self.stdout)
+        site = f"http://{host}:{port}"
+        offices = f"office simulator: {simulator.base_url} (seed {DEMO_SEED}, {DEMO_SIZE} matters)" if simulator \
+            else "offices: as configured in the environment"
         self.stdout.write(self.style.SUCCESS(
-            f"\ndocketapp is running: http://{host}:{port}/  (admin: http://{host}:{port}/admin/)\n"
+            f"\ndocketapp is running: {site}/  (admin: {site}/admin/)\n"
             f"log in as pat (paralegal), sam (docketing), alice (attorney) or admin — password {DEMO_PASSWORD}\n"
+            f"{offices}\n"
             f"broker: {settings.CELERY_BROKER_URL}   processes: {', '.join(n for n, _ in children)}\n"
+            f"The first office sync is queued: within a minute the matters get their office events and deadlines.\n"
+            f"  sync runs and quarantine: {site}/sync/   review: {site}/sync/quarantine/   "
+            f"docket vs office: {site}/sync/reconciliation/\n"
+            f"  matters: {site}/matters/   raw payloads, runs, code mappings: {site}/admin/patents/\n"
             "Ctrl-C stops everything.\n"
         ))
         stopping = False
@@ -81,3 +115,21 @@ class Command(BaseCommand):
                     proc.wait(timeout=max(0.1, deadline - time.monotonic()))
                 except subprocess.TimeoutExpired:
                     proc.kill()
+            if simulator is not None:
+                simulator.stop()
+
+
+def _real_offices_configured() -> bool:
+    return bool(settings.OPS_KEY and settings.USPTO_ODP_API_KEY and settings.JPO_USERNAME)
+
+
+def _queue_first_sync(stdout) -> None:
+    """One sync per office right now (beat runs them every 15 minutes after that)."""
+    from django.utils import timezone
+
+    from patents.models import SyncRun
+    from patents.sync import OFFICES, enqueue_sync
+
+    for office in OFFICES:
+        run = enqueue_sync(office=office, trigger=SyncRun.Trigger.DEMO, older_than=timezone.now())
+        stdout.write(f"queued {office} sync: {run.matters_tried} matters in {run.batches_total} batch(es)")

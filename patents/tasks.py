@@ -1,0 +1,40 @@
+"""Celery tasks of the office sync: ids in, a service call, errors mapped to retry / record (STYLE.md).
+
+Both are routed to the ``office_sync`` queue (CELERY_TASK_ROUTES: ``patents.sync_*``). The clients are
+built with ``max_wait=0``: when the shared throttle says "not now" the task gives its worker slot back
+with ``retry(countdown=wait)`` instead of sleeping.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from .clients.errors import OfficeError
+
+
+@shared_task(name="patents.sync_office", ignore_result=True)
+def sync_office(office: str, trigger: str = "schedule") -> int:
+    """Beat entry (one per office): pick the stale matters, enqueue one batch task per request batch."""
+    from . import sync
+
+    return sync.enqueue_sync(office=office, trigger=trigger).pk
+
+
+@shared_task(bind=True, name="patents.sync_batch", acks_late=True, max_retries=None, ignore_result=True)
+def sync_batch(self, run_id: int, office: str, matter_ids: list[int]) -> dict:
+    """One batch; idempotent (unchanged answers write nothing, events are upserts), so acks_late is safe."""
+    from . import sync
+
+    try:
+        outcome = sync.sync_matters(run_id=run_id, office=office, matter_ids=matter_ids)
+    except (OfficeError, sync.MalformedPayload) as exc:
+        countdown = sync.retry_countdown(exc, attempt=self.request.retries) if exc.retryable else None
+        if countdown is None:
+            sync.record_failure(run_id=run_id, office=office, matter_ids=matter_ids, exc=exc,
+                                deferred=bool(exc.retryable))
+            sync.finish_batch(run_id)
+            return {"failed": type(exc).__name__}
+        sync.note_retry(run_id)
+        raise self.retry(countdown=countdown, exc=exc) from None
+    sync.finish_batch(run_id)
+    return {"synced": len(outcome.synced), "events_created": outcome.events_created}
