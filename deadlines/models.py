@@ -330,6 +330,9 @@ class Delivery(models.Model):
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
     address = models.CharField(max_length=254, blank=True)
     subject = models.CharField(max_length=300, blank=True)
+    body = models.TextField(
+        blank=True, help_text="The plain-text message as handed to the mail server: evidence of what was announced"
+    )
     message_id = models.CharField(max_length=200, blank=True, db_index=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
     claim_token = models.CharField(max_length=40, blank=True, db_index=True)

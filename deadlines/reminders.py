@@ -63,7 +63,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, TextField, Value, When
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -773,8 +773,13 @@ def _send_chunk(
     if not ready:
         return counts
     ids = [d.pk for d, _ in ready]
+    # The text goes into the row with the same statement: what was announced is kept as evidence, also
+    # for an unconfirmed delivery that a human has to judge.
+    body = Case(
+        *[When(pk=d.pk, then=Value(m.body)) for d, m in ready], default=F("body"), output_field=TextField()
+    )
     moved = Delivery.objects.filter(pk__in=ids, claim_token=token, status=Delivery.Status.QUEUED).update(
-        status=Delivery.Status.SENDING, sending_at=timezone.now(), attempts=F("attempts") + 1
+        status=Delivery.Status.SENDING, sending_at=timezone.now(), attempts=F("attempts") + 1, body=body
     )
     owned = set(ids)
     if moved != len(ids):

@@ -92,6 +92,8 @@ def test_unconfirmed_delivery_is_listed_for_staff_on_the_outbox_page(three_due, 
     unconfirmed = Delivery.objects.get(status=Delivery.Status.UNCONFIRMED)
     detail = client.get(f"/deadlines/outbox/{unconfirmed.pk}/").content.decode()
     assert unconfirmed.message_id.replace("<", "&lt;").replace(">", "&gt;") in detail
+    # The text as handed to the server is kept, so a human can judge (and, if needed, resend) it.
+    assert "Due in 7 days" in detail and unconfirmed.reminder.deadline.title in detail
     # Not for non-staff users.
     client.force_login(UserFactory(username="nonstaff"))
     assert client.get("/deadlines/outbox/").status_code == 302
