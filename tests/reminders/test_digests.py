@@ -186,3 +186,12 @@ def test_user_without_address_is_recorded_as_a_failed_delivery(team, mailoutbox)
     sweep(at(WEDNESDAY, 8))
     delivery = Delivery.objects.get(recipient=nomail)
     assert (delivery.status, delivery.error) == ("failed", "recipient has no e-mail address")
+
+
+def test_superuser_digest_covers_only_what_is_assigned_to_them(team, docket, mailoutbox):
+    boss = UserFactory(username="boss", email="boss@firm.test", is_superuser=True, is_staff=True)
+    DeadlineFactory(matter=team["matter"], title="Boss's own deadline", due_date=WEDNESDAY, responsible=boss)
+    sweep(at(WEDNESDAY, 8))
+    [digest] = digests(mailoutbox, "boss@firm.test")
+    assert "Boss's own deadline" in digest.body
+    assert "Pay renewal fee" not in digest.body and "Someone else" not in digest.body
