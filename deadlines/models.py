@@ -151,6 +151,22 @@ class Deadline(models.Model):
         return self.verified_at is not None
 
 
+class MatterComputation(models.Model):
+    """What the deadline engine last computed a matter from (issue 4).
+
+    A hash of the matter's facts, its office events, the stored closures and the engine's own source: a full
+    recompute skips matters whose hash is unchanged (nothing they depend on changed), so a nightly pass over
+    the portfolio reads and hashes instead of recomputing. Bookkeeping, not docket data: no history.
+    """
+
+    matter = models.OneToOneField("patents.Matter", on_delete=models.CASCADE, related_name="deadline_computation")
+    inputs_hash = models.CharField(max_length=40)
+    computed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"deadlines of matter {self.matter_id} computed {self.computed_at:%Y-%m-%d %H:%M}"
+
+
 # --- Reminders (issue 8): policy, scheduled reminder rows and their deliveries ---------------------------
 
 DEFAULT_BEFORE_DUE_DAYS = (60, 30, 14, 7, 3, 1, 0)

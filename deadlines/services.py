@@ -18,12 +18,14 @@ action), else the named process ``deadlines.recompute``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -34,12 +36,13 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from docketapp.audit import attributed, current
 from patents.models import Matter, OfficeEvent
 
-from .models import Deadline, OfficeClosure
+from .models import Deadline, MatterComputation, OfficeClosure
 from .rules import Closures, ComputedDeadline, EventFact, MatterFacts, compute, normalize_office
 
 log = logging.getLogger(__name__)
 
 PROCESS = "deadlines.recompute"
+COPY_THRESHOLD = 50  # below this, plain bulk inserts are as fast as COPY's extra round trips
 # Human decisions the engine must never overwrite.
 FINAL_STATUSES = frozenset({Deadline.Status.DONE, Deadline.Status.WAIVED, Deadline.Status.MISSED})
 MATTER_KINDS = {
@@ -134,6 +137,7 @@ class Change:
 @dataclass
 class RecomputeOutcome:
     matters: int = 0
+    skipped: int = 0  # inputs unchanged since the last recompute
     changes: list[Change] = field(default_factory=list)
     problems: list[dict] = field(default_factory=list)
     deadline_ids: list[int] = field(default_factory=list)  # rows written (for reminder sync)
@@ -142,13 +146,14 @@ class RecomputeOutcome:
         return sum(1 for c in self.changes if c.action == action)
 
     def summary(self) -> dict[str, int]:
-        out = {"matters": self.matters, "problems": len(self.problems)}
+        out = {"matters": self.matters, "skipped_unchanged": self.skipped, "problems": len(self.problems)}
         for action in ("create", "move", "update", "supersede", "held"):
             out[action] = self.count(action)
         return out
 
     def merge(self, other: RecomputeOutcome) -> None:
         self.matters += other.matters
+        self.skipped += other.skipped
         self.changes.extend(other.changes)
         self.problems.extend(other.problems)
         self.deadline_ids.extend(other.deadline_ids)
@@ -512,12 +517,41 @@ def _write(creates: list[Deadline], updates: list[Update]) -> list[int]:
             bulk_update_with_history(group, Deadline, list(fields), batch_size=500, **kwargs)
             written.extend(r.pk for r in group)
     if creates:
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and len(creates) >= COPY_THRESHOLD:
             written.extend(_copy_create_with_history(creates))
         else:
             created = bulk_create_with_history(creates, Deadline, batch_size=500, **kwargs)
             written.extend(r.pk for r in created if r.pk)
     return written
+
+
+@functools.cache
+def engine_hash() -> str:
+    """Identity of the engine itself: its source and the calendar libraries' versions."""
+    import dateutil
+    import holidays
+
+    from . import rules
+
+    digest = hashlib.sha1(usedforsecurity=False)
+    for path in sorted(Path(rules.__file__).parent.glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    digest.update(f"holidays {holidays.__version__} dateutil {dateutil.__version__}".encode())
+    return digest.hexdigest()
+
+
+def closures_hash(closures: Closures) -> str:
+    items = sorted((office, sorted(days.items())) for office, days in closures.items())
+    return hashlib.sha1(repr(items).encode(), usedforsecurity=False).hexdigest()
+
+
+def inputs_hash(snapshot: MatterSnapshot, base: str) -> str:
+    """Everything a matter's deadlines depend on -- including the stored rows themselves, so a deadline
+    deleted or edited by hand is noticed by the next pass instead of staying skipped."""
+    stored = sorted((d.key, d.status, d.fingerprint, d.due_date, d.latest_date) for d in snapshot.stored)
+    data = repr((base, snapshot.facts, snapshot.events, stored))
+    return hashlib.sha1(data.encode(), usedforsecurity=False).hexdigest()
 
 
 def recompute_matters(
@@ -527,13 +561,19 @@ def recompute_matters(
     today: dt.date | None = None,
     closures: Closures | None = None,
     dry_run: bool = False,
+    force: bool = False,
     chunk_size: int = 200,
     user: Any = None,
     notify_reminders: bool = True,
 ) -> RecomputeOutcome:
-    """Recompute many matters in chunks (one transaction per chunk). ``dry_run`` plans without writing."""
+    """Recompute many matters in chunks (one transaction per chunk). ``dry_run`` plans without writing.
+
+    A matter whose inputs hash (facts, events, stored deadlines, closures, engine source) equals the one
+    recorded at its last recompute is skipped unless ``force``: nothing it depends on changed.
+    """
     today = today or timezone.now().date()
     closures = load_closures() if closures is None else closures
+    base = engine_hash() + closures_hash(closures)
     ids = sorted(set(matter_ids))
     outcome = RecomputeOutcome()
     if current() is None and not dry_run:
@@ -546,31 +586,59 @@ def recompute_matters(
             with transaction.atomic():
                 creates: list[Deadline] = []
                 updates: list[Update] = []
+                known = dict(
+                    MatterComputation.objects.filter(matter_id__in=chunk).values_list("matter_id", "inputs_hash")
+                )
+                settled: dict[int, str] = {}
                 for snapshot in load_snapshots(chunk, lock=not dry_run):
+                    digest = inputs_hash(snapshot, base)
+                    part.matters += 1
+                    if not force and known.get(snapshot.pk) == digest:
+                        part.skipped += 1
+                        continue
                     changes, c, u, problems = plan_matter(
                         snapshot=snapshot, closures=closures, today=today, reason=reason
                     )
-                    part.matters += 1
                     part.changes.extend(changes)
                     part.problems.extend(problems)
                     creates.extend(c)
                     updates.extend(u)
-                if not dry_run and (creates or updates):
-                    part.deadline_ids = _write(creates, updates)
-                    if notify_reminders and part.deadline_ids:
-                        _notify_reminders(part.deadline_ids)
+                    if not c and not u:
+                        # Nothing to write: these inputs are settled. (After a write the stored rows differ,
+                        # so the next pass recomputes once more and then settles.)
+                        settled[snapshot.pk] = digest
+                if not dry_run:
+                    if creates or updates:
+                        part.deadline_ids = _write(creates, updates)
+                        if notify_reminders and part.deadline_ids:
+                            _notify_reminders(part.deadline_ids)
+                    _record_settled(settled, known)
             outcome.merge(part)
     for problem in outcome.problems:
         log.warning("deadline not computable for %s: %s", problem.get("matter"), problem.get("message"))
     return outcome
 
 
-def _notify_reminders(deadline_ids: list[int]) -> None:
-    try:
-        from .tasks import sync_reminders_for_deadlines
-    except ImportError:  # reminders not installed in this build
+def _record_settled(settled: dict[int, str], known: dict[int, str]) -> None:
+    fresh = {mid: digest for mid, digest in settled.items() if known.get(mid) != digest}
+    if not fresh:
         return
-    sync_reminders_for_deadlines.delay_on_commit(sorted(set(deadline_ids)))
+    now = timezone.now()
+    MatterComputation.objects.bulk_create(
+        [MatterComputation(matter_id=mid, inputs_hash=digest, computed_at=now) for mid, digest in fresh.items()],
+        update_conflicts=True,
+        unique_fields=["matter"],
+        update_fields=["inputs_hash", "computed_at"],
+        batch_size=1000,
+    )
+
+
+def _notify_reminders(deadline_ids: list[int]) -> None:
+    # In the same transaction as the deadline change, so a moved or superseded deadline never keeps
+    # reminders for its old date (deadlines.reminders documents this contract).
+    from . import reminders
+
+    reminders.sync_reminders_for_deadlines(deadline_ids=sorted(set(deadline_ids)))
 
 
 def recompute_deadlines(
@@ -581,6 +649,7 @@ def recompute_deadlines(
     today: dt.date | None = None,
     closures: Closures | None = None,
     dry_run: bool = False,
+    force: bool = False,
     user: Any = None,
 ) -> RecomputeOutcome:
     """Recompute one matter's deadlines (see the module docstring for what is written)."""
@@ -588,7 +657,7 @@ def recompute_deadlines(
         raise ValueError("pass exactly one of matter or matter_id")
     mid = matter.pk if matter is not None else matter_id
     return recompute_matters(
-        matter_ids=[mid], reason=reason, today=today, closures=closures, dry_run=dry_run, user=user
+        matter_ids=[mid], reason=reason, today=today, closures=closures, dry_run=dry_run, force=force, user=user
     )
 
 

@@ -155,9 +155,7 @@ def test_priority_claims_and_designations_feed_national_phase():
     add_event(matter, "WO.FILED", "2026-04-30")
     recompute(matter)
     rows = Deadline.objects.filter(matter=matter)
-    assert [(d.rule_id, d.due_date, d.office) for d in rows] == [
-        ("WO.REGIONAL_PHASE_EP", D("2027-11-30"), "EP")
-    ]
+    assert [(d.rule_id, d.due_date, d.office) for d in rows] == [("WO.REGIONAL_PHASE_EP", D("2027-11-30"), "EP")]
 
 
 def test_preview_then_apply_closure_change():
@@ -165,9 +163,7 @@ def test_preview_then_apply_closure_change():
     add_event(matter, "EP.RULE_71_3_COMMUNICATION", "2026-01-04")
     recompute(matter)
     preview = services.preview_closure_change(office="EP", day=D("2026-05-04"), reason="strike", today=TODAY)
-    assert [(c.action, c.old_due, c.new_due) for c in preview.changes] == [
-        ("move", D("2026-05-04"), D("2026-05-05"))
-    ]
+    assert [(c.action, c.old_due, c.new_due) for c in preview.changes] == [("move", D("2026-05-04"), D("2026-05-05"))]
     assert live(matter, "EP.R71_3_APPROVAL").due_date == D("2026-05-04")  # preview wrote nothing
     assert not OfficeClosure.objects.exists()
     applied = services.apply_closure_change(
@@ -186,9 +182,7 @@ def test_recording_an_office_event_recomputes_on_commit(django_capture_on_commit
     from patents.services import record_office_event
 
     # Run the task body in-process instead of publishing to a broker; the hook and service are real.
-    monkeypatch.setattr(
-        tasks.recompute_deadlines, "delay", lambda *a, **k: tasks.recompute_deadlines.run(*a, **k)
-    )
+    monkeypatch.setattr(tasks.recompute_deadlines, "delay", lambda *a, **k: tasks.recompute_deadlines.run(*a, **k))
     matter = MatterFactory(office="EP")
     et = EventTypeFactory(code="EP.RULE_161_162_COMMUNICATION", office="EP")
     with django_capture_on_commit_callbacks(execute=True):
@@ -209,3 +203,47 @@ def test_seed_closures_is_idempotent_and_respects_deletions():
         row.delete()
     assert services.seed_office_closures()["created"] == 0
     assert not OfficeClosure.objects.filter(office="EP", date=D("2026-04-03")).exists()
+
+
+def test_bulk_creation_writes_attributed_history_for_every_row():
+    # Three EP filings give 54 renewal deadlines in one chunk: on PostgreSQL this takes the COPY path.
+    matters = [MatterFactory(office="EP", filing_date=D("2024-03-15")) for _ in range(3)]
+    for m in matters:
+        add_event(m, "EP.FILED", "2024-03-15")
+    outcome = services.recompute_matters(matter_ids=[m.pk for m in matters], reason="bulk test", today=TODAY)
+    assert outcome.summary()["create"] == 54
+    rows = Deadline.objects.filter(matter__in=matters)
+    assert rows.count() == 54 and len({r.fingerprint for r in rows}) == 54
+    history = Deadline.history.filter(matter__in=matters)
+    assert history.count() == 54
+    assert {h.history_actor for h in history} == {"process:deadlines.recompute"}
+    assert {h.history_type for h in history} == {"+"}
+    first = history.get(key=f"EP.RENEWAL_FEE:{matters[0].events.get().pk}:3")
+    assert first.history_change_reason == "bulk test: created past due (due 2026-03-31), flagged overdue" or (
+        first.history_change_reason == "bulk test: created, due 2026-03-31"
+    )
+    assert services.recompute_matters(matter_ids=[m.pk for m in matters], reason="again", today=TODAY).changes == []
+
+
+def test_unchanged_matter_is_skipped_but_a_deleted_deadline_is_noticed():
+    matter = MatterFactory(office="EP")
+    add_event(matter, "EP.COMMUNICATION_94_3", "2025-10-31")
+    assert recompute(matter).summary()["create"] == 1
+    assert recompute(matter).summary()["skipped_unchanged"] == 0  # settles after the write
+    assert recompute(matter).summary()["skipped_unchanged"] == 1
+    forced = services.recompute_deadlines(matter=matter, reason="forced", today=TODAY, force=True)
+    assert (forced.skipped, forced.changes) == (0, [])
+    with attributed(reason="deleted by mistake", process="tests"):
+        Deadline.objects.get(matter=matter).delete()
+    outcome = recompute(matter, reason="nightly")
+    assert outcome.summary()["create"] == 1
+    assert Deadline.objects.filter(matter=matter).count() == 1
+
+
+def test_closure_change_is_never_skipped():
+    matter = MatterFactory(office="EP")
+    add_event(matter, "EP.RULE_71_3_COMMUNICATION", "2026-01-04")
+    recompute(matter)
+    recompute(matter)
+    OfficeClosureFactory(office="EP", date=D("2026-05-04"), reason="closure", source="test")
+    assert [c.action for c in recompute(matter).changes] == ["move"]

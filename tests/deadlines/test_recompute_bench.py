@@ -10,13 +10,25 @@ from deadlines.models import Deadline
 
 
 @pytest.mark.django_db
-def test_bench_recompute_runs_and_second_pass_changes_nothing():
+def test_bench_recompute_runs_and_later_passes_change_nothing():
     out = io.StringIO()
-    call_command("bench", "recompute", "--matters", "12", "--workers", "1", "--single-samples", "3",
-                 "--allow-any-database", "--json", stdout=out)
+    call_command(
+        "bench",
+        "recompute",
+        "--matters",
+        "12",
+        "--workers",
+        "1",
+        "--single-samples",
+        "3",
+        "--allow-any-database",
+        "--json",
+        stdout=out,
+    )
     result = json.loads(out.getvalue().strip().splitlines()[-1])
     assert result["matters"] == 12
     assert result["first_full_recompute_created"] > 12
-    assert result["steady_full_recompute_changes"] == 0
+    assert result["full_recompute_no_change_writes"] == 0
+    assert result["unchanged_inputs_pass_skipped"] == 12
     assert result["single_event_samples"] == 3
     assert Deadline.objects.filter(matter__reference__startswith="BRC-").exists()

@@ -82,9 +82,7 @@ def parse_input(data: Any):
     designated = matter.get("designated_offices", [])
     if not isinstance(designated, list):
         raise InputError("matter.designated_offices", "expected a list of office codes")
-    designated = [
-        _office(o, f"matter.designated_offices[{i}]", required=True) for i, o in enumerate(designated)
-    ]
+    designated = [_office(o, f"matter.designated_offices[{i}]", required=True) for i, o in enumerate(designated)]
     kind = matter.get("kind", "patent")
     if not isinstance(kind, str):
         raise InputError("matter.kind", f"{kind!r} is not a string")
@@ -117,9 +115,7 @@ def parse_input(data: Any):
         if "period_months" in params:
             pm = params["period_months"]
             if isinstance(pm, bool) or not isinstance(pm, int) or not 1 <= pm <= 6:
-                raise InputError(
-                    f"{where}.params.period_months", f"{pm!r} must be a whole number of months 1-6"
-                )
+                raise InputError(f"{where}.params.period_months", f"{pm!r} must be a whole number of months 1-6")
         ref = ev.get("ref") or ev.get("id") or where
         out.append(
             EventFact(
@@ -162,6 +158,12 @@ class Command(BaseCommand):
         target.add_argument("--all", action="store_true")
         rec.add_argument("--office", help="with --all: only matters at this office")
         rec.add_argument("--dry-run", action="store_true", help="show what would change, write nothing")
+        rec.add_argument(
+            "--force",
+            action="store_true",
+            help="recompute matters whose inputs are unchanged too (after changing engine code "
+            "that is not under deadlines/rules)",
+        )
         rec.add_argument("--reason", default="recompute requested from the command line")
         rec.add_argument("--json", action="store_true")
 
@@ -197,8 +199,7 @@ class Command(BaseCommand):
             self.stderr.write("note: no closures stored in the database; using deadlines/closure_data.py")
         except DatabaseError as exc:
             self.stderr.write(
-                f"note: closures table not readable ({exc.__class__.__name__}); "
-                "using deadlines/closure_data.py"
+                f"note: closures table not readable ({exc.__class__.__name__}); using deadlines/closure_data.py"
             )
         return closures_mapping()
 
@@ -219,9 +220,7 @@ class Command(BaseCommand):
         result = compute(matter, events, self._load_closures(options["closures"]), today=today)
         for problem in result.problems:
             self.stderr.write(f"warning: {problem['message']} (trigger {problem['trigger']})")
-        self.stdout.write(
-            json.dumps([d.as_json() for d in result.deadlines], indent=options["indent"] or None)
-        )
+        self.stdout.write(json.dumps([d.as_json() for d in result.deadlines], indent=options["indent"] or None))
 
     def _read(self, path: str | None) -> str:
         if not path or path == "-":
