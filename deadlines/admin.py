@@ -14,6 +14,39 @@ class OfficeClosureAdmin(AuditedAdmin):
     list_filter = ["office", "kind"]
     search_fields = ["reason", "source"]
     date_hierarchy = "date"
+    actions = ["preview_and_apply_deadline_moves"]
+
+    @admin.action(description="Show which deadlines these closures move, then apply")
+    def preview_and_apply_deadline_moves(self, request, queryset):
+        """Issue 4: a closure change shows the stored deadlines it moves before anything is written."""
+        from django.template.response import TemplateResponse
+
+        from .services import candidate_matters_for_closure, recompute_matters
+
+        closures = list(queryset.order_by("office", "date"))
+        candidates = sorted({m for c in closures for m in candidate_matters_for_closure(day=c.date)})
+        label = "; ".join(f"{c.office} {c.date.isoformat()} ({c.reason})" for c in closures)
+        reason = f"office closures changed: {label}"[:300]
+        if request.POST.get("apply") == "yes":
+            outcome = recompute_matters(matter_ids=candidates, reason=reason, user=request.user, force=True)
+            summary = outcome.summary()
+            self.message_user(
+                request,
+                f"Applied: {summary['move']} deadline(s) moved, {summary['create']} created, "
+                f"{summary['supersede']} superseded; {summary['held']} done/waived left unchanged.",
+            )
+            return None
+        preview = recompute_matters(matter_ids=candidates, reason=reason, dry_run=True, force=True)
+        return TemplateResponse(request, "admin/deadlines/officeclosure/preview_moves.html", {
+            **self.admin_site.each_context(request),
+            "title": "Deadlines these closures move",
+            "opts": self.model._meta,
+            "closures": closures,
+            "changes": preview.changes,
+            "summary": preview.summary(),
+            "reason": reason,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        })
 
 
 @admin.register(Deadline)
