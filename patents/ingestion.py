@@ -221,7 +221,11 @@ def content_hash(body: bytes) -> str:
 
 
 def last_payload_for(request_key: str) -> OfficePayload | None:
-    return OfficePayload.objects.filter(request_hash=_sha(request_key)).order_by("-fetched_at", "-pk").first()
+    """The last answer to this request that was usable; a quarantined one never makes a retry "unchanged"."""
+    return (
+        OfficePayload.objects.filter(request_hash=_sha(request_key)).exclude(outcome="quarantined")
+        .order_by("-fetched_at", "-pk").defer("body").first()
+    )
 
 
 def store_payload(

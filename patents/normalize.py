@@ -120,3 +120,35 @@ def compact_number(value: str | None) -> str:
 
 def iso(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
+
+
+def seed_code_mappings() -> dict[str, int]:
+    """Load ``code_seed`` into the tables (what migration 0005 did), keeping every existing row as it is.
+
+    For databases emptied after migrating (test flushes, a restored dump without the seed).
+    """
+    from django.db import transaction
+
+    from docketapp.audit import attributed, current
+
+    from .code_seed import EVENT_TYPES, MAPPINGS
+
+    created = {"event_types": 0, "mappings": 0}
+    existing = set(OfficeCodeMapping.objects.values_list("office", "source", "code"))
+    if len(existing) >= len(MAPPINGS) and EventType.objects.filter(code__in=[c for c, *_ in EVENT_TYPES]).count() \
+            == len(EVENT_TYPES):
+        return created
+    ctx = attributed(reason="seed office code mappings (patents.code_seed)", process="patents.seed_mappings") \
+        if current() is None else transaction.atomic()
+    with ctx, transaction.atomic():
+        types = {t.code: t for t in EventType.objects.all()}
+        for code, label, office, internal in EVENT_TYPES:
+            if code not in types:
+                types[code] = EventType.objects.create(code=code, label=label, office=office, internal=internal)
+                created["event_types"] += 1
+        for office, source, code, canonical, note in MAPPINGS:
+            if (office, source, code) not in existing:
+                OfficeCodeMapping.objects.create(office=office, source=source, code=code,
+                                                 event_type=types[canonical], note=note)
+                created["mappings"] += 1
+    return created

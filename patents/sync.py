@@ -42,7 +42,9 @@ OFFICES = ("EP", "WO", "US", "JP")
 PROCESS = "patents.sync"
 # Matters per task. EP/WO go in one OPS request per batch; US/JP make one request per matter.
 DEFAULT_BATCH = {"EP": 25, "WO": 25, "US": 5, "JP": 5}
-MAX_COUNTDOWN = 900.0  # never schedule a retry further out than this (no far-future ETAs)
+# Never schedule a retry further out than this (no far-future ETAs): a longer wait (an hourly fair-use quota,
+# a daily cap) is recorded as deferred and the next beat cycle picks the matters up again.
+MAX_COUNTDOWN = 300.0
 MAX_ATTEMPTS = 20
 
 
@@ -288,7 +290,7 @@ _clients: dict[tuple, Any] = {}
 # --- errors, retries, completion -----------------------------------------------------------------------------
 
 
-def retry_countdown(exc: BaseException, *, attempt: int) -> float | None:
+def retry_countdown(exc: BaseException, *, attempt: int, backoff_base: float = 2.0) -> float | None:
     """Seconds until the task should try again, or None when retrying is pointless (record and stop).
 
     Throttle refusals wait exactly as long as the throttle says (plus a little jitter so workers do not
@@ -303,8 +305,8 @@ def retry_countdown(exc: BaseException, *, attempt: int) -> float | None:
             return None  # e.g. a daily cap: the next beat cycle will pick these matters up again
         return wait + random.uniform(0.05, 0.5)  # noqa: S311 - jitter, not security
     if isinstance(exc, TransientError | MalformedPayload):
-        backoff = min(300.0, 2.0 * 2 ** min(attempt, 8))
-        base = max(float(wait or 0.0), random.uniform(0.5, backoff))  # noqa: S311
+        backoff = min(300.0, backoff_base * 2 ** min(attempt, 8))
+        base = max(float(wait or 0.0), random.uniform(backoff_base / 4, backoff))  # noqa: S311
         return min(base, MAX_COUNTDOWN)
     return None
 
@@ -344,7 +346,8 @@ def finish_batch(run_id: int | None) -> None:
 
 
 def run_inline(*, office: str, trigger: str = SyncRun.Trigger.COMMAND, older_than: dt.datetime | None = None,
-               limit: int | None = None, client=None, max_wait: float = 60.0, stdout=None) -> SyncRun:
+               limit: int | None = None, client=None, max_wait: float = 60.0, stdout=None,
+               backoff_base: float = 2.0) -> SyncRun:
     """The whole cycle in this process (manage.py sync_office): same planning, same batch service."""
     run, batches = plan_sync(office=office, trigger=trigger, older_than=older_than, limit=limit)
     for ids in batches:
@@ -354,7 +357,8 @@ def run_inline(*, office: str, trigger: str = SyncRun.Trigger.COMMAND, older_tha
                 sync_matters(run_id=run.pk, office=run.office, matter_ids=ids, client=client, max_wait=max_wait)
                 break
             except (OfficeError, MalformedPayload) as exc:
-                countdown = retry_countdown(exc, attempt=attempt) if getattr(exc, "retryable", False) else None
+                countdown = (retry_countdown(exc, attempt=attempt, backoff_base=backoff_base)
+                             if getattr(exc, "retryable", False) else None)
                 if countdown is None or countdown > max_wait:
                     record_failure(run_id=run.pk, office=run.office, matter_ids=ids, exc=exc,
                                    deferred=countdown is not None)

@@ -1,0 +1,94 @@
+"""Fixtures for the office sync tests: seeded mappings, a fast throttle, simulator clients, deadline hooks."""
+
+from __future__ import annotations
+
+import pytest
+
+from patents.simulator.testing import office_simulator, simulator_factory  # noqa: F401
+
+
+@pytest.fixture
+def mappings(db):
+    """The seeded code mappings (a transactional test elsewhere may have flushed the migration's rows)."""
+    from patents.normalize import seed_code_mappings
+
+    seed_code_mappings()
+
+
+@pytest.fixture
+def fast_throttle():
+    """The production limits, except JPO's 10 a minute (a test cannot wait minutes for three answers)."""
+    from patents.clients.throttle import Limit, MemoryStore, Throttle, default_limits
+
+    limits = default_limits(lease_seconds=10.0)
+    limits[("jpo", "*")] = Limit(per_minute=600, concurrency=True, lease_seconds=10.0)
+    return Throttle(MemoryStore(), limits)
+
+
+@pytest.fixture
+def sim_client(settings, fast_throttle):
+    """``sim_client(sim, office)``: the real client for ``office`` pointed at a running simulator."""
+    from patents.clients import get_client
+
+    made = []
+
+    def make(sim, office: str, **kwargs):
+        settings.OFFICE_SIMULATOR_URL = sim.base_url
+        for name in ("OPS_KEY", "OPS_SECRET", "USPTO_ODP_API_KEY", "JPO_USERNAME", "JPO_PASSWORD", "LENS_TOKEN"):
+            setattr(settings, name, "")
+        kwargs.setdefault("throttle", fast_throttle)
+        kwargs.setdefault("max_wait", 5.0)
+        client = get_client(office, **kwargs)
+        made.append(client)
+        return client
+
+    yield make
+    for client in made:
+        client.close()
+
+
+@pytest.fixture
+def inline_deadlines():
+    """Deadline recompute runs in-process when an event is recorded (the hook, without a broker).
+
+    Use with ``django_capture_on_commit_callbacks(execute=True)`` in non-transactional tests.
+    """
+    from deadlines.services import recompute_deadlines
+    from patents.services import event_recorded_hooks
+
+    def recompute(matter_id: int) -> None:
+        recompute_deadlines(matter_id=matter_id, reason="office event recorded or changed")
+
+    saved = list(event_recorded_hooks)
+    event_recorded_hooks[:] = [recompute]
+    yield
+    event_recorded_hooks[:] = saved
+
+
+@pytest.fixture
+def no_hooks():
+    """No deadline hooks at all (tests about office data only)."""
+    from patents.services import event_recorded_hooks
+
+    saved = list(event_recorded_hooks)
+    event_recorded_hooks[:] = []
+    yield
+    event_recorded_hooks[:] = saved
+
+
+def history_count() -> int:
+    """Every history row of the docket models the sync writes to."""
+    from deadlines.models import Deadline
+    from patents.models import Matter, OfficeCodeMapping, OfficeEvent, PriorityClaim, QuarantineItem, ReconciliationItem
+
+    return sum(m.history.count() for m in (Matter, OfficeEvent, PriorityClaim, QuarantineItem, ReconciliationItem,
+                                           OfficeCodeMapping, Deadline))
+
+
+def row_counts() -> dict[str, int]:
+    from deadlines.models import Deadline
+    from patents.models import Matter, OfficeEvent, OfficePayload, PriorityClaim, QuarantineItem, ReconciliationItem
+
+    return {m.__name__: m.objects.count() for m in (Matter, OfficeEvent, OfficePayload, PriorityClaim,
+                                                    QuarantineItem, ReconciliationItem, Deadline)} | {
+        "history": history_count()}
