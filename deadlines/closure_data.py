@@ -38,26 +38,23 @@ class SeedClosure:
 # --- EPO (Rule 134(1) EPC: any filing office -- Munich, The Hague, Berlin -- closed) -------------------
 
 EPO_XMAS_2024 = (
-    "EPO notice 'EPO offices closed from 24 December 2024 to 1 January 2025' (epo.org website updates): "
-    "time limits expiring in that period extended to 2 January 2025 under Rule 134(1) EPC"
+    "EPO notice 'EPO offices closed from 24 December 2024 to 1 January 2025' (epo.org website updates), Rule 134(1) EPC"
 )
 EPO_XMAS_2025 = (
     "EPO notice 'EPO offices closed from 24 December 2025 to 1 January 2026' (epo.org website updates), "
-    "referring to the notice of 10 June 2025 on closing days in 2026 (OJ EPO 2025, A40)"
+    "citing OJ EPO 2025, A40"
 )
 EPO_2026 = (
-    "Notice of the EPO dated 10 June 2025 concerning the days on which EPO filing offices are closed in 2026 "
-    "(OJ EPO 2025, A40); dates taken from a published compilation of that list (Hoffmann Eitle, public "
-    "holidays 2026) because the OJ text was not at hand when seeding -- verify against OJ EPO 2025, A40"
+    "OJ EPO 2025, A40 (closing days 2026); dates read in a published copy (Hoffmann Eitle public holidays "
+    "2026), not in the OJ itself -- verify"
 )
 EPO_RECURRING = (
-    "recurring EPO Munich closing day: public holiday in Bavaria, listed for Munich in every OJ closing-days "
-    "notice checked (OJ EPO 1996 p. 616ff for 1997, 1998 p. 554 for 1999, 2014 A108 for 2015, 2019 A97 for "
-    "2020, OJ EPO 2025 A40 for 2026); the notice for {year} was NOT checked -- verify"
+    "recurring: Bavarian public holiday, a Munich closing day in every EPO notice checked (for 1997, "
+    "1999, 2015, 2020, 2026; see README); the notice for {year} was NOT checked -- verify"
 )
 EPO_RECURRING_EVE = (
-    "recurring EPO closing day (24 and 31 December are closing days of all EPO filing offices in every OJ "
-    "closing-days notice checked, 1997-2026); the notice for {year} was NOT checked -- verify"
+    "recurring: 24 and 31 December are closing days of all EPO filing offices in every notice checked "
+    "(1997-2026; see README); the notice for {year} was NOT checked -- verify"
 )
 
 
@@ -115,10 +112,8 @@ def _epo() -> list[SeedClosure]:
 # --- WIPO International Bureau (PCT Rule 80.5) ---------------------------------------------------------
 
 IB_RECURRING = (
-    "recurring IB non-working day under PCT Rule 80.5 (Geneva public holiday on which the IB closed in every "
-    "PCT Newsletter list checked: 11/2016 for 2017, 12/2018 for 2019); "
-    "the PCT Newsletter list for {year} was "
-    "NOT checked -- verify"
+    "recurring: Geneva holiday on which the IB closed in every PCT Newsletter list checked (11/2016 for "
+    "2017, 12/2018 for 2019); the list for {year} was NOT checked -- verify"
 )
 
 
@@ -177,10 +172,8 @@ def jpo_year_end(first_year: int = 2024, last_year: int = 2035) -> list[SeedClos
 # --- USPTO: Inauguration Day (5 U.S.C. 6103(c)) -----------------------------------------------------------
 
 INAUGURATION = (
-    "5 U.S.C. 6103(c): Inauguration Day (20 January every fourth year) is a legal public holiday for federal "
-    "employees in the Washington DC area, which includes the USPTO in Alexandria, VA; "
-    "moved to Monday 21 January "
-    "when 20 January is a Sunday, no day in lieu when it is a Saturday"
+    "5 U.S.C. 6103(c): Inauguration Day, a holiday for federal staff in the DC area incl. the USPTO "
+    "(Alexandria, VA); Sunday -> Monday 21 January, Saturday -> no day in lieu"
 )
 
 
@@ -224,8 +217,7 @@ NOT_SEEDED = (
     "(5 May 2025) -- in earlier notices, not verified for 2025-2027",
     "EPO Berlin: International Women's Day (8 Mar 2027, a Monday) -- in recent office-holiday lists, not "
     "verified in a closing-days notice",
-    "EPO Munich: Assumption Day 15 Aug 2025 (Friday) -- a Munich holiday in older notices, "
-    "not verified for 2025",
+    "EPO Munich: Assumption Day 15 Aug 2025 (Friday) -- a Munich holiday in older notices, not verified for 2025",
     "WIPO IB: days in lieu when a holiday falls on a weekend (e.g. 25 Dec 2027 is a Saturday)",
     "All offices: ad-hoc closures (weather, outages) -- enter them in the admin as they are announced",
 )
