@@ -8,15 +8,21 @@ resolves to one user and the feed shows exactly what ``visible_to`` lets that us
   ever grows and clients replace the event when the deadline moves.
 - A superseded (or waived) deadline stays in the feed with STATUS:CANCELLED for a while, so calendars that
   already hold it remove it instead of keeping a stale date.
+- The feed follows the docket's scopes: the user's own deadlines by default (``?scope=team`` / ``all``).
+- Building events is the expensive part (the icalendar package costs ~0.7 ms per event), and calendar
+  programs poll every few minutes: the body is cached under a fingerprint of the rows it was built from
+  (count, newest history row, today's date), and an unchanged fingerprint answers 304 to If-None-Match.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.core.cache import cache
+from django.db.models import Count, IntegerField, Max, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -24,21 +30,47 @@ from icalendar import Calendar, Event
 
 from .models import Deadline
 
-PAST_DAYS = 180  # how far back the feed still carries deadlines (done and cancelled ones included)
+PAST_DAYS = 90  # how far back the feed still carries deadlines (done and cancelled ones included)
+CACHE_SECONDS = 24 * 3600
+SCOPES = ("mine", "team", "all")
 
 
-def feed_queryset(user, today: dt.date) -> QuerySet:
-    history = Deadline.history.model
-    changes = (
-        history.objects.filter(id=OuterRef("pk")).order_by().values("id").annotate(n=Count("*")).values("n")
-    )
-    return (
+def scoped_rows(user, today: dt.date, scope: str = "mine") -> QuerySet:
+    from .filters import mine_q, team_q
+
+    qs = (
         Deadline.objects.visible_to(user)
+        .annotate(effective=Coalesce("extended_to", "due_date"))
+        .filter(effective__gte=today - dt.timedelta(days=PAST_DAYS))
+    )
+    if scope == "mine":
+        qs = qs.filter(mine_q(user))
+    elif scope == "team":
+        qs = qs.filter(team_q(user))
+    return qs
+
+
+def feed_fingerprint(user, today: dt.date, scope: str = "mine") -> str:
+    """Changes whenever a row of the feed is added, removed or changed, or the day changes.
+
+    Every change of a deadline writes a history row, so the newest history id among the feed's rows moves
+    with each change even when two saves share one clock tick (updated_at would not).
+    """
+    rows = scoped_rows(user, today, scope)
+    agg = rows.aggregate(n=Count("pk"), top=Max("pk"))
+    newest = Deadline.history.filter(id__in=rows.values("pk")).aggregate(v=Max("history_id"))["v"]
+    raw = f"{user.pk}|{scope}|{today.isoformat()}|{agg['n']}|{agg['top']}|{newest}|{settings.SITE_URL}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def feed_queryset(user, today: dt.date, scope: str = "mine") -> QuerySet:
+    history = Deadline.history.model
+    changes = history.objects.filter(id=OuterRef("pk")).order_by().values("id").annotate(n=Count("*")).values("n")
+    return (
+        scoped_rows(user, today, scope)
         .annotate(
-            effective=Coalesce("extended_to", "due_date"),
             changes=Coalesce(Subquery(changes, output_field=IntegerField()), 1),
         )
-        .filter(effective__gte=today - dt.timedelta(days=PAST_DAYS))
         .select_related("matter", "matter__client", "responsible")
         .order_by("effective", "pk")
     )
@@ -46,6 +78,16 @@ def feed_queryset(user, today: dt.date) -> QuerySet:
 
 def _host() -> str:
     return urlsplit(settings.SITE_URL).hostname or "docketapp"
+
+
+def cached_calendar(user, today: dt.date, scope: str = "mine") -> tuple[bytes, str]:
+    etag = feed_fingerprint(user, today, scope)
+    key = f"docketapp:ics:{etag}"
+    body = cache.get(key)
+    if body is None:
+        body = build_calendar(user, feed_queryset(user, today, scope))
+        cache.set(key, body, CACHE_SECONDS)
+    return body, etag
 
 
 def build_calendar(user, deadlines: QuerySet) -> bytes:
@@ -74,11 +116,9 @@ def build_calendar(user, deadlines: QuerySet) -> bytes:
         prefix = "".join(f"[{f}] " for f in flags)
         event.add("summary", f"{prefix}{d.matter.reference}: {d.title}")
         lines = [
-            f"Matter: {d.matter.reference} ({d.matter.client.reference}) – "
-            f"{d.office} {d.matter.application_number}",
+            f"Matter: {d.matter.reference} ({d.matter.client.reference}) – {d.office} {d.matter.application_number}",
             f"Kind: {d.get_kind_display()}; status: {d.get_status_display()}",
-            f"Due: {d.due_date.isoformat()}"
-            + (f"; extended to {d.extended_to.isoformat()}" if d.extended_to else ""),
+            f"Due: {d.due_date.isoformat()}" + (f"; extended to {d.extended_to.isoformat()}" if d.extended_to else ""),
         ]
         if d.latest_date:
             lines.append(f"Latest possible date with extension/grace: {d.latest_date.isoformat()}")

@@ -13,7 +13,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotModified,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -23,13 +30,14 @@ from patents.models import Matter, UserProfile
 
 from . import actions
 from .charts import KIND_COLOURS, build_weekly_chart
-from .feeds import build_calendar, feed_queryset
+from .feeds import SCOPES, cached_calendar
 from .filters import NEEDS_ACTION, SORTABLE, DeadlineFilter, apply_default_window, order_docket, with_docket_annotations
 from .forms import AsOfForm, ExtensionForm, ManualDeadlineForm, MarkDoneForm, VerifyForm, WaiveForm
 from .models import Deadline
 from .presentation import explain, history_changes, remedies, user_today, user_tz
 
 PAGE_SIZE = 50
+CALENDAR_ITEMS_PER_DAY = 6
 RESULTS_TARGET = "docket-results"
 
 
@@ -387,6 +395,14 @@ def _kind_colours() -> dict[str, str]:
     return {k.value: c for k, c in KIND_COLOURS.items()}
 
 
+def _day_query(request: HttpRequest, day: dt.date) -> str:
+    params = request.GET.copy()
+    for name in ("month", "page", "due_from", "due_to"):
+        params.pop(name, None)
+    params["due_from"] = params["due_to"] = day.isoformat()
+    return params.urlencode()
+
+
 @login_required
 @require_GET
 def calendar_month(request: HttpRequest) -> HttpResponse:
@@ -418,7 +434,11 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
                 "in_month": day.month == first.month,
                 "today": day == today,
                 "weekend": day.weekday() >= 5,
-                "items": by_day.get(day, []),
+                # A crowded day shows its first few and a link to the full list, instead of a cell no one
+                # can read; overdue items sort first so they are never the hidden ones.
+                "items": sorted(by_day.get(day, []), key=lambda d: not d.overdue)[:CALENDAR_ITEMS_PER_DAY],
+                "more": max(0, len(by_day.get(day, [])) - CALENDAR_ITEMS_PER_DAY),
+                "day_query": _day_query(request, day),
             }
             for day in week
         ]
@@ -454,10 +474,19 @@ def feed_settings(request: HttpRequest) -> HttpResponse:
             messages.success(request, "New calendar address created: the old address no longer works.")
         return redirect("deadlines:feed-settings")
     profile = UserProfile.objects.filter(user=request.user).first()
-    url = None
+    urls = []
     if profile and profile.ics_token:
-        url = request.build_absolute_uri(reverse("deadlines:ics-feed", args=[profile.ics_token]))
-    return render(request, "deadlines/feed_settings.html", {"profile": profile, "feed_url": url})
+        base = request.build_absolute_uri(reverse("deadlines:ics-feed", args=[profile.ics_token]))
+        urls = [
+            ("mine", "My deadlines", base),
+            ("team", "My teams' deadlines", f"{base}?scope=team"),
+            ("all", "Everything I may see", f"{base}?scope=all"),
+        ]
+    return render(
+        request,
+        "deadlines/feed_settings.html",
+        {"profile": profile, "feed_url": urls[0][2] if urls else None, "feed_urls": urls},
+    )
 
 
 @require_GET
@@ -469,9 +498,17 @@ def ics_feed(request: HttpRequest, token: str) -> HttpResponse:
     if profile is None or not profile.user.is_active:
         raise Http404
     user = profile.user
-    body = build_calendar(user, feed_queryset(user, user_today(user)))
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="docket.ics"'
+    scope = request.GET.get("scope", "mine")
+    if scope not in SCOPES:
+        scope = "mine"
+    body, etag = cached_calendar(user, user_today(user), scope)
+    quoted = f'"{etag}"'
+    if quoted in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = 'inline; filename="docket.ics"'
+    response["ETag"] = quoted
     response["Cache-Control"] = "private, max-age=300"
     return response
 

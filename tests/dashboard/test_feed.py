@@ -15,8 +15,8 @@ from docketapp.audit import attributed
 pytestmark = pytest.mark.django_db
 
 
-def feed(client, token):
-    response = client.get(reverse("deadlines:ics-feed", args=[token]))
+def feed(client, token, **params):
+    response = client.get(reverse("deadlines:ics-feed", args=[token]), params)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")
     cal = Calendar.from_ical(response.content)
@@ -92,3 +92,24 @@ def test_inactive_users_feed_is_gone(client, portfolio):
     portfolio["alice"].is_active = False
     portfolio["alice"].save()
     assert client.get(reverse("deadlines:ics-feed", args=[token])).status_code == 404
+
+
+def test_feed_follows_the_docket_scopes(client, portfolio, today):
+    token = actions.regenerate_ics_token(user=portfolio["alice"])
+    later = f"deadline-{portfolio['later'].pk}@127.0.0.1"  # bob's deadline on a shared client
+    assert later not in feed(client, token)
+    assert later in feed(client, token, scope="team")
+    assert later in feed(client, token, scope="all")
+    assert f"deadline-{portfolio['other'].pk}@127.0.0.1" not in feed(client, token, scope="all")
+
+
+def test_unchanged_feed_answers_304_and_a_change_sends_the_new_body(client, portfolio, today):
+    token = actions.regenerate_ics_token(user=portfolio["alice"])
+    url = reverse("deadlines:ics-feed", args=[token])
+    first = client.get(url)
+    etag = first["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    actions.mark_done(deadline=portfolio["soon"], user=portfolio["alice"], done_on=today, evidence="receipt")
+    changed = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and changed["ETag"] != etag
+    assert b"[DONE]" in changed.content

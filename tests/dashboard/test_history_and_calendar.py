@@ -114,3 +114,28 @@ def test_wrong_password_is_refused_with_a_message(client, portfolio):
     assert response.status_code == 200
     assert "didn't match" in response.content.decode()
     assert Deadline.objects.count() == 5
+
+
+def test_a_crowded_calendar_day_shows_overdue_first_and_links_to_the_rest(client, portfolio, today):
+    with attributed(reason="t", process="tests"):
+        Deadline.objects.bulk_create(
+            [
+                Deadline(
+                    matter=portfolio["matter_a"],
+                    key=f"crowd{i}",
+                    office="EP",
+                    title=f"Crowd {i}",
+                    kind=Deadline.Kind.PROCEDURAL,
+                    due_date=dt.date(2026, 2, 25),
+                    responsible=portfolio["alice"],
+                )
+                for i in range(10)
+            ]
+        )
+    client.force_login(portfolio["alice"])
+    response = client.get(reverse("deadlines:calendar"), {"month": "2026-02", "scope": "all"})
+    cell = next(c for w in response.context["grid"] for c in w if c["date"] == dt.date(2026, 2, 25))
+    assert len(cell["items"]) == 6 and cell["more"] == 5
+    assert all(d.overdue for d in cell["items"])  # every one of them is overdue on 2 March
+    assert "+ 5 more…" in response.content.decode()
+    assert "due_from=2026-02-25&amp;due_to=2026-02-25" in response.content.decode()

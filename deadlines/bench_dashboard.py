@@ -1,0 +1,168 @@
+"""`python manage.py bench dashboard [--deadlines N] [--json]`: the dashboard pages on a large portfolio.
+
+Builds (once) a synthetic portfolio for one paralegal (clients, matters, N deadlines spread over a year,
+with history rows so "docket as of" has something to rebuild), then requests each page in-process through
+Django's test client, as the logged-in user, and reports p50/p95 milliseconds and the SQL query count
+(the docket's bound of 10 queries is asserted by tests/dashboard/test_docket.py; here it is measured).
+
+It refuses to write into a database whose name does not contain "bench" unless --allow-any-database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import statistics
+import time
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+PREFIX = "BENCH-DASH"
+USERNAME = "bench-paralegal"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--deadlines", type=int, default=20000)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--samples", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--allow-any-database", action="store_true")
+
+
+def _ensure_portfolio(n: int, n_clients: int, seed: int, stdout):
+    from django.contrib.auth import get_user_model
+    from simple_history.utils import bulk_create_with_history
+
+    from deadlines.models import Deadline
+    from docketapp.audit import attributed, history_kwargs
+    from patents.models import Client, Matter, TeamMembership
+
+    user_model = get_user_model()
+    user = user_model.objects.filter(username=USERNAME).first()
+    if user and Deadline.objects.filter(matter__client__reference__startswith=PREFIX).count() >= n:
+        return user
+    stdout.write(f"building a portfolio of {n} deadlines …")
+    rng = random.Random(seed)
+    today = timezone.now().date()
+    with attributed(reason="bench: synthetic portfolio", process="bench.dashboard"):
+        user = user or user_model.objects.create_user(USERNAME, password="bench-" + str(seed))
+        clients = [
+            Client.objects.get_or_create(reference=f"{PREFIX}-{c:02d}", defaults={"name": f"Bench client {c}"})[0]
+            for c in range(n_clients)
+        ]
+        for client in clients:
+            TeamMembership.objects.get_or_create(user=user, client=client, defaults={"role": "paralegal"})
+        per_matter = 8
+        matters = [
+            Matter(
+                client=clients[i % n_clients],
+                reference=f"{PREFIX}-M{i:06d}",
+                office=rng.choice("EU"),
+                responsible_paralegal=user,
+            )
+            for i in range(n // per_matter + 1)
+        ]
+        for m in matters:
+            m.office = {"E": "EP", "U": "US"}[m.office]
+        Matter.objects.bulk_create(matters, batch_size=1000, ignore_conflicts=True)
+        matters = list(Matter.objects.filter(reference__startswith=f"{PREFIX}-M"))
+        kinds = list(Deadline.Kind)
+        deadlines = [
+            Deadline(
+                matter=matters[i // per_matter % len(matters)],
+                key=f"bench:{i}",
+                office="EP",
+                title=f"Bench {i}",
+                kind=kinds[i % 3],
+                due_date=today + dt.timedelta(days=rng.randint(-30, 330)),
+                responsible=user if i % 3 else None,
+            )
+            for i in range(n)
+        ]
+        bulk_create_with_history(deadlines, Deadline, batch_size=1000, **history_kwargs())
+    return user
+
+
+def _time(client, url: str, samples: int, stream: bool = False) -> dict:
+    timings, queries = [], 0
+    for _ in range(samples):
+        with CaptureQueriesContext(connection) as ctx:
+            t0 = time.perf_counter()
+            response = client.get(url)
+            if stream:
+                b"".join(response.streaming_content)
+            timings.append((time.perf_counter() - t0) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+        queries = len(ctx)
+    timings.sort()
+    return {
+        "p50_ms": round(statistics.median(timings), 1),
+        "p95_ms": round(timings[min(len(timings) - 1, int(len(timings) * 0.95))], 1),
+        "queries": queries,
+    }
+
+
+def run(options: dict, stdout) -> dict:
+    from django.conf import settings
+    from django.test import override_settings
+
+    # Rendering without collectstatic: plain static URLs (the manifest lookup is not what is measured).
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(STORAGES=storages):
+        return _run(options, stdout)
+
+
+def _run(options: dict, stdout) -> dict:
+    from django.test import Client
+
+    from deadlines.actions import regenerate_ics_token
+    from patents.models import Matter
+
+    name = str(connection.settings_dict.get("NAME", ""))
+    if "bench" not in name and not options.get("allow_any_database"):
+        raise SystemExit(
+            f"refusing to write a synthetic portfolio into database {name!r}: use a database whose "
+            "name contains 'bench' (or --allow-any-database)"
+        )
+    user = _ensure_portfolio(options["deadlines"], options["clients"], options["seed"], stdout)
+    client = Client()
+    client.force_login(user)
+    token = regenerate_ics_token(user=user)
+    matter = Matter.objects.filter(reference__startswith=f"{PREFIX}-M").order_by("pk").first()
+    samples = options["samples"]
+    home = reverse("patents:home")
+    pages = {
+        "docket": home,
+        "docket_all_sorted_page5": home + "?scope=all&sort=-client&page=5",
+        "docket_filtered": home + "?scope=all&kind=statutory&unverified=on&office=EP",
+        "verification_queue": reverse("deadlines:verification-queue"),
+        "calendar": reverse("deadlines:calendar") + "?scope=all",
+        "as_of_yesterday": reverse("deadlines:docket-as-of")
+        + f"?at={(timezone.now().date() - dt.timedelta(days=1)).isoformat()}&open_only=1",
+        "matter_page": matter.get_absolute_url(),
+    }
+    result: dict = {"deadlines": options["deadlines"], "database": connection.vendor}
+    for key, url in pages.items():
+        result[key] = _time(client, url, samples)
+    client.defaults.update({"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "docket-results"})
+    result["docket_htmx_fragment"] = _time(client, home + "?scope=team", samples)
+    client.defaults.clear()
+    result["csv_export_all_open"] = _time(
+        client, reverse("deadlines:docket-export") + "?scope=all&due_to=2100-01-01", max(1, samples // 5), stream=True
+    )
+    from django.core.cache import cache
+
+    from deadlines.feeds import scoped_rows
+
+    feed_url = reverse("deadlines:ics-feed", args=[token])
+    result["ics_events_mine"] = scoped_rows(user, timezone.now().date(), "mine").count()
+    cache.clear()
+    result["ics_feed_cold"] = _time(client, feed_url, 1)  # builds every event (icalendar: ~0.7 ms each)
+    result["ics_feed_warm"] = _time(client, feed_url, samples)  # unchanged data: cached body
+    return result
