@@ -54,7 +54,8 @@ def test_worker_consumes_from_the_embedded_filesystem_broker(tmp_path: Path, mon
     os.makedirs(var / "broker" / "processed", exist_ok=True)
     app = Celery("client", broker="filesystem://", backend=f"file://{results}")
     app.conf.broker_transport_options = {"data_folder_in": queue, "data_folder_out": queue,
-                                         "processed_folder": str(var / "broker" / "processed")}
+                                         "processed_folder": str(var / "broker" / "processed"),
+                                         "control_folder": str(var / "broker" / "control")}
     _round_trip(app, env)
 
 
