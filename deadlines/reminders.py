@@ -775,9 +775,7 @@ def _send_chunk(
     ids = [d.pk for d, _ in ready]
     # The text goes into the row with the same statement: what was announced is kept as evidence, also
     # for an unconfirmed delivery that a human has to judge.
-    body = Case(
-        *[When(pk=d.pk, then=Value(m.body)) for d, m in ready], default=F("body"), output_field=TextField()
-    )
+    body = Case(*[When(pk=d.pk, then=Value(m.body)) for d, m in ready], default=F("body"), output_field=TextField())
     moved = Delivery.objects.filter(pk__in=ids, claim_token=token, status=Delivery.Status.QUEUED).update(
         status=Delivery.Status.SENDING, sending_at=timezone.now(), attempts=F("attempts") + 1, body=body
     )
@@ -870,21 +868,32 @@ def deadline_subject(reminder: Reminder, *, today: dt.date) -> str:
     return f"Due {_days_phrase(days)}: [{ref}] {deadline.title} ({reminder.target_date:%d %b %Y})"
 
 
-def _docket_of(user: Any):
+def _docket_of(user: Any, *, attorney_only: bool = False, client_ids: Sequence[int] | None = None):
     """The deadlines a digest speaks about: the user's clients (as on the dashboard); for a superuser,
-    who sees every client, only the matters and deadlines assigned to them."""
+    who sees every client, only the matters and deadlines assigned to them. ``attorney_only``: the matters
+    the user is the responsible attorney of (the weekly report)."""
     if not user.is_active:
-        qs = Deadline.objects.none()
+        return Deadline.objects.none()
+    matters = Matter.objects.all()
+    if not user.is_superuser:
+        # Same scope as Matter.objects.visible_to(), without its join through memberships.
+        if client_ids is None:
+            client_ids = list(TeamMembership.objects.filter(user=user).values_list("client_id", flat=True))
+        matters = matters.filter(client_id__in=client_ids)
+    if attorney_only:
+        scope = Q(matter_id__in=list(matters.filter(responsible_attorney=user).values_list("pk", flat=True)))
     elif user.is_superuser:
-        qs = Deadline.objects.filter(
-            Q(responsible=user) | Q(matter__responsible_attorney=user) | Q(matter__responsible_paralegal=user)
-        )
+        assigned = matters.filter(Q(responsible_attorney=user) | Q(responsible_paralegal=user))
+        scope = Q(responsible=user) | Q(matter_id__in=list(assigned.values_list("pk", flat=True)))
     else:
-        # Same scope as Matter.objects.visible_to(), as a plain id list: the OR-of-joins form of it makes
-        # PostgreSQL scan the whole docket once per digest.
-        clients = list(TeamMembership.objects.filter(user=user).values_list("client_id", flat=True))
-        qs = Deadline.objects.filter(matter__client_id__in=clients)
-    return qs.annotate(effective=Coalesce("extended_to", "due_date")).select_related("matter__client", "responsible")
+        scope = Q(matter_id__in=list(matters.values_list("pk", flat=True)))
+    # An explicit list of matter ids lets PostgreSQL use the deadline's matter index; the join form made it
+    # scan every deadline of the firm once per digest (55 ms each at 100,000 deadlines).
+    return (
+        Deadline.objects.filter(scope)
+        .annotate(effective=Coalesce("extended_to", "due_date"))
+        .select_related("matter__client", "responsible")
+    )
 
 
 def digest_context(*, user: Any, now: dt.datetime, cache: dict | None = None) -> dict[str, Any]:
@@ -894,11 +903,15 @@ def digest_context(*, user: Any, now: dt.datetime, cache: dict | None = None) ->
     context between the claim (subject, "anything to say?") and the rendering.
     """
     today = now.astimezone(user_zone(user)).date()
-    key = ("digest", user.pk, today)
+    client_ids: tuple[int, ...] | None = None
+    if user.is_active and not user.is_superuser:
+        client_ids = tuple(sorted(TeamMembership.objects.filter(user=user).values_list("client_id", flat=True)))
+    # A team shares one docket: members of the same clients get the same lists, computed once per batch.
+    key = ("digest", client_ids if client_ids is not None else f"user:{user.pk}", today)
     if cache is not None and key in cache:
-        return cache[key]
+        return {**cache[key], "user": user}
     week_end = today + dt.timedelta(days=7)
-    open_ = _docket_of(user).filter(status=Deadline.Status.OPEN)
+    open_ = _docket_of(user, client_ids=client_ids).filter(status=Deadline.Status.OPEN)
     sections = {
         "overdue": Q(effective__lt=today),
         "week": Q(effective__gte=today, effective__lte=week_end),
@@ -919,7 +932,7 @@ def report_context(*, user: Any, now: dt.datetime) -> dict[str, Any]:
     today = now.astimezone(user_zone(user)).date()
     horizon = today + dt.timedelta(weeks=8)
     # The attorney's own docket: matters they are the responsible attorney of (and may still see).
-    scope = _docket_of(user).filter(status=Deadline.Status.OPEN, matter__responsible_attorney=user)
+    scope = _docket_of(user, attorney_only=True).filter(status=Deadline.Status.OPEN)
     by_client: dict[Any, list[Deadline]] = defaultdict(list)
     upcoming = list(
         scope.filter(effective__gte=today, effective__lte=horizon).order_by("matter__client__name", "effective", "pk")
