@@ -10,7 +10,8 @@ N worker **processes** that sync register biblio documents for as long as ``--se
 
 For each: requests sent, successful ones, rejections by the office (403 black / 429), wall time, and
 ``achieved_ratio`` = successful requests per minute / the allowed rate (``sent_ratio`` counts rejected
-ones too). The office's sliding window is a real minute, so a run shorter than a minute shows an
+ones too) and ``opening_ratio`` the pace of the first 10 s, before the office pushes back. The office's
+sliding window is a real minute, so a run shorter than a minute shows an
 over-sender by its ``sent_ratio`` > 1 and by the rejections it collects once the window is full.
 """
 
@@ -91,6 +92,7 @@ def _phase(sim, kind: str, workers: int, seconds: float, limit: int, numbers: li
         p.start()
     barrier.wait(timeout=120)  # every worker is set up (Django imported, token fetched): start the clock
     started = time.monotonic()
+    started_wall = time.time()
     results = [queue.get(timeout=seconds + 120) for _ in procs]
     wall = time.monotonic() - started
     for p in procs:
@@ -102,6 +104,9 @@ def _phase(sim, kind: str, workers: int, seconds: float, limit: int, numbers: li
     rejections = sum(r["rejections"] for r in results)
     allowed = limit * wall / 60.0
     office = sim.stats()["counters"]
+    # The pace a client sets before the office pushes back: requests sent in the first 10 s, per minute.
+    opening = min(10.0, seconds)
+    opened = sum(1 for r in results for t in r["sent_at"] if t - started_wall < opening)
     return {
         "requests": sent,
         "ok": ok,
@@ -114,6 +119,7 @@ def _phase(sim, kind: str, workers: int, seconds: float, limit: int, numbers: li
         "allowed_per_minute": limit,
         "achieved_ratio": round(ok / allowed, 3),
         "sent_ratio": round(sent / allowed, 3),
+        "opening_ratio": round(opened * 60.0 / opening / limit, 3),
     }
 
 
@@ -148,7 +154,7 @@ def _ours_worker(base_url, numbers, seconds, barrier, queue, run_id, backend, sh
     )
     client.office = office
     client._access_token()  # the token request is not part of the measured traffic
-    counts = {"ok": 0, "sent": 0, "rejections": 0, "errors": 0, "refused": 0}
+    counts: dict = {"ok": 0, "sent": 0, "rejections": 0, "errors": 0, "refused": 0, "sent_at": []}
     barrier.wait(timeout=120)
     deadline = time.monotonic() + seconds
     i = 0
@@ -160,6 +166,7 @@ def _ours_worker(base_url, numbers, seconds, barrier, queue, run_id, backend, sh
             client.register(number)
             counts["ok"] += 1
             counts["sent"] += 1
+            counts["sent_at"].append(time.time())
         except OfficeError as exc:
             if exc.status is None and exc.response is None:
                 # Our throttle said no (nothing sent): the next slot is after the end of the run.
@@ -167,6 +174,7 @@ def _ours_worker(base_url, numbers, seconds, barrier, queue, run_id, backend, sh
                 break
             else:
                 counts["sent"] += 1
+                counts["sent_at"].append(time.time())
                 if exc.status in (403, 429):
                     counts["rejections"] += 1
                 else:
@@ -188,7 +196,7 @@ def _epo_ops_worker(base_url, numbers, seconds, barrier, queue, run_id, backend,
     client.__auth_url__ = f"{base_url}/3.2/auth/accesstoken"
     client.__service_url_prefix__ = f"{base_url}/3.2/rest-services"
     client.access_token  # noqa: B018 - the token request is not part of the measured traffic
-    counts = {"ok": 0, "sent": 0, "rejections": 0, "errors": 0, "refused": 0}
+    counts: dict = {"ok": 0, "sent": 0, "rejections": 0, "errors": 0, "refused": 0, "sent_at": []}
     barrier.wait(timeout=120)
     deadline = time.monotonic() + seconds
     i = 0
@@ -197,11 +205,14 @@ def _epo_ops_worker(base_url, numbers, seconds, barrier, queue, run_id, backend,
         i += 1
         try:
             client.register("application", epo_ops.models.Epodoc(number))
+            counts["sent_at"].append(time.time())
             counts["ok"] += 1
         except requests.HTTPError as exc:
+            counts["sent_at"].append(time.time())
             status = exc.response.status_code if exc.response is not None else None
             counts["rejections" if status in (403, 429) else "errors"] += 1
         except requests.RequestException:
+            counts["sent_at"].append(time.time())
             counts["errors"] += 1
         counts["sent"] += 1
     queue.put(counts)

@@ -102,6 +102,7 @@ class Decision:
     reason: str = ""
     office: str = ""
     service: str = ""
+    at: float = 0.0  # when the storage decided, on its clock (epoch s); a reserved slot is at ``at + wait``
     lease: str | None = field(default=None, repr=False)
     lease_keys: tuple[tuple[str, str], ...] = field(default=(), repr=False)
 
@@ -215,7 +216,7 @@ class Store(Protocol):
         reserve_up_to: float,
         owner: str,
         headroom: float,
-    ) -> tuple[bool, float, str, str]: ...
+    ) -> tuple[bool, float, str, str, float]: ...
 
     def update(self, key: tuple[str, str], fn: Callable[[BucketState, float], BucketState | None]) -> None: ...
 
@@ -248,7 +249,7 @@ class MemoryStore:
             )
             if new is not None:
                 self._states.update(zip(keys, new, strict=True))
-            return allowed, wait, kind, reason
+            return allowed, wait, kind, reason, now
 
     def update(self, key, fn):
         with self._lock:
@@ -371,9 +372,9 @@ class DatabaseStore:
                 headroom=headroom,
             )
             if new is None or self._write(rows, new):
-                return allowed, wait, kind, reason
+                return allowed, wait, kind, reason, now
         # Pathological contention: tell the caller to come back rather than spin.
-        return False, 0.05, "rate", "throttle storage contention"
+        return False, 0.05, "rate", "throttle storage contention", self.clock()
 
     def update(self, key, fn):
         for _ in range(self.MAX_ATTEMPTS):
@@ -469,17 +470,18 @@ for i = 1, #KEYS do
   end
   new[i] = w
 end
+local at = string.format('%.6f', now)
 if hard > 0 then
-  return {0, string.format('%.6f', math.max(hard, soft)), kind, reason}
+  return {0, string.format('%.6f', math.max(hard, soft)), kind, reason, at}
 end
 if soft > 0 and soft > reserve then
-  return {0, string.format('%.6f', soft), 'rate', 'rate limit'}
+  return {0, string.format('%.6f', soft), 'rate', 'rate limit', at}
 end
 for i = 1, #KEYS do
   for k, v in pairs(new[i]) do redis.call('HSET', KEYS[i], k, v) end
   redis.call('EXPIRE', KEYS[i], ttl)
 end
-return {1, string.format('%.6f', soft), '', ''}
+return {1, string.format('%.6f', soft), '', '', at}
 """
 
 _RELEASE_LUA = """
@@ -542,8 +544,8 @@ class RedisStore:
                 1 if limit.concurrency else 0,
                 limit.lease_seconds,
             ]
-        allowed, wait, kind, reason = self._acquire(keys=[self.key(k) for k in keys], args=args)
-        return bool(int(allowed)), float(wait), _text(kind), _text(reason)
+        allowed, wait, kind, reason, at = self._acquire(keys=[self.key(k) for k in keys], args=args)
+        return bool(int(allowed)), float(wait), _text(kind), _text(reason), float(at)
 
     @staticmethod
     def _decode(raw: Mapping[bytes, bytes]) -> BucketState:
@@ -664,13 +666,14 @@ class Throttle:
         keys = self._keys(office, service)
         limits = [self.limit(*k) for k in keys]
         owner = uuid.uuid4().hex if any(lim.concurrency for lim in limits) else ""
-        allowed, wait, kind, reason = self.store.acquire(
+        allowed, wait, kind, reason, at = self.store.acquire(
             keys, limits, cost=cost, reserve_up_to=reserve_up_to, owner=owner, headroom=self.headroom
         )
         lease_keys = tuple(k for k, lim in zip(keys, limits, strict=True) if lim.concurrency)
         return Decision(
             allowed=allowed,
             wait=max(0.0, wait),
+            at=at,
             kind=kind,
             reason=reason,
             office=office,
