@@ -106,9 +106,7 @@ def build_weekly_chart(qs: QuerySet, today: dt.date, weeks: int = WEEKS) -> Char
             chart.x_labels.append((round(LEFT + i * slot + slot / 2, 1), f"{monday:%d %b}"))
         chart.table.append({"week": monday, **{k.value: week[k] for k in kinds}, "total": sum(week.values())})
     step = max(1, -(-scale_max // 4))
-    chart.y_ticks = [
-        (round(TOP + plot_h - plot_h * v / scale_max, 1), v) for v in range(0, scale_max + 1, step)
-    ]
+    chart.y_ticks = [(round(TOP + plot_h - plot_h * v / scale_max, 1), v) for v in range(0, scale_max + 1, step)]
     totals = {k: sum(c[k] for c in counts) for k in kinds}
     chart.legend = [(labels[k], KIND_COLOURS[k], totals[k]) for k in kinds]
     chart.total = sum(totals.values())

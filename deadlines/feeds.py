@@ -29,6 +29,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event
 
 from .models import Deadline
+from .templatetags.docket_tags import responsible_of
 
 PAST_DAYS = 90  # how far back the feed still carries deadlines (done and cancelled ones included)
 CACHE_SECONDS = 24 * 3600
@@ -71,7 +72,9 @@ def feed_queryset(user, today: dt.date, scope: str = "mine") -> QuerySet:
         .annotate(
             changes=Coalesce(Subquery(changes, output_field=IntegerField()), 1),
         )
-        .select_related("matter", "matter__client", "responsible")
+        .select_related(
+            "matter", "matter__client", "responsible", "matter__responsible_paralegal", "matter__responsible_attorney"
+        )
         .order_by("effective", "pk")
     )
 
@@ -124,8 +127,9 @@ def build_calendar(user, deadlines: QuerySet) -> bytes:
             lines.append(f"Latest possible date with extension/grace: {d.latest_date.isoformat()}")
         if d.citation:
             lines.append(f"Legal basis: {d.citation}")
-        if d.responsible:
-            lines.append(f"Responsible: {d.responsible.get_username()}")
+        name, inherited = responsible_of(d)
+        if name:
+            lines.append(f"Responsible: {name}" + (" (the matter's)" if inherited else ""))
         lines.append("Verified" if d.is_verified else "NOT YET VERIFIED by a second person")
         url = base + reverse("deadlines:deadline-detail", args=[d.pk])
         lines.append(url)

@@ -351,9 +351,7 @@ def history_changes(records: list) -> list[dict]:
                 "when": record.history_date,
                 "who": _who(record),
                 "why": record.history_change_reason or "",
-                "type": {"+": "created", "~": "changed", "-": "deleted"}.get(
-                    record.history_type, record.history_type
-                ),
+                "type": {"+": "created", "~": "changed", "-": "deleted"}.get(record.history_type, record.history_type),
                 "changes": changes,
             }
         )

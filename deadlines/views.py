@@ -35,6 +35,7 @@ from .filters import NEEDS_ACTION, SORTABLE, DeadlineFilter, apply_default_windo
 from .forms import AsOfForm, ExtensionForm, ManualDeadlineForm, MarkDoneForm, VerifyForm, WaiveForm
 from .models import Deadline
 from .presentation import explain, history_changes, remedies, user_today, user_tz
+from .templatetags.docket_tags import responsible_of
 
 PAGE_SIZE = 50
 CALENDAR_ITEMS_PER_DAY = 6
@@ -55,7 +56,9 @@ def _docket_queryset(request: HttpRequest, today: dt.date):
     if docket_filter.uses_default_window:
         qs = apply_default_window(qs, today)
     qs, sort_key, descending = order_docket(qs, request.GET.get("sort", "due"))
-    qs = qs.select_related("matter", "matter__client", "responsible")
+    qs = qs.select_related(
+        "matter", "matter__client", "responsible", "matter__responsible_paralegal", "matter__responsible_attorney"
+    )
     return docket_filter, qs, sort_key, descending
 
 
@@ -156,7 +159,7 @@ def docket_csv(request: HttpRequest) -> StreamingHttpResponse:
                     _csv_safe(d.title),
                     d.get_kind_display(),
                     d.get_status_display(),
-                    d.responsible.get_username() if d.responsible else "",
+                    _responsible_text(d),
                     "yes" if d.is_verified else "NO",
                     d.verified_by.get_username() if d.verified_by else "",
                     _csv_safe(d.citation),
@@ -167,6 +170,11 @@ def docket_csv(request: HttpRequest) -> StreamingHttpResponse:
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="docket-{today.isoformat()}.csv"'
     return response
+
+
+def _responsible_text(deadline: Deadline) -> str:
+    name, inherited = responsible_of(deadline)
+    return f"{name} (matter)" if inherited else name
 
 
 def _csv_safe(text: str) -> str:
@@ -180,6 +188,8 @@ def _visible_deadline(request: HttpRequest, pk: int, *, for_update: bool = False
             "matter",
             "matter__client",
             "responsible",
+            "matter__responsible_paralegal",
+            "matter__responsible_attorney",
             "last_changed_by",
             "verified_by",
             "trigger_event",

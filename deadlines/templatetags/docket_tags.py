@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from deadlines.charts import KIND_COLOURS
 from deadlines.models import Deadline
@@ -58,3 +59,27 @@ def query_with(context, base: str, **kwargs) -> str:
             params[key] = value
     encoded = params.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+def responsible_of(deadline) -> tuple[str, bool]:
+    """Who must act: the assigned person, else the matter's paralegal, else its attorney (inherited)."""
+    if deadline.responsible_id:
+        return deadline.responsible.get_username(), False
+    matter = deadline.matter
+    for person in (matter.responsible_paralegal, matter.responsible_attorney):
+        if person is not None:
+            return person.get_username(), True
+    return "", False
+
+
+@register.simple_tag
+def responsible(deadline) -> str:
+    name, inherited = responsible_of(deadline)
+    if not name:
+        return mark_safe('<span class="days-soon" title="Nobody is responsible for this deadline">nobody</span>')  # noqa: S308
+    if inherited:
+        return format_html(
+            '{} <span class="small muted" title="Not assigned: the responsible person of the matter">(matter)</span>',
+            name,
+        )
+    return name

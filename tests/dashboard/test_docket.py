@@ -297,3 +297,16 @@ def test_a_missed_deadline_stays_on_the_default_docket_among_the_overdue(client,
     assert row_ids(response)[0] == missed.pk
     assert "MISSED" in response.content.decode()
     assert row_ids(client.get(HOME, {"status": "open"})) == [portfolio["soon"].pk]
+
+
+def test_unassigned_deadlines_show_the_matters_responsible_person(client, portfolio):
+    with attributed(reason="t", process="tests"):
+        d = portfolio["soon"]
+        d.responsible = None
+        d.save()
+    client.force_login(portfolio["alice"])
+    html = client.get(HOME).content.decode()
+    assert d.pk in row_ids(client.get(HOME))  # still "mine": alice is the matter's paralegal
+    assert 'alice <span class="small muted" title="Not assigned: the responsible person of the matter">(matter)' in html
+    rows = read_csv(client.get(reverse("deadlines:docket-export")))
+    assert {r["deadline"]: r["responsible"] for r in rows}["Pay renewal fee year 6"] == "alice (matter)"
