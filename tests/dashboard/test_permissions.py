@@ -112,3 +112,44 @@ def test_superuser_sees_every_client(client, portfolio):
     assert client.get(reverse("deadlines:deadline-detail", args=[portfolio["other"].pk])).status_code == 200
     response = client.get(reverse("patents:home"), {"scope": "all"})
     assert b"BETA secret deadline" in response.content
+
+
+BAD_PARAMS = [
+    (
+        "patents:home",
+        {
+            "page": "abc",
+            "sort": "-nonsense",
+            "client": "x",
+            "responsible": "999999",
+            "due_from": "2026-13-45",
+            "scope": "everyone",
+            "status": "bogus",
+            "kind": "?",
+        },
+    ),
+    ("patents:home", {"page": "99999"}),
+    ("deadlines:docket-export", {"due_to": "yesterday", "client": "-1"}),
+    ("deadlines:calendar", {"month": "2026-13"}),
+    ("deadlines:calendar", {"month": "99999-01"}),
+    ("deadlines:docket-as-of", {"at": "31/02/2026"}),
+    ("deadlines:verification-queue", {"page": "-3"}),
+    ("patents:matter-list", {"client": "abc", "status": "x", "page": "0"}),
+]
+
+
+@pytest.mark.parametrize("name,params", BAD_PARAMS, ids=[f"{n}-{i}" for i, (n, _) in enumerate(BAD_PARAMS)])
+def test_malformed_parameters_never_cause_a_server_error(client, portfolio, name, params):
+    client.force_login(portfolio["alice"])
+    response = client.get(reverse(name), params)
+    assert response.status_code == 200
+    if response.streaming:
+        b"".join(response.streaming_content)
+
+
+def test_unknown_feed_tokens_and_ids_are_404(client, portfolio):
+    assert client.get(reverse("deadlines:ics-feed", args=["x" * 43])).status_code == 404
+    assert client.get(reverse("deadlines:ics-feed", args=["short"])).status_code == 404
+    client.force_login(portfolio["alice"])
+    assert client.get(reverse("deadlines:deadline-detail", args=[999999])).status_code == 404
+    assert client.get(reverse("patents:matter-detail", args=[999999])).status_code == 404
