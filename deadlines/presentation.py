@@ -28,6 +28,18 @@ def user_tz(user: Any) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo("UTC")
 
 
+def in_user_timezone(view):
+    """Render the view's times in the user's own zone (UserProfile.time_zone); storage stays UTC."""
+    import functools
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        with timezone.override(user_tz(request.user)):
+            return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def user_today(user: Any) -> dt.date:
     """'Today' where the user sits: a paralegal in Tokyo on Monday morning is not on Sunday."""
     return timezone.now().astimezone(user_tz(user)).date()

@@ -34,7 +34,7 @@ from .feeds import SCOPES, cached_calendar
 from .filters import NEEDS_ACTION, SORTABLE, DeadlineFilter, apply_default_window, order_docket, with_docket_annotations
 from .forms import AsOfForm, ExtensionForm, ManualDeadlineForm, MarkDoneForm, VerifyForm, WaiveForm
 from .models import Deadline
-from .presentation import explain, history_changes, remedies, user_today, user_tz
+from .presentation import explain, history_changes, in_user_timezone, remedies, user_today, user_tz
 from .templatetags.docket_tags import responsible_of
 
 PAGE_SIZE = 50
@@ -70,6 +70,7 @@ def _decorate(rows, today: dt.date) -> None:
 
 
 @login_required
+@in_user_timezone
 @require_GET
 def docket(request: HttpRequest) -> HttpResponse:
     today = user_today(request.user)
@@ -119,6 +120,7 @@ class _Echo:
 
 
 @login_required
+@in_user_timezone
 @require_GET
 def docket_csv(request: HttpRequest) -> StreamingHttpResponse:
     today = user_today(request.user)
@@ -236,6 +238,7 @@ def _deadline_context(request: HttpRequest, deadline: Deadline, **forms) -> dict
 
 
 @login_required
+@in_user_timezone
 @require_GET
 def deadline_detail(request: HttpRequest, pk: int) -> HttpResponse:
     deadline = _visible_deadline(request, pk)
@@ -257,6 +260,7 @@ def _refused(request: HttpRequest, deadline: Deadline, form_name: str, form, err
 
 
 @login_required
+@in_user_timezone
 @require_POST
 def deadline_mark_done(request: HttpRequest, pk: int) -> HttpResponse:
     deadline = _visible_deadline(request, pk)
@@ -277,6 +281,7 @@ def deadline_mark_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@in_user_timezone
 @require_POST
 def deadline_extend(request: HttpRequest, pk: int) -> HttpResponse:
     deadline = _visible_deadline(request, pk)
@@ -302,6 +307,7 @@ def deadline_extend(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@in_user_timezone
 @require_POST
 def deadline_waive(request: HttpRequest, pk: int) -> HttpResponse:
     deadline = _visible_deadline(request, pk)
@@ -317,6 +323,7 @@ def deadline_waive(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@in_user_timezone
 @require_POST
 def deadline_verify(request: HttpRequest, pk: int) -> HttpResponse:
     deadline = _visible_deadline(request, pk)
@@ -341,6 +348,7 @@ def _team_users(user):
 
 
 @login_required
+@in_user_timezone
 def deadline_add(request: HttpRequest, matter_pk: int) -> HttpResponse:
     matter = get_object_or_404(Matter.objects.visible_to(request.user).select_related("client"), pk=matter_pk)
     users = _team_users(request.user)
@@ -374,6 +382,7 @@ def deadline_add(request: HttpRequest, matter_pk: int) -> HttpResponse:
 
 
 @login_required
+@in_user_timezone
 @require_GET
 def verification_queue(request: HttpRequest) -> HttpResponse:
     today = user_today(request.user)
@@ -414,6 +423,7 @@ def _day_query(request: HttpRequest, day: dt.date) -> str:
 
 
 @login_required
+@in_user_timezone
 @require_GET
 def calendar_month(request: HttpRequest) -> HttpResponse:
     today = user_today(request.user)
@@ -474,6 +484,7 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@in_user_timezone
 def feed_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
@@ -524,6 +535,7 @@ def ics_feed(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
+@in_user_timezone
 @require_GET
 def docket_as_of(request: HttpRequest) -> HttpResponse:
     form = AsOfForm(request.GET or None)

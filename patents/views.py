@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 
 from deadlines.charts import KIND_COLOURS
 from deadlines.models import Deadline
-from deadlines.presentation import history_changes, user_today, user_tz
+from deadlines.presentation import history_changes, in_user_timezone, user_today, user_tz
 
 from .filters import MatterFilter
 from .models import Matter, OfficeEvent, PriorityClaim
@@ -27,6 +27,7 @@ from .numbers import InvalidNumber, normalize_application_number
 
 
 @login_required
+@in_user_timezone
 @require_GET
 def matter_list(request: HttpRequest) -> HttpResponse:
     qs = (
@@ -253,6 +254,7 @@ def sync_panel(matter: Matter, limit: int = 5) -> SyncPanel:
 
 
 @login_required
+@in_user_timezone
 @require_GET
 def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
     visible = Matter.objects.visible_to(request.user)
@@ -291,6 +293,7 @@ def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_member_required
+@in_user_timezone
 @require_GET
 def payload_raw(request: HttpRequest, pk: int, payload_pk: int) -> HttpResponse:
     """A raw office payload exactly as received, for staff checking a parse. Only via a visible matter."""
@@ -303,6 +306,7 @@ def payload_raw(request: HttpRequest, pk: int, payload_pk: int) -> HttpResponse:
 
 
 @login_required
+@in_user_timezone
 @require_GET
 def sync_overview(request: HttpRequest) -> HttpResponse:
     """Recent office sync runs and the open quarantine for the matters this user may see."""

@@ -132,3 +132,16 @@ def test_matter_list_searches_only_visible_matters(client, portfolio):
     client.force_login(portfolio["alice"])
     text = text_of(client.get(reverse("patents:matter-list"), {"q": "17/123"}))
     assert "ACME-002" in text and "ACME-001" not in text and "BETA" not in text
+
+
+def test_times_are_shown_in_the_users_own_time_zone(client, portfolio):
+    from patents.models import UserProfile
+
+    m = portfolio["matter_a"]
+    with attributed(reason="sync", process="sync.ep"):
+        services.touch_matter_sync(matter=m, changed=True, when=dt.datetime(2026, 3, 1, 20, 30, tzinfo=dt.UTC))
+    with attributed(reason="profile", user=portfolio["alice"]):
+        UserProfile.objects.create(user=portfolio["alice"], time_zone="Asia/Tokyo")
+    client.force_login(portfolio["alice"])
+    text = text_of(client.get(m.get_absolute_url()))
+    assert "Last synced Mon 2 Mar 2026, 05:30 JST" in text
