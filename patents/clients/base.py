@@ -324,16 +324,6 @@ class BaseClient:
             self.cache.put(response)
         return response
 
-    @staticmethod
-    def _truncated(raw_headers: Mapping[str, str], body: bytes) -> bool:
-        length = raw_headers.get("Content-Length")
-        return bool(
-            length
-            and length.isdigit()
-            and int(length) != len(body)
-            and "gzip" not in raw_headers.get("Content-Encoding", "")
-        )
-
 
 def retry_after_seconds(headers: Mapping[str, str], *, default: float | None = None) -> float | None:
     """``Retry-After`` as seconds (delta-seconds or an HTTP date)."""

@@ -16,7 +16,6 @@ number service also takes "original".
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import threading
 import time
@@ -278,7 +277,7 @@ class EpoOpsClient(BaseClient):
             )
         if r.status == 401:
             raise AuthError("OPS rejected the credentials", office=self.office, status=401, response=r)
-        if r.status in (500, 502, 503, 504) or r.status > 500:
+        if r.status >= 500:
             what = "overloaded" if r.status == 503 else "server error"
             raise TransientError(
                 f"{r.endpoint}: {what} {code}".strip(),
@@ -613,8 +612,3 @@ def _fault(body: bytes):
         return parse_ops_fault(body)
     except ParseError:
         return None
-
-
-def weekly_reset_hint(now: dt.datetime | None = None) -> dt.datetime:
-    """When a refused weekly budget is looked at again (OPS' week is rolling, so this is a re-check)."""
-    return (now or dt.datetime.now(dt.UTC)) + dt.timedelta(seconds=QUOTA_RECHECK_SECONDS)
