@@ -35,16 +35,6 @@ def _async_unsafe(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
-def _short_lived_connections(monkeypatch, django_db_setup):
-    # The live server answers each request in its own thread; with persistent connections (CONN_MAX_AGE on
-    # PostgreSQL) those threads keep sessions open and the test database cannot be dropped afterwards.
-    # Depending on django_db_setup here also makes the test database outlive the (session) live server.
-    from django.db import connection
-
-    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
-
-
-@pytest.fixture(autouse=True)
 def _plain_static(settings):
     settings.STORAGES = {
         **settings.STORAGES,
@@ -58,12 +48,16 @@ def chromium(_async_unsafe):
     # pytest-django creates the test database, and the flag would leak into every later test.
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         skip_or_fail(f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)")
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser
         browser.close()
+        # While Playwright's loop runs, Django's per-context connection handler gives this thread a second
+        # connection; close it here or it outlives the test and blocks dropping the test database.
+        connections.close_all()
 
 
 @pytest.fixture
