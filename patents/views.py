@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,8 @@ from deadlines.presentation import history_changes, in_user_timezone, user_today
 from .filters import MatterFilter
 from .models import Matter, OfficeEvent, PriorityClaim
 from .numbers import InvalidNumber, normalize_application_number
+
+logger = logging.getLogger(__name__)
 
 
 @login_required
@@ -253,6 +256,29 @@ def sync_panel(matter: Matter, limit: int = 5) -> SyncPanel:
     return panel
 
 
+def engine_problems(matter: Matter, today: dt.date) -> list[dict]:
+    """What the deadline engine cannot compute for this matter (a missing filing date, …), computed now.
+
+    The engine reports these instead of guessing; they are shown on the matter page so a paralegal sees
+    that a deadline is missing, not just that none is listed. An engine failure is shown the same way.
+    """
+    from deadlines.rules.engine import compute
+    from deadlines.services import event_facts, load_closures, matter_facts
+
+    try:
+        events = list(matter.events.for_deadlines().order_by("date", "pk"))
+        result = compute(matter_facts(matter), event_facts(events), load_closures(), today=today)
+    except Exception as exc:  # the page must still show everything else; the failure is itself reported
+        logger.exception("deadline engine failed on matter %s", matter.pk)
+        return [
+            {
+                "message": f"The deadline engine failed on this matter ({type(exc).__name__}); "
+                "its deadlines may be incomplete. Report this to the docketing team."
+            }
+        ]
+    return result.problems
+
+
 @login_required
 @in_user_timezone
 @require_GET
@@ -287,6 +313,7 @@ def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "deadlines": open_deadlines,
             "timeline": build_timeline(matter, tz, today),
             "sync": sync_panel(matter),
+            "engine_problems": engine_problems(matter, today),
             "kind_colours": {k.value: c for k, c in KIND_COLOURS.items()},
         },
     )

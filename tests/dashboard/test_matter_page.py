@@ -145,3 +145,38 @@ def test_times_are_shown_in_the_users_own_time_zone(client, portfolio):
     client.force_login(portfolio["alice"])
     text = text_of(client.get(m.get_absolute_url()))
     assert "Last synced Mon 2 Mar 2026, 05:30 JST" in text
+
+
+def test_deadlines_the_engine_cannot_compute_are_shown_on_the_matter_page(client, portfolio):
+    from tests.factories import EventTypeFactory
+
+    # A PCT application without filing or priority date: the national phase dates cannot be computed.
+    m = MatterFactory(
+        client=portfolio["client_a"],
+        reference="ACME-WO-NODATE",
+        office="WO",
+        kind=Matter.Kind.PCT,
+        application_number="PCT/EP2025/000001",
+        application_number_normalized="PCTEP2025000001",
+        filing_date=None,
+    )
+    OfficeEventFactory(
+        matter=m, event_type=EventTypeFactory(code="WO.FILED", label="PCT filed", office="WO"), date=dt.date(2025, 1, 1)
+    )
+    client.force_login(portfolio["alice"])
+    text = text_of(client.get(m.get_absolute_url()))
+    assert "Deadlines that could not be computed — check this matter by hand" in text
+    assert "WO.REGIONAL_PHASE_EP needs the matter's priority date" in text
+
+
+def test_an_engine_failure_is_reported_not_a_server_error(client, portfolio, monkeypatch):
+    import deadlines.rules.engine as engine
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(engine, "compute", boom)
+    client.force_login(portfolio["alice"])
+    text = text_of(client.get(portfolio["matter_a"].get_absolute_url()))
+    assert "The deadline engine failed on this matter (RuntimeError)" in text
+    assert "Reply to Art. 94(3) communication" in text
