@@ -391,6 +391,11 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
         .select_related("matter", "matter__client", "responsible", "last_changed_by")
         .order_by("overdue_rank", "effective", "pk")
     )
+    only_mine = request.GET.get("can_verify") == "1"
+    if only_mine:
+        # What this user may verify: not last changed by them, not created by them.
+        created_by_me = Deadline.history.filter(history_type="+", history_user=request.user).values("id")
+        qs = qs.exclude(last_changed_by=request.user).exclude(pk__in=created_by_me)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     _decorate(page.object_list, today)
     ids = [d.pk for d in page.object_list]
@@ -406,7 +411,7 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "deadlines/verification_queue.html",
-        {"page": page, "today": today, "kind_colours": _kind_colours()},
+        {"page": page, "today": today, "kind_colours": _kind_colours(), "only_mine": only_mine},
     )
 
 

@@ -283,3 +283,26 @@ def test_actions_take_keyword_arguments_only():
     ):
         with pytest.raises(TypeError):
             fn(object())
+
+
+def test_verification_queue_can_show_only_what_i_may_verify(client, portfolio):
+    actions.mark_done(deadline=portfolio["soon"], user=portfolio["alice"], done_on=TODAY, evidence="receipt")
+    created = actions.add_manual_deadline(
+        matter=portfolio["matter_a"],
+        user=portfolio["alice"],
+        title="Own reminder of alice",
+        kind="internal",
+        due_date=TODAY,
+        reason="r",
+    )
+    client.force_login(portfolio["alice"])
+    everything = client.get(reverse("deadlines:verification-queue")).content.decode()
+    assert "Pay renewal fee year 6" in everything and "Own reminder of alice" in everything
+    mine = client.get(reverse("deadlines:verification-queue"), {"can_verify": "1"}).content.decode()
+    assert "Pay renewal fee year 6" not in mine and "Own reminder of alice" not in mine
+    assert "Reply to Art. 94(3) communication" in mine
+    client.force_login(portfolio["bob"])
+    assert (
+        created.title.replace("'", "&#x27;")
+        in client.get(reverse("deadlines:verification-queue"), {"can_verify": "1"}).content.decode()
+    )
