@@ -1,0 +1,271 @@
+"""`python manage.py bench reminders [--deadlines N] [--json]`: the reminder sweep over N open deadlines.
+
+Builds (once, re-used on later runs with the same --horizon-days) N open deadlines on synthetic matters
+(one attorney per ~300 deadlines, one paralegal per ~100, 90 % verified), due between 10 days ago and
+``--horizon-days`` ahead. Then it times
+
+* ``sync``: planning every deadline's reminder rows (``sync_reminders_for_deadlines``),
+* ``first_sweep``: the sweep right after that — every reminder whose time has passed is due at once, the
+  catch-up case (after an import or downtime): overtaken rows skipped, the rest claimed, rendered (text +
+  HTML) and handed to a backend that builds the full MIME bytes and drops them (no network);
+  with ``--horizon-days 59`` *every* deadline has a reminder due: the worst case,
+* ``next_day_sweep``: the first sweep of the next morning — that day's reminders, escalations, digests
+  (and reports on a Monday): the normal daily peak,
+* ``idle_sweep``: five minutes later, nothing due — what beat costs every five minutes,
+
+with the peak RSS of this process sampled during the sweeps (psutil) and ``ru_maxrss`` for the whole run.
+Synthetic matters and deadlines are written with plain ``bulk_create`` (fixtures, not what is measured).
+All Reminder and Delivery rows of the database are deleted before each run, which is why it refuses to
+run on a database whose name does not contain "bench" unless --allow-any-database is given.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import resource
+import threading
+import time
+
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import connection
+from django.db.models import Count
+from django.utils import timezone
+
+BENCH_CLIENT_PREFIX = "BENCH-REM-"
+PREFIX = "BREM-"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--deadlines", type=int, default=10_000)
+    parser.add_argument("--horizon-days", type=int, default=730, help="due dates up to this many days ahead")
+    parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--send-chunk", type=int, default=None, help="REMINDERS_SEND_CHUNK for this run")
+    parser.add_argument("--seed", type=int, default=8)
+    parser.add_argument("--allow-any-database", action="store_true")
+
+
+class CountingBackend(BaseEmailBackend):
+    """Does what SMTP would do locally (serialise the MIME message) and counts, keeping nothing."""
+
+    sent = 0
+    bytes = 0
+
+    def send_messages(self, messages):
+        for message in messages:
+            CountingBackend.bytes += len(message.message().as_bytes())
+            CountingBackend.sent += 1
+        return len(messages)
+
+
+class PeakRss:
+    def __init__(self) -> None:
+        import psutil
+
+        self._process = psutil.Process()
+        self.peak = self._process.memory_info().rss
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.05):
+            self.peak = max(self.peak, self._process.memory_info().rss)
+
+    def __enter__(self) -> PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self._process.memory_info().rss)
+
+
+def _ensure_docket(n: int, seed: int, horizon: int, stdout) -> list[int]:
+    from django.contrib.auth import get_user_model
+
+    from deadlines.models import Deadline
+    from patents.models import Client, Matter, TeamMembership
+
+    User = get_user_model()
+    prefix = f"{PREFIX}{horizon}-"
+    existing = list(
+        Deadline.objects.filter(matter__reference__startswith=prefix, status=Deadline.Status.OPEN)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if len(existing) >= n:
+        return existing[:n]
+    rng = random.Random(seed + len(existing))
+    attorneys_n, paralegals_n, clients_n = max(5, n // 300), max(10, n // 100), max(5, n // 2000)
+    users = {u.username: u for u in User.objects.filter(username__startswith="brem-")}
+    new_users = [
+        User(username=name, email=f"{name}@bench.invalid", is_active=True)
+        for name in [f"brem-att{i}" for i in range(attorneys_n)] + [f"brem-para{i}" for i in range(paralegals_n)]
+        if name not in users
+    ]
+    User.objects.bulk_create(new_users, batch_size=1000)
+    users = {u.username: u for u in User.objects.filter(username__startswith="brem-")}
+    attorneys = [users[f"brem-att{i}"] for i in range(attorneys_n)]
+    paralegals = [users[f"brem-para{i}"] for i in range(paralegals_n)]
+    clients = []
+    for i in range(clients_n):
+        client, _ = Client.objects.get_or_create(reference=f"{BENCH_CLIENT_PREFIX}{i}", defaults={"name": f"Bench {i}"})
+        clients.append(client)
+    memberships = [
+        TeamMembership(
+            user=u, client=c, role=TeamMembership.Role.ATTORNEY if u in attorneys else TeamMembership.Role.PARALEGAL
+        )
+        for idx, c in enumerate(clients)
+        for u in attorneys[idx::clients_n] + paralegals[idx::clients_n]
+    ]
+    TeamMembership.objects.bulk_create(memberships, ignore_conflicts=True)
+    missing = n - len(existing)
+    matters_n = max(1, missing // 4)
+    start = Matter.objects.filter(reference__startswith=prefix).count()
+    matters = []
+    for i in range(matters_n):
+        idx = rng.randrange(clients_n)
+        matters.append(
+            Matter(
+                client=clients[idx],
+                reference=f"{prefix}{start + i:07d}",
+                title="Synthetic matter",
+                office="EP",
+                responsible_attorney=rng.choice(attorneys[idx::clients_n] or attorneys),
+                responsible_paralegal=rng.choice(paralegals[idx::clients_n] or paralegals),
+            )
+        )
+    Matter.objects.bulk_create(matters, batch_size=2000)
+    matters = list(Matter.objects.filter(reference__in=[m.reference for m in matters]))
+    today = timezone.now().date()
+    verified_at = timezone.now()
+    rows = []
+    for i in range(missing):
+        matter = matters[i % len(matters)]
+        rows.append(
+            Deadline(
+                matter=matter,
+                key=f"bench|{horizon}|{start}|{i}",
+                office="EP",
+                title=f"Synthetic deadline {i}",
+                kind=rng.choice(Deadline.Kind.values),
+                due_date=today + dt.timedelta(days=rng.randint(-10, horizon)),
+                responsible_id=matter.responsible_paralegal_id,
+                status=Deadline.Status.OPEN,
+                verified_at=verified_at if rng.random() < 0.9 else None,
+            )
+        )
+        if len(rows) == 5000:
+            Deadline.objects.bulk_create(rows)
+            rows = []
+    Deadline.objects.bulk_create(rows)
+    stdout.write(
+        f"created {missing} deadlines on {matters_n} matters ({attorneys_n} attorneys, {paralegals_n} paralegals)"
+    )
+    return list(
+        Deadline.objects.filter(matter__reference__startswith=prefix, status=Deadline.Status.OPEN)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:n]
+    )
+
+
+def _reset_reminders(deadline_ids: list[int]) -> None:
+    from deadlines.models import Delivery, Reminder
+
+    # Reminder and Delivery are not history-tracked: a plain delete is fine (and fast).
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"TRUNCATE {Delivery._meta.db_table}, {Reminder._meta.db_table}"  # noqa: S608 - table names
+            )
+            return
+    Delivery.objects.all().delete()
+    Reminder.objects.all().delete()
+
+
+def run(options: dict, stdout) -> dict:
+    from django.conf import settings
+
+    from deadlines import reminders
+    from deadlines.models import Delivery, Reminder
+
+    name = str(connection.settings_dict["NAME"])
+    if "bench" not in name and not options["allow_any_database"]:
+        raise SystemExit(f"refusing to write benchmark data into {name!r}: use a database named *bench*")
+    n = options["deadlines"]
+    t0 = time.perf_counter()
+    ids = _ensure_docket(n, options["seed"], options["horizon_days"], stdout)
+    setup_s = time.perf_counter() - t0
+    _reset_reminders(ids)
+
+    settings.EMAIL_BACKEND = "deadlines.benchmarks.reminders.CountingBackend"
+    if options.get("send_chunk"):
+        settings.REMINDERS_SEND_CHUNK = options["send_chunk"]
+    batch = options["batch_size"]
+    now = timezone.now()
+
+    # Only the benchmark deadlines: other open deadlines in this database must not join the run.
+    from deadlines.models import Deadline
+
+    others = Deadline.objects.open().exclude(pk__in=ids).count()
+    if others:
+        stdout.write(f"warning: {others} other open deadlines in this database take part in the sweeps")
+
+    load_before = os.getloadavg()[0]
+    t0, c0 = time.perf_counter(), time.process_time()
+    sync_counts = reminders.sync_reminders_for_deadlines(deadline_ids=ids, now=now)
+    sync_s = time.perf_counter() - t0
+    sync_cpu_s = time.process_time() - c0
+    due_rows = Reminder.objects.due(now).count()
+    if connection.vendor == "postgresql":
+        # Fresh bulk-loaded tables have no statistics yet; autovacuum would provide them in production.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+    result: dict = {
+        "database": connection.vendor,
+        "deadlines": len(ids),
+        "horizon_days": options["horizon_days"],
+        "setup_s": round(setup_s, 1),
+        "sync_s": round(sync_s, 2),
+        "sync_cpu_s": round(sync_cpu_s, 2),
+        "reminder_rows_created": sync_counts.get("created", 0),
+        "due_rows_first_sweep": due_rows,
+    }
+    with PeakRss() as rss:
+        for label, when in [
+            ("first_sweep", now),
+            ("next_day_sweep", now + dt.timedelta(days=1)),
+            ("idle_sweep", now + dt.timedelta(days=1, minutes=5)),
+        ]:
+            CountingBackend.sent = CountingBackend.bytes = 0
+            t0, c0 = time.perf_counter(), time.process_time()
+            counts = reminders.send_due_reminders(now=when, batch_size=batch)
+            elapsed = time.perf_counter() - t0
+            result[f"{label}_s"] = round(elapsed, 2)
+            # On a shared machine wall time mostly measures the neighbours; this process's own CPU time
+            # (the database server's is not included) says what the sweep itself costs.
+            result[f"{label}_cpu_s"] = round(time.process_time() - c0, 2)
+            result[f"{label}_messages"] = CountingBackend.sent
+            result[f"{label}_skipped_overtaken"] = counts.get("skipped_overtaken", 0)
+            if CountingBackend.sent:
+                result[f"{label}_messages_per_s"] = round(CountingBackend.sent / elapsed)
+    duplicates = (
+        Delivery.objects.values("reminder", "recipient", "channel").annotate(c=Count("pk")).filter(c__gt=1).count()
+    )
+    result.update(
+        {
+            "deliveries_sent": Delivery.objects.filter(status=Delivery.Status.SENT).count(),
+            "deliveries_not_sent": Delivery.objects.exclude(status=Delivery.Status.SENT).count(),
+            "duplicate_deliveries": duplicates,
+            "sweeps_peak_rss_mb": round(rss.peak / 2**20, 1),
+            "process_max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "send_chunk": reminders.send_chunk_size(),
+            "cpus": os.cpu_count(),
+            "load_avg_1min_before_after": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+            "target": "100,000 deadlines: sweep <= 30 s, <= 300 MB RSS",
+        }
+    )
+    return result
