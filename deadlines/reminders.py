@@ -365,16 +365,22 @@ def send_due_reminders(
     batches = 0
     connection = get_connection(timeout=SMTP_TIMEOUT)
     cache: dict = {}  # digest contexts from claim to render, one batch at a time (bounded memory)
+    resynced: set[int] = set()
     while True:
         claimed, resync = _claim_batch(now=now, token=token, batch_size=batch_size, counts=counts, cache=cache)
         counts.update(_send_claimed(token=token, connection=connection, now=now, cache=cache))
         cache.clear()
         if resync:
+            if resync <= resynced:
+                # Re-planning did not settle these rows: stop rather than spin; the next sweep retries.
+                logger.error("reminders of deadlines %s stay out of step after a re-sync", sorted(resync)[:20])
+                break
+            resynced |= resync
             counts.update({f"resync_{k}": v for k, v in sync_reminders_for_deadlines(deadline_ids=resync).items()})
         batches += 1
         if claimed < batch_size or (max_batches is not None and batches >= max_batches):
             break
-    return dict(counts)
+    return {k: v for k, v in counts.items() if v}
 
 
 def schedule_periodic_reminders(*, now: dt.datetime) -> dict[str, int]:
