@@ -630,10 +630,9 @@ def _claim_batch(
         if next_escalations:
             Reminder.objects.bulk_create(next_escalations, ignore_conflicts=True)
         for (status, reason), pks in outcome.items():
-            Reminder.objects.filter(pk__in=pks, status=Reminder.Status.SCHEDULED).update(
-                status=status, status_reason=reason, processed_at=now, updated_at=now
-            )
-            counts[f"reminders_{status}"] += len(pks)
+            counts[f"reminders_{status}"] += Reminder.objects.filter(
+                pk__in=pks, status=Reminder.Status.SCHEDULED
+            ).update(status=status, status_reason=reason, processed_at=now, updated_at=now)
     return len(reminders), resync
 
 
