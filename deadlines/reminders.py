@@ -19,8 +19,9 @@ Sending (``send_due_reminders``, every five minutes from beat and as a managemen
        rows), their recipients resolved and one ``Delivery`` per recipient inserted with ON CONFLICT DO
        NOTHING under this sweep's claim token. The unique (reminder, recipient, channel) constraint is the
        last guard: whatever the locking did, a second sweep's insert conflicts and it does not own the row.
-    4. Send: deliveries move queued → sending (conditional UPDATE on status and token, in chunks) → handed
-       to the mail backend → sent (conditional UPDATE).
+    4. Send, chunk by chunk: the messages are rendered while their deliveries are still *queued*, then
+       moved queued → sending (one conditional UPDATE on status and token, which also stores the text),
+       handed to the mail backend, and marked sent (conditional UPDATE).
 
 Why this gives "no duplicate", also when a worker is killed
     SMTP has no idempotency key: once the server accepted DATA the message is out, and a crash before we
@@ -33,8 +34,10 @@ Why this gives "no duplicate", also when a worker is killed
       *unconfirmed*: logged at ERROR, listed on the staff outbox page and in the admin, with its
       Message-ID so a human can look it up in the mail server's log. It is never resent automatically.
 
-    This is at-most-once for the crash window, which is one chunk (``REMINDERS_SEND_CHUNK`` messages,
-    default 10; 1 makes it a single message at the cost of two more queries per message). We did not rely
+    This is at-most-once for the crash window, which is the mail backend's I/O for one chunk
+    (``REMINDERS_SEND_CHUNK`` messages, default 10; 1 makes it a single message at the cost of two more
+    queries per message). A human resolves an unconfirmed delivery in the admin ("it was sent" / "it was
+    not sent, send it again"); the text kept on the row shows what it said. We did not rely
     on the Message-ID for idempotence (resend with the same ID and hope the recipient deduplicates): mail
     servers and clients do not promise to drop duplicates, and "the same deadline reminder twice" is what
     the issue forbids. The Message-ID is still deterministic per delivery, so a human resend is recognisable.
