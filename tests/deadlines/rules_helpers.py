@@ -14,9 +14,7 @@ EPO_XMAS_2025 = {
 } | {D("2026-01-01"): ("Christmas closure", "EPO website notice: offices closed 24 Dec 2025 - 1 Jan 2026")}
 
 
-def run(
-    office: str, events: list[tuple[str, str] | tuple[str, str, dict]], *, closures=None, today=None, **facts
-):
+def run(office: str, events: list[tuple[str, str] | tuple[str, str, dict]], *, closures=None, today=None, **facts):
     """Compute deadlines for events given as (code, date[, params]); refs are e0, e1, ..."""
     for k, v in list(facts.items()):
         if k.endswith("_date") and isinstance(v, str):

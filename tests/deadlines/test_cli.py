@@ -101,9 +101,7 @@ def test_compute_reads_stdin_and_uses_seed_closures_when_table_empty(monkeypatch
             "matter.applicant_residence",
             id="residence",
         ),
-        pytest.param(
-            {"office": "EP", "matter": {"colour": 1}, "events": []}, "matter.colour", id="unknown-field"
-        ),
+        pytest.param({"office": "EP", "matter": {"colour": 1}, "events": []}, "matter.colour", id="unknown-field"),
         pytest.param({"office": "EP", "matter": {}, "events": {}}, "events", id="events-not-list"),
         pytest.param(
             {"office": "EP", "matter": {}, "events": [{"code": "reply", "date": "2025-01-01"}]},
@@ -119,9 +117,7 @@ def test_compute_reads_stdin_and_uses_seed_closures_when_table_empty(monkeypatch
             {
                 "office": "EP",
                 "matter": {},
-                "events": [
-                    {"code": "EP.COMMUNICATION_94_3", "date": "2025-01-01", "params": {"period_months": 9}}
-                ],
+                "events": [{"code": "EP.COMMUNICATION_94_3", "date": "2025-01-01", "params": {"period_months": 9}}],
             },
             "events[0].params.period_months",
             id="period-months-range",
@@ -169,9 +165,7 @@ def test_preview_change_command_and_apply_requires_source():
     add_event(matter, "EP.RULE_71_3_COMMUNICATION", "2026-01-04")
     services.recompute_deadlines(matter=matter, reason="setup", today=TODAY)
     out = io.StringIO()
-    call_command(
-        "deadlines", "preview-change", "--office", "EP", "--date", "2026-05-04", "--json", stdout=out
-    )
+    call_command("deadlines", "preview-change", "--office", "EP", "--date", "2026-05-04", "--json", stdout=out)
     data = json.loads(out.getvalue())
     assert data["applied"] is False
     assert [(c["action"], c["old_due"], c["new_due"]) for c in data["changes"]] == [

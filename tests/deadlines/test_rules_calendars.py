@@ -14,9 +14,7 @@ INAUGURATION_2029 = {D("2029-01-22"): ("Inauguration Day", "5 U.S.C. 6103(c)")}
 @pytest.mark.parametrize(
     ("office", "day", "closed", "cause"),
     [
-        pytest.param(
-            "US", "2026-07-03", True, "Independence Day (observed)", id="35USC21(b)-observed-federal-holiday"
-        ),
+        pytest.param("US", "2026-07-03", True, "Independence Day (observed)", id="35USC21(b)-observed-federal-holiday"),
         pytest.param(
             "US",
             "2027-06-18",
@@ -31,9 +29,7 @@ INAUGURATION_2029 = {D("2029-01-22"): ("Inauguration Day", "5 U.S.C. 6103(c)")}
             "National Day of Mourning for former President Jimmy Carter",
             id="35USC21(b)-executive-order-closure",
         ),
-        pytest.param(
-            "US", "2024-12-24", True, "Christmas Eve", id="35USC21(b)-executive-order-Christmas-Eve"
-        ),
+        pytest.param("US", "2024-12-24", True, "Christmas Eve", id="35USC21(b)-executive-order-Christmas-Eve"),
         pytest.param("US", "2026-04-16", False, None, id="35USC21(b)-DC-Emancipation-Day-is-not-federal"),
         pytest.param("US", "2026-11-11", True, "Veterans Day", id="35USC21(b)-Veterans-Day"),
         pytest.param("US", "2026-11-12", False, None, id="35USC21(b)-ordinary-Thursday-open"),
@@ -56,9 +52,7 @@ def test_office_open_or_closed_with_named_cause(office, day, closed, cause):
 def test_closures_come_in_as_data_with_their_source():
     closures = {"EP": {D("2026-04-03"): ("Good Friday", "OJ EPO 2025, A40")}}
     cal = calendar_for("EP", closures)
-    assert cal.causes(D("2026-04-03")) == [
-        {"type": "closure", "name": "Good Friday", "source": "OJ EPO 2025, A40"}
-    ]
+    assert cal.causes(D("2026-04-03")) == [{"type": "closure", "name": "Good Friday", "source": "OJ EPO 2025, A40"}]
     assert calendar_for("US", closures).is_open(D("2026-04-03"))
 
 
@@ -96,8 +90,6 @@ def test_office_codes_normalize(code, office):
 
 
 def test_calendar_refuses_endless_closure():
-    cal = OfficeCalendar(
-        "EP", {date(2026, 1, 1) + timedelta(days=i): ("strike", "ad hoc") for i in range(90)}
-    )
+    cal = OfficeCalendar("EP", {date(2026, 1, 1) + timedelta(days=i): ("strike", "ad hoc") for i in range(90)})
     with pytest.raises(ValueError):
         cal.roll_forward(D("2026-01-01"))

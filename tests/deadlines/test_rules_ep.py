@@ -160,8 +160,7 @@ def test_further_processing_named_as_remedy_without_inventing_a_date():
             "name": "further processing",
             "until": None,
             "citation": "EPC Art. 121; Rule 135(1)",
-            "basis": "two months from notification of the communication noting the loss of rights "
-            "(Rule 112(1))",
+            "basis": "two months from notification of the communication noting the loss of rights (Rule 112(1))",
         }
     ]
 
@@ -213,9 +212,7 @@ def test_renewal_paid_answers_only_its_year():
 def test_reply_answers_94_3_and_r71_3_replaces_it():
     answered = run("EP", [("EP.COMMUNICATION_94_3", "2026-01-15"), ("EP.REPLY_FILED", "2026-04-01")])
     assert one(answered, "EP.REPLY_94_3").status == "superseded"
-    replaced = run(
-        "EP", [("EP.COMMUNICATION_94_3", "2026-01-15"), ("EP.RULE_71_3_COMMUNICATION", "2026-03-01")]
-    )
+    replaced = run("EP", [("EP.COMMUNICATION_94_3", "2026-01-15"), ("EP.RULE_71_3_COMMUNICATION", "2026-03-01")])
     assert "replaced by EP.RULE_71_3_COMMUNICATION" in one(replaced, "EP.REPLY_94_3").superseded_reason
     assert one(replaced, "EP.R71_3_APPROVAL").status == "open"
 
@@ -227,9 +224,7 @@ def test_ep_priority_year_with_closure_and_re_establishment():
             D("2026-12-25"): ("Christmas Day", "OJ EPO 2025, A40"),
         }
     }
-    dl = one(
-        run("EP", [("EP.PRIORITY_APPLICATION_FILED", "2025-12-24")], closures=closures), "EP.PRIORITY_YEAR"
-    )
+    dl = one(run("EP", [("EP.PRIORITY_APPLICATION_FILED", "2025-12-24")], closures=closures), "EP.PRIORITY_YEAR")
     assert dl.due_date == D("2026-12-28")
     assert skipped_causes(dl) == ["Christmas Eve", "Christmas Day", "Saturday", "Sunday"]
     assert dl.remedies[0]["until"] == D("2027-02-24")

@@ -110,12 +110,8 @@ def test_later_of_periods(isr, priority, rule, due, chosen):
 def test_demand_uses_ipea_calendar():
     # 22 months from 4 Sep 2025 = 4 Jul 2027 (Sunday) -> 5 Jul 2027 is the observed Independence Day for
     # a US IPEA -> 6 Jul; the EPO as IPEA is open on 5 Jul.
-    us = one(
-        run("WO", [("WO.ISR_TRANSMITTED", "2026-11-02")], priority_date="2025-09-04", ipea="US"), "WO.DEMAND"
-    )
-    ep = one(
-        run("WO", [("WO.ISR_TRANSMITTED", "2026-11-02")], priority_date="2025-09-04", ipea="EP"), "WO.DEMAND"
-    )
+    us = one(run("WO", [("WO.ISR_TRANSMITTED", "2026-11-02")], priority_date="2025-09-04", ipea="US"), "WO.DEMAND")
+    ep = one(run("WO", [("WO.ISR_TRANSMITTED", "2026-11-02")], priority_date="2025-09-04", ipea="EP"), "WO.DEMAND")
     assert (us.due_date, ep.due_date) == (D("2027-07-06"), D("2027-07-05"))
     assert "Independence Day (observed)" in skipped_causes(us)
     unknown = one(run("WO", [("WO.ISR_TRANSMITTED", "2026-11-02")], priority_date="2025-09-04"), "WO.DEMAND")

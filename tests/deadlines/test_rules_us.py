@@ -188,12 +188,7 @@ def test_response_answers_non_final_and_new_action_replaces_old():
     assert (first.status, first.superseded_by) == ("superseded", "e1")
     assert "answered by US.RESPONSE_FILED" in first.superseded_reason
     assert one(dls, "US.REPLY_FINAL").status == "open"
-    pair = [
-        d
-        for d in run(
-            "US", [("US.NON_FINAL_REJECTION", "2026-01-05"), ("US.NON_FINAL_REJECTION", "2026-02-02")]
-        )
-    ]
+    pair = [d for d in run("US", [("US.NON_FINAL_REJECTION", "2026-01-05"), ("US.NON_FINAL_REJECTION", "2026-02-02")])]
     assert [(d.trigger, d.status) for d in pair] == [("e0", "superseded"), ("e1", "open")]
     assert "replaced by US.NON_FINAL_REJECTION" in pair[0].superseded_reason
 
@@ -238,9 +233,7 @@ def test_maintenance_fees(grant, instance, due, opens, grace):
 
 
 def test_paying_one_maintenance_fee_answers_only_that_instance():
-    dls = run(
-        "US", [("US.PATENT_GRANTED", "2021-08-31"), ("US.MAINTENANCE_FEE_PAID", "2025-01-10", {"year": 3.5})]
-    )
+    dls = run("US", [("US.PATENT_GRANTED", "2021-08-31"), ("US.MAINTENANCE_FEE_PAID", "2025-01-10", {"year": 3.5})])
     assert one(dls, "US.MAINTENANCE_FEE", "3.5").status == "superseded"
     assert one(dls, "US.MAINTENANCE_FEE", "7.5").status == "open"
 
@@ -264,8 +257,6 @@ def test_provisional_twelve_months_with_restoration_to_fourteen():
     ],
 )
 def test_priority_year_and_inauguration_day(closures, due):
-    dl = one(
-        run("US", [("US.PRIORITY_APPLICATION_FILED", "2032-01-20")], closures=closures), "US.PRIORITY_YEAR"
-    )
+    dl = one(run("US", [("US.PRIORITY_APPLICATION_FILED", "2032-01-20")], closures=closures), "US.PRIORITY_YEAR")
     assert dl.due_date == D(due)
     assert dl.remedies[0]["until"] == D("2033-03-21")  # 37 CFR 1.55(c): 14 months
