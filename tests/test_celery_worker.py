@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,9 @@ from tests.conftest import ROOT, redis_url
 pytestmark = pytest.mark.worker
 
 
-def _start_worker(env: dict[str, str]) -> subprocess.Popen:
+def _start_worker(env: dict[str, str], queue: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "docketapp", "worker", "-P", "solo", "-Q", "default,office_sync",
+        [sys.executable, "-m", "celery", "-A", "docketapp", "worker", "-P", "solo", "-Q", queue,
          "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "WARNING"],
         cwd=ROOT, env={**os.environ, **env, "DOCKETAPP_NO_BOOTSTRAP": "1"},
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -25,11 +26,14 @@ def _start_worker(env: dict[str, str]) -> subprocess.Popen:
 
 
 def _round_trip(app: Celery, env: dict[str, str]) -> None:
-    worker = _start_worker(env)
+    # A queue of our own: any other worker on the same broker (another test, a developer's demo) must not
+    # take these tasks, or the result would never reach this test's backend.
+    queue = f"worker-test-{uuid.uuid4().hex[:12]}"
+    worker = _start_worker(env, queue)
     try:
-        result = app.send_task("docketapp.echo", args=[21], queue="default")
+        result = app.send_task("docketapp.echo", args=[21], queue=queue)
         assert result.get(timeout=90) == 21
-        beat = app.send_task("docketapp.heartbeat", queue="default")
+        beat = app.send_task("docketapp.heartbeat", queue=queue)
         assert beat.get(timeout=30) == "ok"
     finally:
         worker.terminate()
