@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 
 PROCESS = "deadlines.recompute"
 COPY_THRESHOLD = 50  # below this, plain bulk inserts are as fast as COPY's extra round trips
+ANALYZE_AFTER_CREATES = 100_000
 # Human decisions the engine must never overwrite.
 FINAL_STATUSES = frozenset({Deadline.Status.DONE, Deadline.Status.WAIVED, Deadline.Status.MISSED})
 MATTER_KINDS = {
@@ -614,6 +615,11 @@ def recompute_matters(
                             _notify_reminders(part.deadline_ids)
                     _record_settled(settled, known)
             outcome.merge(part)
+    if not dry_run and connection.vendor == "postgresql" and outcome.count("create") >= ANALYZE_AFTER_CREATES:
+        # Fresh statistics for the next pass: with the planner still believing the table small, PostgreSQL
+        # seq-scanned the whole deadline table for every chunk (measured: 1 s instead of 16 ms per chunk).
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Deadline._meta.db_table}")
     for problem in outcome.problems:
         log.warning("deadline not computable for %s: %s", problem.get("matter"), problem.get("message"))
     return outcome

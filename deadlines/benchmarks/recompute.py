@@ -39,6 +39,11 @@ def add_arguments(parser) -> None:
     parser.add_argument("--single-samples", type=int, default=200)
     parser.add_argument("--seed", type=int, default=4)
     parser.add_argument("--allow-any-database", action="store_true")
+    parser.add_argument(
+        "--reuse-deadlines",
+        action="store_true",
+        help="keep the deadlines of a previous run: skip the (slow) first build, time the other passes",
+    )
 
 
 # --- synthetic portfolio ---------------------------------------------------------------------------------
@@ -325,15 +330,19 @@ def run(options: dict, stdout) -> dict:
     from patents.models import OfficeEvent
 
     events = OfficeEvent.objects.filter(matter_id__in=ids).count() if n <= 200_000 else None
-    _reset_deadlines(ids)
+    reuse = options.get("reuse_deadlines") and Deadline.objects.filter(matter_id__in=ids[:1]).exists()
     today = timezone.now().date()
-    first = _full_pass(
-        ids,
-        workers=workers,
-        chunk_size=options["chunk_size"],
-        today=today,
-        reason="benchmark: first full recompute",
-    )
+    first: dict = {"seconds": None, "create": None}
+    if not reuse:
+        _reset_deadlines(ids)
+        first = _full_pass(
+            ids,
+            workers=workers,
+            chunk_size=options["chunk_size"],
+            today=today,
+            reason="benchmark: first full recompute",
+        )
+    _analyze()
     # Every matter computed again and compared with what is stored (nothing changes): the cost of a full
     # recompute after a rule or closure change that moves nothing; it also records each matter's inputs hash.
     compared = _full_pass(
@@ -342,6 +351,7 @@ def run(options: dict, stdout) -> dict:
         chunk_size=options["chunk_size"],
         today=today,
         reason="benchmark: full recompute, nothing changed",
+        force=True,
     )
     # Inputs unchanged since the last recompute: every matter is read, hashed and skipped (the nightly pass).
     unchanged = _full_pass(
@@ -368,6 +378,17 @@ def run(options: dict, stdout) -> dict:
         "unchanged_inputs_pass_skipped": unchanged.get("skipped_unchanged", 0),
         **single,
     }
+
+
+def _analyze() -> None:
+    # After a bulk build the planner's statistics are stale until autovacuum gets to the tables; with stale
+    # statistics PostgreSQL scanned the whole deadline table for every chunk (1 s instead of 16 ms).
+    if connection.vendor == "postgresql":
+        from deadlines.models import Deadline, MatterComputation
+
+        with connection.cursor() as cursor:
+            for model in (Deadline, MatterComputation):
+                cursor.execute(f"ANALYZE {model._meta.db_table}")
 
 
 def _reset_deadlines(ids: list[int]) -> None:
