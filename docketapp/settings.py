@@ -153,6 +153,7 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 else:
@@ -213,8 +214,10 @@ OFFICE_SYNC_FRESHNESS_HOURS = {
 }
 OFFICE_SYNC_BATCH = {
     office: env.int(f"OFFICE_SYNC_BATCH_{office}", default=default)
-    for office, default in (("EP", 25), ("WO", 25), ("US", 5), ("JP", 5))
+    for office, default in (("EP", 25), ("WO", 25), ("US", 20), ("JP", 10))
 }
+# Seconds of the first transient-error retry (doubling, with full jitter, capped at 300 s).
+OFFICE_SYNC_BACKOFF_BASE = env.float("OFFICE_SYNC_BACKOFF_BASE", default=2.0)
 # Shared throttle storage: "redis" when REDIS_URL is set, otherwise the database.
 THROTTLE_BACKEND = env.str("THROTTLE_BACKEND", default="redis" if REDIS_URL else "database")
 

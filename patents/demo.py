@@ -133,7 +133,8 @@ def seed_demo(*, stdout=None) -> dict[str, int]:
         for username, client_ref, role in MEMBERSHIPS:
             add_team_member(client=clients[client_ref], user=users[username], role=role)
         anchor = timezone.localdate(clients["ACME"].created_at, timezone=dt.UTC)
-        event_types = {code: ensure_event_type(code=code, label=label, office=office) for code, label, office in EVENT_TYPES}
+        event_types = {code: ensure_event_type(code=code, label=label, office=office)
+                       for code, label, office in EVENT_TYPES}
         family = Family.objects.filter(client=clients["ACME"], reference="ACME-001").first()
         if family is None:
             family = Family.objects.create(client=clients["ACME"], reference="ACME-001",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import logging
 import re
 import zlib
@@ -30,6 +31,7 @@ from docketapp.audit import attributed, current
 from .models import (
     Client,
     Matter,
+    OfficeEvent,
     OfficePayload,
     PriorityClaim,
     QuarantineItem,
@@ -48,7 +50,14 @@ from .normalize import (
 from .numbers import InvalidNumber, normalize_application_number
 from .parsers.errors import MALFORMED, ParseError
 from .parsers.types import Biblio, Event
-from .services import MatterData, ensure_client, event_recorded_hooks, record_office_event, upsert_matter
+from .services import (
+    MatterData,
+    ensure_client,
+    event_recorded_hooks,
+    notify_events_recorded,
+    record_office_event,
+    upsert_matter,
+)
 
 log = logging.getLogger(__name__)
 
@@ -497,6 +506,14 @@ def apply_document(*, payload: OfficePayload, matter: Matter, doc: Document, tab
         events += biblio_events(doc.biblio, matter.office)
     unmapped: dict[tuple[str, str, str], list[Event]] = defaultdict(list)
     today_limit = latest_possible_date()
+    # What the docket already holds for this matter, so an event seen before costs no query at all; new or
+    # changed events go through record_office_event (the one write path, with its own locking).
+    known = {
+        (key, type_id, text, json.dumps(params, sort_keys=True, default=str))
+        for key, type_id, text, params in OfficeEvent.objects.filter(
+            matter=matter, source=OfficeEvent.Source.OFFICE
+        ).values_list("natural_key", "event_type_id", "office_text", "params")
+    }
     with transaction.atomic():
         for event in events:
             if event.date is None:
@@ -520,12 +537,18 @@ def apply_document(*, payload: OfficePayload, matter: Matter, doc: Document, tab
             if len(discriminator) > 120:
                 digest = hashlib.sha1(discriminator.encode(), usedforsecurity=False).hexdigest()
                 discriminator = f"{event.source}:{digest}"
+            params = canonical_params(event)
+            natural_key = OfficeEvent.build_natural_key(event.code, event.date, discriminator)
+            if (natural_key, event_type.pk, event.text[:500], json.dumps(params, sort_keys=True, default=str)) in known:
+                continue
             _, changed = record_office_event(
                 matter=matter, event_type=event_type, office_code=event.code, date=event.date,
-                office_text=event.text, discriminator=discriminator, params=canonical_params(event),
+                office_text=event.text, discriminator=discriminator, params=params, notify=False,
             )
             if changed:
                 result.events_created += 1
+        if result.events_created:
+            notify_events_recorded(matter_id=matter.pk)  # one recompute for the matter, on commit
         for (office, source, code), items in unmapped.items():
             item = quarantine(
                 payload=payload, category=QuarantineItem.Category.UNMAPPED_CODE, matter=matter,
@@ -539,9 +562,11 @@ def apply_document(*, payload: OfficePayload, matter: Matter, doc: Document, tab
             )
             if item:
                 result.quarantined.append(item)
-        mapped_codes = {(event_office(e, matter), e.source, e.code_stripped) for e in events} - set(unmapped)
-        for office, source, code in mapped_codes:
-            _resolve_open(matter=matter, office=office, source=source, code=code, payload=payload)
+        if QuarantineItem.objects.filter(matter=matter, status=QuarantineItem.Status.OPEN,
+                                         category=QuarantineItem.Category.UNMAPPED_CODE).exists():
+            mapped_codes = {(event_office(e, matter), e.source, e.code_stripped) for e in events} - set(unmapped)
+            for office, source, code in mapped_codes:
+                _resolve_open(matter=matter, office=office, source=source, code=code, payload=payload)
         if doc.biblio is not None:
             recon = reconcile_matter(matter=matter, biblio=doc.biblio, payload=payload)
             result.reconciliation_open += recon.open

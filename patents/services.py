@@ -162,6 +162,12 @@ def _schedule_event_hooks(matter_id: int) -> None:
         transaction.on_commit(lambda hook=hook: hook(matter_id))
 
 
+def notify_events_recorded(*, matter_id: int) -> None:
+    """Run the event hooks once for a matter (on commit): for callers that record many events with
+    ``notify=False`` (the office sync records hundreds per answer; one recompute per matter is enough)."""
+    _schedule_event_hooks(matter_id)
+
+
 def record_office_event(
     *,
     matter: Matter,
@@ -172,6 +178,7 @@ def record_office_event(
     source: str = OfficeEvent.Source.OFFICE,
     discriminator: str = "",
     params: dict | None = None,
+    notify: bool = True,
 ) -> tuple[OfficeEvent, bool]:
     """Idempotent upsert on the event's natural key; returns (event, created_or_changed).
 
@@ -197,7 +204,8 @@ def record_office_event(
             for name in dirty:
                 setattr(existing, name, changes[name])
             _save(existing, update_fields=dirty)
-            _schedule_event_hooks(matter.pk)
+            if notify:
+                _schedule_event_hooks(matter.pk)
             return existing, True
         event = OfficeEvent(
             matter=matter,
@@ -216,7 +224,8 @@ def record_office_event(
         except IntegrityError:
             # Another worker stored the same event between our check and insert: theirs stands.
             return OfficeEvent.objects.get(matter=matter, source=source, natural_key=natural_key), False
-        _schedule_event_hooks(matter.pk)
+        if notify:
+            _schedule_event_hooks(matter.pk)
         return event, True
 
 
@@ -239,6 +248,7 @@ __all__ = [
     "ensure_client",
     "ensure_event_type",
     "event_recorded_hooks",
+    "notify_events_recorded",
     "record_office_event",
     "touch_matter_sync",
     "upsert_matter",

@@ -40,12 +40,14 @@ log = logging.getLogger(__name__)
 
 OFFICES = ("EP", "WO", "US", "JP")
 PROCESS = "patents.sync"
-# Matters per task. EP/WO go in one OPS request per batch; US/JP make one request per matter.
-DEFAULT_BATCH = {"EP": 25, "WO": 25, "US": 5, "JP": 5}
+# Matters per task. EP/WO go in one OPS request per batch; US/JP make one request per matter, one at a
+# time per key (ODP and JPO refuse concurrent requests), so more tasks in parallel would only wait.
+DEFAULT_BATCH = {"EP": 25, "WO": 25, "US": 20, "JP": 10}
 # Never schedule a retry further out than this (no far-future ETAs): a longer wait (an hourly fair-use quota,
 # a daily cap) is recorded as deferred and the next beat cycle picks the matters up again.
 MAX_COUNTDOWN = 300.0
-MAX_ATTEMPTS = 20
+MAX_ATTEMPTS = 20  # failures (transient errors, unreadable answers) before a batch is recorded and left
+MAX_THROTTLE_ATTEMPTS = 500  # our own throttle saying "not yet" is not a failure; it only bounds a stuck lease
 
 
 class MalformedPayload(Exception):
@@ -265,6 +267,11 @@ def pending_matters(*, run: SyncRun | None, office: str, matter_ids: Iterable[in
     return list(qs)
 
 
+def pending_count(*, run_id: int | None, office: str, matter_ids: Iterable[int]) -> int:
+    run = SyncRun.objects.filter(pk=run_id).first() if run_id else None
+    return len(pending_matters(run=run, office=office.upper(), matter_ids=matter_ids))
+
+
 def sync_matters(*, run_id: int | None, office: str, matter_ids: Iterable[int], client=None,
                  max_wait: float = 0.0) -> BatchOutcome:
     """Run one batch: the service behind the task and the inline command."""
@@ -290,21 +297,23 @@ _clients: dict[tuple, Any] = {}
 # --- errors, retries, completion -----------------------------------------------------------------------------
 
 
-def retry_countdown(exc: BaseException, *, attempt: int, backoff_base: float = 2.0) -> float | None:
+def retry_countdown(exc: BaseException, *, attempt: int, backoff_base: float | None = None) -> float | None:
     """Seconds until the task should try again, or None when retrying is pointless (record and stop).
 
     Throttle refusals wait exactly as long as the throttle says (plus a little jitter so workers do not
     wake together); transient failures back off exponentially with full jitter.
     """
-    if attempt >= MAX_ATTEMPTS:
-        return None
     wait = getattr(exc, "retry_after", None)
+    if attempt >= (MAX_THROTTLE_ATTEMPTS if isinstance(exc, ThrottledError) else MAX_ATTEMPTS):
+        return None
     if isinstance(exc, ThrottledError | QuotaError):
         wait = float(wait or 1.0)
         if wait > MAX_COUNTDOWN:
             return None  # e.g. a daily cap: the next beat cycle will pick these matters up again
         return wait + random.uniform(0.05, 0.5)  # noqa: S311 - jitter, not security
     if isinstance(exc, TransientError | MalformedPayload):
+        if backoff_base is None:
+            backoff_base = float(getattr(settings, "OFFICE_SYNC_BACKOFF_BASE", 2.0))
         backoff = min(300.0, backoff_base * 2 ** min(attempt, 8))
         base = max(float(wait or 0.0), random.uniform(backoff_base / 4, backoff))  # noqa: S311
         return min(base, MAX_COUNTDOWN)
@@ -347,7 +356,7 @@ def finish_batch(run_id: int | None) -> None:
 
 def run_inline(*, office: str, trigger: str = SyncRun.Trigger.COMMAND, older_than: dt.datetime | None = None,
                limit: int | None = None, client=None, max_wait: float = 60.0, stdout=None,
-               backoff_base: float = 2.0) -> SyncRun:
+               backoff_base: float | None = None) -> SyncRun:
     """The whole cycle in this process (manage.py sync_office): same planning, same batch service."""
     run, batches = plan_sync(office=office, trigger=trigger, older_than=older_than, limit=limit)
     for ids in batches:

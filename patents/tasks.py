@@ -21,20 +21,32 @@ def sync_office(office: str, trigger: str = "schedule") -> int:
 
 
 @shared_task(bind=True, name="patents.sync_batch", acks_late=True, max_retries=None, ignore_result=True)
-def sync_batch(self, run_id: int, office: str, matter_ids: list[int]) -> dict:
-    """One batch; idempotent (unchanged answers write nothing, events are upserts), so acks_late is safe."""
+def sync_batch(self, run_id: int, office: str, matter_ids: list[int], failures: int = 0) -> dict:
+    """One batch; idempotent (unchanged answers write nothing, events are upserts), so acks_late is safe.
+
+    ``failures`` counts transient failures only: waiting for our own throttle is not a failure and must
+    not grow the backoff.
+    """
     from . import sync
 
+    pending = sync.pending_count(run_id=run_id, office=office, matter_ids=matter_ids)
     try:
         outcome = sync.sync_matters(run_id=run_id, office=office, matter_ids=matter_ids)
     except (OfficeError, sync.MalformedPayload) as exc:
-        countdown = sync.retry_countdown(exc, attempt=self.request.retries) if exc.retryable else None
+        throttled = isinstance(exc, sync.ThrottledError)
+        if sync.pending_count(run_id=run_id, office=office, matter_ids=matter_ids) < pending:
+            failures = 0  # this attempt got somewhere: back off from the start again
+        attempt = self.request.retries if throttled else failures
+        countdown = sync.retry_countdown(exc, attempt=attempt) if exc.retryable else None
         if countdown is None:
             sync.record_failure(run_id=run_id, office=office, matter_ids=matter_ids, exc=exc,
                                 deferred=bool(exc.retryable))
             sync.finish_batch(run_id)
             return {"failed": type(exc).__name__}
         sync.note_retry(run_id)
-        raise self.retry(countdown=countdown, exc=exc) from None
+        raise self.retry(
+            args=[run_id, office, matter_ids], kwargs={"failures": failures + (0 if throttled else 1)},
+            countdown=countdown, exc=exc,
+        ) from None
     sync.finish_batch(run_id)
     return {"synced": len(outcome.synced), "events_created": outcome.events_created}

@@ -47,7 +47,8 @@ def test_json_report_has_exactly_the_documented_keys_and_a_second_run_changes_no
 
 def test_register_files_in_sequence_answer_the_deadlines_they_should(office_samples):
     epo = office_samples / "epo"
-    ingest("--office", "EP", "--kind", "register", "--create", str(epo / "register-biblio-EP2400812-ns2ns3-prefixes.xml"))
+    biblio = epo / "register-biblio-EP2400812-ns2ns3-prefixes.xml"
+    ingest("--office", "EP", "--kind", "register", "--create", str(biblio))
     # The events and procedural-steps constituents carry no biblio: matched by the publication number.
     events = ingest("--office", "EP", "--kind", "register", "--create", str(epo / "register-events-EP2400812.xml"))
     steps = ingest("--office", "EP", "--kind", "register", "--create",

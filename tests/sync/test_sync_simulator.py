@@ -33,7 +33,8 @@ def docket_from(portfolio, offices=("EP", "US", "WO", "JP"), per_office=6) -> li
                 n += 1
                 matter, _ = upsert_matter(data=MatterData(
                     client=client, reference=f"SIM-{m.index:04d}", office=office,
-                    kind=Matter.Kind.PCT if office == "WO" else Matter.Kind.PATENT, application_number=m.application_number,
+                    kind=Matter.Kind.PCT if office == "WO" else Matter.Kind.PATENT,
+                    application_number=m.application_number,
                     filing_date=m.filing_date, publication_number=m.publication_number if office == "WO" else "",
                 ))
                 out.append(matter)
