@@ -673,15 +673,18 @@ def reconcile_matter(*, matter: Matter, biblio: Biblio, payload: OfficePayload) 
     office = office_values(biblio)
     docket = docket_values(matter)
     fill: dict[str, Any] = {}
+    # One query for the open items (a replay runs this for every payload; most matters have none).
+    open_items = {i.field: i for i in ReconciliationItem.objects.filter(matter=matter, status="open")}
     for name, office_value in office.items():
         docket_value = docket[name]
         if office_value is None or _same(name, docket_value, office_value):
-            _close_open(matter, name, ReconciliationItem.Status.RESOLVED, "docket and office agree")
+            if name in open_items:
+                _close_open(open_items[name], ReconciliationItem.Status.RESOLVED, "docket and office agree")
             continue
         if docket_value is None:
             fill[name] = office_value
             continue
-        open_item = ReconciliationItem.objects.filter(matter=matter, field=name, status="open").first()
+        open_item = open_items.get(name)
         decided = ReconciliationItem.objects.filter(
             matter=matter, field=name, status=ReconciliationItem.Status.IGNORED
         ).order_by("-decided_at", "-pk").first()
@@ -720,11 +723,9 @@ def reconcile_matter(*, matter: Matter, biblio: Biblio, payload: OfficePayload) 
     return out
 
 
-def _close_open(matter: Matter, name: str, status: str, note: str) -> None:
-    item = ReconciliationItem.objects.filter(matter=matter, field=name, status="open").first()
-    if item is not None:
-        item.status, item.note, item.decided_at = status, note, timezone.now()
-        item.save(update_fields=["status", "note", "decided_at"])
+def _close_open(item: ReconciliationItem, status: str, note: str) -> None:
+    item.status, item.note, item.decided_at = status, note, timezone.now()
+    item.save(update_fields=["status", "note", "decided_at"])
 
 
 def apply_office_values(*, matter: Matter, values: dict[str, Any], office_status: str | None = None) -> list[str]:
