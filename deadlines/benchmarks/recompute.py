@@ -197,6 +197,7 @@ def _worker(args) -> dict:
         today=today,
         chunk_size=chunk_size,
         notify_reminders=False,
+        force=force,
     )
     summary = outcome.summary()
     summary["seconds"] = time.perf_counter() - started
@@ -374,6 +375,7 @@ def run(options: dict, stdout) -> dict:
         "first_full_recompute_created": first.get("create", 0),
         "full_recompute_no_change_seconds": compared["seconds"],
         "full_recompute_no_change_writes": sum(compared.get(k, 0) for k in ("create", "move", "update", "supersede")),
+        "full_recompute_no_change_skipped": compared.get("skipped_unchanged", 0),
         "unchanged_inputs_pass_seconds": unchanged["seconds"],
         "unchanged_inputs_pass_skipped": unchanged.get("skipped_unchanged", 0),
         **single,

@@ -29,6 +29,7 @@ def test_bench_recompute_runs_and_later_passes_change_nothing():
     assert result["matters"] == 12
     assert result["first_full_recompute_created"] > 12
     assert result["full_recompute_no_change_writes"] == 0
+    assert result["full_recompute_no_change_skipped"] == 0
     assert result["unchanged_inputs_pass_skipped"] == 12
     assert result["single_event_samples"] == 3
     assert Deadline.objects.filter(matter__reference__startswith="BRC-").exists()
