@@ -102,10 +102,10 @@ def test_faults_are_retried_and_every_malformed_answer_is_quarantined_with_its_r
 ):
     sim = simulator_factory(seed=5, matters=120, faults=0.35, fault_mix="malformed=3,server_error=1,truncated=1",
                             limits="jpo_per_minute=600")
-    docket_from(sim.portfolio, offices=("US",), per_office=20)
+    docket_from(sim.portfolio, offices=("US",), per_office=12)
     # run_inline retries what the client raises (the task does the same with retry(countdown=…)).
     run = sync.run_inline(office="US", client=sim_client(sim, "US"), max_wait=30.0, backoff_base=0.02)
-    assert run.matters_synced == run.matters_tried == 20 and run.errors == 0
+    assert run.matters_synced == run.matters_tried == 12 and run.errors == 0
     malformed = sim.stats()["faults"]["odp"].get("malformed", 0)
     assert malformed > 0
     bad = OfficePayload.objects.filter(outcome="quarantined")
