@@ -658,8 +658,13 @@ def _same(field_name: str, docket: Any, office: Any) -> bool:
     if field_name in ("publication_number", "grant_number"):
         return compact_number(docket) == compact_number(office)
     if field_name == "priority_claims":
+        def number(country: str, raw: str) -> str:
+            # Offices write the same priority as 2024572511, EP2024572511 or EP 2024 572511.
+            text = "".join(ch for ch in raw if ch.isalnum()).upper()
+            return (text[len(country):] if text.startswith(country) else text).lstrip("0")
+
         def key(rows):
-            return sorted((c, "".join(ch for ch in n if ch.isalnum()).upper().lstrip("0"), d) for c, n, d in rows or ())
+            return sorted((c, number(c, n), d) for c, n, d in rows or ())
         return key(docket) == key(office)
     return docket == office
 

@@ -160,3 +160,10 @@ def test_reconcile_lists_disagreements_accept_updates_the_matter_ignore_sticks(m
     ingest(matter, odp("17123456", [], meta=meta2).replace(b"r-1", b"r-3"), key="GET /applications/17123456?v=3")
     assert not ReconciliationItem.objects.filter(status="open").exists()
     assert Matter.objects.get(pk=matter.pk).filing_date == dt.date(2024, 1, 12)
+
+
+def test_the_same_priority_written_with_the_country_prefix_is_not_a_difference():
+    from patents.ingestion import _same
+
+    assert _same("priority_claims", [["EP", "2024572511", "2024-07-15"]], [["EP", "EP2024572511", "2024-07-15"]])
+    assert not _same("priority_claims", [["EP", "2024572511", "2024-07-15"]], [["EP", "2024572512", "2024-07-15"]])
