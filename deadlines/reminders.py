@@ -936,7 +936,7 @@ def digest_context(*, user: Any, now: dt.datetime, cache: dict | None = None) ->
     key = ("digest", scope_key, today)
     if cache is not None and key in cache:
         return {**cache[key], "user": user}
-    week_end = today + dt.timedelta(days=7)
+    week_end = today + dt.timedelta(days=6)  # seven days including today
     open_ = _docket_of(user, client_ids=client_ids).filter(status=Deadline.Status.OPEN)
     sections = {
         "overdue": Q(effective__lt=today),
