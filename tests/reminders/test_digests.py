@@ -195,3 +195,19 @@ def test_superuser_digest_covers_only_what_is_assigned_to_them(team, docket, mai
     [digest] = digests(mailoutbox, "boss@firm.test")
     assert "Boss's own deadline" in digest.body
     assert "Pay renewal fee" not in digest.body and "Someone else" not in digest.body
+
+
+def test_due_this_week_means_today_and_the_next_six_days(team, mailoutbox):
+    for days in (0, 6, 7):
+        DeadlineFactory(
+            matter=team["matter"],
+            responsible=team["paralegal"],
+            title=f"In {days} days",
+            due_date=WEDNESDAY + dt.timedelta(days=days),
+            verified_at=timezone.now(),
+        )
+    sweep(at(WEDNESDAY, 8))
+    [digest] = digests(mailoutbox, "paula@firm.test")
+    week_part = digest.body.split("DUE THIS WEEK")[1].split("UNVERIFIED")[0]
+    assert "In 0 days" in week_part and "In 6 days" in week_part and "In 7 days" not in week_part
+    assert "2 due this week" in digest.subject
