@@ -38,14 +38,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, host: str, port: int, no_worker: bool, simulator_port: int, no_simulator: bool,
                **options):
-        for option in ("data_folder_in", "data_folder_out", "processed_folder"):
-            # The embedded (filesystem) broker needs its folders before the first task is queued.
-            folder = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}).get(option)
-            if folder and settings.CELERY_BROKER_URL.startswith("filesystem"):
-                os.makedirs(folder, exist_ok=True)
+        # (The embedded broker's folders are created by docketapp.celery when the app loads.)
         call_command("migrate", interactive=False, verbosity=0)
         call_command("seed_demo", stdout=self.stdout)
         env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "1"), "PYTHONUNBUFFERED": "1"}
+        # Reminder e-mails land as files (and on the staff outbox page) unless a real backend is configured.
+        env.setdefault("EMAIL_URL", "filemail://")
         simulator = None
         if not no_simulator and not _real_offices_configured():
             from patents.simulator.server import free_port, start_simulator
@@ -88,6 +86,7 @@ class Command(BaseCommand):
             f"  sync runs and quarantine: {site}/sync/   review: {site}/sync/quarantine/   "
             f"docket vs office: {site}/sync/reconciliation/\n"
             f"  matters: {site}/matters/   raw payloads, runs, code mappings: {site}/admin/patents/\n"
+            f"  e-mails sent: {site}/deadlines/outbox/ (files in {settings.EMAIL_FILE_PATH} with filemail://)\n"
             "Ctrl-C stops everything.\n"
         ))
         stopping = False
