@@ -10,6 +10,7 @@ Redis). Ctrl-C stops everything it started.
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
@@ -40,6 +41,8 @@ class Command(BaseCommand):
                **options):
         # (The embedded broker's folders are created by docketapp.celery when the app loads.)
         call_command("migrate", interactive=False, verbosity=0)
+        # Office closure days (EPO, WIPO, JPO year-end, US inauguration) before any deadline is computed.
+        call_command("deadlines", "seed-closures", stdout=io.StringIO())
         call_command("seed_demo", stdout=self.stdout)
         env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "1"), "PYTHONUNBUFFERED": "1"}
         # Reminder e-mails land as files (and on the staff outbox page) unless a real backend is configured.
