@@ -7,13 +7,12 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.apps import apps
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
@@ -23,7 +22,7 @@ from deadlines.models import Deadline
 from deadlines.presentation import history_changes, in_user_timezone, user_today, user_tz
 
 from .filters import MatterFilter
-from .models import Matter, OfficeEvent, PriorityClaim
+from .models import Matter, OfficeEvent, PriorityClaim, QuarantineItem, SyncRun
 from .numbers import InvalidNumber, normalize_application_number
 
 logger = logging.getLogger(__name__)
@@ -92,25 +91,22 @@ def family_tree(matter: Matter, visible) -> tuple[TreeNode, list[Matter]]:
 
 
 def _priority_links(matter: Matter, visible) -> list[dict]:
-    claims = list(matter.priority_claims.all())
-    wanted = {}
-    for claim in claims:
+    """Each priority claim with the visible matter it names, if the docket holds one."""
+    keyed: list[tuple[PriorityClaim, tuple[str, str] | None]] = []
+    for claim in matter.priority_claims.all():
         try:
-            wanted[(claim.country, normalize_application_number(claim.country, claim.number))] = claim
+            keyed.append((claim, (claim.country, normalize_application_number(claim.country, claim.number))))
         except InvalidNumber:
-            continue
+            keyed.append((claim, None))
     found: dict[tuple[str, str], Matter] = {}
+    wanted = {key for _, key in keyed if key}
     if wanted:
         q = Q()
         for office, number in wanted:
             q |= Q(office=office, application_number_normalized=number)
         for m in visible.filter(q):
             found[(m.office, m.application_number_normalized)] = m
-    out = []
-    for claim in claims:
-        key = next((k for k, c in wanted.items() if c is claim), None)
-        out.append({"claim": claim, "matter": found.get(key) if key else None})
-    return out
+    return [{"claim": claim, "matter": found.get(key) if key else None} for claim, key in keyed]
 
 
 @dataclass
@@ -153,7 +149,7 @@ def build_timeline(matter: Matter, tz, today: dt.date) -> list[TimelineEntry]:
             outcome = f"Waived: {d.waived_reason}"
         elif d.status == Deadline.Status.SUPERSEDED:
             outcome = "Superseded (replaced by a later computation or answered)"
-        elif d.status == Deadline.Status.OPEN and effective < today:
+        elif d.is_overdue(today):
             outcome = f"OVERDUE by {(today - effective).days} days"
         else:
             outcome = d.get_status_display()
@@ -171,21 +167,22 @@ def build_timeline(matter: Matter, tz, today: dt.date) -> list[TimelineEntry]:
             )
         )
 
-    def changes(records, label) -> None:
+    def changes(records, title: str, url: str = "") -> None:
         for change in history_changes(records):
             entries.append(
                 TimelineEntry(
                     date=change["when"].astimezone(tz).date(),
                     moment=change["when"],
                     kind="change",
-                    title=f"{label(change)} {change['type']}",
+                    title=f"{title} {change['type']}",
                     who=change["who"],
                     why=change["why"],
                     changes=change["changes"],
+                    url=url,
                 )
             )
 
-    changes(list(matter.history.order_by("-history_date", "-history_id")), lambda c: "Matter")
+    changes(list(matter.history.order_by("-history_date", "-history_id")), "Matter")
     # Per deadline row, newest first, so each record is diffed against its own predecessor.
     deadline_records = list(Deadline.history.filter(matter_id=matter.pk).order_by("id", "-history_date", "-history_id"))
     by_deadline: dict[int, list] = {}
@@ -193,67 +190,42 @@ def build_timeline(matter: Matter, tz, today: dt.date) -> list[TimelineEntry]:
         by_deadline.setdefault(record.id, []).append(record)
     for pk, records in by_deadline.items():
         title = titles.get(pk) or records[0].title
-        for change in history_changes(records):
-            entries.append(
-                TimelineEntry(
-                    date=change["when"].astimezone(tz).date(),
-                    moment=change["when"],
-                    kind="change",
-                    title=f"Deadline “{title}” {change['type']}",
-                    who=change["who"],
-                    why=change["why"],
-                    changes=change["changes"],
-                    url=reverse("deadlines:deadline-detail", args=[pk]) if pk in titles else "",
-                )
-            )
+        url = reverse("deadlines:deadline-detail", args=[pk]) if pk in titles else ""
+        changes(records, f"Deadline “{title}”", url)
     event_records = list(
         OfficeEvent.history.filter(matter_id=matter.pk)
         .exclude(history_type="+")
         .order_by("-history_date", "-history_id")
     )
-    changes(event_records, lambda c: "Office event")
+    changes(event_records, "Office event")
     claim_records = list(PriorityClaim.history.filter(matter_id=matter.pk).order_by("-history_date", "-history_id"))
-    changes(claim_records, lambda c: "Priority claim")
+    changes(claim_records, "Priority claim")
     far_past = dt.datetime.min.replace(tzinfo=dt.UTC)
     entries.sort(key=lambda e: (e.date, e.moment or far_past, e.kind), reverse=True)
     return entries
 
 
-def _optional_model(name: str):
-    try:
-        return apps.get_model("patents", name)
-    except LookupError:
-        return None
-
-
 @dataclass
 class SyncPanel:
-    """Sync data for one matter. Each part is empty when the office sync models are not installed."""
+    """Sync data for one matter."""
 
     payloads: list = field(default_factory=list)
     quarantine: list = field(default_factory=list)
     reconciliation: list = field(default_factory=list)
-    available: bool = False
 
 
 def sync_panel(matter: Matter, limit: int = 5) -> SyncPanel:
     """Latest raw payloads, quarantined items and docket/office disagreements for this matter."""
-    panel = SyncPanel()
-    if _optional_model("OfficePayload") is not None and hasattr(matter, "office_payloads"):
-        panel.available = True
-        panel.payloads = list(matter.office_payloads.defer("body").order_by("-fetched_at", "-pk")[:limit])
-    if _optional_model("QuarantineItem") is not None and hasattr(matter, "quarantine_items"):
-        panel.available = True
+    return SyncPanel(
+        payloads=list(matter.office_payloads.defer("body").order_by("-fetched_at", "-pk")[:limit]),
         # Open items first: they are what a person still has to decide.
-        panel.quarantine = list(
+        quarantine=list(
             matter.quarantine_items.order_by(
                 models.Case(models.When(status="open", then=0), default=1), "-created_at", "-pk"
             )[: limit * 2]
-        )
-    if _optional_model("ReconciliationItem") is not None and hasattr(matter, "reconciliation_items"):
-        panel.available = True
-        panel.reconciliation = list(matter.reconciliation_items.filter(status="open").order_by("field"))
-    return panel
+        ),
+        reconciliation=list(matter.reconciliation_items.filter(status="open").order_by("field")),
+    )
 
 
 def engine_problems(matter: Matter, today: dt.date) -> list[dict]:
@@ -325,8 +297,6 @@ def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def payload_raw(request: HttpRequest, pk: int, payload_pk: int) -> HttpResponse:
     """A raw office payload exactly as received, for staff checking a parse. Only via a visible matter."""
     matter = get_object_or_404(Matter.objects.visible_to(request.user), pk=pk)
-    if _optional_model("OfficePayload") is None:
-        raise Http404
     payload = get_object_or_404(matter.office_payloads.all(), pk=payload_pk)
     body = payload.raw.decode("utf-8", errors="replace")
     return render(request, "patents/matter_raw.html", {"matter": matter, "payload": payload, "body": body})
@@ -337,19 +307,12 @@ def payload_raw(request: HttpRequest, pk: int, payload_pk: int) -> HttpResponse:
 @require_GET
 def sync_overview(request: HttpRequest) -> HttpResponse:
     """Recent office sync runs and the open quarantine for the matters this user may see."""
-    sync_run = _optional_model("SyncRun")
-    quarantine = _optional_model("QuarantineItem")
-    runs = list(sync_run.objects.order_by("-started_at", "-pk")[:30]) if sync_run else []
-    items = []
-    if quarantine is not None:
-        visible = Matter.objects.visible_to(request.user)
-        q = Q(matter__in=visible)
-        if request.user.is_staff:
-            # Items that could not be tied to any matter are office-level: staff triage them.
-            q |= Q(matter__isnull=True)
-        items = list(
-            quarantine.objects.filter(q, status="open").select_related("matter").order_by("-created_at", "-pk")[:100]
-        )
-    return render(
-        request, "patents/sync.html", {"runs": runs, "items": items, "available": bool(sync_run or quarantine)}
+    runs = list(SyncRun.objects.order_by("-started_at", "-pk")[:30])
+    q = Q(matter__in=Matter.objects.visible_to(request.user))
+    if request.user.is_staff:
+        # Items that could not be tied to any matter are office-level: staff triage them.
+        q |= Q(matter__isnull=True)
+    items = list(
+        QuarantineItem.objects.filter(q, status="open").select_related("matter").order_by("-created_at", "-pk")[:100]
     )
+    return render(request, "patents/sync.html", {"runs": runs, "items": items})
