@@ -219,6 +219,8 @@ def validate_rows(rows: list[_Row]) -> list[RowError]:
     existing_parents = {
         m.reference: m for m in Matter.objects.filter(reference__in={r.parent_ref for r in rows if r.parent_ref})
     }
+    # One query for the matters this file updates; validation works on these (throwaway) instances.
+    existing_matters = Matter.objects.in_bulk([r.data.reference for r in rows if r.data], field_name="reference")
     unsaved: dict[str, Matter] = {}
     for row in rows:
         if row.data is None:
@@ -236,12 +238,8 @@ def validate_rows(rows: list[_Row]) -> list[RowError]:
         if row.parent_ref == row.data.reference:
             errors.append(RowError(row.line, "parent", "a matter cannot be its own parent"))
             continue
-        existing = Matter.objects.filter(reference=row.data.reference).first()
         try:
-            if existing is not None:
-                validate_matter(row.data, instance=Matter.objects.get(pk=existing.pk))
-            else:
-                validate_matter(row.data)
+            validate_matter(row.data, instance=existing_matters.get(row.data.reference))
         except ValidationError as exc:
             for column, messages in _message_dict(exc).items():
                 for message in messages:
@@ -297,11 +295,12 @@ def import_matters(
     if errors:
         result.errors = errors
         return result
+    existing_refs = set(
+        Matter.objects.filter(reference__in=[r.data.reference for r in rows]).values_list("reference", flat=True)
+    )
     if dry_run:
-        for row in rows:
-            existing = Matter.objects.filter(reference=row.data.reference).exists()
-            result.updated += existing
-            result.created += not existing
+        result.updated = sum(r.data.reference in existing_refs for r in rows)
+        result.created = len(rows) - result.updated
         return result
     reason = f"import {path.name}"
     kwargs = {"user": user} if user is not None else {"process": "import_matters"}
@@ -324,10 +323,9 @@ def import_matters(
                     data.family = Family.objects.create(client=client, reference=row.family_ref)
             if row.parent_ref:
                 data.parent = saved.get(row.parent_ref) or Matter.objects.get(reference=row.parent_ref)
-            existed = Matter.objects.filter(reference=data.reference).exists()
             matter, changed = upsert_matter(data=data)
             saved[matter.reference] = matter
-            if not existed:
+            if matter.reference not in existing_refs:
                 result.created += 1
             elif changed:
                 result.updated += 1
