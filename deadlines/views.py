@@ -106,7 +106,7 @@ def docket(request: HttpRequest) -> HttpResponse:
         "default_window": docket_filter.uses_default_window,
         "window_end": today + dt.timedelta(days=90),
         "chart": chart,
-        "kind_colours": {k.value: c for k, c in KIND_COLOURS.items()},
+        "kind_colours": _kind_colours(),
         "results_target": RESULTS_TARGET,
     }
     if request.htmx and request.htmx.target == RESULTS_TARGET:
@@ -184,7 +184,7 @@ def _csv_safe(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
-def _visible_deadline(request: HttpRequest, pk: int, *, for_update: bool = False) -> Deadline:
+def _visible_deadline(request: HttpRequest, pk: int) -> Deadline:
     return get_object_or_404(
         Deadline.objects.visible_to(request.user).select_related(
             "matter",
@@ -203,7 +203,6 @@ def _visible_deadline(request: HttpRequest, pk: int, *, for_update: bool = False
 
 def _deadline_context(request: HttpRequest, deadline: Deadline, **forms) -> dict:
     today = user_today(request.user)
-    options = actions.extension_options(deadline)
     is_open = deadline.status == Deadline.Status.OPEN
     records = list(deadline.history.select_related("history_user").order_by("-history_date", "-history_id"))
     effective = deadline.effective_date
@@ -217,13 +216,13 @@ def _deadline_context(request: HttpRequest, deadline: Deadline, **forms) -> dict
         "remedies": remedies(deadline.remedies),
         "history": history_changes(records),
         "is_open": is_open,
-        "extension_options": [o for o in options if o["until"] > effective],
+        "extension_options": _extension_options(deadline),
         "verify_refusal": actions.verification_refusal(deadline, request.user),
         "needs_verification": deadline.verified_at is None and deadline.status != Deadline.Status.SUPERSEDED,
         "other_versions": Deadline.objects.filter(matter=deadline.matter, key=deadline.key)
         .exclude(pk=deadline.pk)
         .order_by("-created_at"),
-        "kind_colours": {k.value: c for k, c in KIND_COLOURS.items()},
+        "kind_colours": _kind_colours(),
     }
     if is_open:
         context["done_form"] = forms.get("done_form") or MarkDoneForm(initial={"done_on": today})
@@ -259,25 +258,40 @@ def _refused(request: HttpRequest, deadline: Deadline, form_name: str, form, err
     return render(request, "deadlines/deadline_detail.html", context, status=400)
 
 
+def _apply_form(request: HttpRequest, deadline: Deadline, form_name: str, form, act, success) -> HttpResponse:
+    """The shared path of the detail page's action forms: a bad form or a refused action re-renders the page
+    with the error (400); otherwise the success message and back to where the user came from.
+    ``act(cleaned_data)`` performs the action; ``success`` is the message, or a function of the cleaned data."""
+    if not form.is_valid():
+        return _refused(request, deadline, form_name, form)
+    try:
+        act(form.cleaned_data)
+    except actions.ActionRefused as exc:
+        return _refused(request, deadline, form_name, form, " ".join(exc.messages))
+    messages.success(request, success(form.cleaned_data) if callable(success) else success)
+    return _back(request, deadline)
+
+
+def _extension_options(deadline: Deadline) -> list[dict]:
+    # Only an option later than the date already in force is an extension.
+    return [o for o in actions.extension_options(deadline) if o["until"] > deadline.effective_date]
+
+
 @login_required
 @in_user_timezone
 @require_POST
 def deadline_mark_done(request: HttpRequest, pk: int) -> HttpResponse:
     deadline = _visible_deadline(request, pk)
-    form = MarkDoneForm(request.POST)
-    if not form.is_valid():
-        return _refused(request, deadline, "done_form", form)
-    try:
-        actions.mark_done(
-            deadline=deadline,
-            user=request.user,
-            done_on=form.cleaned_data["done_on"],
-            evidence=form.cleaned_data["evidence"],
-        )
-    except actions.ActionRefused as exc:
-        return _refused(request, deadline, "done_form", form, " ".join(exc.messages))
-    messages.success(request, "Marked done. It now waits for a second person to verify it.")
-    return _back(request, deadline)
+    return _apply_form(
+        request,
+        deadline,
+        "done_form",
+        MarkDoneForm(request.POST),
+        lambda data: actions.mark_done(
+            deadline=deadline, user=request.user, done_on=data["done_on"], evidence=data["evidence"]
+        ),
+        "Marked done. It now waits for a second person to verify it.",
+    )
 
 
 @login_required
@@ -285,25 +299,18 @@ def deadline_mark_done(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def deadline_extend(request: HttpRequest, pk: int) -> HttpResponse:
     deadline = _visible_deadline(request, pk)
-    options = [o for o in actions.extension_options(deadline) if o["until"] > deadline.effective_date]
-    form = ExtensionForm(request.POST, options=options)
-    if not form.is_valid():
-        return _refused(request, deadline, "extension_form", form)
-    try:
-        actions.record_extension(
-            deadline=deadline,
-            user=request.user,
-            until=form.cleaned_data["until"],
-            reason=form.cleaned_data["reason"],
-        )
-    except actions.ActionRefused as exc:
-        return _refused(request, deadline, "extension_form", form, " ".join(exc.messages))
-    messages.success(
+    return _apply_form(
         request,
-        f"Extension recorded: now due {form.cleaned_data['until']:%a %d %b %Y}. "
-        "It waits for a second person to verify it.",
+        deadline,
+        "extension_form",
+        ExtensionForm(request.POST, options=_extension_options(deadline)),
+        lambda data: actions.record_extension(
+            deadline=deadline, user=request.user, until=data["until"], reason=data["reason"]
+        ),
+        lambda data: (
+            f"Extension recorded: now due {data['until']:%a %d %b %Y}. It waits for a second person to verify it."
+        ),
     )
-    return _back(request, deadline)
 
 
 @login_required
@@ -311,15 +318,14 @@ def deadline_extend(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def deadline_waive(request: HttpRequest, pk: int) -> HttpResponse:
     deadline = _visible_deadline(request, pk)
-    form = WaiveForm(request.POST)
-    if not form.is_valid():
-        return _refused(request, deadline, "waive_form", form)
-    try:
-        actions.waive(deadline=deadline, user=request.user, reason=form.cleaned_data["reason"])
-    except actions.ActionRefused as exc:
-        return _refused(request, deadline, "waive_form", form, " ".join(exc.messages))
-    messages.success(request, "Waived. It waits for a second person to verify it.")
-    return _back(request, deadline)
+    return _apply_form(
+        request,
+        deadline,
+        "waive_form",
+        WaiveForm(request.POST),
+        lambda data: actions.waive(deadline=deadline, user=request.user, reason=data["reason"]),
+        "Waived. It waits for a second person to verify it.",
+    )
 
 
 @login_required
