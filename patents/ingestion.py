@@ -435,14 +435,17 @@ def process_payload(
             _set_outcome(payload, "quarantined")
             return result
         seen: dict[int, Document] = {}
-        for doc in documents:
-            if doc.no_data:
-                continue
+        usable = [doc for doc in documents if not doc.no_data]
+        # Only a one-document answer is taken to be about the one matter asked for. In a bulk answer
+        # (replayed for one quarantine item, so with one candidate) the other documents belong to other
+        # matters: they are looked up in the docket, never put on (or held against) the candidate.
+        sole = candidates[0] if len(candidates) == 1 and len(usable) == 1 else None
+        for doc in usable:
             matter = _match(doc, candidates)
-            if matter is None and len(candidates) == 1 and (doc.biblio is None or trust_numbers):
-                matter = candidates[0]
-            if matter is None and len(candidates) == 1 and doc.biblio is not None:
-                result.quarantined += _mismatch(payload, candidates[0], doc)
+            if matter is None and sole is not None and (doc.biblio is None or trust_numbers):
+                matter = sole
+            if matter is None and sole is not None and doc.biblio is not None:
+                result.quarantined += _mismatch(payload, sole, doc)
                 continue
             if matter is None:
                 matter = _find_in_docket(doc)

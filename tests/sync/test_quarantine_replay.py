@@ -167,3 +167,25 @@ def test_the_same_priority_written_with_the_country_prefix_is_not_a_difference()
 
     assert _same("priority_claims", [["EP", "2024572511", "2024-07-15"]], [["EP", "EP2024572511", "2024-07-15"]])
     assert not _same("priority_claims", [["EP", "2024572511", "2024-07-15"]], [["EP", "2024572512", "2024-07-15"]])
+
+
+def test_mapping_a_code_from_a_bulk_answer_puts_no_other_matters_events_on_the_item_matter():
+    # One answer for two matters; the unmapped code is on the second. Mapping it replays the answer for that
+    # matter only: the first document must still go to its own matter, not to the item's.
+    first = MatterFactory(office="US", application_number="17/654,321")
+    second = MatterFactory(office="US", application_number="17/123,456")
+    body = json.dumps({"count": 2, "patentFileWrapperDataBag": [
+        {"applicationNumberText": "17654321", "eventDataBag": [
+            {"eventCode": "MCTNF", "eventDescriptionText": "Mail Non-Final Rejection", "eventDate": "2026-03-05"}]},
+        {"applicationNumberText": "17123456", "eventDataBag": [
+            {"eventCode": "XYZZ", "eventDescriptionText": "Something new", "eventDate": "2026-03-06"}]},
+    ]}).encode()
+    with attributed(reason="office sync (test)", process="tests"):
+        ingest_response(office="US", kind="us-odp-application", endpoint="applications", request_key="bulk",
+                        body=body, matters=[first, second])
+    item = QuarantineItem.objects.get()
+    assert item.matter == second
+    map_code(item=item, event_type=EventType.objects.get(code="US.OFFICE_STEP"), user=UserFactory(), note="new")
+    assert set(OfficeEvent.objects.values_list("matter", "office_code")) == {
+        (first.pk, "MCTNF"), (second.pk, "XYZZ")}
+    assert not QuarantineItem.objects.filter(status="open").exists()
