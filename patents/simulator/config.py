@@ -119,6 +119,17 @@ class Faults:
             mix[name] = float(weight) if weight else 1.0
         return mix
 
+    @classmethod
+    def coerce_mix(cls, value: dict[str, float] | str | None) -> dict[str, float]:
+        """A mix given as text (see ``parse_mix``) or as a mapping of weights; unknown kinds are refused."""
+        if value is None or isinstance(value, str):
+            return cls.parse_mix(value)
+        mix = {k: float(v) for k, v in value.items()}
+        unknown = set(mix) - set(FAULT_KINDS)
+        if unknown:
+            raise ValueError(f"unknown fault kinds: {sorted(unknown)}; known: {', '.join(FAULT_KINDS)}")
+        return mix
+
 
 @dataclass
 class SimulatorConfig:

@@ -14,7 +14,6 @@ Control endpoints (not part of any office's API, for tests and benchmarks):
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import socket
 import threading
@@ -27,7 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from patents.simulator import jpo, lens, odp, ops
-from patents.simulator.config import FAULT_KINDS, Faults, Limits, SimulatorConfig
+from patents.simulator.config import Faults, Limits, SimulatorConfig
 from patents.simulator.faults import FaultPlan
 from patents.simulator.http import Request, Response, json_response
 from patents.simulator.portfolio import SyntheticPortfolio
@@ -123,8 +122,14 @@ class Simulator:
             self.reset()
             return json_response(200, {"reset": True})
         if req.path == "/_sim/advance" and req.method == "POST":
-            body = req.json() or {}
-            changed = self.portfolio.advance(count=int(body.get("count", 0)), indexes=body.get("indexes"))
+            try:
+                body = req.json() or {}
+                indexes = body.get("indexes")
+                changed = self.portfolio.advance(
+                    count=int(body.get("count", 0)), indexes=None if indexes is None else [int(i) for i in indexes]
+                )
+            except (AttributeError, IndexError, TypeError, ValueError) as exc:
+                return json_response(400, {"error": f"bad advance request: {exc}"})
             self.stats.incr("portfolio.advanced", len(changed))
             return json_response(
                 200,
@@ -168,15 +173,7 @@ class Simulator:
         if faults is not None:
             self.config.faults.rate = float(faults)
         if fault_mix is not None:
-            mix = (
-                Faults.parse_mix(fault_mix)
-                if isinstance(fault_mix, str)
-                else {k: float(v) for k, v in fault_mix.items()}
-            )
-            unknown = set(mix) - set(FAULT_KINDS)
-            if unknown:
-                raise ValueError(f"unknown fault kinds: {sorted(unknown)}")
-            self.config.faults.mix = mix
+            self.config.faults.mix = Faults.coerce_mix(fault_mix)
         if slow_seconds is not None:
             self.config.faults.slow_seconds = float(slow_seconds)
         if ops_system_state is not None:
@@ -336,7 +333,7 @@ class RunningSimulator:
         self.thread.join(timeout=5)
 
 
-def start_simulator(
+def build_config(
     *,
     seed: int = 1,
     matters: int = 200,
@@ -349,25 +346,29 @@ def start_simulator(
     ops_system_state: str = "idle",
     odp_processing_seconds: float = 0.0,
     jpo_processing_seconds: float = 0.0,
-    host: str = "127.0.0.1",
-    port: int = 0,
-) -> RunningSimulator:
-    """Start a simulator in a daemon thread and return it; call ``.stop()`` when done."""
+) -> SimulatorConfig:
+    """The configuration from plain options (as the command line and tests give them); ValueError if invalid."""
     lim = limits if isinstance(limits, Limits) else Limits.parse(limits)
     if token_lifetime is not None:
         lim.ops_token_lifetime = token_lifetime
-    mix = Faults.parse_mix(fault_mix) if isinstance(fault_mix, str) or fault_mix is None else dict(fault_mix)
-    config = SimulatorConfig(
+    return SimulatorConfig(
         seed=seed,
         matters=matters,
         today=today,
         limits=lim,
-        faults=Faults(rate=faults, mix=mix, slow_seconds=slow_seconds),
+        faults=Faults(rate=faults, mix=Faults.coerce_mix(fault_mix), slow_seconds=slow_seconds),
         ops_system_state=ops_system_state,
         odp_processing_seconds=odp_processing_seconds,
         jpo_processing_seconds=jpo_processing_seconds,
     )
-    server, sim = make_server(config, host, port)
+
+
+def start_simulator(*, host: str = "127.0.0.1", port: int = 0, **options) -> RunningSimulator:
+    """Start a simulator in a daemon thread and return it; call ``.stop()`` when done.
+
+    ``options`` are those of ``build_config``.
+    """
+    server, sim = make_server(build_config(**options), host, port)
     # a short poll interval keeps stop() (and so every test teardown) fast
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.02}, name="office-simulator", daemon=True
@@ -407,7 +408,3 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as s:
         s.bind((host, 0))
         return s.getsockname()[1]
-
-
-def _dump(obj) -> str:
-    return json.dumps(obj, indent=2, default=str)

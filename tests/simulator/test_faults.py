@@ -159,3 +159,17 @@ def test_expired_token_faults_never_hit_offices_without_tokens(simulator_factory
     r = requests.get(f"{sim.odp_url}/applications/{us}", headers={"X-API-KEY": ODP_API_KEY}, timeout=5)
     assert r.status_code == 200
     assert sim.stats()["faults_total"] == 0
+
+
+def test_unknown_fault_kind_in_a_mapping_is_refused_at_start(simulator_factory):
+    # A typo in a test's fault mix must not quietly start a server that never injects that fault.
+    with pytest.raises(ValueError, match="gremlins"):
+        simulator_factory(faults=1.0, fault_mix={"gremlins": 1})
+
+
+@pytest.mark.parametrize("body", [{"count": "many"}, {"indexes": ["x"]}, {"indexes": 3}, ["not", "a", "dict"]])
+def test_bad_advance_request_is_a_400_not_a_dropped_connection(office_simulator, body):
+    sim = office_simulator
+    r = requests.post(f"{sim.base_url}/_sim/advance", json=body, timeout=5)
+    assert r.status_code == 400
+    assert "bad advance request" in r.json()["error"]

@@ -10,8 +10,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from patents.simulator import config as simconfig
-from patents.simulator.config import Faults, Limits, SimulatorConfig
-from patents.simulator.server import serve_forever
+from patents.simulator.server import build_config, serve_forever
 
 
 class Command(BaseCommand):
@@ -22,9 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8765)
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--matters", type=int, default=200, help="portfolio size (up to 100k is fine)")
-        parser.add_argument(
-            "--faults", type=float, default=0.0, help="fault rate 0..1, deterministic per seed"
-        )
+        parser.add_argument("--faults", type=float, default=0.0, help="fault rate 0..1, deterministic per seed")
         parser.add_argument(
             "--fault-mix",
             default="",
@@ -42,19 +39,18 @@ class Command(BaseCommand):
 
     def handle(self, *args, **o):
         try:
-            limits = Limits.parse(o["limits"])
-            mix = Faults.parse_mix(o["fault_mix"] or None)
+            config = build_config(
+                seed=o["seed"],
+                matters=o["matters"],
+                faults=o["faults"],
+                fault_mix=o["fault_mix"] or None,
+                slow_seconds=o["slow_seconds"],
+                limits=o["limits"],
+                token_lifetime=o["token_lifetime"],
+                ops_system_state=o["ops_state"],
+            )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
-        if o["token_lifetime"] is not None:
-            limits.ops_token_lifetime = o["token_lifetime"]
-        config = SimulatorConfig(
-            seed=o["seed"],
-            matters=o["matters"],
-            limits=limits,
-            faults=Faults(rate=o["faults"], mix=mix, slow_seconds=o["slow_seconds"]),
-            ops_system_state=o["ops_state"],
-        )
         base = f"http://{o['host']}:{o['port']}"
         self.stdout.write(
             f"OPS_BASE_URL={base}/3.2 OPS_KEY={simconfig.OPS_KEY} OPS_SECRET={simconfig.OPS_SECRET}\n"
