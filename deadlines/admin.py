@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import Q
 
-from docketapp.admin_tools import AuditedAdmin
+from docketapp.admin_tools import AuditedAdmin, ReadOnlyAdmin, VisibleMattersOnly
 from patents.models import Matter
 
 from .models import Deadline, OfficeClosure
@@ -50,7 +51,7 @@ class OfficeClosureAdmin(AuditedAdmin):
 
 
 @admin.register(Deadline)
-class DeadlineAdmin(AuditedAdmin):
+class DeadlineAdmin(VisibleMattersOnly, AuditedAdmin):
     list_display = [
         "title", "matter", "due_date", "latest_date", "kind", "status", "responsible", "verified_at", "origin",
     ]
@@ -64,11 +65,6 @@ class DeadlineAdmin(AuditedAdmin):
         "verified_at", "created_at", "updated_at",
     ]
 
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        return qs.filter(matter__in=Matter.objects.visible_to(request.user).values("pk"))
 
 
 # --- Reminders (issue 8) ---------------------------------------------------------------------------
@@ -98,43 +94,33 @@ class ReminderPolicyAdmin(AuditedAdmin):
                                       "sync_reminders_for_open_deadlines()'`.")
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    """Reminders and deliveries are written by the sweep only; the admin shows them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Reminder)
-class ReminderAdmin(_ReadOnlyAdmin):
+class ReminderAdmin(VisibleMattersOnly, ReadOnlyAdmin):
+    """Reminders are written by the sweep only; the admin shows them."""
+
+    matter_path = "deadline__matter"
     list_display = ["__str__", "deadline", "recipient", "kind", "due_at", "status", "status_reason"]
     list_filter = ["status", "kind"]
     search_fields = ["deadline__title", "deadline__matter__reference", "recipient__username"]
     list_select_related = ["deadline__matter", "recipient"]
     date_hierarchy = "due_at"
-    show_full_result_count = False
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        return qs.filter(deadline__matter__in=Matter.objects.visible_to(request.user).values("pk"))
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(_ReadOnlyAdmin):
+class DeliveryAdmin(ReadOnlyAdmin):
     list_display = ["claimed_at", "address", "subject", "status", "sent_at", "attempts", "message_id"]
     list_filter = ["status", "channel"]
     search_fields = ["address", "subject", "message_id"]
     list_select_related = ["reminder", "recipient"]
-    show_full_result_count = False
     actions = ["confirm_sent", "release_for_resend"]
+
+    def get_queryset(self, request):
+        # A delivery holds the message text: others' digests and other clients' deadlines stay hidden.
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        visible = Matter.objects.visible_to(request.user).values("pk")
+        return qs.filter(Q(reminder__deadline__matter__in=visible) | Q(recipient=request.user))
 
     def has_change_permission(self, request, obj=None):
         # Needed for the two actions below; the change form itself stays read-only (all fields).

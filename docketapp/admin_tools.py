@@ -25,6 +25,41 @@ class CappedCountPaginator(Paginator):
             return len(self.object_list)
 
 
+class VisibleMattersOnly:
+    """Admin mixin: non-superusers see only rows of matters ``Matter.objects.visible_to(user)`` lets through.
+
+    ``matter_path`` is the lookup from the admin's model to its matter ("" for Matter itself; a to-many path
+    such as "matters" makes the result distinct).
+    """
+
+    matter_path = "matter"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        from patents.models import Matter
+
+        visible = Matter.objects.visible_to(request.user).values("pk")
+        lookup = f"{self.matter_path}__in" if self.matter_path else "pk__in"
+        qs = qs.filter(**{lookup: visible})
+        field = qs.model._meta.get_field(self.matter_path.split("__")[0]) if self.matter_path else None
+        return qs.distinct() if field is not None and field.many_to_many else qs
+
+
+class VisibleClientsOnly:
+    """Admin mixin: non-superusers see only rows of clients they belong to (``client_path`` "" = Client)."""
+
+    client_path = "client"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        prefix = f"{self.client_path}__" if self.client_path else ""
+        return qs.filter(**{f"{prefix}memberships__user": request.user})
+
+
 class AuditedAdmin(SimpleHistoryAdmin):
     """Every admin change asks for a reason and is recorded with the user in the history.
 

@@ -2,24 +2,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from docketapp.admin_tools import AuditedAdmin
+from docketapp.admin_tools import AuditedAdmin, ReadOnlyAdmin, VisibleClientsOnly, VisibleMattersOnly
 
 from .models import Client, EventType, Family, Matter, OfficeEvent, PriorityClaim, TeamMembership, UserProfile
 
 
-class ScopedToMattersAdmin(AuditedAdmin):
-    """Non-superusers see rows only for matters of clients they belong to (Matter.objects.visible_to)."""
-
-    matter_path = "matter"
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        visible = Matter.objects.visible_to(request.user)
-        if self.matter_path == "":
-            return qs.filter(pk__in=visible.values("pk"))
-        return qs.filter(**{f"{self.matter_path}__in": visible.values("pk")})
+class ScopedToMattersAdmin(VisibleMattersOnly, AuditedAdmin):
+    pass
 
 
 class TeamMembershipInline(admin.TabularInline):
@@ -29,16 +18,11 @@ class TeamMembershipInline(admin.TabularInline):
 
 
 @admin.register(Client)
-class ClientAdmin(AuditedAdmin):
+class ClientAdmin(VisibleClientsOnly, AuditedAdmin):
+    client_path = ""
     list_display = ["reference", "name", "created_at"]
     search_fields = ["reference", "name"]
     inlines = [TeamMembershipInline]
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        return qs.filter(memberships__user=request.user)
 
 
 @admin.register(TeamMembership)
@@ -61,17 +45,11 @@ class UserProfileAdmin(AuditedAdmin):
 
 
 @admin.register(Family)
-class FamilyAdmin(ScopedToMattersAdmin):
+class FamilyAdmin(VisibleClientsOnly, AuditedAdmin):
     list_display = ["reference", "title", "client"]
     search_fields = ["reference", "title", "client__reference"]
     autocomplete_fields = ["client"]
     list_select_related = ["client"]
-
-    def get_queryset(self, request):
-        qs = admin.ModelAdmin.get_queryset(self, request)
-        if request.user.is_superuser:
-            return qs
-        return qs.filter(client__memberships__user=request.user)
 
 
 class PriorityClaimInline(admin.TabularInline):
@@ -160,7 +138,7 @@ class OfficeCodeMappingAdmin(AuditedAdmin):
 
 
 @admin.register(SyncRun)
-class SyncRunAdmin(admin.ModelAdmin):
+class SyncRunAdmin(ReadOnlyAdmin):
     list_display = [
         "started_at", "office", "trigger", "finished_at", "matters_tried", "matters_synced", "requests", "bytes",
         "payloads_stored", "payloads_unchanged", "events_created", "quarantined", "retries", "errors",
@@ -168,15 +146,10 @@ class SyncRunAdmin(admin.ModelAdmin):
     list_filter = ["office", "trigger"]
     date_hierarchy = "started_at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(OfficePayload)
-class OfficePayloadAdmin(admin.ModelAdmin):
+class OfficePayloadAdmin(VisibleMattersOnly, ReadOnlyAdmin):
+    matter_path = "matters"
     list_display = ["fetched_at", "office", "kind", "endpoint", "status", "size", "short_sha", "outcome", "origin"]
     list_filter = ["office", "kind", "outcome", "origin"]
     search_fields = ["request_key", "sha256", "file_name", "matters__reference"]
@@ -190,12 +163,6 @@ class OfficePayloadAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("body")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(QuarantineItem)

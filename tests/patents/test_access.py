@@ -65,3 +65,50 @@ def test_admin_shows_a_staff_user_only_their_clients_matters(client, two_clients
         "app_label": "patents", "model_name": "officeevent", "field_name": "matter", "term": matter_b.reference,
     })
     assert matter_b.reference not in search.content.decode()
+
+
+def test_admin_hides_other_clients_payloads_and_email_deliveries(client, two_clients):
+    """Raw office payloads and sent e-mail texts are docket data too: scoped like the matters."""
+    import datetime as dt
+    import hashlib
+    import zlib
+
+    from django.utils import timezone
+
+    from deadlines.models import Delivery, Reminder
+    from patents.models import OfficePayload
+
+    user, matter_a, matter_b = two_clients
+    user.is_staff = True
+    user.save()
+    user.user_permissions.add(*Permission.objects.filter(codename__in=["view_officepayload", "view_delivery"]))
+    payloads = {}
+    deliveries = {}
+    for matter in (matter_a, matter_b):
+        body = f"<register>{matter.reference}</register>".encode()
+        payload = OfficePayload.objects.create(
+            office="EP", kind="ep-register", endpoint="register", request_key=f"GET /{matter.reference}",
+            request_hash=hashlib.sha256(matter.reference.encode()).hexdigest(), size=len(body),
+            sha256=hashlib.sha256(body).hexdigest(), body=zlib.compress(body),
+        )
+        payload.matters.add(matter)
+        payloads[matter] = payload
+        deadline = DeadlineFactory(matter=matter)
+        reminder = Reminder.objects.create(deadline=deadline, kind=Reminder.Kind.BEFORE_DUE, offset_days=7,
+                                           target_date=deadline.due_date, due_at=timezone.now())
+        deliveries[matter] = Delivery.objects.create(
+            reminder=reminder, recipient=UserFactory(), address="x@example.test",
+            subject=f"Reminder for {matter.reference}", body="due soon",
+        )
+    own_digest = Delivery.objects.create(
+        reminder=Reminder.objects.create(recipient=user, kind=Reminder.Kind.DIGEST, target_date=dt.date.today(),
+                                         due_at=timezone.now()),
+        recipient=user, address=user.email, subject="Your daily digest",
+    )
+    client.force_login(user)
+    listing = client.get(reverse("admin:patents_officepayload_changelist")).content.decode()
+    assert payloads[matter_a].sha256[:12] in listing and payloads[matter_b].sha256[:12] not in listing
+    assert client.get(reverse("admin:patents_officepayload_change", args=[payloads[matter_b].pk])).status_code == 302
+    sent = client.get(reverse("admin:deadlines_delivery_changelist")).content.decode()
+    assert deliveries[matter_a].subject in sent and own_digest.subject in sent
+    assert deliveries[matter_b].subject not in sent
