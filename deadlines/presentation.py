@@ -18,14 +18,15 @@ DATE_FMT = "%a %-d %b %Y"
 
 
 def user_tz(user: Any) -> zoneinfo.ZoneInfo:
+    """The user's own zone (UserProfile.time_zone); without one, the firm's default zone (settings.TIME_ZONE),
+    the same zone the reminders use, so the dashboard's 'today' and the e-mails' 'today' never disagree."""
+    # No profile yet (RelatedObjectDoesNotExist is an AttributeError) or anonymous: no profile.
+    profile = getattr(user, "profile", None)
+    name = getattr(profile, "time_zone", "") or ""
     try:
-        name = user.profile.time_zone
-    except Exception:  # no profile yet (RelatedObjectDoesNotExist) or anonymous: fall back to UTC
-        name = "UTC"
-    try:
-        return zoneinfo.ZoneInfo(name or "UTC")
+        return zoneinfo.ZoneInfo(name) if name else timezone.get_default_timezone()
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
+        return timezone.get_default_timezone()
 
 
 def in_user_timezone(view):

@@ -55,7 +55,6 @@ import logging
 import smtplib
 import socket
 import uuid
-import zoneinfo
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -82,6 +81,7 @@ from .models import (
     Reminder,
     ReminderPolicy,
 )
+from .presentation import user_tz
 
 logger = logging.getLogger(__name__)
 
@@ -406,7 +406,7 @@ def schedule_periodic_reminders(*, now: dt.datetime) -> dict[str, int]:
     wanted: list[Reminder] = []
     for user in users:
         profile = getattr(user, "profile", None)
-        zone = user_zone(user)
+        zone = user_tz(user)
         local = now.astimezone(zone)
         if not (profile and profile.digest_opt_out) and local.hour >= hour:
             wanted.append(
@@ -434,15 +434,6 @@ def schedule_periodic_reminders(*, now: dt.datetime) -> dict[str, int]:
     new = [r for r in wanted if (r.recipient_id, r.kind, r.target_date) not in have]
     Reminder.objects.bulk_create(new, ignore_conflicts=True)
     return {"periodic_scheduled": len(new)} if new else {}
-
-
-def user_zone(user: Any) -> dt.tzinfo:
-    profile = getattr(user, "profile", None)
-    name = getattr(profile, "time_zone", "") or ""
-    try:
-        return zoneinfo.ZoneInfo(name) if name else firm_zone()
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return firm_zone()
 
 
 def reconcile_reminders(*, now: dt.datetime) -> dict[str, int]:
@@ -927,7 +918,7 @@ def digest_context(*, user: Any, now: dt.datetime, cache: dict | None = None) ->
     Lists are capped (the dashboard has the rest); counts are exact. ``cache`` lets one sweep reuse the
     context between the claim (subject, "anything to say?") and the rendering.
     """
-    today = now.astimezone(user_zone(user)).date()
+    today = now.astimezone(user_tz(user)).date()
     client_ids: tuple[int, ...] | None = None
     if user.is_active and not user.is_superuser:
         client_ids = tuple(sorted(TeamMembership.objects.filter(user=user).values_list("client_id", flat=True)))
@@ -962,7 +953,7 @@ def digest_context(*, user: Any, now: dt.datetime, cache: dict | None = None) ->
 
 
 def report_context(*, user: Any, now: dt.datetime) -> dict[str, Any]:
-    today = now.astimezone(user_zone(user)).date()
+    today = now.astimezone(user_tz(user)).date()
     horizon = today + dt.timedelta(weeks=8)
     # The attorney's own docket: matters they are the responsible attorney of (and may still see).
     scope = _docket_of(user, attorney_only=True).filter(status=Deadline.Status.OPEN)

@@ -129,3 +129,22 @@ def test_history_on_the_page_says_who_when_why_and_what_changed(client, portfoli
     assert "status: Open → Done" in text
     assert "last changed by: — → bob" in text
     assert "tests (automatic) — created: test fixture" in text
+
+
+def test_a_user_without_a_time_zone_gets_the_firms_today_on_the_page_and_in_reminders(client, portfolio, settings):
+    import time_machine
+    from django.utils import timezone
+
+    from deadlines.reminders import digest_context
+
+    # settings.TIME_ZONE is the firm's zone for users without their own. At 20:00 UTC on 2 March it is already
+    # 3 March in Tokyo: the page must count days from 3 March, as the reminder e-mails do.
+    settings.TIME_ZONE = "Asia/Tokyo"
+    alice, soon = portfolio["alice"], portfolio["soon"]  # soon: due 12 March
+    client.force_login(alice)
+    with time_machine.travel(dt.datetime(2026, 3, 2, 20, 0, tzinfo=dt.UTC), tick=False):
+        response = client.get(soon.get_absolute_url())
+        digest = digest_context(user=alice, now=timezone.now())
+    assert response.context["today"] == dt.date(2026, 3, 3)
+    assert response.context["days_left"] == 9
+    assert digest["today"] == response.context["today"]
