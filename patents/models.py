@@ -262,11 +262,6 @@ class Matter(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("patents:matter-detail", args=[self.pk])
 
-    @property
-    def earliest_priority_date(self) -> dt.date | None:
-        dates = [c.date for c in self.priority_claims.all()]
-        return min(dates) if dates else None
-
     def clean(self) -> None:
         errors: dict[str, str] = {}
         self.office = (self.office or "").upper()

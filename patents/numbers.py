@@ -22,9 +22,6 @@ ST3_CODES = frozenset(
 )
 REGIONAL_OFFICES = frozenset({"EP", "EA", "AP", "OA", "GC", "EM"})
 
-# USPTO series codes 60–63 are provisional applications, 29 designs, 35 international design.
-US_PROVISIONAL_SERIES = frozenset({"60", "61", "62", "63"})
-
 
 class InvalidNumber(ValueError):
     pass
@@ -97,13 +94,3 @@ def normalize_application_number(office: str, raw: str) -> str:
     if len(cleaned) < 4:
         raise InvalidNumber(f"{raw!r} is too short to be an application number")
     return cleaned
-
-
-def is_us_provisional(normalized: str) -> bool:
-    return len(normalized) == 8 and normalized[:2] in US_PROVISIONAL_SERIES
-
-
-def display_us(normalized: str) -> str:
-    if len(normalized) == 8 and normalized.isdigit():
-        return f"{normalized[:2]}/{normalized[2:5]},{normalized[5:]}"
-    return normalized
