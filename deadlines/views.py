@@ -106,7 +106,6 @@ def docket(request: HttpRequest) -> HttpResponse:
         "default_window": docket_filter.uses_default_window,
         "window_end": today + dt.timedelta(days=90),
         "chart": chart,
-        "kind_colours": _kind_colours(),
         "results_target": RESULTS_TARGET,
     }
     if request.htmx and request.htmx.target == RESULTS_TARGET:
@@ -222,7 +221,6 @@ def _deadline_context(request: HttpRequest, deadline: Deadline, **forms) -> dict
         "other_versions": Deadline.objects.filter(matter=deadline.matter, key=deadline.key)
         .exclude(pk=deadline.pk)
         .order_by("-created_at"),
-        "kind_colours": _kind_colours(),
     }
     if is_open:
         context["done_form"] = forms.get("done_form") or MarkDoneForm(initial={"done_on": today})
@@ -417,12 +415,8 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "deadlines/verification_queue.html",
-        {"page": page, "today": today, "kind_colours": _kind_colours(), "only_mine": only_mine},
+        {"page": page, "today": today, "only_mine": only_mine},
     )
-
-
-def _kind_colours() -> dict[str, str]:
-    return {k.value: c for k, c in KIND_COLOURS.items()}
 
 
 def _day_query(request: HttpRequest, day: dt.date) -> str:
@@ -488,7 +482,7 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
             "next_month": next_month,
             "today": today,
             "qs_no_month": _querystring(request, "month"),
-            "kind_colours": _kind_colours(),
+            "kind_colours": {k.value: c for k, c in KIND_COLOURS.items()},
             "total": sum(len(v) for v in by_day.values()),
         },
     )
@@ -550,7 +544,7 @@ def ics_feed(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 def docket_as_of(request: HttpRequest) -> HttpResponse:
     form = AsOfForm(request.GET or None)
-    context: dict = {"form": form, "kind_colours": _kind_colours()}
+    context: dict = {"form": form}
     if form.is_valid():
         day = form.cleaned_data["at"]
         tz = user_tz(request.user)
