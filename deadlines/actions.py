@@ -19,6 +19,7 @@ from docketapp.audit import attributed
 from patents.models import Matter, UserProfile
 
 from .models import Deadline
+from .presentation import fmt_date
 
 VERIFY_REASON_PREFIX = "verified"
 
@@ -65,7 +66,7 @@ def extension_options(deadline: Deadline) -> list[dict]:
             label = (
                 f"{'Grace period with surcharge' if grace else 'Extension'}"
                 f"{f' of {months} month' + ('s' if months != 1 else '') if months else ''}"
-                f" – until {until:%a} {until.day} {until:%b %Y}"
+                f" – until {fmt_date(until)}"
             )
             options.append(
                 {
