@@ -218,10 +218,6 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield items[start : start + size]
 
 
-def sync_reminders_for_deadline(*, deadline_id: int, now: dt.datetime | None = None) -> dict[str, int]:
-    return sync_reminders_for_deadlines(deadline_ids=[deadline_id], now=now)
-
-
 def sync_reminders_for_deadlines(
     *, deadline_ids: Iterable[int], now: dt.datetime | None = None, chunk_size: int = 1000
 ) -> dict[str, int]:
