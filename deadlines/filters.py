@@ -153,9 +153,7 @@ class DeadlineFilter(django_filters.FilterSet):
         return qs.filter(status=value)
 
     def filter_unverified(self, qs, name, value):
-        if value:
-            return qs.filter(verified_at__isnull=True).exclude(status=Deadline.Status.SUPERSEDED)
-        return qs
+        return qs.unverified() if value else qs
 
     @property
     def uses_default_window(self) -> bool:

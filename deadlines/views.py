@@ -31,7 +31,15 @@ from patents.models import Matter, UserProfile
 from . import actions
 from .charts import KIND_COLOURS, build_weekly_chart
 from .feeds import SCOPES, cached_calendar
-from .filters import NEEDS_ACTION, SORTABLE, DeadlineFilter, apply_default_window, order_docket, with_docket_annotations
+from .filters import (
+    DEFAULT_WINDOW_DAYS,
+    NEEDS_ACTION,
+    SORTABLE,
+    DeadlineFilter,
+    apply_default_window,
+    order_docket,
+    with_docket_annotations,
+)
 from .forms import AsOfForm, ExtensionForm, ManualDeadlineForm, MarkDoneForm, VerifyForm, WaiveForm
 from .models import Deadline
 from .presentation import explain, history_changes, in_user_timezone, remedies, user_today, user_tz
@@ -62,11 +70,16 @@ def _docket_queryset(request: HttpRequest, today: dt.date):
     return docket_filter, qs, sort_key, descending
 
 
+def _needs_verification(deadline: Deadline) -> bool:
+    # The row-level twin of DeadlineQuerySet.unverified(): a superseded deadline needs no second look.
+    return deadline.verified_at is None and deadline.status != Deadline.Status.SUPERSEDED
+
+
 def _decorate(rows, today: dt.date) -> None:
     for row in rows:
         row.days_left = (row.effective - today).days
         row.overdue = row.status in NEEDS_ACTION and row.days_left < 0
-        row.needs_verification = row.verified_at is None and row.status != Deadline.Status.SUPERSEDED
+        row.needs_verification = _needs_verification(row)
 
 
 @login_required
@@ -104,7 +117,7 @@ def docket(request: HttpRequest) -> HttpResponse:
         "qs_no_sort": _querystring(request, "page", "sort"),
         "qs_export": _querystring(request, "page"),
         "default_window": docket_filter.uses_default_window,
-        "window_end": today + dt.timedelta(days=90),
+        "window_end": today + dt.timedelta(days=DEFAULT_WINDOW_DAYS),
         "chart": chart,
         "results_target": RESULTS_TARGET,
     }
@@ -217,7 +230,7 @@ def _deadline_context(request: HttpRequest, deadline: Deadline, **forms) -> dict
         "is_open": is_open,
         "extension_options": _extension_options(deadline),
         "verify_refusal": actions.verification_refusal(deadline, request.user),
-        "needs_verification": deadline.verified_at is None and deadline.status != Deadline.Status.SUPERSEDED,
+        "needs_verification": _needs_verification(deadline),
         "other_versions": Deadline.objects.filter(matter=deadline.matter, key=deadline.key)
         .exclude(pk=deadline.pk)
         .order_by("-created_at"),
