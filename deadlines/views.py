@@ -448,6 +448,9 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
     try:
         year, month = (int(p) for p in request.GET.get("month", "").split("-"))
         first = dt.date(year, month, 1)
+        if not dt.MINYEAR < year < dt.MAXYEAR:
+            # The grid's edge weeks and the previous/next links would run off the date range (a 500).
+            raise ValueError(year)
     except ValueError:
         first = today.replace(day=1)
     weeks = pycalendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)

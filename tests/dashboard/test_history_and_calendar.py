@@ -85,9 +85,13 @@ def test_month_calendar_shows_extended_deadlines_on_the_extended_date(client, po
     assert days[dt.date(2026, 3, 12)] == []
 
 
-def test_bad_month_falls_back_to_this_month(client, portfolio, today):
+@pytest.mark.parametrize("month", ["nonsense", "2026-13", "9999-12", "0001-01", "1-1"])
+def test_bad_month_falls_back_to_this_month(client, portfolio, today, month):
+    # The calendar's edges (previous/next month, first and last week) must not run off the date range: 500.
     client.force_login(portfolio["alice"])
-    assert "March 2026" in client.get(reverse("deadlines:calendar"), {"month": "nonsense"}).content.decode()
+    response = client.get(reverse("deadlines:calendar"), {"month": month})
+    assert response.status_code == 200
+    assert "March 2026" in response.content.decode()
 
 
 def test_login_logout_and_password_change(client, portfolio):
