@@ -385,10 +385,14 @@ class DatabaseStore:
         log.warning("throttle update of %s lost to contention %d times", key, self.MAX_ATTEMPTS)
 
     def release(self, keys, owner):
+        from django.db.models import F
+
         model = self._model()
         for office, service in keys:
+            # Bump the version too: a signal that read the row while the lease was held must not write its
+            # stale copy back over the release (that would hold the key until the lease expires).
             model.objects.using(self.using).filter(office=office, service=service, lease_owner=owner).update(
-                lease_owner="", lease_until=0.0
+                lease_owner="", lease_until=0.0, version=F("version") + 1
             )
 
     def read(self, key):

@@ -166,6 +166,27 @@ def test_a_crashed_holder_loses_its_lease_when_it_expires(store):
     assert throttle.acquire("uspto", "*").allowed
 
 
+@pytest.mark.django_db
+def test_a_release_between_a_signal_s_read_and_write_is_not_undone():
+    # Another worker's signal (a 429 block, a drain) read the bucket while the lease was held; the holder
+    # releases before that worker writes. Writing back its stale copy must not resurrect the lease.
+    # (Database only: the memory store holds one lock for both, Redis' WATCH already sees the release.)
+    store = DatabaseStore()
+    throttle = Throttle(store, {("uspto", "*"): Limit(concurrency=True, lease_seconds=30)})
+    holder = throttle.acquire("uspto", "*")
+    released = []
+
+    def change(state, now):
+        if not released:
+            throttle.release(holder)
+            released.append(True)
+        state.reason = "signal"
+        return state
+
+    store.update(("uspto", "*"), change)
+    assert throttle.acquire("uspto", "*").allowed
+
+
 def test_the_remaining_count_of_the_office_drains_our_tokens(store):
     throttle = Throttle(store, {("lens", "*"): Limit(per_minute=50, burst=5, period=60)})
     throttle.drain("lens", "*", remaining=1)
