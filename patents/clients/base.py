@@ -206,17 +206,13 @@ class BaseClient:
     # throttle
 
     def _acquire(self, service: str) -> Decision:
-        deadline = time.monotonic() + self.max_wait
-        while True:
-            remaining = max(0.0, deadline - time.monotonic())
-            decision = self.throttle.acquire(self.office, service, reserve_up_to=remaining)
-            if decision.allowed:
-                if decision.wait > 0:
-                    self.sleep(decision.wait)
-                return decision
-            if decision.wait > remaining:
-                raise self._refusal(decision)
-            self.sleep(decision.wait)
+        # A slot may be reserved as far ahead as the whole wait we accept (0 for a task: never sleeps).
+        decision = self.throttle.acquire_blocking(
+            self.office, service, timeout=self.max_wait, max_reservation=self.max_wait, sleep=self.sleep
+        )
+        if not decision.allowed:
+            raise self._refusal(decision)
+        return decision
 
     def _refusal(self, decision: Decision) -> OfficeError:
         name = decision.reason.split(":", 1)[0].strip()

@@ -106,10 +106,6 @@ class Decision:
     lease: str | None = field(default=None, repr=False)
     lease_keys: tuple[tuple[str, str], ...] = field(default=(), repr=False)
 
-    @property
-    def retry_at(self) -> dt.datetime:
-        return dt.datetime.now(dt.UTC) + dt.timedelta(seconds=self.wait)
-
 
 # --- the decision itself (Python; the Redis Lua script below is the same algorithm) -------------------------
 
@@ -822,15 +818,3 @@ def get_throttle() -> Throttle:
         if _default is None:
             _default = build_throttle()
         return _default
-
-
-def acquire(office: str, service: str, *, cost: float = 1, reserve_up_to: float = 0.0) -> Decision:
-    return get_throttle().acquire(office, service, cost=cost, reserve_up_to=reserve_up_to)
-
-
-def release(decision: Decision) -> None:
-    get_throttle().release(decision)
-
-
-def acquire_blocking(office: str, service: str, *, timeout: float | None = None) -> Decision:
-    return get_throttle().acquire_blocking(office, service, timeout=timeout)
