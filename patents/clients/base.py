@@ -335,4 +335,6 @@ def retry_after_seconds(headers: Mapping[str, str], *, default: float | None = N
             when = parsedate_to_datetime(value)
         except (TypeError, ValueError):
             return default
+        if when.tzinfo is None:  # "-0000": no zone given; HTTP dates are UTC
+            when = when.replace(tzinfo=dt.UTC)
         return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())

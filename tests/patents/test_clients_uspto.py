@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from urllib.parse import parse_qs, urlsplit
@@ -117,6 +118,19 @@ def test_429_with_a_longer_retry_after_waits_that_long(client):
     with pytest.raises(RateLimited) as info:
         client.application("16123456")
     assert 29 < info.value.retry_after <= 30
+
+
+@responses.activate
+@pytest.mark.parametrize("zone", ["GMT", "-0000"])
+def test_429_with_retry_after_as_an_http_date_waits_until_then(client, zone):
+    # RFC 5322 "-0000" (no zone information) parses to a naive datetime; it still means UTC.
+    when = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=60)
+    responses.get(
+        f"{APPS}/16123456", status=429, headers={"Retry-After": when.strftime(f"%a, %d %b %Y %H:%M:%S {zone}")}
+    )
+    with pytest.raises(RateLimited) as info:
+        client.application("16123456")
+    assert 55 < info.value.retry_after <= 60
 
 
 @responses.activate
