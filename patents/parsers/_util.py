@@ -10,6 +10,8 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
+from patents.numbers import InvalidNumber, normalize_application_number
+
 from .errors import MALFORMED, SCHEMA, ParseError
 
 _YMD = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
@@ -83,6 +85,14 @@ def load_json(body: bytes | str, *, source: str) -> Any:
         return json.loads(body)
     except (ValueError, RecursionError) as exc:
         raise ParseError(f"not valid JSON: {exc}", category=MALFORMED, source=source) from None
+
+
+def normalized_number(office: str, number: str) -> str | None:
+    """The canonical application number, or None when the office wrote one we cannot read."""
+    try:
+        return normalize_application_number(office, number)
+    except InvalidNumber:
+        return None
 
 
 def as_list(value: Any) -> list[Any]:

@@ -55,9 +55,9 @@ from typing import Any
 
 from lxml import etree
 
-from patents.numbers import InvalidNumber, normalize_application_number, normalize_pct
+from patents.numbers import InvalidNumber, normalize_pct
 
-from ._util import content_discriminators, load_json, parse_date, parse_int
+from ._util import content_discriminators, load_json, normalized_number, parse_date, parse_int
 from .errors import MALFORMED, ParseError
 from .types import (
     Biblio,
@@ -103,15 +103,6 @@ def _root(body: bytes | str, *, source: str) -> etree._Element:
         except RecursionError:
             raise ParseError("JSON nested too deeply", category=MALFORMED, source=source) from None
     return parse_xml(body, source=source)
-
-
-def _normalize(office: str, number: str) -> str | None:
-    if not number:
-        return None
-    try:
-        return normalize_application_number(office, number)
-    except InvalidNumber:
-        return None
 
 
 _REGISTER_PCT = re.compile(r"^WO(\d{4})([A-Z]{2})(\d{1,6})$")
@@ -295,7 +286,7 @@ def _register_biblio(doc: etree._Element, *, source: str) -> Biblio:
         office=office,
         source="epo-register",
         application_number=app.number,
-        application_number_normalized=_normalize(office, app.number),
+        application_number_normalized=normalized_number(office, app.number),
         filing_date=app.date,
         publication_number=f"{first_pub.country}{first_pub.number}" if first_pub else None,
         publication_date=first_pub.date if first_pub else None,
@@ -591,7 +582,7 @@ def _exchange_biblio(doc: etree._Element, *, source: str) -> Biblio:
         office=country,
         source="epo-published-data",
         application_number=app.number,
-        application_number_normalized=_normalize(country, original.number if original else app.number),
+        application_number_normalized=normalized_number(country, original.number if original else app.number),
         filing_date=filing_date,
         publication_number=f"{country}{number}" if number and not is_grant else None,
         publication_date=pub_date if not is_grant else None,

@@ -34,9 +34,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from patents.numbers import InvalidNumber, normalize_application_number
-
-from ._util import as_list, load_json, parse_date, parse_int, s
+from ._util import as_list, load_json, normalized_number, parse_date, parse_int, s
 from .errors import ParseError
 from .types import Biblio, Event, EventSource, Party, PriorityClaim
 
@@ -184,13 +182,6 @@ def _app_number(data: dict[str, Any], *, source: str) -> str:
     return number
 
 
-def _normalize(number: str) -> str | None:
-    try:
-        return normalize_application_number("JP", number)
-    except InvalidNumber:
-        return None
-
-
 def _priority(data: dict[str, Any], *, source: str) -> tuple[PriorityClaim, ...]:
     out = []
     for i, p in enumerate(as_list(data.get("priorityRightInformation")), start=1):
@@ -295,7 +286,7 @@ def _progress(data: dict[str, Any], *, source: str) -> JpoProgress:
         office="JP",
         source="jpo",
         application_number=number,
-        application_number_normalized=_normalize(number),
+        application_number_normalized=normalized_number("JP", number),
         filing_date=parse_date(data.get("filingDate"), field="filingDate", source=source),
         publication_number=pub or nat_pub,
         publication_date=parse_date(data.get("publicationDate"), field="publicationDate", source=source),

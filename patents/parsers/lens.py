@@ -20,9 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from patents.numbers import InvalidNumber, normalize_application_number
-
-from ._util import as_list, load_json, obj, parse_bool, parse_date, parse_int, s
+from ._util import as_list, load_json, normalized_number, obj, parse_bool, parse_date, parse_int, s
 from .errors import ParseError
 from .types import Biblio, DocumentRef, Party, PriorityClaim
 
@@ -112,10 +110,7 @@ def _record(r: dict, *, source: str) -> LensRecord:
     app_number = app.number if app else s(bib.get("application_number"))
     if not app_number:
         raise ParseError(f"record {lens_id} without application_reference", source=source)
-    try:
-        normalized = normalize_application_number(office, app_number)
-    except InvalidNumber:
-        normalized = None
+    normalized = normalized_number(office, app_number)
     pc = obj(bib.get("priority_claims"))
     priority = tuple(
         PriorityClaim(

@@ -38,9 +38,17 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from patents.numbers import InvalidNumber, normalize_application_number
-
-from ._util import as_list, load_json, obj, ordinal_discriminators, parse_bool, parse_date, parse_int, s
+from ._util import (
+    as_list,
+    load_json,
+    normalized_number,
+    obj,
+    ordinal_discriminators,
+    parse_bool,
+    parse_date,
+    parse_int,
+    s,
+)
 from .errors import ParseError
 from .types import Biblio, ContinuityLink, Event, EventSource, Party, PriorityClaim, SearchPage
 
@@ -94,13 +102,6 @@ class OdpError:
 class OdpStatusCodes:
     total: int
     codes: dict[str, str]  # applicationStatusCode (as a string) → description
-
-
-def _normalize(number: str) -> str | None:
-    try:
-        return normalize_application_number("US", number)
-    except InvalidNumber:
-        return None
 
 
 def _root(body: bytes | str, *, source: str) -> dict[str, Any]:
@@ -291,7 +292,7 @@ def _biblio(wrapper: dict[str, Any], meta: dict[str, Any], *, source: str, feed:
         office="US",
         source=feed,
         application_number=number,
-        application_number_normalized=_normalize(number),
+        application_number_normalized=normalized_number("US", number),
         filing_date=parse_date(meta.get("filingDate"), field="filingDate", source=source),
         publication_number=pub_number,
         publication_date=parse_date(
@@ -566,7 +567,7 @@ def parse_peds(body: bytes | str) -> list[PedsApplication]:
             office="US",
             source="peds",
             application_number=number,
-            application_number_normalized=_normalize(number),
+            application_number_normalized=normalized_number("US", number),
             filing_date=parse_date(doc.get("appFilingDate"), field="appFilingDate", source=source),
             publication_number=s(doc.get("appEarlyPubNumber")) or None,
             publication_date=parse_date(doc.get("appEarlyPubDate"), field="appEarlyPubDate", source=source),
