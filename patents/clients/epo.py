@@ -87,6 +87,13 @@ class _InvalidToken(Exception):
     pass
 
 
+# X-Rejection-Reason of a fair-use 403 → (error, message); any other reason is a plain QuotaError.
+_FAIR_USE_REFUSALS: dict[str, tuple[type[QuotaError], str]] = {
+    "IndividualQuotaPerHour": (IndividualQuotaPerHour, "hourly fair-use quota used up"),
+    "RegisteredQuotaPerWeek": (RegisteredQuotaPerWeek, "weekly fair-use quota used up"),
+}
+
+
 class EpoOpsClient(BaseClient):
     office = "epo"
 
@@ -241,27 +248,10 @@ class EpoOpsClient(BaseClient):
                     response=r,
                     code=reason,
                 )
-            if reason == "IndividualQuotaPerHour":
-                raise IndividualQuotaPerHour(
-                    "hourly fair-use quota used up",
-                    office=self.office,
-                    status=403,
-                    retry_after=_quota_wait(r.headers),
-                    response=r,
-                    code=reason,
-                )
-            if reason == "RegisteredQuotaPerWeek":
-                raise RegisteredQuotaPerWeek(
-                    "weekly fair-use quota used up",
-                    office=self.office,
-                    status=403,
-                    retry_after=_quota_wait(r.headers),
-                    response=r,
-                    code=reason,
-                )
             if reason:
-                raise QuotaError(
-                    f"fair use: {reason}",
+                error, what = _FAIR_USE_REFUSALS.get(reason, (QuotaError, f"fair use: {reason}"))
+                raise error(
+                    what,
                     office=self.office,
                     status=403,
                     retry_after=_quota_wait(r.headers),
