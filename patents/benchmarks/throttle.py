@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 import tempfile
 import time
 import uuid
@@ -97,6 +98,7 @@ def _phase(sim, kind: str, workers: int, seconds: float, limit: int, numbers: li
     wall = time.monotonic() - started
     for p in procs:
         p.join(timeout=30)
+    shutil.rmtree(shared_dir, ignore_errors=True)  # python-epo-ops-client's SQLite history of this run
     if kind == "ours":
         _cleanup(run_id, backend)
     ok = sum(r["ok"] for r in results)
@@ -139,15 +141,13 @@ def _ours_worker(base_url, numbers, seconds, barrier, queue, run_id, backend, sh
     _django()
     from patents.clients import OfficeError
     from patents.clients.epo import EpoOpsClient
-    from patents.clients.throttle import Limit, Throttle, build_throttle
+    from patents.clients.throttle import OPS_DEFAULT_PER_MINUTE, Limit, Throttle, build_throttle
     from patents.simulator import config as demo
 
     store = build_throttle(backend).store
     if backend == "redis":
         store.prefix = f"docketapp:bench-throttle:{run_id}"
     office = _bench_office(run_id)
-    from patents.clients.throttle import OPS_DEFAULT_PER_MINUTE
-
     throttle = Throttle(store, {(office, s): Limit(per_minute=n) for s, n in OPS_DEFAULT_PER_MINUTE.items()})
     client = EpoOpsClient(
         key=demo.OPS_KEY, secret=demo.OPS_SECRET, base_url=f"{base_url}/3.2", throttle=throttle, max_wait=seconds
