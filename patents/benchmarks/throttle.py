@@ -139,7 +139,7 @@ def _bench_office(run_id: str) -> str:
 
 def _ours_worker(base_url, numbers, seconds, barrier, queue, run_id, backend, shared_dir) -> None:
     _django()
-    from patents.clients import OfficeError
+    from patents.clients import OfficeError, QuotaError, ThrottledError
     from patents.clients.epo import EpoOpsClient
     from patents.clients.throttle import OPS_DEFAULT_PER_MINUTE, Limit, Throttle, build_throttle
     from patents.simulator import config as demo
@@ -168,8 +168,9 @@ def _ours_worker(base_url, numbers, seconds, barrier, queue, run_id, backend, sh
             counts["sent"] += 1
             counts["sent_at"].append(time.time())
         except OfficeError as exc:
-            if exc.status is None and exc.response is None:
-                # Our throttle said no (nothing sent): the next slot is after the end of the run.
+            if isinstance(exc, ThrottledError) or (isinstance(exc, QuotaError) and exc.response is None):
+                # Our throttle said no (nothing sent): the next slot is after the end of the run. (A timeout
+                # or refused connection has no response either, but it is an error, not the end of the run.)
                 counts["refused"] += 1
                 break
             else:
