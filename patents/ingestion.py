@@ -18,7 +18,7 @@ import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -136,8 +136,6 @@ def parse_payload(kind: str, body: bytes) -> list[Document]:
         for app in uspto_odp.parse_odp_response(body):
             b = app.biblio
             if b is not None and app.foreign_priority and not b.priority_claims:
-                from dataclasses import replace
-
                 b = replace(b, priority_claims=app.foreign_priority)
             out.append(Document("US", b, list(app.events), (_norm("US", app.application_number),)))
         return out
@@ -152,8 +150,6 @@ def parse_payload(kind: str, body: bytes) -> list[Document]:
 
 def _merge_biblio(items: list[Biblio]) -> Biblio:
     """A1 and B1 of one application come as separate exchange documents; one Biblio with both."""
-    from dataclasses import replace
-
     first = items[0]
     pub = next((b for b in items if b.publication_number), None)
     grant = next((b for b in items if b.grant_number), None)
@@ -179,18 +175,15 @@ class IngestResult:
     matters: list[int] = field(default_factory=list)  # matters the payload had data for
     no_data: list[int] = field(default_factory=list)  # requested matters the office had nothing for
     created_matters: list[int] = field(default_factory=list)
-    events_created: int = 0
-    events_changed: int = 0
+    events_created: int = 0  # recorded or changed (record_office_event does not tell the two apart)
     quarantined: list[QuarantineItem] = field(default_factory=list)
     reconciliation_open: int = 0
-    filled: dict[int, list[str]] = field(default_factory=dict)
 
     def merge(self, other: IngestResult) -> None:
         self.matters += other.matters
         self.no_data += other.no_data
         self.created_matters += other.created_matters
         self.events_created += other.events_created
-        self.events_changed += other.events_changed
         self.quarantined += other.quarantined
         self.reconciliation_open += other.reconciliation_open
         self.malformed = self.malformed or other.malformed
@@ -573,8 +566,6 @@ def apply_document(*, payload: OfficePayload, matter: Matter, doc: Document, tab
         if doc.biblio is not None:
             recon = reconcile_matter(matter=matter, biblio=doc.biblio, payload=payload)
             result.reconciliation_open += recon.open
-            if recon.filled:
-                result.filled[matter.pk] = recon.filled
             result.quarantined += recon.quarantined
     return result
 
