@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -142,10 +143,6 @@ class _Meter:
         return response
 
 
-def _epodoc(matter: Matter) -> str:
-    return matter.application_number_normalized
-
-
 def _wo_number(matter: Matter) -> str | None:
     # OPS published data is keyed on the WO publication (WO2021100012); before publication there is nothing.
     return matter.publication_number.replace(" ", "") if matter.publication_number else None
@@ -186,7 +183,7 @@ def fetch_and_ingest(*, office: str, matters: list[Matter], client, run_id: int 
         if office in ("EP", "WO"):
             by_number: dict[str, Matter] = {}
             for m in matters:
-                number = _epodoc(m) if office == "EP" else _wo_number(m)
+                number = m.application_number_normalized if office == "EP" else _wo_number(m)
                 if number:
                     by_number[number] = m
             unnumbered = [m for m in matters if m not in by_number.values()]
@@ -374,8 +371,6 @@ def run_inline(*, office: str, trigger: str = SyncRun.Trigger.COMMAND, older_tha
                     break
                 note_retry(run.pk)
                 attempt += 1
-                import time
-
                 time.sleep(countdown)
         finish_batch(run.pk)
         if stdout is not None:
@@ -395,7 +390,8 @@ def replay_payloads(*, office: str | None = None, since: dt.datetime | None = No
     Used after a mapping was fixed: events that were quarantined as unmapped are recorded now, nothing
     already recorded is written again.
     """
-    qs = OfficePayload.objects.exclude(outcome="").order_by("fetched_at", "pk")
+    # The matters of each payload come with its chunk (one query per 200 payloads, not one per payload).
+    qs = OfficePayload.objects.exclude(outcome="").order_by("fetched_at", "pk").prefetch_related("matters")
     if office:
         qs = qs.filter(office=office.upper())
     if since:
@@ -406,8 +402,7 @@ def replay_payloads(*, office: str | None = None, since: dt.datetime | None = No
     totals = {"payloads": 0, "events_created": 0, "quarantined": 0, "malformed": 0}
     with attributed(reason="replay of stored office payloads", process="patents.replay"):
         for payload in qs.iterator(chunk_size=200):
-            matters = list(payload.matters.all())
-            result = process_payload(payload=payload, matters=matters, table=table)
+            result = process_payload(payload=payload, table=table)
             totals["payloads"] += 1
             totals["events_created"] += result.events_created
             totals["quarantined"] += len([q for q in result.quarantined if q.status == QuarantineItem.Status.OPEN])
