@@ -64,10 +64,10 @@ def _rows() -> int:
 
 def run(options: dict, stdout) -> dict:
     from docketapp.audit import attributed
-    from patents.ingestion import ingest_response
+    from patents.ingestion import ingest_response, recompute_inline
     from patents.models import Matter, OfficePayload
     from patents.normalize import MappingTable, seed_code_mappings
-    from patents.services import MatterData, ensure_client, event_recorded_hooks, upsert_matter
+    from patents.services import MatterData, ensure_client, upsert_matter
     from patents.sync import replay_payloads
 
     name = str(connection.settings_dict.get("NAME", ""))
@@ -92,9 +92,7 @@ def run(options: dict, stdout) -> dict:
                 matter, _ = upsert_matter(data=MatterData(client=client, reference=f"BI-{run_id}-{i:05d}",
                                                           office=office, application_number=m.application_number))
             matters.append(matter)
-    saved = list(event_recorded_hooks)
-    event_recorded_hooks[:] = []  # recompute is its own stage (bench recompute)
-    try:
+    with recompute_inline():  # the recompute is its own stage (bench recompute): collected, not run
         table = MappingTable.load()
         events = 0
         t0 = time.perf_counter()
@@ -120,8 +118,6 @@ def run(options: dict, stdout) -> dict:
                                              request_key=f"BENCH {run_id} {matter.reference}", body=body,
                                              matters=[matter], table=table).unchanged
         unchanged_s = time.perf_counter() - t0
-    finally:
-        event_recorded_hooks[:] = saved
     return {
         "database": connection.vendor,
         "payloads": len(items),
