@@ -127,6 +127,8 @@ def seed_code_mappings() -> dict[str, int]:
 
     For databases emptied after migrating (test flushes, a restored dump without the seed).
     """
+    from contextlib import nullcontext
+
     from django.db import transaction
 
     from docketapp.audit import attributed, current
@@ -139,7 +141,7 @@ def seed_code_mappings() -> dict[str, int]:
             == len(EVENT_TYPES):
         return created
     ctx = attributed(reason="seed office code mappings (patents.code_seed)", process="patents.seed_mappings") \
-        if current() is None else transaction.atomic()
+        if current() is None else nullcontext()
     with ctx, transaction.atomic():
         types = {t.code: t for t in EventType.objects.all()}
         for code, label, office, internal in EVENT_TYPES:
