@@ -753,11 +753,14 @@ class Throttle:
         limit = self.limit(office, service)
 
         def change(s: BucketState, now: float) -> BucketState | None:
-            if now >= s.resets_at:
-                s.resets_at = next_tokyo_midnight(now)
-            if s.used == used:
+            new_day = now >= s.resets_at
+            corrected = max(0, min(int(used), (limit.daily_cap or used)))
+            if not new_day and s.used == corrected:
                 return None
-            s.used = max(0, min(int(used), (limit.daily_cap or used)))
+            if new_day:
+                # Write the new day's reset with the count, or the next acquire zeroes the office's figure.
+                s.resets_at = next_tokyo_midnight(now)
+            s.used = corrected
             return s
 
         self.store.update((office, service), change)

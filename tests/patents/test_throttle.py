@@ -148,6 +148,16 @@ def test_the_office_remaining_count_corrects_our_daily_count(store):
     assert not throttle.acquire("jpo", "app_progress").allowed
 
 
+def test_the_office_count_on_a_new_day_is_kept_even_when_it_equals_yesterday_s():
+    clock = [next_tokyo_midnight(time.time()) - 3600.0]  # 23:00 in Tokyo
+    throttle = Throttle(MemoryStore(clock=lambda: clock[0]), {("jpo", "app_progress"): Limit(daily_cap=6)})
+    throttle.set_used("jpo", "app_progress", used=5)
+    clock[0] += 7200.0  # 01:00 the next day: the office says 5 used again (remainAccessCount 1)
+    throttle.set_used("jpo", "app_progress", used=5)
+    assert throttle.acquire("jpo", "app_progress").allowed
+    assert not throttle.acquire("jpo", "app_progress").allowed
+
+
 def test_one_request_in_flight_until_released(store):
     throttle = Throttle(store, {("uspto", "*"): Limit(concurrency=True, lease_seconds=30)})
     holder = throttle.acquire("uspto", "*")
