@@ -14,7 +14,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -123,7 +123,7 @@ class ResponseCache:
                 del self._entries[key]
                 return None
             self._entries.move_to_end(key)
-        return _replace(response, from_cache=True)
+        return replace(response, from_cache=True)
 
     def put(self, response: OfficeResponse) -> None:
         if response.status not in (200, 404):
@@ -138,12 +138,6 @@ class ResponseCache:
     def invalidate(self, key: str) -> None:
         with self._lock:
             self._entries.pop(key, None)
-
-
-def _replace(response: OfficeResponse, **changes: Any) -> OfficeResponse:
-    from dataclasses import replace
-
-    return replace(response, **changes)
 
 
 _BLOCK_ERRORS: dict[str, type[QuotaError]] = {
