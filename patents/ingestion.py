@@ -340,7 +340,8 @@ def _matter_keys(matter: Matter) -> set[str]:
     return {k for k in keys if k}
 
 
-def _match(doc: Document, candidates: list[Matter]) -> Matter | None:
+def match_document(doc: Document, candidates: list[Matter]) -> Matter | None:
+    """The candidate the document names by application, publication or grant number (None if none)."""
     wanted = set(doc.numbers)
     for matter in candidates:
         if wanted & _matter_keys(matter):
@@ -434,7 +435,7 @@ def process_payload(
         # matters: they are looked up in the docket, never put on (or held against) the candidate.
         sole = candidates[0] if len(candidates) == 1 and len(usable) == 1 else None
         for doc in usable:
-            matter = _match(doc, candidates)
+            matter = match_document(doc, candidates)
             if matter is None and sole is not None and (doc.biblio is None or trust_numbers):
                 matter = sole
             if matter is None and sole is not None and doc.biblio is not None:

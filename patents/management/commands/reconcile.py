@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand
 
 from docketapp.audit import attributed
-from patents.ingestion import parse_payload, reconcile_matter
+from patents.ingestion import match_document, parse_payload, reconcile_matter
 from patents.models import Matter, ReconciliationItem
 from patents.parsers.errors import ParseError
 
@@ -34,9 +34,10 @@ class Command(BaseCommand):
                         documents = parse_payload(payload.kind, payload.raw)
                     except ParseError:
                         continue
-                    keys = {matter.application_number_normalized}
                     for doc in documents:
-                        if doc.biblio is not None and (keys & set(doc.numbers) or len(documents) == 1):
+                        # Matched as the ingest matches (publication and grant numbers too: OPS published
+                        # data for a PCT matter is keyed on the WO publication).
+                        if doc.biblio is not None and (match_document(doc, [matter]) or len(documents) == 1):
                             reconcile_matter(matter=matter, biblio=doc.biblio, payload=payload)
                             refreshed += 1
         items = ReconciliationItem.objects.filter(status=ReconciliationItem.Status.OPEN).select_related("matter")
