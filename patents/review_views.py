@@ -49,7 +49,10 @@ def quarantine_decide(request: HttpRequest, pk: int) -> HttpResponse:
     note = request.POST.get("note", "").strip()
     try:
         if action == "map":
-            event_type = get_object_or_404(EventType, pk=request.POST.get("event_type"))
+            raw = request.POST.get("event_type", "")
+            event_type = EventType.objects.filter(pk=raw).first() if raw.isdigit() else None
+            if event_type is None:
+                raise ValidationError("choose the event type to map the code to")
             outcome = map_code(item=item, event_type=event_type, user=request.user, note=note)
             messages.success(request, f"{item.office_code!r} mapped to {event_type.code}; replayed "
                                       f"{outcome['items']} item(s), {outcome['events_created']} event(s) recorded.")

@@ -90,3 +90,15 @@ def test_retry_countdown(error, attempt, low, high, settings):
 def test_a_long_wait_is_not_a_far_future_retry():
     assert retry_countdown(DailyCapReached("cap", retry_after=MAX_COUNTDOWN * 10), attempt=0) is None
     assert retry_countdown(TransientError("5xx"), attempt=100) is None
+
+
+@pytest.mark.parametrize("posted", [{}, {"event_type": ""}, {"event_type": "abc"}, {"event_type": "999999"}])
+def test_mapping_without_a_valid_event_type_says_so_and_leaves_the_item_open(client, setup, posted):
+    client.force_login(setup["pat"])
+    mine = QuarantineItem.objects.get(matter=setup["mine"])
+    response = client.post(reverse("patents:quarantine-decide", args=[mine.pk]),
+                           {"action": "map", "note": "x", **posted}, follow=True)
+    assert response.status_code == 200
+    assert b"choose the event type" in response.content
+    mine.refresh_from_db()
+    assert mine.status == "open"
