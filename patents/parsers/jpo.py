@@ -231,13 +231,14 @@ def _progress(data: dict[str, Any], *, source: str) -> JpoProgress:
         )
         (applicants if party_class == "1" else reps).append(party)
     raw = []
+    # A document we cannot read may be the office action that starts a deadline: quarantine, never skip.
     for block in as_list(data.get("bibliographyInformation")):
         if not isinstance(block, dict):
-            continue
+            raise ParseError("bibliographyInformation entry is not an object", source=source)
         number_type, block_number = s(block.get("numberType")), s(block.get("number"))
         for doc in as_list(block.get("documentList")):
             if not isinstance(doc, dict):
-                continue
+                raise ParseError(f"documentList entry under {block_number} is not an object", source=source)
             code = doc.get("documentCode")
             if code is None or not str(code).strip():
                 raise ParseError(

@@ -115,6 +115,18 @@ def test_status_100_without_data_is_a_schema_error():
         jpo.parse_app_progress(b'{"result": {"statusCode": "100", "data": {}}}')
 
 
+@pytest.mark.parametrize("where", ["block", "document"])
+def test_an_unreadable_progress_entry_is_a_schema_error_not_a_lost_document(jp, where):
+    body = json.loads(jp("patent-app_progress-2020123456.json"))
+    blocks = body["result"]["data"]["bibliographyInformation"]
+    if where == "block":
+        blocks.append("not an object")
+    else:
+        blocks[0]["documentList"].append("not an object")
+    with pytest.raises(ParseError, match="not an object"):
+        jpo.parse_app_progress(json.dumps(body).encode())
+
+
 def test_registration_info(jp):
     res = jpo.parse_registration_info(jp("patent-registration_info-2020123456.json"))
     r = res.data
