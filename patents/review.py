@@ -52,7 +52,9 @@ def map_code(*, item: QuarantineItem, event_type: EventType, user, note: str = "
                     note=f"mapped to {event_type.code} with item {item.pk}")
         table = MappingTable.load()
         created = 0
-        for q in [item, *siblings]:
+        # Items of one bulk answer share its payload: one replay applies it to every matter it names.
+        by_payload = {q.payload_id: q for q in [item, *siblings]}
+        for q in by_payload.values():
             result = process_payload(payload=q.payload, table=table,
                                      matters=[q.matter] if q.matter_id else ())
             created += result.events_created

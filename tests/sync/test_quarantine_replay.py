@@ -189,3 +189,23 @@ def test_mapping_a_code_from_a_bulk_answer_puts_no_other_matters_events_on_the_i
     assert set(OfficeEvent.objects.values_list("matter", "office_code")) == {
         (first.pk, "MCTNF"), (second.pk, "XYZZ")}
     assert not QuarantineItem.objects.filter(status="open").exists()
+
+
+def test_mapping_a_code_seen_for_every_matter_of_a_bulk_answer_records_each_once():
+    first = MatterFactory(office="US", application_number="17/654,321")
+    second = MatterFactory(office="US", application_number="17/123,456")
+    body = json.dumps({"count": 2, "patentFileWrapperDataBag": [
+        {"applicationNumberText": number, "eventDataBag": [
+            {"eventCode": "XYZZ", "eventDescriptionText": "Something new", "eventDate": "2026-03-06"}]}
+        for number in ("17654321", "17123456")
+    ]}).encode()
+    with attributed(reason="office sync (test)", process="tests"):
+        ingest_response(office="US", kind="us-odp-application", endpoint="applications", request_key="bulk",
+                        body=body, matters=[first, second])
+    assert QuarantineItem.objects.filter(status="open").count() == 2
+    outcome = map_code(item=QuarantineItem.objects.get(matter=first),
+                       event_type=EventType.objects.get(code="US.OFFICE_STEP"), user=UserFactory(), note="new")
+    assert outcome["items"] == 2 and outcome["events_created"] == 2
+    assert sorted(OfficeEvent.objects.values_list("matter", "office_code")) == [
+        (first.pk, "XYZZ"), (second.pk, "XYZZ")]
+    assert not QuarantineItem.objects.filter(status="open").exists()
