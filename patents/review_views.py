@@ -30,7 +30,8 @@ def _visible_quarantine(request: HttpRequest):
 @require_GET
 def quarantine_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "open")
-    items = _visible_quarantine(request).select_related("matter", "payload", "decided_by")
+    # The page shows the payload's kind, never its body (compressed answers of up to megabytes each).
+    items = _visible_quarantine(request).select_related("matter", "payload", "decided_by").defer("payload__body")
     items = items.filter(status=status) if status != "all" else items
     return render(request, "patents/review/quarantine.html", {
         "items": list(items.order_by("-created_at", "-pk")[:200]),
@@ -81,7 +82,7 @@ def reconciliation_list(request: HttpRequest) -> HttpResponse:
     if office:
         items = items.filter(matter__office=office)
     return render(request, "patents/review/reconciliation.html", {
-        "items": list(items.select_related("matter", "payload").order_by("matter__reference", "field")[:500]),
+        "items": list(items.select_related("matter").order_by("matter__reference", "field")[:500]),
         "office": office,
         "decided": list(_visible_reconciliation(request).exclude(status=ReconciliationItem.Status.OPEN)
                         .select_related("matter", "decided_by").order_by("-decided_at", "-pk")[:20]),
