@@ -4,6 +4,7 @@ import datetime as dt
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.validators import MaxValueValidator
 
 from .models import Deadline
 
@@ -77,4 +78,9 @@ class ManualDeadlineForm(forms.Form):
 
 
 class AsOfForm(forms.Form):
-    at = forms.DateField(label="Docket as it stood at the end of", widget=DateInput())
+    # The view reads up to the next midnight, which does not exist after the last representable day.
+    at = forms.DateField(
+        label="Docket as it stood at the end of",
+        widget=DateInput(),
+        validators=[MaxValueValidator(dt.date.max - dt.timedelta(days=1))],
+    )

@@ -57,6 +57,14 @@ def test_docket_as_of_without_a_date_shows_the_form(client, portfolio):
     assert response.status_code == 200 and b'name="at"' in response.content
 
 
+def test_docket_as_of_the_last_representable_day_is_a_form_error_not_a_500(client, portfolio):
+    # "End of that day" is the next midnight, which does not exist after 9999-12-31.
+    client.force_login(portfolio["alice"])
+    response = client.get(reverse("deadlines:docket-as-of"), {"at": "9999-12-31"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["at"]
+
+
 def test_month_calendar_places_deadlines_on_their_day(client, portfolio, today):
     client.force_login(portfolio["alice"])
     response = client.get(reverse("deadlines:calendar"), {"month": "2026-03", "scope": "all"})
