@@ -47,7 +47,7 @@ from .normalize import (
     event_office,
     iso,
 )
-from .numbers import InvalidNumber, normalize_application_number
+from .parsers._util import normalized_number
 from .parsers.errors import MALFORMED, ParseError
 from .parsers.types import Biblio, Event
 from .services import (
@@ -90,15 +90,6 @@ class Document:
 # --- parsing ------------------------------------------------------------------------------------------------
 
 
-def _norm(office: str, number: str | None) -> str:
-    if not number:
-        return ""
-    try:
-        return normalize_application_number(office, number)
-    except InvalidNumber:
-        return ""
-
-
 def parse_payload(kind: str, body: bytes) -> list[Document]:
     """Bytes → documents. Raises ParseError (the payload is then quarantined with that reason)."""
     from .parsers import epo_ops, jpo, uspto_odp
@@ -137,7 +128,8 @@ def parse_payload(kind: str, body: bytes) -> list[Document]:
             b = app.biblio
             if b is not None and app.foreign_priority and not b.priority_claims:
                 b = replace(b, priority_claims=app.foreign_priority)
-            out.append(Document("US", b, list(app.events), (_norm("US", app.application_number),)))
+            number = normalized_number("US", app.application_number or "") or ""
+            out.append(Document("US", b, list(app.events), (number,)))
         return out
     if kind == "jp-app-progress":
         result = jpo.parse_app_progress(body)
@@ -601,7 +593,7 @@ def _pct_from_compact(number: str) -> str:
     if not m:
         return ""
     country, year = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
-    return _norm("WO", f"PCT/{country}{year}/{m.group(5)}")
+    return normalized_number("WO", f"PCT/{country}{year}/{m.group(5)}") or ""
 
 
 def _claims(biblio: Biblio) -> list[tuple[str, str, dt.date]]:
