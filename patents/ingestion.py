@@ -33,7 +33,6 @@ from .models import (
     Matter,
     OfficeEvent,
     OfficePayload,
-    PriorityClaim,
     QuarantineItem,
     ReconciliationItem,
     latest_possible_date,
@@ -56,6 +55,7 @@ from .services import (
     event_recorded_hooks,
     notify_events_recorded,
     record_office_event,
+    set_priority_claims,
     upsert_matter,
 )
 
@@ -739,19 +739,9 @@ def apply_office_values(*, matter: Matter, values: dict[str, Any], office_status
             matter.full_clean(validate_unique=False, validate_constraints=False)
             matter.save(update_fields=[*changed, "updated_at"])
         if claims is not None:
-            wanted = {(c, n): dt.date.fromisoformat(d) for c, n, d in claims}
-            for claim in list(matter.priority_claims.all()):
-                date = wanted.pop((claim.country, claim.number), None)
-                if date is None:
-                    claim.delete()
-                elif claim.date != date:
-                    claim.date = date
-                    claim.full_clean()
-                    claim.save(update_fields=["date"])
-            for (country, number), date in wanted.items():
-                claim = PriorityClaim(matter=matter, country=country, number=number, date=date)
-                claim.full_clean()
-                claim.save()
+            set_priority_claims(
+                matter=matter, claims=[(c, n, dt.date.fromisoformat(d)) for c, n, d in claims]
+            )
             changed.append("priority_claims")
     return changed
 

@@ -88,6 +88,28 @@ def validate_matter(data: MatterData, *, instance: Matter | None = None) -> Matt
     return matter
 
 
+def set_priority_claims(*, matter: Matter, claims: Iterable[tuple[str, str, dt.date]]) -> bool:
+    """Make the matter's priority claims exactly ``claims`` (country, number, date); True if anything changed.
+
+    Runs inside the caller's transaction and attribution (every claim change is in the history)."""
+    _require_attribution()
+    wanted = {(country, number): date for country, number, date in claims}
+    changed = False
+    for claim in list(matter.priority_claims.all()):
+        date = wanted.pop((claim.country, claim.number), None)
+        if date is None:
+            claim.delete()
+            changed = True
+        elif claim.date != date:
+            claim.date = date
+            _save(claim, update_fields=["date"])
+            changed = True
+    for (country, number), date in wanted.items():
+        _save(PriorityClaim(matter=matter, country=country, number=number, date=date))
+        changed = True
+    return changed
+
+
 @transaction.atomic
 def upsert_matter(*, data: MatterData) -> tuple[Matter, bool]:
     """Create the matter or bring it in line with ``data``; returns (matter, changed). Needs attribution."""
@@ -105,21 +127,7 @@ def upsert_matter(*, data: MatterData) -> tuple[Matter, bool]:
     elif changed_fields:
         matter.save(update_fields=[*changed_fields, "application_number_normalized", "updated_at"])
         changed = True
-    wanted = {(c, n): d for c, n, d in data.priority_claims}
-    for claim in list(matter.priority_claims.all()):
-        key = (claim.country, claim.number)
-        if key not in wanted:
-            claim.delete()
-            changed = True
-            continue
-        date = wanted.pop(key)
-        if claim.date != date:
-            claim.date = date
-            _save(claim, update_fields=["date"])
-            changed = True
-    for (country, number), date in wanted.items():
-        PriorityClaim.objects.create(matter=matter, country=country, number=number, date=date)
-        changed = True
+    changed = set_priority_claims(matter=matter, claims=data.priority_claims) or changed
     return matter, changed
 
 
@@ -250,6 +258,7 @@ __all__ = [
     "event_recorded_hooks",
     "notify_events_recorded",
     "record_office_event",
+    "set_priority_claims",
     "touch_matter_sync",
     "upsert_matter",
     "validate_matter",
