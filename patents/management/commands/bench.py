@@ -1,6 +1,7 @@
 """`python manage.py bench <name> [options] [--json]`: the project's benchmarks, one module each.
 
-A benchmark module exposes ``add_arguments(parser)`` and ``run(options: dict, stdout) -> dict``; the dict
+A benchmark module exposes ``add_arguments(parser)`` and ``run(options: dict, stdout) -> dict`` (and
+``WRITES_DATABASE = True`` when it writes synthetic data: then it only runs on a database named *bench*); the dict
 is printed as one JSON object with --json, else as "key: value" lines. Figures go in the README.
 """
 
@@ -10,6 +11,7 @@ import importlib
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 BENCHMARKS = {
     "throttle": "patents.benchmarks.throttle",
@@ -29,20 +31,23 @@ class Command(BaseCommand):
         for name, module_path in sorted(BENCHMARKS.items()):
             sub = subparsers.add_parser(name, help=f"benchmark {name}")
             sub.add_argument("--json", action="store_true", help="print one JSON object")
-            try:
-                module = importlib.import_module(module_path)
-            except ModuleNotFoundError as exc:
-                if exc.name and module_path.startswith(exc.name):
-                    sub.set_defaults(_missing=module_path)
-                    continue
-                raise
+            module = importlib.import_module(module_path)
+            if getattr(module, "WRITES_DATABASE", False):
+                sub.add_argument(
+                    "--allow-any-database", action="store_true",
+                    help="write synthetic data even into a database whose name does not contain 'bench'",
+                )
             module.add_arguments(sub)
 
     def handle(self, *args, **options):
-        name = options["benchmark"]
-        if options.get("_missing"):
-            raise CommandError(f"benchmark {name!r} is not available ({options['_missing']} is missing)")
-        module = importlib.import_module(BENCHMARKS[name])
+        module = importlib.import_module(BENCHMARKS[options["benchmark"]])
+        database = str(connection.settings_dict.get("NAME", ""))
+        # Benchmarks write large synthetic portfolios: never into a working docket by accident.
+        if getattr(module, "WRITES_DATABASE", False) and "bench" not in database and not options["allow_any_database"]:
+            raise CommandError(
+                f"refusing to write benchmark data into database {database!r}: use a database whose name "
+                "contains 'bench' (or --allow-any-database)"
+            )
         result = module.run(options, self.stdout)
         if options["json"]:
             self.stdout.write(json.dumps(result, default=str))
