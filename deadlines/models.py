@@ -12,6 +12,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -52,7 +53,13 @@ class DeadlineQuerySet(models.QuerySet):
         return self.filter(status=Deadline.Status.OPEN)
 
     def overdue(self, today: dt.date | None = None) -> DeadlineQuerySet:
-        return self.open().filter(due_date__lt=today or timezone.now().date())
+        """Open deadlines whose date in force (an extension actually taken, else the due date) has passed;
+        the same rule as Deadline.is_overdue."""
+        return (
+            self.open()
+            .alias(date_in_force=Coalesce("extended_to", "due_date"))
+            .filter(date_in_force__lt=today or timezone.now().date())
+        )
 
     def unverified(self) -> DeadlineQuerySet:
         return self.filter(verified_at__isnull=True).exclude(status=Deadline.Status.SUPERSEDED)

@@ -247,3 +247,14 @@ def test_closure_change_is_never_skipped():
     recompute(matter)
     OfficeClosureFactory(office="EP", date=D("2026-05-04"), reason="closure", source="test")
     assert [c.action for c in recompute(matter).changes] == ["move"]
+
+
+@pytest.mark.django_db
+def test_an_extension_actually_taken_is_not_overdue_until_its_new_date():
+    from tests.factories import DeadlineFactory
+
+    taken = DeadlineFactory(due_date=TODAY - dt.timedelta(days=3), extended_to=TODAY + dt.timedelta(days=27))
+    lapsed = DeadlineFactory(due_date=TODAY - dt.timedelta(days=3))
+    overdue = set(Deadline.objects.overdue(today=TODAY))
+    assert lapsed in overdue and taken not in overdue
+    assert not taken.is_overdue(TODAY) and lapsed.is_overdue(TODAY)
