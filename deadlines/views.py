@@ -23,6 +23,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
@@ -507,36 +508,40 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
 @login_required
 @in_user_timezone
 def feed_settings(request: HttpRequest) -> HttpResponse:
+    urls = []
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
             actions.revoke_ics_token(user=request.user)
             messages.success(request, "Calendar feed switched off: the old address no longer works.")
-        else:
-            actions.regenerate_ics_token(user=request.user)
-            messages.success(request, "New calendar address created: the old address no longer works.")
-        return redirect("deadlines:feed-settings")
-    profile = UserProfile.objects.filter(user=request.user).first()
-    urls = []
-    if profile and profile.ics_token:
-        base = request.build_absolute_uri(reverse("deadlines:ics-feed", args=[profile.ics_token]))
+            return redirect("deadlines:feed-settings")
+        token = actions.regenerate_ics_token(user=request.user)
+        # Only the token's hash is stored: this response is the one time the address can be shown, so it is
+        # rendered here rather than after a redirect (and never cached: it is a credential).
+        base = request.build_absolute_uri(reverse("deadlines:ics-feed", args=[token]))
         urls = [
             ("mine", "My deadlines", base),
             ("team", "My teams' deadlines", f"{base}?scope=team"),
             ("all", "Everything I may see", f"{base}?scope=all"),
         ]
-    return render(
+    profile = UserProfile.objects.filter(user=request.user).first()
+    response = render(
         request,
         "deadlines/feed_settings.html",
-        {"profile": profile, "feed_url": urls[0][2] if urls else None, "feed_urls": urls},
+        {"profile": profile, "feed_on": bool(profile and profile.has_feed), "feed_urls": urls},
     )
+    add_never_cache_headers(response)
+    return response
 
 
 @require_GET
 def ics_feed(request: HttpRequest, token: str) -> HttpResponse:
-    # No session here: calendar programs poll this URL. The unguessable token is the credential.
+    # No session here: calendar programs poll this URL. The unguessable token is the credential; the
+    # database holds only its hash, so a copy of the database or of its history reveals no feed address.
     if len(token) < 20:
         raise Http404
-    profile = UserProfile.objects.select_related("user").filter(ics_token=token).first()
+    profile = (
+        UserProfile.objects.select_related("user").filter(ics_token_hash=UserProfile.hash_token(token)).first()
+    )
     if profile is None or not profile.user.is_active:
         raise Http404
     user = profile.user
