@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import Q
 
 from docketapp.admin_tools import AuditedAdmin, ReadOnlyAdmin, VisibleMattersOnly
 
@@ -79,6 +80,13 @@ class ReminderPolicyAdmin(AuditedAdmin):
     list_display = ["__str__", "client", "deadline_kind", "before_due_days", "before_latest_days"]
     list_filter = ["deadline_kind"]
     autocomplete_fields = ["client"]
+
+    def get_queryset(self, request):
+        # The firm-wide rows (no client) concern everyone; a client's own policy only its team.
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(Q(client__isnull=True) | Q(client__memberships__user=request.user))
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

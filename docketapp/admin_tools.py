@@ -94,6 +94,21 @@ class AuditedAdmin(SimpleHistoryAdmin):
         scoped_formfield_queryset(self.admin_site, db_field, request, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def get_list_filter(self, request):
+        # A plain related-field filter lists every row of the related table (e.g. every client's name in
+        # the matter list's sidebar); for non-superusers offer only the values present in what they may see.
+        filters = list(super().get_list_filter(request))
+        if request.user.is_superuser:
+            return filters
+        scoped = []
+        for entry in filters:
+            if isinstance(entry, str) and "__" not in entry:
+                field = self.model._meta.get_field(entry)
+                if field.is_relation:
+                    entry = (entry, admin.RelatedOnlyFieldListFilter)
+            scoped.append(entry)
+        return scoped
+
     def _visible_object(self, request, object_id):
         """The live object through this admin's own (client-scoped) queryset, or 404.
 
