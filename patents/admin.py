@@ -82,6 +82,7 @@ class UserProfileAdmin(AuditedAdmin):
 @admin.register(Family)
 class FamilyAdmin(VisibleClientsOnly, AuditedAdmin):
     list_display = ["reference", "title", "client"]
+    ordering = ["client__reference", "reference"]  # stable pages in the list and the autocomplete
     search_fields = ["reference", "title", "client__reference"]
     autocomplete_fields = ["client"]
     list_select_related = ["client"]

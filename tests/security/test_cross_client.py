@@ -430,3 +430,27 @@ def test_the_crawl_would_see_client_as_data_if_it_were_shown(world):
     page = http.get(reverse("patents:matter-detail", args=[world.a["matter"].pk]))
     assert page.status_code == 200 and SECRET in page.content.decode()
     assert any(s in page.content.decode() for s in world.secrets()[1:])
+
+
+@pytest.mark.django_db
+def test_no_autocomplete_field_offers_another_clients_rows(world):
+    """The admin's search-as-you-type for every autocomplete field of every admin, typed with A's texts."""
+    problems = []
+    fields = [(m, name) for m, a in admin.site._registry.items() for name in a.autocomplete_fields]
+    for model_admin in admin.site._registry.values():
+        for inline in model_admin.inlines:
+            fields += [(inline.model, name) for name in inline.autocomplete_fields]
+    assert fields
+    for actor in ("viewer", "editor"):
+        http = HttpClient(raise_request_exception=False)
+        http.cookies[settings.SESSION_COOKIE_NAME] = world.actors[actor]
+        for model, field in fields:
+            for term in (SECRET, world.a["matter"].reference, world.a["client"].reference, ""):
+                response = http.get(reverse("admin:autocomplete"), {
+                    "app_label": model._meta.app_label, "model_name": model._meta.model_name,
+                    "field_name": field, "term": term,
+                })
+                body = response.content.decode()
+                if response.status_code >= 500 or any(s in body for s in world.secrets()):
+                    problems.append(f"{actor} {model._meta.label}.{field} {term!r}: HTTP {response.status_code}")
+    assert not problems, "\n".join(problems)
