@@ -128,7 +128,8 @@ def test_only_superusers_change_team_memberships(client, two_clients):
     listing = client.get(reverse("admin:patents_teammembership_changelist")).content.decode()
     assert "ACME" not in listing  # not even the list of who is on another client
     own = TeamMembership.objects.get(user=user)
-    assert client.post(reverse("admin:patents_teammembership_delete", args=[own.pk]), {"post": "yes"}).status_code == 403
+    delete = reverse("admin:patents_teammembership_delete", args=[own.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
     assert TeamMembership.objects.filter(pk=own.pk).exists()
 
     root = UserFactory(username="root", is_staff=True, is_superuser=True)
