@@ -153,7 +153,7 @@ def map_code(*, item: QuarantineItem, event_type: EventType, user, note: str = "
     ``mapping_impact``, else ``ConfirmationNeeded``); anyone else for their own matters' items only.
     """
     global_ = is_docketing_admin(user)
-    scope = "for every client" if global_ else "for this client's matters only"
+    scope = "for every client" if global_ else "only for matters the decider can see"
     with transaction.atomic(), attributed(
         reason=f"quarantine: mapped {item.office_code!r} to {event_type.code} {scope}"
         + (f" ({note})" if note else ""),
@@ -200,7 +200,10 @@ def accept_item(*, item: QuarantineItem, user, note: str, confirmed: tuple[int, 
     if not note.strip():
         raise ValidationError("say why the item is accepted")
     global_ = is_docketing_admin(user)
-    with transaction.atomic(), attributed(reason=f"quarantine: accepted ({note.strip()})", user=user):
+    reason = f"quarantine: accepted ({note.strip()})"
+    if item.category == QuarantineItem.Category.UNMAPPED_CODE:
+        reason += f" as an internal step {'for every client' if global_ else 'for this matter only'}"
+    with transaction.atomic(), attributed(reason=reason, user=user):
         item = _require_open(item, user)
         created = 0
         if item.category == QuarantineItem.Category.UNMAPPED_CODE:

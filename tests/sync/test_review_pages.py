@@ -61,7 +61,8 @@ def test_paralegal_sees_and_maps_only_their_clients_items(client, setup):
     assert QuarantineItem.objects.get(pk=theirs.pk).status == "open"
     assert not OfficeCodeMapping.objects.filter(code="ZZNEW").exists()
     decision = QuarantineItem.objects.get(pk=mine.pk).history.first()
-    assert decision.history_user == setup["pat"] and "for this client's matters only" in decision.history_change_reason
+    assert decision.history_user == setup["pat"]
+    assert "only for matters the decider can see" in decision.history_change_reason
 
 
 def test_reconciliation_page_accept_and_ignore(client, setup):
@@ -176,6 +177,7 @@ def test_a_paralegal_accepting_their_item_as_internal_suppresses_nothing_elsewhe
     assert OfficeEvent.objects.get(matter=s["b"], office_code="ZZMAIL").event_type.internal
     assert not OfficeCodeMapping.objects.filter(code="ZZMAIL").exists()  # A's future ZZMAIL still asks a person
     assert QuarantineItem.objects.get(matter=s["a"]).status == "open"
+    assert "as an internal step for this matter only" in item_b.history.first().history_change_reason
 
 
 @pytest.fixture
@@ -268,3 +270,8 @@ def test_accepting_a_code_as_internal_for_every_client_warns_that_it_suppresses_
     assert page.status_code == 200
     assert b"will trigger\nno deadline for any client" in page.content
     assert not OfficeCodeMapping.objects.filter(code="ZZMAIL").exists()
+    client.post(reverse("patents:quarantine-decide", args=[QuarantineItem.objects.get(matter=s["b"]).pk]),
+                {"action": "accept", "note": "housekeeping", "confirm_items": "2", "confirm_clients": "2"})
+    assert OfficeCodeMapping.objects.get(code="ZZMAIL").event_type.internal
+    assert sorted(QuarantineItem.objects.values_list("status", flat=True)) == ["accepted", "accepted"]
+    assert all(OfficeEvent.objects.get(matter=s[k], office_code="ZZMAIL").event_type.internal for k in "ab")
