@@ -107,7 +107,8 @@ def _decide(item: QuarantineItem, *, status: str, user, note: str) -> None:
 
 
 def _require_open(item: QuarantineItem, user) -> QuarantineItem:
-    item = QuarantineItem.objects.select_for_update().select_related("matter").get(pk=item.pk)
+    # Lock only the item row: PostgreSQL cannot lock the nullable side of the outer join to its matter.
+    item = QuarantineItem.objects.select_for_update(of=("self",)).select_related("matter").get(pk=item.pk)
     # The service is the guard, not only the page: a decision on an item the user cannot see is refused.
     if not visible_quarantine(user).filter(pk=item.pk).exists():
         raise PermissionDenied("this item is not one you can decide")
