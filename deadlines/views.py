@@ -4,7 +4,6 @@ deadline is a 404, exactly like one that does not exist."""
 from __future__ import annotations
 
 import calendar as pycalendar
-import csv
 import datetime as dt
 from collections import defaultdict
 
@@ -27,6 +26,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from docketapp import csvsafe
 from patents.models import Matter, UserProfile
 
 from . import actions
@@ -138,7 +138,8 @@ class _Echo:
 def docket_csv(request: HttpRequest) -> StreamingHttpResponse:
     today = user_today(request.user)
     _filter, qs, _key, _desc = _docket_queryset(request, today)
-    writer = csv.writer(_Echo())
+    # Every cell is escaped by csvsafe: titles, references, names and citations can all come from outside.
+    writer = csvsafe.writer(_Echo())
     header = [
         "due_date",
         "extended_to",
@@ -171,13 +172,13 @@ def docket_csv(request: HttpRequest) -> StreamingHttpResponse:
                     d.matter.client.reference,
                     d.office,
                     d.matter.application_number,
-                    _csv_safe(d.title),
+                    d.title,
                     d.get_kind_display(),
                     d.get_status_display(),
                     _responsible_text(d),
                     "yes" if d.is_verified else "NO",
                     d.verified_by.get_username() if d.verified_by else "",
-                    _csv_safe(d.citation),
+                    d.citation,
                     request.build_absolute_uri(d.get_absolute_url()),
                 ]
             )
@@ -190,11 +191,6 @@ def docket_csv(request: HttpRequest) -> StreamingHttpResponse:
 def _responsible_text(deadline: Deadline) -> str:
     name, inherited = responsible_of(deadline)
     return f"{name} (matter)" if inherited else name
-
-
-def _csv_safe(text: str) -> str:
-    # A cell starting with = + - @ is run as a formula by spreadsheet programs (CSV injection).
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def _visible_deadline(request: HttpRequest, pk: int) -> Deadline:

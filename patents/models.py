@@ -614,6 +614,9 @@ class QuarantineItem(models.Model):
             )
         ]
         indexes = [models.Index(fields=["status", "category"], name="quarantine_status_category")]
+        # A code mapping answers every client's data (and an internal one suppresses deadlines for all of
+        # them): only a docketing admin decides it, and items with no matter (bulk answers of many clients).
+        permissions = [("decide_global_mapping", "Can map office codes for every client (docketing admin)")]
 
     def __str__(self) -> str:
         return f"{self.get_category_display()}: {self.reason[:80]}"
