@@ -45,9 +45,7 @@ def moved_deadline(django_capture_on_commit_callbacks, monkeypatch):
                         date=dt.date(2025, 10, 31),
                         params={"period_months": months},
                     )
-    deadline = Deadline.objects.exclude(status=Deadline.Status.SUPERSEDED).get(
-        matter=matter, rule_id="EP.REPLY_94_3"
-    )
+    deadline = Deadline.objects.exclude(status=Deadline.Status.SUPERSEDED).get(matter=matter, rule_id="EP.REPLY_94_3")
     assert deadline.due_date == dt.date(2026, 3, 2)  # moved from Wed 31 Dec 2025 by the corrected period
     assert deadline.history.filter(history_type="~").exists()
     return paralegal, matter, deadline
@@ -71,7 +69,6 @@ def test_matter_page_shows_a_moved_deadlines_json_changes_in_words(client, moved
     assert "due date: Wed 31 Dec 2025 → Mon 2 Mar 2026" in text
     assert "computed due Mon 2 Mar 2026" in text
     assert "{'" not in text and "[{" not in text
-
 
 
 def test_remedies_and_other_json_changes_are_told_in_words():
