@@ -24,7 +24,7 @@ SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG and env.bool("DOCKETAPP_REQUIRE_SECRET_KEY", default=False):
         raise environ.ImproperlyConfigured("SECRET_KEY must be set in production")
-    # A development key that is obviously not a secret; check --deploy flags it on purpose.
+    # A development key that is obviously not a secret; check --deploy fails on it (docketapp.checks).
     SECRET_KEY = "dev-insecure-" + "x" * 50
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "simple_history",
+    "docketapp.apps.DocketappConfig",
     "patents",
     "deadlines",
 ]
