@@ -7,6 +7,7 @@ security variables; `manage.py check --deploy` is clean with the values listed i
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "docketapp.apps.DocketappConfig",
     "patents",
     "deadlines",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -57,6 +59,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "docketapp.urls"
@@ -101,6 +105,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out user+address is refused before the password is even checked.
+    "docketapp.security.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
@@ -116,9 +125,7 @@ STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": env.str(
-            "STATICFILES_BACKEND", default="whitenoise.storage.CompressedManifestStaticFilesStorage"
-        )
+        "BACKEND": env.str("STATICFILES_BACKEND", default="whitenoise.storage.CompressedManifestStaticFilesStorage")
     },
 }
 if DEBUG:
@@ -131,12 +138,26 @@ CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", False) else None
+_behind_tls_proxy = env.bool("BEHIND_TLS_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _behind_tls_proxy else None
 SESSION_COOKIE_HTTPONLY = True
 # HSTS preload (security.W021) is a one-way commitment for the whole registered domain, so it is the
 # deployer's decision (SECURE_HSTS_PRELOAD=true), not a default; the check is silenced on purpose.
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=["security.W021"])
 X_FRAME_OPTIONS = "DENY"
+
+# --- Login throttling (django-axes; docs/security.md) ---
+# After LOGIN_FAILURE_LIMIT wrong passwords for one user name from one address, that pair is locked out for
+# LOGIN_LOCKOUT_MINUTES (every further try restarts the wait). The same page answers for user names that
+# do not exist, so the lock-out tells nobody which accounts are real. Applies to the admin's login too.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.float("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "docketapp.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "docketapp.security.client_ip"
+# Reverse proxies in front of the site that append to X-Forwarded-For (0: use REMOTE_ADDR).
+LOGIN_TRUSTED_PROXY_COUNT = env.int("LOGIN_TRUSTED_PROXY_COUNT", default=1 if _behind_tls_proxy else 0)
 
 # --- E-mail ---
 _email = env.email_url("EMAIL_URL", default="consolemail://")
