@@ -50,6 +50,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "docketapp.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -77,6 +78,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "docketapp.security.csp_context",
             ],
         },
     },
@@ -158,6 +160,27 @@ AXES_LOCKOUT_CALLABLE = "docketapp.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "docketapp.security.client_ip"
 # Reverse proxies in front of the site that append to X-Forwarded-For (0: use REMOTE_ADDR).
 LOGIN_TRUSTED_PROXY_COUNT = env.int("LOGIN_TRUSTED_PROXY_COUNT", default=1 if _behind_tls_proxy else 0)
+
+# --- Content-Security-Policy (docketapp.security.ContentSecurityPolicyMiddleware; docs/security.md) ---
+# Only our own origin; no inline script or style (a per-request nonce is added to script-src and style-src
+# for the rare tag that needs one). CSP_REPORT_ONLY=true sends it as Content-Security-Policy-Report-Only,
+# to try a changed policy on a live site without breaking pages; CSP_REPORT_URI collects the reports.
+CSP_REPORT_ONLY = env.bool("CSP_REPORT_ONLY", default=False)
+CSP_REPORT_URI = env.str("CSP_REPORT_URI", default="")
+CONTENT_SECURITY_POLICY: dict[str, list[str]] = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+if CSP_REPORT_URI:
+    CONTENT_SECURITY_POLICY["report-uri"] = [CSP_REPORT_URI]
 
 # --- E-mail ---
 _email = env.email_url("EMAIL_URL", default="consolemail://")
