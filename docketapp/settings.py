@@ -2,7 +2,8 @@
 
 Defaults are for a laptop: SQLite in the project, an embedded (filesystem) Celery broker, console e-mail.
 Production sets DATABASE_URL (PostgreSQL), CELERY_BROKER_URL / REDIS_URL (Redis), EMAIL_URL and the
-security variables; `manage.py check --deploy` is clean with the values listed in .env.example.
+security variables; `manage.py check --deploy` is clean with the values listed in .env.example and a real
+SECRET_KEY of your own (it fails on the placeholder: docketapp.checks).
 """
 
 from __future__ import annotations
