@@ -12,7 +12,7 @@ class LoginThrottleBackend(AxesStandaloneBackend):
     Django calls ``authenticate()`` without a request from the shell, management commands and the test
     client's ``login()``; axes refuses those outright (it cannot tell an IP address), which would break
     them for nothing: there is no browser on the other side to throttle. Every web login path (LoginView,
-    the admin's login, password change) passes its request and so is throttled.
+    the admin's login) passes its request and so is throttled.
     """
 
     def authenticate(self, request, username=None, password=None, **kwargs):
