@@ -114,6 +114,8 @@ def _matches(rule: Rule, matter: MatterFacts) -> bool:
     c = rule.conditions
     if c.matter_kinds and matter.kind not in c.matter_kinds:
         return False
+    if c.exclude_kinds and matter.kind in c.exclude_kinds:
+        return False
     if c.routes and matter.route not in c.routes:
         return False
     if c.residence and matter.applicant_residence != c.residence:
@@ -256,7 +258,7 @@ def _compute_instance(
     special = SPECIALS.get(rule.special or "")
     ext_from = None
     if special:
-        override = special(rule=rule, event=event, later=later, unrolled=unrolled, steps=steps)
+        override = special(rule=rule, event=event, later=later, unrolled=unrolled, steps=steps, cal=cal)
         if override is not None:
             unrolled, ext_from = override
     due = _roll(cal, unrolled, steps, "due date")
@@ -266,15 +268,32 @@ def _compute_instance(
     latest_unrolled = unrolled
     extensions: list[dict] = []
     ext = rule.extension
+    d0 = instance_duration if instance_duration is not None else _duration(chosen_term, event)
     if ext:
         conv = ext.convention or rule.convention
-        months_list = range(1, ext.months + 1) if ext.per_month else [ext.months]
+        if ext.options:
+            months_list: list[int] = list(ext.options)
+        else:
+            months_list = list(range(1, ext.months + 1)) if ext.per_month else [ext.months]
+        ceiling_note = None
+        if ext.max_total is not None and not d0.days and not d0.years:
+            room = ext.max_total.months + 12 * ext.max_total.years - d0.months
+            clipped = sorted({min(n, room) for n in months_list if room > 0})
+            if clipped != months_list:
+                ceiling_note = (
+                    f"a period of {d0} is already at the ceiling of {ext.max_total} in total: no routine "
+                    "extension beyond it (exceptional cases only)"
+                    if room <= 0
+                    else f"extensions clipped to {ext.max_total} in total"
+                )
+            months_list = clipped
         for n in months_list:
             if ext_from is not None:
                 end, ext_steps = add_period(ext_from, Duration(months=n), conv)
             elif ext.counted_from == "base":
-                d0 = instance_duration if instance_duration is not None else _duration(chosen_term, event)
                 end, ext_steps = add_period(base, d0.plus(months=n), conv)
+            elif ext.counted_from == "rolled_due":
+                end, ext_steps = add_period(due, Duration(months=n), conv)
             else:
                 end, ext_steps = add_period(unrolled, Duration(months=n), conv)
             if cap_date and end > cap_date:
@@ -291,16 +310,17 @@ def _compute_instance(
                 }
             )
             latest, latest_unrolled = rolled, end
-        steps.append(
-            {
-                "op": "extension",
-                "model": ext.model.value,
-                "citation": ext.citation,
-                "counted_from": "advisory action" if ext_from else ext.counted_from,
-                "surcharge": ext.surcharge,
-                "options": extensions,
-            }
-        )
+        ext_step = {
+            "op": "extension",
+            "model": ext.model.value,
+            "citation": ext.citation,
+            "counted_from": "advisory action" if ext_from else ext.counted_from,
+            "surcharge": ext.surcharge,
+            "options": extensions,
+        }
+        if ceiling_note:
+            ext_step["note"] = ceiling_note
+        steps.append(ext_step)
 
     # --- remedies ------------------------------------------------------------------------------------
     remedies = []
@@ -308,6 +328,9 @@ def _compute_instance(
         until = None
         if rem.from_base is not None:
             rem_end, _ = add_period(base, rem.from_base, rule.convention)
+            until, _ = cal.roll_forward(rem_end)
+        elif rem.from_due is not None:
+            rem_end, _ = add_period(unrolled, rem.from_due, rule.convention)
             until, _ = cal.roll_forward(rem_end)
         elif rem.after_expiry is not None:
             rem_end, _ = add_period(latest_unrolled, rem.after_expiry, rule.convention)
@@ -348,7 +371,7 @@ def _compute_instance(
         trigger_code=event.code,
         trigger_date=event.date,
         due_date=due,
-        extendable=bool(ext and ext.model is not ExtensionModel.GRACE_SURCHARGE),
+        extendable=bool(ext and ext.model is not ExtensionModel.GRACE_SURCHARGE and extensions),
         latest_date=latest,
         kind=rule.kind.value,
         status=status.value,
@@ -457,7 +480,7 @@ def compute_deadlines(
 
 
 def _mpep_706_07_f(
-    *, rule: Rule, event: EventFact, later: list[EventFact], unrolled: date, steps: list[dict]
+    *, rule: Rule, event: EventFact, later: list[EventFact], unrolled: date, steps: list[dict], cal: OfficeCalendar
 ) -> tuple[date, date] | None:
     """MPEP 706.07(f): a first reply within two months of a final rejection, answered by an advisory action
     mailed after the three-month date, moves the end of the shortened period to the advisory action's date;
@@ -471,9 +494,10 @@ def _mpep_706_07_f(
             break
     if reply is None:
         return None
-    two_months, _ = add_period(event.date, Duration(months=2), rule.convention)
-    # The unrolled two-month date is the conservative reading: a reply on the next business day after a
-    # two-month date falling on a weekend does not earn the advisory-action treatment here.
+    two_months_unrolled, _ = add_period(event.date, Duration(months=2), rule.convention)
+    # MPEP 706.07(f) with 37 CFR 1.7: a reply filed on the next business day after a two-month date that
+    # falls on a weekend or federal holiday is "within two months".
+    two_months, _ = cal.roll_forward(two_months_unrolled)
     if reply.date > two_months:
         steps.append(
             {

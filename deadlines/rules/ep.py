@@ -57,9 +57,13 @@ RULES: tuple[Rule, ...] = (
             convention=C,
             calendar="EP",
             # Guidelines E-VIII, 1.6: an extension granted on request runs from the start of the
-            # original period.
+            # original period, and one beyond six months in total is granted only in exceptional cases --
+            # so a six-month period offers no routine later date.
             extension=Extension(
-                ExtensionModel.ON_REQUEST, months=2, citation="EPC Rule 132(2); Guidelines E-VIII, 1.6"
+                ExtensionModel.ON_REQUEST,
+                months=2,
+                max_total=M(months=6),
+                citation="EPC Rule 132(2); Guidelines E-VIII, 1.6",
             ),
             remedies=(FURTHER_PROCESSING,),
             answered_by=("EP.REPLY_FILED",),

@@ -10,14 +10,30 @@ C = Convention.JP_ART3
 M = Duration
 
 _ACTIONS = ("JP.NOTICE_OF_REASONS_FOR_REFUSAL", "JP.DECISION_TO_GRANT", "JP.DECISION_OF_REFUSAL")
-# JPO practice since 1 April 2016 ("extension of designated periods"): an extension of two months may be
-# requested within the period, or within two months after it with a higher fee; either way it is counted
-# from the end of the original period before any holiday roll-forward.
-_OPINION_EXT = Extension(
+# JPO practice since 1 April 2016 ("extension of designated periods"): an extension of a designated period
+# is counted from the end of the original period before any holiday roll-forward (unlike the Art. 112(1)
+# surcharge period, which runs "after that period has expired", i.e. from the rolled end).
+_PRACTICE_2016 = "Patent Act (Japan) Art. 5(1), (3); JPO practice on extension of designated periods (1 April 2016)"
+_OPINION_EXT_DOMESTIC = Extension(
     ExtensionModel.ON_REQUEST,
     months=2,
     counted_from="unrolled_due",
-    citation="Patent Act (Japan) Art. 5(1); JPO practice on extension of designated periods",
+    citation=_PRACTICE_2016 + ": applicants in Japan, 2 months",
+)
+# Overseas applicants: a first request gives 2 months and a further request 1 month more, 3 months in all.
+_OPINION_EXT_FOREIGN = Extension(
+    ExtensionModel.ON_REQUEST,
+    months=3,
+    options=(2, 3),
+    counted_from="unrolled_due",
+    citation=_PRACTICE_2016 + ": overseas applicants, 2 months and a further 1 month (3 in all)",
+)
+# After expiry: one request within two months of the end of the original period gives two months from it.
+_LATE_EXTENSION = Remedy(
+    "extension request after expiry (fee)",
+    _PRACTICE_2016 + "; Art. 5(3)",
+    from_due=M(months=2),
+    basis="one request within two months after the original period expired; extends it by two months",
 )
 
 RULES: tuple[Rule, ...] = (
@@ -55,14 +71,15 @@ RULES: tuple[Rule, ...] = (
         convention=C,
         calendar="JP",
         conditions=Conditions(residence="domestic"),
-        extension=_OPINION_EXT,
+        extension=_OPINION_EXT_DOMESTIC,
+        remedies=(_LATE_EXTENSION,),
         answered_by=("JP.RESPONSE_FILED",),
         replaced_by=_ACTIONS,
         notes="60 days designated for applicants residing in Japan",
     ),
     Rule(
         id="JP.OPINION_FOREIGN",
-        version=1,
+        version=2,
         office="JP",
         title="File written opinion / amendment",
         triggers=("JP.NOTICE_OF_REASONS_FOR_REFUSAL",),
@@ -72,10 +89,11 @@ RULES: tuple[Rule, ...] = (
         convention=C,
         calendar="JP",
         conditions=Conditions(residence="foreign"),
-        extension=_OPINION_EXT,
+        extension=_OPINION_EXT_FOREIGN,
+        remedies=(_LATE_EXTENSION,),
         answered_by=("JP.RESPONSE_FILED",),
         replaced_by=_ACTIONS,
-        notes="three months designated for applicants residing abroad",
+        notes="three months designated for applicants residing abroad; extension 2 + 1 months (v1 offered 2)",
     ),
     Rule(
         id="JP.APPEAL_DOMESTIC",
@@ -94,27 +112,24 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="JP.APPEAL_FOREIGN",
-        version=1,
+        version=2,
         office="JP",
         title="Request appeal against decision of refusal",
         triggers=("JP.DECISION_OF_REFUSAL",),
         kind=Kind.STATUTORY,
-        citation="Patent Act (Japan) Art. 121(1), 4",
-        terms=(Term(M(months=3)),),
+        citation="Patent Act (Japan) Art. 121(1), Art. 4 (ex officio extension of one month for overseas residents)",
+        # The JPO extends the three months by one month ex officio for a person residing abroad (Art. 4 and
+        # JPO practice): the due date itself is the four-month date, not a later "latest" date to request.
+        terms=(Term(M(months=4)),),
         convention=C,
         calendar="JP",
         conditions=Conditions(residence="foreign"),
-        extension=Extension(
-            ExtensionModel.ON_REQUEST,
-            months=1,
-            counted_from="unrolled_due",
-            citation="Patent Act (Japan) Art. 4 (one month for persons residing abroad, on request)",
-        ),
         answered_by=("JP.APPEAL_FILED",),
+        notes="3 months (Art. 121(1)) + 1 month extended ex officio for overseas residents (Art. 4) = 4 months",
     ),
     Rule(
         id="JP.ANNUITY",
-        version=1,
+        version=2,
         office="JP",
         title="Patent annuity",
         triggers=("JP.REGISTERED",),
@@ -127,9 +142,13 @@ RULES: tuple[Rule, ...] = (
         extension=Extension(
             ExtensionModel.GRACE_SURCHARGE,
             months=6,
-            counted_from="unrolled_due",
+            # Art. 112(1): "within six months after that period has expired" -- counted from the day after
+            # the original period's end as moved to the next open day by Art. 3(2) (INPIT FAQ on period
+            # computation), not from the unrolled end.
+            counted_from="rolled_due",
             surcharge=True,
-            citation="Patent Act (Japan) Art. 112(1), (2) (surcharge equal to the annuity)",
+            citation="Patent Act (Japan) Art. 112(1), (2) (surcharge equal to the annuity); INPIT FAQ on period "
+            "computation (late payment runs from the end as moved to the next open day)",
         ),
         remedies=(
             Remedy(
@@ -155,6 +174,7 @@ RULES: tuple[Rule, ...] = (
         terms=(Term(M(months=12)),),
         convention=C,
         calendar="JP",
+        conditions=Conditions(exclude_kinds=("design",)),
         remedies=(
             Remedy(
                 "late priority claim (unintentional)",
@@ -163,5 +183,22 @@ RULES: tuple[Rule, ...] = (
             ),
         ),
         answered_by=("JP.FILED", "WO.FILED"),
+    ),
+    Rule(
+        id="JP.PRIORITY_DESIGN",
+        version=1,
+        office="JP",
+        title="File Japanese design application claiming priority",
+        triggers=("JP.PRIORITY_APPLICATION_FILED",),
+        kind=Kind.STATUTORY,
+        citation="Design Act (Japan) Art. 15(1) applying Patent Act Art. 43; Paris Convention Art. 4C(1) (six months "
+        "for industrial designs)",
+        terms=(Term(M(months=6)),),
+        convention=C,
+        calendar="JP",
+        conditions=Conditions(matter_kinds=("design",)),
+        answered_by=("JP.FILED",),
+        notes="six months for designs; no restoration of the priority period is listed for designs (not "
+        "applied by Design Act Art. 15 as far as verified): treat the date as final",
     ),
 )

@@ -62,8 +62,16 @@ class Term:
 class Extension:
     model: ExtensionModel
     months: int  # maximum extension beyond the due date's period
-    counted_from: str = "base"  # "base": same base as the period; "unrolled_due": from the unrolled end
+    # "base": same base as the period; "unrolled_due": from the unrolled end; "rolled_due": from the end as
+    # moved to the next open day (JP Art. 112(1) surcharge period "after that period has expired").
+    counted_from: str = "base"
     per_month: bool = False  # list each purchasable month separately
+    # Explicit month counts to list (e.g. JPO overseas applicants: 2 months, then a further 1 = 3 in all);
+    # empty = per_month / months.
+    options: tuple[int, ...] = ()
+    # Ceiling on period + extension counted from the base (EPO Guidelines E-VIII, 1.6: beyond six months in
+    # total only in exceptional cases). An option beyond it is clipped; none left = not routinely extendable.
+    max_total: Duration | None = None
     citation: str = ""
     surcharge: bool = False
     convention: Convention | None = None  # defaults to the rule's convention
@@ -78,12 +86,16 @@ class Remedy:
     after_expiry: Duration | None = None
     # Measured from the rule's base date instead (37 CFR 1.78(b), 1.55(c): "within 14 months").
     from_base: Duration | None = None
+    # Measured from the unrolled end of the ORIGINAL period, before any extension (JPO: an extension request
+    # after expiry must be filed within two months of the original period's end).
+    from_due: Duration | None = None
     basis: str = ""
 
 
 @dataclass(frozen=True)
 class Conditions:
     matter_kinds: tuple[str, ...] = ()
+    exclude_kinds: tuple[str, ...] = ()  # e.g. designs have their own (six-month) priority period
     routes: tuple[str, ...] = ()
     residence: str | None = None  # "domestic" | "foreign"
     designated_office: str | None = None  # national/regional phase rules

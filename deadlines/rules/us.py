@@ -198,7 +198,24 @@ RULES: tuple[Rule, ...] = (
                 from_base=M(months=14),
             ),
         ),
+        conditions=Conditions(exclude_kinds=("design",)),
         answered_by=("US.FILED", "US.NONPROVISIONAL_FILED"),
+    ),
+    Rule(
+        id="US.PRIORITY_DESIGN",
+        version=1,
+        office="US",
+        title="File US design application claiming priority",
+        triggers=("US.PRIORITY_APPLICATION_FILED",),
+        kind=Kind.STATUTORY,
+        citation="35 U.S.C. 172, 21(b); 37 CFR 1.55(b); Paris Convention Art. 4C(1)",
+        terms=(Term(M(months=6)),),
+        convention=C,
+        calendar="US",
+        conditions=Conditions(matter_kinds=("design",)),
+        answered_by=("US.FILED", "US.NONPROVISIONAL_FILED"),
+        notes="six months for designs (35 U.S.C. 172); restoration of the right of priority under 37 CFR "
+        "1.55(c) is not available for design applications",
     ),
 )
 
