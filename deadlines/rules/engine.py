@@ -337,7 +337,9 @@ def _compute_instance(
             until, _ = cal.roll_forward(rem_end)
         remedies.append({"name": rem.name, "until": until, "citation": rem.citation, "basis": rem.basis})
 
-    warnings = cal.warnings_for(due)
+    # Every year the computation looked at: a provisional closure list in the unrolled year, the due year or
+    # the year of an extended/grace date can each move the date once that list is published.
+    warnings = cal.warnings_for(unrolled, due, *([latest] if latest else []))
     if by is not None:
         status = Status.SUPERSEDED
     elif today is not None and due < today:

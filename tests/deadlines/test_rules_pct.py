@@ -128,7 +128,8 @@ def test_demand_uses_ipea_calendar():
             id="PCT-Art8(2)-R80.5-RO-IB-closure",
         ),
         pytest.param("US", {}, "2026-12-24", id="PCT-R80.5-RO-US-open-on-24-Dec-2026"),
-        pytest.param("EP", {}, "2026-12-24", id="PCT-R80.5-RO-EP-without-closure-data"),
+        # no EP data for 2026: the recurring 24-26 Dec apply (provisional), 27 Dec is a Sunday
+        pytest.param("EP", {}, "2026-12-28", id="PCT-R80.5-RO-EP-without-closure-data-provisional"),
     ],
 )
 def test_pct_priority_year_uses_receiving_office_calendar(ro, closures, due):
