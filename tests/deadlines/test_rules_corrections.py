@@ -86,7 +86,9 @@ def test_jp_appeal_for_overseas_resident_is_due_on_the_four_month_date():
         pytest.param("US", "design", "2026-03-02", "US.PRIORITY_DESIGN", "2026-09-02", id="35USC172-design-6-months"),
         pytest.param("US", "patent", "2026-03-02", "US.PRIORITY_YEAR", "2027-03-02", id="35USC119(a)-patent-12-months"),
         # Art. 3: counting starts 16 Jan, ends the day before 16 Jul 2026.
-        pytest.param("JP", "design", "2026-01-15", "JP.PRIORITY_DESIGN", "2026-07-15", id="JP-DesignAct-Art15-6-months"),
+        pytest.param(
+            "JP", "design", "2026-01-15", "JP.PRIORITY_DESIGN", "2026-07-15", id="JP-DesignAct-Art15-6-months"
+        ),
         pytest.param("JP", "patent", "2026-01-15", "JP.PRIORITY_YEAR", "2027-01-15", id="JP-Art43-patent-12-months"),
         # 31 Aug + 6 months: no 31 Feb -> 28 Feb 2027 is a Sunday -> Mon 1 Mar 2027.
         pytest.param(
