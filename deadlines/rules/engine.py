@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from .calendars import Closures, OfficeCalendar, calendar_for, normalize_office
@@ -110,8 +110,10 @@ def _roll(cal: OfficeCalendar, d: date, steps: list[dict], label: str) -> date:
     return rolled
 
 
-def _matches(rule: Rule, matter: MatterFacts) -> bool:
+def _matches(rule: Rule, matter: MatterFacts, event: EventFact | None = None) -> bool:
     c = rule.conditions
+    if c.event_flag and event is not None and bool(event.params.get(c.event_flag[0])) is not c.event_flag[1]:
+        return False
     if c.matter_kinds and matter.kind not in c.matter_kinds:
         return False
     if c.exclude_kinds and matter.kind in c.exclude_kinds:
@@ -121,10 +123,16 @@ def _matches(rule: Rule, matter: MatterFacts) -> bool:
     if c.residence and matter.applicant_residence != c.residence:
         return False
     if c.designated_office:
+        if c.needs_designations and not matter.designated_offices:
+            return False
         designated = tuple(normalize_office(o) for o in matter.designated_offices) or ("US", "EP", "JP")
         if c.designated_office not in designated:
             return False
     return True
+
+
+def _without_designation(rule: Rule) -> Rule:
+    return replace(rule, conditions=replace(rule.conditions, designated_office=None, needs_designations=False))
 
 
 def _ordered(events: Iterable[EventFact]) -> list[EventFact]:
@@ -257,9 +265,23 @@ def _compute_instance(
 
     special = SPECIALS.get(rule.special or "")
     ext_from = None
+    ext_convention = None
     if special:
-        override = special(rule=rule, event=event, later=later, unrolled=unrolled, steps=steps, cal=cal)
-        if override is not None:
+        override = special(
+            rule=rule,
+            event=event,
+            later=later,
+            unrolled=unrolled,
+            steps=steps,
+            cal=cal,
+            matter=matter,
+            instance=instance,
+        )
+        if isinstance(override, dict):
+            unrolled = override["unrolled"]
+            ext_from = override.get("ext_from")
+            ext_convention = override.get("ext_convention")
+        elif override is not None:
             unrolled, ext_from = override
     due = _roll(cal, unrolled, steps, "due date")
 
@@ -270,7 +292,7 @@ def _compute_instance(
     ext = rule.extension
     d0 = instance_duration if instance_duration is not None else _duration(chosen_term, event)
     if ext:
-        conv = ext.convention or rule.convention
+        conv = ext_convention or ext.convention or rule.convention
         if ext.options:
             months_list: list[int] = list(ext.options)
         else:
@@ -314,7 +336,9 @@ def _compute_instance(
             "op": "extension",
             "model": ext.model.value,
             "citation": ext.citation,
-            "counted_from": "advisory action" if ext_from else ext.counted_from,
+            "counted_from": ("advisory action" if rule.special == "mpep_706_07_f" else ext_from.isoformat())
+            if ext_from
+            else ext.counted_from,
             "surcharge": ext.surcharge,
             "options": extensions,
         }
@@ -386,15 +410,31 @@ def _compute_instance(
     )
 
 
-def _series_instances(rule: Rule, matter: MatterFacts, event: EventFact) -> list[tuple[str, Duration, Duration | None]]:
+def _series_instances(
+    rule: Rule, matter: MatterFacts, event: EventFact, events: Sequence[EventFact] = ()
+) -> list[tuple[str, Duration, Duration | None]]:
     assert rule.series
     out = []
     base = matter.filing_date if rule.terms[0].base is Base.FILING else event.date
+    yield_until = None
+    if rule.series.yield_to and rule.series.yield_within:
+        owner = next((e for e in events if e.code == rule.series.yield_to), None)
+        if owner is not None:
+            yield_until, _ = add_period(owner.date, rule.series.yield_within, rule.convention)
     for i, (label, duration) in enumerate(rule.series.instances):
         if rule.series.stop_at_grant and matter.grant_date and base:
             anniversary, _ = add_period(base, duration, rule.convention)
             if anniversary > matter.grant_date:
                 break
+        if (yield_until is not None or rule.series.due_by_event_plus) and base:
+            anniversary, _ = add_period(base, duration, rule.convention)
+            due = last_day_of_month(anniversary) if rule.series.due_at_month_end else anniversary
+            if yield_until is not None and due <= yield_until:
+                continue
+            if rule.series.due_by_event_plus:
+                limit, _ = add_period(event.date, rule.series.due_by_event_plus, rule.convention)
+                if due > limit:
+                    break
         opens = rule.series.window_opens[i] if rule.series.window_opens else None
         out.append((label, duration, opens))
     return out
@@ -414,19 +454,37 @@ def compute(
     ``skip_if_superseded(key)`` lets a caller that already stores a superseded deadline under ``key`` skip
     computing it again (it is answered; its dates no longer matter).
     """
-    from .registry import rules_for_code
+    from .registry import CHECKS, rules_for_code
 
     result = ComputeResult()
     calendars: dict = {}  # one OfficeCalendar per office for this computation
     ordered = _ordered(events)
     for event in ordered:
+        for check in CHECKS:
+            result.problems.extend(check(matter, event))
         candidates = rules_for_code(event.code) if rules is None else [r for r in rules if event.code in r.triggers]
         later = _later_events(ordered, event)
         for rule in candidates:
-            if not rule.effective_for(event.date) or not _matches(rule, matter):
+            if not rule.effective_for(event.date) or not _matches(rule, matter, event):
+                if (
+                    rule.conditions.needs_designations
+                    and not matter.designated_offices
+                    and rule.effective_for(event.date)
+                    and _matches(_without_designation(rule), matter, event)
+                ):
+                    group = rule.id.rsplit("_", 1)[0]
+                    if not any(p.get("rule") == group and p.get("trigger") == event.ref for p in result.problems):
+                        result.problems.append(
+                            {
+                                "rule": group,
+                                "trigger": event.ref,
+                                "missing": "designated_offices",
+                                "message": f"{group} needs the matter's designated states (validation countries)",
+                            }
+                        )
                 continue
             if rule.series:
-                items = _series_instances(rule, matter, event)
+                items = _series_instances(rule, matter, event, ordered)
                 if not items and rule.terms[0].base is Base.FILING and not matter.filing_date:
                     result.problems.append(
                         {
@@ -482,7 +540,14 @@ def compute_deadlines(
 
 
 def _mpep_706_07_f(
-    *, rule: Rule, event: EventFact, later: list[EventFact], unrolled: date, steps: list[dict], cal: OfficeCalendar
+    *,
+    rule: Rule,
+    event: EventFact,
+    later: list[EventFact],
+    unrolled: date,
+    steps: list[dict],
+    cal: OfficeCalendar,
+    **_: object,
 ) -> tuple[date, date] | None:
     """MPEP 706.07(f): a first reply within two months of a final rejection, answered by an advisory action
     mailed after the three-month date, moves the end of the shortened period to the advisory action's date;
@@ -551,4 +616,10 @@ def _after(events: list[EventFact], anchor: EventFact) -> list[EventFact]:
     return events[idx + 1 :]
 
 
-SPECIALS = {"mpep_706_07_f": _mpep_706_07_f}
+def _specials() -> dict:
+    from . import ep
+
+    return {"mpep_706_07_f": _mpep_706_07_f, **ep.SPECIALS}
+
+
+SPECIALS = _specials()

@@ -99,6 +99,12 @@ class Conditions:
     routes: tuple[str, ...] = ()
     residence: str | None = None  # "domestic" | "foreign"
     designated_office: str | None = None  # national/regional phase rules
+    # (param, expected truth): e.g. ("watched", True) -- an opposition watch on a third party's patent is
+    # recorded as params.watched on its grant event; the owner's grant rules require ("watched", False).
+    event_flag: tuple[str, bool] | None = None
+    # With designated_office: the matter must list its states/offices; none listed is a reported problem,
+    # never an empty docket (EP validation per country).
+    needs_designations: bool = False
 
 
 @dataclass(frozen=True)
@@ -111,6 +117,12 @@ class Series:
     due_at_month_end: bool = False  # EPC R51(1): last day of the month containing the anniversary
     window_opens: tuple[Duration, ...] = ()  # 37 CFR 1.362(d): payment window opening per instance
     title_format: str = "year {}"
+    # Instances whose due date falls by this event's date + yield_within belong to another rule (EPC R51(3):
+    # a divisional's renewal fees already due are due on its filing, payable within four months).
+    yield_to: str | None = None
+    yield_within: Duration | None = None
+    # Only the instances due by the trigger's date + this (the other side of yield_to).
+    due_by_event_plus: Duration | None = None
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ from . import ep, jp, pct, us
 from .model import Rule
 
 RULES: tuple[Rule, ...] = (*us.RULES, *ep.RULES, *pct.RULES, *jp.RULES)
+# Problem checks beyond single rules: (matter, event) -> problems (e.g. a validation state we have no rule for).
+CHECKS = (*ep.CHECKS,)
 
 
 @cache
