@@ -118,6 +118,8 @@ def _matches(rule: Rule, matter: MatterFacts, event: EventFact | None = None) ->
         return False
     if c.exclude_kinds and matter.kind in c.exclude_kinds:
         return False
+    if c.requires_priority and matter.priority_date is None:
+        return False
     if c.routes and matter.route not in c.routes:
         return False
     if c.residence and matter.applicant_residence != c.residence:
@@ -217,6 +219,9 @@ def _compute_instance(
     # --- the period (or the later of several) -------------------------------------------------------
     candidates: list[tuple[date, Term, date]] = []
     for term in rule.terms:
+        if term.only_with_priority and matter.priority_date is None:
+            steps.append({"op": "skip_term", "period": str(term.duration), "note": "no priority claimed"})
+            continue
         base, base_label = _base_date(term, notified, matter)
         if base is None:
             return {
@@ -283,7 +288,14 @@ def _compute_instance(
             ext_convention = override.get("ext_convention")
         elif override is not None:
             unrolled, ext_from = override
-    due = _roll(cal, unrolled, steps, "due date")
+    if rule.no_roll:
+        due = unrolled
+        if not cal.is_open(due):
+            steps.append(
+                {"op": "no_roll", "date": due.isoformat(), "note": "not moved past closed days: " + rule.notes}
+            )
+    else:
+        due = _roll(cal, unrolled, steps, "due date")
 
     # --- extension / grace ---------------------------------------------------------------------------
     latest = None
@@ -617,9 +629,9 @@ def _after(events: list[EventFact], anchor: EventFact) -> list[EventFact]:
 
 
 def _specials() -> dict:
-    from . import ep
+    from . import ep, us
 
-    return {"mpep_706_07_f": _mpep_706_07_f, **ep.SPECIALS}
+    return {"mpep_706_07_f": _mpep_706_07_f, **ep.SPECIALS, **us.SPECIALS}
 
 
 SPECIALS = _specials()

@@ -53,6 +53,9 @@ class Term:
     duration: Duration
     base: Base = Base.EVENT
     param: str | None = None  # event param that overrides the month count (e.g. period_months)
+    # A priority-based term that only exists when a priority is claimed (37 CFR 1.55(d): "16 months from the
+    # priority date"); without one the other terms decide, never the filing date in its place.
+    only_with_priority: bool = False
 
     def describe(self) -> str:
         return f"{self.duration} from the {self.base.value} date"
@@ -105,6 +108,7 @@ class Conditions:
     # With designated_office: the matter must list its states/offices; none listed is a reported problem,
     # never an empty docket (EP validation per country).
     needs_designations: bool = False
+    requires_priority: bool = False  # only for a matter that claims a priority
 
 
 @dataclass(frozen=True)
@@ -148,6 +152,9 @@ class Rule:
     series: Series | None = None
     special: str | None = None  # named hook for logic that is not a plain period (MPEP 706.07(f))
     cap: Term | None = None  # nothing ever later than this (e.g. 35 U.S.C. 133: six months)
+    # The end is NOT moved past closed days: where the texts leave it open whether a closed day extends the
+    # period, the unrolled (earlier) date is the safe one (the note says why).
+    no_roll: bool = False
     notes: str = ""
 
     def effective_for(self, d: date) -> bool:
