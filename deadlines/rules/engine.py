@@ -120,6 +120,12 @@ def _matches(rule: Rule, matter: MatterFacts, event: EventFact | None = None) ->
         return False
     if c.requires_priority and matter.priority_date is None:
         return False
+    # Unknown filing date: the newer regime applies (filed_from matches, filed_until does not), so a rule set
+    # split by filing date never leaves the matter with nothing.
+    if c.filed_from and matter.filing_date and matter.filing_date < c.filed_from:
+        return False
+    if c.filed_until and (matter.filing_date is None or matter.filing_date > c.filed_until):
+        return False
     if c.routes and matter.route not in c.routes:
         return False
     if c.residence and matter.applicant_residence != c.residence:
@@ -305,8 +311,10 @@ def _compute_instance(
     d0 = instance_duration if instance_duration is not None else _duration(chosen_term, event)
     if ext:
         conv = ext_convention or ext.convention or rule.convention
-        if ext.options:
-            months_list: list[int] = list(ext.options)
+        if ext.days:
+            months_list: list[int] = [0]
+        elif ext.options:
+            months_list = list(ext.options)
         else:
             months_list = list(range(1, ext.months + 1)) if ext.per_month else [ext.months]
         ceiling_note = None
@@ -322,7 +330,10 @@ def _compute_instance(
                 )
             months_list = clipped
         for n in months_list:
-            if ext_from is not None:
+            if ext.days:
+                start = due if ext.counted_from == "rolled_due" else unrolled
+                end, ext_steps = add_period(start, Duration(days=ext.days), conv)
+            elif ext_from is not None:
                 end, ext_steps = add_period(ext_from, Duration(months=n), conv)
             elif ext.counted_from == "base":
                 end, ext_steps = add_period(base, d0.plus(months=n), conv)
@@ -337,6 +348,7 @@ def _compute_instance(
             extensions.append(
                 {
                     "months": n,
+                    **({"days": ext.days} if ext.days else {}),
                     "unrolled": end.isoformat(),
                     "until": rolled.isoformat(),
                     "steps": ext_steps,
@@ -433,7 +445,14 @@ def _series_instances(
         owner = next((e for e in events if e.code == rule.series.yield_to), None)
         if owner is not None:
             yield_until, _ = add_period(owner.date, rule.series.yield_within, rule.convention)
+    term_end = None
+    if rule.series.term_from_filing and matter.filing_date:
+        term_end, _ = add_period(matter.filing_date, rule.series.term_from_filing, rule.convention)
     for i, (label, duration) in enumerate(rule.series.instances):
+        if term_end is not None and base:
+            anniversary, _ = add_period(base, duration, rule.convention)
+            if anniversary >= term_end:
+                break
         if rule.series.stop_at_grant and matter.grant_date and base:
             anniversary, _ = add_period(base, duration, rule.convention)
             if anniversary > matter.grant_date:

@@ -3,6 +3,8 @@ on a Saturday, Sunday, national holiday or 29 Dec - 3 Jan ends on the next day).
 
 from __future__ import annotations
 
+from datetime import date
+
 from .model import Base, Conditions, Extension, ExtensionModel, Kind, Remedy, Rule, Series, Term
 from .periods import Convention, Duration
 
@@ -57,6 +59,8 @@ RULES: tuple[Rule, ...] = (
             ),
         ),
         answered_by=("JP.EXAMINATION_REQUESTED",),
+        # A divisional's own period is the later one of Art. 48-3(2) (rule JP.EXAMINATION_REQUEST_DIVISIONAL).
+        replaced_by=("JP.DIVISIONAL_FILED",),
         notes="not extendable; missing it withdraws the application",
     ),
     Rule(
@@ -138,6 +142,7 @@ RULES: tuple[Rule, ...] = (
         terms=(Term(M(years=3), base=Base.EVENT),),
         convention=C,
         calendar="JP",
+        conditions=Conditions(exclude_kinds=("design",)),
         series=Series(instances=tuple((str(n), M(years=n - 1)) for n in range(4, 21))),
         extension=Extension(
             ExtensionModel.GRACE_SURCHARGE,
@@ -200,5 +205,186 @@ RULES: tuple[Rule, ...] = (
         answered_by=("JP.FILED",),
         notes="six months for designs; no restoration of the priority period is listed for designs (not "
         "applied by Design Act Art. 15 as far as verified): treat the date as final",
+    ),
+    Rule(
+        id="JP.EXAMINATION_REQUEST_DIVISIONAL",
+        version=1,
+        office="JP",
+        title="Request substantive examination of the divisional application",
+        triggers=("JP.DIVISIONAL_FILED",),
+        kind=Kind.STATUTORY,
+        citation="Patent Act (Japan) Art. 48-3(1), (2), 44(2)",
+        # The divisional's filing date is the parent's (Art. 44(2)): the matter's filing date; the event is the
+        # day the divisional was actually filed.
+        terms=(Term(M(years=3), base=Base.FILING), Term(M(days=30))),
+        convention=C,
+        calendar="JP",
+        remedies=(
+            Remedy(
+                "late request (justifiable reason / unintentional)",
+                "Patent Act (Japan) Art. 48-3(5)",
+                after_expiry=M(years=1),
+                basis="within two months after the reason ceased, at the latest one year after expiry",
+            ),
+        ),
+        answered_by=("JP.EXAMINATION_REQUESTED",),
+        notes="the later of three years from the parent's filing date and 30 days from the divisional's filing",
+    ),
+    Rule(
+        id="JP.FIRST_ANNUITIES",
+        version=1,
+        office="JP",
+        title="Pay the patent fees for years 1-3 (registration)",
+        triggers=("JP.DECISION_TO_GRANT",),
+        kind=Kind.STATUTORY,
+        citation="Patent Act (Japan) Art. 107(1), 108(1), (3)",
+        terms=(Term(M(days=30)),),
+        convention=C,
+        calendar="JP",
+        extension=Extension(
+            ExtensionModel.ON_REQUEST,
+            months=0,
+            days=30,
+            counted_from="unrolled_due",
+            citation="Patent Act (Japan) Art. 108(3) (extension by up to 30 days on request)",
+        ),
+        remedies=(
+            Remedy(
+                "late payment for reasons beyond the applicant's control",
+                "Patent Act (Japan) Art. 108(4)",
+                basis="after the reason ceased, within the period Art. 108(4) sets (verify); no date computed",
+            ),
+        ),
+        answered_by=("JP.REGISTRATION_FEE_PAID", "JP.REGISTERED"),
+        notes="30 days from the transmittal of the decision to grant (the event date); a request may extend it by "
+        "30 days; unpaid, the application is dismissed and the patent is never registered",
+    ),
+    Rule(
+        id="JP.PRIORITY_DOCUMENT",
+        version=1,
+        office="JP",
+        title="Submit the priority document",
+        triggers=("JP.FILED",),
+        kind=Kind.STATUTORY,
+        citation="Patent Act (Japan) Art. 43(2), 43bis(2)",
+        terms=(Term(M(months=16), base=Base.PRIORITY),),
+        convention=C,
+        calendar="JP",
+        conditions=Conditions(routes=("direct",), requires_priority=True, exclude_kinds=("design",)),
+        remedies=(
+            Remedy(
+                "submission after the JPO's notice",
+                "Patent Act (Japan) Art. 43(6), (7)",
+                basis="the JPO notifies a missing document; the period runs from that notice",
+            ),
+        ),
+        answered_by=("JP.PRIORITY_DOCUMENT_FILED",),
+        notes="one year and four months from the earliest priority date; national phase applications follow "
+        "PCT Rule 17 instead (not docketed here)",
+    ),
+    Rule(
+        id="JP.NATIONAL_PHASE_TRANSLATION",
+        version=1,
+        office="JP",
+        title="File the Japanese translation of the international application",
+        triggers=("JP.NATIONAL_DOCUMENTS_FILED",),
+        kind=Kind.STATUTORY,
+        citation="Patent Act (Japan) Art. 184-4(1) proviso, Art. 184-5(1), Art. 3",
+        terms=(Term(M(months=30), base=Base.PRIORITY), Term(M(months=2))),
+        convention=C,
+        calendar="JP",
+        remedies=(
+            Remedy(
+                "late translation (justifiable reason)",
+                "Patent Act (Japan) Art. 184-4(4)",
+                after_expiry=M(years=1),
+                basis="within two months after the reason ceased, at the latest one year after expiry",
+            ),
+        ),
+        answered_by=("JP.TRANSLATION_FILED",),
+        notes="national documents filed within the last two months before the 30-month date: the translation "
+        "may follow within two months of that filing (the later date applies); filed earlier: 30 months",
+    ),
+    Rule(
+        id="JP.OPPOSITION",
+        version=1,
+        office="JP",
+        title="File opposition against a watched Japanese patent",
+        triggers=("JP.GAZETTE_PUBLISHED",),
+        kind=Kind.STATUTORY,
+        citation="Patent Act (Japan) Art. 113, Art. 3",
+        terms=(Term(M(months=6)),),
+        convention=C,
+        calendar="JP",
+        conditions=Conditions(event_flag=("watched", True)),
+        answered_by=("JP.OPPOSITION_FILED",),
+        notes="six months from the issue of the patent gazette containing the patent; not extendable",
+    ),
+    Rule(
+        id="JP.DESIGN_ANNUITY",
+        version=1,
+        office="JP",
+        title="Design registration fee",
+        triggers=("JP.REGISTERED",),
+        kind=Kind.STATUTORY,
+        citation="Design Act (Japan) Art. 21(1), 42(1), 43(2); Patent Act Art. 3 via Design Act Art. 68(1)",
+        terms=(Term(M(years=1), base=Base.EVENT),),
+        convention=C,
+        calendar="JP",
+        conditions=Conditions(matter_kinds=("design",), filed_from=date(2020, 4, 1)),
+        series=Series(
+            instances=tuple((str(n), M(years=n - 1)) for n in range(2, 26)),
+            term_from_filing=M(years=25),
+        ),
+        extension=Extension(
+            ExtensionModel.GRACE_SURCHARGE,
+            months=6,
+            counted_from="rolled_due",
+            surcharge=True,
+            citation="Design Act (Japan) Art. 44(1), (2) (surcharge equal to the fee; counted like Patent Act "
+            "Art. 112(1) from the end as moved to the next open day)",
+        ),
+        remedies=(
+            Remedy(
+                "restoration (unintentional)",
+                "Design Act (Japan) Art. 44-2(1)",
+                after_expiry=M(years=1),
+                basis="within one year after the late-payment period ends",
+            ),
+        ),
+        answered_by=("JP.ANNUITY_PAID",),
+        notes="year 1 is paid at registration (Art. 43(1)); year n (n >= 2) before the end of year n-1 from "
+        "registration; the right ends 25 years from filing for applications filed from 1 April 2020",
+    ),
+    Rule(
+        id="JP.DESIGN_ANNUITY_20Y",
+        version=1,
+        office="JP",
+        title="Design registration fee",
+        triggers=("JP.REGISTERED",),
+        kind=Kind.STATUTORY,
+        citation="Design Act (Japan) Art. 21(1) as before the 2019 amendment, 42(1), 43(2)",
+        terms=(Term(M(years=1), base=Base.EVENT),),
+        convention=C,
+        calendar="JP",
+        conditions=Conditions(matter_kinds=("design",), filed_until=date(2020, 3, 31)),
+        series=Series(instances=tuple((str(n), M(years=n - 1)) for n in range(2, 21))),
+        extension=Extension(
+            ExtensionModel.GRACE_SURCHARGE,
+            months=6,
+            counted_from="rolled_due",
+            surcharge=True,
+            citation="Design Act (Japan) Art. 44(1), (2)",
+        ),
+        remedies=(
+            Remedy(
+                "restoration (unintentional)",
+                "Design Act (Japan) Art. 44-2(1)",
+                after_expiry=M(years=1),
+                basis="within one year after the late-payment period ends",
+            ),
+        ),
+        answered_by=("JP.ANNUITY_PAID",),
+        notes="applications filed up to 31 March 2020: the right ends 20 years from registration",
     ),
 )

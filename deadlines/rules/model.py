@@ -64,7 +64,7 @@ class Term:
 @dataclass(frozen=True)
 class Extension:
     model: ExtensionModel
-    months: int  # maximum extension beyond the due date's period
+    months: int  # maximum extension beyond the due date's period (0 with days)
     # "base": same base as the period; "unrolled_due": from the unrolled end; "rolled_due": from the end as
     # moved to the next open day (JP Art. 112(1) surcharge period "after that period has expired").
     counted_from: str = "base"
@@ -75,6 +75,7 @@ class Extension:
     # Ceiling on period + extension counted from the base (EPO Guidelines E-VIII, 1.6: beyond six months in
     # total only in exceptional cases). An option beyond it is clipped; none left = not routinely extendable.
     max_total: Duration | None = None
+    days: int = 0  # an extension counted in days (JP Art. 108(3): 30 days) instead of months
     citation: str = ""
     surcharge: bool = False
     convention: Convention | None = None  # defaults to the rule's convention
@@ -109,6 +110,10 @@ class Conditions:
     # never an empty docket (EP validation per country).
     needs_designations: bool = False
     requires_priority: bool = False  # only for a matter that claims a priority
+    # Judged by the matter's filing date (e.g. JP Design Act term of 25 years for applications filed from
+    # 1 April 2020); both inclusive.
+    filed_from: date | None = None
+    filed_until: date | None = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +132,8 @@ class Series:
     yield_within: Duration | None = None
     # Only the instances due by the trigger's date + this (the other side of yield_to).
     due_by_event_plus: Duration | None = None
+    # The right ends this long after the filing date: no instance from that date on (JP Design Act Art. 21(1)).
+    term_from_filing: Duration | None = None
 
 
 @dataclass(frozen=True)
