@@ -485,12 +485,16 @@ def compute(
     ``skip_if_superseded(key)`` lets a caller that already stores a superseded deadline under ``key`` skip
     computing it again (it is answered; its dates no longer matter).
     """
-    from .registry import CHECKS, rules_for_code
+    from .registry import CHECKS, known_codes, no_rule_problem, rules_for_code
 
     result = ComputeResult()
     calendars: dict = {}  # one OfficeCalendar per office for this computation
     ordered = _ordered(events)
+    known = known_codes() if rules is None else None
     for event in ordered:
+        if known is not None and event.code not in known:
+            # Never silent: an event the engine has no rule for may well start a deadline nobody computes.
+            result.problems.append(no_rule_problem(event.ref, event.code))
         for check in CHECKS:
             result.problems.extend(check(matter, event))
         candidates = rules_for_code(event.code) if rules is None else [r for r in rules if event.code in r.triggers]
