@@ -139,6 +139,15 @@ def _matches(rule: Rule, matter: MatterFacts, event: EventFact | None = None) ->
     return True
 
 
+def _still_running(rule: Rule, event: EventFact, today: date | None) -> bool:
+    """A missing fact is worth a problem while the period it decides can still be met: an EP patent granted
+    years ago without validation states recorded is history, not a task."""
+    if today is None:
+        return True
+    end, _ = add_period(event.date, rule.terms[0].duration, rule.convention)
+    return end >= today
+
+
 def _without_designation(rule: Rule) -> Rule:
     return replace(rule, conditions=replace(rule.conditions, designated_office=None, needs_designations=False))
 
@@ -506,6 +515,7 @@ def compute(
                     and not matter.designated_offices
                     and rule.effective_for(event.date)
                     and _matches(_without_designation(rule), matter, event)
+                    and _still_running(rule, event, today)
                 ):
                     group = rule.id.rsplit("_", 1)[0]
                     if not any(p.get("rule") == group and p.get("trigger") == event.ref for p in result.problems):

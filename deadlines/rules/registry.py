@@ -50,6 +50,7 @@ def event_codes() -> frozenset[str]:
     return frozenset(codes)
 
 
+@cache
 def known_codes() -> frozenset[str]:
     """Codes the engine knows: those rules react to and those it deliberately computes nothing from."""
     return event_codes() | frozenset(NO_DEADLINE)

@@ -9,12 +9,12 @@ from deadlines.rules.ep import NO_VALIDATION_ACT, VALIDATION_TABLE
 from .rules_helpers import D, one, run
 
 
-def _compute(events, **facts):
+def _compute(events, today=None, **facts):
     for k, v in list(facts.items()):
         if k.endswith("_date") and isinstance(v, str):
             facts[k] = D(v)
     evs = [EventFact(f"e{i}", e[0], D(e[1]), e[2] if len(e) > 2 else {}) for i, e in enumerate(events)]
-    return compute(MatterFacts(office="EP", **facts), evs, {})
+    return compute(MatterFacts(office="EP", **facts), evs, {}, today=D(today) if today else None)
 
 
 @pytest.mark.parametrize(
@@ -86,6 +86,14 @@ def test_validation_states_missing_or_unknown_are_problems_not_silence():
         "no validation rule for KH: check its national requirement (EPC Art. 65) by hand"
     ]
     assert "EP.VALIDATION_ES" in [d.rule for d in unknown.deadlines]
+
+
+def test_missing_validation_states_of_an_old_grant_are_not_a_problem():
+    # EPC-Art65(1): the three months after the 2019 grant are long over; asking for its states now is noise.
+    old = _compute([("EP.PATENT_GRANTED", "2019-01-30")], today="2026-12-03")
+    assert old.problems == []
+    running = _compute([("EP.PATENT_GRANTED", "2026-11-25")], today="2026-12-03")
+    assert [p["rule"] for p in running.problems] == ["EP.VALIDATION"]
 
 
 def test_validation_table_is_consistent():
