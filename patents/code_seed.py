@@ -116,6 +116,8 @@ EVENT_TYPES += [
     ('EP.UNITARY_EFFECT_REQUESTED', 'Request for unitary effect filed (Rule 6 UPR)', 'EP', False),
     ('EP.VALIDATED', 'Validated in a contracting state (params.office = state)', 'EP', False),
     ('EP.REVOKED', 'European patent revoked', 'EP', False),
+    ('EP.NON_COMPLIANCE_CAUSE_REMOVED', 'Cause of non-compliance removed (params.time_limit_expired)', 'EP', False),
+    ('EP.RE_ESTABLISHMENT_REQUESTED', 'Re-establishment of rights requested (Art. 122 EPC)', 'EP', False),
     ('US.PROVISIONAL_FILED', 'US provisional application filed', 'US', False),
     ('US.NONPROVISIONAL_FILED', 'Non-provisional application claiming the provisional filed', 'US', False),
     ('US.PRIORITY_APPLICATION_FILED', 'First filing whose priority a US application may claim', 'US', False),

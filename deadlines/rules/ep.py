@@ -178,7 +178,42 @@ def _r51_3(*, rule: Rule, event: EventFact, matter: MatterFacts, unrolled: date,
     return {"unrolled": four, "ext_from": own_due, "ext_convention": C}
 
 
-SPECIALS = {"epc_r159_1_g": _r159_1_g, "epc_r51_3": _r51_3}
+def _r136_1(*, rule: Rule, event: EventFact, unrolled: date, steps: list[dict], **_: object):
+    """EPC Rule 136(1): two months from the removal of the cause, but at the latest one year after the expiry of
+    the unobserved time limit (params.time_limit_expired)."""
+    from .periods import add_period
+
+    raw = event.params.get("time_limit_expired")
+    try:
+        expired = date.fromisoformat(str(raw)) if raw else None
+    except ValueError:
+        expired = None
+    if expired is None:
+        steps.append(
+            {
+                "op": "epc_r136_1",
+                "note": "the one-year limit from the expiry of the missed time limit was not checked: record "
+                "params.time_limit_expired (YYYY-MM-DD) on the event -- the real date may be EARLIER",
+            }
+        )
+        return None
+    one_year, _ = add_period(expired, M(years=1), C)
+    if one_year >= unrolled:
+        steps.append({"op": "epc_r136_1", "one_year_limit": one_year.isoformat(), "note": "two months apply"})
+        return None
+    steps.append(
+        {
+            "op": "epc_r136_1",
+            "from": unrolled.isoformat(),
+            "result": one_year.isoformat(),
+            "citation": "EPC Rule 136(1)",
+            "note": "at the latest one year after the expiry of the unobserved time limit",
+        }
+    )
+    return {"unrolled": one_year}
+
+
+SPECIALS = {"epc_r159_1_g": _r159_1_g, "epc_r51_3": _r51_3, "epc_r136_1": _r136_1}
 
 
 def _by_document_date(rule: Rule) -> tuple[Rule, Rule]:
@@ -463,5 +498,22 @@ RULES: tuple[Rule, ...] = (
             notes="four months from notification of the decision; not extendable; further processing excluded "
             "(Art. 121(4))",
         )
+    ),
+    Rule(
+        id="EP.RE_ESTABLISHMENT",
+        version=1,
+        office="EP",
+        title="Request re-establishment of rights",
+        triggers=("EP.NON_COMPLIANCE_CAUSE_REMOVED",),
+        kind=Kind.STATUTORY,
+        citation="EPC Art. 122; Rule 136(1)",
+        terms=(Term(M(months=2)),),
+        convention=C,
+        calendar="EP",
+        special="epc_r136_1",
+        answered_by=("EP.RE_ESTABLISHMENT_REQUESTED",),
+        notes="two months from the removal of the cause of non-compliance, at the latest one year after the "
+        "expiry of the unobserved time limit; not for periods where further processing is available (Rule "
+        "136(3)); the fee is due within the same period",
     ),
 )

@@ -165,3 +165,26 @@ def test_euro_pct_year_3_already_after_31_months_is_unchanged():
     )
     assert dl.due_date == D("2026-11-30")
     assert not any(s["op"] == "epc_r159_1_g" for s in dl.explanation["steps"])
+
+
+@pytest.mark.parametrize(
+    ("removed", "expired", "due"),
+    [
+        # Two months from the removal (Wed 15 Apr 2026 -> Mon 15 Jun 2026) inside the one-year limit.
+        pytest.param("2026-04-15", "2026-01-31", "2026-06-15", id="EPC-R136(1)-two-months-from-removal"),
+        # Removal late: one year after the missed limit (31 Jul 2025 -> Fri 31 Jul 2026) comes first.
+        pytest.param("2026-07-01", "2025-07-31", "2026-07-31", id="EPC-R136(1)-one-year-limit-first"),
+    ],
+)
+def test_re_establishment_request_period(removed, expired, due):
+    dl = one(
+        run("EP", [("EP.NON_COMPLIANCE_CAUSE_REMOVED", removed, {"time_limit_expired": expired})]),
+        "EP.RE_ESTABLISHMENT",
+    )
+    assert dl.due_date == D(due)
+
+
+def test_re_establishment_without_the_missed_limit_says_the_date_may_be_earlier():
+    dl = one(run("EP", [("EP.NON_COMPLIANCE_CAUSE_REMOVED", "2026-04-15")]), "EP.RE_ESTABLISHMENT")
+    assert dl.due_date == D("2026-06-15")
+    assert "may be EARLIER" in next(s for s in dl.explanation["steps"] if s["op"] == "epc_r136_1")["note"]
