@@ -19,18 +19,19 @@ from patents.models import EventType
 from .rules.registry import NO_DEADLINE, event_codes
 
 
-def rule_coverage_rows() -> dict[str, list[dict]]:
+def rule_coverage_rows() -> dict[str, object]:
     ruled = event_codes()
     types = (
         EventType.objects.filter(internal=False)
         .annotate(n_events=Count("events", distinct=True), n_matters=Count("events__matter", distinct=True))
         .order_by("office", "code")
     )
-    no_rule, deliberate = [], []
+    no_rule: list[dict] = []
+    deliberate: list[dict] = []
     for et in types:
         if et.code in ruled:
             continue
-        row = {"code": et.code, "label": et.label, "office": et.office, "events": et.n_events, "matters": et.n_matters}
+        row = {"code": et.code, "label": et.label, "office": et.office, "events": et.n_events, "matters": et.n_matters}  # type: ignore[attr-defined]
         if et.code in NO_DEADLINE:
             deliberate.append({**row, "why": NO_DEADLINE[et.code]})
         else:

@@ -592,7 +592,7 @@ def _mpep_706_07_f(
     unrolled: date,
     steps: list[dict],
     cal: OfficeCalendar,
-    **_: object,
+    **_kw: object,
 ) -> tuple[date, date] | None:
     """MPEP 706.07(f): a first reply within two months of a final rejection, answered by an advisory action
     mailed after the three-month date, moves the end of the shortened period to the advisory action's date;

@@ -129,7 +129,7 @@ def validation_problems(matter: MatterFacts, event: EventFact) -> list[dict]:
 CHECKS = (validation_problems,)
 
 
-def _r159_1_g(*, rule: Rule, matter: MatterFacts, instance: str, unrolled: date, steps: list[dict], **_: object):
+def _r159_1_g(*, rule: Rule, matter: MatterFacts, instance: str, unrolled: date, steps: list[dict], **_kw: object):
     """EPC Rule 159(1)(g): for a Euro-PCT application the renewal fee for the third year is not due before the
     31-month time limit (when it would otherwise fall due earlier)."""
     if matter.route != "pct" or instance != "3":
@@ -156,7 +156,7 @@ def _r159_1_g(*, rule: Rule, matter: MatterFacts, instance: str, unrolled: date,
     return {"unrolled": thirty_one, "ext_from": thirty_one, "ext_convention": C}
 
 
-def _r51_3(*, rule: Rule, event: EventFact, matter: MatterFacts, unrolled: date, steps: list[dict], **_: object):
+def _r51_3(*, rule: Rule, event: EventFact, matter: MatterFacts, unrolled: date, steps: list[dict], **_kw: object):
     """EPC Rule 51(3): renewal fees already due for the parent when the divisional is filed, and those falling
     due within four months of that filing, may be paid within four months of the filing without surcharge."""
     from .periods import add_period
@@ -178,7 +178,7 @@ def _r51_3(*, rule: Rule, event: EventFact, matter: MatterFacts, unrolled: date,
     return {"unrolled": four, "ext_from": own_due, "ext_convention": C}
 
 
-def _r136_1(*, rule: Rule, event: EventFact, unrolled: date, steps: list[dict], **_: object):
+def _r136_1(*, rule: Rule, event: EventFact, unrolled: date, steps: list[dict], **_kw: object):
     """EPC Rule 136(1): two months from the removal of the cause, but at the latest one year after the expiry of
     the unobserved time limit (params.time_limit_expired)."""
     from .periods import add_period

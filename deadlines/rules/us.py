@@ -36,7 +36,7 @@ OFFICE_ACTIONS = (
 SIX_MONTHS = Term(M(months=6))
 
 
-def _issue_date(*, event: EventFact, unrolled: date, steps: list[dict], **_: object):
+def _issue_date(*, event: EventFact, unrolled: date, steps: list[dict], **_kw: object):
     """35 U.S.C. 120 copendency ends when the parent issues: the issue notification states the issue date
     (params.issue_date). Without it the window is dated at the notification itself, the earliest possible."""
     raw = event.params.get("issue_date")
