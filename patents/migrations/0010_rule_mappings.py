@@ -49,6 +49,6 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("patents", "0005_seed_office_code_mappings")]
+    dependencies = [("patents", "0007_quarantine_authority")]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
