@@ -475,7 +475,8 @@ def close_interrupted_runs(*, stale_after: dt.timedelta | None = None) -> list[i
 
     Their matters are not lost: they were not marked synced, so the next cycle picks them up again.
     """
-    stale_after = stale_after or stale_run_after()
+    if stale_after is None:
+        stale_after = stale_run_after()
     cutoff = timezone.now() - stale_after
     candidates = SyncRun.objects.filter(finished_at__isnull=True).filter(
         Q(last_progress_at__lt=cutoff) | Q(last_progress_at__isnull=True, started_at__lt=cutoff)
