@@ -20,7 +20,7 @@ import pytest
 from patents import sync
 from patents.models import Matter, OfficeEvent, OfficePayload, SyncRun
 from tests.conftest import ROOT, redis_url
-from tests.sync.test_worker_end_to_end import _broker, _database_url, _portfolio_matters, _unblock_throttle
+from tests.sync.test_worker_end_to_end import _broker, _database_url, _portfolio_matters, _redis, _unblock_throttle
 
 pytestmark = [
     pytest.mark.postgres,
@@ -31,6 +31,11 @@ pytestmark = [
 ]
 
 QUEUE = "reliability_kill"  # our own queue: no other test's worker takes these tasks
+
+
+@pytest.fixture(autouse=True)
+def _empty_queue():
+    _redis().delete(QUEUE)  # a message a killed worker of an earlier run left behind is not ours
 
 
 def start_worker(sim, log_path, **extra) -> subprocess.Popen:
@@ -130,3 +135,47 @@ def test_worker_killed_mid_ingest_the_redelivered_batch_records_every_event_exac
     assert run.errors == 0 and not run.interrupted_reason
     log = (tmp_path / "worker-2.log").read_text()
     assert "Traceback" not in log, log[-3000:]
+
+
+def test_worker_killed_for_good_the_run_is_closed_as_interrupted_and_the_sweep_applies_the_answer(
+    simulator_factory, mappings, tmp_path
+):
+    """No worker comes back: the interrupted-run sweep closes the run with its reason, and the pending-
+    payload sweep applies the stored answer (nobody fetches it again)."""
+    import datetime as dt
+
+    from patents.ingestion import process_pending_payloads
+    from patents.tasks import sync_batch
+
+    sim = simulator_factory(seed=12, matters=200)
+    _unblock_throttle()
+    matters = _portfolio_matters(sim, {"EP": 6}, "GONE")
+    ids = sorted(m.pk for m in matters)
+    run = SyncRun.objects.create(office="EP", batches_total=1, matters_tried=len(ids))
+    marker = tmp_path / "hung-after-matter.txt"
+    worker = start_worker(sim, tmp_path / "worker.log", DJANGO_SETTINGS_MODULE="tests.reliability.crash_settings",
+                          RELIABILITY_HANG_MARKER=str(marker), CELERY_VISIBILITY_TIMEOUT="3600")
+    try:
+        sync_batch.apply_async((run.pk, "EP", ids), queue=QUEUE)
+        deadline = time.monotonic() + 90
+        while not (marker.exists() and marker.read_text().strip()):
+            assert worker.poll() is None, (tmp_path / "worker.log").read_text()[-3000:]
+            assert time.monotonic() < deadline, "the worker never reached the first matter's commit"
+            time.sleep(0.1)
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait(10)
+    finally:
+        stop(worker)
+    time.sleep(1.2)
+    assert sync.close_interrupted_runs(stale_after=dt.timedelta(seconds=1)) == [run.pk]
+    run.refresh_from_db()
+    assert run.state == "interrupted" and "0 of 1 batches done" in run.interrupted_reason
+
+    totals = process_pending_payloads(older_than=dt.timedelta(0))
+    assert totals["payloads"] == 1
+    payload = OfficePayload.objects.get(sync_run=run)
+    assert payload.outcome == "parsed"
+    assert set(OfficeEvent.objects.filter(matter__in=ids).values_list("matter_id", flat=True)) == set(ids)
+    keys = Counter(OfficeEvent.objects.filter(matter__in=ids).values_list("matter_id", "natural_key"))
+    assert max(keys.values()) == 1
+    assert sync.replay_payloads(payload_ids=[payload.pk])["events_created"] == 0
