@@ -259,8 +259,10 @@ def fetch_and_ingest(*, office: str, matters: list[Matter], client, run_id: int 
                 except NotFound:
                     finish(group, None, changed=False)
                 except BadResponse as exc:
-                    unusable(exc, "ep-register" if office == "EP" else "ep-published-biblio", group)
-                    raise
+                    # Kept and recorded; the matters stay stale for the next cycle. Anything else (no body,
+                    # not a 200) goes to the caller's error mapping as before.
+                    if not unusable(exc, "ep-register" if office == "EP" else "ep-published-biblio", group):
+                        raise
                 else:
                     result = ingest(response, kind, group)
                     if result.malformed:
