@@ -33,9 +33,28 @@ pytestmark = [
 QUEUE = "reliability_kill"  # our own queue: no other test's worker takes these tasks
 
 
+def _forget_our_messages() -> None:
+    """Drop what our killed workers left in Redis: the queue, and the unacked copies routed to it (other
+    tests wait for the broker's unacked set to drain; a message only a redelivery would clear must go)."""
+    import json
+
+    redis = _redis()
+    redis.delete(QUEUE)
+    for tag, raw in redis.hgetall("unacked").items():
+        try:
+            routing_key = json.loads(raw)[2]
+        except (ValueError, IndexError, TypeError):
+            continue
+        if routing_key == QUEUE:
+            redis.hdel("unacked", tag)
+            redis.zrem("unacked_index", tag)
+
+
 @pytest.fixture(autouse=True)
-def _empty_queue():
-    _redis().delete(QUEUE)  # a message a killed worker of an earlier run left behind is not ours
+def _own_queue():
+    _forget_our_messages()
+    yield
+    _forget_our_messages()
 
 
 def start_worker(sim, log_path, **extra) -> subprocess.Popen:
