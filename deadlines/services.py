@@ -654,7 +654,7 @@ def _record_settled(settled: dict[int, str], known: dict[int, str]) -> None:
     )
 
 
-def _clear_pending(matter_ids: list[int], *, started: dt.datetime) -> None:
+def _clear_pending(matter_ids: Sequence[int], *, started: dt.datetime) -> None:
     # Only requests older than this recompute: an event recorded while it ran keeps its mark (its own
     # task, or the sweep, recomputes again). MatterComputation has no history, so update() is fine here.
     MatterComputation.objects.filter(matter_id__in=matter_ids, recompute_requested_at__lte=started).update(

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from tests.sync.conftest import inline_deadlines, mappings, no_hooks, sim_client, fast_throttle  # noqa: F401
 from patents.simulator.testing import office_simulator, simulator_factory  # noqa: F401
+from tests.sync.conftest import fast_throttle, inline_deadlines, mappings, no_hooks, sim_client  # noqa: F401
 
 # Nothing listens here: connecting is refused at once (an outage, not a hang).
 CLOSED_REDIS = "redis://127.0.0.1:1/0"
@@ -28,10 +28,12 @@ def odp_body(events_per_matter: dict[str, int], code: str = "N084") -> bytes:
 
 
 @pytest.fixture
-def broker_down():
+def broker_down(monkeypatch):
     """The Celery broker points at a closed port (an outage), for this process only."""
     from docketapp.celery import app
 
+    # Celery reads the CELERY_BROKER_URL environment variable before its configuration.
+    monkeypatch.setenv("CELERY_BROKER_URL", CLOSED_REDIS)
     saved = app.conf.broker_url
 
     def reset() -> None:

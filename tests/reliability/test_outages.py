@@ -26,7 +26,9 @@ UNMAPPED = {"count": 1, "patentFileWrapperDataBag": [{"applicationNumberText": "
 
 
 @pytest.mark.django_db(transaction=True)
-def test_mapping_a_code_while_the_broker_is_down_succeeds_and_the_sweep_recomputes(mappings, client, broker_down):
+def test_mapping_a_code_while_the_broker_is_down_succeeds_and_the_sweep_recomputes(
+    mappings, client, broker_down, caplog
+):
     """The page that records events (map an unmapped code): before, the on-commit enqueue raised → 500."""
     matter = MatterFactory(office="US", application_number="17/123,456", filing_date=dt.date(2024, 1, 10))
     with attributed(reason="office sync (test)", process="tests"):
@@ -39,6 +41,7 @@ def test_mapping_a_code_while_the_broker_is_down_succeeds_and_the_sweep_recomput
     response = client.post(f"/sync/quarantine/{item.pk}/decide/", {"action": "map", "event_type": target.pk})
 
     assert response.status_code == 302
+    assert "not queued (OperationalError" in caplog.text  # the outage was real
     page = client.get(response.url).content.decode()
     assert "1 event(s) recorded" in page
     # The need to recompute was committed with the event; nothing was computed yet.
@@ -63,7 +66,8 @@ def test_a_recompute_that_ran_clears_the_mark_but_a_newer_event_keeps_it(mapping
     recompute_deadlines(matter_id=matter.pk, reason="test")
     assert MatterComputation.objects.get(matter=matter).recompute_requested_at is None
     # An event recorded while a recompute runs (its mark newer than the recompute's start) stays marked.
-    MatterComputation.objects.filter(matter=matter).update(recompute_requested_at=timezone.now() + dt.timedelta(seconds=5))
+    later = timezone.now() + dt.timedelta(seconds=5)
+    MatterComputation.objects.filter(matter=matter).update(recompute_requested_at=later)
     recompute_deadlines(matter_id=matter.pk, reason="test")
     assert MatterComputation.objects.get(matter=matter).recompute_requested_at is not None
 
