@@ -7,7 +7,6 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('deadlines', '0005_matter_computation'),
-        ('patents', '0008_payload_processing'),
     ]
 
     operations = [
