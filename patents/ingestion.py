@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -90,8 +91,42 @@ class Document:
 # --- parsing ------------------------------------------------------------------------------------------------
 
 
+# Kinds process_payload can apply to the docket (discovery's lens-search pages are kept as evidence only).
+PROCESSED_KINDS = frozenset({*FILE_KINDS.values(), "jp-app-progress"})
+
+
+class PayloadTooLarge(Exception):
+    """Over OFFICE_PAYLOAD_MAX_BYTES or OFFICE_PAYLOAD_MAX_EVENTS: kept and quarantined, never applied."""
+
+
+def max_payload_bytes() -> int:
+    return int(getattr(settings, "OFFICE_PAYLOAD_MAX_BYTES", 20 * 1024 * 1024))
+
+
+def max_payload_events() -> int:
+    return int(getattr(settings, "OFFICE_PAYLOAD_MAX_EVENTS", 20_000))
+
+
+def _check_event_count(documents: list[Document]) -> list[Document]:
+    limit = max_payload_events()
+    count = sum(len(d.events) for d in documents)
+    if count > limit:
+        # Recording this many events (one upsert each) would hold a worker for tens of minutes; an office
+        # answer this big is not a normal status update and wants a person's look.
+        raise PayloadTooLarge(f"{count} events in one answer (limit OFFICE_PAYLOAD_MAX_EVENTS={limit})")
+    return documents
+
+
 def parse_payload(kind: str, body: bytes) -> list[Document]:
-    """Bytes → documents. Raises ParseError (the payload is then quarantined with that reason)."""
+    """Bytes → documents. Raises ParseError (the payload is then quarantined with that reason), or
+    PayloadTooLarge when the body or its event count is over the configured limits."""
+    if len(body) > max_payload_bytes():
+        # Checked before parsing: a 50 MB answer of small XML elements took 2 GB of memory in lxml.
+        raise PayloadTooLarge(f"{len(body)} bytes (limit OFFICE_PAYLOAD_MAX_BYTES={max_payload_bytes()})")
+    return _check_event_count(_parse_payload(kind, body))
+
+
+def _parse_payload(kind: str, body: bytes) -> list[Document]:
     from .parsers import epo_ops, jpo, uspto_odp
 
     if kind == "ep-register":
@@ -164,6 +199,7 @@ class IngestResult:
     payload: OfficePayload | None = None
     unchanged: bool = False  # same bytes as last time for this request: nothing parsed, nothing written
     malformed: bool = False  # the body could not be parsed (quarantined)
+    too_large: bool = False  # over the size / event limits: stored and quarantined, nothing applied
     matters: list[int] = field(default_factory=list)  # matters the payload had data for
     no_data: list[int] = field(default_factory=list)  # requested matters the office had nothing for
     created_matters: list[int] = field(default_factory=list)
@@ -179,6 +215,7 @@ class IngestResult:
         self.quarantined += other.quarantined
         self.reconciliation_open += other.reconciliation_open
         self.malformed = self.malformed or other.malformed
+        self.too_large = self.too_large or other.too_large
 
 
 def _sha(data: bytes | str) -> str:
@@ -235,11 +272,14 @@ def store_payload(
     origin: str = OfficePayload.Origin.SYNC,
     file_name: str = "",
     sync_run_id: int | None = None,
+    requested_matter_ids: Iterable[int] = (),
 ) -> tuple[OfficePayload, bool]:
     """Store the raw answer unless it is byte-identical to the last one for the same request.
 
     Returns (payload, stored). ``request_key`` must never contain credentials (the clients build it from
     method, URL and a digest of the request body; tokens travel in headers and are not part of it).
+    A payload returned with ``stored=False`` may still be unprocessed (``outcome == ""``: the process died
+    between storing and applying it); callers that apply payloads must then apply it.
     """
     sha = _sha(body)
     digest = content_hash(body)
@@ -262,6 +302,7 @@ def store_payload(
         origin=origin,
         file_name=file_name[:300],
         sync_run_id=sync_run_id,
+        requested_matter_ids=sorted(set(requested_matter_ids)),
     )
     return payload, True
 
@@ -381,10 +422,13 @@ def ingest_response(
             payload, stored = store_payload(
                 office=office, kind=kind, endpoint=endpoint, request_key=request_key, body=body, status=status,
                 fetched_at=fetched_at, content_type=content_type, origin=origin, file_name=file_name,
-                sync_run_id=sync_run_id,
+                sync_run_id=sync_run_id, requested_matter_ids=[m.pk for m in matters],
             )
-        if not stored:
-            return IngestResult(payload=payload, unchanged=True, matters=[m.pk for m in matters])
+        if not stored and payload.outcome:
+            return IngestResult(payload=payload, unchanged=True, matters=[m.pk for m in matters],
+                                too_large=payload.outcome == "too-large")
+        # Stored now, or stored by an attempt that died before applying it (outcome still empty): "same
+        # bytes as last time" only means "nothing to do" once last time's bytes were actually applied.
         return process_payload(payload=payload, matters=matters, create_with_client=create_with_client,
                                table=table)
 
@@ -404,11 +448,33 @@ def process_payload(
     quarantine decision must not write to other clients' matters named in the same bulk answer).
     """
     candidates = list(matters) or list(payload.matters.all())
+    if not candidates and payload.requested_matter_ids:
+        candidates = list(Matter.objects.filter(pk__in=payload.requested_matter_ids).order_by("pk"))
     result = IngestResult(payload=payload)
     table = table or MappingTable.load()
     with _attribution(f"office data: payload {payload.pk} ({payload.office} {payload.endpoint})"):
         try:
+            if payload.size > max_payload_bytes():
+                # Never decompressed: the stored size says enough.
+                raise PayloadTooLarge(f"{payload.size} bytes (limit OFFICE_PAYLOAD_MAX_BYTES={max_payload_bytes()})")
             documents = parse_payload(payload.kind, payload.raw)
+        except PayloadTooLarge as exc:
+            item = quarantine(
+                payload=payload,
+                category=QuarantineItem.Category.TOO_LARGE,
+                reason=f"too large to process: {exc}; the answer is stored, nothing of it was applied",
+                fingerprint=f"{QuarantineItem.Category.TOO_LARGE}|payload:{payload.pk}",
+                matter=candidates[0] if len(candidates) == 1 else None,
+                details={"matters": [m.reference for m in candidates], "request": payload.request_key,
+                         "size": payload.size},
+            )
+            result.too_large = True
+            if item is not None:
+                result.quarantined.append(item)
+            # Not "quarantined": the same oversized answer fetched again is then "unchanged" (one stored
+            # copy and one open item, not a new 50 MB row every sync cycle).
+            _set_outcome(payload, "too-large")
+            return result
         except ParseError as exc:
             category = (QuarantineItem.Category.MALFORMED if exc.category == MALFORMED
                         else QuarantineItem.Category.SCHEMA)
@@ -474,6 +540,63 @@ def process_payload(
             result.no_data += missing
             _set_outcome(payload, "parsed" if seen else "no-data")
     return result
+
+
+def process_pending_payloads(*, older_than: dt.timedelta | None = None, limit: int = 1000) -> dict[str, int]:
+    """Apply the payloads that were stored but never processed (the sweep behind the beat entry).
+
+    A worker killed between storing an answer and applying it leaves ``outcome`` empty. The next fetch of
+    the same answer applies it too; this catches the ones no fetch comes back for. ``older_than`` (default
+    OFFICE_PAYLOAD_PENDING_GRACE_MINUTES) leaves payloads a live worker is still applying alone; doing one
+    twice would be harmless anyway (processing is idempotent), only wasted work.
+    """
+    if older_than is None:
+        older_than = dt.timedelta(minutes=float(getattr(settings, "OFFICE_PAYLOAD_PENDING_GRACE_MINUTES", 15)))
+    cutoff = timezone.now() - older_than
+    ids = list(
+        OfficePayload.objects.filter(outcome="", kind__in=PROCESSED_KINDS, fetched_at__lte=cutoff)
+        .exclude(origin=OfficePayload.Origin.DISCOVERY).order_by("fetched_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    totals = {"payloads": 0, "events_created": 0, "quarantined": 0}
+    if not ids:
+        return totals
+    table = MappingTable.load()
+    with _attribution("office data stored but not yet applied (pending-payload sweep)"):
+        for pk in ids:
+            payload = OfficePayload.objects.filter(pk=pk, outcome="").first()
+            if payload is None:
+                continue  # applied in the meantime (the next fetch of the same answer)
+            result = process_payload(payload=payload, table=table)
+            totals["payloads"] += 1
+            totals["events_created"] += result.events_created
+            totals["quarantined"] += len(result.quarantined)
+    log.info("pending payloads applied: %s", totals)
+    return totals
+
+
+def quarantine_answer(
+    *, office: str, kind: str, response, matters: list[Matter], reason: str, sync_run_id: int | None = None
+) -> QuarantineItem | None:
+    """Keep an answer the client refused as unusable (e.g. JPO's HTTP 200 without statusCode) and open a
+    quarantine item for it, so a person sees what the office sent instead of a bare error count."""
+    with _attribution(f"office data: unusable answer from {office} {response.endpoint}"):
+        with transaction.atomic():
+            payload, _ = store_payload(
+                office=office, kind=kind, endpoint=response.endpoint, request_key=response.request_key,
+                body=response.body, status=response.status, fetched_at=response.fetched_at,
+                content_type=response.content_type, sync_run_id=sync_run_id,
+                requested_matter_ids=[m.pk for m in matters],
+            )
+            item = quarantine(
+                payload=payload, category=QuarantineItem.Category.MALFORMED, reason=reason,
+                # The same bad answer for the same matter is one item, however often it is fetched.
+                fingerprint=f"malformed|answer:{payload.sha256}|{','.join(str(m.pk) for m in matters)}",
+                matter=matters[0] if len(matters) == 1 else None,
+                details={"matters": [m.reference for m in matters], "request": payload.request_key},
+            )
+            _set_outcome(payload, "quarantined")
+    return item
 
 
 def _set_outcome(payload: OfficePayload, outcome: str) -> None:

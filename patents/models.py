@@ -509,6 +509,13 @@ class SyncRun(models.Model):
     retries = models.PositiveIntegerField(default=0)
     errors = models.PositiveIntegerField(default=0)
     error_log = models.JSONField(default=list, blank=True, help_text="Last errors (matter, kind, message)")
+    last_progress_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last time a batch of this run did something (attempt, retry, finish)"
+    )
+    interrupted_reason = models.CharField(
+        max_length=500, blank=True,
+        help_text="Why the run was closed without all its batches done (e.g. its worker died)",
+    )
 
     class Meta:
         ordering = ["-started_at", "-pk"]
@@ -520,6 +527,15 @@ class SyncRun(models.Model):
     @property
     def duration(self) -> dt.timedelta | None:
         return (self.finished_at - self.started_at) if self.finished_at else None
+
+    @property
+    def state(self) -> str:
+        """running, interrupted, failed (errors recorded) or done: what the sync page shows."""
+        if self.finished_at is None:
+            return "running"
+        if self.interrupted_reason:
+            return "interrupted"
+        return "failed" if self.errors else "done"
 
 
 class OfficePayloadQuerySet(models.QuerySet):
@@ -571,13 +587,26 @@ class OfficePayload(models.Model):
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.SYNC)
     file_name = models.CharField(max_length=300, blank=True)
     sync_run = models.ForeignKey(SyncRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="payloads")
-    outcome = models.CharField(max_length=20, blank=True, help_text="parsed, quarantined, no-data")
+    outcome = models.CharField(
+        max_length=20, blank=True,
+        help_text="parsed, quarantined, no-data; empty: stored but not processed yet (a crash in between) — "
+        "the next fetch of the same answer or the pending-payload sweep processes it",
+    )
+    requested_matter_ids = models.JSONField(
+        default=list, blank=True,
+        help_text="The matters this answer was fetched for, kept with the body so that a payload whose "
+        "processing was interrupted can be processed later for the same matters",
+    )
 
     objects = OfficePayloadQuerySet.as_manager()
 
     class Meta:
         ordering = ["fetched_at", "pk"]
-        indexes = [models.Index(fields=["request_hash", "fetched_at"], name="payload_request_latest")]
+        indexes = [
+            models.Index(fields=["request_hash", "fetched_at"], name="payload_request_latest"),
+            # The pending-payload sweep looks for the (few) payloads stored but never processed.
+            models.Index(fields=["fetched_at"], name="payload_unprocessed", condition=models.Q(outcome="")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.office} {self.endpoint} {self.fetched_at:%Y-%m-%d %H:%M} ({self.size} B)"
@@ -598,6 +627,7 @@ class QuarantineItem(models.Model):
         UNMAPPED_CODE = "unmapped_code", "Unmapped office code"
         MISMATCH = "mismatch", "Number or date mismatch with the docket"
         CONFLICT = "conflict", "Conflicting data"
+        TOO_LARGE = "too_large", "Too large to process"
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
