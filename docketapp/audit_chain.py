@@ -175,7 +175,10 @@ def seal(model: type[models.Model], rows: Sequence[models.Model], using: str | N
         row.chain_seq = seq
         prev = link(prev, canonical([getattr(row, a) for a in getters], encoders))
         row.row_hash = prev
-    type(head).objects.using(using).filter(pk=head.pk).update(
+    from .auditlog.models import AuditChainHead
+
+    # AuditChainHead is bookkeeping, not history-tracked: a plain UPDATE is right here.
+    AuditChainHead.objects.using(using).filter(pk=head.pk).update(
         seq=seq, head_hash=prev, epochs=epochs, updated_at=timezone.now()
     )
 
@@ -212,7 +215,9 @@ def _backfill(model: type[models.Model], AuditChainHead, using: str) -> int:
     if updates:
         with connections[using].cursor() as cursor:
             cursor.executemany(
-                f'UPDATE "{table}" SET chain_seq = %s, row_hash = %s WHERE history_id = %s', updates
+                # The table name comes from the model's Meta, not from input.
+                f'UPDATE "{table}" SET chain_seq = %s, row_hash = %s WHERE history_id = %s',  # noqa: S608
+                updates,
             )
     AuditChainHead.objects.using(using).filter(pk=table).update(seq=seq, head_hash=prev)
     return len(updates)
