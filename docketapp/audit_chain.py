@@ -20,7 +20,8 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -123,6 +124,30 @@ def link(prev_hash: str, payload: bytes) -> str:
 # --- writing -------------------------------------------------------------------------------------------------
 
 
+_unsealed = False
+
+
+@contextmanager
+def unsealed() -> Iterator[None]:
+    """Benchmark only (`bench audit`): write history rows without the chain, to measure what it costs.
+    Rows written so are reported by `audit verify` as unchained, as they must be."""
+    global _unsealed
+    _unsealed = True
+    try:
+        yield
+    finally:
+        _unsealed = False
+
+
+def forget_chain(table: str, using: str = DEFAULT_DB_ALIAS) -> None:
+    """After a deliberate purge (TRUNCATE allowed with history_guard.allow_truncate, e.g. a benchmark
+    database): start the table's chain again from nothing. Its checkpoints go too."""
+    from .auditlog.models import AuditChainHead, AuditCheckpoint
+
+    AuditChainHead.objects.using(using).filter(table=table).delete()
+    AuditCheckpoint.objects.using(using).filter(table=table).delete()
+
+
 def is_chained(model: type[models.Model]) -> bool:
     from .audit import AuditedHistoricalModel
 
@@ -149,7 +174,7 @@ def seal(model: type[models.Model], rows: Sequence[models.Model], using: str | N
     next writer of this table continues from these rows (or, on rollback, from the old head).
     """
     rows = [r for r in rows if getattr(r, "chain_seq", None) is None]
-    if not rows:
+    if not rows or _unsealed:
         return
     using = using or DEFAULT_DB_ALIAS
     if not connections[using].in_atomic_block:
