@@ -16,7 +16,9 @@ def test_bench_audit_times_recompute_with_and_without_the_chain_and_verify_speed
                  "--json", stdout=out)
     result = json.loads(out.getvalue().strip().splitlines()[-1])
     assert result["deadlines_per_pass"] > 8
-    assert len(result["first_full_recompute_chain_off_seconds"]) == len(result["first_full_recompute_chain_on_seconds"]) == 1
+    assert len(result["first_full_recompute_chain_off_seconds"]) == 1
+    assert len(result["first_full_recompute_chain_on_seconds"]) == 1
+    assert result["seal_cpu_microseconds_per_deadline_history_row"] > 0
     assert result["chain_overhead_percent"] is not None
     assert result["verify_rows_per_second"] > 0
     history = Deadline.history.model.objects
