@@ -238,3 +238,18 @@ def test_row_hash_is_sha256_over_previous_hash_and_canonical_row(matters):
     lay = audit_chain.layout(History)
     payload = audit_chain.canonical([getattr(second, a) for a in lay.attnames], lay.encoders)
     assert second.row_hash == hashlib.sha256((first.row_hash + payload.decode()).encode()).hexdigest()
+
+
+def test_beat_tasks_take_checkpoints_and_the_nightly_verify_alerts(matters, audit):
+    from docketapp.auditlog import tasks
+
+    UserFactory(username="root", email="root@example.test", is_superuser=True, is_staff=True)
+    assert tasks.take_checkpoints() >= 1
+    assert tasks.take_checkpoints() == 0  # nothing moved since
+    assert tasks.verify() == 0 and mail.outbox == []
+    hid = rows()[2][0]
+    tamper(f'DELETE FROM "{TABLE}" WHERE history_id = %s', [hid], table=TABLE)
+    assert tasks.verify() == 1
+    run = AuditVerifyRun.objects.latest("started_at")
+    assert (run.origin, run.ok, run.findings[0]["kind"]) == ("beat:auditlog.verify", False, "missing")
+    assert mail.outbox[0].to == ["root@example.test"]
