@@ -56,11 +56,13 @@ def _encoder(f: models.Field) -> Callable[[Any], Any]:
     if kind in ("ForeignKey", "OneToOneField"):
         return _encoder(f.target_field)  # type: ignore[attr-defined]
     if kind == "JSONField":
-        # DjangoJSONEncoder when the field has none: deadlines' COPY path writes JSON with it.
-        encoder = getattr(f, "encoder", None) or DjangoJSONEncoder
+        encoder = getattr(f, "encoder", None)
+        if encoder is None:
+            # The value goes into the canonical JSON as it is: canonical() serialises nested dates and decimals
+            # with Django's encoder (as deadlines' COPY path writes them) and sorts keys (jsonb reorders them).
+            return _identity
 
-        # Through the field's own encoder, keys sorted: a date written into params reads back as the string
-        # the encoder made of it, and jsonb reorders keys.
+        # A field with its own encoder: the value as that encoder writes it.
         def _json(v: Any) -> Any:
             return None if v is None else json.loads(json.dumps(v, cls=encoder, sort_keys=True))
 
@@ -110,10 +112,17 @@ def _epoch_encoders(model: type[models.Model], attnames: Sequence[str]) -> list[
     return [(name, by_name.get(name, lambda v: v)) for name in attnames]
 
 
+def _identity(v: Any) -> Any:
+    return v
+
+
+_django_default = DjangoJSONEncoder().default
+
+
 def canonical(values: Sequence[Any], encoders: Sequence[Callable[[Any], Any]]) -> bytes:
     return json.dumps(
         [enc(v) for enc, v in zip(encoders, values, strict=True)],
-        sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str,
+        sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_django_default,
     ).encode()
 
 
@@ -144,7 +153,7 @@ def forget_chain(table: str, using: str = DEFAULT_DB_ALIAS) -> None:
     database): start the table's chain again from nothing. Its checkpoints go too."""
     from .auditlog.models import AuditChainHead, AuditCheckpoint
 
-    AuditChainHead.objects.using(using).filter(table=table).delete()
+    AuditChainHead.objects.using(using).filter(table=table).update(seq=0, head_hash=GENESIS, epochs=[])
     AuditCheckpoint.objects.using(using).filter(table=table).delete()
 
 
@@ -160,9 +169,11 @@ def _locked_head(model: type[models.Model], using: str):
     table = model._meta.db_table
     head = AuditChainHead.objects.using(using).select_for_update().filter(table=table).first()
     if head is None:
-        # First write to a table created after the chain was installed. Two first writers race on the
-        # primary key; the loser's IntegrityError aborts its transaction like any lock failure would.
-        AuditChainHead.objects.using(using).create(table=table, seq=0, head_hash=GENESIS, epochs=[])
+        # First write to a table created after the chain was installed. Two first writers may race: with
+        # ON CONFLICT DO NOTHING the second waits for the first to commit and then takes the lock after it.
+        AuditChainHead.objects.using(using).bulk_create(
+            [AuditChainHead(table=table, seq=0, head_hash=GENESIS, epochs=[])], ignore_conflicts=True
+        )
         head = AuditChainHead.objects.using(using).select_for_update().get(table=table)
     return head
 

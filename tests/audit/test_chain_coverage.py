@@ -104,3 +104,34 @@ def test_concurrent_writers_of_one_table_keep_one_linear_chain():
     assert order == [(1, "BASE"), (2, "SLOW"), (3, "SLOW2"), (4, "FAST")]
     assert audit_chain.verify().findings == []
     assert connection.vendor == "postgresql"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_first_writers_of_a_table_without_a_chain_head_both_succeed():
+    from docketapp.auditlog.models import AuditChainHead
+
+    History = Client.history.model
+    AuditChainHead.objects.filter(table=History._meta.db_table).delete()
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def writer(ref: str):
+        try:
+            start.wait(5)
+            with attributed(reason="first writer", process="tests"), transaction.atomic():
+                Client.objects.create(reference=ref, name=ref)
+                threading.Event().wait(0.3)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer, args=(ref,)) for ref in ("A", "B")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    assert errors == []
+    assert sorted(History.objects.values_list("chain_seq", flat=True)) == [1, 2]
+    assert audit_chain.verify().findings == []
