@@ -484,10 +484,11 @@ def _copy_create_with_history(creates: list[Deadline]) -> list[int]:
                 **{f.attname: getattr(obj, f.attname) for f in tracked},
             )
         )
-    # COPY bypasses the history manager's bulk_create: put the rows on the table's hash chain here.
-    seal(history_model, history, connection.alias)
     json_cache: dict[int, str] = {}
     _copy_rows(Deadline, creates, skip_auto=False, json_cache=json_cache)
+    # COPY bypasses the history manager's bulk_create: put the rows on the table's hash chain here. After
+    # the deadlines' COPY, so the chain head (locked until commit) waits for as little as possible.
+    seal(history_model, history, connection.alias)
     _copy_rows(history_model, history, skip_auto=True, json_cache=json_cache)
     return ids
 

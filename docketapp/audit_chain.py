@@ -4,7 +4,7 @@ Design (docs/audit.md has the full version and the limits):
 
 * Every row of every simple-history table (the models built on ``docketapp.audit.AuditedHistoricalModel``)
   carries ``chain_seq`` (1, 2, 3, … per table, in commit order) and ``row_hash`` =
-  SHA-256(previous row's hash + canonical JSON of the row's columns, chain_seq included). One chain per table,
+  SHA-256(previous row's hash + SHA-256 of the canonical JSON of the row's columns). One chain per table,
   not one global chain: writers of different tables never wait for each other.
 * The hash is computed in Python, in the writing transaction, for the three ways rows are inserted:
   ``save()`` (simple-history's per-object path), the manager's ``bulk_create`` (its bulk helpers) and
@@ -33,8 +33,10 @@ from django.utils import timezone
 
 GENESIS = "0" * 64
 # Columns not covered by the hash: the history row's own primary key (assigned by the database after the
-# hash is computed; the row's identity in the chain is chain_seq) and the hash itself.
-UNHASHED = {"history_id", "row_hash"}
+# hash is computed), the chain position (covered by the link to the previous row: a row moved to another
+# position no longer links) and the hash itself. Leaving chain_seq out lets the content digests be computed
+# before the chain head is locked, so the lock is held for as little as possible.
+UNHASHED = {"history_id", "chain_seq", "row_hash"}
 
 
 # --- canonical form ----------------------------------------------------------------------------------------
@@ -126,8 +128,12 @@ def canonical(values: Sequence[Any], encoders: Sequence[Callable[[Any], Any]]) -
     ).encode()
 
 
-def link(prev_hash: str, payload: bytes) -> str:
-    return hashlib.sha256(prev_hash.encode() + payload).hexdigest()
+def content_digest(values: Sequence[Any], encoders: Sequence[Callable[[Any], Any]]) -> str:
+    return hashlib.sha256(canonical(values, encoders)).hexdigest()
+
+
+def link(prev_hash: str, digest: str) -> str:
+    return hashlib.sha256((prev_hash + digest).encode()).hexdigest()
 
 
 # --- writing -------------------------------------------------------------------------------------------------
@@ -199,17 +205,18 @@ def seal(model: type[models.Model], rows: Sequence[models.Model], using: str | N
             if not row.history_actor:
                 row.history_actor = attribution.actor
     lay = layout(model)
+    getters, encoders = lay.attnames, lay.encoders
+    # The expensive part (canonical JSON and its SHA-256) before the lock; under it only the short links.
+    digests = [content_digest([getattr(row, a) for a in getters], encoders) for row in rows]
     head = _locked_head(model, using)
     seq, prev = head.seq, head.head_hash
     epochs = list(head.epochs or [])
     if not epochs or list(epochs[-1][1]) != list(lay.attnames):
         epochs.append([seq + 1, list(lay.attnames)])
-    getters = lay.attnames
-    encoders = lay.encoders
-    for row in rows:
+    for row, digest in zip(rows, digests, strict=True):
         seq += 1
         row.chain_seq = seq
-        prev = link(prev, canonical([getattr(row, a) for a in getters], encoders))
+        prev = link(prev, digest)
         row.row_hash = prev
     from .auditlog.models import AuditChainHead
 
@@ -244,9 +251,7 @@ def _backfill(model: type[models.Model], AuditChainHead, using: str) -> int:
     updates = []
     for values in rows.iterator(chunk_size=2000):
         seq += 1
-        values = list(values)
-        values[lay.attnames.index("chain_seq") + 1] = seq
-        prev = link(prev, canonical(values[1:], lay.encoders))
+        prev = link(prev, content_digest(values[1:], lay.encoders))
         updates.append((seq, prev, values[0]))
     if updates:
         with connections[using].cursor() as cursor:
@@ -400,15 +405,14 @@ def verify_table(model: type[models.Model], using: str, report: Report, key: byt
         qs = manager.filter(chain_seq__gte=first)
         if last is not None:
             qs = qs.filter(chain_seq__lte=last)
-        rows = qs.order_by("chain_seq", "history_id").values_list("history_id", "row_hash", *present)
-        seq_index = present.index("chain_seq") + 2
-        date_index = present.index("history_date") + 2
+        rows = qs.order_by("chain_seq", "history_id").values_list("history_id", "row_hash", "chain_seq", *present)
+        date_index = present.index("history_date") + 3
         for values in rows.iterator(chunk_size=5000):
             report.rows += 1
-            hid, stored = values[0], values[1]
-            seq, date = values[seq_index], values[date_index]
-            fields = dict(zip(present, values[2:], strict=True))
-            payload = canonical([fields.get(a) for a in attnames], encoders)
+            hid, stored, seq = values[0], values[1], values[2]
+            date = values[date_index]
+            fields = dict(zip(present, values[3:], strict=True))
+            payload = content_digest([fields.get(a) for a in attnames], encoders)
             if seq == prev_seq:
                 add("duplicate", f"seq {seq} (history_id {hid})", _window(prev_date, date, checkpoints),
                     "two rows claim the same chain position: one was inserted outside the application")

@@ -66,7 +66,8 @@ def run(options: dict, stdout) -> dict:
     cpu = time.process_time()
     prev = audit_chain.GENESIS
     for row in sample:
-        prev = audit_chain.link(prev, audit_chain.canonical([getattr(row, a) for a in lay.attnames], lay.encoders))
+        digest = audit_chain.content_digest([getattr(row, a) for a in lay.attnames], lay.encoders)
+        prev = audit_chain.link(prev, digest)
     seal_cpu = time.process_time() - cpu
     started = time.perf_counter()
     total = audit_chain.verify()

@@ -101,7 +101,7 @@ def test_forged_row_appended_with_a_correct_hash_is_reported_beyond_the_head(mat
     lay = audit_chain.layout(History)
     forged = History.objects.order_by("chain_seq").first()
     forged.title, forged.chain_seq = "Back-dated approval", head.seq + 1
-    forged_hash = audit_chain.link(head.head_hash, audit_chain.canonical(
+    forged_hash = audit_chain.link(head.head_hash, audit_chain.content_digest(
         [getattr(forged, a) for a in lay.attnames], lay.encoders))
     _forged_copy(chain_seq=head.seq + 1, row_hash=forged_hash)
     [found] = findings(table=TABLE)
@@ -125,7 +125,8 @@ def _rewrite_whole_chain(new_title: str, hid: int) -> None:
     prev = audit_chain.GENESIS
     updates = []
     for row in History.objects.order_by("chain_seq"):
-        prev = audit_chain.link(prev, audit_chain.canonical([getattr(row, a) for a in lay.attnames], lay.encoders))
+        prev = audit_chain.link(prev, audit_chain.content_digest([getattr(row, a) for a in lay.attnames],
+                                                                 lay.encoders))
         updates.append((prev, row.history_id))
     for new_hash, row_id in updates:
         tamper(f'UPDATE "{TABLE}" SET row_hash = %s WHERE history_id = %s', [new_hash, row_id], table=TABLE)
@@ -237,7 +238,9 @@ def test_row_hash_is_sha256_over_previous_hash_and_canonical_row(matters):
     first, second = History.objects.order_by("chain_seq")[:2]
     lay = audit_chain.layout(History)
     payload = audit_chain.canonical([getattr(second, a) for a in lay.attnames], lay.encoders)
-    assert second.row_hash == hashlib.sha256((first.row_hash + payload.decode()).encode()).hexdigest()
+    digest = hashlib.sha256(payload).hexdigest()
+    assert second.row_hash == hashlib.sha256((first.row_hash + digest).encode()).hexdigest()
+    assert "chain_seq" not in lay.attnames and "history_date" in lay.attnames
 
 
 def test_beat_tasks_take_checkpoints_and_the_nightly_verify_alerts(matters, audit):
