@@ -35,6 +35,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from docketapp.audit import attributed, current
+from docketapp.audit_chain import seal
 from patents.models import Matter, OfficeEvent
 
 from .models import Deadline, MatterComputation, OfficeClosure
@@ -486,6 +487,9 @@ def _copy_create_with_history(creates: list[Deadline]) -> list[int]:
         )
     json_cache: dict[int, str] = {}
     _copy_rows(Deadline, creates, skip_auto=False, json_cache=json_cache)
+    # COPY bypasses the history manager's bulk_create: put the rows on the table's hash chain here. After
+    # the deadlines' COPY, so the chain head (locked until commit) waits for as little as possible.
+    seal(history_model, history, connection.alias)
     _copy_rows(history_model, history, skip_auto=True, json_cache=json_cache)
     return ids
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "patents",
     "deadlines",
     "axes",
+    "docketapp.auditlog",
 ]
 
 MIDDLEWARE = [
@@ -248,6 +249,17 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 240},
     },
+    # Tamper-evident audit trail (docketapp.auditlog): sign each chain's head hourly, verify every chain nightly.
+    "auditlog.take_checkpoints": {
+        "task": "auditlog.take_checkpoints",
+        "schedule": crontab(minute=17),
+        "options": {"expires": 3000},
+    },
+    "auditlog.verify": {
+        "task": "auditlog.verify",
+        "schedule": crontab(hour=2, minute=40),
+        "options": {"expires": 6 * 3600},
+    },
 }
 # Crash and outage recovery (docs/operations.md): recomputes whose task was lost, office answers stored but
 # never applied, sync runs whose worker is gone.
@@ -317,7 +329,11 @@ THROTTLE_BACKEND = env.str("THROTTLE_BACKEND", default="redis" if REDIS_URL else
 
 # --- Audit ---
 # When true, a change to an audited model without a reason raises instead of recording "(no reason)".
-AUDIT_STRICT = env.bool("AUDIT_STRICT", default=False)
+# On by default: an unattributed change is a bug. Only the demo turns it off for its own processes.
+AUDIT_STRICT = env.bool("AUDIT_STRICT", default=True)
+# HMAC key that signs the audit chain checkpoints (docs/audit.md). Never stored in the database; without it
+# (and without DEBUG, which derives a dev key) checkpoints are unsigned and `audit verify` says so.
+AUDIT_CHECKPOINT_KEY = env.str("AUDIT_CHECKPOINT_KEY", default="")
 SIMPLE_HISTORY_REVERT_DISABLED = True
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 

@@ -11,10 +11,22 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.db.backends.signals import connection_created
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("DOCKETAPP_SHARED_DIR", ROOT.parent / "shared"))
+
+
+def _allow_test_flush(sender, connection, **kwargs) -> None:
+    # Transactional tests empty the tables with TRUNCATE between tests; the history tables refuse TRUNCATE
+    # unless the session says otherwise (patents.history_guard). Only test connections say so.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET docketapp.allow_truncate = 'on'")
+
+
+connection_created.connect(_allow_test_flush, dispatch_uid="tests.allow_test_flush")
 
 
 def skip_or_fail(reason: str) -> None:
