@@ -14,7 +14,9 @@ from django.conf import settings as django_settings
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("DOCKETAPP_SHARED_DIR", ROOT.parent / "shared"))
+# Recorded office answers live in the repository (tests/fixtures/offices, with their SOURCES.md), so a fresh
+# clone runs every test; nothing reads ../shared any more.
+OFFICE_FIXTURES = ROOT / "tests" / "fixtures" / "offices"
 
 
 def skip_or_fail(reason: str) -> None:
@@ -55,11 +57,8 @@ def _strict_audit(settings):
 
 @pytest.fixture
 def office_samples() -> Path:
-    """The real office responses in ../shared/office-samples (never copied into the repository)."""
-    path = SHARED / "office-samples"
-    if not path.is_dir():
-        skip_or_fail(f"office samples not found at {path}")
-    return path
+    """The real recorded office responses, copied verbatim into tests/fixtures/offices (see SOURCES.md there)."""
+    return OFFICE_FIXTURES
 
 
 @pytest.fixture

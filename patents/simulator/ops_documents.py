@@ -2,7 +2,7 @@
 
 Register documents use the current ns2 (http://ops.epo.org) / ns3 (http://www.epo.org/register) prefixes;
 legal, published-data, family and number-service documents use the exchange namespace as default and the
-``ops:`` prefix, exactly as the real service does (see ../shared/office-samples/epo).
+``ops:`` prefix, exactly as the real service does (see tests/fixtures/offices/epo).
 
 Codes: the register event codes, procedural-step codes and INPADOC legal codes the simulator emits are
 listed in ``REGISTER_EVENTS``, ``PROCEDURAL_STEPS`` and ``LEGAL_EVENTS`` so the normalization table can

@@ -1,4 +1,4 @@
-"""EPO OPS parsers against the real recorded responses in ../shared/office-samples/epo.
+"""EPO OPS parsers against the real recorded responses in tests/fixtures/offices/epo.
 
 Every value asserted here was read from those files (see their SOURCES.md); nothing is invented.
 """

@@ -1,4 +1,4 @@
-"""Every recorded office response in ../shared/office-samples/{epo,uspto,jpo,lens} has a parser that reads it.
+"""Every recorded office response in tests/fixtures/offices/{epo,uspto,jpo,lens} has a parser that reads it.
 
 A sample added later without a parser entry here fails this test: the conformance suite cannot silently
 fall behind the samples. The detailed value checks are in test_parsers_<office>.py.

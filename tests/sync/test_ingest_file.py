@@ -1,6 +1,6 @@
 """`manage.py ingest_file`: a saved office response goes through the sync path; twice changes nothing.
 
-Real recorded responses from ../shared/office-samples (never copied into the repository).
+Real recorded responses from tests/fixtures/offices (copied verbatim, see SOURCES.md there).
 """
 
 from __future__ import annotations
