@@ -578,11 +578,24 @@ def _exchange_biblio(doc: etree._Element, *, source: str) -> Biblio:
     kind = doc.get("kind") or (pub.kind if pub else None)
     number = doc.get("doc-number") or (pub.number if pub else "")
     is_grant = (kind or "").startswith("B")
+    if country == "WO":
+        # A WO document's application-reference is the PCT application, written by the receiving office:
+        # docdb US/2008086599/W, epodoc WO2008US86599, original US2008/086599. All read as one number.
+        candidates = [f"{i.country or ''}{i.number}" for i in app_ids if i.number_type == "docdb"]
+        candidates += [i.number for i in app_ids if i.number_type in ("epodoc", "original")]
+        pct = next((n for n in (normalized_number("WO", c) for c in candidates) if n), None)
+        app_number, app_normalized = pct or app.number, pct
+    else:
+        pct = None
+        app_number = app.number
+        app_normalized = normalized_number(country, original.number if original else app.number)
     return Biblio(
         office=country,
         source="epo-published-data",
-        application_number=app.number,
-        application_number_normalized=normalized_number(country, original.number if original else app.number),
+        application_number=app_number,
+        application_number_normalized=app_normalized,
+        pct_application_number=app.number if pct else None,
+        pct_application_normalized=pct,
         filing_date=filing_date,
         publication_number=f"{country}{number}" if number and not is_grant else None,
         publication_date=pub_date if not is_grant else None,
@@ -716,10 +729,33 @@ def parse_inpadoc_legal(body: bytes | str) -> list[Event]:
     ]
 
 
+def parse_number_service(body: bytes | str) -> tuple[DocumentRef, DocumentRef]:
+    """``number-service``: the (input, output) document-ids of an ``ops:standardization``.
+
+    E.g. original ``PCT/GB02/04635`` → docdb ``GB 0204635 W``: the office's own statement that two
+    written forms are one application.
+    """
+    source = f"{SRC} number-service"
+    root = _root(body, source=source)
+    _require_ops_root(root, source=source)
+    std = next(root.iter(f"{{{OPS_NS}}}standardization"), None)
+    if std is None:
+        raise ParseError("no ops:standardization element", source=source)
+    refs = []
+    for side in ("input", "output"):
+        wrapper = child(std, OPS_NS, side)
+        refs_el = [el for el in (wrapper if wrapper is not None else []) if isinstance(el.tag, str)]
+        ids = [i for el in refs_el for i in _exch_ids(el, source=source)]
+        if not ids:
+            raise ParseError(f"ops:standardization without an {side} document-id", source=source)
+        refs.append(ids[0])
+    return refs[0], refs[1]
+
+
 def parse_published_search(body: bytes | str) -> SearchPage:
     """``published-data/search``: ``ops:biblio-search`` with ``ops:search-result/ops:publication-reference``.
 
-    No recorded sample exists in ../shared; the shape follows the OPS 3.2 reference guide.
+    Recorded: tests/fixtures/offices/epo/published-data-search-*.xml.
     """
     source = f"{SRC} published-data search"
     root = _root(body, source=source)

@@ -12,6 +12,6 @@ from tests.conftest import OFFICE_FIXTURES
 def test_every_fixture_file_has_a_sources_line():
     sources = (OFFICE_FIXTURES / "SOURCES.md").read_text(encoding="utf-8")
     files = [p for p in OFFICE_FIXTURES.rglob("*") if p.is_file() and p.name != "SOURCES.md"]
-    assert len(files) >= 37
-    missing = sorted(str(p.relative_to(OFFICE_FIXTURES)) for p in files if f"`{p.name}`" not in sources)
+    assert len(files) >= 53
+    missing = sorted(str(p.relative_to(OFFICE_FIXTURES)) for p in files if f"{p.name}`" not in sources)
     assert missing == []
