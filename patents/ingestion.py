@@ -47,7 +47,7 @@ from .normalize import (
     iso,
 )
 from .parsers._util import normalized_number
-from .parsers.errors import MALFORMED, ParseError
+from .parsers.errors import MALFORMED, OUT_OF_SCOPE, ParseError
 from .parsers.types import Biblio, Event
 from .services import (
     MatterData,
@@ -85,6 +85,12 @@ class Document:
     events: list[Event]
     numbers: tuple[str, ...] = ()  # normalized application numbers / compact publication numbers
     no_data: bool = False
+    # Which of ``numbers`` are application numbers: those are compared with the docket's application
+    # numbers only, the others with publication and grant numbers only (one office's digits can be an
+    # application number here and someone else's publication number there).
+    application_numbers: tuple[str, ...] = ()
+    no_data_reason: str = ""  # the office's own words when it has nothing (JPO 107 …)
+    out_of_scope: str = ""  # a readable answer that must not be docketed, and why
 
 
 # --- parsing ------------------------------------------------------------------------------------------------
@@ -104,7 +110,8 @@ def parse_payload(kind: str, body: bytes) -> list[Document]:
             elif doc.query:
                 # events/procedural-steps constituents carry no biblio; the query names the number asked for
                 numbers = (compact_number(doc.query.split("=", 1)[-1]),)
-            out.append(Document("EP", b, [*doc.events, *doc.procedural_steps], numbers))
+            apps = (b.application_number_normalized,) if b is not None and b.application_number_normalized else ()
+            out.append(Document("EP", b, [*doc.events, *doc.procedural_steps], numbers, application_numbers=apps))
         return out
     if kind == "ep-legal":
         events = epo_ops.parse_inpadoc_legal(body)
@@ -120,7 +127,9 @@ def parse_payload(kind: str, body: bytes) -> list[Document]:
             merged = _merge_biblio(items)
             nums = {merged.application_number_normalized or ""}
             nums |= {compact_number(b.publication_number or b.grant_number) for b in items}
-            out.append(Document(merged.office, merged, [], tuple(sorted(n for n in nums if n))))
+            apps = (merged.application_number_normalized,) if merged.application_number_normalized else ()
+            out.append(Document(merged.office, merged, [], tuple(sorted(n for n in nums if n)),
+                                application_numbers=apps))
         return out
     if kind in ("us-odp-application", "us-odp-transactions"):
         out = []
@@ -129,14 +138,20 @@ def parse_payload(kind: str, body: bytes) -> list[Document]:
             if b is not None and app.foreign_priority and not b.priority_claims:
                 b = replace(b, priority_claims=app.foreign_priority)
             number = normalized_number("US", app.application_number or "") or ""
-            out.append(Document("US", b, list(app.events), (number,)))
+            out.append(Document("US", b, list(app.events), (number,), application_numbers=(number,)))
         return out
     if kind == "jp-app-progress":
         result = jpo.parse_app_progress(body)
         if result.data is None:
-            return [Document("JP", None, [], (), no_data=True)]
+            return [Document("JP", None, [], (), no_data=True,
+                             no_data_reason=f"JPO statusCode {result.status.code}: {result.status.message}".strip())]
         b = result.data.biblio
-        return [Document("JP", b, list(result.data.events), (b.application_number_normalized or "",))]
+        number = b.application_number_normalized or ""
+        if b.right == "trademark":
+            return [Document("JP", None, [], (number,), application_numbers=(number,), out_of_scope=(
+                f"JPO trademark application {b.application_number} ({b.title or 'no mark text'}): trademarks "
+                "are not docketed here; nothing was recorded"))]
+        return [Document("JP", b, list(result.data.events), (number,), application_numbers=(number,))]
     raise ParseError(f"no parser for payload kind {kind!r}", category="schema")
 
 
@@ -245,7 +260,9 @@ def store_payload(
     digest = content_hash(body)
     last = last_payload_for(request_key)
     if last is not None and (last.sha256 == sha or last.content_hash == digest):
-        return last, False
+        # Stored but never finished (the process died or crashed half-way): the same body is processed
+        # again, never reported "unchanged", or it would stay unread for good.
+        return last, not last.outcome
     payload = OfficePayload.objects.create(
         office=office,
         kind=kind,
@@ -326,32 +343,50 @@ def _resolve_open(*, matter: Matter, office: str, source: str, code: str, payloa
 # --- matching -----------------------------------------------------------------------------------------------
 
 
+def _typed_numbers(doc: Document) -> tuple[set[str], set[str]]:
+    """(application numbers, publication/grant numbers) the document names."""
+    apps = {n for n in doc.application_numbers if n}
+    return apps, {n for n in doc.numbers if n and n not in apps}
+
+
 def _matter_keys(matter: Matter) -> set[str]:
     keys = {matter.application_number_normalized, compact_number(matter.publication_number),
             compact_number(matter.grant_number)}
     return {k for k in keys if k}
 
 
+def _names(doc: Document, matter: Matter) -> bool:
+    apps, pubs = _typed_numbers(doc)
+    published = {compact_number(matter.publication_number), compact_number(matter.grant_number)} - {""}
+    return bool((apps and matter.application_number_normalized in apps) or (pubs & published))
+
+
 def match_document(doc: Document, candidates: list[Matter]) -> Matter | None:
-    """The candidate the document names by application, publication or grant number (None if none)."""
-    wanted = set(doc.numbers)
+    """The candidate the document names: application number against application number, publication or
+    grant number against publication and grant numbers (None if none)."""
     for matter in candidates:
-        if wanted & _matter_keys(matter):
+        if _names(doc, matter):
             return matter
     return None
 
 
-def _find_in_docket(doc: Document) -> Matter | None:
-    """The matter this document is about, looked up by application, publication or grant number."""
-    numbers = [n for n in doc.numbers if n]
-    if not numbers:
-        return None
+def _docket_candidates(doc: Document) -> list[Matter]:
+    apps, pubs = _typed_numbers(doc)
+    if not apps and not pubs:
+        return []
     office = doc.biblio.office if doc.biblio is not None else doc.office
-    candidates = Matter.objects.filter(
-        Q(application_number_normalized__in=numbers) | Q(publication_number__in=numbers)
-        | Q(grant_number__in=numbers)
-    )
-    found = [m for m in candidates[:5] if m.office == office or not office]
+    query = Q(pk__in=[])
+    if apps:
+        query |= Q(application_number_normalized__in=apps)
+    if pubs:
+        query |= Q(publication_number__in=pubs) | Q(grant_number__in=pubs)
+    return [m for m in Matter.objects.filter(query).order_by("pk")[:5] if m.office == office or not office]
+
+
+def _find_in_docket(doc: Document) -> Matter | None:
+    """The one matter this document is about (None when none, or when more than one could be: see
+    ``_docket_candidates``; an ambiguous match is quarantined by the caller, never guessed)."""
+    found = _docket_candidates(doc)
     return found[0] if len(found) == 1 else None
 
 
@@ -405,8 +440,9 @@ def process_payload(
         try:
             documents = parse_payload(payload.kind, payload.raw)
         except ParseError as exc:
-            category = (QuarantineItem.Category.MALFORMED if exc.category == MALFORMED
-                        else QuarantineItem.Category.SCHEMA)
+            category = {MALFORMED: QuarantineItem.Category.MALFORMED,
+                        OUT_OF_SCOPE: QuarantineItem.Category.OUT_OF_SCOPE}.get(exc.category,
+                                                                                QuarantineItem.Category.SCHEMA)
             item = quarantine(
                 payload=payload,
                 category=category,
@@ -415,13 +451,18 @@ def process_payload(
                 matter=candidates[0] if len(candidates) == 1 else None,
                 details={"matters": [m.reference for m in candidates], "request": payload.request_key},
             )
-            result.malformed = True
+            result.malformed = exc.category != OUT_OF_SCOPE
             if item is not None:
                 result.quarantined.append(item)
             _set_outcome(payload, "quarantined")
             return result
         seen: dict[int, Document] = {}
-        usable = [doc for doc in documents if not doc.no_data]
+        for doc in documents:
+            item = _held_back(payload, doc, candidates)
+            if item is not None:
+                result.quarantined.append(item)
+        usable = [doc for doc in documents if not doc.no_data and not doc.out_of_scope
+                  and _same_office(payload, doc)]
         # Only a one-document answer is taken to be about the one matter asked for. In a bulk answer
         # (replayed for one quarantine item, so with one candidate) the other documents belong to other
         # matters: they are looked up in the docket, never put on (or held against) the candidate.
@@ -434,9 +475,34 @@ def process_payload(
                 result.quarantined += _mismatch(payload, sole, doc)
                 continue
             if matter is None:
-                matter = _find_in_docket(doc)
+                found = _docket_candidates(doc)
+                if len(found) > 1:
+                    item = quarantine(
+                        payload=payload, category=QuarantineItem.Category.CONFLICT,
+                        reason=(f"the answer's numbers {', '.join(doc.numbers)} name {len(found)} matters "
+                                f"({', '.join(m.reference for m in found)}); none was chosen"),
+                        fingerprint=f"ambiguous|payload:{payload.pk}|{','.join(doc.numbers)}",
+                    )
+                    if item is not None:
+                        result.quarantined.append(item)
+                    continue
+                matter = found[0] if found else None
             if matter is None and create_with_client is not None and doc.biblio is not None:
-                matter = create_matter_from_biblio(biblio=doc.biblio, client=create_with_client)
+                try:
+                    with transaction.atomic():
+                        matter = create_matter_from_biblio(biblio=doc.biblio, client=create_with_client)
+                except ValidationError as exc:
+                    # Office data our own rules refuse (a number form nobody taught us): held for a person,
+                    # with the rule's words, instead of an exception that leaves the body unread.
+                    item = quarantine(
+                        payload=payload, category=QuarantineItem.Category.SCHEMA,
+                        reason=f"no matter could be created from {doc.biblio.application_number}: "
+                        + "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()),
+                        fingerprint=f"create|payload:{payload.pk}|{doc.biblio.application_number}",
+                    )
+                    if item is not None:
+                        result.quarantined.append(item)
+                    continue
                 result.created_matters.append(matter.pk)
             if matter is None:
                 label = doc.biblio.application_number if doc.biblio else ", ".join(doc.numbers)
@@ -465,8 +531,41 @@ def process_payload(
                 payload.matters.add(*seen)
             missing = [m.pk for m in candidates if m.pk not in seen]
             result.no_data += missing
-            _set_outcome(payload, "parsed" if seen else "no-data")
+            held = any(d.out_of_scope or not _same_office(payload, d) for d in documents)
+            _set_outcome(payload, "parsed" if seen else "quarantined" if held else "no-data")
     return result
+
+
+def _same_office(payload: OfficePayload, doc: Document) -> bool:
+    """The document is of the office the answer was asked from (or offered as, for a file)."""
+    return not doc.office or not payload.office or doc.office == payload.office
+
+
+def _held_back(payload: OfficePayload, doc: Document, candidates: list[Matter]) -> QuarantineItem | None:
+    """The quarantine item for a document that is readable but must not be docketed, else None."""
+    sole = candidates[0] if len(candidates) == 1 else None
+    if doc.no_data:
+        # The office's own answer that it has nothing: shown to the operator as such, in its words.
+        return quarantine(
+            payload=payload, category=QuarantineItem.Category.NO_DATA, matter=sole,
+            reason=f"the office has no data for this request: {doc.no_data_reason or 'no data'}",
+            fingerprint=f"no_data|{payload.office}|{payload.request_hash}",
+            details={"request": payload.request_key, "office_words": doc.no_data_reason},
+        )
+    if doc.out_of_scope:
+        return quarantine(
+            payload=payload, category=QuarantineItem.Category.OUT_OF_SCOPE, matter=sole, reason=doc.out_of_scope,
+            fingerprint=f"out_of_scope|{payload.office}|{','.join(doc.numbers)}",
+        )
+    if not _same_office(payload, doc):
+        number = doc.biblio.application_number if doc.biblio else ", ".join(doc.numbers)
+        return quarantine(
+            payload=payload, category=QuarantineItem.Category.OUT_OF_SCOPE, matter=sole,
+            reason=(f"the answer is a {doc.office} document ({number}), offered as {payload.office}: "
+                    f"not docketed as {payload.office}"),
+            fingerprint=f"office|{payload.office}|{doc.office}|{number}",
+        )
+    return None
 
 
 def _set_outcome(payload: OfficePayload, outcome: str) -> None:
@@ -572,6 +671,8 @@ def create_matter_from_biblio(*, biblio: Biblio, client: Client, reference: str 
     if office == "WO":
         number = biblio.pct_application_normalized or _pct_from_compact(number) or number
     kind = Matter.Kind.PCT if office == "WO" else Matter.Kind.PATENT
+    if biblio.right == "design":
+        kind = Matter.Kind.DESIGN
     data = MatterData(
         client=client,
         reference=reference or (number if number.startswith(office) else f"{office}-{number}").replace("/", "-")[:80],

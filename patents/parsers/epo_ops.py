@@ -58,7 +58,7 @@ from lxml import etree
 from patents.numbers import InvalidNumber, normalize_pct
 
 from ._util import content_discriminators, load_json, normalized_number, parse_date, parse_int
-from .errors import MALFORMED, ParseError
+from .errors import MALFORMED, OUT_OF_SCOPE, ParseError
 from .types import (
     Biblio,
     DocumentRef,
@@ -617,6 +617,13 @@ def parse_published_biblio(body: bytes | str) -> list[Biblio]:
     source = f"{SRC} published-data"
     root = _root(body, source=source)
     _require_ops_root(root, source=source)
+    search = child(root, OPS_NS, "biblio-search")
+    if search is not None:
+        # A search page names documents without their data; docketing from it would create empty matters.
+        raise ParseError(
+            f"this is a published-data search page ({search.get('total-result-count') or '?'} hits), not a "
+            "document's bibliographic data: nothing to docket from it", source=source, category=OUT_OF_SCOPE,
+        )
     docs = [d for d in root.iter(f"{{{EXCH_NS}}}exchange-document") if d.get("status") != "not found"]
     if not docs:
         raise ParseError("no exchange-document in published-data response", source=source)

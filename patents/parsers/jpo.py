@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from ._util import as_list, load_json, normalized_number, parse_date, parse_int, s
-from .errors import ParseError
+from .errors import OUT_OF_SCOPE, ParseError
 from .types import Biblio, Event, EventSource, Party, PriorityClaim
 
 SRC = "jpo"
@@ -252,7 +252,7 @@ def _require_progress(data: dict[str, Any], *, source: str) -> None:
     what = next((label for key, label in _LOOKUPS if key in data), "another JPO endpoint")
     raise ParseError(
         f"this is a JPO {what} answer, not a case file (app_progress): nothing to docket from it",
-        source=source,
+        source=source, category=OUT_OF_SCOPE,
     )
 
 

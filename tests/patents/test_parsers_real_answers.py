@@ -10,7 +10,7 @@ import pytest
 
 from patents.numbers import InvalidNumber, normalize_application_number, normalize_pct, office_code_from_name
 from patents.parsers import epo_ops, jpo, uspto_odp
-from patents.parsers.errors import SCHEMA, ParseError
+from patents.parsers.errors import OUT_OF_SCOPE, ParseError
 
 D = dt.date.fromisoformat
 
@@ -124,7 +124,7 @@ def test_jpo_patent_progress_is_still_a_patent(body):
 def test_jpo_lookup_answers_are_refused_as_progress_files_with_what_they_are(body, name, what):
     with pytest.raises(ParseError, match=what) as err:
         jpo.parse_app_progress(body(name))
-    assert err.value.category == SCHEMA and "not a case file" in str(err.value)
+    assert err.value.category == OUT_OF_SCOPE and "not a case file" in str(err.value)
 
 
 def test_jpo_publication_lookup_names_another_application_than_the_digits_asked_for(body):
