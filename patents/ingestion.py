@@ -132,6 +132,10 @@ def parse_payload(kind: str, body: bytes) -> list[Document]:
                                 application_numbers=apps))
         return out
     if kind in ("us-odp-application", "us-odp-transactions"):
+        missing = uspto_odp.odp_no_data(body)
+        if missing is not None:
+            words = " ".join(w for w in (str(missing.status), missing.message, missing.detail) if w)
+            return [Document("US", None, [], (), no_data=True, no_data_reason=f"ODP {words}")]
         out = []
         for app in uspto_odp.parse_odp_response(body):
             b = app.biblio

@@ -561,8 +561,14 @@ def _exchange_biblio(doc: etree._Element, *, source: str) -> Biblio:
     pub_date = next((i.date for i in pub_ids if i.date), None)
     original = _pick([i for i in app_ids if i.number_type == "original"], "original")
     priority = []
+    own = {re.sub(r"\D", "", f"{i.number}") for i in app_ids if i.number_type == "epodoc"}
     for pc in children(child(bib, EXCH_NS, "priority-claims"), EXCH_NS, "priority-claim"):
-        ref = _pick(_exch_ids(pc, source=source), "docdb", "epodoc", "original")
+        ids = _exch_ids(pc, source=source)
+        # With no priority, published-data lists the application itself as its "priority" (EP2400812A1:
+        # EP20100167109). A matter claiming priority from itself would move every priority-based date.
+        if any(i.number_type == "epodoc" and re.sub(r"\D", "", i.number) in own for i in ids):
+            continue
+        ref = _pick(ids, "docdb", "epodoc", "original")
         if ref is not None:
             priority.append(
                 PriorityClaim(

@@ -466,6 +466,18 @@ def _error_from(data: dict[str, Any]) -> OdpError:
     )
 
 
+def odp_no_data(body: bytes | str) -> OdpError | None:
+    """The ODP error body of a 404 "no matching records" (the office has nothing), else None."""
+    try:
+        data = load_json(body, source=f"{SRC} error")
+    except ParseError:
+        return None
+    if not isinstance(data, dict) or "patentFileWrapperDataBag" in data or not _looks_like_error(data):
+        return None
+    err = _error_from(data)
+    return err if err.status == 404 else None
+
+
 def parse_odp_error(body: bytes | str) -> OdpError:
     """Both ODP error shapes: ``code/message/detailedMessage`` and ``code/error/errorDetails``."""
     source = f"{SRC} error"

@@ -123,3 +123,74 @@ def test_unknown_kind_is_refused_with_the_choices(office_samples):
         call_command("ingest_file", "--office", "EP", "--kind", "transactions", "--create",
                      str(office_samples / "epo" / "register-events-EP2400812.xml"))
     assert not OfficePayload.objects.exists()
+
+
+# --- issue 13: real answers ----------------------------------------------------------------------------------
+
+
+def test_a_jp_application_never_lands_on_another_application_published_under_the_same_digits(office_samples):
+    # The JPO's own lookup: publication 2020123456 belongs to application 2019013554 (registration 7193363).
+    from docketapp.audit import attributed
+    from tests.factories import MatterFactory
+
+    with attributed(reason="test set-up", process="tests"):
+        other = MatterFactory(reference="JP-OTHER", office="JP", application_number="2019-013554",
+                              publication_number="2020123456", grant_number="7193363")
+    report = ingest("--office", "JP", "--kind", "progress", "--create",
+                    str(office_samples / "jpo" / "patent-app_progress-2020123456.json"))
+    assert report["matter"] == "JP-2020123456"  # its own matter, made from its own application number
+    assert not other.events.exists()
+    assert Matter.objects.get(reference="JP-2020123456").application_number_normalized == "2020123456"
+
+
+def test_two_matters_named_by_one_answer_are_quarantined_not_guessed(office_samples):
+    from docketapp.audit import attributed
+    from tests.factories import MatterFactory
+
+    with attributed(reason="test set-up", process="tests"):
+        MatterFactory(reference="A", office="EP", application_number="EP10167109")
+        MatterFactory(reference="B", office="EP", application_number="EP99999999", publication_number="EP2400812")
+    report = ingest("--office", "EP", "--kind", "biblio",
+                    str(office_samples / "epo" / "published-data-biblio-EP2400812A1.xml"))
+    assert report["matter"] is None and report["events_created"] == 0
+    assert [q["category"] for q in report["quarantined"]] == ["conflict"]
+    assert "A" in report["quarantined"][0]["reason"] and "B" in report["quarantined"][0]["reason"]
+
+
+def test_a_body_stored_but_never_processed_is_processed_on_the_next_run_not_reported_unchanged(office_samples):
+    # What a crash half-way (the old WO ValidationError) left behind: the body stored, nothing parsed.
+    from docketapp.audit import attributed
+    from patents.ingestion import store_payload
+
+    path = office_samples / "epo" / "published-data-biblio-WO2009085664A2.xml"
+    with attributed(reason="test set-up", process="tests"):
+        store_payload(office="WO", kind="ep-published-biblio", endpoint="file/biblio",
+                      request_key=f"FILE WO biblio {path.name} -> create", body=path.read_bytes(),
+                      origin="file", file_name=path.name)
+    report = ingest("--office", "WO", "--kind", "biblio", "--create", str(path))
+    assert report["matter"] == "WO-PCT-US2008-086599"
+    assert OfficePayload.objects.get().outcome == "parsed"  # the same row, finished: no second copy
+
+
+def test_the_same_file_for_another_matter_is_another_request(office_samples):
+    from docketapp.audit import attributed
+    from tests.factories import MatterFactory
+
+    path = office_samples / "epo" / "register-biblio-EP2400812-ns2ns3-prefixes.xml"
+    with attributed(reason="test set-up", process="tests"):
+        MatterFactory(reference="EP-WRONG", office="EP", application_number="EP11111111")
+        MatterFactory(reference="EP-RIGHT", office="EP", application_number="EP10167109")
+    wrong = ingest("--office", "EP", "--kind", "register", "--matter", "EP-WRONG", str(path))
+    assert [q["category"] for q in wrong["quarantined"]] == ["mismatch"] and wrong["events_created"] == 0
+    right = ingest("--office", "EP", "--kind", "register", "--matter", "EP-RIGHT", str(path))
+    assert right["events_created"] == 2  # filing and grant: not "unchanged since the last ingest"
+
+
+def test_office_no_data_is_shown_to_the_operator_in_the_office_words(office_samples, admin_client):
+    report = ingest("--office", "JP", "--kind", "progress", "--create",
+                    str(office_samples / "jpo" / "patent-app_progress-9999999999-status107-no-data.json"))
+    assert [q["category"] for q in report["quarantined"]] == ["no_data"]
+    assert not Matter.objects.exists()
+    for url in ("/sync/", "/sync/quarantine/"):
+        page = admin_client.get(url).content.decode()
+        assert "Office has no data" in page and "該当するデータがありません" in page, url
