@@ -660,6 +660,21 @@ def apply_document(*, payload: OfficePayload, matter: Matter, doc: Document, tab
             for office, source, code in mapped_codes:
                 _resolve_open(matter=matter, office=office, source=source, code=code, payload=payload)
         if doc.biblio is not None:
+            for claim in doc.biblio.priority_claims:
+                if claim.country and len(claim.country) == 2:
+                    continue
+                # An office name our table does not know (ODP writes names, not codes): the claim is held
+                # for a person with the office's words, never dropped and never given a guessed country.
+                item = quarantine(
+                    payload=payload, category=QuarantineItem.Category.SCHEMA, matter=matter,
+                    source="priority", office_code=(claim.office_name or "")[:40],
+                    reason=(f"priority claim {claim.number or '?'} of {iso(claim.date) or '?'} names the office "
+                            f"{claim.office_name or '(none)'!r}, which has no ST.3 code in the table: not entered"),
+                    fingerprint=f"priority|{matter.pk}|{claim.office_name}|{claim.number}|{iso(claim.date)}",
+                    details={"office_name": claim.office_name, "number": claim.number, "date": iso(claim.date)},
+                )
+                if item:
+                    result.quarantined.append(item)
             recon = reconcile_matter(matter=matter, biblio=doc.biblio, payload=payload)
             result.reconciliation_open += recon.open
             result.quarantined += recon.quarantined

@@ -194,3 +194,21 @@ def test_office_no_data_is_shown_to_the_operator_in_the_office_words(office_samp
     for url in ("/sync/", "/sync/quarantine/"):
         page = admin_client.get(url).content.decode()
         assert "Office has no data" in page and "該当するデータがありません" in page, url
+
+
+def test_foreign_priority_given_by_office_name_keeps_its_country_and_an_unknown_name_is_held(office_samples,
+                                                                                             tmp_path):
+    # The real ODP application, with the two foreign priorities the way ODP writes them: by office name
+    # ("CHINA", as in the issue report) and by a name no table knows.
+    body = json.loads((office_samples / "uspto" / "odp-application-17248024.json").read_text())
+    body["patentFileWrapperDataBag"][0]["foreignPriorityBag"] = [
+        {"ipOfficeName": "CHINA", "filingDate": "2020-01-06", "applicationNumberText": "202010008557.0"},
+        {"ipOfficeName": "ATLANTIS", "filingDate": "2020-01-07", "applicationNumberText": "A-1"},
+    ]
+    path = tmp_path / "odp-application-17248024-with-priorities.json"
+    path.write_text(json.dumps(body))
+    report = ingest("--office", "US", "--kind", "application", "--create", str(path))
+    matter = Matter.objects.get(reference="US-17248024")
+    assert [(c.country, c.date) for c in matter.priority_claims.all()] == [("CN", D("2020-01-06"))]
+    held = [q for q in report["quarantined"] if "ATLANTIS" in q["reason"]]
+    assert len(held) == 1 and "A-1" in held[0]["reason"] and "not entered" in held[0]["reason"]
