@@ -100,6 +100,12 @@ def parse_payload(kind: str, body: bytes) -> list[Document]:
     """Bytes → documents. Raises ParseError (the payload is then quarantined with that reason)."""
     from .parsers import epo_ops, jpo, uspto_odp
 
+    if kind.startswith("ep-"):
+        fault = epo_ops.ops_no_data(body)
+        if fault is not None:
+            words = " ".join(w for w in (fault.code, fault.message) if w)
+            return [Document("EP" if kind != "ep-published-biblio" else "", None, [], (), no_data=True,
+                             no_data_reason=f"OPS {words}")]
     if kind == "ep-register":
         out = []
         for doc in epo_ops.parse_register(body):
@@ -442,7 +448,11 @@ def process_payload(
     table = table or MappingTable.load()
     with _attribution(f"office data: payload {payload.pk} ({payload.office} {payload.endpoint})"):
         try:
-            documents = parse_payload(payload.kind, payload.raw)
+            if payload.status == 404 and not payload.raw.strip():
+                # OPS answers a search without hits (and ODP an unknown number) with an empty 404.
+                documents = [Document("", None, [], (), no_data=True, no_data_reason="HTTP 404 with an empty body")]
+            else:
+                documents = parse_payload(payload.kind, payload.raw)
         except ParseError as exc:
             category = {MALFORMED: QuarantineItem.Category.MALFORMED,
                         OUT_OF_SCOPE: QuarantineItem.Category.OUT_OF_SCOPE}.get(exc.category,

@@ -829,6 +829,18 @@ def parse_ops_fault(body: bytes | str) -> OpsFault:
     return fault
 
 
+def ops_no_data(body: bytes | str) -> OpsFault | None:
+    """The OPS fault that says "no data" (``SERVER.EntityNotFound``, e.g. "No results found"), else None.
+
+    Such a body is the office's answer, not a broken document: it must never be filed as a schema error.
+    """
+    try:
+        fault = parse_ops_fault(body)
+    except ParseError:
+        return None
+    return fault if fault.is_not_found else None
+
+
 def parse_ops_token(body: bytes | str) -> OpsTokenResponse:
     source = f"{SRC} accesstoken"
     data = load_json(body, source=source)

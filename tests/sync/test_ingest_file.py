@@ -212,3 +212,30 @@ def test_foreign_priority_given_by_office_name_keeps_its_country_and_an_unknown_
     assert [(c.country, c.date) for c in matter.priority_claims.all()] == [("CN", D("2020-01-06"))]
     held = [q for q in report["quarantined"] if "ATLANTIS" in q["reason"]]
     assert len(held) == 1 and "A-1" in held[0]["reason"] and "not entered" in held[0]["reason"]
+
+
+def test_an_ops_no_results_fault_is_office_no_data_not_a_schema_error(tmp_path):
+    # No recording of this body exists (see tests/fixtures/offices/SOURCES.md); this is the fault as other
+    # projects' tests quote it: <fault xmlns="http://ops.epo.org"> with code SERVER.EntityNotFound.
+    path = tmp_path / "register-EP99999999.xml"
+    path.write_bytes(b'<?xml version="1.0" encoding="UTF-8"?><fault xmlns="http://ops.epo.org">'
+                     b"<code>SERVER.EntityNotFound</code><message>No results found</message></fault>")
+    report = ingest("--office", "EP", "--kind", "register", "--create", str(path))
+    assert [q["category"] for q in report["quarantined"]] == ["no_data"]
+    assert "SERVER.EntityNotFound No results found" in report["quarantined"][0]["reason"]
+    assert not Matter.objects.exists()
+
+
+def test_an_empty_404_from_the_sync_is_office_no_data(office_samples):
+    from docketapp.audit import attributed
+    from patents.ingestion import ingest_response
+    from tests.factories import MatterFactory
+
+    with attributed(reason="test set-up", process="tests"):
+        matter = MatterFactory(reference="EP-NONE", office="EP", application_number="EP99999999")
+        result = ingest_response(office="EP", kind="ep-register", endpoint="register/search",
+                                 request_key="GET register/search?q=ap%3DEP99999999", body=b"", status=404,
+                                 matters=[matter])
+    assert result.no_data == [matter.pk] and not result.malformed
+    (item,) = result.quarantined
+    assert item.category == "no_data" and item.matter == matter and "empty body" in item.reason
