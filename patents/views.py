@@ -22,8 +22,9 @@ from deadlines.models import Deadline
 from deadlines.presentation import history_changes, in_user_timezone, user_today, user_tz
 
 from .filters import MatterFilter
-from .models import Matter, OfficeEvent, PriorityClaim, QuarantineItem, SyncRun
+from .models import Matter, OfficeEvent, PriorityClaim, SyncRun
 from .numbers import InvalidNumber, normalize_application_number
+from .review import visible_quarantine
 
 logger = logging.getLogger(__name__)
 
@@ -308,11 +309,9 @@ def payload_raw(request: HttpRequest, pk: int, payload_pk: int) -> HttpResponse:
 def sync_overview(request: HttpRequest) -> HttpResponse:
     """Recent office sync runs and the open quarantine for the matters this user may see."""
     runs = list(SyncRun.objects.order_by("-started_at", "-pk")[:30])
-    q = Q(matter__in=Matter.objects.visible_to(request.user))
-    if request.user.is_staff:
-        # Items that could not be tied to any matter are office-level: staff triage them.
-        q |= Q(matter__isnull=True)
+    # Items tied to no matter hold other clients' data: only a docketing admin sees them (patents.review).
     items = list(
-        QuarantineItem.objects.filter(q, status="open").select_related("matter").order_by("-created_at", "-pk")[:100]
+        visible_quarantine(request.user).filter(status="open").select_related("matter")
+        .order_by("-created_at", "-pk")[:100]
     )
     return render(request, "patents/sync.html", {"runs": runs, "items": items})
