@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('patents', '0005_seed_office_code_mappings'),
+        ('patents', '0007_quarantine_authority'),
     ]
 
     operations = [
