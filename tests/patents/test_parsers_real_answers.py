@@ -143,3 +143,22 @@ def test_jpo_publication_lookup_names_another_application_than_the_digits_asked_
 def test_jpo_status_107_is_no_data_in_the_office_words(body, name):
     status = jpo.parse_jpo_status(body(name))
     assert status.is_no_data and status.message == "該当するデータがありません。"
+
+
+def test_wo_family_members_keep_their_own_office_and_the_pct_member_reads_as_the_pct_number(body):
+    family = epo_ops.parse_family(body("epo/family-WO2009085664A2.xml"))
+    apps = {}
+    for m in family.members:
+        if m.application.kind == "W":  # the PCT application, written with its receiving office
+            apps.setdefault("WO", set()).add(normalize_pct(f"{m.application.country}{m.application.number}"))
+        else:
+            apps.setdefault(m.publication.country, set()).add(m.application.number)
+    assert apps == {
+        "WO": {"PCT/US2008/086599"},
+        "EP": {"08868513"},
+        "JP": {"2010540766"},
+        "CN": {"200880123968", "201210106458"},
+        "TW": {"97145995"},
+        "US": {"96495207", "201213372047", "201313915426", "201313915433"},
+    }
+    assert normalize_application_number("EP", "08868513") == "EP08868513"
