@@ -692,10 +692,40 @@ def apply_document(*, payload: OfficePayload, matter: Matter, doc: Document, tab
                 )
                 if item:
                     result.quarantined.append(item)
+            result.quarantined += _link_parent(matter=matter, biblio=doc.biblio, payload=payload)
             recon = reconcile_matter(matter=matter, biblio=doc.biblio, payload=payload)
             result.reconciliation_open += recon.open
             result.quarantined += recon.quarantined
     return result
+
+
+def _link_parent(*, matter: Matter, biblio: Biblio, payload: OfficePayload) -> list[QuarantineItem]:
+    """An EP divisional's parent (register related-documents) becomes the matter's parent link.
+
+    Only a parent of the same client is linked; a parent not in the docket, or another parent than the
+    one the docket has, is held for a person: the relation is never lost and never overwritten.
+    """
+    parents = {link.parent_number for link in biblio.continuity
+               if link.relation == "parent" and link.relation_code == "DIV" and matter.office == "EP"}
+    if not parents:
+        return []
+    (number, *others) = sorted(parents)
+    found = list(Matter.objects.filter(client_id=matter.client_id, office="EP",
+                                       application_number_normalized=number)[:2])
+    if not others and len(found) == 1 and matter.parent_id in (None, found[0].pk):
+        if matter.parent_id is None:
+            matter.parent, matter.parent_relation = found[0], Matter.Relation.DIVISIONAL
+            matter.full_clean(validate_unique=False, validate_constraints=False)
+            matter.save(update_fields=["parent", "parent_relation", "updated_at"])
+        return []
+    reason = (f"{matter.reference} is a divisional of {', '.join(sorted(parents))} (EP Register), "
+              + ("which is not a matter of this client in the docket" if not found
+                 else f"but the docket links it to {matter.parent.reference if matter.parent else 'nothing'}"))
+    item = quarantine(payload=payload, category=QuarantineItem.Category.MISMATCH, matter=matter,
+                      source="epo-register", reason=reason + ": the parent link was not set",
+                      fingerprint=f"parent|{matter.pk}|{','.join(sorted(parents))}",
+                      details={"parents": sorted(parents)})
+    return [item] if item else []
 
 
 # --- creating matters from office data ----------------------------------------------------------------------

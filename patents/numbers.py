@@ -28,6 +28,9 @@ class InvalidNumber(ValueError):
 
 
 _EP_RE = re.compile(r"^(?:EP)?(\d{8})(?:\.(\d))?$")
+# epodoc's long form (EP20100167109 for EP10167109; the register's related-documents write 20110776418):
+# four-digit year + the six-digit serial with a leading zero.
+_EP_LONG_RE = re.compile(r"^(?:EP)?(?:19|20)(\d{2})0(\d{6})$")
 _US_RE = re.compile(r"^(?:US)?(\d{2})/?(\d{3}),?(\d{3})$")
 _PCT_RE = re.compile(r"^PCT/?([A-Z]{2})(\d{4}|\d{2})/?(\d{5,6})$")
 # The other ways offices write one PCT application (all seen in recorded answers, see tests/fixtures/offices):
@@ -88,6 +91,9 @@ def normalize_application_number(office: str, raw: str) -> str:
     if not value:
         raise InvalidNumber("The application number is empty")
     if office == "EP":
+        long_form = _EP_LONG_RE.match(value)
+        if long_form:
+            return f"EP{long_form.group(1)}{long_form.group(2)}"
         m = _EP_RE.match(value)
         if not m:
             raise InvalidNumber(

@@ -61,6 +61,7 @@ from ._util import content_discriminators, load_json, normalized_number, parse_d
 from .errors import MALFORMED, OUT_OF_SCOPE, ParseError
 from .types import (
     Biblio,
+    ContinuityLink,
     DocumentRef,
     Event,
     EventSource,
@@ -185,6 +186,32 @@ def _statuses(doc: etree._Element, *, source: str) -> tuple[StatusEntry, ...]:
             changed = parse_date(st.get("change-date"), field="change-date", source=source)
             out.append(StatusEntry(code=code, text=st_text, changed_on=changed))
     return tuple(out)
+
+
+def _divisions(bib: etree._Element, own: str, *, source: str) -> tuple[ContinuityLink, ...]:
+    """``reg:related-documents/reg:division/reg:relation``: the parent and children of a divisional.
+
+    The register writes the application itself as an empty placeholder on its own side of the relation;
+    the other side is an application number, often in the long form (20110776418 = EP11776418).
+    """
+    out = []
+    for division in children(child(bib, REG_NS, "related-documents"), REG_NS, "division"):
+        for relation in children(division, REG_NS, "relation"):
+            for side, name in (("parent", "parent-doc"), ("child", "child-doc")):
+                for d in children(child(relation, REG_NS, name), REG_NS, "document-id"):
+                    if d.get("document-id-type") not in (None, "application number"):
+                        continue
+                    number = path_text(d, REG_NS, "doc-number")
+                    if not number:
+                        continue
+                    other = normalized_number(path_text(d, REG_NS, "country") or "EP", number) or number
+                    out.append(ContinuityLink(
+                        relation=side, relation_code="DIV", relation_text="divisional application",
+                        parent_number=other if side == "parent" else own,
+                        child_number=own if side == "parent" else other,
+                        filing_date=None, status_code=None, status_text=None, patent_number=None,
+                    ))
+    return tuple(dict.fromkeys(out))
 
 
 def _register_biblio(doc: etree._Element, *, source: str) -> Biblio:
@@ -312,6 +339,7 @@ def _register_biblio(doc: etree._Element, *, source: str) -> Biblio:
         pct_publication_date=wo[0].date if wo else None,
         language_of_filing=path_text(bib, REG_NS, "language-of-filing") or None,
         dates=dates,
+        continuity=_divisions(bib, normalized_number(office, app.number) or app.number, source=source),
     )
 
 

@@ -239,3 +239,39 @@ def test_an_empty_404_from_the_sync_is_office_no_data(office_samples):
     assert result.no_data == [matter.pk] and not result.malformed
     (item,) = result.quarantined
     assert item.category == "no_data" and item.matter == matter and "empty body" in item.reason
+
+
+def _divisional_of(office_samples, tmp_path, parent_long_form: str):
+    # No recorded register body of a divisional exists in the fixtures (see SOURCES.md): the real
+    # EP2400812 register body with the related-documents block in the shape OPS returns it (the
+    # application itself is the empty placeholder; the parent in the long form, 19990203729 = EP99203729).
+    body = (office_samples / "epo" / "register-biblio-EP2400812-ns2ns3-prefixes.xml").read_text()
+    block = (
+        "<ns3:related-documents><ns3:division><ns3:relation>"
+        "<ns3:child-doc><ns3:document-id><ns3:country></ns3:country><ns3:doc-number></ns3:doc-number>"
+        "</ns3:document-id></ns3:child-doc>"
+        '<ns3:parent-doc><ns3:document-id document-id-type="application number"><ns3:country>EP</ns3:country>'
+        f"<ns3:doc-number>{parent_long_form}</ns3:doc-number><ns3:kind>D</ns3:kind></ns3:document-id>"
+        "</ns3:parent-doc></ns3:relation></ns3:division></ns3:related-documents>"
+    )
+    path = tmp_path / "register-biblio-EP2400812-as-divisional.xml"
+    path.write_text(body.replace("</ns3:bibliographic-data>", block + "</ns3:bibliographic-data>"))
+    return path
+
+
+def test_an_ep_divisional_keeps_its_parent_from_the_register(office_samples, tmp_path):
+    ingest("--office", "EP", "--kind", "register", "--create",
+           str(office_samples / "epo" / "register-biblio-EP99203729-2016-ops-reg-prefixes.xml"))
+    report = ingest("--office", "EP", "--kind", "register", "--create",
+                    str(_divisional_of(office_samples, tmp_path, "19990203729")))
+    assert report["matter"] == "EP10167109" and report["quarantined"] == []
+    child = Matter.objects.get(reference="EP10167109")
+    assert (child.parent.reference, child.parent_relation) == ("EP99203729", "divisional")
+
+
+def test_a_divisional_whose_parent_is_not_in_the_docket_is_held_not_lost(office_samples, tmp_path):
+    report = ingest("--office", "EP", "--kind", "register", "--create",
+                    str(_divisional_of(office_samples, tmp_path, "20110776418")))
+    assert Matter.objects.get(reference="EP10167109").parent is None
+    (held,) = [q for q in report["quarantined"] if q["category"] == "mismatch"]
+    assert "divisional of EP11776418" in held["reason"] and "not set" in held["reason"]
