@@ -24,7 +24,9 @@ class OfficeClosureAdmin(AuditedAdmin):
         from .services import candidate_matters_for_closure, recompute_matters
 
         closures = list(queryset.order_by("office", "date"))
-        candidates = sorted({m for c in closures for m in candidate_matters_for_closure(day=c.date)})
+        candidates = sorted(
+            {m for c in closures for m in candidate_matters_for_closure(day=c.date, office=c.office)}
+        )
         label = "; ".join(f"{c.office} {c.date.isoformat()} ({c.reason})" for c in closures)
         reason = f"office closures changed: {label}"[:300]
         if request.POST.get("apply") == "yes":

@@ -184,8 +184,7 @@ class SyncRunAdmin(ReadOnlyAdmin):
 
 
 @admin.register(OfficePayload)
-class OfficePayloadAdmin(VisibleMattersOnly, ReadOnlyAdmin):
-    matter_path = "matters"
+class OfficePayloadAdmin(ReadOnlyAdmin):
     list_display = ["fetched_at", "office", "kind", "endpoint", "status", "size", "short_sha", "outcome", "origin"]
     list_filter = ["office", "kind", "outcome", "origin"]
     search_fields = ["request_key", "sha256", "file_name", "matters__reference"]
@@ -198,7 +197,8 @@ class OfficePayloadAdmin(VisibleMattersOnly, ReadOnlyAdmin):
         return obj.sha256[:12]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).defer("body")
+        # A bulk answer holds other clients' data: only payloads whose every matter the user may see.
+        return super().get_queryset(request).readable_by(request.user).defer("body")
 
 
 @admin.register(QuarantineItem)

@@ -522,6 +522,23 @@ class SyncRun(models.Model):
         return (self.finished_at - self.started_at) if self.finished_at else None
 
 
+class OfficePayloadQuerySet(models.QuerySet):
+    def readable_by(self, user) -> OfficePayloadQuerySet:
+        """Payloads whose every matter ``user`` may see.
+
+        A bulk answer (one OPS request for many matters, a family body) carries other clients' data in its
+        body, endpoint and matter list; one visible matter among them is not enough to read it. Only
+        superusers read every payload, matter-less ones (discovery, unattached files) included: a permission
+        such as the docketing admin's decides mappings, it does not lift the wall between clients.
+        """
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        hidden = Matter.objects.exclude(pk__in=Matter.objects.visible_to(user).values("pk"))
+        return self.filter(matters__in=Matter.objects.visible_to(user)).exclude(matters__in=hidden).distinct()
+
+
 class OfficePayload(models.Model):
     """A raw office answer exactly as received (compressed), with what identifies it. Never credentials.
 
@@ -555,6 +572,8 @@ class OfficePayload(models.Model):
     file_name = models.CharField(max_length=300, blank=True)
     sync_run = models.ForeignKey(SyncRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="payloads")
     outcome = models.CharField(max_length=20, blank=True, help_text="parsed, quarantined, no-data")
+
+    objects = OfficePayloadQuerySet.as_manager()
 
     class Meta:
         ordering = ["fetched_at", "pk"]

@@ -22,7 +22,7 @@ from deadlines.models import Deadline
 from deadlines.presentation import history_changes, in_user_timezone, user_today, user_tz
 
 from .filters import MatterFilter
-from .models import Matter, OfficeEvent, PriorityClaim, SyncRun
+from .models import Matter, OfficeEvent, OfficePayload, PriorityClaim, SyncRun
 from .numbers import InvalidNumber, normalize_application_number
 from .review import visible_quarantine
 
@@ -215,10 +215,13 @@ class SyncPanel:
     reconciliation: list = field(default_factory=list)
 
 
-def sync_panel(matter: Matter, limit: int = 5) -> SyncPanel:
+def sync_panel(matter: Matter, user, limit: int = 5) -> SyncPanel:
     """Latest raw payloads, quarantined items and docket/office disagreements for this matter."""
     return SyncPanel(
-        payloads=list(matter.office_payloads.defer("body").order_by("-fetched_at", "-pk")[:limit]),
+        payloads=list(
+            OfficePayload.objects.readable_by(user).filter(matters=matter)
+            .defer("body").order_by("-fetched_at", "-pk")[:limit]
+        ),
         # Open items first: they are what a person still has to decide.
         quarantine=list(
             matter.quarantine_items.order_by(
@@ -285,7 +288,7 @@ def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "priority": _priority_links(matter, visible),
             "deadlines": open_deadlines,
             "timeline": build_timeline(matter, tz, today),
-            "sync": sync_panel(matter),
+            "sync": sync_panel(matter, request.user),
             "engine_problems": engine_problems(matter, today),
             "kind_colours": {k.value: c for k, c in KIND_COLOURS.items()},
         },
@@ -298,7 +301,7 @@ def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def payload_raw(request: HttpRequest, pk: int, payload_pk: int) -> HttpResponse:
     """A raw office payload exactly as received, for staff checking a parse. Only via a visible matter."""
     matter = get_object_or_404(Matter.objects.visible_to(request.user), pk=pk)
-    payload = get_object_or_404(matter.office_payloads.all(), pk=payload_pk)
+    payload = get_object_or_404(OfficePayload.objects.readable_by(request.user).filter(matters=matter), pk=payload_pk)
     body = payload.raw.decode("utf-8", errors="replace")
     return render(request, "patents/matter_raw.html", {"matter": matter, "payload": payload, "body": body})
 
