@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('patents', '0007_quarantine_authority'),
+        ('patents', '0010_rule_mappings'),
     ]
 
     operations = [

@@ -94,7 +94,8 @@ CASES = {
     "jpo/patent-app_progress_simple-2020123456.json": Expect(
         "JP", "progress", "JP-2020123456", "JP", "patent", "2020123456", "2021090037", "7533889", "2020-07-20"),
     "jpo/design-app_progress-2020015234.json#design-taken-as-patent": Expect(
-        "JP", "progress", "JP-2020015234", "JP", "design", "2020015234", None, "1680736", "2020-06-24"),
+        "JP", "progress", "JP-2020015234", "JP", "design", "2020015234", None, "1680736", "2020-06-24",
+        absent_rules=("JP.EXAMINATION_REQUEST", "JP.ANNUITY"), present_rules=("JP.DESIGN_ANNUITY",)),
     "jpo/trademark-app_progress-2024123456.json#trademark-taken-as-patent": Expect(
         "JP", "progress", held="out_of_scope", words="trademarks are not docketed"),
     "jpo/patent-case_number_reference-publication-2020123456.json#lookup-creates-matter": Expect(
