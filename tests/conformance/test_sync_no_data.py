@@ -11,8 +11,6 @@ from docketapp.audit import attributed
 from patents import sync
 from patents.models import Matter, QuarantineItem
 from patents.services import MatterData, ensure_client, upsert_matter
-from tests.sync.conftest import fast_throttle, sim_client  # noqa: F401
-from patents.simulator.testing import simulator_factory  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.simulator]
 
