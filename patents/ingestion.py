@@ -710,10 +710,11 @@ def _link_parent(*, matter: Matter, biblio: Biblio, payload: OfficePayload) -> l
     if not parents:
         return []
     (number, *others) = sorted(parents)
-    found = list(Matter.objects.filter(client_id=matter.client_id, office="EP",
+    found = list(Matter.objects.filter(client=matter.client, office="EP",
                                        application_number_normalized=number)[:2])
-    if not others and len(found) == 1 and matter.parent_id in (None, found[0].pk):
-        if matter.parent_id is None:
+    current = matter.parent
+    if not others and len(found) == 1 and current in (None, found[0]):
+        if current is None:
             matter.parent, matter.parent_relation = found[0], Matter.Relation.DIVISIONAL
             matter.full_clean(validate_unique=False, validate_constraints=False)
             matter.save(update_fields=["parent", "parent_relation", "updated_at"])
