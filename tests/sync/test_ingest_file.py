@@ -275,3 +275,13 @@ def test_a_divisional_whose_parent_is_not_in_the_docket_is_held_not_lost(office_
     assert Matter.objects.get(reference="EP10167109").parent is None
     (held,) = [q for q in report["quarantined"] if q["category"] == "mismatch"]
     assert "divisional of EP11776418" in held["reason"] and "not set" in held["reason"]
+
+
+def test_inpadoc_legal_of_an_old_ep_patent_lands_on_the_matter_with_that_publication(office_samples):
+    ingest("--office", "EP", "--kind", "register", "--create",
+           str(office_samples / "epo" / "register-biblio-EP99203729-2016-ops-reg-prefixes.xml"))
+    # No --matter: the legal body names publication EP1000000, matched against publication numbers only.
+    report = ingest("--office", "EP", "--kind", "legal", str(office_samples / "epo" / "legal-inpadoc-EP1000000A1.xml"))
+    assert report["matter"] == "EP99203729"
+    assert OfficeEvent.objects.filter(matter__reference="EP99203729", natural_key__contains="inpadoc").exists()
+    assert {q["category"] for q in report["quarantined"]} <= {"unmapped_code"}  # national codes: held, not lost
