@@ -628,6 +628,12 @@ class QuarantineItem(models.Model):
         MISMATCH = "mismatch", "Number or date mismatch with the docket"
         CONFLICT = "conflict", "Conflicting data"
         TOO_LARGE = "too_large", "Too large to process"
+        # The office answered, in its own words, that it holds nothing for the request (OPS
+        # SERVER.EntityNotFound, JPO 107/108, ODP 404): not a broken body, but the operator must see it.
+        NO_DATA = "no_data", "Office has no data"
+        # A readable answer that is not a docketable case file: a trademark, a lookup answer, another
+        # office's document than the one it was offered as.
+        OUT_OF_SCOPE = "out_of_scope", "Not a docketable case file"
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"

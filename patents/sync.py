@@ -224,6 +224,12 @@ def fetch_and_ingest(*, office: str, matters: list[Matter], client, run_id: int 
         record_failure(run_id=run_id, office=office, matter_ids=[m.pk for m in group], exc=exc)
         return True
 
+    def record_no_data(exc: NotFound, kind: str, group: list[Matter]) -> None:
+        # The office's "no data" answer (JPO 107, OPS EntityNotFound, ODP 404) is kept and shown to the
+        # operator in its own words; the matters still count as synced with nothing new.
+        if exc.response is not None:
+            ingest(exc.response, kind, group)
+
     def finish(group: list[Matter], result: IngestResult | None, changed: bool) -> None:
         no_data = set(result.no_data) if result else {m.pk for m in group}
         with attributed(reason=f"office sync ({office})", process=PROCESS):
@@ -245,6 +251,7 @@ def fetch_and_ingest(*, office: str, matters: list[Matter], client, run_id: int 
             if by_number:
                 numbers = sorted(by_number)
                 group = [by_number[n] for n in numbers]
+                kind = "ep-register" if office == "EP" else "ep-published-biblio"
                 try:
                     if office == "EP":
                         response = client.register_many(
@@ -256,7 +263,8 @@ def fetch_and_ingest(*, office: str, matters: list[Matter], client, run_id: int 
                         response = client.published_data_many(numbers, reference_type="publication",
                                                               input_format="epodoc", endpoint="biblio")
                         kind = "ep-published-biblio"
-                except NotFound:
+                except NotFound as exc:
+                    record_no_data(exc, kind, group)
                     finish(group, None, changed=False)
                 except BadResponse as exc:
                     # Kept and recorded; the matters stay stale for the next cycle. Anything else (no body,
@@ -271,6 +279,7 @@ def fetch_and_ingest(*, office: str, matters: list[Matter], client, run_id: int 
                     finish(group, result, changed=not result.unchanged)
         else:
             for matter in matters:
+                kind = "us-odp-application" if office == "US" else "jp-app-progress"
                 try:
                     if office == "US":
                         response = client.application(matter.application_number_normalized)
@@ -278,7 +287,8 @@ def fetch_and_ingest(*, office: str, matters: list[Matter], client, run_id: int 
                     else:
                         response = client.app_progress(matter.application_number_normalized)
                         kind = "jp-app-progress"
-                except NotFound:
+                except NotFound as exc:
+                    record_no_data(exc, kind, [matter])
                     finish([matter], None, changed=False)
                     continue
                 except BadResponse as exc:
