@@ -19,6 +19,8 @@ from patents.ingestion import ingest_response
 from patents.models import EventType, QuarantineItem, SyncRun
 from tests.factories import MatterFactory, UserFactory
 
+from tests.sync.conftest import confirmed
+
 from .conftest import CLOSED_REDIS
 
 UNMAPPED = {"count": 1, "patentFileWrapperDataBag": [{"applicationNumberText": "17123456", "eventDataBag": [
@@ -38,7 +40,12 @@ def test_mapping_a_code_while_the_broker_is_down_succeeds_and_the_sweep_recomput
     client.force_login(UserFactory(username="para", is_superuser=True))
     target = EventType.objects.get(code="US.NON_FINAL_REJECTION")
 
-    response = client.post(f"/sync/quarantine/{item.pk}/decide/", {"action": "map", "event_type": target.pk})
+    # A superuser maps for every client: the impact page first, then the confirmed decision.
+    first = client.post(f"/sync/quarantine/{item.pk}/decide/", {"action": "map", "event_type": target.pk})
+    assert first.status_code == 200 and b"confirm_items" in first.content
+    items, clients = confirmed(item, target)
+    response = client.post(f"/sync/quarantine/{item.pk}/decide/", {
+        "action": "map", "event_type": target.pk, "confirm_items": items, "confirm_clients": clients})
 
     assert response.status_code == 302
     assert "not queued (OperationalError" in caplog.text  # the outage was real
