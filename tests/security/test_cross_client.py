@@ -143,7 +143,8 @@ class World:
 def _staff(username: str, client: Client, perms) -> Any:
     user = get_user_model().objects.create_user(username, f"{username}@b.example", "pw", is_staff=True)
     user.user_permissions.set(perms)
-    TeamMembership.objects.create(user=user, client=client, role=TeamMembership.Role.DOCKETING)
+    with attributed(reason="security crawl set-up", process="tests"):
+        TeamMembership.objects.create(user=user, client=client, role=TeamMembership.Role.DOCKETING)
     return user
 
 
