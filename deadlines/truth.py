@@ -66,14 +66,13 @@ def load_contexts(ids: Sequence[int]) -> dict[int, MatterContext]:
             PriorityClaim.objects.filter(
                 country__in={k[0] for k in wanted}, date__in={k[1] for k in wanted}
             )
-            .exclude(matter_id__in=ids)
             .order_by("matter__filing_date", "matter_id")
             .values_list("country", "date", "number", "matter_id", "matter__office", "matter__reference",
                          "matter__filing_date")
         )
         for country, day, number, mid, office, reference, filing in claims:
             pk = wanted.get((country, day, _normalized(country, number)))
-            if pk is not None:
+            if pk is not None and pk != mid:
                 related[pk].append(Related(CLAIMS_PRIORITY, office, reference, filing, mid))
     out = {}
     for pk, _office, _number, filing, parent_id, relation, *stored in rows:
