@@ -174,6 +174,20 @@ class Matter(models.Model):
         EXPIRED = "expired", "Expired"
         NATIONAL_PHASE = "national_phase", "Entered national/regional phase"
 
+    class Lifecycle(models.TextChoices):
+        # Same values as deadlines.rules.lifecycle.State (which derives them; patents never imports deadlines).
+        PENDING = "pending", "Pending"
+        PUBLISHED = "published", "Published"
+        ALLOWED = "allowed", "Allowed / intention to grant"
+        GRANTED = "granted", "Granted"
+        REFUSED = "refused", "Refused"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        DEEMED_WITHDRAWN = "deemed_withdrawn", "Deemed withdrawn"
+        ABANDONED = "abandoned", "Abandoned"
+        LAPSED = "lapsed", "Lapsed (fees not paid)"
+        EXPIRED = "expired", "Expired (end of term)"
+        REVOKED = "revoked", "Revoked"
+
     class Residence(models.TextChoices):
         DOMESTIC = "domestic", "Domestic applicant"
         FOREIGN = "foreign", "Foreign (overseas) applicant"
@@ -219,7 +233,9 @@ class Matter(models.Model):
     parent_relation = models.CharField(max_length=20, choices=Relation.choices, blank=True)
     # Derived by deadlines.services from the events and dates (issue 14): never typed in. Kept apart from
     # ``status``, which is what the office sync reports.
-    lifecycle_state = models.CharField(max_length=20, blank=True, help_text="Derived from the office events")
+    lifecycle_state = models.CharField(
+        max_length=20, choices=Lifecycle.choices, blank=True, help_text="Derived from the office events"
+    )
     lifecycle_since = models.DateField(null=True, blank=True)
     lifecycle_event = models.ForeignKey(
         "OfficeEvent", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
