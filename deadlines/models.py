@@ -61,6 +61,19 @@ class DeadlineQuerySet(models.QuerySet):
             .filter(date_in_force__lt=today or timezone.now().date())
         )
 
+    def unassigned(self) -> DeadlineQuerySet:
+        """Deadlines that need action and have nobody to act: no one assigned, no responsible paralegal or
+        attorney on the matter, and no docketing member in the client's team (issue 14: never invisible)."""
+        from patents.models import TeamMembership
+
+        docketed = TeamMembership.objects.filter(role=TeamMembership.Role.DOCKETING, user__is_active=True)
+        return self.filter(
+            status__in=(Deadline.Status.OPEN, Deadline.Status.MISSED),
+            responsible__isnull=True,
+            matter__responsible_paralegal__isnull=True,
+            matter__responsible_attorney__isnull=True,
+        ).exclude(matter__client__in=docketed.values("client"))
+
     def unverified(self) -> DeadlineQuerySet:
         return self.filter(verified_at__isnull=True).exclude(status=Deadline.Status.SUPERSEDED)
 
