@@ -366,6 +366,12 @@ def plan_matter(
             f"{reason}: superseded, no longer produced by the rules (its trigger event was removed or the "
             "matter's facts changed)"
         )
+        if key.startswith("EP.RENEWAL_FEE:") and snapshot.facts.grant_date:
+            why = (
+                f"{reason}: superseded, paid to the national offices from here on: the grant was mentioned on "
+                f"{snapshot.facts.grant_date.isoformat()} and the EPO collects only up to the year of the "
+                "mention (EPC Art. 86(2), 141(1))"
+            )
         updates.append(Update(row.pk, {"status": Deadline.Status.SUPERSEDED}, why))
         changes.append(Change("supersede", mid, key, row.title, why, row.pk, row.due_date, None, row.latest_date, None))
     problems = [{**p, "matter_id": mid, "matter": snapshot.reference} for p in result.problems]

@@ -155,3 +155,38 @@ def test_rule_71_3_communication_proves_the_designation_fee_paid():
         r71.delete()
     recompute(matter)
     assert rows(matter, "EP.DESIGNATION_FEE").get().status == "open"
+
+
+def test_ep_renewals_after_the_grant_mention_go_to_the_national_offices_with_that_reason():
+    matter = MatterFactory(office="EP", filing_date=D("2022-03-02"))
+    add_event(matter, "EP.FILED", "2022-03-02")
+    recompute(matter)
+    year6 = rows(matter, "EP.RENEWAL_FEE").get(key__endswith=":6")
+    with attributed(reason="grant recorded", process="tests"):
+        matter.grant_date = D("2026-04-27")
+        matter.save(update_fields=["grant_date"])
+    add_event(matter, "EP.PATENT_GRANTED", "2026-04-27")
+    recompute(matter)
+    year5 = rows(matter, "EP.RENEWAL_FEE").get(key__endswith=":5")  # year of the mention: still the EPO's
+    assert year5.status != Deadline.Status.SUPERSEDED
+    year6.refresh_from_db()
+    assert year6.status == Deadline.Status.SUPERSEDED
+    assert "EPC Art. 86(2)" in year6.history.first().history_change_reason
+
+
+def test_the_nightly_recompute_expires_a_right_when_its_term_ends_without_any_new_event():
+    import time_machine
+
+    from deadlines.tasks import recompute_all
+
+    matter = MatterFactory(office="JP", application_number="2006-100001", filing_date=D("2006-12-04"))
+    add_event(matter, "JP.REGISTERED", "2010-01-12")
+    with time_machine.travel(dt.datetime(2026, 12, 3, 1, 0, tzinfo=dt.UTC), tick=False):
+        recompute_all()
+        assert rows(matter, "JP.ANNUITY").filter(key__endswith=":17", status="open").exists()
+    with time_machine.travel(dt.datetime(2026, 12, 4, 1, 0, tzinfo=dt.UTC), tick=False):
+        summary = recompute_all()
+    assert summary["moot"] >= 1
+    assert not rows(matter, "JP.ANNUITY").filter(status="open").exists()
+    matter.refresh_from_db()
+    assert (matter.lifecycle_state, matter.term_end) == ("expired", D("2026-12-04"))
