@@ -4,16 +4,12 @@ record shows it done, and every remaining overdue deadline is one nothing in the
 from __future__ import annotations
 
 import html
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.utils.html import strip_tags
 
 from deadlines.models import Deadline
 from deadlines.services import all_engine_matter_ids, recompute_matters
-from patents import sync
-from patents.demo import DEMO_SEED, DEMO_SIZE, demo_anchor
 from patents.models import Matter
 
 pytestmark = [pytest.mark.django_db, pytest.mark.simulator, pytest.mark.usefixtures("mappings")]
@@ -41,23 +37,11 @@ STILL_OVERDUE = {
 }
 
 
-@pytest.fixture
-def demo(simulator_factory, sim_client, inline_deadlines, django_capture_on_commit_callbacks):
-    call_command("deadlines", "seed-closures", stdout=StringIO())
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("seed_demo", stdout=StringIO())
-    sim = simulator_factory(seed=DEMO_SEED, matters=DEMO_SIZE, today=demo_anchor())
-    with django_capture_on_commit_callbacks(execute=True):
-        for office in ("EP", "US", "WO", "JP"):
-            sync.run_inline(office=office, client=sim_client(sim, office), max_wait=5.0)
-    # The nightly pass: matters whose proof is another matter (a PCT claiming the provisional) settle here.
-    recompute_matters(matter_ids=all_engine_matter_ids(), reason="nightly recompute")
-    return sim
-
-
 def test_no_demo_deadline_is_overdue_when_the_office_record_shows_it_done(demo, client):
     overdue = set(Deadline.objects.overdue().values_list("matter__reference", "rule_id"))
-    assert overdue == STILL_OVERDUE
+    # (a subset: a deadline days from its date may not be overdue yet on the day the test runs)
+    assert overdue <= STILL_OVERDUE, overdue - STILL_OVERDUE
+    assert ("ACME-EP-05", "EP.DESIGNATION_FEE") in overdue
     for (reference, rule), fact in CLOSED_BY_THE_RECORD.items():
         dl = Deadline.objects.get(matter__reference=reference, rule_id=rule)
         assert dl.status == Deadline.Status.COMPLETED and fact in dl.closed_reason, (reference, rule)
