@@ -117,7 +117,9 @@ def closing_for(
     if lifecycle is not None and lifecycle.ended:
         # Remedies and appeals against the end itself still matter; so does anything the end (or a later
         # event) triggered.
-        if cd.rule in SURVIVES_END or (lifecycle.since is not None and cd.trigger_date >= lifecycle.since):
+        # Once the maximum term is over, no remedy can bring the right back: nothing survives.
+        survives = cd.rule in SURVIVES_END or (lifecycle.since is not None and cd.trigger_date >= lifecycle.since)
+        if survives and not lifecycle.term_over:
             return None
         return Closing("moot", lifecycle.since, f"moot: {lifecycle.label.lower()}, {lifecycle.reason}",
                        lifecycle.cause_ref)

@@ -136,6 +136,8 @@ class Lifecycle:
     cause_code: str
     reason: str
     term_end: date | None
+    # The maximum term is over: no remedy can bring the right back (EPC Art. 63, 35 U.S.C. 154, JP Art. 67).
+    term_over: bool = False
 
     @property
     def ended(self) -> bool:
@@ -222,6 +224,9 @@ def derive(
         state, since, cause = tr.state, ev.date, ev
         reason = f"{ev.code} of {ev.date.isoformat()} ({tr.citation})"
     end, end_why = term_end(facts, events, term_start)
-    if end is not None and end <= today and state not in ENDED:
-        return Lifecycle(State.EXPIRED, end, None, "", f"term ended {end.isoformat()}: {end_why}", end)
-    return Lifecycle(state, since, cause.ref if cause else None, cause.code if cause else "", reason, end)
+    over = end is not None and end <= today
+    if over and state not in ENDED:
+        return Lifecycle(State.EXPIRED, end, None, "", f"term ended {end.isoformat()}: {end_why}", end, True)
+    if over:
+        reason += f"; term ended {end.isoformat()} as well"
+    return Lifecycle(state, since, cause.ref if cause else None, cause.code if cause else "", reason, end, over)

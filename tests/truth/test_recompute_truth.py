@@ -190,3 +190,14 @@ def test_the_nightly_recompute_expires_a_right_when_its_term_ends_without_any_ne
     assert not rows(matter, "JP.ANNUITY").filter(status="open").exists()
     matter.refresh_from_db()
     assert (matter.lifecycle_state, matter.term_end) == ("expired", D("2026-12-04"))
+
+
+def test_further_processing_survives_a_deemed_withdrawal_but_not_the_end_of_the_term():
+    matter = MatterFactory(office="EP", filing_date=D("2022-03-15"))
+    add_event(matter, "EP.FILED", "2022-03-15")
+    add_event(matter, "EP.LOSS_OF_RIGHTS_NOTED", "2026-10-20")
+    add_event(matter, "EP.DEEMED_WITHDRAWN", "2026-10-20")
+    recompute(matter)
+    assert rows(matter, "EP.FURTHER_PROCESSING").get().status == "open"  # EPC Art. 121: the remedy stays
+    recompute(matter, today=D("2042-03-16"))
+    assert rows(matter, "EP.FURTHER_PROCESSING").get().status == "moot"  # EPC Art. 63(1): the term is over
