@@ -925,6 +925,8 @@ def explain_deadline(*, deadline: Deadline) -> str:
         lines.append(f"  warning: {warning}")
     if exp.get("superseded"):
         lines.append(f"  superseded: {exp['superseded']}")
+    if deadline.closed_reason:
+        lines.append(f"  closed by the office record: {deadline.closed_reason}")
     if exp.get("notes"):
         lines.append(f"  note: {exp['notes']}")
     return "\n".join(lines)

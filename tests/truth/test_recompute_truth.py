@@ -38,6 +38,8 @@ def test_deemed_withdrawn_ep_application_keeps_no_open_renewal_fee_and_names_the
     add_event(matter, "EP.FILED", "2022-03-15")
     recompute(matter)
     assert rows(matter, "EP.RENEWAL_FEE").filter(status="open").count() == 18
+    scheduled = Reminder.objects.filter(deadline__matter=matter, status=Reminder.Status.SCHEDULED)
+    assert scheduled.exists()
     withdrawn = add_event(matter, "EP.DEEMED_WITHDRAWN", "2025-04-10")
     outcome = recompute(matter, reason="office event recorded")
     assert rows(matter, "EP.RENEWAL_FEE").filter(status="open").count() == 0
@@ -50,6 +52,7 @@ def test_deemed_withdrawn_ep_application_keeps_no_open_renewal_fee_and_names_the
     assert record.history_actor == "process:deadlines.recompute"
     assert record.history_change_reason.startswith("office event recorded: moot")
     assert outcome.summary()["moot"] == 18
+    assert not scheduled.exists()  # no reminder, no escalation for a moot deadline
     matter.refresh_from_db()
     assert (matter.lifecycle_state, matter.lifecycle_event_id) == ("deemed_withdrawn", withdrawn.pk)
     assert matter.history.first().history_change_reason.startswith("office event recorded: state")
@@ -149,6 +152,9 @@ def test_rule_71_3_communication_proves_the_designation_fee_paid():
     fee = rows(matter, "EP.DESIGNATION_FEE").get()
     assert (fee.status, fee.closed_by_event_id, fee.closed_on) == ("completed", r71.pk, D("2026-09-20"))
     assert "EPC Art. 79(2)" in fee.closed_reason
+    assert "closed by the office record: done, proven by EP.RULE_71_3_COMMUNICATION" in services.explain_deadline(
+        deadline=fee
+    )
     assert rows(matter, "EP.EXAMINATION_REQUEST").get().status == "completed"
     # The proof is removed (a mis-mapped event deleted): the deadline is open again.
     with attributed(reason="test", process="tests"):
