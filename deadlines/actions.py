@@ -229,22 +229,27 @@ def _profile_for_update(user: Any) -> UserProfile:
 
 
 def regenerate_ics_token(*, user: Any) -> str:
-    """A new secret calendar URL; the old URL stops working at once."""
+    """A new secret calendar URL; the old URL stops working at once.
+
+    Returns the token: the only time it exists in clear. Only its hash is stored, so the caller shows it
+    to the user now or never.
+    """
+    token = UserProfile.new_token()
     with transaction.atomic(), attributed(reason="calendar feed token regenerated", user=user):
         profile = _profile_for_update(user)
-        profile.ics_token = UserProfile.new_token()
+        profile.ics_token_hash = UserProfile.hash_token(token)
         profile.ics_token_created_at = timezone.now()
-        profile.save(update_fields=["ics_token", "ics_token_created_at"])
-    return profile.ics_token
+        profile.save(update_fields=["ics_token_hash", "ics_token_created_at"])
+    return token
 
 
 def revoke_ics_token(*, user: Any) -> None:
     with transaction.atomic(), attributed(reason="calendar feed token revoked", user=user):
         profile = _profile_for_update(user)
-        if profile.ics_token:
-            profile.ics_token = ""
+        if profile.ics_token_hash:
+            profile.ics_token_hash = ""
             profile.ics_token_created_at = None
-            profile.save(update_fields=["ics_token", "ics_token_created_at"])
+            profile.save(update_fields=["ics_token_hash", "ics_token_created_at"])
 
 
 def _sync_reminders(deadline: Deadline) -> None:

@@ -4,7 +4,6 @@ from django.contrib import admin
 from django.db.models import Q
 
 from docketapp.admin_tools import AuditedAdmin, ReadOnlyAdmin, VisibleMattersOnly
-from patents.models import Matter
 
 from .models import Deadline, OfficeClosure
 
@@ -25,7 +24,9 @@ class OfficeClosureAdmin(AuditedAdmin):
         from .services import candidate_matters_for_closure, recompute_matters
 
         closures = list(queryset.order_by("office", "date"))
-        candidates = sorted({m for c in closures for m in candidate_matters_for_closure(day=c.date)})
+        candidates = sorted(
+            {m for c in closures for m in candidate_matters_for_closure(day=c.date, office=c.office)}
+        )
         label = "; ".join(f"{c.office} {c.date.isoformat()} ({c.reason})" for c in closures)
         reason = f"office closures changed: {label}"[:300]
         if request.POST.get("apply") == "yes":
@@ -82,6 +83,13 @@ class ReminderPolicyAdmin(AuditedAdmin):
     list_filter = ["deadline_kind"]
     autocomplete_fields = ["client"]
 
+    def get_queryset(self, request):
+        # The firm-wide rows (no client) concern everyone; a client's own policy only its team.
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(Q(client__isnull=True) | Q(client__memberships__user=request.user))
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         from .tasks import sync_reminders_for_open_deadlines
@@ -116,11 +124,12 @@ class DeliveryAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request):
         # A delivery holds the message text: others' digests and other clients' deadlines stay hidden.
+        from .outbox_views import visible_deliveries
+
         qs = super().get_queryset(request)
         if request.user.is_superuser:
             return qs
-        visible = Matter.objects.visible_to(request.user).values("pk")
-        return qs.filter(Q(reminder__deadline__matter__in=visible) | Q(recipient=request.user))
+        return qs.filter(pk__in=visible_deliveries(request.user).values("pk"))
 
     def has_change_permission(self, request, obj=None):
         # Needed for the two actions below; the change form itself stays read-only (all fields).

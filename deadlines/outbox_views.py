@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
-from django.db.models import Count
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
@@ -21,13 +21,30 @@ PAGE_SIZE = 200
 MAX_SCANNED_FILES = 500
 
 
+def visible_deliveries(user) -> QuerySet:
+    """Deliveries this user may read: a delivery holds the full message text.
+
+    Superusers see all. Everyone else sees the reminders of deadlines on matters ``visible_to`` them and
+    the digests/reports addressed to them; a colleague's digest lists deadlines of clients the reader may not
+    belong to, so it stays hidden even on a shared client.
+    """
+    from patents.models import Matter
+
+    qs = Delivery.objects.all()
+    if user.is_superuser:
+        return qs
+    visible = Matter.objects.visible_to(user).values("pk")
+    return qs.filter(Q(reminder__deadline__matter__in=visible) | Q(recipient=user))
+
+
 @staff_member_required
 def outbox_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
-    deliveries = Delivery.objects.select_related("reminder", "recipient").order_by("-claimed_at", "-pk")
+    visible = visible_deliveries(request.user)
+    deliveries = visible.select_related("reminder", "recipient").order_by("-claimed_at", "-pk")
     if status in Delivery.Status.values:
         deliveries = deliveries.filter(status=status)
-    counts = dict(Delivery.objects.values_list("status").annotate(n=Count("pk")).order_by())
+    counts = dict(visible.values_list("status").annotate(n=Count("pk")).order_by())
     return render(
         request,
         "deadlines/outbox.html",
@@ -62,8 +79,9 @@ def stored_message(message_id: str) -> str | None:
 
 @staff_member_required
 def delivery_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    # Another client's message is a 404, like every other page of another client's data.
     delivery = get_object_or_404(
-        Delivery.objects.select_related("reminder__deadline__matter", "recipient"), pk=pk
+        visible_deliveries(request.user).select_related("reminder__deadline__matter", "recipient"), pk=pk
     )
     return render(
         request,

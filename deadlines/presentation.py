@@ -350,6 +350,12 @@ def history_changes(records: list) -> list[dict]:
             for change in delta.changes if delta else []:
                 if change.field in {"updated_at"}:
                     continue
+                if _is_json(change.old) or _is_json(change.new):
+                    # JSON fields (explanation, remedies, params…) come out of diff_against as dicts and
+                    # lists: unhashable for the choice lookup and unreadable as a repr, so they are told in words.
+                    old, new = describe_json_change(change.field, change.old, change.new)
+                    changes.append({"field": change.field.replace("_", " "), "old": old, "new": new})
+                    continue
                 labels = _choice_labels(record, change.field)
                 item = {
                     "field": change.field.replace("_", " "),
@@ -399,7 +405,7 @@ def _who(record) -> str:
     return user.get_username() if user else (actor or "unknown")
 
 
-def _short(value: Any) -> str:
+def _short(value: Any, limit: int = 80) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, dt.datetime):
@@ -407,4 +413,70 @@ def _short(value: Any) -> str:
     if isinstance(value, dt.date):
         return fmt_date(value)
     text = str(value)
-    return text if len(text) <= 80 else text[:77] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _is_json(value: Any) -> bool:
+    return isinstance(value, dict | list)
+
+
+def describe_json_change(name: str, old: Any, new: Any) -> tuple[str, str]:
+    """Old and new value of a JSON field in plain words (never a Python repr).
+
+    When the short summaries of both sides read the same (e.g. only a roll-forward step of the explanation
+    changed), the parts that differ are named, so a recorded change is never shown as "X → X".
+    """
+    old_text, new_text = describe_json(name, old), describe_json(name, new)
+    if old_text == new_text and isinstance(old, dict) and isinstance(new, dict):
+        differ = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
+        if differ:
+            new_text += " (changed: " + ", ".join(k.replace("_", " ") for k in differ) + ")"
+    return old_text, new_text
+
+
+def describe_json(name: str, value: Any) -> str:
+    if value in (None, "", {}, []):
+        return "—"
+    if name == "explanation" and isinstance(value, dict):
+        return _describe_explanation(value)
+    if name == "remedies" and isinstance(value, list):
+        parts = [
+            f"{r.name}" + (f" until {r.until}" if r.until else "") + (f" ({r.citation})" if r.citation else "")
+            for r in remedies(value)
+        ]
+        return _short("; ".join(parts) or "none", limit=200)
+    return _short(_plain(value), limit=200)
+
+
+def _describe_explanation(data: dict) -> str:
+    if isinstance(data.get("manual"), dict):
+        manual = data["manual"]
+        text = f"entered by hand by {manual.get('entered_by', '?')}"
+        return text + (f": {manual['reason']}" if manual.get("reason") else "")
+    parts = []
+    if data.get("due_date"):
+        parts.append(f"computed due {fmt_date(data['due_date'])}")
+    if data.get("latest_date") and data.get("latest_date") != data.get("due_date"):
+        parts.append(f"latest {fmt_date(data['latest_date'])}")
+    periods = [str(s["period"]) for s in data.get("steps") or [] if isinstance(s, dict) and s.get("op") == "add"]
+    if periods:
+        parts.append("period " + " + ".join(periods))
+    rule = data.get("rule")
+    if isinstance(rule, dict) and rule.get("id"):
+        parts.append(f"rule {rule['id']}" + (f" v{rule['version']}" if rule.get("version") else ""))
+    if data.get("superseded"):
+        parts.append(f"superseded: {data['superseded']}")
+    return ", ".join(parts) if parts else _short(_plain(data), limit=200)
+
+
+def _plain(value: Any) -> str:
+    """Nested JSON as 'key: value' text."""
+    if isinstance(value, dict):
+        return ", ".join(f"{str(k).replace('_', ' ')}: {_plain(v)}" for k, v in value.items()) or "—"
+    if isinstance(value, list):
+        return "; ".join(_plain(v) for v in value) or "—"
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)

@@ -758,12 +758,17 @@ def recompute_deadlines(
 # --- previews of rule and closure changes --------------------------------------------------------------
 
 
-def candidate_matters_for_closure(*, day: dt.date) -> list[int]:
+def candidate_matters_for_closure(*, day: dt.date, office: str | None = None) -> list[int]:
     """Matters with an open engine deadline a closure on ``day`` can move: adding a closure moves dates that
     fall on it; removing one moves dates that were rolled past it (at most the roll-forward limit later)."""
-    from .rules.calendars import MAX_ROLL_DAYS
+    from .rules.calendars import MAX_ROLL_DAYS, RECURRING_SOURCE
 
     window_end = day + dt.timedelta(days=MAX_ROLL_DAYS)
+    if normalize_office(office) in RECURRING_SOURCE:
+        # The first published closure of an EPO/IB year ends its provisional status (recurring days no longer
+        # applied): any date in that year can move, not only those near ``day``.
+        day = dt.date(day.year, 1, 1)
+        window_end = dt.date(day.year, 12, 31) + dt.timedelta(days=MAX_ROLL_DAYS)
     qs = Deadline.objects.filter(origin=Deadline.Origin.ENGINE, status=Deadline.Status.OPEN)
     due = qs.filter(due_date__gte=day, due_date__lte=window_end).values_list("matter_id", flat=True)
     latest = qs.filter(latest_date__gte=day, latest_date__lte=window_end).values_list("matter_id", flat=True)
@@ -796,7 +801,7 @@ def preview_closure_change(
     closures = with_closure_change(load_closures(), office=office, day=day, remove=remove, reason=reason, source=source)
     what = "removed" if remove else "added"
     return recompute_matters(
-        matter_ids=candidate_matters_for_closure(day=day),
+        matter_ids=candidate_matters_for_closure(day=day, office=office),
         reason=f"closure {what}: {office} {day.isoformat()}",
         today=today,
         closures=closures,
@@ -819,7 +824,7 @@ def apply_closure_change(
     """Add (or remove) the closure and move the affected deadlines, each with the closure named as reason."""
     what = "removed" if remove else "added"
     why = f"office closure {what}: {office} {day.isoformat()}" + (f" ({reason}; {source})" if reason else "")
-    candidates = candidate_matters_for_closure(day=day)
+    candidates = candidate_matters_for_closure(day=day, office=office)
     with attributed(reason=why, user=user, process=None if user else PROCESS):
         existing = OfficeClosure.objects.filter(office=office, date=day).first()
         if remove:

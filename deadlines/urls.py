@@ -23,3 +23,8 @@ urlpatterns = [
 from .outbox_views import urlpatterns as _outbox_urlpatterns  # noqa: E402
 
 urlpatterns += _outbox_urlpatterns
+
+# Staff report: event types with no deadline rule (issue 15).
+from .coverage_views import urlpatterns as _coverage_urlpatterns  # noqa: E402
+
+urlpatterns += _coverage_urlpatterns

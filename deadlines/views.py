@@ -4,7 +4,6 @@ deadline is a 404, exactly like one that does not exist."""
 from __future__ import annotations
 
 import calendar as pycalendar
-import csv
 import datetime as dt
 from collections import defaultdict
 
@@ -23,9 +22,11 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from docketapp import csvsafe
 from patents.models import Matter, UserProfile
 
 from . import actions
@@ -139,7 +140,8 @@ class _Echo:
 def docket_csv(request: HttpRequest) -> StreamingHttpResponse:
     today = user_today(request.user)
     _filter, qs, _key, _desc = _docket_queryset(request, today)
-    writer = csv.writer(_Echo())
+    # Every cell is escaped by csvsafe: titles, references, names and citations can all come from outside.
+    writer = csvsafe.writer(_Echo())
     header = [
         "due_date",
         "extended_to",
@@ -172,13 +174,13 @@ def docket_csv(request: HttpRequest) -> StreamingHttpResponse:
                     d.matter.client.reference,
                     d.office,
                     d.matter.application_number,
-                    _csv_safe(d.title),
+                    d.title,
                     d.get_kind_display(),
                     d.get_status_display(),
                     _responsible_text(d),
                     "yes" if d.is_verified else "NO",
                     d.verified_by.get_username() if d.verified_by else "",
-                    _csv_safe(d.citation),
+                    d.citation,
                     request.build_absolute_uri(d.get_absolute_url()),
                 ]
             )
@@ -191,11 +193,6 @@ def docket_csv(request: HttpRequest) -> StreamingHttpResponse:
 def _responsible_text(deadline: Deadline) -> str:
     name, inherited = responsible_of(deadline)
     return f"{name} (matter)" if inherited else name
-
-
-def _csv_safe(text: str) -> str:
-    # A cell starting with = + - @ is run as a formula by spreadsheet programs (CSV injection).
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def _visible_deadline(request: HttpRequest, pk: int) -> Deadline:
@@ -509,36 +506,40 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
 @login_required
 @in_user_timezone
 def feed_settings(request: HttpRequest) -> HttpResponse:
+    urls = []
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
             actions.revoke_ics_token(user=request.user)
             messages.success(request, "Calendar feed switched off: the old address no longer works.")
-        else:
-            actions.regenerate_ics_token(user=request.user)
-            messages.success(request, "New calendar address created: the old address no longer works.")
-        return redirect("deadlines:feed-settings")
-    profile = UserProfile.objects.filter(user=request.user).first()
-    urls = []
-    if profile and profile.ics_token:
-        base = request.build_absolute_uri(reverse("deadlines:ics-feed", args=[profile.ics_token]))
+            return redirect("deadlines:feed-settings")
+        token = actions.regenerate_ics_token(user=request.user)
+        # Only the token's hash is stored: this response is the one time the address can be shown, so it is
+        # rendered here rather than after a redirect (and never cached: it is a credential).
+        base = request.build_absolute_uri(reverse("deadlines:ics-feed", args=[token]))
         urls = [
             ("mine", "My deadlines", base),
             ("team", "My teams' deadlines", f"{base}?scope=team"),
             ("all", "Everything I may see", f"{base}?scope=all"),
         ]
-    return render(
+    profile = UserProfile.objects.filter(user=request.user).first()
+    response = render(
         request,
         "deadlines/feed_settings.html",
-        {"profile": profile, "feed_url": urls[0][2] if urls else None, "feed_urls": urls},
+        {"profile": profile, "feed_on": bool(profile and profile.has_feed), "feed_urls": urls},
     )
+    add_never_cache_headers(response)
+    return response
 
 
 @require_GET
 def ics_feed(request: HttpRequest, token: str) -> HttpResponse:
-    # No session here: calendar programs poll this URL. The unguessable token is the credential.
+    # No session here: calendar programs poll this URL. The unguessable token is the credential; the
+    # database holds only its hash, so a copy of the database or of its history reveals no feed address.
     if len(token) < 20:
         raise Http404
-    profile = UserProfile.objects.select_related("user").filter(ics_token=token).first()
+    profile = (
+        UserProfile.objects.select_related("user").filter(ics_token_hash=UserProfile.hash_token(token)).first()
+    )
     if profile is None or not profile.user.is_active:
         raise Http404
     user = profile.user

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.utils import flatten_fieldsets
+from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseNotAllowed
 from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -60,16 +62,96 @@ class VisibleClientsOnly:
         return qs.filter(**{f"{prefix}memberships__user": request.user})
 
 
+def scoped_formfield_queryset(admin_site, db_field, request, kwargs) -> None:
+    """Limit a foreign-key choice to the rows the target model's own admin lets this user see.
+
+    Without this a staff user who may add deadlines could POST another client's matter id (the autocomplete
+    widget only hides the choice; the form field accepts any existing row): a write into another client.
+    """
+    if "queryset" in kwargs:
+        return
+    target_admin = admin_site._registry.get(db_field.remote_field.model)
+    if target_admin is not None and not request.user.is_superuser:
+        kwargs["queryset"] = target_admin.get_queryset(request)
+
+
 class AuditedAdmin(SimpleHistoryAdmin):
     """Every admin change asks for a reason and is recorded with the user in the history.
 
-    History is read-only: SIMPLE_HISTORY_REVERT_DISABLED is set and no history model is registered, so it
-    can be viewed (the "History" button) but never edited or deleted here.
+    History is read-only for everyone, superusers included (the README promises it cannot be reverted):
+    SIMPLE_HISTORY_REVERT_DISABLED is set, no history model is registered, and the two history views that
+    simple-history adds are scoped like the change view and never save (see history_view and
+    history_form_view below).
     """
 
     paginator = CappedCountPaginator
     show_full_result_count = False
     list_per_page = 50
+    # The History page lists who (a user or a named process) and why for every change.
+    history_list_display = ["history_actor"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        scoped_formfield_queryset(self.admin_site, db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_list_filter(self, request):
+        # A plain related-field filter lists every row of the related table (e.g. every client's name in
+        # the matter list's sidebar); for non-superusers offer only the values present in what they may see.
+        filters = list(super().get_list_filter(request))
+        if request.user.is_superuser:
+            return filters
+        scoped = []
+        for entry in filters:
+            if isinstance(entry, str) and "__" not in entry:
+                field = self.model._meta.get_field(entry)
+                if field.is_relation:
+                    entry = (entry, admin.RelatedOnlyFieldListFilter)
+            scoped.append(entry)
+        return scoped
+
+    def _visible_object(self, request, object_id):
+        """The live object through this admin's own (client-scoped) queryset, or 404.
+
+        simple-history looks rows up through the history model, which knows nothing of client scoping:
+        another client's history would be readable by id. Going through get_object makes it a 404 like
+        the change page. A superuser may still read the history of a deleted row (None here).
+        """
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            if request.user.is_superuser:
+                return None
+            raise Http404
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        return obj
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._visible_object(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history's form view saves a POST as a change of the *live* row (a "revert"), even for a
+        # view-only user: history pages only ever show, so anything but GET is refused before any lookup.
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        self._visible_object(request, object_id)
+        request._docketapp_history_readonly = True
+        context = {"revert_disabled": True, "change_history": False, "has_change_permission": False,
+                   **(extra_context or {})}
+        return super().history_form_view(request, object_id, version_id, context)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if getattr(request, "_docketapp_history_readonly", False):
+            # A past version is shown, never edited: every field as text, no inputs. (Not through
+            # get_fieldsets: ModelAdmin.get_form asks for the read-only fields while building the fieldsets.)
+            opts = self.model._meta
+            excluded = set(self.exclude or ())
+            readonly += [
+                f.name for f in [*opts.concrete_fields, *opts.many_to_many]
+                if f.editable and not f.auto_created and f.name not in excluded and f.name not in readonly
+            ]
+        return readonly
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         # change_reason is a form-only field added below; the model form must not look for it on the model.
@@ -92,6 +174,8 @@ class AuditedAdmin(SimpleHistoryAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
+        if getattr(request, "_docketapp_history_readonly", False):
+            return fieldsets
         fields = [f for _name, opts in fieldsets for f in opts.get("fields", ())]
         if "change_reason" not in fields:
             fieldsets = [*fieldsets, ("Audit", {"fields": ["change_reason"]})]

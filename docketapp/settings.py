@@ -2,11 +2,13 @@
 
 Defaults are for a laptop: SQLite in the project, an embedded (filesystem) Celery broker, console e-mail.
 Production sets DATABASE_URL (PostgreSQL), CELERY_BROKER_URL / REDIS_URL (Redis), EMAIL_URL and the
-security variables; `manage.py check --deploy` is clean with the values listed in .env.example.
+security variables; `manage.py check --deploy` is clean with the values listed in .env.example and a real
+SECRET_KEY of your own (it fails on the placeholder: docketapp.checks).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -24,7 +26,7 @@ SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG and env.bool("DOCKETAPP_REQUIRE_SECRET_KEY", default=False):
         raise environ.ImproperlyConfigured("SECRET_KEY must be set in production")
-    # A development key that is obviously not a secret; check --deploy flags it on purpose.
+    # A development key that is obviously not a secret; check --deploy fails on it (docketapp.checks).
     SECRET_KEY = "dev-insecure-" + "x" * 50
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -41,12 +43,15 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "simple_history",
+    "docketapp.apps.DocketappConfig",
     "patents",
     "deadlines",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "docketapp.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -56,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "docketapp.urls"
@@ -72,6 +79,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "docketapp.security.csp_context",
             ],
         },
     },
@@ -100,6 +108,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out user+address is refused before the password is even checked.
+    "docketapp.security.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
@@ -115,9 +128,7 @@ STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": env.str(
-            "STATICFILES_BACKEND", default="whitenoise.storage.CompressedManifestStaticFilesStorage"
-        )
+        "BACKEND": env.str("STATICFILES_BACKEND", default="whitenoise.storage.CompressedManifestStaticFilesStorage")
     },
 }
 if DEBUG:
@@ -130,12 +141,47 @@ CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", False) else None
+_behind_tls_proxy = env.bool("BEHIND_TLS_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _behind_tls_proxy else None
 SESSION_COOKIE_HTTPONLY = True
 # HSTS preload (security.W021) is a one-way commitment for the whole registered domain, so it is the
 # deployer's decision (SECURE_HSTS_PRELOAD=true), not a default; the check is silenced on purpose.
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=["security.W021"])
 X_FRAME_OPTIONS = "DENY"
+
+# --- Login throttling (django-axes; docs/security.md) ---
+# After LOGIN_FAILURE_LIMIT wrong passwords for one user name from one address, that pair is locked out for
+# LOGIN_LOCKOUT_MINUTES (every further try restarts the wait). The same page answers for user names that
+# do not exist, so the lock-out tells nobody which accounts are real. Applies to the admin's login too.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.float("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "docketapp.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "docketapp.security.client_ip"
+# Reverse proxies in front of the site that append to X-Forwarded-For (0: use REMOTE_ADDR).
+LOGIN_TRUSTED_PROXY_COUNT = env.int("LOGIN_TRUSTED_PROXY_COUNT", default=1 if _behind_tls_proxy else 0)
+
+# --- Content-Security-Policy (docketapp.security.ContentSecurityPolicyMiddleware; docs/security.md) ---
+# Only our own origin; no inline script or style (a per-request nonce is added to script-src and style-src
+# for the rare tag that needs one). CSP_REPORT_ONLY=true sends it as Content-Security-Policy-Report-Only,
+# to try a changed policy on a live site without breaking pages; CSP_REPORT_URI collects the reports.
+CSP_REPORT_ONLY = env.bool("CSP_REPORT_ONLY", default=False)
+CSP_REPORT_URI = env.str("CSP_REPORT_URI", default="")
+CONTENT_SECURITY_POLICY: dict[str, list[str]] = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+if CSP_REPORT_URI:
+    CONTENT_SECURITY_POLICY["report-uri"] = [CSP_REPORT_URI]
 
 # --- E-mail ---
 _email = env.email_url("EMAIL_URL", default="consolemail://")

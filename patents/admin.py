@@ -11,7 +11,22 @@ class ScopedToMattersAdmin(VisibleMattersOnly, AuditedAdmin):
     pass
 
 
-class TeamMembershipInline(admin.TabularInline):
+class MembershipsBySuperusersOnly:
+    """Team memberships decide which clients a user sees (``Matter.objects.visible_to``): a staff user who
+    could add one could make himself a member of any client. Only superusers change them; the changes are
+    audited like every admin edit (AuditedAdmin / the history of TeamMembership)."""
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+
+class TeamMembershipInline(MembershipsBySuperusersOnly, admin.TabularInline):
     model = TeamMembership
     extra = 0
     autocomplete_fields = ["user"]
@@ -26,7 +41,7 @@ class ClientAdmin(VisibleClientsOnly, AuditedAdmin):
 
 
 @admin.register(TeamMembership)
-class TeamMembershipAdmin(AuditedAdmin):
+class TeamMembershipAdmin(MembershipsBySuperusersOnly, VisibleClientsOnly, AuditedAdmin):
     list_display = ["user", "client", "role"]
     list_filter = ["role"]
     search_fields = ["user__username", "user__email", "client__reference", "client__name"]
@@ -36,17 +51,38 @@ class TeamMembershipAdmin(AuditedAdmin):
 
 @admin.register(UserProfile)
 class UserProfileAdmin(AuditedAdmin):
+    """A non-superuser sees and edits only his own profile (time zone, digest opt-outs). The calendar feed
+    token is stored only as a hash and is never shown here; it is made on the Calendar feed page."""
+
     list_display = ["user", "time_zone", "digest_opt_out", "weekly_report_opt_out"]
     list_filter = ["digest_opt_out", "weekly_report_opt_out"]
     search_fields = ["user__username", "user__email"]
     autocomplete_fields = ["user"]
     list_select_related = ["user"]
-    exclude = ["ics_token"]
+    exclude = ["ics_token_hash", "ics_token_created_at"]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs if request.user.is_superuser else qs.filter(user=request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser and "user" not in readonly:
+            readonly.append("user")  # nobody moves a profile to another user
+        return readonly
+
+    def has_add_permission(self, request):
+        # Profiles are made for a user by the application (or by a superuser here).
+        return request.user.is_active and request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
 
 
 @admin.register(Family)
 class FamilyAdmin(VisibleClientsOnly, AuditedAdmin):
     list_display = ["reference", "title", "client"]
+    ordering = ["client__reference", "reference"]  # stable pages in the list and the autocomplete
     search_fields = ["reference", "title", "client__reference"]
     autocomplete_fields = ["client"]
     list_select_related = ["client"]
@@ -148,8 +184,7 @@ class SyncRunAdmin(ReadOnlyAdmin):
 
 
 @admin.register(OfficePayload)
-class OfficePayloadAdmin(VisibleMattersOnly, ReadOnlyAdmin):
-    matter_path = "matters"
+class OfficePayloadAdmin(ReadOnlyAdmin):
     list_display = ["fetched_at", "office", "kind", "endpoint", "status", "size", "short_sha", "outcome", "origin"]
     list_filter = ["office", "kind", "outcome", "origin"]
     search_fields = ["request_key", "sha256", "file_name", "matters__reference"]
@@ -162,7 +197,8 @@ class OfficePayloadAdmin(VisibleMattersOnly, ReadOnlyAdmin):
         return obj.sha256[:12]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).defer("body")
+        # A bulk answer holds other clients' data: only payloads whose every matter the user may see.
+        return super().get_queryset(request).readable_by(request.user).defer("body")
 
 
 @admin.register(QuarantineItem)

@@ -99,6 +99,61 @@ EVENT_TYPES: list[tuple[str, str, str, bool]] = [
     ("WO.INPADOC_EVENT", "Other INPADOC event of a PCT application", "WO", True),
 ]
 
+# Canonical types the deadline rules react to (trigger, answer or replace) that had no seeded row (issue 15).
+# A code a rule names must exist as an event type, or nobody can record the fact that closes the deadline
+# (tests/deadlines/test_rules_codes.py keeps the two in step).
+EVENT_TYPES += [
+    ('EP.PRIORITY_APPLICATION_FILED', 'First filing whose priority a European application may claim', 'EP', False),
+    ('EP.DESIGNATION_FEE_PAID', 'Designation fee paid', 'EP', False),
+    ('EP.FURTHER_PROCESSING_REQUESTED', 'Further processing requested (Art. 121 EPC)', 'EP', False),
+    ('EP.LOSS_OF_RIGHTS_REVOKED', 'Communication of loss of rights revoked', 'EP', False),
+    ('EP.SUMMONS_ORAL_PROCEEDINGS', 'Summons to oral proceedings', 'EP', False),
+    ('EP.APPEALABLE_DECISION', 'Decision open to appeal notified (refusal, opposition, ...)', 'EP', False),
+    ('EP.APPEAL_FILED', 'Notice of appeal filed, appeal fee paid (Art. 108 EPC)', 'EP', False),
+    ('EP.APPEAL_GROUNDS_FILED', 'Statement of grounds of appeal filed', 'EP', False),
+    ('EP.DIVISIONAL_FILED', 'Divisional application filed (date of actual filing; Rule 51(3) EPC)', 'EP', False),
+    ('EP.OPPOSITION_FILED', 'Opposition filed (Art. 99 EPC)', 'EP', False),
+    ('EP.UNITARY_EFFECT_REQUESTED', 'Request for unitary effect filed (Rule 6 UPR)', 'EP', False),
+    ('EP.VALIDATED', 'Validated in a contracting state (params.office = state)', 'EP', False),
+    ('EP.REVOKED', 'European patent revoked', 'EP', False),
+    ('EP.NON_COMPLIANCE_CAUSE_REMOVED', 'Cause of non-compliance removed (params.time_limit_expired)', 'EP', False),
+    ('EP.RE_ESTABLISHMENT_REQUESTED', 'Re-establishment of rights requested (Art. 122 EPC)', 'EP', False),
+    ('US.PROVISIONAL_FILED', 'US provisional application filed', 'US', False),
+    ('US.NONPROVISIONAL_FILED', 'Non-provisional application claiming the provisional filed', 'US', False),
+    ('US.PRIORITY_APPLICATION_FILED', 'First filing whose priority a US application may claim', 'US', False),
+    ('US.MISSING_PARTS_NOTICE', 'Notice to file missing parts mailed', 'US', False),
+    ('US.MISSING_PARTS_FILED', 'Missing parts filed', 'US', False),
+    ('US.ADVISORY_ACTION', 'Advisory action mailed (after final)', 'US', False),
+    ('US.ADVISORY_ACTION_PREPARED', 'Advisory action counted (not yet mailed)', 'US', True),
+    ('US.NOTICE_OF_APPEAL_FILED', 'Notice of appeal filed', 'US', False),
+    ('US.APPEAL_BRIEF_FILED', 'Appeal brief filed', 'US', False),
+    ('US.EX_PARTE_QUAYLE', 'Ex parte Quayle action mailed', 'US', False),
+    ('US.EX_PARTE_QUAYLE_PREPARED', 'Ex parte Quayle action counted (not yet mailed)', 'US', True),
+    ('US.MAINTENANCE_FEE_PAID', 'Maintenance fee paid (params.year = 3.5 / 7.5 / 11.5)', 'US', False),
+    ('US.CONTINUATION_FILED', 'Continuing application filed claiming this one (35 USC 120)', 'US', False),
+    ('US.WITHDRAWN_FROM_ISSUE', 'Application withdrawn from issue (37 CFR 1.313)', 'US', False),
+    ('US.IDS_FILED', 'Information disclosure statement filed', 'US', False),
+    ('US.FOREIGN_OFFICE_CITATION', 'Communication of a foreign office citing art (counterpart)', 'US', False),
+    ('US.PRIORITY_CLAIM_FILED', 'Foreign priority / benefit claim filed (ADS)', 'US', False),
+    ('US.PTA_RECONSIDERATION_FILED', 'Request for reconsideration of patent term adjustment filed', 'US', False),
+    ('JP.PRIORITY_APPLICATION_FILED', 'First filing whose priority a Japanese application may claim', 'JP', False),
+    ('JP.APPEAL_FILED', 'Appeal against decision of refusal filed', 'JP', False),
+    ('JP.ANNUITY_PAID', 'Annual fee paid (params.year)', 'JP', False),
+    ('JP.DIVISIONAL_FILED', 'Divisional application filed (date of actual filing; Art. 44)', 'JP', False),
+    ('JP.PRIORITY_DOCUMENT_FILED', 'Priority document submitted (Art. 43(2))', 'JP', False),
+    ('JP.NATIONAL_DOCUMENTS_FILED', 'National documents filed (Art. 184-5)', 'JP', False),
+    ('JP.TRANSLATION_FILED', 'Translation of the international application filed (Art. 184-4)', 'JP', False),
+    ('JP.GAZETTE_PUBLISHED', 'Patent gazette issued (params.watched for a watched patent)', 'JP', False),
+    ('JP.OPPOSITION_FILED', 'Opposition filed (Art. 113)', 'JP', False),
+    ('WO.PRIORITY_APPLICATION_FILED', 'First filing whose priority a PCT application may claim', 'WO', False),
+    ('WO.ISR_TRANSMITTED', 'International search report transmitted', 'WO', False),
+    ('WO.ART19_AMENDMENTS_FILED', 'Amendments under PCT Art. 19 filed', 'WO', False),
+    ('WO.DEMAND_FILED', 'Demand for international preliminary examination filed', 'WO', False),
+    ('WO.WITHDRAWN', 'International application withdrawn / considered withdrawn', 'WO', False),
+    ('WO.FEES_PAID', 'Transmittal, international filing and search fees paid', 'WO', False),
+    ('WO.PRIORITY_CLAIM_CORRECTED', 'Priority claim corrected or added (Rule 26bis.1)', 'WO', False),
+]
+
 _EXAM = "the procedural step carries the dispatch date and time limit and triggers"
 
 # (office, source, code, canonical code, note)
@@ -173,6 +228,13 @@ MAPPINGS: list[tuple[str, str, str, str, str]] = [
     ("US", "odp-transaction", "MABN2", "US.ABANDONED", "Mail Abandonment for Failure to Respond"),
     ("US", "odp-transaction", "ABN2", "US.ABANDONMENT_PREPARED", ""),
     ("US", "odp-transaction", "PG-ISSUE", "US.PUBLISHED", ""),
+    # issue 15: the mailing events trigger, the counted action is an internal step (as for CTNF/MCTNF)
+    ("US", "odp-transaction", "N/AP", "US.NOTICE_OF_APPEAL_FILED", "Notice of Appeal Filed; 37 CFR 41.37(a)"),
+    ("US", "odp-transaction", "AP.B", "US.APPEAL_BRIEF_FILED", "Appeal Brief Filed"),
+    ("US", "odp-transaction", "MCTEQ", "US.EX_PARTE_QUAYLE", "Mail Ex Parte Quayle Action"),
+    ("US", "odp-transaction", "CTEQ", "US.EX_PARTE_QUAYLE_PREPARED", "period runs from MCTEQ"),
+    ("US", "odp-transaction", "MCTAV", "US.ADVISORY_ACTION", "Mail Advisory Action (PTOL-303); MPEP 706.07(f)"),
+    ("US", "odp-transaction", "CTAV", "US.ADVISORY_ACTION_PREPARED", "the mailing (MCTAV) counts"),
 ]
 for _code in (
     "IEXX", "BIG.", "FLRCPT.O", "FLRCPT.U", "EML_NTF", "EML_NTR", "OIPE", "DOCK", "PTAC", "EPG/", "EPG_NTF",

@@ -36,15 +36,49 @@ class DemoUser:
     last_name: str
     superuser: bool = False
     time_zone: str = "UTC"
+    # Least privilege: paralegals and attorneys work in the dashboard; only the docketing role needs the
+    # admin (closures, code mappings, reminder policies, unconfirmed deliveries, the outbox).
+    staff: bool = False
 
 
 USERS = [
-    DemoUser("admin", "Ada", "Admin", superuser=True),
+    DemoUser("admin", "Ada", "Admin", superuser=True, staff=True),
     DemoUser("alice", "Alice", "Attorney", time_zone="Europe/Berlin"),
     DemoUser("pat", "Pat", "Paralegal", time_zone="America/New_York"),
-    DemoUser("sam", "Sam", "Docketing", time_zone="Europe/London"),
+    DemoUser("sam", "Sam", "Docketing", time_zone="Europe/London", staff=True),
     DemoUser("kenji", "Kenji", "Sato", time_zone="Asia/Tokyo"),
 ]
+
+# The admin permissions of the docketing role (the "Docketing" group; sam in the demo). Client scoping is
+# the admin's own: these rights apply to the clients the user is a member of. Team memberships are not
+# here: only superusers change who sees which client.
+DOCKETING_GROUP = "Docketing"
+DOCKETING_PERMISSIONS = {
+    "patents": {
+        "view": ["client", "family", "matter", "priorityclaim", "eventtype", "officeevent",
+                 "officecodemapping", "officepayload", "syncrun", "quarantineitem", "reconciliationitem",
+                 "teammembership", "userprofile"],
+        "change": ["userprofile", "matter", "family", "priorityclaim", "officeevent", "eventtype", "officecodemapping"],
+        "add": ["matter", "family", "priorityclaim", "officeevent", "eventtype", "officecodemapping"],
+    },
+    "deadlines": {
+        "view": ["deadline", "officeclosure", "reminderpolicy", "reminder", "delivery"],
+        "change": ["deadline", "officeclosure", "reminderpolicy", "delivery"],
+        "add": ["deadline", "officeclosure", "reminderpolicy"],
+    },
+}
+
+
+def ensure_docketing_group():
+    from django.contrib.auth.models import Group, Permission
+
+    group, _ = Group.objects.get_or_create(name=DOCKETING_GROUP)
+    wanted = [(app, f"{action}_{model}") for app, actions in DOCKETING_PERMISSIONS.items()
+              for action, models in actions.items() for model in models]
+    perms = [p for p in Permission.objects.filter(content_type__app_label__in=DOCKETING_PERMISSIONS)
+             if (p.content_type.app_label, p.codename) in wanted]
+    group.permissions.set(perms)
+    return group
 
 CLIENTS = [
     ("ACME", "Acme Batteries GmbH", "ip@acme.example\nlegal@acme.example"),
@@ -107,16 +141,23 @@ def seed_demo(*, stdout=None) -> dict[str, int]:
     counts = {"users": 0, "matters_changed": 0, "events_created": 0}
     with attributed(reason="demo data", process="seed_demo"), transaction.atomic():
         users = {}
+        docketing = ensure_docketing_group()
         for spec in USERS:
             user = user_model.objects.filter(username=spec.username).first()
             if user is None:
                 user = user_model(
                     username=spec.username, first_name=spec.first_name, last_name=spec.last_name,
-                    email=f"{spec.username}@docket.example", is_staff=True, is_superuser=spec.superuser,
+                    email=f"{spec.username}@docket.example", is_staff=spec.staff, is_superuser=spec.superuser,
                 )
                 user.set_password(DEMO_PASSWORD)
                 user.save()
                 counts["users"] += 1
+            elif user.is_staff != spec.staff:
+                # Demo databases seeded before made every user staff: bring them down to their role.
+                user.is_staff = spec.staff
+                user.save(update_fields=["is_staff"])
+            if spec.staff and not spec.superuser:
+                user.groups.add(docketing)
             if not UserProfile.objects.filter(user=user).exists():
                 UserProfile.objects.create(user=user, time_zone=spec.time_zone)
             users[spec.username] = user

@@ -21,6 +21,10 @@ Columns (header row required; names are case-insensitive; only the first four ar
     parent               reference of the parent matter (in the docket or earlier/later in this file)
     parent_relation      continuation | cip | divisional | national_phase | regional_phase
     sync_enabled         yes/no (default yes)
+
+Every check runs on every row, so one report lists every problem. Identifier columns (references, numbers,
+offices, user names) starting with = + - @ are refused (a spreadsheet formula, never an identifier); offices
+must be ST.3 codes of real offices (not XX, "unknown"); parent cycles and NUL bytes are row errors.
 """
 
 from __future__ import annotations
@@ -37,9 +41,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from docketapp.audit import attributed
+from docketapp.csvsafe import formula_like
 
 from .models import Client, Family, Matter
-from .numbers import InvalidNumber, normalize_application_number
+from .numbers import ST3_CODES, InvalidNumber, normalize_application_number
 from .services import MatterData, upsert_matter, validate_matter
 
 REQUIRED = ("client", "reference", "office", "kind")
@@ -49,6 +54,21 @@ KNOWN = REQUIRED + (
     "designated_offices", "receiving_office", "responsible_attorney", "responsible_paralegal", "family",
     "parent", "parent_relation", "sync_enabled",
 )
+# Columns naming something (a matter, client, user, office, number): none starts with = + - @, so such a value
+# is a spreadsheet formula that came along (CSV injection), refused rather than stored and exported again.
+IDENTIFIER_COLUMNS = (
+    "client", "reference", "office", "kind", "application_number", "publication_number", "grant_number",
+    "priority_claims", "designated_offices", "receiving_office", "responsible_attorney", "responsible_paralegal",
+    "family", "parent", "parent_relation",
+)
+# ST.3 codes that are no office a matter is filed at or claims priority from.
+NOT_AN_OFFICE = {
+    "XX": "ST.3 XX stands for an unknown state or organisation",
+    "XN": "the Nordic Patent Institute searches, it grants nothing",
+    "XV": "the Visegrad Patent Institute searches, it grants nothing",
+    "XU": "UPOV is for plant varieties",
+}
+MAX_PARENT_DEPTH = 50
 
 
 @dataclass
@@ -84,6 +104,7 @@ class _Row:
     client_name: str = ""
     family_ref: str = ""
     parent_ref: str = ""
+    errors: list[RowError] = field(default_factory=list)  # found while reading (NUL bytes)
 
 
 def _date(value: str, column: str, line: int, errors: list[RowError]) -> dt.date | None:
@@ -117,27 +138,72 @@ def _message_dict(exc: ValidationError) -> dict[str, list[str]]:
 
 
 def read_rows(text: str) -> tuple[list[_Row], list[RowError]]:
-    reader = csv.DictReader(io.StringIO(text))
     errors: list[RowError] = []
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    # A NUL byte cannot be stored (PostgreSQL refuses it in text) and is never meant: each one is a row
+    # error, and the cell is read without it so the rest of the row is still checked in the same pass.
+    nul_lines = {n for n, line in enumerate(text.splitlines(), start=1) if "\x00" in line}
+    reader = csv.DictReader(io.StringIO(text.replace("\x00", "") if nul_lines else text))
+    try:
+        fieldnames = reader.fieldnames or []
+    except csv.Error as exc:
+        return [], [RowError(1, "-", f"not a readable CSV file ({exc})")]
+    if 1 in nul_lines:
+        errors.append(RowError(1, "-", "the header row contains a NUL byte"))
+    header = [h.strip().lower() for h in fieldnames]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        return [], [RowError(1, ",".join(missing), "missing required column(s) in the header row")]
+        return [], [*errors, RowError(1, ",".join(missing), "missing required column(s) in the header row")]
     unknown = [h for h in header if h and h not in KNOWN]
     if unknown:
         errors.append(RowError(1, ",".join(unknown), "unknown column(s); see `import_matters --help`"))
+    raw_lines = text.splitlines()
     rows = []
-    for index, raw in enumerate(reader, start=2):
+    while True:
+        try:
+            raw = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            errors.append(RowError(reader.line_num, "-", f"not readable as CSV ({exc})"))
+            break  # the reader cannot resynchronise after a broken quote; the rest is not guessed at
+        index = reader.line_num
         values = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if k}
         if not any(values.values()):
             continue
-        rows.append(_Row(line=index, values=values))
+        row = _Row(line=index, values=values)
+        if index in nul_lines:
+            for column in _nul_columns(raw_lines[index - 1], fieldnames):
+                row.errors.append(RowError(index, column, "contains a NUL byte (\\x00); save the file as plain text"))
+        rows.append(row)
     return rows, errors
 
 
+def _nul_columns(line: str, fieldnames: list[str]) -> list[str]:
+    try:
+        cells = next(csv.reader([line]))
+    except (csv.Error, StopIteration):
+        return ["-"]
+    names = [(f or "").strip().lower() for f in fieldnames]
+    found = [names[i] if i < len(names) else f"#{i + 1}" for i, cell in enumerate(cells) if "\x00" in cell]
+    return found or ["-"]
+
+
+def _office_problem(code: str) -> str | None:
+    """Why ``code`` is not an office a matter can be at (None when it is one)."""
+    if code in NOT_AN_OFFICE:
+        return f"{code!r} is not an office: {NOT_AN_OFFICE[code]}"
+    if code not in ST3_CODES:
+        return f"{code!r} is not a WIPO ST.3 office code (e.g. EP, US, JP, WO)"
+    return None
+
+
 def validate_rows(rows: list[_Row]) -> list[RowError]:
-    """Turn every row into a MatterData and validate it; returns all errors, touches nothing."""
-    errors: list[RowError] = []
+    """Turn every row into a MatterData and validate it; returns all errors, touches nothing.
+
+    Every check runs on every row (a row with one problem is still checked for the others), so the first
+    report is the whole list: fixing it does not reveal new problems.
+    """
+    errors: list[RowError] = [e for r in rows for e in r.errors]
     user_model = get_user_model()
     usernames = {
         v for r in rows for c in ("responsible_attorney", "responsible_paralegal") if (v := r.values.get(c))
@@ -145,58 +211,79 @@ def validate_rows(rows: list[_Row]) -> list[RowError]:
     users = {u.get_username(): u for u in user_model.objects.filter(username__in=usernames)}
     clients = {c.reference: c for c in Client.objects.filter(reference__in={r.values.get("client") for r in rows})}
     by_ref: dict[str, _Row] = {}
+    bad: dict[int, set[str]] = {}  # row line → columns already reported (the model's own message is not repeated)
+
+    def add(line: int, column: str, reason: str) -> None:
+        errors.append(RowError(line, column, reason))
+        bad.setdefault(line, set()).add(column)
+
     for row in rows:
+        bad.setdefault(row.line, set()).update(e.column for e in row.errors)
         v = row.values
         ref = v.get("reference", "")
         for column in REQUIRED:
             if not v.get(column):
-                errors.append(RowError(row.line, column, "is required"))
-        if ref in by_ref:
-            errors.append(RowError(row.line, "reference", f"{ref!r} appears twice (first on row {by_ref[ref].line})"))
-        by_ref[ref] = row
-    row_errors_start = len(errors)
+                add(row.line, column, "is required")
+        if ref and ref in by_ref:
+            add(row.line, "reference", f"{ref!r} appears twice (first on row {by_ref[ref].line})")
+        if ref:
+            by_ref.setdefault(ref, row)
     for row in rows:
         v = row.values
         line = row.line
-        if not all(v.get(c) for c in REQUIRED):
-            continue
-        client = clients.get(v["client"])
-        if client is None:
-            if not v.get("client_name"):
-                errors.append(RowError(line, "client", f"unknown client {v['client']!r}; add client_name to create it"))
-                continue
-            client = Client(reference=v["client"], name=v["client_name"])
+        for column in IDENTIFIER_COLUMNS:
+            value = v.get(column, "")
+            if formula_like(value):
+                add(line, column, f"{value!r} starts with {value[0]!r}: a spreadsheet formula, not an identifier")
+        office = v.get("office", "").upper()
+        if office and (problem := _office_problem(office)):
+            add(line, "office", problem)
+        receiving = v.get("receiving_office", "").upper()
+        if receiving and (problem := _office_problem(receiving)):
+            add(line, "receiving_office", problem)
+        designated = [c.upper() for c in v.get("designated_offices", "").replace(",", " ").split()]
+        for code in designated:
+            if problem := _office_problem(code):
+                add(line, "designated_offices", problem)
+        client = clients.get(v.get("client", ""))
+        if client is None and v.get("client") and "client" not in bad[line]:
+            if v.get("client_name"):
+                client = Client(reference=v["client"], name=v["client_name"])
+            else:
+                add(line, "client", f"unknown client {v['client']!r}; add client_name to create it")
         people = {}
         for column in ("responsible_attorney", "responsible_paralegal"):
             name = v.get(column, "")
             if name and name not in users:
-                errors.append(RowError(line, column, f"no user named {name!r}"))
+                add(line, column, f"no user named {name!r}")
             people[column] = users.get(name)
-        kind = v["kind"].lower()
-        if kind not in Matter.Kind.values:
-            errors.append(RowError(line, "kind", f"{v['kind']!r} is not one of {', '.join(Matter.Kind.values)}"))
-            continue
+        kind = v.get("kind", "").lower()
+        if kind and kind not in Matter.Kind.values:
+            add(line, "kind", f"{v['kind']!r} is not one of {', '.join(Matter.Kind.values)}")
         residence = (v.get("applicant_residence") or Matter.Residence.DOMESTIC).lower()
         if residence not in Matter.Residence.values:
-            errors.append(RowError(line, "applicant_residence", "must be domestic or foreign"))
-            continue
+            add(line, "applicant_residence", "must be domestic or foreign")
         relation = (v.get("parent_relation") or "").lower()
         if relation and relation not in Matter.Relation.values:
-            errors.append(RowError(line, "parent_relation", f"must be one of {', '.join(Matter.Relation.values)}"))
-            continue
+            add(line, "parent_relation", f"must be one of {', '.join(Matter.Relation.values)}")
         sync = (v.get("sync_enabled") or "yes").lower()
         if sync not in {"yes", "no", "true", "false", "1", "0"}:
-            errors.append(RowError(line, "sync_enabled", "must be yes or no"))
-            continue
-        dates = {c: _date(v.get(c, ""), c, line, errors) for c in ("filing_date", "publication_date", "grant_date")}
-        claims = _priority_claims(v.get("priority_claims", ""), line, errors)
-        designated = [c.upper() for c in v.get("designated_offices", "").replace(",", " ").split()]
-        row.client_ref, row.client_name = v["client"], v.get("client_name", "")
+            add(line, "sync_enabled", "must be yes or no")
+        row_errors: list[RowError] = []
+        dates = {c: _date(v.get(c, ""), c, line, row_errors)
+                 for c in ("filing_date", "publication_date", "grant_date")}
+        claims = _priority_claims(v.get("priority_claims", ""), line, row_errors)
+        for claim_country, *_ in claims:
+            if problem := _office_problem(claim_country):
+                row_errors.append(RowError(line, "priority_claims", problem))
+        for error in row_errors:
+            add(error.row, error.column, error.reason)
+        row.client_ref, row.client_name = v.get("client", ""), v.get("client_name", "")
         row.family_ref, row.parent_ref = v.get("family", ""), v.get("parent", "")
         row.data = MatterData(
-            client=client,
-            reference=v["reference"],
-            office=v["office"].upper(),
+            client=client,  # type: ignore[arg-type]  # None only when already reported
+            reference=v.get("reference", ""),
+            office=office,
             kind=kind,
             title=v.get("title", ""),
             application_number=v.get("application_number", ""),
@@ -208,7 +295,7 @@ def validate_rows(rows: list[_Row]) -> list[RowError]:
             applicant_name=v.get("applicant_name", ""),
             applicant_residence=residence,
             designated_offices=designated,
-            receiving_office=v.get("receiving_office", "").upper(),
+            receiving_office=receiving,
             responsible_attorney=people["responsible_attorney"],
             responsible_paralegal=people["responsible_paralegal"],
             parent_relation=relation,
@@ -219,29 +306,32 @@ def validate_rows(rows: list[_Row]) -> list[RowError]:
     existing_parents = {
         m.reference: m for m in Matter.objects.filter(reference__in={r.parent_ref for r in rows if r.parent_ref})
     }
+    for line, column, reason in _parent_cycles(rows, by_ref):
+        add(line, column, reason)
     # One query for the matters this file updates; validation works on these (throwaway) instances.
-    existing_matters = Matter.objects.in_bulk([r.data.reference for r in rows if r.data], field_name="reference")
+    existing_matters = Matter.objects.in_bulk([r.data.reference for r in rows if r.data and r.data.reference],
+                                              field_name="reference")
     unsaved: dict[str, Matter] = {}
     for row in rows:
-        if row.data is None:
-            continue
-        if row.parent_ref:
-            if row.parent_ref in existing_parents:
+        assert row.data is not None
+        if row.parent_ref and "parent" not in bad[row.line]:
+            if row.parent_ref in existing_parents and row.parent_ref not in by_ref:
                 row.data.parent = existing_parents[row.parent_ref]
-            elif row.parent_ref in by_ref and by_ref[row.parent_ref].data is not None:
+            elif row.parent_ref in by_ref:
                 parent_data = by_ref[row.parent_ref].data
+                assert parent_data is not None
                 unsaved.setdefault(row.parent_ref, Matter(reference=parent_data.reference, office=parent_data.office))
                 row.data.parent = unsaved[row.parent_ref]
-            elif row.parent_ref not in by_ref:
-                errors.append(RowError(row.line, "parent", f"no matter {row.parent_ref!r} in the docket or this file"))
-                continue
-        if row.parent_ref == row.data.reference:
-            errors.append(RowError(row.line, "parent", "a matter cannot be its own parent"))
-            continue
+            elif row.parent_ref in existing_parents:
+                row.data.parent = existing_parents[row.parent_ref]
+            else:
+                add(row.line, "parent", f"no matter {row.parent_ref!r} in the docket or this file")
         try:
             validate_matter(row.data, instance=existing_matters.get(row.data.reference))
         except ValidationError as exc:
             for column, messages in _message_dict(exc).items():
+                if column in bad[row.line]:
+                    continue  # already said in our own words
                 for message in messages:
                     errors.append(RowError(row.line, column, message))
     seen_numbers: dict[tuple[str, str], int] = {}
@@ -256,9 +346,38 @@ def validate_rows(rows: list[_Row]) -> list[RowError]:
             errors.append(RowError(row.line, "application_number",
                                    f"{row.data.application_number!r} is also on row {seen_numbers[key]}"))
         seen_numbers.setdefault(key, row.line)
-    if len(errors) > row_errors_start:
-        errors.sort(key=lambda e: e.row)
+    errors.sort(key=lambda e: e.row)
     return errors
+
+
+def _parent_cycles(rows: list[_Row], by_ref: dict[str, _Row]) -> list[tuple[int, str, str]]:
+    """Rows whose parent chain (through this file, then the docket) comes back to the row itself."""
+    parent_of = {ref: row.parent_ref for ref, row in by_ref.items()}
+    # The docket's own links, for chains that leave the file (a file row can re-parent a docket matter).
+    frontier = {p for p in parent_of.values() if p and p not in parent_of}
+    for _ in range(MAX_PARENT_DEPTH):
+        if not frontier:
+            break
+        found = dict(Matter.objects.filter(reference__in=frontier).values_list("reference", "parent__reference"))
+        for ref in frontier:
+            parent_of[ref] = found.get(ref) or ""
+        frontier = {p for p in found.values() if p and p not in parent_of}
+    out = []
+    for row in rows:
+        ref = row.values.get("reference", "")
+        if not ref or not row.parent_ref or by_ref.get(ref) is not row:
+            continue
+        if row.parent_ref == ref:
+            out.append((row.line, "parent", "a matter cannot be its own parent"))
+            continue
+        chain, current = [ref], row.parent_ref
+        while current and current not in chain and len(chain) <= MAX_PARENT_DEPTH:
+            chain.append(current)
+            current = parent_of.get(current, "")
+        if current == ref:
+            path = " → ".join([*chain, ref])
+            out.append((row.line, "parent", f"parent cycle {path}: a matter cannot descend from itself"))
+    return out
 
 
 def _ordered(rows: list[_Row]) -> list[_Row]:

@@ -396,8 +396,13 @@ def process_payload(
     create_with_client: Client | None = None,
     table: MappingTable | None = None,
     trust_numbers: bool = False,
+    confine: bool = False,
 ) -> IngestResult:
-    """Parse a stored payload and apply it to the docket (also what replay runs). Idempotent."""
+    """Parse a stored payload and apply it to the docket (also what replay runs). Idempotent.
+
+    ``confine``: apply it to ``matters`` only; documents for other matters are left alone (a paralegal's
+    quarantine decision must not write to other clients' matters named in the same bulk answer).
+    """
     candidates = list(matters) or list(payload.matters.all())
     result = IngestResult(payload=payload)
     table = table or MappingTable.load()
@@ -432,6 +437,8 @@ def process_payload(
                 matter = sole
             if matter is None and sole is not None and doc.biblio is not None:
                 result.quarantined += _mismatch(payload, sole, doc)
+                continue
+            if matter is None and confine:
                 continue
             if matter is None:
                 matter = _find_in_docket(doc)

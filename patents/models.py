@@ -7,6 +7,7 @@ through ``patents.services`` inside ``docketapp.audit.attributed``.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
 
 from django.conf import settings
@@ -23,8 +24,8 @@ from docketapp.audit import AuditedHistoricalModel
 from .numbers import REGIONAL_OFFICES, ST3_CODES, InvalidNumber, normalize_application_number
 
 
-def history() -> HistoricalRecords:
-    return HistoricalRecords(bases=[AuditedHistoricalModel], cascade_delete_history=False)
+def history(**kwargs) -> HistoricalRecords:
+    return HistoricalRecords(bases=[AuditedHistoricalModel], cascade_delete_history=False, **kwargs)
 
 
 def validate_st3(value: str) -> None:
@@ -95,10 +96,13 @@ class UserProfile(models.Model):
     time_zone = models.CharField(max_length=64, default="UTC", help_text="IANA zone, e.g. Europe/Berlin")
     digest_opt_out = models.BooleanField(default=False, help_text="No daily digest (escalations still arrive)")
     weekly_report_opt_out = models.BooleanField(default=False)
-    ics_token = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    # The calendar feed URL carries a secret token that reads the user's whole docket without a session.
+    # Only its SHA-256 is stored (the token is shown once, when made), and not even the hash goes into the
+    # history: a history diff is readable in the admin and the history tables are append-only.
+    ics_token_hash = models.CharField(max_length=64, blank=True, default="", db_index=True)
     ics_token_created_at = models.DateTimeField(null=True, blank=True)
 
-    history = history()
+    history = history(excluded_fields=["ics_token_hash"])
 
     def __str__(self) -> str:
         return f"profile of {self.user}"
@@ -114,6 +118,15 @@ class UserProfile(models.Model):
     @staticmethod
     def new_token() -> str:
         return secrets.token_urlsafe(32)
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        # A plain SHA-256 suffices: the token has 256 bits of entropy, so there is nothing to brute-force.
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @property
+    def has_feed(self) -> bool:
+        return bool(self.ics_token_hash)
 
 
 class Family(models.Model):
@@ -535,6 +548,23 @@ class SyncRun(models.Model):
         return (self.finished_at - self.started_at) if self.finished_at else None
 
 
+class OfficePayloadQuerySet(models.QuerySet):
+    def readable_by(self, user) -> OfficePayloadQuerySet:
+        """Payloads whose every matter ``user`` may see.
+
+        A bulk answer (one OPS request for many matters, a family body) carries other clients' data in its
+        body, endpoint and matter list; one visible matter among them is not enough to read it. Only
+        superusers read every payload, matter-less ones (discovery, unattached files) included: a permission
+        such as the docketing admin's decides mappings, it does not lift the wall between clients.
+        """
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        hidden = Matter.objects.exclude(pk__in=Matter.objects.visible_to(user).values("pk"))
+        return self.filter(matters__in=Matter.objects.visible_to(user)).exclude(matters__in=hidden).distinct()
+
+
 class OfficePayload(models.Model):
     """A raw office answer exactly as received (compressed), with what identifies it. Never credentials.
 
@@ -568,6 +598,8 @@ class OfficePayload(models.Model):
     file_name = models.CharField(max_length=300, blank=True)
     sync_run = models.ForeignKey(SyncRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="payloads")
     outcome = models.CharField(max_length=20, blank=True, help_text="parsed, quarantined, no-data")
+
+    objects = OfficePayloadQuerySet.as_manager()
 
     class Meta:
         ordering = ["fetched_at", "pk"]
@@ -627,6 +659,9 @@ class QuarantineItem(models.Model):
             )
         ]
         indexes = [models.Index(fields=["status", "category"], name="quarantine_status_category")]
+        # A code mapping answers every client's data (and an internal one suppresses deadlines for all of
+        # them): only a docketing admin decides it, and items with no matter (bulk answers of many clients).
+        permissions = [("decide_global_mapping", "Can map office codes for every client (docketing admin)")]
 
     def __str__(self) -> str:
         return f"{self.get_category_display()}: {self.reason[:80]}"

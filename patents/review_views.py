@@ -9,21 +9,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from .ingestion import decide_reconciliation
 from .models import EventType, Matter, QuarantineItem, ReconciliationItem
-from .review import accept_item, map_code, reject_item
+from .review import ConfirmationNeeded, accept_item, is_docketing_admin, map_code, reject_item, visible_quarantine
 
 
 def _visible_quarantine(request: HttpRequest):
-    q = Q(matter__in=Matter.objects.visible_to(request.user))
-    if request.user.is_staff:
-        q |= Q(matter__isnull=True)  # office-level items (an answer for no docket matter): staff triage them
-    return QuarantineItem.objects.filter(q)
+    return visible_quarantine(request.user)
 
 
 @login_required
@@ -39,32 +35,47 @@ def quarantine_list(request: HttpRequest) -> HttpResponse:
         "statuses": [("open", "Open"), *[(s, label) for s, label in QuarantineItem.Status.choices if s != "open"],
                      ("all", "All")],
         "event_types": list(EventType.objects.order_by("office", "code")),
+        "docketing_admin": is_docketing_admin(request.user),
     })
+
+
+def _confirmed(request: HttpRequest) -> tuple[int, int] | None:
+    raw = (request.POST.get("confirm_items", ""), request.POST.get("confirm_clients", ""))
+    return (int(raw[0]), int(raw[1])) if all(r.isdigit() for r in raw) else None
 
 
 @login_required
 @require_POST
 def quarantine_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(_visible_quarantine(request), pk=pk)
+    # Another client's item, or a matter-less one for anyone but a docketing admin: 404, nothing shown.
+    item = get_object_or_404(_visible_quarantine(request).select_related("matter"), pk=pk)
     action = request.POST.get("action", "")
     note = request.POST.get("note", "").strip()
+    confirmed = _confirmed(request)
     try:
         if action == "map":
             raw = request.POST.get("event_type", "")
             event_type = EventType.objects.filter(pk=raw).first() if raw.isdigit() else None
             if event_type is None:
                 raise ValidationError("choose the event type to map the code to")
-            outcome = map_code(item=item, event_type=event_type, user=request.user, note=note)
-            messages.success(request, f"{item.office_code!r} mapped to {event_type.code}; replayed "
+            outcome = map_code(item=item, event_type=event_type, user=request.user, note=note, confirmed=confirmed)
+            scope = "for every client" if outcome["global"] else "for your matters only"
+            messages.success(request, f"{item.office_code!r} mapped to {event_type.code} {scope}; replayed "
                                       f"{outcome['items']} item(s), {outcome['events_created']} event(s) recorded.")
         elif action == "accept":
-            outcome = accept_item(item=item, user=request.user, note=note)
+            outcome = accept_item(item=item, user=request.user, note=note, confirmed=confirmed)
             messages.success(request, f"Accepted; {outcome['events_created']} event(s) recorded.")
         elif action == "reject":
             reject_item(item=item, user=request.user, note=note)
             messages.success(request, "Rejected; nothing was recorded.")
         else:
             messages.error(request, "Choose map, accept or reject.")
+    except ConfirmationNeeded as exc:
+        # A mapping for every client: show what it touches; it is applied when confirmed with these numbers.
+        return render(request, "patents/review/quarantine_confirm.html", {
+            "item": item, "impact": exc.impact, "action": action, "note": note,
+            "changed": confirmed is not None,
+        })
     except ValidationError as exc:
         messages.error(request, "; ".join(exc.messages))
     return redirect("patents:quarantine-review")

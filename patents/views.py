@@ -22,8 +22,9 @@ from deadlines.models import Deadline
 from deadlines.presentation import history_changes, in_user_timezone, user_today, user_tz
 
 from .filters import MatterFilter
-from .models import Matter, OfficeEvent, PriorityClaim, QuarantineItem, SyncRun
+from .models import Matter, OfficeEvent, OfficePayload, PriorityClaim, SyncRun
 from .numbers import InvalidNumber, normalize_application_number
+from .review import visible_quarantine
 
 logger = logging.getLogger(__name__)
 
@@ -214,10 +215,13 @@ class SyncPanel:
     reconciliation: list = field(default_factory=list)
 
 
-def sync_panel(matter: Matter, limit: int = 5) -> SyncPanel:
+def sync_panel(matter: Matter, user, limit: int = 5) -> SyncPanel:
     """Latest raw payloads, quarantined items and docket/office disagreements for this matter."""
     return SyncPanel(
-        payloads=list(matter.office_payloads.defer("body").order_by("-fetched_at", "-pk")[:limit]),
+        payloads=list(
+            OfficePayload.objects.readable_by(user).filter(matters=matter)
+            .defer("body").order_by("-fetched_at", "-pk")[:limit]
+        ),
         # Open items first: they are what a person still has to decide.
         quarantine=list(
             matter.quarantine_items.order_by(
@@ -284,7 +288,7 @@ def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "priority": _priority_links(matter, visible),
             "deadlines": open_deadlines,
             "timeline": build_timeline(matter, tz, today),
-            "sync": sync_panel(matter),
+            "sync": sync_panel(matter, request.user),
             "engine_problems": engine_problems(matter, today),
             "kind_colours": {k.value: c for k, c in KIND_COLOURS.items()},
         },
@@ -297,7 +301,7 @@ def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def payload_raw(request: HttpRequest, pk: int, payload_pk: int) -> HttpResponse:
     """A raw office payload exactly as received, for staff checking a parse. Only via a visible matter."""
     matter = get_object_or_404(Matter.objects.visible_to(request.user), pk=pk)
-    payload = get_object_or_404(matter.office_payloads.all(), pk=payload_pk)
+    payload = get_object_or_404(OfficePayload.objects.readable_by(request.user).filter(matters=matter), pk=payload_pk)
     body = payload.raw.decode("utf-8", errors="replace")
     return render(request, "patents/matter_raw.html", {"matter": matter, "payload": payload, "body": body})
 
@@ -308,11 +312,9 @@ def payload_raw(request: HttpRequest, pk: int, payload_pk: int) -> HttpResponse:
 def sync_overview(request: HttpRequest) -> HttpResponse:
     """Recent office sync runs and the open quarantine for the matters this user may see."""
     runs = list(SyncRun.objects.order_by("-started_at", "-pk")[:30])
-    q = Q(matter__in=Matter.objects.visible_to(request.user))
-    if request.user.is_staff:
-        # Items that could not be tied to any matter are office-level: staff triage them.
-        q |= Q(matter__isnull=True)
+    # Items tied to no matter hold other clients' data: only a docketing admin sees them (patents.review).
     items = list(
-        QuarantineItem.objects.filter(q, status="open").select_related("matter").order_by("-created_at", "-pk")[:100]
+        visible_quarantine(request.user).filter(status="open").select_related("matter")
+        .order_by("-created_at", "-pk")[:100]
     )
     return render(request, "patents/sync.html", {"runs": runs, "items": items})

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from functools import cache, cached_property, lru_cache
 
 import holidays
+from dateutil.easter import easter
 
 # office code -> {date: (reason, source)}
 Closures = Mapping[str, Mapping[date, tuple[str, str]]]
@@ -44,6 +45,61 @@ _HOLIDAY_SOURCES = {
 }
 
 MAX_ROLL_DAYS = 60
+
+# Days an office has closed on in EVERY closing-days notice checked (deadlines/closure_data.py and the README
+# list the notices). Applied only for a year whose list is not yet published (see OfficeCalendar.provisional),
+# always marked "provisional" in the explanation. Local days that are not in every notice (The Hague's King's
+# Day and Liberation Day, Berlin's 8 March, Munich's 15 August) are deliberately absent: a day wrongly
+# applied gives a date after the real one, the dangerous direction.
+RECURRING_SOURCE = {
+    "EP": "recurring EPO closing day (Munich, Bavarian public holiday, or 24/31 Dec for all filing offices) "
+    "present in every notice checked; EPC Rule 134(1)",
+    "IB": "recurring International Bureau non-working day (Geneva) present in every PCT Newsletter list "
+    "checked; PCT Rule 80.5",
+}
+
+
+@cache
+def recurring_closures(office: str, year: int) -> dict[date, str]:
+    """The days `office` closes on every year, for `year` (weekends included; they change nothing)."""
+    if office not in RECURRING_SOURCE:
+        return {}
+    e = easter(year)
+    days = {
+        date(year, 1, 1): "New Year's Day",
+        e - timedelta(days=2): "Good Friday",
+        e + timedelta(days=1): "Easter Monday",
+        e + timedelta(days=39): "Ascension Day",
+        e + timedelta(days=50): "Whit Monday",
+        date(year, 12, 25): "Christmas Day",
+        date(year, 12, 31): "New Year's Eve" if office == "EP" else "Restoration of the Republic (Geneva)",
+    }
+    if office == "EP":
+        days |= {
+            date(year, 1, 6): "Epiphany",
+            date(year, 5, 1): "Labour Day",
+            e + timedelta(days=60): "Corpus Christi",
+            date(year, 10, 3): "Day of German Unity",
+            date(year, 11, 1): "All Saints' Day",
+            date(year, 12, 24): "Christmas Eve",
+            date(year, 12, 26): "St Stephen's Day",
+        }
+    else:
+        first_sunday = date(year, 9, 1) + timedelta(days=(6 - date(year, 9, 1).weekday()) % 7)
+        days[first_sunday + timedelta(days=4)] = "Jeûne genevois"
+    return days
+
+
+def is_recurring_source(source: str) -> bool:
+    """A stored closure seeded as 'recurring' (its year's notice NOT checked) does not publish a year."""
+    return source.strip().lower().startswith("recurring")
+
+
+def provisional_warning(office: str, year: int) -> str:
+    return (
+        f"provisional: closure list for {year} not yet published ({office}): the days the office closes on "
+        "every year were applied; the date may move when the list is published and the matter is recomputed"
+    )
 
 
 def _statutory_closure(office: str, d: date) -> tuple[str, str] | None:
@@ -105,8 +161,17 @@ class OfficeCalendar:
         return src[0] if src else None
 
     @cached_property
-    def _closure_years(self) -> frozenset[int]:
-        return frozenset(c.year for c in self.closures)
+    def _published_years(self) -> frozenset[int]:
+        # A year's list counts as published when it has stored closures and none of them is a seeded
+        # "recurring" guess: a year with any unverified row stays provisional until someone checks it.
+        years: dict[int, bool] = {}
+        for day, (_reason, source) in self.closures.items():
+            years[day.year] = years.get(day.year, True) and not is_recurring_source(source)
+        return frozenset(y for y, ok in years.items() if ok)
+
+    def provisional(self, year: int) -> bool:
+        """No published closure list for `year` (EPO filing offices, WIPO IB): recurring days are applied."""
+        return self.office in RECURRING_SOURCE and year not in self._published_years
 
     def causes(self, d: date) -> list[dict]:
         """Why the office is closed on `d` (empty when open)."""
@@ -114,22 +179,31 @@ class OfficeCalendar:
         closure = self.closures.get(d)
         if closure and not any(c["type"] == "statutory" and c["name"] == closure[0] for c in out):
             out.append({"type": "closure", "name": closure[0], "source": closure[1]})
+        elif not closure and self.provisional(d.year):
+            recurring = recurring_closures(self.office, d.year).get(d)
+            if recurring:
+                out.append(
+                    {
+                        "type": "provisional",
+                        "name": recurring,
+                        "source": f"{RECURRING_SOURCE[self.office]}; provisional: closure list for {d.year} "
+                        "not yet published",
+                    }
+                )
         return out
 
     def is_open(self, d: date) -> bool:
         return not self.causes(d)
 
-    def warnings_for(self, d: date) -> list[str]:
+    def warnings_for(self, *days: date) -> list[str]:
         warnings = []
         if not self.known:
             warnings.append(
                 f"no holiday calendar for office {self.office!r}: only weekends and stored closures considered"
             )
-        if self.office in {"EP", "IB"} and d.year not in self._closure_years:
-            warnings.append(
-                f"no {self.office} closure days stored for {d.year}: only weekends considered "
-                "(the date may be later once the closing days are published)"
-            )
+        for year in sorted({d.year for d in days}):
+            if self.provisional(year):
+                warnings.append(provisional_warning(self.office, year))
         return warnings
 
     def roll_forward(self, d: date) -> tuple[date, list[dict]]:

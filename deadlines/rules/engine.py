@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from .calendars import Closures, OfficeCalendar, calendar_for, normalize_office
@@ -110,19 +110,46 @@ def _roll(cal: OfficeCalendar, d: date, steps: list[dict], label: str) -> date:
     return rolled
 
 
-def _matches(rule: Rule, matter: MatterFacts) -> bool:
+def _matches(rule: Rule, matter: MatterFacts, event: EventFact | None = None) -> bool:
     c = rule.conditions
+    if c.event_flag and event is not None and bool(event.params.get(c.event_flag[0])) is not c.event_flag[1]:
+        return False
     if c.matter_kinds and matter.kind not in c.matter_kinds:
+        return False
+    if c.exclude_kinds and matter.kind in c.exclude_kinds:
+        return False
+    if c.requires_priority and matter.priority_date is None:
+        return False
+    # Unknown filing date: the newer regime applies (filed_from matches, filed_until does not), so a rule set
+    # split by filing date never leaves the matter with nothing.
+    if c.filed_from and matter.filing_date and matter.filing_date < c.filed_from:
+        return False
+    if c.filed_until and (matter.filing_date is None or matter.filing_date > c.filed_until):
         return False
     if c.routes and matter.route not in c.routes:
         return False
     if c.residence and matter.applicant_residence != c.residence:
         return False
     if c.designated_office:
+        if c.needs_designations and not matter.designated_offices:
+            return False
         designated = tuple(normalize_office(o) for o in matter.designated_offices) or ("US", "EP", "JP")
         if c.designated_office not in designated:
             return False
     return True
+
+
+def _still_running(rule: Rule, event: EventFact, today: date | None) -> bool:
+    """A missing fact is worth a problem while the period it decides can still be met: an EP patent granted
+    years ago without validation states recorded is history, not a task."""
+    if today is None:
+        return True
+    end, _ = add_period(event.date, rule.terms[0].duration, rule.convention)
+    return end >= today
+
+
+def _without_designation(rule: Rule) -> Rule:
+    return replace(rule, conditions=replace(rule.conditions, designated_office=None, needs_designations=False))
 
 
 def _ordered(events: Iterable[EventFact]) -> list[EventFact]:
@@ -207,6 +234,9 @@ def _compute_instance(
     # --- the period (or the later of several) -------------------------------------------------------
     candidates: list[tuple[date, Term, date]] = []
     for term in rule.terms:
+        if term.only_with_priority and matter.priority_date is None:
+            steps.append({"op": "skip_term", "period": str(term.duration), "note": "no priority claimed"})
+            continue
         base, base_label = _base_date(term, notified, matter)
         if base is None:
             return {
@@ -255,26 +285,69 @@ def _compute_instance(
 
     special = SPECIALS.get(rule.special or "")
     ext_from = None
+    ext_convention = None
     if special:
-        override = special(rule=rule, event=event, later=later, unrolled=unrolled, steps=steps)
-        if override is not None:
+        override = special(
+            rule=rule,
+            event=event,
+            later=later,
+            unrolled=unrolled,
+            steps=steps,
+            cal=cal,
+            matter=matter,
+            instance=instance,
+        )
+        if isinstance(override, dict):
+            unrolled = override["unrolled"]
+            ext_from = override.get("ext_from")
+            ext_convention = override.get("ext_convention")
+        elif override is not None:
             unrolled, ext_from = override
-    due = _roll(cal, unrolled, steps, "due date")
+    if rule.no_roll:
+        due = unrolled
+        if not cal.is_open(due):
+            steps.append(
+                {"op": "no_roll", "date": due.isoformat(), "note": "not moved past closed days: " + rule.notes}
+            )
+    else:
+        due = _roll(cal, unrolled, steps, "due date")
 
     # --- extension / grace ---------------------------------------------------------------------------
     latest = None
     latest_unrolled = unrolled
     extensions: list[dict] = []
     ext = rule.extension
+    d0 = instance_duration if instance_duration is not None else _duration(chosen_term, event)
     if ext:
-        conv = ext.convention or rule.convention
-        months_list = range(1, ext.months + 1) if ext.per_month else [ext.months]
+        conv = ext_convention or ext.convention or rule.convention
+        if ext.days:
+            months_list: list[int] = [0]
+        elif ext.options:
+            months_list = list(ext.options)
+        else:
+            months_list = list(range(1, ext.months + 1)) if ext.per_month else [ext.months]
+        ceiling_note = None
+        if ext.max_total is not None and not d0.days and not d0.years:
+            room = ext.max_total.months + 12 * ext.max_total.years - d0.months
+            clipped = sorted({min(n, room) for n in months_list if room > 0})
+            if clipped != months_list:
+                ceiling_note = (
+                    f"a period of {d0} is already at the ceiling of {ext.max_total} in total: no routine "
+                    "extension beyond it (exceptional cases only)"
+                    if room <= 0
+                    else f"extensions clipped to {ext.max_total} in total"
+                )
+            months_list = clipped
         for n in months_list:
-            if ext_from is not None:
+            if ext.days:
+                start = due if ext.counted_from == "rolled_due" else unrolled
+                end, ext_steps = add_period(start, Duration(days=ext.days), conv)
+            elif ext_from is not None:
                 end, ext_steps = add_period(ext_from, Duration(months=n), conv)
             elif ext.counted_from == "base":
-                d0 = instance_duration if instance_duration is not None else _duration(chosen_term, event)
                 end, ext_steps = add_period(base, d0.plus(months=n), conv)
+            elif ext.counted_from == "rolled_due":
+                end, ext_steps = add_period(due, Duration(months=n), conv)
             else:
                 end, ext_steps = add_period(unrolled, Duration(months=n), conv)
             if cap_date and end > cap_date:
@@ -284,6 +357,7 @@ def _compute_instance(
             extensions.append(
                 {
                     "months": n,
+                    **({"days": ext.days} if ext.days else {}),
                     "unrolled": end.isoformat(),
                     "until": rolled.isoformat(),
                     "steps": ext_steps,
@@ -291,16 +365,19 @@ def _compute_instance(
                 }
             )
             latest, latest_unrolled = rolled, end
-        steps.append(
-            {
-                "op": "extension",
-                "model": ext.model.value,
-                "citation": ext.citation,
-                "counted_from": "advisory action" if ext_from else ext.counted_from,
-                "surcharge": ext.surcharge,
-                "options": extensions,
-            }
-        )
+        ext_step = {
+            "op": "extension",
+            "model": ext.model.value,
+            "citation": ext.citation,
+            "counted_from": ("advisory action" if rule.special == "mpep_706_07_f" else ext_from.isoformat())
+            if ext_from
+            else ext.counted_from,
+            "surcharge": ext.surcharge,
+            "options": extensions,
+        }
+        if ceiling_note:
+            ext_step["note"] = ceiling_note
+        steps.append(ext_step)
 
     # --- remedies ------------------------------------------------------------------------------------
     remedies = []
@@ -309,12 +386,17 @@ def _compute_instance(
         if rem.from_base is not None:
             rem_end, _ = add_period(base, rem.from_base, rule.convention)
             until, _ = cal.roll_forward(rem_end)
+        elif rem.from_due is not None:
+            rem_end, _ = add_period(unrolled, rem.from_due, rule.convention)
+            until, _ = cal.roll_forward(rem_end)
         elif rem.after_expiry is not None:
             rem_end, _ = add_period(latest_unrolled, rem.after_expiry, rule.convention)
             until, _ = cal.roll_forward(rem_end)
         remedies.append({"name": rem.name, "until": until, "citation": rem.citation, "basis": rem.basis})
 
-    warnings = cal.warnings_for(due)
+    # Every year the computation looked at: a provisional closure list in the unrolled year, the due year or
+    # the year of an extended/grace date can each move the date once that list is published.
+    warnings = cal.warnings_for(unrolled, due, *([latest] if latest else []))
     if by is not None:
         status = Status.SUPERSEDED
     elif today is not None and due < today:
@@ -348,7 +430,7 @@ def _compute_instance(
         trigger_code=event.code,
         trigger_date=event.date,
         due_date=due,
-        extendable=bool(ext and ext.model is not ExtensionModel.GRACE_SURCHARGE),
+        extendable=bool(ext and ext.model is not ExtensionModel.GRACE_SURCHARGE and extensions),
         latest_date=latest,
         kind=rule.kind.value,
         status=status.value,
@@ -361,15 +443,38 @@ def _compute_instance(
     )
 
 
-def _series_instances(rule: Rule, matter: MatterFacts, event: EventFact) -> list[tuple[str, Duration, Duration | None]]:
+def _series_instances(
+    rule: Rule, matter: MatterFacts, event: EventFact, events: Sequence[EventFact] = ()
+) -> list[tuple[str, Duration, Duration | None]]:
     assert rule.series
     out = []
     base = matter.filing_date if rule.terms[0].base is Base.FILING else event.date
+    yield_until = None
+    if rule.series.yield_to and rule.series.yield_within:
+        owner = next((e for e in events if e.code == rule.series.yield_to), None)
+        if owner is not None:
+            yield_until, _ = add_period(owner.date, rule.series.yield_within, rule.convention)
+    term_end = None
+    if rule.series.term_from_filing and matter.filing_date:
+        term_end, _ = add_period(matter.filing_date, rule.series.term_from_filing, rule.convention)
     for i, (label, duration) in enumerate(rule.series.instances):
+        if term_end is not None and base:
+            anniversary, _ = add_period(base, duration, rule.convention)
+            if anniversary >= term_end:
+                break
         if rule.series.stop_at_grant and matter.grant_date and base:
             anniversary, _ = add_period(base, duration, rule.convention)
             if anniversary > matter.grant_date:
                 break
+        if (yield_until is not None or rule.series.due_by_event_plus) and base:
+            anniversary, _ = add_period(base, duration, rule.convention)
+            due = last_day_of_month(anniversary) if rule.series.due_at_month_end else anniversary
+            if yield_until is not None and due <= yield_until:
+                continue
+            if rule.series.due_by_event_plus:
+                limit, _ = add_period(event.date, rule.series.due_by_event_plus, rule.convention)
+                if due > limit:
+                    break
         opens = rule.series.window_opens[i] if rule.series.window_opens else None
         out.append((label, duration, opens))
     return out
@@ -389,19 +494,42 @@ def compute(
     ``skip_if_superseded(key)`` lets a caller that already stores a superseded deadline under ``key`` skip
     computing it again (it is answered; its dates no longer matter).
     """
-    from .registry import rules_for_code
+    from .registry import CHECKS, known_codes, no_rule_problem, rules_for_code
 
     result = ComputeResult()
     calendars: dict = {}  # one OfficeCalendar per office for this computation
     ordered = _ordered(events)
+    known = known_codes() if rules is None else None
     for event in ordered:
+        if known is not None and event.code not in known:
+            # Never silent: an event the engine has no rule for may well start a deadline nobody computes.
+            result.problems.append(no_rule_problem(event.ref, event.code))
+        for check in CHECKS:
+            result.problems.extend(check(matter, event))
         candidates = rules_for_code(event.code) if rules is None else [r for r in rules if event.code in r.triggers]
         later = _later_events(ordered, event)
         for rule in candidates:
-            if not rule.effective_for(event.date) or not _matches(rule, matter):
+            if not rule.effective_for(event.date) or not _matches(rule, matter, event):
+                if (
+                    rule.conditions.needs_designations
+                    and not matter.designated_offices
+                    and rule.effective_for(event.date)
+                    and _matches(_without_designation(rule), matter, event)
+                    and _still_running(rule, event, today)
+                ):
+                    group = rule.id.rsplit("_", 1)[0]
+                    if not any(p.get("rule") == group and p.get("trigger") == event.ref for p in result.problems):
+                        result.problems.append(
+                            {
+                                "rule": group,
+                                "trigger": event.ref,
+                                "missing": "designated_offices",
+                                "message": f"{group} needs the matter's designated states (validation countries)",
+                            }
+                        )
                 continue
             if rule.series:
-                items = _series_instances(rule, matter, event)
+                items = _series_instances(rule, matter, event, ordered)
                 if not items and rule.terms[0].base is Base.FILING and not matter.filing_date:
                     result.problems.append(
                         {
@@ -457,7 +585,14 @@ def compute_deadlines(
 
 
 def _mpep_706_07_f(
-    *, rule: Rule, event: EventFact, later: list[EventFact], unrolled: date, steps: list[dict]
+    *,
+    rule: Rule,
+    event: EventFact,
+    later: list[EventFact],
+    unrolled: date,
+    steps: list[dict],
+    cal: OfficeCalendar,
+    **_kw: object,
 ) -> tuple[date, date] | None:
     """MPEP 706.07(f): a first reply within two months of a final rejection, answered by an advisory action
     mailed after the three-month date, moves the end of the shortened period to the advisory action's date;
@@ -471,9 +606,10 @@ def _mpep_706_07_f(
             break
     if reply is None:
         return None
-    two_months, _ = add_period(event.date, Duration(months=2), rule.convention)
-    # The unrolled two-month date is the conservative reading: a reply on the next business day after a
-    # two-month date falling on a weekend does not earn the advisory-action treatment here.
+    two_months_unrolled, _ = add_period(event.date, Duration(months=2), rule.convention)
+    # MPEP 706.07(f) with 37 CFR 1.7: a reply filed on the next business day after a two-month date that
+    # falls on a weekend or federal holiday is "within two months".
+    two_months, _ = cal.roll_forward(two_months_unrolled)
     if reply.date > two_months:
         steps.append(
             {
@@ -525,4 +661,10 @@ def _after(events: list[EventFact], anchor: EventFact) -> list[EventFact]:
     return events[idx + 1 :]
 
 
-SPECIALS = {"mpep_706_07_f": _mpep_706_07_f}
+def _specials() -> dict:
+    from . import ep, us
+
+    return {"mpep_706_07_f": _mpep_706_07_f, **ep.SPECIALS, **us.SPECIALS}
+
+
+SPECIALS = _specials()

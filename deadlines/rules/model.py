@@ -53,6 +53,9 @@ class Term:
     duration: Duration
     base: Base = Base.EVENT
     param: str | None = None  # event param that overrides the month count (e.g. period_months)
+    # A priority-based term that only exists when a priority is claimed (37 CFR 1.55(d): "16 months from the
+    # priority date"); without one the other terms decide, never the filing date in its place.
+    only_with_priority: bool = False
 
     def describe(self) -> str:
         return f"{self.duration} from the {self.base.value} date"
@@ -61,9 +64,18 @@ class Term:
 @dataclass(frozen=True)
 class Extension:
     model: ExtensionModel
-    months: int  # maximum extension beyond the due date's period
-    counted_from: str = "base"  # "base": same base as the period; "unrolled_due": from the unrolled end
+    months: int  # maximum extension beyond the due date's period (0 with days)
+    # "base": same base as the period; "unrolled_due": from the unrolled end; "rolled_due": from the end as
+    # moved to the next open day (JP Art. 112(1) surcharge period "after that period has expired").
+    counted_from: str = "base"
     per_month: bool = False  # list each purchasable month separately
+    # Explicit month counts to list (e.g. JPO overseas applicants: 2 months, then a further 1 = 3 in all);
+    # empty = per_month / months.
+    options: tuple[int, ...] = ()
+    # Ceiling on period + extension counted from the base (EPO Guidelines E-VIII, 1.6: beyond six months in
+    # total only in exceptional cases). An option beyond it is clipped; none left = not routinely extendable.
+    max_total: Duration | None = None
+    days: int = 0  # an extension counted in days (JP Art. 108(3): 30 days) instead of months
     citation: str = ""
     surcharge: bool = False
     convention: Convention | None = None  # defaults to the rule's convention
@@ -78,15 +90,30 @@ class Remedy:
     after_expiry: Duration | None = None
     # Measured from the rule's base date instead (37 CFR 1.78(b), 1.55(c): "within 14 months").
     from_base: Duration | None = None
+    # Measured from the unrolled end of the ORIGINAL period, before any extension (JPO: an extension request
+    # after expiry must be filed within two months of the original period's end).
+    from_due: Duration | None = None
     basis: str = ""
 
 
 @dataclass(frozen=True)
 class Conditions:
     matter_kinds: tuple[str, ...] = ()
+    exclude_kinds: tuple[str, ...] = ()  # e.g. designs have their own (six-month) priority period
     routes: tuple[str, ...] = ()
     residence: str | None = None  # "domestic" | "foreign"
     designated_office: str | None = None  # national/regional phase rules
+    # (param, expected truth): e.g. ("watched", True) -- an opposition watch on a third party's patent is
+    # recorded as params.watched on its grant event; the owner's grant rules require ("watched", False).
+    event_flag: tuple[str, bool] | None = None
+    # With designated_office: the matter must list its states/offices; none listed is a reported problem,
+    # never an empty docket (EP validation per country).
+    needs_designations: bool = False
+    requires_priority: bool = False  # only for a matter that claims a priority
+    # Judged by the matter's filing date (e.g. JP Design Act term of 25 years for applications filed from
+    # 1 April 2020); both inclusive.
+    filed_from: date | None = None
+    filed_until: date | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +126,14 @@ class Series:
     due_at_month_end: bool = False  # EPC R51(1): last day of the month containing the anniversary
     window_opens: tuple[Duration, ...] = ()  # 37 CFR 1.362(d): payment window opening per instance
     title_format: str = "year {}"
+    # Instances whose due date falls by this event's date + yield_within belong to another rule (EPC R51(3):
+    # a divisional's renewal fees already due are due on its filing, payable within four months).
+    yield_to: str | None = None
+    yield_within: Duration | None = None
+    # Only the instances due by the trigger's date + this (the other side of yield_to).
+    due_by_event_plus: Duration | None = None
+    # The right ends this long after the filing date: no instance from that date on (JP Design Act Art. 21(1)).
+    term_from_filing: Duration | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +159,9 @@ class Rule:
     series: Series | None = None
     special: str | None = None  # named hook for logic that is not a plain period (MPEP 706.07(f))
     cap: Term | None = None  # nothing ever later than this (e.g. 35 U.S.C. 133: six months)
+    # The end is NOT moved past closed days: where the texts leave it open whether a closed day extends the
+    # period, the unrolled (earlier) date is the safe one (the note says why).
+    no_roll: bool = False
     notes: str = ""
 
     def effective_for(self, d: date) -> bool:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import re
 
 import pytest
 from django.urls import reverse
@@ -11,6 +13,7 @@ from icalendar import Calendar
 from deadlines import actions
 from deadlines.models import Deadline
 from docketapp.audit import attributed
+from patents.models import UserProfile
 
 pytestmark = pytest.mark.django_db
 
@@ -23,14 +26,32 @@ def feed(client, token, **params):
     return {str(e["UID"]): e for e in cal.walk("VEVENT")}
 
 
-def test_feed_settings_page_creates_and_shows_a_secret_url(client, portfolio):
+def test_feed_settings_page_creates_and_shows_a_secret_url_once(client, portfolio):
     client.force_login(portfolio["alice"])
     assert "The feed is off" in client.get(reverse("deadlines:feed-settings")).content.decode()
-    client.post(reverse("deadlines:feed-settings"), {"action": "regenerate"})
-    token = portfolio["alice"].profile.ics_token
+    shown = client.post(reverse("deadlines:feed-settings"), {"action": "regenerate"})
+    assert "no-store" in shown["Cache-Control"]
+    match = re.search(r"/deadlines/feed/([A-Za-z0-9_-]+)\.ics", shown.content.decode())
+    token = match.group(1)
     assert len(token) >= 40
+    assert "shown only this once" in shown.content.decode()
+    assert client.get(reverse("deadlines:ics-feed", args=[token])).status_code == 200
     page = client.get(reverse("deadlines:feed-settings")).content.decode()
-    assert f"/deadlines/feed/{token}.ics" in page
+    assert token not in page and "Your feed is on" in page
+
+
+def test_only_a_hash_of_the_token_is_stored_and_none_in_the_history(client, portfolio):
+    first = actions.regenerate_ics_token(user=portfolio["alice"])
+    second = actions.regenerate_ics_token(user=portfolio["alice"])
+    profile = UserProfile.objects.get(user=portfolio["alice"])
+    assert profile.ics_token_hash == hashlib.sha256(second.encode()).hexdigest()
+    stored = " ".join(str(v) for v in UserProfile.objects.filter(pk=profile.pk).values().get().values())
+    history = " ".join(str(row) for row in profile.history.values())
+    for token in (first, second):
+        assert token not in stored and token not in history
+    assert profile.ics_token_hash not in history
+    assert [r.history_change_reason for r in profile.history.order_by("history_id")][-2:] == [
+        "calendar feed token regenerated", "calendar feed token regenerated"]
 
 
 def test_feed_has_all_day_events_with_stable_uids_for_what_the_user_may_see(client, portfolio, today):

@@ -154,7 +154,7 @@ def test_priority_claims_and_designations_feed_national_phase():
     PriorityClaimFactory(matter=matter, date=D("2025-04-30"))
     add_event(matter, "WO.FILED", "2026-04-30")
     recompute(matter)
-    rows = Deadline.objects.filter(matter=matter)
+    rows = Deadline.objects.filter(matter=matter, rule_id__contains="_PHASE_")
     assert [(d.rule_id, d.due_date, d.office) for d in rows] == [("WO.REGIONAL_PHASE_EP", D("2027-11-30"), "EP")]
 
 

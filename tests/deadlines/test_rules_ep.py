@@ -47,14 +47,14 @@ CASES = [
         "2024-05-10",
     ),
     (
-        "EPC-R126(2)-new-rule-date-borne-from-1Nov2023",
+        "EPC-R126(2)-new-rule-date-borne-from-1Nov2023-R134-provisional-Labour-Day",
         "EP.COMMUNICATION_94_3",
         "2023-11-01",
         {},
         "EP.REPLY_94_3",
         2,
         "2024-03-01",
-        "2024-05-01",
+        "2024-05-02",
     ),
     (
         "EPC-R71(3)-4-months-not-extendable",
@@ -149,8 +149,9 @@ def test_epo_closure_rolls_forward_and_names_notice():
     assert roll["skipped"][0]["causes"][0]["source"].startswith("EPO website notice")
     assert len(roll["skipped"]) == 9
     without = one(run("EP", [("EP.RULE_71_3_COMMUNICATION", "2025-08-24")]), "EP.R71_3_APPROVAL")
-    assert without.due_date == D("2025-12-24")
-    assert "no EP closure days stored for 2025" in without.explanation["warnings"][0]
+    # Without any closure data the year is provisional: 24-26 Dec recur every year, 27-28 Dec is a weekend.
+    assert without.due_date == D("2025-12-29")
+    assert without.explanation["warnings"][0].startswith("provisional: closure list for 2025 not yet published")
 
 
 def test_further_processing_named_as_remedy_without_inventing_a_date():

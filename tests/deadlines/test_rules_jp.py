@@ -31,7 +31,7 @@ CASES = [
         "foreign",
         "JP.OPINION_FOREIGN",
         "2026-07-31",
-        "2026-09-30",
+        "2026-11-02",
     ),
     (
         "JP-Art3(2)-Emperors-Birthday-then-substitute-holiday",
@@ -40,7 +40,7 @@ CASES = [
         "foreign",
         "JP.OPINION_FOREIGN",
         "2025-02-25",
-        "2025-04-23",
+        "2025-05-23",
     ),
     (
         "JP-Art121(1)-appeal-domestic-not-extendable",
@@ -52,13 +52,13 @@ CASES = [
         None,
     ),
     (
-        "JP-Art121(1)-Art4-appeal-foreign-plus-1-month",
+        "JP-Art121(1)-Art4-appeal-foreign-4-months-ex-officio",
         "JP.DECISION_OF_REFUSAL",
         "2026-09-28",
         "foreign",
         "JP.APPEAL_FOREIGN",
-        "2026-12-28",
         "2027-01-28",
+        None,
     ),
     (
         "JP-Art48-3-exam-request-3-years-from-29Feb",
@@ -118,7 +118,7 @@ def test_extension_counted_from_the_unrolled_end():
         pytest.param("4", "2029-06-12", "2029-12-12", "2030-12-12", id="JP-Art108(2)-Art112-year-4"),
         pytest.param("10", "2035-06-12", "2035-12-12", "2036-12-12", id="JP-Art108(2)-Art112-year-10"),
         # 12 Jun 2027 + ... year 5 due 12 Jun 2030 (Wed); year 7 due 12 Jun 2032 is a Saturday -> Mon 14 Jun.
-        pytest.param("7", "2032-06-14", "2032-12-13", "2033-12-12", id="JP-Art3(2)-annuity-on-Saturday"),
+        pytest.param("7", "2032-06-14", "2032-12-14", "2033-12-14", id="JP-Art3(2)-Art112(1)-annuity-on-Saturday"),
     ],
 )
 def test_annuities(year, due, grace, restoration):

@@ -105,7 +105,8 @@ def test_extension_months_count_from_the_mailing_date_not_the_rolled_date():
         pytest.param(
             [
                 ("US.FINAL_REJECTION", "2025-03-03"),
-                ("US.RESPONSE_FILED", "2025-05-05"),
+                # two-month date Sat 3 May 2025 -> Mon 5 May (37 CFR 1.7); 6 May is too late
+                ("US.RESPONSE_FILED", "2025-05-06"),
                 ("US.ADVISORY_ACTION", "2025-06-17"),
             ],
             "2025-06-03",

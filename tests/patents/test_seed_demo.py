@@ -39,3 +39,19 @@ def test_demo_users_are_scoped_to_their_clients():
     call_command("seed_demo", stdout=StringIO())
     kenji = get_user_model().objects.get(username="kenji")
     assert set(Matter.objects.visible_to(kenji).values_list("client__reference", flat=True)) == {"NIPPON"}
+
+
+def test_only_the_docketing_user_and_the_admin_may_use_the_admin():
+    call_command("seed_demo", stdout=StringIO())
+    users = get_user_model().objects
+    assert set(users.filter(is_staff=True).values_list("username", flat=True)) == {"admin", "sam"}
+    sam = users.get(username="sam")
+    assert sam.has_perm("deadlines.change_officeclosure") and sam.has_perm("patents.view_matter")
+    assert not sam.has_perm("patents.add_teammembership")
+
+
+def test_reseeding_takes_the_admin_away_from_demo_users_made_staff_before():
+    call_command("seed_demo", stdout=StringIO())
+    get_user_model().objects.filter(username="pat").update(is_staff=True)  # as seeded by older versions
+    call_command("seed_demo", stdout=StringIO())
+    assert not get_user_model().objects.get(username="pat").is_staff

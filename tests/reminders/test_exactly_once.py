@@ -18,7 +18,7 @@ from django.db import connection, connections
 
 from deadlines.models import Delivery, Reminder
 from deadlines.reminders import LEASE, send_due_reminders
-from tests.factories import UserFactory
+from tests.factories import TeamMembershipFactory, UserFactory
 
 from . import backends
 from .conftest import at, sweep
@@ -85,11 +85,13 @@ def test_unconfirmed_delivery_is_listed_for_staff_on_the_outbox_page(three_due, 
         sweep(WHEN)
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     sweep(WHEN + LEASE + dt.timedelta(minutes=1))
+    unconfirmed = Delivery.objects.get(status=Delivery.Status.UNCONFIRMED)
     staff = UserFactory(username="staffer", is_staff=True)
+    # The outbox shows staff the deliveries of their own clients' matters.
+    TeamMembershipFactory(user=staff, client=unconfirmed.reminder.deadline.matter.client)
     client.force_login(staff)
     page = client.get("/deadlines/outbox/").content.decode()
     assert "1 unconfirmed delivery" in page
-    unconfirmed = Delivery.objects.get(status=Delivery.Status.UNCONFIRMED)
     detail = client.get(f"/deadlines/outbox/{unconfirmed.pk}/").content.decode()
     assert unconfirmed.message_id.replace("<", "&lt;").replace(">", "&gt;") in detail
     # The text as handed to the server is kept, so a human can judge (and, if needed, resend) it.

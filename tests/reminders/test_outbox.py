@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from deadlines.models import Delivery
-from tests.factories import UserFactory
+from tests.factories import ClientFactory, TeamMembershipFactory, UserFactory
 
 from .conftest import at, sweep
 
@@ -24,10 +24,42 @@ def test_outbox_shows_the_message_written_by_the_file_backend(make_deadline, set
     sweep(at(DUE - dt.timedelta(days=3), 8))
     delivery = Delivery.objects.get(reminder__deadline__isnull=False)
     assert delivery.status == Delivery.Status.SENT
-    client.force_login(UserFactory(username="staffer", is_staff=True))
+    staffer = UserFactory(username="staffer", is_staff=True)
+    TeamMembershipFactory(user=staffer, client=delivery.reminder.deadline.matter.client)
+    client.force_login(staffer)
     listing = client.get("/deadlines/outbox/?status=sent").content.decode()
     assert "Due in 3 days: [ACME-001]" in listing
     detail = client.get(f"/deadlines/outbox/{delivery.pk}/").content.decode()
     assert "Raw message (outbox folder)" in detail
     assert "To: paula@firm.test" in detail
     assert "Content-Type: text/html" in detail  # the HTML alternative travels with the text
+
+
+def test_outbox_shows_staff_of_another_client_nothing_and_their_message_is_a_404(make_deadline, settings, client):
+    settings.REMINDERS_DIGEST_HOUR = 23
+    make_deadline(due_date=DUE)
+    sweep(at(DUE - dt.timedelta(days=3), 8))
+    delivery = Delivery.objects.get(reminder__deadline__isnull=False)
+    outsider = UserFactory(username="beta-staff", is_staff=True)
+    TeamMembershipFactory(user=outsider, client=ClientFactory(reference="BETA"))
+    client.force_login(outsider)
+    listing = client.get("/deadlines/outbox/").content.decode()
+    assert "ACME-001" not in listing and "paula@firm.test" not in listing
+    assert "sent (0)" in listing  # the counts are scoped too
+    assert client.get(f"/deadlines/outbox/{delivery.pk}/").status_code == 404
+
+
+def test_a_colleagues_digest_stays_hidden_on_a_shared_client(make_deadline, team, settings, client):
+    settings.REMINDERS_DIGEST_HOUR = 7
+    make_deadline(due_date=DUE)
+    sweep(at(DUE - dt.timedelta(days=3), 8))
+    digest = Delivery.objects.filter(reminder__deadline__isnull=True, recipient=team["paralegal"]).first()
+    assert digest is not None
+    team["attorney"].is_staff = True
+    team["attorney"].save()
+    client.force_login(team["attorney"])
+    assert client.get(f"/deadlines/outbox/{digest.pk}/").status_code == 404
+    client.force_login(team["paralegal"])
+    team["paralegal"].is_staff = True
+    team["paralegal"].save()
+    assert client.get(f"/deadlines/outbox/{digest.pk}/").status_code == 200

@@ -92,3 +92,25 @@ def row_counts() -> dict[str, int]:
     return {m.__name__: m.objects.count() for m in (Matter, OfficeEvent, OfficePayload, PriorityClaim,
                                                     QuarantineItem, ReconciliationItem, Deadline)} | {
         "history": history_count()}
+
+
+def docketing_admin(username: str = "dora", *, clients=()):
+    """A user holding ``patents.decide_global_mapping`` (maps office codes for every client), in ``clients``' teams."""
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import TeamMembershipFactory, UserFactory
+
+    user = UserFactory(username=username)
+    for client in clients:
+        TeamMembershipFactory(user=user, client=client)
+    user.user_permissions.add(Permission.objects.get(content_type__app_label="patents",
+                                                     codename="decide_global_mapping"))
+    return user
+
+
+def confirmed(item, event_type=None) -> tuple[int, int]:
+    """What a docketing admin confirms after seeing the impact page: (items, clients) of the mapping."""
+    from patents.review import mapping_impact
+
+    impact = mapping_impact(item=item, event_type=event_type)
+    return impact.items, impact.clients

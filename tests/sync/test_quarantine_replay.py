@@ -14,8 +14,8 @@ from docketapp.audit import attributed
 from patents.ingestion import ingest_response
 from patents.models import EventType, Matter, OfficeCodeMapping, OfficeEvent, QuarantineItem, ReconciliationItem
 from patents.review import accept_item, map_code, reject_item
-from tests.factories import MatterFactory, UserFactory
-from tests.sync.conftest import row_counts
+from tests.factories import MatterFactory, TeamMembershipFactory, UserFactory
+from tests.sync.conftest import confirmed, docketing_admin, row_counts
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("mappings", "no_hooks")]
 
@@ -58,9 +58,10 @@ def test_an_unmapped_code_waits_in_quarantine_while_the_rest_is_recorded(matter)
 def test_mapping_the_code_replays_the_payload_and_is_recorded_with_the_user(matter):
     ingest(matter, odp("17123456", EVENTS))
     item = QuarantineItem.objects.get()
-    pat = UserFactory(username="pat")
+    pat = docketing_admin("pat", clients=[matter.client])
     target = EventType.objects.get(code="US.OFFICE_STEP")
-    outcome = map_code(item=item, event_type=target, user=pat, note="new USPTO housekeeping code")
+    outcome = map_code(item=item, event_type=target, user=pat, note="new USPTO housekeeping code",
+                       confirmed=confirmed(item))
     assert outcome["events_created"] == 1
     event = OfficeEvent.objects.get(matter=matter, office_code="XYZZ")
     assert event.event_type == target
@@ -69,13 +70,15 @@ def test_mapping_the_code_replays_the_payload_and_is_recorded_with_the_user(matt
     mapping = OfficeCodeMapping.objects.get(office="US", source="odp-transaction", code="XYZZ")
     assert mapping.history.get().history_user == pat
     decision = item.history.first()
-    assert decision.history_user == pat and "mapped 'XYZZ' to US.OFFICE_STEP" in decision.history_change_reason
+    assert decision.history_user == pat and "mapped 'XYZZ' to US.OFFICE_STEP for every client" \
+        in decision.history_change_reason
 
 
 def test_accept_and_reject_need_a_note_and_are_in_the_history(matter):
     ingest(matter, odp("17123456", EVENTS))
     item = QuarantineItem.objects.get()
     sam = UserFactory(username="sam")
+    TeamMembershipFactory(user=sam, client=matter.client)
     with pytest.raises(ValidationError):
         reject_item(item=item, user=sam, note="  ")
     reject_item(item=item, user=sam, note="test data from the office, not ours")
@@ -88,7 +91,9 @@ def test_accept_and_reject_need_a_note_and_are_in_the_history(matter):
 
 def test_accepting_an_unmapped_code_keeps_it_as_an_internal_step(matter):
     ingest(matter, odp("17123456", EVENTS))
-    accept_item(item=QuarantineItem.objects.get(), user=UserFactory(), note="informational")
+    pat = UserFactory()
+    TeamMembershipFactory(user=pat, client=matter.client)
+    accept_item(item=QuarantineItem.objects.get(), user=pat, note="informational")
     event = OfficeEvent.objects.get(matter=matter, office_code="XYZZ")
     assert event.event_type.internal
 
@@ -185,7 +190,9 @@ def test_mapping_a_code_from_a_bulk_answer_puts_no_other_matters_events_on_the_i
                         body=body, matters=[first, second])
     item = QuarantineItem.objects.get()
     assert item.matter == second
-    map_code(item=item, event_type=EventType.objects.get(code="US.OFFICE_STEP"), user=UserFactory(), note="new")
+    step = EventType.objects.get(code="US.OFFICE_STEP")
+    map_code(item=item, event_type=step, user=docketing_admin(clients=[second.client]), note="new",
+             confirmed=confirmed(item))
     assert set(OfficeEvent.objects.values_list("matter", "office_code")) == {
         (first.pk, "MCTNF"), (second.pk, "XYZZ")}
     assert not QuarantineItem.objects.filter(status="open").exists()
@@ -203,8 +210,10 @@ def test_mapping_a_code_seen_for_every_matter_of_a_bulk_answer_records_each_once
         ingest_response(office="US", kind="us-odp-application", endpoint="applications", request_key="bulk",
                         body=body, matters=[first, second])
     assert QuarantineItem.objects.filter(status="open").count() == 2
-    outcome = map_code(item=QuarantineItem.objects.get(matter=first),
-                       event_type=EventType.objects.get(code="US.OFFICE_STEP"), user=UserFactory(), note="new")
+    item = QuarantineItem.objects.get(matter=first)
+    step = EventType.objects.get(code="US.OFFICE_STEP")
+    outcome = map_code(item=item, event_type=step, user=docketing_admin(clients=[first.client]), note="new",
+                       confirmed=confirmed(item))
     assert outcome["items"] == 2 and outcome["events_created"] == 2
     assert sorted(OfficeEvent.objects.values_list("matter", "office_code")) == [
         (first.pk, "XYZZ"), (second.pk, "XYZZ")]

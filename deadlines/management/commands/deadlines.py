@@ -204,7 +204,7 @@ class Command(BaseCommand):
         return closures_mapping()
 
     def _compute(self, options):
-        from deadlines.rules import compute, event_codes
+        from deadlines.rules import compute
 
         raw = self._read(options.get("input"))
         try:
@@ -213,10 +213,8 @@ class Command(BaseCommand):
             raise InputError("(root)", f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})")
         matter, events = parse_input(data)
         today = _date(options.get("today"), "--today") or dt.datetime.now(dt.UTC).date()
-        known = event_codes()
-        for i, ev in enumerate(events):
-            if ev.code not in known:
-                self.stderr.write(f"note: events[{i}].code {ev.code!r}: no rule reacts to this event")
+        # An unknown code comes back from the engine as a "no rule for CODE" problem (stderr; stdout keeps
+        # its JSON list of deadlines).
         result = compute(matter, events, self._load_closures(options["closures"]), today=today)
         for problem in result.problems:
             self.stderr.write(f"warning: {problem['message']} (trigger {problem['trigger']})")

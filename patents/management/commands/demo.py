@@ -83,6 +83,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             f"\ndocketapp is running: {site}/  (admin: {site}/admin/)\n"
             f"log in as pat (paralegal), sam (docketing), alice (attorney) or admin — password {DEMO_PASSWORD}\n"
+            f"(only sam and admin may use the admin; the others work in the dashboard)\n"
             f"{offices}\n"
             f"broker: {settings.CELERY_BROKER_URL}   processes: {', '.join(n for n, _ in children)}\n"
             f"The first office sync is queued: within a minute the matters get their office events and deadlines.\n"

@@ -1,0 +1,128 @@
+"""The rule list for the docs, generated from RULES (docs/rules.md and the README table).
+
+`python -m deadlines.rules.doc > docs/rules.md` rewrites it; tests/deadlines/test_rules_docs.py fails when the
+committed list differs from what the rules say.
+"""
+
+from __future__ import annotations
+
+from .model import Base, ExtensionModel, Rule, Term
+
+HEADER = (
+    "| rule (version) | triggered by | period | calendar / arithmetic | extension / grace | remedies | citation |\n"
+    "|---|---|---|---|---|---|---|\n"
+)
+_BASES = {Base.PRIORITY: " from priority", Base.FILING: " from filing", Base.GRANT: " from grant", Base.EVENT: ""}
+
+
+def _term(t: Term) -> str:
+    text = f"{t.duration}{_BASES[t.base]}"
+    if t.param:
+        text += f" (or `params.{t.param}`)"
+    if t.only_with_priority:
+        text += " (if priority claimed)"
+    return text
+
+
+def _period(rule: Rule) -> str:
+    if rule.series:
+        labels = [label for label, _ in rule.series.instances]
+        text = f"series {labels[0]}–{labels[-1]}" + (" (month end)" if rule.series.due_at_month_end else "")
+    elif len(rule.terms) > 1:
+        text = "later of " + " and ".join(_term(t) for t in rule.terms)
+    else:
+        text = _term(rule.terms[0])
+    if rule.special:
+        text += f" (special: {rule.special})"
+    if rule.cap:
+        text += f", never past {rule.cap.duration}"
+    if rule.no_roll:
+        text += ", not moved past closed days"
+    return text
+
+
+def _calendar(rule: Rule) -> str:
+    cal = {"@receiving_office": "receiving office's", "@ipea": "IPEA's", "@matter": "matter office's"}.get(
+        rule.calendar, rule.calendar
+    )
+    return f"{cal} / {rule.convention.value}"
+
+
+def _extension(rule: Rule) -> str:
+    ext = rule.extension
+    if ext is None:
+        return "–"
+    model = {
+        ExtensionModel.PER_MONTH_FEE: "per-month fee",
+        ExtensionModel.ON_REQUEST: "on request",
+        ExtensionModel.GRACE_SURCHARGE: "grace + surcharge",
+    }[ext.model]
+    if ext.days:
+        amount = f"+{ext.days} days"
+    elif ext.options:
+        amount = "+" + " or +".join(f"{n} mo" for n in ext.options)
+    else:
+        amount = f"+{ext.months} mo"
+    ceiling = f", at most {ext.max_total} in total" if ext.max_total else ""
+    return f"{model}, {amount}{ceiling} ({ext.citation})"
+
+
+def _trigger(rule: Rule) -> str:
+    text = ", ".join(f"`{t}`" for t in rule.triggers)
+    c = rule.conditions
+    extra = []
+    if c.residence:
+        extra.append(f"{c.residence} applicant")
+    if c.designated_office:
+        extra.append(f"designated {c.designated_office}")
+    if c.matter_kinds:
+        extra.append("kind " + "/".join(c.matter_kinds))
+    if c.exclude_kinds:
+        extra.append("not " + "/".join(c.exclude_kinds))
+    if c.routes:
+        extra.append("route " + "/".join(c.routes))
+    if c.event_flag:
+        extra.append(f"params.{c.event_flag[0]} {'set' if c.event_flag[1] else 'not set'}")
+    if c.requires_priority:
+        extra.append("priority claimed")
+    if c.filed_from:
+        extra.append(f"filed ≥ {c.filed_from.isoformat()}")
+    if c.filed_until:
+        extra.append(f"filed ≤ {c.filed_until.isoformat()}")
+    return text + (f" ({'; '.join(extra)})" if extra else "")
+
+
+def _name(rule: Rule) -> str:
+    text = f"{rule.id} v{rule.version}"
+    if rule.effective_until and rule.effective_from:
+        text += f" (documents {rule.effective_from.isoformat()} – {rule.effective_until.isoformat()})"
+    elif rule.effective_until:
+        text += f" (documents ≤ {rule.effective_until.isoformat()})"
+    elif rule.effective_from:
+        text += f" (documents ≥ {rule.effective_from.isoformat()})"
+    return text
+
+
+def rule_row(rule: Rule) -> str:
+    remedies = "; ".join(f"{r.name} ({r.citation})" for r in rule.remedies) or "–"
+    cells = [_name(rule), _trigger(rule), _period(rule), _calendar(rule), _extension(rule), remedies, rule.citation]
+    return "| " + " | ".join(c.replace("|", "/") for c in cells) + " |\n"
+
+
+def rules_table() -> str:
+    from .registry import RULES
+
+    return HEADER + "".join(rule_row(r) for r in RULES)
+
+
+def rules_markdown() -> str:
+    return (
+        "# Deadline rules\n\n"
+        "Generated from `deadlines.rules.RULES` by `python -m deadlines.rules.doc > docs/rules.md` (a test fails "
+        "when this file is out of date). Each computed deadline carries its rule id and version; each rule's "
+        "notes (in the explanation) say what the table cannot.\n\n" + rules_table()
+    )
+
+
+if __name__ == "__main__":
+    print(rules_markdown(), end="")
