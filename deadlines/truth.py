@@ -17,7 +17,7 @@ from patents.models import Matter, PriorityClaim
 from patents.numbers import InvalidNumber, normalize_application_number
 
 from .rules import ComputedDeadline, EventFact
-from .rules.completion import CLAIMS_PRIORITY, PHASE_OF, Closing, Related, find_proof
+from .rules.completion import CLAIMS_PRIORITY, PHASE_OF, PUBLISHED, Closing, Related, find_proof
 from .rules.lifecycle import SURVIVES_END, Lifecycle
 
 PHASE_RELATIONS = (Matter.Relation.NATIONAL_PHASE, Matter.Relation.REGIONAL_PHASE)
@@ -49,10 +49,14 @@ def load_contexts(ids: Sequence[int]) -> dict[int, MatterContext]:
     rows = list(
         Matter.objects.filter(pk__in=ids).values_list(
             "pk", "office", "application_number_normalized", "filing_date", "parent_id", "parent_relation",
+            "publication_number", "publication_date",
             "lifecycle_state", "lifecycle_since", "lifecycle_event_id", "lifecycle_reason", "term_end",
         )
     )
     related: dict[int, list[Related]] = {pk: [] for pk, *_ in rows}
+    for pk, office, _number, _filing, _parent, _relation, publication, published_on, *_ in rows:
+        if publication:
+            related[pk].append(Related(PUBLISHED, office, publication, published_on, pk))
     for parent_id, office, reference, filing, pk in (
         Matter.objects.filter(parent_id__in=ids, parent_relation__in=PHASE_RELATIONS)
         .order_by("filing_date", "pk")
@@ -75,7 +79,7 @@ def load_contexts(ids: Sequence[int]) -> dict[int, MatterContext]:
             if pk is not None and pk != mid:
                 related[pk].append(Related(CLAIMS_PRIORITY, office, reference, filing, mid))
     out = {}
-    for pk, _office, _number, filing, parent_id, relation, *stored in rows:
+    for pk, _office, _number, filing, parent_id, relation, _publication, _published_on, *stored in rows:
         start = filing
         if parent_id and relation in TERM_PARENT_RELATIONS:
             start = _earliest_ancestor_filing(parent_id) or filing

@@ -25,6 +25,7 @@ from .model import EventFact
 # Kinds of facts about other matters (see ``Related``).
 CLAIMS_PRIORITY = "claims_priority"  # another matter claims this one as priority / provisional benefit
 PHASE_OF = "phase_of"  # another matter is a national/regional phase of this PCT application
+PUBLISHED = "published"  # this matter's own publication (number and date from the office data)
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,13 @@ PROOFS: dict[str, tuple[Proof, ...]] = {
         Proof("PCT Art. 8(1); Rule 4.10", "a later PCT application claims this priority",
               related=CLAIMS_PRIORITY, offices=("WO",)),
     ),
+    "WO.FEES": (
+        Proof("PCT Art. 14(3)(a), 21(5); Rule 16bis.1",
+              "the international application was published, which it is not once considered withdrawn for "
+              "unpaid fees", related=PUBLISHED),
+        Proof("PCT Art. 14(3)(a), 22; Rule 16bis.1",
+              "a national or regional phase of the international application exists", related=PHASE_OF),
+    ),
     "WO.NATIONAL_PHASE_US": (
         Proof("PCT Art. 22(1); 35 U.S.C. 371", "a US national-phase matter of this PCT application exists",
               related=PHASE_OF, offices=("@rule",)),
@@ -168,7 +176,8 @@ def find_proof(
             for rel in related:
                 if rel.kind != proof.related or (offices and rel.office not in offices):
                     continue
-                filed = f" filed {rel.filing_date.isoformat()}" if rel.filing_date else ""
+                verb = "published" if rel.kind == PUBLISHED else "filed"
+                filed = f" {verb} {rel.filing_date.isoformat()}" if rel.filing_date else ""
                 return Closing(
                     "completed",
                     rel.filing_date,

@@ -108,12 +108,12 @@ TRANSITIONS: dict[str, Transition] = {
 SURVIVES_END = frozenset(
     {
         "EP.FURTHER_PROCESSING",
+        "EP.RE_ESTABLISHMENT",
+        "EP.APPEAL_NOTICE",
+        "EP.APPEAL_GROUNDS",
         "JP.APPEAL_DOMESTIC",
         "JP.APPEAL_FOREIGN",
-        "EP.APPEAL",
-        "EP.RE_ESTABLISHMENT",
-        "US.REVIVAL",
-        "US.APPEAL",
+        "US.APPEAL_BRIEF",
     }
 )
 

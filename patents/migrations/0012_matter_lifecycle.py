@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('patents', '0005_seed_office_code_mappings'),
+        ('patents', '0010_rule_mappings'),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from deadlines.rules import EventFact
-from deadlines.rules.completion import CLAIMS_PRIORITY, PHASE_OF, Related, find_proof
+from deadlines.rules.completion import CLAIMS_PRIORITY, PHASE_OF, PUBLISHED, Related, find_proof
 
 D = dt.date.fromisoformat
 TRIGGER = EventFact(ref="t", code="X", date=D("2025-01-01"))
@@ -32,6 +32,8 @@ LINKS = [
      [Related(CLAIMS_PRIORITY, "WO", "ACME-001-WO", D("2025-12-20"))], "ACME-001-WO"),
     ("Paris Art. 4 EP claiming the priority proves the filing", "EP.PRIORITY_YEAR", "EP", [],
      [Related(CLAIMS_PRIORITY, "EP", "EP-2", D("2025-12-20"))], "EP-2"),
+    ("PCT Art. 21(5) international publication proves the PCT fees", "WO.FEES", "WO", [],
+     [Related(PUBLISHED, "WO", "WO2025123456", D("2025-07-10"))], "WO2025123456"),
     ("PCT Art. 22 US national phase matter proves entry", "WO.NATIONAL_PHASE_US", "US", [],
      [Related(PHASE_OF, "US", "US-NP", D("2025-12-20"))], "US-NP"),
     ("EPC Art. 153 regional phase matter proves EP entry", "WO.REGIONAL_PHASE_EP", "EP", [],

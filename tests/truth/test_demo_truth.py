@@ -18,12 +18,19 @@ pytestmark = [pytest.mark.django_db, pytest.mark.simulator, pytest.mark.usefixtu
 CLOSED_BY_THE_RECORD = {
     ("ACME-001-USP", "US.NONPROVISIONAL_FROM_PROVISIONAL"): "ACME-001-WO",  # the PCT claims the provisional
     ("ACME-EP-03", "EP.DESIGNATION_FEE"): "EP.COMMUNICATION_94_3",  # examination started
+    ("ACME-WO-01", "WO.FEES"): "published",  # PCT Art. 21(5): a withdrawn application is not published
 }
 # What stays overdue, and why it is truly open (see the issue note).
 STILL_OVERDUE = {
     # optional PCT acts: nothing in the record shows them done (the rule set decides whether they escalate)
     ("ACME-001-WO", "WO.ART19_AMENDMENTS"),
     ("ACME-001-WO", "WO.DEMAND"),
+    # optional acts added by the issue-15 rules: nothing in the record shows whether the proprietor wants
+    # unitary effect (EU Reg. 1257/2012 Art. 9; national validation is the alternative) or a priority claim
+    # corrected/added (PCT Rule 26bis.1)
+    ("ACME-EP-02", "EP.UNITARY_EFFECT_REQUEST"),
+    ("ACME-001-WO", "WO.PRIORITY_CLAIM_CORRECTION"),
+    ("ACME-WO-01", "WO.PRIORITY_CLAIM_CORRECTION"),
     # year 4 unpaid (the register shows year 3 only); in the six-month grace period of EPC Rule 51(2)
     ("ACME-EP-04", "EP.RENEWAL_FEE"),
     # examination requested, but no examination has started: nothing proves the designation fee or the
