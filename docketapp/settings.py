@@ -236,6 +236,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 240},
     },
+    # Nightly recompute (issue 14): a term or a grace period ends, a phase matter or a later application
+    # claiming this one appears -- the docket moves without a new office event. Unchanged matters are skipped
+    # by their inputs hash. Also `python manage.py deadlines recompute`.
+    "deadlines.recompute_all": {
+        "task": "deadlines.recompute_all",
+        "schedule": crontab(minute=30, hour=1),
+        "options": {"expires": 6 * 3600},
+    },
 }
 # Office sync (patents.tasks): each office every 15 minutes picks the matters older than its freshness target.
 for _office in ("EP", "WO", "US", "JP"):

@@ -46,7 +46,7 @@ def moved_deadline(django_capture_on_commit_callbacks, monkeypatch):
                         params={"period_months": months},
                     )
     deadline = Deadline.objects.exclude(status=Deadline.Status.SUPERSEDED).get(matter=matter, rule_id="EP.REPLY_94_3")
-    assert deadline.due_date == dt.date(2026, 3, 2)  # moved from Wed 31 Dec 2025 by the corrected period
+    assert deadline.due_date == dt.date(2026, 3, 2)  # moved from Fri 2 Jan 2026 (31 Dec and 1 Jan: EPO closed) by the corrected period
     assert deadline.history.filter(history_type="~").exists()
     return paralegal, matter, deadline
 
@@ -55,9 +55,9 @@ def test_deadline_page_shows_a_moved_deadlines_json_changes_in_words(client, mov
     paralegal, _, deadline = moved_deadline
     client.force_login(paralegal)
     text = text_of(client.get(reverse("deadlines:deadline-detail", args=[deadline.pk])))
-    assert "due date: Wed 31 Dec 2025 → Mon 2 Mar 2026" in text
+    assert "due date: Fri 2 Jan 2026 → Mon 2 Mar 2026" in text
     # The computation's change is told as dates and periods, never as a Python dict or list.
-    assert "explanation: computed due Wed 31 Dec 2025" in text
+    assert "explanation: computed due Fri 2 Jan 2026" in text
     assert "computed due Mon 2 Mar 2026" in text
     assert "{'" not in text and "[{" not in text
 
@@ -66,7 +66,7 @@ def test_matter_page_shows_a_moved_deadlines_json_changes_in_words(client, moved
     paralegal, matter, _ = moved_deadline
     client.force_login(paralegal)
     text = text_of(client.get(reverse("patents:matter-detail", args=[matter.pk])))
-    assert "due date: Wed 31 Dec 2025 → Mon 2 Mar 2026" in text
+    assert "due date: Fri 2 Jan 2026 → Mon 2 Mar 2026" in text
     assert "computed due Mon 2 Mar 2026" in text
     assert "{'" not in text and "[{" not in text
 

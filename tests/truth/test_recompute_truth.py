@@ -207,3 +207,10 @@ def test_further_processing_survives_a_deemed_withdrawal_but_not_the_end_of_the_
     assert rows(matter, "EP.FURTHER_PROCESSING").get().status == "open"  # EPC Art. 121: the remedy stays
     recompute(matter, today=D("2042-03-16"))
     assert rows(matter, "EP.FURTHER_PROCESSING").get().status == "moot"  # EPC Art. 63(1): the term is over
+
+
+def test_the_nightly_recompute_is_a_beat_entry_for_a_registered_task(settings):
+    from deadlines.tasks import recompute_all
+
+    entry = settings.CELERY_BEAT_SCHEDULE["deadlines.recompute_all"]
+    assert entry["task"] == recompute_all.name and entry["options"]["expires"]
