@@ -492,7 +492,9 @@ def load_snapshots(ids: Sequence[int], *, lock: bool) -> list[MatterSnapshot]:
             priority_dates=claims.get(pk, []),
         )
         out.append(
-            MatterSnapshot(pk, reference, facts, events.get(pk, []), stored.get(pk, []), contexts.get(pk, MatterContext()))
+            MatterSnapshot(
+                pk, reference, facts, events.get(pk, []), stored.get(pk, []), contexts.get(pk, MatterContext())
+            )
         )
     return out
 

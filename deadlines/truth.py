@@ -93,7 +93,11 @@ def _earliest_ancestor_filing(parent_id: int) -> dt.date | None:
     current: int | None = parent_id
     while current and current not in seen:
         seen.add(current)
-        row = Matter.objects.filter(pk=current).values_list("filing_date", "parent_id", "parent_relation", "kind").first()
+        row = (
+            Matter.objects.filter(pk=current)
+            .values_list("filing_date", "parent_id", "parent_relation", "kind")
+            .first()
+        )
         if row is None:
             break
         filing, parent, relation, kind = row

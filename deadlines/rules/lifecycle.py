@@ -156,7 +156,7 @@ def _term_days(events: Iterable[EventFact]) -> tuple[int, list[str]]:
         for key, what in (("pta_days", "patent term adjustment"), ("pte_days", "patent term extension"),
                           ("term_extension_days", "term extension")):
             value = ev.params.get(key)
-            if value in (None, ""):
+            if value is None or value == "":
                 continue
             try:
                 n = int(value)
@@ -167,7 +167,9 @@ def _term_days(events: Iterable[EventFact]) -> tuple[int, list[str]]:
     return days, notes
 
 
-def term_end(facts: MatterFacts, events: Sequence[EventFact], term_start: date | None = None) -> tuple[date | None, str]:
+def term_end(
+    facts: MatterFacts, events: Sequence[EventFact], term_start: date | None = None
+) -> tuple[date | None, str]:
     """End of the maximum term, and how it was computed. None when the law gives no term (provisional, PCT)."""
     if facts.office not in TERM_CITATIONS or facts.kind in ("provisional", "pct"):
         return None, ""
@@ -225,8 +227,8 @@ def derive(
         reason = f"{ev.code} of {ev.date.isoformat()} ({tr.citation})"
     end, end_why = term_end(facts, events, term_start)
     over = end is not None and end <= today
-    if over and state not in ENDED:
+    if end is not None and over and state not in ENDED:
         return Lifecycle(State.EXPIRED, end, None, "", f"term ended {end.isoformat()}: {end_why}", end, True)
-    if over:
+    if end is not None and over:
         reason += f"; term ended {end.isoformat()} as well"
     return Lifecycle(state, since, cause.ref if cause else None, cause.code if cause else "", reason, end, over)

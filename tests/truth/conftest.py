@@ -15,7 +15,7 @@ from tests.sync.conftest import fast_throttle, inline_deadlines, mappings, sim_c
 
 
 @pytest.fixture
-def demo(mappings, simulator_factory, sim_client, inline_deadlines, django_capture_on_commit_callbacks):
+def demo(mappings, simulator_factory, sim_client, inline_deadlines, django_capture_on_commit_callbacks):  # noqa: F811
     call_command("deadlines", "seed-closures", stdout=StringIO())
     with django_capture_on_commit_callbacks(execute=True):
         call_command("seed_demo", stdout=StringIO())

@@ -117,8 +117,8 @@ def test_provisional_claimed_by_a_pct_is_done_with_the_claiming_matter_named():
     add_event(provisional, "US.PROVISIONAL_FILED", "2025-01-02")
     recompute(provisional)
     assert rows(provisional, "US.NONPROVISIONAL_FROM_PROVISIONAL").get().status == "open"
-    pct = MatterFactory(office="WO", kind=Matter.Kind.PCT, reference="ACME-9-WO", application_number="PCT/EP2025/061234",
-                        filing_date=D("2025-12-28"))
+    pct = MatterFactory(office="WO", kind=Matter.Kind.PCT, reference="ACME-9-WO",
+                        application_number="PCT/EP2025/061234", filing_date=D("2025-12-28"))
     PriorityClaimFactory(matter=pct, country="US", number="63/210417", date=D("2025-01-02"))
     outcome = services.recompute_matters(matter_ids=[provisional.pk], reason="nightly", today=TODAY)
     assert outcome.summary()["complete"] == 1
