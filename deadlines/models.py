@@ -190,11 +190,24 @@ class MatterComputation(models.Model):
     """
 
     matter = models.OneToOneField("patents.Matter", on_delete=models.CASCADE, related_name="deadline_computation")
-    inputs_hash = models.CharField(max_length=40)
-    computed_at = models.DateTimeField()
+    inputs_hash = models.CharField(max_length=40, blank=True)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    recompute_requested_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="Set in the same transaction as an office event change; cleared by the recompute that "
+        "follows. Still set after a few minutes means the recompute task was lost (broker down, worker "
+        "killed): the recompute-pending sweep does it.",
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["recompute_requested_at"], name="computation_pending",
+                         condition=models.Q(recompute_requested_at__isnull=False)),
+        ]
 
     def __str__(self) -> str:
-        return f"deadlines of matter {self.matter_id} computed {self.computed_at:%Y-%m-%d %H:%M}"
+        when = f"{self.computed_at:%Y-%m-%d %H:%M}" if self.computed_at else "never"
+        return f"deadlines of matter {self.matter_id} computed {when}"
 
 
 # --- Reminders (issue 8): policy, scheduled reminder rows and their deliveries ---------------------------

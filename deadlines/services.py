@@ -28,12 +28,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from docketapp.audit import attributed, current
+from docketapp.audit_chain import seal
 from patents.models import Matter, OfficeEvent
 
 from .models import Deadline, MatterComputation, OfficeClosure
@@ -558,6 +560,9 @@ def _copy_create_with_history(creates: list[Deadline]) -> list[int]:
         )
     json_cache: dict[int, str] = {}
     _copy_rows(Deadline, creates, skip_auto=False, json_cache=json_cache)
+    # COPY bypasses the history manager's bulk_create: put the rows on the table's hash chain here. After
+    # the deadlines' COPY, so the chain head (locked until commit) waits for as little as possible.
+    seal(history_model, history, connection.alias)
     _copy_rows(history_model, history, skip_auto=True, json_cache=json_cache)
     return ids
 
@@ -660,6 +665,7 @@ def recompute_matters(
     with ctx:
         for chunk in _chunks(ids, chunk_size):
             part = RecomputeOutcome()
+            chunk_started = timezone.now()
             with transaction.atomic():
                 creates: list[Deadline] = []
                 updates: list[Update] = []
@@ -693,6 +699,7 @@ def recompute_matters(
                         if notify_reminders and part.deadline_ids:
                             _notify_reminders(part.deadline_ids)
                     _record_settled(settled, known)
+                    _clear_pending(chunk, started=chunk_started)
             outcome.merge(part)
             created_since_analyze += part.count("create")
             if not dry_run and created_since_analyze >= ANALYZE_AFTER_CREATES:
@@ -727,6 +734,42 @@ def _record_settled(settled: dict[int, str], known: dict[int, str]) -> None:
         update_fields=["inputs_hash", "computed_at"],
         batch_size=1000,
     )
+
+
+def _clear_pending(matter_ids: Sequence[int], *, started: dt.datetime) -> None:
+    # Only requests older than this recompute: an event recorded while it ran keeps its mark (its own
+    # task, or the sweep, recomputes again). MatterComputation has no history, so update() is fine here.
+    MatterComputation.objects.filter(matter_id__in=matter_ids, recompute_requested_at__lte=started).update(
+        recompute_requested_at=None
+    )
+
+
+def mark_recompute_pending(matter_id: int) -> None:
+    """Hook run inside the transaction that records an office event: this matter's deadlines need a
+    recompute. Committed with the event, so neither a broker outage nor a killed worker can lose it."""
+    MatterComputation.objects.bulk_create(
+        [MatterComputation(matter_id=matter_id, recompute_requested_at=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["matter"],
+        update_fields=["recompute_requested_at"],
+    )
+
+
+def recompute_pending(*, older_than: dt.timedelta | None = None, limit: int = 5000) -> dict[str, int]:
+    """Recompute the matters still marked as needing it after ``older_than`` (default
+    DEADLINES_RECOMPUTE_PENDING_GRACE_MINUTES): their on-commit task never ran or never got queued."""
+    if older_than is None:
+        older_than = dt.timedelta(minutes=float(getattr(settings, "DEADLINES_RECOMPUTE_PENDING_GRACE_MINUTES", 5)))
+    cutoff = timezone.now() - older_than
+    ids = list(
+        MatterComputation.objects.filter(recompute_requested_at__lte=cutoff)
+        .order_by("recompute_requested_at").values_list("matter_id", flat=True)[:limit]
+    )
+    if not ids:
+        return {"matters": 0}
+    outcome = recompute_matters(matter_ids=ids, reason="office events recorded; recompute was not queued at the time")
+    log.info("recompute-pending sweep: %s matters", len(ids))
+    return {"matters": len(ids), **outcome.summary()}
 
 
 def _notify_reminders(deadline_ids: list[int]) -> None:

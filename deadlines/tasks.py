@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
+
+log = logging.getLogger(__name__)
 
 # --- Reminders (issue 8) ---------------------------------------------------------------------------------
 
@@ -42,8 +46,25 @@ def recompute_deadlines(matter_id: int, reason: str = "office event recorded or 
 
 
 def schedule_recompute(matter_id: int, reason: str = "office event recorded or changed") -> None:
-    """Hook for patents.services.record_office_event: recompute once the event is committed."""
-    recompute_deadlines.delay_on_commit(matter_id, reason)
+    """Hook for patents.services.record_office_event, run on commit: queue the matter's recompute.
+
+    The need is already recorded in the database (``mark_recompute_pending``, same transaction as the
+    event), so a broker that is down costs a delay, not a deadline: the failure is logged, the caller (a
+    page, a sync batch) carries on, and ``recompute_pending`` catches up once the broker is back.
+    """
+    try:
+        recompute_deadlines.delay(matter_id, reason)
+    except Exception as exc:  # noqa: BLE001 - any broker/transport error; the pending mark is the fallback
+        log.warning("recompute of matter %s not queued (%s: %s); the recompute-pending sweep will do it",
+                    matter_id, type(exc).__name__, exc)
+
+
+@shared_task(name="deadlines.recompute_pending", ignore_result=True)
+def recompute_pending() -> dict:
+    """Beat, every five minutes: recompute matters whose recompute task was lost (broker down, worker gone)."""
+    from deadlines import services
+
+    return services.recompute_pending()
 
 
 @shared_task(name="deadlines.recompute_all", ignore_result=True)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import models, router, transaction
 from simple_history.signals import pre_create_historical_record
 
 
@@ -68,13 +68,42 @@ def history_kwargs() -> dict[str, Any]:
     return {"default_user": attribution.user, "default_change_reason": f"{attribution.actor}: {attribution.reason}"}
 
 
+class ChainedHistoryManager(models.Manager):
+    """simple-history's bulk helpers insert through ``model.objects.bulk_create``: seal the batch first."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        from .audit_chain import seal
+
+        objs = list(objs)
+        # savepoint=False: joins the caller's transaction (the bulk helpers open one), else opens one, so
+        # the chain head stays locked until these rows are committed.
+        with transaction.atomic(using=self.db, savepoint=False):
+            seal(self.model, objs, self.db)
+            return super().bulk_create(objs, *args, **kwargs)
+
+
 class AuditedHistoricalModel(models.Model):
-    """Abstract base for every history table: an explicit actor column next to simple-history's user."""
+    """Abstract base for every history table: an explicit actor column next to simple-history's user,
+    and the row's place in its table's hash chain (docketapp.audit_chain, docs/audit.md)."""
 
     history_actor = models.CharField(max_length=150, blank=True, default="")
+    chain_seq = models.BigIntegerField(null=True, blank=True, db_index=True, editable=False)
+    row_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+
+    objects = ChainedHistoryManager()
 
     class Meta:
         abstract = True
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.chain_seq is None:
+            from .audit_chain import seal
+
+            using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+            with transaction.atomic(using=using, savepoint=False):
+                seal(type(self), [self], using)
+                return super().save(*args, **kwargs)
+        return super().save(*args, **kwargs)
 
 
 def _fill_attribution(sender, instance, history_instance, **kwargs) -> None:

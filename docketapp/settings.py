@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "patents",
     "deadlines",
     "axes",
+    "docketapp.auditlog",
 ]
 
 MIDDLEWARE = [
@@ -209,13 +210,25 @@ if CELERY_BROKER_URL == "filesystem://":
         "store_processed": False,
     }
 else:
-    # Long enough that a slow office sync is not redelivered while still running.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # Redis redelivers a late-acked task whose worker died after this many seconds: a killed worker's
+    # batches come back within minutes, not an hour. It must stay above the hard time limit (a live task
+    # is killed before it could be redelivered twice) and above the longest retry countdown (300 s; Redis
+    # keeps countdown tasks in the same unacked set). docs/operations.md.
+    # kombu scans for such tasks every unacked_restore_interval × unacked_restore_throttle seconds (its
+    # default, 10 × 10, would add almost two minutes).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600),
+        "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+        "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=3),
+    }
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"patents.sync_*": {"queue": "office_sync"}}
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
+# A task whose worker process died (OOM, SIGKILL) is failed, not silently acked: with acks_late it is
+# redelivered (our late-acked tasks are idempotent).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -236,6 +249,17 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 240},
     },
+    # Tamper-evident audit trail (docketapp.auditlog): sign each chain's head hourly, verify every chain nightly.
+    "auditlog.take_checkpoints": {
+        "task": "auditlog.take_checkpoints",
+        "schedule": crontab(minute=17),
+        "options": {"expires": 3000},
+    },
+    "auditlog.verify": {
+        "task": "auditlog.verify",
+        "schedule": crontab(hour=2, minute=40),
+        "options": {"expires": 6 * 3600},
+    },
     # Nightly recompute (issue 14): a term or a grace period ends, a phase matter or a later application
     # claiming this one appears -- the docket moves without a new office event. Unchanged matters are skipped
     # by their inputs hash. Also `python manage.py deadlines recompute`.
@@ -245,6 +269,25 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "options": {"expires": 6 * 3600},
     },
 }
+# Crash and outage recovery (docs/operations.md): recomputes whose task was lost, office answers stored but
+# never applied, sync runs whose worker is gone.
+CELERY_BEAT_SCHEDULE.update({
+    "deadlines.recompute_pending": {
+        "task": "deadlines.recompute_pending",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 240},
+    },
+    "patents.process_pending_payloads": {
+        "task": "patents.process_pending_payloads",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expires": 540},
+    },
+    "patents.close_interrupted_runs": {
+        "task": "patents.close_interrupted_runs",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expires": 540},
+    },
+})
 # Office sync (patents.tasks): each office every 15 minutes picks the matters older than its freshness target.
 for _office in ("EP", "WO", "US", "JP"):
     CELERY_BEAT_SCHEDULE[f"patents.sync_office.{_office}"] = {
@@ -278,12 +321,27 @@ OFFICE_SYNC_BATCH = {
 }
 # Seconds of the first transient-error retry (doubling, with full jitter, capped at 300 s).
 OFFICE_SYNC_BACKOFF_BASE = env.float("OFFICE_SYNC_BACKOFF_BASE", default=2.0)
+# Limits on one office answer (docs/operations.md): over them it is stored and quarantined as "too large",
+# never parsed (size) or applied (events). Real answers are well under 2 MB and a few thousand events.
+OFFICE_PAYLOAD_MAX_BYTES = env.int("OFFICE_PAYLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+OFFICE_PAYLOAD_MAX_EVENTS = env.int("OFFICE_PAYLOAD_MAX_EVENTS", default=20_000)
+# An answer stored but not applied after this long was abandoned by a dead worker: the sweep applies it.
+OFFICE_PAYLOAD_PENDING_GRACE_MINUTES = env.float("OFFICE_PAYLOAD_PENDING_GRACE_MINUTES", default=15.0)
+# A recompute still pending after this long was never queued or never ran: the sweep does it.
+DEADLINES_RECOMPUTE_PENDING_GRACE_MINUTES = env.float("DEADLINES_RECOMPUTE_PENDING_GRACE_MINUTES", default=5.0)
+# Minutes without progress after which a sync run is closed as interrupted (0: derived from the visibility
+# timeout, the hard time limit and the longest retry countdown: 22 minutes with the defaults).
+SYNC_RUN_STALE_MINUTES = env.float("SYNC_RUN_STALE_MINUTES", default=0.0)
 # Shared throttle storage: "redis" when REDIS_URL is set, otherwise the database.
 THROTTLE_BACKEND = env.str("THROTTLE_BACKEND", default="redis" if REDIS_URL else "database")
 
 # --- Audit ---
 # When true, a change to an audited model without a reason raises instead of recording "(no reason)".
-AUDIT_STRICT = env.bool("AUDIT_STRICT", default=False)
+# On by default: an unattributed change is a bug. Only the demo turns it off for its own processes.
+AUDIT_STRICT = env.bool("AUDIT_STRICT", default=True)
+# HMAC key that signs the audit chain checkpoints (docs/audit.md). Never stored in the database; without it
+# (and without DEBUG, which derives a dev key) checkpoints are unsigned and `audit verify` says so.
+AUDIT_CHECKPOINT_KEY = env.str("AUDIT_CHECKPOINT_KEY", default="")
 SIMPLE_HISTORY_REVERT_DISABLED = True
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 

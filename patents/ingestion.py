@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -47,7 +48,7 @@ from .normalize import (
     iso,
 )
 from .parsers._util import normalized_number
-from .parsers.errors import MALFORMED, ParseError
+from .parsers.errors import MALFORMED, OUT_OF_SCOPE, ParseError
 from .parsers.types import Biblio, Event
 from .services import (
     MatterData,
@@ -85,15 +86,61 @@ class Document:
     events: list[Event]
     numbers: tuple[str, ...] = ()  # normalized application numbers / compact publication numbers
     no_data: bool = False
+    # Which of ``numbers`` are application numbers: those are compared with the docket's application
+    # numbers only, the others with publication and grant numbers only (one office's digits can be an
+    # application number here and someone else's publication number there).
+    application_numbers: tuple[str, ...] = ()
+    no_data_reason: str = ""  # the office's own words when it has nothing (JPO 107 …)
+    out_of_scope: str = ""  # a readable answer that must not be docketed, and why
 
 
 # --- parsing ------------------------------------------------------------------------------------------------
 
 
+# Kinds process_payload can apply to the docket (discovery's lens-search pages are kept as evidence only).
+PROCESSED_KINDS = frozenset({*FILE_KINDS.values(), "jp-app-progress"})
+
+
+class PayloadTooLarge(Exception):
+    """Over OFFICE_PAYLOAD_MAX_BYTES or OFFICE_PAYLOAD_MAX_EVENTS: kept and quarantined, never applied."""
+
+
+def max_payload_bytes() -> int:
+    return int(getattr(settings, "OFFICE_PAYLOAD_MAX_BYTES", 20 * 1024 * 1024))
+
+
+def max_payload_events() -> int:
+    return int(getattr(settings, "OFFICE_PAYLOAD_MAX_EVENTS", 20_000))
+
+
+def _check_event_count(documents: list[Document]) -> list[Document]:
+    limit = max_payload_events()
+    count = sum(len(d.events) for d in documents)
+    if count > limit:
+        # Recording this many events (one upsert each) would hold a worker for tens of minutes; an office
+        # answer this big is not a normal status update and wants a person's look.
+        raise PayloadTooLarge(f"{count} events in one answer (limit OFFICE_PAYLOAD_MAX_EVENTS={limit})")
+    return documents
+
+
 def parse_payload(kind: str, body: bytes) -> list[Document]:
-    """Bytes → documents. Raises ParseError (the payload is then quarantined with that reason)."""
+    """Bytes → documents. Raises ParseError (the payload is then quarantined with that reason), or
+    PayloadTooLarge when the body or its event count is over the configured limits."""
+    if len(body) > max_payload_bytes():
+        # Checked before parsing: a 50 MB answer of small XML elements took 2 GB of memory in lxml.
+        raise PayloadTooLarge(f"{len(body)} bytes (limit OFFICE_PAYLOAD_MAX_BYTES={max_payload_bytes()})")
+    return _check_event_count(_parse_payload(kind, body))
+
+
+def _parse_payload(kind: str, body: bytes) -> list[Document]:
     from .parsers import epo_ops, jpo, uspto_odp
 
+    if kind.startswith("ep-"):
+        fault = epo_ops.ops_no_data(body)
+        if fault is not None:
+            words = " ".join(w for w in (fault.code, fault.message) if w)
+            return [Document("EP" if kind != "ep-published-biblio" else "", None, [], (), no_data=True,
+                             no_data_reason=f"OPS {words}")]
     if kind == "ep-register":
         out = []
         for doc in epo_ops.parse_register(body):
@@ -104,7 +151,8 @@ def parse_payload(kind: str, body: bytes) -> list[Document]:
             elif doc.query:
                 # events/procedural-steps constituents carry no biblio; the query names the number asked for
                 numbers = (compact_number(doc.query.split("=", 1)[-1]),)
-            out.append(Document("EP", b, [*doc.events, *doc.procedural_steps], numbers))
+            apps = (b.application_number_normalized,) if b is not None and b.application_number_normalized else ()
+            out.append(Document("EP", b, [*doc.events, *doc.procedural_steps], numbers, application_numbers=apps))
         return out
     if kind == "ep-legal":
         events = epo_ops.parse_inpadoc_legal(body)
@@ -120,23 +168,35 @@ def parse_payload(kind: str, body: bytes) -> list[Document]:
             merged = _merge_biblio(items)
             nums = {merged.application_number_normalized or ""}
             nums |= {compact_number(b.publication_number or b.grant_number) for b in items}
-            out.append(Document(merged.office, merged, [], tuple(sorted(n for n in nums if n))))
+            apps = (merged.application_number_normalized,) if merged.application_number_normalized else ()
+            out.append(Document(merged.office, merged, [], tuple(sorted(n for n in nums if n)),
+                                application_numbers=apps))
         return out
     if kind in ("us-odp-application", "us-odp-transactions"):
+        missing = uspto_odp.odp_no_data(body)
+        if missing is not None:
+            words = " ".join(w for w in (str(missing.status), missing.message, missing.detail) if w)
+            return [Document("US", None, [], (), no_data=True, no_data_reason=f"ODP {words}")]
         out = []
         for app in uspto_odp.parse_odp_response(body):
             b = app.biblio
             if b is not None and app.foreign_priority and not b.priority_claims:
                 b = replace(b, priority_claims=app.foreign_priority)
             number = normalized_number("US", app.application_number or "") or ""
-            out.append(Document("US", b, list(app.events), (number,)))
+            out.append(Document("US", b, list(app.events), (number,), application_numbers=(number,)))
         return out
     if kind == "jp-app-progress":
         result = jpo.parse_app_progress(body)
         if result.data is None:
-            return [Document("JP", None, [], (), no_data=True)]
+            return [Document("JP", None, [], (), no_data=True,
+                             no_data_reason=f"JPO statusCode {result.status.code}: {result.status.message}".strip())]
         b = result.data.biblio
-        return [Document("JP", b, list(result.data.events), (b.application_number_normalized or "",))]
+        number = b.application_number_normalized or ""
+        if b.right == "trademark":
+            return [Document("JP", None, [], (number,), application_numbers=(number,), out_of_scope=(
+                f"JPO trademark application {b.application_number} ({b.title or 'no mark text'}): trademarks "
+                "are not docketed here; nothing was recorded"))]
+        return [Document("JP", b, list(result.data.events), (number,), application_numbers=(number,))]
     raise ParseError(f"no parser for payload kind {kind!r}", category="schema")
 
 
@@ -164,6 +224,7 @@ class IngestResult:
     payload: OfficePayload | None = None
     unchanged: bool = False  # same bytes as last time for this request: nothing parsed, nothing written
     malformed: bool = False  # the body could not be parsed (quarantined)
+    too_large: bool = False  # over the size / event limits: stored and quarantined, nothing applied
     matters: list[int] = field(default_factory=list)  # matters the payload had data for
     no_data: list[int] = field(default_factory=list)  # requested matters the office had nothing for
     created_matters: list[int] = field(default_factory=list)
@@ -179,6 +240,7 @@ class IngestResult:
         self.quarantined += other.quarantined
         self.reconciliation_open += other.reconciliation_open
         self.malformed = self.malformed or other.malformed
+        self.too_large = self.too_large or other.too_large
 
 
 def _sha(data: bytes | str) -> str:
@@ -235,17 +297,22 @@ def store_payload(
     origin: str = OfficePayload.Origin.SYNC,
     file_name: str = "",
     sync_run_id: int | None = None,
+    requested_matter_ids: Iterable[int] = (),
 ) -> tuple[OfficePayload, bool]:
     """Store the raw answer unless it is byte-identical to the last one for the same request.
 
     Returns (payload, stored). ``request_key`` must never contain credentials (the clients build it from
     method, URL and a digest of the request body; tokens travel in headers and are not part of it).
+    A payload returned with ``stored=False`` may still be unprocessed (``outcome == ""``: the process died
+    between storing and applying it); callers that apply payloads must then apply it.
     """
     sha = _sha(body)
     digest = content_hash(body)
     last = last_payload_for(request_key)
     if last is not None and (last.sha256 == sha or last.content_hash == digest):
-        return last, False
+        # Stored but never finished (the process died or crashed half-way): the same body is processed
+        # again, never reported "unchanged", or it would stay unread for good.
+        return last, not last.outcome
     payload = OfficePayload.objects.create(
         office=office,
         kind=kind,
@@ -262,6 +329,7 @@ def store_payload(
         origin=origin,
         file_name=file_name[:300],
         sync_run_id=sync_run_id,
+        requested_matter_ids=sorted(set(requested_matter_ids)),
     )
     return payload, True
 
@@ -326,32 +394,50 @@ def _resolve_open(*, matter: Matter, office: str, source: str, code: str, payloa
 # --- matching -----------------------------------------------------------------------------------------------
 
 
+def _typed_numbers(doc: Document) -> tuple[set[str], set[str]]:
+    """(application numbers, publication/grant numbers) the document names."""
+    apps = {n for n in doc.application_numbers if n}
+    return apps, {n for n in doc.numbers if n and n not in apps}
+
+
 def _matter_keys(matter: Matter) -> set[str]:
     keys = {matter.application_number_normalized, compact_number(matter.publication_number),
             compact_number(matter.grant_number)}
     return {k for k in keys if k}
 
 
+def _names(doc: Document, matter: Matter) -> bool:
+    apps, pubs = _typed_numbers(doc)
+    published = {compact_number(matter.publication_number), compact_number(matter.grant_number)} - {""}
+    return bool((apps and matter.application_number_normalized in apps) or (pubs & published))
+
+
 def match_document(doc: Document, candidates: list[Matter]) -> Matter | None:
-    """The candidate the document names by application, publication or grant number (None if none)."""
-    wanted = set(doc.numbers)
+    """The candidate the document names: application number against application number, publication or
+    grant number against publication and grant numbers (None if none)."""
     for matter in candidates:
-        if wanted & _matter_keys(matter):
+        if _names(doc, matter):
             return matter
     return None
 
 
-def _find_in_docket(doc: Document) -> Matter | None:
-    """The matter this document is about, looked up by application, publication or grant number."""
-    numbers = [n for n in doc.numbers if n]
-    if not numbers:
-        return None
+def _docket_candidates(doc: Document) -> list[Matter]:
+    apps, pubs = _typed_numbers(doc)
+    if not apps and not pubs:
+        return []
     office = doc.biblio.office if doc.biblio is not None else doc.office
-    candidates = Matter.objects.filter(
-        Q(application_number_normalized__in=numbers) | Q(publication_number__in=numbers)
-        | Q(grant_number__in=numbers)
-    )
-    found = [m for m in candidates[:5] if m.office == office or not office]
+    query = Q(pk__in=[])
+    if apps:
+        query |= Q(application_number_normalized__in=apps)
+    if pubs:
+        query |= Q(publication_number__in=pubs) | Q(grant_number__in=pubs)
+    return [m for m in Matter.objects.filter(query).order_by("pk")[:5] if m.office == office or not office]
+
+
+def _find_in_docket(doc: Document) -> Matter | None:
+    """The one matter this document is about (None when none, or when more than one could be: see
+    ``_docket_candidates``; an ambiguous match is quarantined by the caller, never guessed)."""
+    found = _docket_candidates(doc)
     return found[0] if len(found) == 1 else None
 
 
@@ -381,10 +467,13 @@ def ingest_response(
             payload, stored = store_payload(
                 office=office, kind=kind, endpoint=endpoint, request_key=request_key, body=body, status=status,
                 fetched_at=fetched_at, content_type=content_type, origin=origin, file_name=file_name,
-                sync_run_id=sync_run_id,
+                sync_run_id=sync_run_id, requested_matter_ids=[m.pk for m in matters],
             )
-        if not stored:
-            return IngestResult(payload=payload, unchanged=True, matters=[m.pk for m in matters])
+        if not stored and payload.outcome:
+            return IngestResult(payload=payload, unchanged=True, matters=[m.pk for m in matters],
+                                too_large=payload.outcome == "too-large")
+        # Stored now, or stored by an attempt that died before applying it (outcome still empty): "same
+        # bytes as last time" only means "nothing to do" once last time's bytes were actually applied.
         return process_payload(payload=payload, matters=matters, create_with_client=create_with_client,
                                table=table)
 
@@ -404,14 +493,41 @@ def process_payload(
     quarantine decision must not write to other clients' matters named in the same bulk answer).
     """
     candidates = list(matters) or list(payload.matters.all())
+    if not candidates and payload.requested_matter_ids:
+        candidates = list(Matter.objects.filter(pk__in=payload.requested_matter_ids).order_by("pk"))
     result = IngestResult(payload=payload)
     table = table or MappingTable.load()
     with _attribution(f"office data: payload {payload.pk} ({payload.office} {payload.endpoint})"):
         try:
-            documents = parse_payload(payload.kind, payload.raw)
+            if payload.size > max_payload_bytes():
+                # Never decompressed: the stored size says enough.
+                raise PayloadTooLarge(f"{payload.size} bytes (limit OFFICE_PAYLOAD_MAX_BYTES={max_payload_bytes()})")
+            if payload.status == 404 and not payload.raw.strip():
+                # OPS answers a search without hits (and ODP an unknown number) with an empty 404.
+                documents = [Document("", None, [], (), no_data=True, no_data_reason="HTTP 404 with an empty body")]
+            else:
+                documents = parse_payload(payload.kind, payload.raw)
+        except PayloadTooLarge as exc:
+            item = quarantine(
+                payload=payload,
+                category=QuarantineItem.Category.TOO_LARGE,
+                reason=f"too large to process: {exc}; the answer is stored, nothing of it was applied",
+                fingerprint=f"{QuarantineItem.Category.TOO_LARGE}|payload:{payload.pk}",
+                matter=candidates[0] if len(candidates) == 1 else None,
+                details={"matters": [m.reference for m in candidates], "request": payload.request_key,
+                         "size": payload.size},
+            )
+            result.too_large = True
+            if item is not None:
+                result.quarantined.append(item)
+            # Not "quarantined": the same oversized answer fetched again is then "unchanged" (one stored
+            # copy and one open item, not a new 50 MB row every sync cycle).
+            _set_outcome(payload, "too-large")
+            return result
         except ParseError as exc:
-            category = (QuarantineItem.Category.MALFORMED if exc.category == MALFORMED
-                        else QuarantineItem.Category.SCHEMA)
+            category = {MALFORMED: QuarantineItem.Category.MALFORMED,
+                        OUT_OF_SCOPE: QuarantineItem.Category.OUT_OF_SCOPE}.get(exc.category,
+                                                                                QuarantineItem.Category.SCHEMA)
             item = quarantine(
                 payload=payload,
                 category=category,
@@ -420,13 +536,18 @@ def process_payload(
                 matter=candidates[0] if len(candidates) == 1 else None,
                 details={"matters": [m.reference for m in candidates], "request": payload.request_key},
             )
-            result.malformed = True
+            result.malformed = exc.category != OUT_OF_SCOPE
             if item is not None:
                 result.quarantined.append(item)
             _set_outcome(payload, "quarantined")
             return result
         seen: dict[int, Document] = {}
-        usable = [doc for doc in documents if not doc.no_data]
+        for doc in documents:
+            item = _held_back(payload, doc, candidates)
+            if item is not None:
+                result.quarantined.append(item)
+        usable = [doc for doc in documents if not doc.no_data and not doc.out_of_scope
+                  and _same_office(payload, doc)]
         # Only a one-document answer is taken to be about the one matter asked for. In a bulk answer
         # (replayed for one quarantine item, so with one candidate) the other documents belong to other
         # matters: they are looked up in the docket, never put on (or held against) the candidate.
@@ -441,9 +562,34 @@ def process_payload(
             if matter is None and confine:
                 continue
             if matter is None:
-                matter = _find_in_docket(doc)
+                found = _docket_candidates(doc)
+                if len(found) > 1:
+                    item = quarantine(
+                        payload=payload, category=QuarantineItem.Category.CONFLICT,
+                        reason=(f"the answer's numbers {', '.join(doc.numbers)} name {len(found)} matters "
+                                f"({', '.join(m.reference for m in found)}); none was chosen"),
+                        fingerprint=f"ambiguous|payload:{payload.pk}|{','.join(doc.numbers)}",
+                    )
+                    if item is not None:
+                        result.quarantined.append(item)
+                    continue
+                matter = found[0] if found else None
             if matter is None and create_with_client is not None and doc.biblio is not None:
-                matter = create_matter_from_biblio(biblio=doc.biblio, client=create_with_client)
+                try:
+                    with transaction.atomic():
+                        matter = create_matter_from_biblio(biblio=doc.biblio, client=create_with_client)
+                except ValidationError as exc:
+                    # Office data our own rules refuse (a number form nobody taught us): held for a person,
+                    # with the rule's words, instead of an exception that leaves the body unread.
+                    item = quarantine(
+                        payload=payload, category=QuarantineItem.Category.SCHEMA,
+                        reason=f"no matter could be created from {doc.biblio.application_number}: "
+                        + "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()),
+                        fingerprint=f"create|payload:{payload.pk}|{doc.biblio.application_number}",
+                    )
+                    if item is not None:
+                        result.quarantined.append(item)
+                    continue
                 result.created_matters.append(matter.pk)
             if matter is None:
                 label = doc.biblio.application_number if doc.biblio else ", ".join(doc.numbers)
@@ -472,8 +618,98 @@ def process_payload(
                 payload.matters.add(*seen)
             missing = [m.pk for m in candidates if m.pk not in seen]
             result.no_data += missing
-            _set_outcome(payload, "parsed" if seen else "no-data")
+            held = any(d.out_of_scope or not _same_office(payload, d) for d in documents)
+            _set_outcome(payload, "parsed" if seen else "quarantined" if held else "no-data")
     return result
+
+
+def process_pending_payloads(*, older_than: dt.timedelta | None = None, limit: int = 1000) -> dict[str, int]:
+    """Apply the payloads that were stored but never processed (the sweep behind the beat entry).
+
+    A worker killed between storing an answer and applying it leaves ``outcome`` empty. The next fetch of
+    the same answer applies it too; this catches the ones no fetch comes back for. ``older_than`` (default
+    OFFICE_PAYLOAD_PENDING_GRACE_MINUTES) leaves payloads a live worker is still applying alone; doing one
+    twice would be harmless anyway (processing is idempotent), only wasted work.
+    """
+    if older_than is None:
+        older_than = dt.timedelta(minutes=float(getattr(settings, "OFFICE_PAYLOAD_PENDING_GRACE_MINUTES", 15)))
+    cutoff = timezone.now() - older_than
+    ids = list(
+        OfficePayload.objects.filter(outcome="", kind__in=PROCESSED_KINDS, fetched_at__lte=cutoff)
+        .exclude(origin=OfficePayload.Origin.DISCOVERY).order_by("fetched_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    totals = {"payloads": 0, "events_created": 0, "quarantined": 0}
+    if not ids:
+        return totals
+    table = MappingTable.load()
+    with _attribution("office data stored but not yet applied (pending-payload sweep)"):
+        for pk in ids:
+            payload = OfficePayload.objects.filter(pk=pk, outcome="").first()
+            if payload is None:
+                continue  # applied in the meantime (the next fetch of the same answer)
+            result = process_payload(payload=payload, table=table)
+            totals["payloads"] += 1
+            totals["events_created"] += result.events_created
+            totals["quarantined"] += len(result.quarantined)
+    log.info("pending payloads applied: %s", totals)
+    return totals
+
+
+def quarantine_answer(
+    *, office: str, kind: str, response, matters: list[Matter], reason: str, sync_run_id: int | None = None
+) -> QuarantineItem | None:
+    """Keep an answer the client refused as unusable (e.g. JPO's HTTP 200 without statusCode) and open a
+    quarantine item for it, so a person sees what the office sent instead of a bare error count."""
+    with _attribution(f"office data: unusable answer from {office} {response.endpoint}"):
+        with transaction.atomic():
+            payload, _ = store_payload(
+                office=office, kind=kind, endpoint=response.endpoint, request_key=response.request_key,
+                body=response.body, status=response.status, fetched_at=response.fetched_at,
+                content_type=response.content_type, sync_run_id=sync_run_id,
+                requested_matter_ids=[m.pk for m in matters],
+            )
+            item = quarantine(
+                payload=payload, category=QuarantineItem.Category.MALFORMED, reason=reason,
+                # The same bad answer for the same matter is one item, however often it is fetched.
+                fingerprint=f"malformed|answer:{payload.sha256}|{','.join(str(m.pk) for m in matters)}",
+                matter=matters[0] if len(matters) == 1 else None,
+                details={"matters": [m.reference for m in matters], "request": payload.request_key},
+            )
+            _set_outcome(payload, "quarantined")
+    return item
+
+
+def _same_office(payload: OfficePayload, doc: Document) -> bool:
+    """The document is of the office the answer was asked from (or offered as, for a file)."""
+    return not doc.office or not payload.office or doc.office == payload.office
+
+
+def _held_back(payload: OfficePayload, doc: Document, candidates: list[Matter]) -> QuarantineItem | None:
+    """The quarantine item for a document that is readable but must not be docketed, else None."""
+    sole = candidates[0] if len(candidates) == 1 else None
+    if doc.no_data:
+        # The office's own answer that it has nothing: shown to the operator as such, in its words.
+        return quarantine(
+            payload=payload, category=QuarantineItem.Category.NO_DATA, matter=sole,
+            reason=f"the office has no data for this request: {doc.no_data_reason or 'no data'}",
+            fingerprint=f"no_data|{payload.office}|{payload.request_hash}",
+            details={"request": payload.request_key, "office_words": doc.no_data_reason},
+        )
+    if doc.out_of_scope:
+        return quarantine(
+            payload=payload, category=QuarantineItem.Category.OUT_OF_SCOPE, matter=sole, reason=doc.out_of_scope,
+            fingerprint=f"out_of_scope|{payload.office}|{','.join(doc.numbers)}",
+        )
+    if not _same_office(payload, doc):
+        number = doc.biblio.application_number if doc.biblio else ", ".join(doc.numbers)
+        return quarantine(
+            payload=payload, category=QuarantineItem.Category.OUT_OF_SCOPE, matter=sole,
+            reason=(f"the answer is a {doc.office} document ({number}), offered as {payload.office}: "
+                    f"not docketed as {payload.office}"),
+            fingerprint=f"office|{payload.office}|{doc.office}|{number}",
+        )
+    return None
 
 
 def _set_outcome(payload: OfficePayload, outcome: str) -> None:
@@ -564,10 +800,56 @@ def apply_document(*, payload: OfficePayload, matter: Matter, doc: Document, tab
             for office, source, code in mapped_codes:
                 _resolve_open(matter=matter, office=office, source=source, code=code, payload=payload)
         if doc.biblio is not None:
+            for claim in doc.biblio.priority_claims:
+                if claim.country and len(claim.country) == 2:
+                    continue
+                # An office name our table does not know (ODP writes names, not codes): the claim is held
+                # for a person with the office's words, never dropped and never given a guessed country.
+                item = quarantine(
+                    payload=payload, category=QuarantineItem.Category.SCHEMA, matter=matter,
+                    source="priority", office_code=(claim.office_name or "")[:40],
+                    reason=(f"priority claim {claim.number or '?'} of {iso(claim.date) or '?'} names the office "
+                            f"{claim.office_name or '(none)'!r}, which has no ST.3 code in the table: not entered"),
+                    fingerprint=f"priority|{matter.pk}|{claim.office_name}|{claim.number}|{iso(claim.date)}",
+                    details={"office_name": claim.office_name, "number": claim.number, "date": iso(claim.date)},
+                )
+                if item:
+                    result.quarantined.append(item)
+            result.quarantined += _link_parent(matter=matter, biblio=doc.biblio, payload=payload)
             recon = reconcile_matter(matter=matter, biblio=doc.biblio, payload=payload)
             result.reconciliation_open += recon.open
             result.quarantined += recon.quarantined
     return result
+
+
+def _link_parent(*, matter: Matter, biblio: Biblio, payload: OfficePayload) -> list[QuarantineItem]:
+    """An EP divisional's parent (register related-documents) becomes the matter's parent link.
+
+    Only a parent of the same client is linked; a parent not in the docket, or another parent than the
+    one the docket has, is held for a person: the relation is never lost and never overwritten.
+    """
+    parents = {link.parent_number for link in biblio.continuity
+               if link.relation == "parent" and link.relation_code == "DIV" and matter.office == "EP"}
+    if not parents:
+        return []
+    (number, *others) = sorted(parents)
+    found = list(Matter.objects.filter(client=matter.client, office="EP",
+                                       application_number_normalized=number)[:2])
+    current = matter.parent
+    if not others and len(found) == 1 and current in (None, found[0]):
+        if current is None:
+            matter.parent, matter.parent_relation = found[0], Matter.Relation.DIVISIONAL
+            matter.full_clean(validate_unique=False, validate_constraints=False)
+            matter.save(update_fields=["parent", "parent_relation", "updated_at"])
+        return []
+    reason = (f"{matter.reference} is a divisional of {', '.join(sorted(parents))} (EP Register), "
+              + ("which is not a matter of this client in the docket" if not found
+                 else f"but the docket links it to {matter.parent.reference if matter.parent else 'nothing'}"))
+    item = quarantine(payload=payload, category=QuarantineItem.Category.MISMATCH, matter=matter,
+                      source="epo-register", reason=reason + ": the parent link was not set",
+                      fingerprint=f"parent|{matter.pk}|{','.join(sorted(parents))}",
+                      details={"parents": sorted(parents)})
+    return [item] if item else []
 
 
 # --- creating matters from office data ----------------------------------------------------------------------
@@ -579,6 +861,8 @@ def create_matter_from_biblio(*, biblio: Biblio, client: Client, reference: str 
     if office == "WO":
         number = biblio.pct_application_normalized or _pct_from_compact(number) or number
     kind = Matter.Kind.PCT if office == "WO" else Matter.Kind.PATENT
+    if biblio.right == "design":
+        kind = Matter.Kind.DESIGN
     data = MatterData(
         client=client,
         reference=reference or (number if number.startswith(office) else f"{office}-{number}").replace("/", "-")[:80],

@@ -535,6 +535,13 @@ class SyncRun(models.Model):
     retries = models.PositiveIntegerField(default=0)
     errors = models.PositiveIntegerField(default=0)
     error_log = models.JSONField(default=list, blank=True, help_text="Last errors (matter, kind, message)")
+    last_progress_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last time a batch of this run did something (attempt, retry, finish)"
+    )
+    interrupted_reason = models.CharField(
+        max_length=500, blank=True,
+        help_text="Why the run was closed without all its batches done (e.g. its worker died)",
+    )
 
     class Meta:
         ordering = ["-started_at", "-pk"]
@@ -546,6 +553,15 @@ class SyncRun(models.Model):
     @property
     def duration(self) -> dt.timedelta | None:
         return (self.finished_at - self.started_at) if self.finished_at else None
+
+    @property
+    def state(self) -> str:
+        """running, interrupted, failed (errors recorded) or done: what the sync page shows."""
+        if self.finished_at is None:
+            return "running"
+        if self.interrupted_reason:
+            return "interrupted"
+        return "failed" if self.errors else "done"
 
 
 class OfficePayloadQuerySet(models.QuerySet):
@@ -597,13 +613,26 @@ class OfficePayload(models.Model):
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.SYNC)
     file_name = models.CharField(max_length=300, blank=True)
     sync_run = models.ForeignKey(SyncRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="payloads")
-    outcome = models.CharField(max_length=20, blank=True, help_text="parsed, quarantined, no-data")
+    outcome = models.CharField(
+        max_length=20, blank=True,
+        help_text="parsed, quarantined, no-data; empty: stored but not processed yet (a crash in between) — "
+        "the next fetch of the same answer or the pending-payload sweep processes it",
+    )
+    requested_matter_ids = models.JSONField(
+        default=list, blank=True,
+        help_text="The matters this answer was fetched for, kept with the body so that a payload whose "
+        "processing was interrupted can be processed later for the same matters",
+    )
 
     objects = OfficePayloadQuerySet.as_manager()
 
     class Meta:
         ordering = ["fetched_at", "pk"]
-        indexes = [models.Index(fields=["request_hash", "fetched_at"], name="payload_request_latest")]
+        indexes = [
+            models.Index(fields=["request_hash", "fetched_at"], name="payload_request_latest"),
+            # The pending-payload sweep looks for the (few) payloads stored but never processed.
+            models.Index(fields=["fetched_at"], name="payload_unprocessed", condition=models.Q(outcome="")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.office} {self.endpoint} {self.fetched_at:%Y-%m-%d %H:%M} ({self.size} B)"
@@ -624,6 +653,13 @@ class QuarantineItem(models.Model):
         UNMAPPED_CODE = "unmapped_code", "Unmapped office code"
         MISMATCH = "mismatch", "Number or date mismatch with the docket"
         CONFLICT = "conflict", "Conflicting data"
+        TOO_LARGE = "too_large", "Too large to process"
+        # The office answered, in its own words, that it holds nothing for the request (OPS
+        # SERVER.EntityNotFound, JPO 107/108, ODP 404): not a broken body, but the operator must see it.
+        NO_DATA = "no_data", "Office has no data"
+        # A readable answer that is not a docketable case file: a trademark, a lookup answer, another
+        # office's document than the one it was offered as.
+        OUT_OF_SCOPE = "out_of_scope", "Not a docketable case file"
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"

@@ -28,8 +28,20 @@ class InvalidNumber(ValueError):
 
 
 _EP_RE = re.compile(r"^(?:EP)?(\d{8})(?:\.(\d))?$")
+# epodoc's long form (EP20100167109 for EP10167109; the register's related-documents write 20110776418):
+# four-digit year + the six-digit serial with a leading zero.
+_EP_LONG_RE = re.compile(r"^(?:EP)?(?:19|20)(\d{2})0(\d{6})$")
 _US_RE = re.compile(r"^(?:US)?(\d{2})/?(\d{3}),?(\d{3})$")
 _PCT_RE = re.compile(r"^PCT/?([A-Z]{2})(\d{4}|\d{2})/?(\d{5,6})$")
+# The other ways offices write one PCT application (all seen in recorded answers, see tests/fixtures/offices):
+#   original  US2008/086599, GB02/04635      (PCT/ dropped; published-data "original")
+#   epodoc    WO2008US86599, WO2002GB04635   (WO + year + receiving office + serial without zeros)
+#   docdb     US 2008086599 W, GB 0204635 W  (receiving office + year + serial + kind W)
+_PCT_ORIGINAL_RE = re.compile(r"^([A-Z]{2})(\d{4}|\d{2})/(\d{1,6})$")
+_PCT_EPODOC_RE = re.compile(r"^WO(\d{4})([A-Z]{2})(\d{1,6})$")
+# Without a slash the split is only unambiguous at full length: 4-digit year + 6-digit serial (since 2004)
+# or 2-digit year + 5-digit serial (before); any other length is refused rather than guessed.
+_PCT_DOCDB_RE = re.compile(r"^([A-Z]{2})(?:(\d{4})(\d{6})|(\d{2})(\d{5}))W?$")
 _JP_RE = re.compile(r"^(?:JP|特願)?(\d{4})-?(\d{6})$")
 
 
@@ -37,14 +49,34 @@ def _compact(raw: str) -> str:
     return re.sub(r"\s+", "", (raw or "").strip().upper())
 
 
+def _pct_parts(value: str) -> tuple[str, str, str] | None:
+    m = _PCT_RE.match(value)
+    if m:
+        return m.group(1), m.group(2), m.group(3)
+    m = _PCT_ORIGINAL_RE.match(value)
+    if m:
+        return m.group(1), m.group(2), m.group(3)
+    m = _PCT_EPODOC_RE.match(value)
+    if m:
+        return m.group(2), m.group(1), m.group(3)
+    m = _PCT_DOCDB_RE.match(value)
+    if m and m.group(1) != "WO":
+        return (m.group(1), m.group(2), m.group(3)) if m.group(2) else (m.group(1), m.group(4), m.group(5))
+    return None
+
+
 def normalize_pct(raw: str) -> str:
-    """PCT/EP2020/012345 (or the pre-2004 form PCT/EP01/12345) → PCT/EP2020/012345."""
-    m = _PCT_RE.match(_compact(raw))
-    if not m:
+    """Every written form of one PCT application → PCT/CCYYYY/NNNNNN.
+
+    PCT/EP2020/012345, the pre-2004 PCT/EP01/12345, and the offices' own forms: original ``US2008/086599``,
+    epodoc ``WO2008US86599``, docdb ``US2008086599`` (+ kind ``W``) all give PCT/US2008/086599.
+    """
+    parts = _pct_parts(_compact(raw))
+    if parts is None:
         raise InvalidNumber(
             f"{raw!r} is not a PCT application number; write it as PCT/CCYYYY/NNNNNN, e.g. PCT/EP2020/012345"
         )
-    country, year, serial = m.groups()
+    country, year, serial = parts
     if country not in ST3_CODES:
         raise InvalidNumber(f"{country!r} in {raw!r} is not a WIPO ST.3 receiving-office code")
     if len(year) == 2:
@@ -59,6 +91,9 @@ def normalize_application_number(office: str, raw: str) -> str:
     if not value:
         raise InvalidNumber("The application number is empty")
     if office == "EP":
+        long_form = _EP_LONG_RE.match(value)
+        if long_form:
+            return f"EP{long_form.group(1)}{long_form.group(2)}"
         m = _EP_RE.match(value)
         if not m:
             raise InvalidNumber(
@@ -94,3 +129,37 @@ def normalize_application_number(office: str, raw: str) -> str:
     if len(cleaned) < 4:
         raise InvalidNumber(f"{raw!r} is too short to be an application number")
     return cleaned
+
+
+# Office names as the USPTO writes them in foreign priority claims (ODP ``ipOfficeName``, PEDS
+# ``ipOfficeName``/``countryName``): upper-case English names, some in the "NAME, REPUBLIC OF" style.
+# A name missing here is not guessed: the caller keeps the claim and holds it for a person to read.
+OFFICE_NAME_CODES: dict[str, str] = {
+    "ARGENTINA": "AR", "AUSTRALIA": "AU", "AUSTRIA": "AT", "BELGIUM": "BE", "BRAZIL": "BR", "BULGARIA": "BG",
+    "CANADA": "CA", "CHILE": "CL", "CHINA": "CN", "PEOPLES REPUBLIC OF CHINA": "CN", "COLOMBIA": "CO",
+    "CROATIA": "HR", "CZECH REPUBLIC": "CZ", "CZECHIA": "CZ", "DENMARK": "DK", "EGYPT": "EG",
+    "ESTONIA": "EE", "EURASIAN PATENT OFFICE": "EA", "EURASIAN PATENT ORGANIZATION": "EA",
+    "EUROPEAN PATENT OFFICE": "EP", "EUROPEAN PATENT ORGANIZATION": "EP", "EPO": "EP", "FINLAND": "FI",
+    "FRANCE": "FR", "GERMANY": "DE", "FEDERAL REPUBLIC OF GERMANY": "DE", "GREECE": "GR",
+    "HONG KONG": "HK", "HUNGARY": "HU", "ICELAND": "IS", "INDIA": "IN", "INDONESIA": "ID", "IRELAND": "IE",
+    "ISRAEL": "IL", "ITALY": "IT", "JAPAN": "JP", "KOREA, REPUBLIC OF": "KR", "REPUBLIC OF KOREA": "KR",
+    "SOUTH KOREA": "KR", "LUXEMBOURG": "LU", "MALAYSIA": "MY", "MEXICO": "MX",
+    "NETHERLANDS": "NL", "NEW ZEALAND": "NZ", "NORWAY": "NO", "PATENT COOPERATION TREATY": "WO",
+    "PCT": "WO", "WIPO": "WO", "WORLD INTELLECTUAL PROPERTY ORGANIZATION": "WO", "PHILIPPINES": "PH",
+    "POLAND": "PL", "PORTUGAL": "PT", "ROMANIA": "RO", "RUSSIA": "RU", "RUSSIAN FEDERATION": "RU",
+    "SAUDI ARABIA": "SA", "SINGAPORE": "SG", "SLOVAKIA": "SK", "SLOVENIA": "SI", "SOUTH AFRICA": "ZA",
+    "SPAIN": "ES", "SWEDEN": "SE", "SWITZERLAND": "CH", "TAIWAN": "TW", "TAIWAN, PROVINCE OF CHINA": "TW",
+    "THAILAND": "TH", "TURKEY": "TR", "TURKIYE": "TR", "UKRAINE": "UA", "UNITED ARAB EMIRATES": "AE",
+    "UNITED KINGDOM": "GB", "GREAT BRITAIN": "GB", "UNITED STATES": "US", "UNITED STATES OF AMERICA": "US",
+    "VIET NAM": "VN", "VIETNAM": "VN",
+}
+
+
+def office_code_from_name(name: str | None) -> str | None:
+    """``"CHINA"`` → ``"CN"``; a two-letter ST.3 code is returned as is; None for a name not in the table."""
+    key = " ".join((name or "").replace(".", " ").split()).upper()
+    if not key:
+        return None
+    if key in ST3_CODES:
+        return key
+    return OFFICE_NAME_CODES.get(key)

@@ -18,6 +18,10 @@ from .models import Client, EventType, Family, Matter, OfficeEvent, PriorityClai
 # Called with the matter id after an office event is recorded or changed (on commit). The deadline engine
 # registers itself here so this module does not import it (patents must not depend on deadlines).
 event_recorded_hooks: list[Callable[[int], None]] = []
+# Called with the matter id inside the transaction that records the event, for what must commit (or roll
+# back) together with it: the deadline engine's "needs recompute" mark, which survives a broker outage or a
+# killed worker that an on-commit task alone would not.
+event_recording_hooks: list[Callable[[int], None]] = []
 
 
 def _require_attribution() -> None:
@@ -166,6 +170,8 @@ def ensure_event_type(*, code: str, label: str, office: str, internal: bool = Fa
 
 
 def _schedule_event_hooks(matter_id: int) -> None:
+    for hook in event_recording_hooks:
+        hook(matter_id)
     for hook in event_recorded_hooks:
         transaction.on_commit(lambda hook=hook: hook(matter_id))
 
@@ -256,6 +262,7 @@ __all__ = [
     "ensure_client",
     "ensure_event_type",
     "event_recorded_hooks",
+    "event_recording_hooks",
     "notify_events_recorded",
     "record_office_event",
     "set_priority_claims",

@@ -31,8 +31,8 @@ from django.utils import timezone
 
 from docketapp.audit import attributed
 
-from .clients.errors import NotFound, OfficeError, QuotaError, ThrottledError, TransientError
-from .ingestion import IngestResult, ingest_response, process_payload
+from .clients.errors import BadResponse, NotFound, OfficeError, QuotaError, ThrottledError, TransientError
+from .ingestion import PROCESSED_KINDS, IngestResult, ingest_response, process_payload, quarantine_answer
 from .models import Matter, OfficePayload, QuarantineItem, SyncRun
 from .normalize import MappingTable
 from .services import touch_matter_sync
@@ -49,6 +49,18 @@ DEFAULT_BATCH = {"EP": 25, "WO": 25, "US": 20, "JP": 10}
 MAX_COUNTDOWN = 300.0
 MAX_ATTEMPTS = 20  # failures (transient errors, unreadable answers) before a batch is recorded and left
 MAX_THROTTLE_ATTEMPTS = 500  # our own throttle saying "not yet" is not a failure; it only bounds a stuck lease
+
+
+class PayloadTooLargeError(Exception):
+    """An answer over OFFICE_PAYLOAD_MAX_BYTES / _MAX_EVENTS (stored and quarantined; recorded on the run)."""
+
+
+class UnexpectedFailure(Exception):
+    """Anything else a batch raised (a lost database connection, a bug): retried with back-off like a
+    transient error, recorded on the run, and never left to leave the run "running"."""
+
+    retryable = True
+    retry_after = None
 
 
 class MalformedPayload(Exception):
@@ -105,13 +117,36 @@ def enqueue_sync(
     limit: int | None = None,
 ) -> SyncRun:
     """What the beat entry does: plan, then one office_sync task per batch (ids only), after commit."""
-    from .tasks import sync_batch
-
     with transaction.atomic():
         run, batches = plan_sync(office=office, trigger=trigger, older_than=older_than, limit=limit)
-        for ids in batches:
-            sync_batch.delay_on_commit(run.pk, office.upper(), ids)
+    # After commit (at once unless the caller holds a transaction): a worker must find the run.
+    transaction.on_commit(lambda: _publish(run, batches))
     return run
+
+
+class BrokerUnavailable(Exception):
+    """The batch tasks could not be queued; the run says so (interrupted_reason) instead of "running"."""
+
+
+def _publish(run: SyncRun, batches: list[list[int]]) -> None:
+    from .tasks import sync_batch
+
+    for done, ids in enumerate(batches):
+        try:
+            sync_batch.delay(run.pk, run.office, ids)
+        except Exception as exc:  # noqa: BLE001 - any broker / transport error
+            reason = (f"the broker is unreachable ({type(exc).__name__}: {str(exc)[:200]}): "
+                      f"{len(batches) - done} of {len(batches)} batches not queued")
+            log.error("sync %s run %s: %s", run.office, run.pk, reason)
+            left = [pk for batch in batches[done:] for pk in batch]
+            record_failure(run_id=run.pk, office=run.office, matter_ids=left, exc=BrokerUnavailable(reason))
+            # The queued batches (if any) still count; the run closes when they are done, or now.
+            SyncRun.objects.filter(pk=run.pk).update(batches_total=done, interrupted_reason=reason[:500])
+            SyncRun.objects.filter(pk=run.pk, finished_at__isnull=True, batches_done__gte=done).update(
+                finished_at=timezone.now()
+            )
+            run.refresh_from_db()
+            return
 
 
 # --- one batch ----------------------------------------------------------------------------------------------
@@ -169,7 +204,31 @@ def fetch_and_ingest(*, office: str, matters: list[Matter], client, run_id: int 
         out.unchanged += 1 if result.unchanged else 0
         out.events_created += result.events_created
         out.quarantined += len(result.quarantined)
+        if result.too_large:
+            # Not retried (the office would send the same answer); the quarantine item waits for a person
+            # and the run shows the failure.
+            record_failure(run_id=run_id, office=office, matter_ids=[m.pk for m in group],
+                           exc=PayloadTooLargeError(f"{office}: answer too large to process (payload "
+                                                    f"{result.payload.pk} quarantined as too large)"))
         return result
+
+    def unusable(exc: BadResponse, kind: str, group: list[Matter]) -> bool:
+        """An HTTP 200 the client refused (no statusCode, ...): keep it in quarantine, record, go on."""
+        response = getattr(exc, "response", None)
+        if response is None or response.status != 200 or not response.body:
+            return False
+        item = quarantine_answer(office=office, kind=kind, response=response, matters=group,
+                                 reason=f"unusable answer: {exc}", sync_run_id=run_id)
+        out.stored += 1
+        out.quarantined += 1 if item is not None else 0
+        record_failure(run_id=run_id, office=office, matter_ids=[m.pk for m in group], exc=exc)
+        return True
+
+    def record_no_data(exc: NotFound, kind: str, group: list[Matter]) -> None:
+        # The office's "no data" answer (JPO 107, OPS EntityNotFound, ODP 404) is kept and shown to the
+        # operator in its own words; the matters still count as synced with nothing new.
+        if exc.response is not None:
+            ingest(exc.response, kind, group)
 
     def finish(group: list[Matter], result: IngestResult | None, changed: bool) -> None:
         no_data = set(result.no_data) if result else {m.pk for m in group}
@@ -192,6 +251,7 @@ def fetch_and_ingest(*, office: str, matters: list[Matter], client, run_id: int 
             if by_number:
                 numbers = sorted(by_number)
                 group = [by_number[n] for n in numbers]
+                kind = "ep-register" if office == "EP" else "ep-published-biblio"
                 try:
                     if office == "EP":
                         response = client.register_many(
@@ -203,8 +263,14 @@ def fetch_and_ingest(*, office: str, matters: list[Matter], client, run_id: int 
                         response = client.published_data_many(numbers, reference_type="publication",
                                                               input_format="epodoc", endpoint="biblio")
                         kind = "ep-published-biblio"
-                except NotFound:
+                except NotFound as exc:
+                    record_no_data(exc, kind, group)
                     finish(group, None, changed=False)
+                except BadResponse as exc:
+                    # Kept and recorded; the matters stay stale for the next cycle. Anything else (no body,
+                    # not a 200) goes to the caller's error mapping as before.
+                    if not unusable(exc, "ep-register" if office == "EP" else "ep-published-biblio", group):
+                        raise
                 else:
                     result = ingest(response, kind, group)
                     if result.malformed:
@@ -213,6 +279,7 @@ def fetch_and_ingest(*, office: str, matters: list[Matter], client, run_id: int 
                     finish(group, result, changed=not result.unchanged)
         else:
             for matter in matters:
+                kind = "us-odp-application" if office == "US" else "jp-app-progress"
                 try:
                     if office == "US":
                         response = client.application(matter.application_number_normalized)
@@ -220,9 +287,15 @@ def fetch_and_ingest(*, office: str, matters: list[Matter], client, run_id: int 
                     else:
                         response = client.app_progress(matter.application_number_normalized)
                         kind = "jp-app-progress"
-                except NotFound:
+                except NotFound as exc:
+                    record_no_data(exc, kind, [matter])
                     finish([matter], None, changed=False)
                     continue
+                except BadResponse as exc:
+                    # One matter's unreadable answer must not cost the other matters of the batch.
+                    if unusable(exc, "us-odp-application" if office == "US" else "jp-app-progress", [matter]):
+                        continue
+                    raise
                 result = ingest(response, kind, [matter])
                 if result.malformed:
                     raise MalformedPayload(f"{office}: unreadable answer for {matter.reference} "
@@ -251,9 +324,9 @@ def _touch(matter: Matter, *, changed: bool) -> None:
 def _count(run_id: int | None, **counters: int) -> None:
     if run_id is None:
         return
-    updates = {k: F(k) + v for k, v in counters.items() if v}
-    if updates:
-        SyncRun.objects.filter(pk=run_id).update(**updates)
+    updates: dict[str, Any] = {k: F(k) + v for k, v in counters.items() if v}
+    # Any sign of life keeps the run out of the interrupted-run sweep.
+    SyncRun.objects.filter(pk=run_id).update(**updates, last_progress_at=timezone.now())
 
 
 def pending_matters(*, run: SyncRun | None, office: str, matter_ids: Iterable[int]) -> list[Matter]:
@@ -285,7 +358,22 @@ def sync_matters(*, run_id: int | None, office: str, matter_ids: Iterable[int], 
         client = _clients.get(key)
         if client is None:
             client = _clients[key] = get_client(office, max_wait=max_wait)
-    return fetch_and_ingest(office=office, matters=matters, client=client, run_id=run_id)
+    try:
+        return fetch_and_ingest(office=office, matters=matters, client=client, run_id=run_id)
+    finally:
+        _note_throttle_fallback(client, run_id=run_id, office=office, matter_ids=[m.pk for m in matters])
+
+
+def _note_throttle_fallback(client, *, run_id: int | None, office: str, matter_ids: list[int]) -> None:
+    take = getattr(getattr(getattr(client, "throttle", None), "store", None), "take_degraded", None)
+    reason = take() if take is not None else ""
+    if reason:
+        record_failure(run_id=run_id, office=office, matter_ids=matter_ids, exc=ThrottleUnavailable(reason),
+                       deferred=True)
+
+
+class ThrottleUnavailable(Exception):
+    """The shared throttle's Redis did not answer; the database throttle stood in (not a failed batch)."""
 
 
 _clients: dict[tuple, Any] = {}
@@ -308,7 +396,7 @@ def retry_countdown(exc: BaseException, *, attempt: int, backoff_base: float | N
         if wait > MAX_COUNTDOWN:
             return None  # e.g. a daily cap: the next beat cycle will pick these matters up again
         return wait + random.uniform(0.05, 0.5)  # noqa: S311 - jitter, not security
-    if isinstance(exc, TransientError | MalformedPayload):
+    if isinstance(exc, TransientError | MalformedPayload | UnexpectedFailure):
         if backoff_base is None:
             backoff_base = float(getattr(settings, "OFFICE_SYNC_BACKOFF_BASE", 2.0))
         backoff = min(300.0, backoff_base * 2 ** min(attempt, 8))
@@ -344,7 +432,7 @@ def note_retry(run_id: int | None) -> None:
 def finish_batch(run_id: int | None) -> None:
     if run_id is None:
         return
-    SyncRun.objects.filter(pk=run_id).update(batches_done=F("batches_done") + 1)
+    SyncRun.objects.filter(pk=run_id).update(batches_done=F("batches_done") + 1, last_progress_at=timezone.now())
     # Whoever completes the last batch closes the run (a conditional UPDATE: exactly one wins).
     SyncRun.objects.filter(pk=run_id, finished_at__isnull=True, batches_done__gte=F("batches_total")).update(
         finished_at=timezone.now()
@@ -380,6 +468,46 @@ def run_inline(*, office: str, trigger: str = SyncRun.Trigger.COMMAND, older_tha
     return run
 
 
+def stale_run_after() -> dt.timedelta:
+    """How long a run may go without any batch progress before it counts as interrupted.
+
+    Longer than anything a live run can be quiet for: a task redelivered after the broker's visibility
+    timeout, then running up to the hard time limit, plus the longest retry countdown we schedule.
+    """
+    minutes = getattr(settings, "SYNC_RUN_STALE_MINUTES", None)
+    if minutes:
+        return dt.timedelta(minutes=float(minutes))
+    visibility = float((getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}) or {}).get("visibility_timeout", 600))
+    limit = float(getattr(settings, "CELERY_TASK_TIME_LIMIT", 360) or 360)
+    return dt.timedelta(seconds=visibility + limit + MAX_COUNTDOWN + 60)
+
+
+def close_interrupted_runs(*, stale_after: dt.timedelta | None = None) -> list[int]:
+    """Close the runs nobody works on any more (worker killed, tasks lost) as interrupted, with the reason.
+
+    Their matters are not lost: they were not marked synced, so the next cycle picks them up again.
+    """
+    if stale_after is None:
+        stale_after = stale_run_after()
+    cutoff = timezone.now() - stale_after
+    candidates = SyncRun.objects.filter(finished_at__isnull=True).filter(
+        Q(last_progress_at__lt=cutoff) | Q(last_progress_at__isnull=True, started_at__lt=cutoff)
+    )
+    closed = []
+    for run in candidates:
+        minutes = int(stale_after.total_seconds() // 60)
+        reason = (f"interrupted: no progress for over {minutes} minutes (its worker was killed or its tasks "
+                  f"were lost); {run.batches_done} of {run.batches_total} batches done, the matters not "
+                  "synced are picked up by the next cycle")
+        # Conditional: a batch finishing the run at this very moment wins, and the run is not interrupted.
+        if SyncRun.objects.filter(pk=run.pk, finished_at__isnull=True).update(
+            finished_at=timezone.now(), interrupted_reason=reason
+        ):
+            log.warning("sync %s run %s %s", run.office, run.pk, reason)
+            closed.append(run.pk)
+    return closed
+
+
 # --- replay -------------------------------------------------------------------------------------------------
 
 
@@ -391,7 +519,10 @@ def replay_payloads(*, office: str | None = None, since: dt.datetime | None = No
     already recorded is written again.
     """
     # The matters of each payload come with its chunk (one query per 200 payloads, not one per payload).
-    qs = OfficePayload.objects.exclude(outcome="").order_by("fetched_at", "pk").prefetch_related("matters")
+    # Unprocessed payloads (outcome "", a process died before applying them) are replayed too; discovery's
+    # search pages are evidence, not docket data.
+    qs = (OfficePayload.objects.filter(kind__in=PROCESSED_KINDS).exclude(origin=OfficePayload.Origin.DISCOVERY)
+          .order_by("fetched_at", "pk").prefetch_related("matters"))
     if office:
         qs = qs.filter(office=office.upper())
     if since:

@@ -48,5 +48,36 @@ def sync_batch(self, run_id: int, office: str, matter_ids: list[int], failures: 
             args=[run_id, office, matter_ids], kwargs={"failures": failures + (0 if throttled else 1)},
             countdown=countdown, exc=exc,
         ) from None
+    except Exception as exc:  # noqa: BLE001 - mapped below: retried with back-off, then recorded
+        # Before this, e.g. an unreachable throttle Redis failed the task with a traceback, the message was
+        # acked, and the run stayed "running" forever with nothing on the sync page.
+        failure = sync.UnexpectedFailure(f"{type(exc).__name__}: {exc}")
+        countdown = sync.retry_countdown(failure, attempt=failures)
+        if countdown is None:
+            sync.record_failure(run_id=run_id, office=office, matter_ids=matter_ids, exc=failure)
+            sync.finish_batch(run_id)
+            return {"failed": type(exc).__name__}
+        if failures == 0:
+            sync.record_failure(run_id=run_id, office=office, matter_ids=matter_ids, exc=failure, deferred=True)
+        sync.note_retry(run_id)
+        raise self.retry(
+            args=[run_id, office, matter_ids], kwargs={"failures": failures + 1}, countdown=countdown, exc=failure,
+        ) from None
     sync.finish_batch(run_id)
     return {"synced": len(outcome.synced), "events_created": outcome.events_created}
+
+
+@shared_task(name="patents.process_pending_payloads", ignore_result=True)
+def process_pending_payloads() -> dict:
+    """Beat: apply office answers that were stored but never applied (a worker died in between)."""
+    from .ingestion import process_pending_payloads as sweep
+
+    return sweep()
+
+
+@shared_task(name="patents.close_interrupted_runs", ignore_result=True)
+def close_interrupted_runs() -> list[int]:
+    """Beat: close sync runs whose worker is gone as "interrupted", with the reason."""
+    from . import sync
+
+    return sync.close_interrupted_runs()

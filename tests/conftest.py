@@ -11,10 +11,24 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.db.backends.signals import connection_created
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("DOCKETAPP_SHARED_DIR", ROOT.parent / "shared"))
+# Recorded office answers live in the repository (tests/fixtures/offices, with their SOURCES.md), so a fresh
+# clone runs every test; nothing reads ../shared any more.
+OFFICE_FIXTURES = ROOT / "tests" / "fixtures" / "offices"
+
+
+def _allow_test_flush(sender, connection, **kwargs) -> None:
+    # Transactional tests empty the tables with TRUNCATE between tests; the history tables refuse TRUNCATE
+    # unless the session says otherwise (patents.history_guard). Only test connections say so.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET docketapp.allow_truncate = 'on'")
+
+
+connection_created.connect(_allow_test_flush, dispatch_uid="tests.allow_test_flush")
 
 
 def skip_or_fail(reason: str) -> None:
@@ -55,11 +69,8 @@ def _strict_audit(settings):
 
 @pytest.fixture
 def office_samples() -> Path:
-    """The real office responses in ../shared/office-samples (never copied into the repository)."""
-    path = SHARED / "office-samples"
-    if not path.is_dir():
-        skip_or_fail(f"office samples not found at {path}")
-    return path
+    """The real recorded office responses, copied verbatim into tests/fixtures/offices (see SOURCES.md there)."""
+    return OFFICE_FIXTURES
 
 
 @pytest.fixture

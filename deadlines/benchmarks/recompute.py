@@ -396,13 +396,18 @@ def _reset_deadlines(ids: list[int]) -> None:
     from docketapp.audit import attributed
 
     if connection.vendor == "postgresql" and "bench" in str(connection.settings_dict.get("NAME", "")):
-        # A dedicated benchmark database: TRUNCATE (which the append-only history guard allows for
-        # deliberate purges) instead of a million row-by-row deletes with their history records.
-        with connection.cursor() as cursor:
+        # A dedicated benchmark database: TRUNCATE (which the history guard allows for deliberate
+        # purges that say so) instead of a million row-by-row deletes with their history records.
+        from docketapp.audit_chain import forget_chain
+        from patents.history_guard import allow_truncate
+
+        with transaction.atomic(), connection.cursor() as cursor:
+            allow_truncate(cursor)  # the history tables refuse TRUNCATE unless the transaction says so
             cursor.execute(
                 f"TRUNCATE {Deadline._meta.db_table}, {Deadline.history.model._meta.db_table}, "
                 f"{MatterComputation._meta.db_table} CASCADE"
             )
+            forget_chain(Deadline.history.model._meta.db_table)
         return
     with attributed(reason="benchmark reset", process="bench.recompute"):
         for i in range(0, len(ids), 2000):

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('deadlines', '0005_matter_computation'),
+        ('deadlines', '0007_audit_chain'),
         ('patents', '0012_matter_lifecycle'),
     ]
 

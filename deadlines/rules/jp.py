@@ -59,6 +59,8 @@ RULES: tuple[Rule, ...] = (
             ),
         ),
         answered_by=("JP.EXAMINATION_REQUESTED",),
+        # Designs are examined without a request (Design Act Art. 16): a JPO design file must not get one.
+        conditions=Conditions(exclude_kinds=("design",)),
         # A divisional's own period is the later one of Art. 48-3(2) (rule JP.EXAMINATION_REQUEST_DIVISIONAL).
         replaced_by=("JP.DIVISIONAL_FILED",),
         notes="not extendable; missing it withdraws the application",

@@ -65,7 +65,9 @@ def _rows() -> int:
 
 
 def run(options: dict, stdout) -> dict:
-    from docketapp.audit import attributed
+    from simple_history.utils import bulk_update_with_history
+
+    from docketapp.audit import attributed, history_kwargs
     from patents.ingestion import ingest_response, recompute_inline
     from patents.models import Matter, OfficePayload
     from patents.normalize import MappingTable, seed_code_mappings
@@ -85,8 +87,12 @@ def run(options: dict, stdout) -> dict:
                                            reference=f"BI-{run_id}-{i:05d}").first()
             if matter is None:
                 # A previous run may hold the same numbers: this run's answers go to fresh matters.
-                Matter.objects.filter(office=office, client=client).filter(
-                    application_number=m.application_number).update(application_number="")
+                # With history (never QuerySet.update() on an audited model: it would leave no trace).
+                clashing = list(Matter.objects.filter(office=office, client=client).filter(
+                    application_number=m.application_number))
+                for other in clashing:
+                    other.application_number = ""
+                bulk_update_with_history(clashing, Matter, ["application_number"], **history_kwargs())
                 matter, _ = upsert_matter(data=MatterData(client=client, reference=f"BI-{run_id}-{i:05d}",
                                                           office=office, application_number=m.application_number))
             matters.append(matter)

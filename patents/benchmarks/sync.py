@@ -30,8 +30,9 @@ def add_arguments(parser) -> None:
 def run(options: dict, stdout) -> dict:
     from django.conf import settings
     from django.utils import timezone
+    from simple_history.utils import bulk_update_with_history
 
-    from docketapp.audit import attributed
+    from docketapp.audit import attributed, history_kwargs
     from patents import sync
     from patents.clients import get_client
     from patents.clients.throttle import Limit, MemoryStore, Throttle, default_limits
@@ -55,7 +56,11 @@ def run(options: dict, stdout) -> dict:
             with attributed(reason="benchmark portfolio", process="bench.sync"):
                 client, _ = ensure_client(reference="BENCH-SYNC", name="Benchmark: sync")
                 # A benchmark database only: nothing but this run's matters takes part in the cycles measured.
-                Matter.objects.update(sync_enabled=False)
+                # With history (never QuerySet.update() on an audited model: it would leave no trace).
+                paused = list(Matter.objects.filter(sync_enabled=True))
+                for matter in paused:
+                    matter.sync_enabled = False
+                bulk_update_with_history(paused, Matter, ["sync_enabled"], batch_size=500, **history_kwargs())
                 made = 0
                 for m in sim.portfolio:
                     if made == n:

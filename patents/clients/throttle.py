@@ -513,7 +513,11 @@ class RedisStore:
     def __init__(self, url: str | None = None, *, client=None, prefix: str = "docketapp:throttle") -> None:
         import redis
 
-        self.redis = client or redis.Redis.from_url(url or "redis://127.0.0.1:6379/0")
+        # Short socket timeouts: an unreachable Redis must fail over to the database in seconds, not hang
+        # a worker slot (redis-py waits forever by default).
+        self.redis = client or redis.Redis.from_url(
+            url or "redis://127.0.0.1:6379/0", socket_connect_timeout=2.0, socket_timeout=5.0
+        )
         self.prefix = prefix
         self._acquire = self.redis.register_script(_ACQUIRE_LUA)
         self._release = self.redis.register_script(_RELEASE_LUA)
@@ -610,6 +614,57 @@ class RedisStore:
 
     def read(self, key):
         return self._decode(self.redis.hgetall(self.key(key)))
+
+
+class FallbackStore:
+    """Redis first; while Redis is unreachable, the database store (same algorithm, same limits).
+
+    A throttle outage must not stop the sync (tasks failed with a traceback and runs stayed "running"
+    forever): decisions move to the database table, Redis is tried again after ``retry_after`` seconds.
+    During the switch the two stores count separately, so for a moment the offices may see up to twice
+    our rate from two workers on different stores; the offices' own signals (OPS colours, 429, JPO 303)
+    still slow us down. ``degraded`` says what happened, for the SyncRun and the sync page.
+    """
+
+    def __init__(self, primary: Store, fallback: Store, *, retry_after: float = 30.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.primary = primary
+        self.fallback = fallback
+        self.retry_after = retry_after
+        self._clock = clock
+        self._down_until = 0.0
+        self.degraded: str = ""  # last failover reason ("" while Redis has always answered)
+
+    def _call(self, name: str, *args, **kwargs):
+        import redis
+
+        if self._clock() >= self._down_until:
+            try:
+                return getattr(self.primary, name)(*args, **kwargs)
+            except (redis.ConnectionError, redis.TimeoutError) as exc:
+                self._down_until = self._clock() + self.retry_after
+                self.degraded = f"throttle Redis unreachable ({type(exc).__name__}: {str(exc)[:200]}); " \
+                    "used the database throttle"
+                log.warning("%s", self.degraded)
+        return getattr(self.fallback, name)(*args, **kwargs)
+
+    def take_degraded(self) -> str:
+        """The failover reason since the last call ("" if none), for the caller to record once."""
+        reason, self.degraded = self.degraded, ""
+        return reason
+
+    def acquire(self, keys, limits, *, cost, reserve_up_to, owner, headroom):
+        return self._call("acquire", keys, limits, cost=cost, reserve_up_to=reserve_up_to, owner=owner,
+                          headroom=headroom)
+
+    def update(self, key, fn):
+        return self._call("update", key, fn)
+
+    def release(self, keys, owner):
+        return self._call("release", keys, owner)
+
+    def read(self, key):
+        return self._call("read", key)
 
 
 def _text(v: Any) -> str:
@@ -802,7 +857,7 @@ def build_throttle(backend: str | None = None) -> Throttle:
             from django.core.exceptions import ImproperlyConfigured
 
             raise ImproperlyConfigured("THROTTLE_BACKEND=redis needs REDIS_URL")
-        store: Store = RedisStore(settings.REDIS_URL)
+        store: Store = FallbackStore(RedisStore(settings.REDIS_URL), DatabaseStore())
     elif backend == "database":
         store = DatabaseStore()
     elif backend == "memory":

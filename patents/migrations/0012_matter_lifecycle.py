@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('patents', '0010_rule_mappings'),
+        ('patents', '0011_real_answers'),
     ]
 
     operations = [

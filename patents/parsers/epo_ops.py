@@ -58,9 +58,10 @@ from lxml import etree
 from patents.numbers import InvalidNumber, normalize_pct
 
 from ._util import content_discriminators, load_json, normalized_number, parse_date, parse_int
-from .errors import MALFORMED, ParseError
+from .errors import MALFORMED, OUT_OF_SCOPE, ParseError
 from .types import (
     Biblio,
+    ContinuityLink,
     DocumentRef,
     Event,
     EventSource,
@@ -185,6 +186,32 @@ def _statuses(doc: etree._Element, *, source: str) -> tuple[StatusEntry, ...]:
             changed = parse_date(st.get("change-date"), field="change-date", source=source)
             out.append(StatusEntry(code=code, text=st_text, changed_on=changed))
     return tuple(out)
+
+
+def _divisions(bib: etree._Element, own: str, *, source: str) -> tuple[ContinuityLink, ...]:
+    """``reg:related-documents/reg:division/reg:relation``: the parent and children of a divisional.
+
+    The register writes the application itself as an empty placeholder on its own side of the relation;
+    the other side is an application number, often in the long form (20110776418 = EP11776418).
+    """
+    out = []
+    for division in children(child(bib, REG_NS, "related-documents"), REG_NS, "division"):
+        for relation in children(division, REG_NS, "relation"):
+            for side, name in (("parent", "parent-doc"), ("child", "child-doc")):
+                for d in children(child(relation, REG_NS, name), REG_NS, "document-id"):
+                    if d.get("document-id-type") not in (None, "application number"):
+                        continue
+                    number = path_text(d, REG_NS, "doc-number")
+                    if not number:
+                        continue
+                    other = normalized_number(path_text(d, REG_NS, "country") or "EP", number) or number
+                    out.append(ContinuityLink(
+                        relation=side, relation_code="DIV", relation_text="divisional application",
+                        parent_number=other if side == "parent" else own,
+                        child_number=own if side == "parent" else other,
+                        filing_date=None, status_code=None, status_text=None, patent_number=None,
+                    ))
+    return tuple(dict.fromkeys(out))
 
 
 def _register_biblio(doc: etree._Element, *, source: str) -> Biblio:
@@ -312,6 +339,7 @@ def _register_biblio(doc: etree._Element, *, source: str) -> Biblio:
         pct_publication_date=wo[0].date if wo else None,
         language_of_filing=path_text(bib, REG_NS, "language-of-filing") or None,
         dates=dates,
+        continuity=_divisions(bib, normalized_number(office, app.number) or app.number, source=source),
     )
 
 
@@ -561,8 +589,14 @@ def _exchange_biblio(doc: etree._Element, *, source: str) -> Biblio:
     pub_date = next((i.date for i in pub_ids if i.date), None)
     original = _pick([i for i in app_ids if i.number_type == "original"], "original")
     priority = []
+    own = {re.sub(r"\D", "", f"{i.number}") for i in app_ids if i.number_type == "epodoc"}
     for pc in children(child(bib, EXCH_NS, "priority-claims"), EXCH_NS, "priority-claim"):
-        ref = _pick(_exch_ids(pc, source=source), "docdb", "epodoc", "original")
+        ids = _exch_ids(pc, source=source)
+        # With no priority, published-data lists the application itself as its "priority" (EP2400812A1:
+        # EP20100167109). A matter claiming priority from itself would move every priority-based date.
+        if any(i.number_type == "epodoc" and re.sub(r"\D", "", i.number) in own for i in ids):
+            continue
+        ref = _pick(ids, "docdb", "epodoc", "original")
         if ref is not None:
             priority.append(
                 PriorityClaim(
@@ -578,11 +612,24 @@ def _exchange_biblio(doc: etree._Element, *, source: str) -> Biblio:
     kind = doc.get("kind") or (pub.kind if pub else None)
     number = doc.get("doc-number") or (pub.number if pub else "")
     is_grant = (kind or "").startswith("B")
+    if country == "WO":
+        # A WO document's application-reference is the PCT application, written by the receiving office:
+        # docdb US/2008086599/W, epodoc WO2008US86599, original US2008/086599. All read as one number.
+        candidates = [f"{i.country or ''}{i.number}" for i in app_ids if i.number_type == "docdb"]
+        candidates += [i.number for i in app_ids if i.number_type in ("epodoc", "original")]
+        pct = next((n for n in (normalized_number("WO", c) for c in candidates) if n), None)
+        app_number, app_normalized = pct or app.number, pct
+    else:
+        pct = None
+        app_number = app.number
+        app_normalized = normalized_number(country, original.number if original else app.number)
     return Biblio(
         office=country,
         source="epo-published-data",
-        application_number=app.number,
-        application_number_normalized=normalized_number(country, original.number if original else app.number),
+        application_number=app_number,
+        application_number_normalized=app_normalized,
+        pct_application_number=app.number if pct else None,
+        pct_application_normalized=pct,
         filing_date=filing_date,
         publication_number=f"{country}{number}" if number and not is_grant else None,
         publication_date=pub_date if not is_grant else None,
@@ -604,6 +651,13 @@ def parse_published_biblio(body: bytes | str) -> list[Biblio]:
     source = f"{SRC} published-data"
     root = _root(body, source=source)
     _require_ops_root(root, source=source)
+    search = child(root, OPS_NS, "biblio-search")
+    if search is not None:
+        # A search page names documents without their data; docketing from it would create empty matters.
+        raise ParseError(
+            f"this is a published-data search page ({search.get('total-result-count') or '?'} hits), not a "
+            "document's bibliographic data: nothing to docket from it", source=source, category=OUT_OF_SCOPE,
+        )
     docs = [d for d in root.iter(f"{{{EXCH_NS}}}exchange-document") if d.get("status") != "not found"]
     if not docs:
         raise ParseError("no exchange-document in published-data response", source=source)
@@ -716,10 +770,33 @@ def parse_inpadoc_legal(body: bytes | str) -> list[Event]:
     ]
 
 
+def parse_number_service(body: bytes | str) -> tuple[DocumentRef, DocumentRef]:
+    """``number-service``: the (input, output) document-ids of an ``ops:standardization``.
+
+    E.g. original ``PCT/GB02/04635`` → docdb ``GB 0204635 W``: the office's own statement that two
+    written forms are one application.
+    """
+    source = f"{SRC} number-service"
+    root = _root(body, source=source)
+    _require_ops_root(root, source=source)
+    std = next(root.iter(f"{{{OPS_NS}}}standardization"), None)
+    if std is None:
+        raise ParseError("no ops:standardization element", source=source)
+    refs = []
+    for side in ("input", "output"):
+        wrapper = child(std, OPS_NS, side)
+        refs_el = [el for el in (wrapper if wrapper is not None else []) if isinstance(el.tag, str)]
+        ids = [i for el in refs_el for i in _exch_ids(el, source=source)]
+        if not ids:
+            raise ParseError(f"ops:standardization without an {side} document-id", source=source)
+        refs.append(ids[0])
+    return refs[0], refs[1]
+
+
 def parse_published_search(body: bytes | str) -> SearchPage:
     """``published-data/search``: ``ops:biblio-search`` with ``ops:search-result/ops:publication-reference``.
 
-    No recorded sample exists in ../shared; the shape follows the OPS 3.2 reference guide.
+    Recorded: tests/fixtures/offices/epo/published-data-search-*.xml.
     """
     source = f"{SRC} published-data search"
     root = _root(body, source=source)
@@ -778,6 +855,18 @@ def parse_ops_fault(body: bytes | str) -> OpsFault:
     if not fault.code and not fault.message:
         raise ParseError("OPS fault body without code or message", source=source)
     return fault
+
+
+def ops_no_data(body: bytes | str) -> OpsFault | None:
+    """The OPS fault that says "no data" (``SERVER.EntityNotFound``, e.g. "No results found"), else None.
+
+    Such a body is the office's answer, not a broken document: it must never be filed as a schema error.
+    """
+    try:
+        fault = parse_ops_fault(body)
+    except ParseError:
+        return None
+    return fault if fault.is_not_found else None
 
 
 def parse_ops_token(body: bytes | str) -> OpsTokenResponse:

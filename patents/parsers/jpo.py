@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from ._util import as_list, load_json, normalized_number, parse_date, parse_int, s
-from .errors import ParseError
+from .errors import OUT_OF_SCOPE, ParseError
 from .types import Biblio, Event, EventSource, Party, PriorityClaim
 
 SRC = "jpo"
@@ -215,7 +215,49 @@ def _priority(data: dict[str, Any], *, source: str) -> tuple[PriorityClaim, ...]
     return tuple(out)
 
 
+# Keys only the design / trademark app_progress answers carry (recorded: design-app_progress-2020015234,
+# trademark-app_progress-2024123456). The body itself says what right it is about, whatever was asked.
+_DESIGN_KEYS = ("designArticle", "designClass", "principalDesignApplicationNumber")
+_TRADEMARK_KEYS = ("trademarkForDisplay", "goodsServiceInformation", "viennaClass", "transliteration")
+
+# Answers of the JPO lookup endpoints, recognised by their own keys: they name numbers or people but hold
+# no case file, so fed as a progress file they must not create or change a matter.
+_LOOKUPS = (
+    ("patentDoc", "cited documents (cite_doc_info)"),
+    ("nonPatentDoc", "cited documents (cite_doc_info)"),
+    ("applicantAttorneyName", "applicant/attorney code lookup (applicant_attorney_cd)"),
+    ("applicantAttorney", "applicant/attorney name lookup (applicant_attorney)"),
+    ("nextPensionPaymentDate", "registration information (registration_info)"),
+    ("rightPersonInformation", "registration information (registration_info)"),
+    ("divisionalApplicationInformation", "divisional application information (divisional_app_info)"),
+    ("priorityRightInformation", "priority right information (priority_right_app_info)"),
+    ("registrationNumber", "case number reference (case_number_reference)"),
+    ("publicationNumber", "case number reference (case_number_reference)"),
+)
+
+
+def right_of(data: dict[str, Any]) -> str:
+    """"design", "trademark" or "patent", from the keys the answer carries."""
+    if any(k in data for k in _TRADEMARK_KEYS):
+        return "trademark"
+    if any(k in data for k in _DESIGN_KEYS):
+        return "design"
+    return "patent"
+
+
+def _require_progress(data: dict[str, Any], *, source: str) -> None:
+    # Every app_progress / app_progress_simple answer has bibliographyInformation (empty list or not).
+    if "bibliographyInformation" in data:
+        return
+    what = next((label for key, label in _LOOKUPS if key in data), "another JPO endpoint")
+    raise ParseError(
+        f"this is a JPO {what} answer, not a case file (app_progress): nothing to docket from it",
+        source=source, category=OUT_OF_SCOPE,
+    )
+
+
 def _progress(data: dict[str, Any], *, source: str) -> JpoProgress:
+    _require_progress(data, source=source)
     number = _app_number(data, source=source)
     applicants: list[Party] = []
     reps: list[Party] = []
@@ -275,7 +317,7 @@ def _progress(data: dict[str, Any], *, source: str) -> JpoProgress:
                 params=params,
             )
         )
-    title = s(data.get("inventionTitle")) or None
+    title = s(data.get("inventionTitle")) or s(data.get("designArticle")) or s(data.get("trademarkForDisplay")) or None
     pub = s(data.get("ADPublicationNumber")) or s(data.get("publicationNumber")) or None
     nat_pub = s(data.get("ADNationalPublicationNumber")) or s(data.get("nationalPublicationNumber")) or None
     dates = {}
@@ -305,6 +347,7 @@ def _progress(data: dict[str, Any], *, source: str) -> JpoProgress:
         ),
         expiry_date=parse_date(data.get("expireDate"), field="expireDate", source=source),
         dates=dates,
+        right=right_of(data),
         extra={
             k: data[k]
             for k in ("publicationNumber", "nationalPublicationNumber", "erasureIdentifier")

@@ -146,6 +146,9 @@ class Biblio:
     continuity: tuple[ContinuityLink, ...] = ()
     dates: dict[str, dt.date] = field(default_factory=dict)  # other dated facts, named by the office's term
     extra: dict[str, Any] = field(default_factory=dict)  # office-specific values, documented per parser
+    # The kind of right the office file is about, as the document itself says (JPO serves designs and
+    # trademarks through the same app_progress shape): "patent", "design" or "trademark".
+    right: str = "patent"
 
     @property
     def numbers(self) -> tuple[str, ...]:

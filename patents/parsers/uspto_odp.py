@@ -38,6 +38,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from patents.numbers import office_code_from_name
+
 from ._util import (
     as_list,
     load_json,
@@ -164,7 +166,8 @@ def _continuity(wrapper: dict[str, Any], *, source: str) -> tuple[ContinuityLink
                 ContinuityLink(
                     relation=relation,
                     relation_code=s(c.get("claimParentageTypeCode")),
-                    relation_text=s(c.get("claimParentageTypeCodeDescriptionText")),
+                    relation_text=s(c.get("claimParentageTypeCodeDescriptionText"))
+                    or s(c.get("claimParentageTypeCodeDescription")),
                     parent_number=parent,
                     child_number=child,
                     filing_date=parse_date(
@@ -186,14 +189,18 @@ def _foreign_priority(wrapper: dict[str, Any], *, source: str) -> tuple[Priority
     for i, p in enumerate(as_list(wrapper.get("foreignPriorityBag")), start=1):
         if not isinstance(p, dict):
             continue
+        # Production ODP names the office ("CHINA"), the 2024 beta wrote countryName; only some
+        # records carry a code. A name not in the table leaves country empty and office_name set: the
+        # claim is kept for a person to read, never dropped or given a guessed country.
+        name = s(p.get("ipOfficeName")) or s(p.get("countryName")) or None
         out.append(
             PriorityClaim(
-                country=s(p.get("countryCode")),
-                number=s(p.get("applicationNumberText")),
+                country=s(p.get("countryCode")).upper() or office_code_from_name(name) or "",
+                number=s(p.get("applicationNumberText")) or s(p.get("priorityNumberText")),
                 date=parse_date(p.get("filingDate"), field="foreignPriorityBag.filingDate", source=source),
                 kind="foreign",
                 sequence=i,
-                office_name=s(p.get("ipOfficeName")) or None,
+                office_name=name,
             )
         )
     return tuple(out)
@@ -459,6 +466,18 @@ def _error_from(data: dict[str, Any]) -> OdpError:
     )
 
 
+def odp_no_data(body: bytes | str) -> OdpError | None:
+    """The ODP error body of a 404 "no matching records" (the office has nothing), else None."""
+    try:
+        data = load_json(body, source=f"{SRC} error")
+    except ParseError:
+        return None
+    if not isinstance(data, dict) or "patentFileWrapperDataBag" in data or not _looks_like_error(data):
+        return None
+    err = _error_from(data)
+    return err if err.status == 404 else None
+
+
 def parse_odp_error(body: bytes | str) -> OdpError:
     """Both ODP error shapes: ``code/message/detailedMessage`` and ``code/error/errorDetails``."""
     source = f"{SRC} error"
@@ -469,6 +488,26 @@ def parse_odp_error(body: bytes | str) -> OdpError:
     if not err.message and not err.detail:
         raise ParseError("ODP error body without message", source=source)
     return err
+
+
+def parse_odp_beta_foreign_priority(body: bytes | str) -> list[PriorityClaim]:
+    """The May-2024 beta ``/foreign-priority``: ``patentBag[0].foreignPriorityBag`` (``countryName``)."""
+    source = f"{SRC} beta foreign-priority"
+    data = _root(body, source=source)
+    bag = [x for x in as_list(data.get("patentBag")) if isinstance(x, dict)]
+    if not bag:
+        raise ParseError("no patentBag entry in beta foreign-priority response", source=source)
+    return list(_foreign_priority(bag[0], source=source))
+
+
+def parse_odp_beta_continuity(body: bytes | str) -> list[ContinuityLink]:
+    """The May-2024 beta ``/continuity``: ``patentBag[0].continuityBag.{parent,child}ContinuityBag``."""
+    source = f"{SRC} beta continuity"
+    data = _root(body, source=source)
+    bag = [x for x in as_list(data.get("patentBag")) if isinstance(x, dict)]
+    if not bag:
+        raise ParseError("no patentBag entry in beta continuity response", source=source)
+    return list(_continuity(obj(bag[0].get("continuityBag")), source=source))
 
 
 def parse_odp_beta_application(body: bytes | str) -> Biblio:

@@ -2,7 +2,7 @@
 
 Register documents use the current ns2 (http://ops.epo.org) / ns3 (http://www.epo.org/register) prefixes;
 legal, published-data, family and number-service documents use the exchange namespace as default and the
-``ops:`` prefix, exactly as the real service does (see ../shared/office-samples/epo).
+``ops:`` prefix, exactly as the real service does (see tests/fixtures/offices/epo).
 
 Codes: the register event codes, procedural-step codes and INPADOC legal codes the simulator emits are
 listed in ``REGISTER_EVENTS``, ``PROCEDURAL_STEPS`` and ``LEGAL_EVENTS`` so the normalization table can
@@ -544,7 +544,9 @@ def application_docdb(m: SyntheticMatter) -> tuple[str, str, str]:
             m.pct_application_number[6:10],
             m.pct_application_number[11:],
         )
-        return "WO", f"{ro}{year}{serial}", "W"
+        # As OPS writes a PCT application in docdb (recorded: family/published-data of WO2009085664):
+        # the receiving office as country, year + serial as number, kind W (US / 2008086599 / W).
+        return ro, f"{year}{serial}", "W"
     if m.office == "US":
         return "US", m.application_digits, "A"
     return "JP", m.application_digits, "A"
@@ -743,7 +745,9 @@ def exchange_document(m: SyntheticMatter, pub: tuple[str, str, str, date]) -> st
     out += f'<application-reference doc-id="{316000000 + m.index}">'
     out += _exch_docid("docdb", ac, an, ak, None)
     out += _exch_docid("epodoc", None, m.epodoc_application, None, m.filing_date)
-    out += _exch_docid("original", None, an, None, None)
+    # "original" is the number as the office printed it: PCT numbers lose "PCT/" (US2008/086599).
+    original = f"{ac}{an[:4]}/{an[4:]}" if m.office == "WO" else an
+    out += _exch_docid("original", None, original, None, None)
     out += "</application-reference><priority-claims>"
     if m.priorities:
         for n_, pr in enumerate(m.priorities, 1):

@@ -276,7 +276,8 @@ def _pct_epodoc(pct: str) -> str:
     m = re.match(r"PCT/([A-Z]{2})(\d{4})/(\d+)", pct)
     if not m:
         return ""
-    return f"WO{m.group(2)}{m.group(1)}{m.group(3)}"
+    # epodoc drops the serial's leading zeros (recorded: WO2008US86599 for PCT/US2008/086599).
+    return f"WO{m.group(2)}{m.group(1)}{int(m.group(3))}"
 
 
 def normalize_key(value: str) -> str:

@@ -42,13 +42,13 @@ def test_migration_0010_seeds_idempotently():
     from patents.models import EventType, OfficeCodeMapping
 
     before = (EventType.objects.count(), OfficeCodeMapping.objects.count())
-    import_module("patents.migrations.0010_rule_mappings").forwards(apps, None)
+    import_module("patents.migrations.0009_rule_mappings").forwards(apps, None)
     assert (EventType.objects.count(), OfficeCodeMapping.objects.count()) == before  # already there: nothing added
     assert EventType.objects.filter(code="EP.APPEALABLE_DECISION", internal=False).exists()
     with attributed(reason="test: an admin removed the type", process="tests"):
         OfficeCodeMapping.objects.filter(event_type__code="US.EX_PARTE_QUAYLE").delete()
         EventType.objects.filter(code="US.EX_PARTE_QUAYLE").delete()
-        import_module("patents.migrations.0010_rule_mappings").forwards(apps, None)
+        import_module("patents.migrations.0009_rule_mappings").forwards(apps, None)
     quayle = EventType.objects.get(code="US.EX_PARTE_QUAYLE")
     assert quayle.history.first().history_change_reason.startswith("seeded by migration patents.0010")
     assert OfficeCodeMapping.objects.get(office="US", code="MCTEQ").event_type == quayle

@@ -1,6 +1,6 @@
 """EPO OPS client, against recorded OPS answers served by `responses` (no network).
 
-Bodies and headers come from ../shared/office-samples/epo (real OPS recordings) wherever one exists.
+Bodies and headers come from tests/fixtures/offices/epo (real OPS recordings) wherever one exists.
 """
 
 from __future__ import annotations

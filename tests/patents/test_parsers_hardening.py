@@ -95,6 +95,8 @@ def test_every_truncated_epo_sample_is_rejected_as_malformed(epo_xml_samples):
     assert epo_xml_samples
     parsers = {
         "register-search": epo_ops.parse_register_search,
+        "published-data-search": epo_ops.parse_published_search,
+        "number-service": epo_ops.parse_number_service,
         "register": epo_ops.parse_register,
         "legal": epo_ops.parse_inpadoc_legal,
         "published": epo_ops.parse_published_biblio,

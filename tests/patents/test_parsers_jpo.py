@@ -1,4 +1,4 @@
-"""JPO Patent Information Retrieval API parsers against ../shared/office-samples/jpo."""
+"""JPO Patent Information Retrieval API parsers against tests/fixtures/offices/jpo."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Lens.org patent search parser against the vendor sample in ../shared/office-samples/lens."""
+"""Lens.org patent search parser against the vendor sample in tests/fixtures/offices/lens."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every recorded office response in ../shared/office-samples/{epo,uspto,jpo,lens} has a parser that reads it.
+"""Every recorded office response in tests/fixtures/offices/{epo,uspto,jpo,lens} has a parser that reads it.
 
 A sample added later without a parser entry here fails this test: the conformance suite cannot silently
 fall behind the samples. The detailed value checks are in test_parsers_<office>.py.
@@ -61,6 +61,22 @@ PARSERS = {
     "jpo/patent-divisional_app_info-2020123456.json": jpo.parse_divisional_info,
     "jpo/patent-priority_right_app_info-2020123456.json": jpo.parse_priority_info,
     "jpo/patent-registration_info-2020123456.json": jpo.parse_registration_info,
+    "epo/family-EP1000000A1.xml": epo_ops.parse_family,
+    "epo/family-WO2009085664A2.xml": epo_ops.parse_family,
+    "epo/legal-inpadoc-EP1000000A1.xml": epo_ops.parse_inpadoc_legal,
+    "epo/number-service-original-PCT-GB02-04635-docdb.xml": epo_ops.parse_number_service,
+    "epo/published-data-biblio-JP2005533465A.xml": epo_ops.parse_published_biblio,
+    "epo/published-data-biblio-WO2009085664A2.xml": epo_ops.parse_published_biblio,
+    "epo/published-data-search-applicant-Tesla-range1-1.xml": epo_ops.parse_published_search,
+    "epo/published-data-search-pa-Google-LLC-range1-100.xml": epo_ops.parse_published_search,
+    "uspto/odp-beta-2024-continuity-15123456.json": uspto_odp.parse_odp_beta_continuity,
+    "uspto/odp-beta-2024-foreign-priority-16123456.json": uspto_odp.parse_odp_beta_foreign_priority,
+    "jpo/design-app_progress-2020015234.json": jpo.parse_app_progress,
+    "jpo/trademark-app_progress-2024123456.json": jpo.parse_app_progress,
+    "jpo/patent-applicant_attorney_cd-000003207.json": jpo.parse_jpo_status,
+    "jpo/patent-case_number_reference-publication-2020123456.json": jpo.parse_case_number_reference,
+    "jpo/patent-cite_doc_info-2020123456.json": jpo.parse_jpo_status,
+    "jpo/patent-pct_national_phase_application_number-JP9999999999-status107-no-data.json": jpo.parse_jpo_status,
     "lens/patent-search-response-EP2471949-lens-api-docs-sample.json": lens.parse_lens_search,
 }
 

@@ -1,4 +1,4 @@
-"""USPTO ODP (production and beta 2024) and legacy PEDS parsers against ../shared/office-samples/uspto."""
+"""USPTO ODP (production and beta 2024) and legacy PEDS parsers against tests/fixtures/offices/uspto."""
 
 from __future__ import annotations
 

@@ -39,7 +39,7 @@ def test_application_numbers_are_normalized_per_office(office, raw, expected):
         ("US", "16/123,45", "US numbers have 8 digits"),
         ("US", "PCT/XX2020/12", "not a PCT application number"),
         ("JP", "20-123456", "year and the 6-digit serial"),
-        ("WO", "EP2020/012345", "PCT/CCYYYY/NNNNNN"),
+        ("WO", "EP2020012345678", "PCT/CCYYYY/NNNNNN"),  # EP2020/012345 is the "original" form: accepted
         ("WO", "PCT/QQ2020/012345", "not a WIPO ST.3"),
         ("ZZ", "12345", "not a WIPO ST.3 office code"),
     ],

@@ -1,5 +1,5 @@
 """Generated documents use the real offices' vocabulary: every element/key the simulator writes also
-appears in a recorded response (../shared/office-samples), so a parser written against the real samples
+appears in a recorded response (tests/fixtures/offices), so a parser written against the real samples
 reads the simulator's documents and vice versa."""
 
 from __future__ import annotations

@@ -40,11 +40,16 @@ class Command(BaseCommand):
     def handle(self, *args, host: str, port: int, no_worker: bool, simulator_port: int, no_simulator: bool,
                **options):
         # (The embedded broker's folders are created by docketapp.celery when the app loads.)
+        # The demo is for trying things out (admin edits, shell experiments): an unattributed change is
+        # recorded as "(no reason given)" instead of refused. AUDIT_STRICT is on everywhere else.
+        if "AUDIT_STRICT" not in os.environ:
+            settings.AUDIT_STRICT = False
         call_command("migrate", interactive=False, verbosity=0)
         # Office closure days (EPO, WIPO, JPO year-end, US inauguration) before any deadline is computed.
         call_command("deadlines", "seed-closures", stdout=io.StringIO())
         call_command("seed_demo", stdout=self.stdout)
-        env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "1"), "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "1"), "PYTHONUNBUFFERED": "1",
+               "AUDIT_STRICT": os.environ.get("AUDIT_STRICT", "false")}
         # Reminder e-mails land as files (and on the staff outbox page) unless a real backend is configured.
         env.setdefault("EMAIL_URL", "filemail://")
         simulator = None

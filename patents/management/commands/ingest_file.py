@@ -55,8 +55,9 @@ class Command(BaseCommand):
             with recompute_inline() as changed:
                 result = ingest_response(
                     office=office, kind=kind_key, endpoint=f"file/{kind}",
-                    # The request is "this file": the same file ingested again is the same request.
-                    request_key=f"FILE {office} {kind} {path.name}",
+                    # The request is "this file for this target": the same file ingested again for the same
+                    # matter is the same request; for another matter (or --create) it is another one.
+                    request_key=f"FILE {office} {kind} {path.name} -> {matter or ('create' if create else '-')}",
                     body=body, matters=targets, origin="file", file_name=path.name,
                     create_with_client=owner,
                 )

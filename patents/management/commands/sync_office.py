@@ -32,6 +32,9 @@ class Command(BaseCommand):
             if enqueue:
                 run = sync.enqueue_sync(office=code, trigger=SyncRun.Trigger.COMMAND, older_than=older_than,
                                         limit=limit)
+                if run.interrupted_reason:
+                    # Said plainly, and the run is closed (not left "running" with nothing queued).
+                    raise CommandError(f"{code}: run {run.pk} not queued: {run.interrupted_reason}")
                 self.stdout.write(f"{code}: run {run.pk}, {run.matters_tried} matters in {run.batches_total} "
                                   "batches queued on office_sync")
                 continue

@@ -49,6 +49,6 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("patents", "0007_quarantine_authority")]
+    dependencies = [("patents", "0008_payload_processing")]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
