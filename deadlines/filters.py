@@ -21,7 +21,7 @@ DEFAULT_WINDOW_DAYS = 90
 NEEDS_ACTION = (Deadline.Status.OPEN, Deadline.Status.MISSED)
 ACTIVE = "active"
 
-SCOPE_CHOICES = [("mine", "Mine"), ("team", "My teams"), ("all", "All I may see")]
+SCOPE_CHOICES = [("mine", "Mine"), ("team", "My teams"), ("all", "All I may see"), ("unassigned", "Unassigned")]
 
 # Column key → (label, ORDER BY expression name). Every column of the docket can be sorted.
 SORTABLE = {
@@ -51,9 +51,19 @@ def with_docket_annotations(qs: QuerySet, today: dt.date) -> QuerySet:
 
 
 def mine_q(user) -> Q:
-    # A deadline with nobody assigned falls to the matter's responsible paralegal or attorney.
-    return Q(responsible=user) | Q(responsible__isnull=True) & (
-        Q(matter__responsible_paralegal=user) | Q(matter__responsible_attorney=user)
+    # A deadline with nobody assigned falls to the matter's responsible paralegal or attorney; with no one on
+    # the matter either, to the docketing members of the client's team (issue 14: the same people the
+    # reminders go to).
+    docketing = TeamMembership.objects.filter(user=user, role=TeamMembership.Role.DOCKETING).values("client")
+    return (
+        Q(responsible=user)
+        | Q(responsible__isnull=True) & (Q(matter__responsible_paralegal=user) | Q(matter__responsible_attorney=user))
+        | Q(
+            responsible__isnull=True,
+            matter__responsible_paralegal__isnull=True,
+            matter__responsible_attorney__isnull=True,
+            matter__client__in=docketing,
+        )
     )
 
 
@@ -143,6 +153,8 @@ class DeadlineFilter(django_filters.FilterSet):
             return qs.filter(mine_q(self.user))
         if value == "team":
             return qs.filter(team_q(self.user))
+        if value == "unassigned":
+            return qs.unassigned()
         return qs
 
     def filter_status(self, qs, name, value):

@@ -61,6 +61,19 @@ class DeadlineQuerySet(models.QuerySet):
             .filter(date_in_force__lt=today or timezone.now().date())
         )
 
+    def unassigned(self) -> DeadlineQuerySet:
+        """Deadlines that need action and have nobody to act: no one assigned, no responsible paralegal or
+        attorney on the matter, and no docketing member in the client's team (issue 14: never invisible)."""
+        from patents.models import TeamMembership
+
+        docketed = TeamMembership.objects.filter(role=TeamMembership.Role.DOCKETING, user__is_active=True)
+        return self.filter(
+            status__in=(Deadline.Status.OPEN, Deadline.Status.MISSED),
+            responsible__isnull=True,
+            matter__responsible_paralegal__isnull=True,
+            matter__responsible_attorney__isnull=True,
+        ).exclude(matter__client__in=docketed.values("client"))
+
     def unverified(self) -> DeadlineQuerySet:
         return self.filter(verified_at__isnull=True).exclude(status=Deadline.Status.SUPERSEDED)
 
@@ -77,6 +90,10 @@ class Deadline(models.Model):
         MISSED = "missed", "Missed"
         SUPERSEDED = "superseded", "Superseded"
         WAIVED = "waived", "Waived"
+        # Closed by the engine from office facts (issue 14), never by the passing of time. Unlike done/waived
+        # they are not human decisions: a recompute reopens them when the fact goes away (a revival).
+        COMPLETED = "completed", "Done (proven by a later office fact)"
+        MOOT = "moot", "Moot (the right ended)"
 
     class Origin(models.TextChoices):
         ENGINE = "engine", "Computed by the engine"
@@ -115,6 +132,12 @@ class Deadline(models.Model):
     done_on = models.DateField(null=True, blank=True)
     done_note = models.TextField(blank=True)
     waived_reason = models.TextField(blank=True)
+    # The office fact that closed it (completed or moot): the event, its date and why it closes this one.
+    closed_by_event = models.ForeignKey(
+        "patents.OfficeEvent", on_delete=models.SET_NULL, null=True, blank=True, related_name="closed_deadlines"
+    )
+    closed_on = models.DateField(null=True, blank=True, help_text="Date of the fact that closed it")
+    closed_reason = models.TextField(blank=True, help_text="Which fact closed it, its source and the legal basis")
     # Two-person verification: whoever last created/changed it by hand cannot verify it.
     last_changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",

@@ -40,6 +40,8 @@ from patents.models import Matter, OfficeEvent
 
 from .models import Deadline, MatterComputation, OfficeClosure
 from .rules import Closures, ComputedDeadline, EventFact, MatterFacts, compute, normalize_office
+from .rules.lifecycle import Lifecycle, derive
+from .truth import MatterContext, closing_for, lifecycle_values, load_contexts, write_lifecycle
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,8 @@ COPY_THRESHOLD = 50  # below this, plain bulk inserts are as fast as COPY's extr
 ANALYZE_AFTER_CREATES = 100_000  # refresh planner statistics after this many new rows
 # Human decisions the engine must never overwrite.
 FINAL_STATUSES = frozenset({Deadline.Status.DONE, Deadline.Status.WAIVED, Deadline.Status.MISSED})
+# Closed by the engine from office facts (issue 14): it reopens them when the fact goes away.
+ENGINE_CLOSED = frozenset({Deadline.Status.COMPLETED, Deadline.Status.MOOT})
 MATTER_KINDS = {
     Matter.Kind.PATENT: "patent",
     Matter.Kind.PROVISIONAL: "provisional",
@@ -122,7 +126,9 @@ def event_facts(events: Iterable[OfficeEvent]) -> list[EventFact]:
 
 @dataclass
 class Change:
-    action: str  # "create" | "move" | "update" | "supersede" | "held" (final status, not touched)
+    # "create" | "move" | "update" | "supersede" | "held" (final status, not touched) | "complete" (proven
+    # done by a later fact) | "moot" (the right ended) | "reopen" (the closing fact went away)
+    action: str
     matter_id: int
     key: str
     title: str
@@ -150,7 +156,7 @@ class RecomputeOutcome:
 
     def summary(self) -> dict[str, int]:
         out = {"matters": self.matters, "skipped_unchanged": self.skipped, "problems": len(self.problems)}
-        for action in ("create", "move", "update", "supersede", "held"):
+        for action in ("create", "move", "update", "supersede", "held", "complete", "moot", "reopen"):
             out[action] = self.count(action)
         return out
 
@@ -203,9 +209,12 @@ def plan_matter(
     closures: Closures,
     today: dt.date,
     reason: str,
+    lifecycle: Lifecycle | None = None,
 ) -> tuple[list[Change], list[Deadline], list[Update], list[dict]]:
     """The diff for one matter: what to create and what to update (nothing is written here)."""
     mid = snapshot.pk
+    if lifecycle is None:
+        lifecycle = matter_lifecycle(snapshot, today)
     live: dict[str, StoredDeadline] = {}
     superseded_keys: set[str] = set()
     for row in snapshot.stored:
@@ -230,6 +239,11 @@ def plan_matter(
                 continue
             values, fingerprint = _values(cd)
             status = Deadline.Status.SUPERSEDED if cd.status == "superseded" else Deadline.Status.OPEN
+            closing = None if status == Deadline.Status.SUPERSEDED else closing_for(
+                cd, events=snapshot.events, context=snapshot.context, lifecycle=lifecycle
+            )
+            if closing is not None:
+                status = Deadline.Status(closing.status)
             new = Deadline(
                 matter_id=mid,
                 key=cd.key,
@@ -237,9 +251,12 @@ def plan_matter(
                 status=status,
                 fingerprint=fingerprint,
                 **values,
+                **_closing_values(closing),
             )
             if status == Deadline.Status.SUPERSEDED:
                 why = f"{reason}: recorded as already {cd.superseded_reason}"
+            elif closing is not None:
+                why = f"{reason}: recorded as {closing.reason}"
             elif cd.due_date < today:
                 why = f"{reason}: created past due (due {cd.due_date.isoformat()}), flagged overdue"
             else:
@@ -289,6 +306,31 @@ def plan_matter(
                 )
             )
             continue
+        closing = closing_for(cd, events=snapshot.events, context=snapshot.context, lifecycle=lifecycle)
+        wanted = Deadline.Status(closing.status) if closing is not None else Deadline.Status.OPEN
+        closed_reason = closing.reason if closing is not None else ""
+        if row.status != wanted or row.closed_reason != closed_reason:
+            if closing is not None:
+                why = f"{reason}: {closing.reason}"
+                action = "complete" if wanted == Deadline.Status.COMPLETED else "moot"
+            else:
+                why = f"{reason}: reopened, {lifecycle.reason if lifecycle else 'the fact that closed it is gone'}"
+                if row.status == Deadline.Status.COMPLETED:
+                    why = f"{reason}: reopened, the fact that proved it done is no longer recorded"
+                action = "reopen"
+            updates.append(
+                Update(
+                    row.pk,
+                    {**values, "fingerprint": fingerprint, "status": wanted, **_closing_values(closing)},
+                    why,
+                    reset_verification=row.due_date != cd.due_date or row.latest_date != cd.latest_date,
+                )
+            )
+            changes.append(
+                Change(action, mid, cd.key, row.title, why, row.pk, row.due_date, cd.due_date, row.latest_date,
+                       cd.latest_date)
+            )
+            continue
         if row.fingerprint == fingerprint:
             continue
         moved = row.due_date != cd.due_date or row.latest_date != cd.latest_date
@@ -326,6 +368,12 @@ def plan_matter(
             f"{reason}: superseded, no longer produced by the rules (its trigger event was removed or the "
             "matter's facts changed)"
         )
+        if key.startswith("EP.RENEWAL_FEE:") and snapshot.facts.grant_date:
+            why = (
+                f"{reason}: superseded, paid to the national offices from here on: the grant was mentioned on "
+                f"{snapshot.facts.grant_date.isoformat()} and the EPO collects only up to the year of the "
+                "mention (EPC Art. 86(2), 141(1))"
+            )
         updates.append(Update(row.pk, {"status": Deadline.Status.SUPERSEDED}, why))
         changes.append(Change("supersede", mid, key, row.title, why, row.pk, row.due_date, None, row.latest_date, None))
     problems = [{**p, "matter_id": mid, "matter": snapshot.reference} for p in result.problems]
@@ -360,6 +408,7 @@ class StoredDeadline:
     latest_date: dt.date | None
     title: str
     fingerprint: str
+    closed_reason: str = ""
 
 
 @dataclass
@@ -371,6 +420,22 @@ class MatterSnapshot:
     facts: MatterFacts
     events: list[EventFact]
     stored: list[StoredDeadline]
+    context: MatterContext = field(default_factory=MatterContext)
+
+
+def matter_lifecycle(snapshot: MatterSnapshot, today: dt.date) -> Lifecycle:
+    return derive(snapshot.facts, snapshot.events, today=today, term_start=snapshot.context.term_start)
+
+
+def _closing_values(closing) -> dict[str, Any]:
+    if closing is None:
+        return {"closed_by_event_id": None, "closed_on": None, "closed_reason": ""}
+    ref = closing.event_ref
+    return {
+        "closed_by_event_id": int(ref) if ref and ref.isdigit() else None,
+        "closed_on": closing.on,
+        "closed_reason": closing.reason,
+    }
 
 
 def load_snapshots(ids: Sequence[int], *, lock: bool) -> list[MatterSnapshot]:
@@ -408,9 +473,13 @@ def load_snapshots(ids: Sequence[int], *, lock: bool) -> list[MatterSnapshot]:
     for mid, *values in (
         Deadline.objects.filter(matter_id__in=ids, origin=Deadline.Origin.ENGINE)
         .order_by("pk")
-        .values_list("matter_id", "pk", "key", "origin", "status", "due_date", "latest_date", "title", "fingerprint")
+        .values_list(
+            "matter_id", "pk", "key", "origin", "status", "due_date", "latest_date", "title", "fingerprint",
+            "closed_reason",
+        )
     ):
         stored.setdefault(mid, []).append(StoredDeadline(*values))
+    contexts = load_contexts(ids)
     out = []
     for pk, reference, office, kind, relation, filing, grant, residence, ro, designated in rows:
         facts = _facts(
@@ -424,7 +493,11 @@ def load_snapshots(ids: Sequence[int], *, lock: bool) -> list[MatterSnapshot]:
             designated_offices=designated,
             priority_dates=claims.get(pk, []),
         )
-        out.append(MatterSnapshot(pk, reference, facts, events.get(pk, []), stored.get(pk, [])))
+        out.append(
+            MatterSnapshot(
+                pk, reference, facts, events.get(pk, []), stored.get(pk, []), contexts.get(pk, MatterContext())
+            )
+        )
     return out
 
 
@@ -552,11 +625,13 @@ def closures_hash(closures: Closures) -> str:
     return hashlib.sha1(repr(items).encode(), usedforsecurity=False).hexdigest()
 
 
-def inputs_hash(snapshot: MatterSnapshot, base: str) -> str:
+def inputs_hash(snapshot: MatterSnapshot, base: str, lifecycle: Lifecycle | None = None) -> str:
     """Everything a matter's deadlines depend on -- including the stored rows themselves, so a deadline
-    deleted or edited by hand is noticed by the next pass instead of staying skipped."""
+    deleted or edited by hand is noticed by the next pass instead of staying skipped. The other matters that
+    prove acts on this one and the derived state (which moves with today: a term ends) are part of it."""
     stored = sorted((d.key, d.status, d.fingerprint, d.due_date, d.latest_date) for d in snapshot.stored)
-    data = repr((base, snapshot.facts, snapshot.events, stored))
+    data = repr((base, snapshot.facts, snapshot.events, stored, snapshot.context.related,
+                 snapshot.context.term_start, lifecycle))
     return hashlib.sha1(data.encode(), usedforsecurity=False).hexdigest()
 
 
@@ -599,13 +674,16 @@ def recompute_matters(
                 )
                 settled: dict[int, str] = {}
                 for snapshot in load_snapshots(chunk, lock=not dry_run):
-                    digest = inputs_hash(snapshot, base)
+                    lifecycle = matter_lifecycle(snapshot, today)
+                    digest = inputs_hash(snapshot, base, lifecycle)
                     part.matters += 1
                     if not force and known.get(snapshot.pk) == digest:
                         part.skipped += 1
                         continue
+                    if not dry_run and snapshot.context.lifecycle != lifecycle_values(lifecycle):
+                        write_lifecycle(matter_id=snapshot.pk, lifecycle=lifecycle, reason=reason)
                     changes, c, u, problems = plan_matter(
-                        snapshot=snapshot, closures=closures, today=today, reason=reason
+                        snapshot=snapshot, closures=closures, today=today, reason=reason, lifecycle=lifecycle
                     )
                     part.changes.extend(changes)
                     part.problems.extend(problems)
@@ -897,6 +975,8 @@ def explain_deadline(*, deadline: Deadline) -> str:
         lines.append(f"  warning: {warning}")
     if exp.get("superseded"):
         lines.append(f"  superseded: {exp['superseded']}")
+    if deadline.closed_reason:
+        lines.append(f"  closed by the office record: {deadline.closed_reason}")
     if exp.get("notes"):
         lines.append(f"  note: {exp['notes']}")
     return "\n".join(lines)

@@ -65,3 +65,16 @@ def recompute_pending() -> dict:
     from deadlines import services
 
     return services.recompute_pending()
+
+
+@shared_task(name="deadlines.recompute_all", ignore_result=True)
+def recompute_all() -> dict:
+    """Beat, nightly: recompute every matter whose inputs changed, so states that move with time (a term
+    ends, a grace period ends) and facts about other matters (a PCT phase matter created, a later application
+    claiming a provisional) reach the docket without a new event. Matters whose inputs hash is unchanged are
+    skipped (deadlines.services.inputs_hash). Also `python manage.py deadlines recompute`."""
+    from deadlines import services
+
+    return services.recompute_matters(
+        matter_ids=services.all_engine_matter_ids(), reason="nightly recompute"
+    ).summary()

@@ -121,6 +121,8 @@ def docket(request: HttpRequest) -> HttpResponse:
         "window_end": today + dt.timedelta(days=DEFAULT_WINDOW_DAYS),
         "chart": chart,
         "results_target": RESULTS_TARGET,
+        # Whatever the filters, deadlines nobody is responsible for are counted on every docket page.
+        "unassigned_total": Deadline.objects.visible_to(request.user).unassigned().count(),
     }
     if request.htmx and request.htmx.target == RESULTS_TARGET:
         return render(request, "deadlines/_docket_results.html", context)

@@ -260,6 +260,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(hour=2, minute=40),
         "options": {"expires": 6 * 3600},
     },
+    # Nightly recompute (issue 14): a term or a grace period ends, a phase matter or a later application
+    # claiming this one appears -- the docket moves without a new office event. Unchanged matters are skipped
+    # by their inputs hash. Also `python manage.py deadlines recompute`.
+    "deadlines.recompute_all": {
+        "task": "deadlines.recompute_all",
+        "schedule": crontab(minute=30, hour=1),
+        "options": {"expires": 6 * 3600},
+    },
 }
 # Crash and outage recovery (docs/operations.md): recomputes whose task was lost, office answers stored but
 # never applied, sync runs whose worker is gone.

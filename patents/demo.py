@@ -179,7 +179,7 @@ def seed_demo(*, stdout=None) -> dict[str, int]:
                 data.family = family
             if data.reference == "ACME-001-EP":
                 data.parent = saved["ACME-001-WO"]
-            matter, changed = upsert_matter(data=data)
+            matter, changed = _create_missing(data)
             saved[matter.reference] = matter
             counts["matters_changed"] += changed
             for index, (code, office_code, text, date, params) in enumerate(events):
@@ -189,9 +189,21 @@ def seed_demo(*, stdout=None) -> dict[str, int]:
                 )
                 counts["events_created"] += created
         for data in _office_matters(anchor, users, clients):
-            _, changed = upsert_matter(data=data)
+            _, changed = _create_missing(data)
             counts["matters_changed"] += changed
     return counts
+
+
+def _create_missing(data: MatterData) -> tuple[Matter, bool]:
+    """Create a demo matter that does not exist yet; leave an existing one alone.
+
+    Seeding never overwrites office data: after the first sync a matter carries publication and grant
+    numbers, dates and a status the seed does not know, and an upsert from the seed's data would blank them.
+    """
+    existing = Matter.objects.filter(reference=data.reference).first()
+    if existing is not None:
+        return existing, False
+    return upsert_matter(data=data)
 
 
 # The simulator portfolio the demo matters come from (the demo command starts the simulator with the same).

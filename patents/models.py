@@ -187,6 +187,20 @@ class Matter(models.Model):
         EXPIRED = "expired", "Expired"
         NATIONAL_PHASE = "national_phase", "Entered national/regional phase"
 
+    class Lifecycle(models.TextChoices):
+        # Same values as deadlines.rules.lifecycle.State (which derives them; patents never imports deadlines).
+        PENDING = "pending", "Pending"
+        PUBLISHED = "published", "Published"
+        ALLOWED = "allowed", "Allowed / intention to grant"
+        GRANTED = "granted", "Granted"
+        REFUSED = "refused", "Refused"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        DEEMED_WITHDRAWN = "deemed_withdrawn", "Deemed withdrawn"
+        ABANDONED = "abandoned", "Abandoned"
+        LAPSED = "lapsed", "Lapsed (fees not paid)"
+        EXPIRED = "expired", "Expired (end of term)"
+        REVOKED = "revoked", "Revoked"
+
     class Residence(models.TextChoices):
         DOMESTIC = "domestic", "Domestic applicant"
         FOREIGN = "foreign", "Foreign (overseas) applicant"
@@ -230,6 +244,18 @@ class Matter(models.Model):
     receiving_office = models.CharField(max_length=2, blank=True, help_text="PCT receiving office (ST.3)")
     parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
     parent_relation = models.CharField(max_length=20, choices=Relation.choices, blank=True)
+    # Derived by deadlines.services from the events and dates (issue 14): never typed in. Kept apart from
+    # ``status``, which is what the office sync reports.
+    lifecycle_state = models.CharField(
+        max_length=20, choices=Lifecycle.choices, blank=True, help_text="Derived from the office events"
+    )
+    lifecycle_since = models.DateField(null=True, blank=True)
+    lifecycle_event = models.ForeignKey(
+        "OfficeEvent", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text="The event that caused the current state",
+    )
+    lifecycle_reason = models.CharField(max_length=500, blank=True)
+    term_end = models.DateField(null=True, blank=True, help_text="Computed end of the maximum term, if any")
     sync_enabled = models.BooleanField(default=True)
     last_synced = models.DateTimeField(null=True, blank=True, help_text="Last successful office sync")
     last_changed = models.DateTimeField(null=True, blank=True, help_text="Last time office data changed it")

@@ -53,7 +53,11 @@ def event_codes() -> frozenset[str]:
 @cache
 def known_codes() -> frozenset[str]:
     """Codes the engine knows: those rules react to and those it deliberately computes nothing from."""
-    return event_codes() | frozenset(NO_DEADLINE)
+    # Lifecycle facts (issue 14: refused, withdrawn, lapsed, revived …) change the matter's state and close
+    # or reopen its deadlines; they start none themselves.
+    from .lifecycle import TRANSITIONS
+
+    return event_codes() | frozenset(NO_DEADLINE) | frozenset(TRANSITIONS)
 
 
 def no_rule_problem(event_ref: str, code: str) -> dict:

@@ -68,6 +68,17 @@ def responsible_of(deadline) -> tuple[str, bool]:
     for person in (matter.responsible_paralegal, matter.responsible_attorney):
         if person is not None:
             return person.get_username(), True
+    # Nobody on the matter: the client team's docketing members (who also receive its reminders).
+    from patents.models import TeamMembership
+
+    docketing = [
+        m.user.get_username()
+        for m in TeamMembership.objects.filter(
+            client_id=matter.client_id, role=TeamMembership.Role.DOCKETING, user__is_active=True
+        ).select_related("user").order_by("user__username")
+    ]
+    if docketing:
+        return ", ".join(docketing) + " (docketing)", True
     return "", False
 
 
@@ -75,7 +86,13 @@ def responsible_of(deadline) -> tuple[str, bool]:
 def responsible(deadline) -> str:
     name, inherited = responsible_of(deadline)
     if not name:
-        return mark_safe('<span class="days-soon" title="Nobody is responsible for this deadline">nobody</span>')  # noqa: S308
+        return mark_safe('<span class="days-soon" title="Nobody is responsible for this deadline">unassigned</span>')  # noqa: S308
+    if name.endswith(" (docketing)"):
+        return format_html(
+            '{} <span class="small muted" title="Nobody on the matter: the client team\'s docketing members">'
+            "(docketing)</span>",
+            name.removesuffix(" (docketing)"),
+        )
     if inherited:
         return format_html(
             '{} <span class="small muted" title="Not assigned: the responsible person of the matter">(matter)</span>',
