@@ -273,3 +273,35 @@ for _code in (
     "PUAI", "STAA", "RAP1", "RIC1", "RBV", "R17P", "R18D", "R079", "REF", "RIN1", "RIN2",
 ):
     MAPPINGS.append(("EP", "inpadoc", _code, "EP.INPADOC_EVENT", "INPADOC (gazette date): information only"))
+
+
+def seed_code_table(apps, *, reason: str) -> None:
+    """Create the event types and mappings above that do not exist yet, each with a history row (for migrations).
+
+    Rows that already exist are left alone: an admin may have corrected them. ``apps`` is the migration's app
+    registry, so this works at any point of the migration history.
+    """
+    from django.utils import timezone
+
+    def history(model_name: str, obj, fields: list[str]) -> None:
+        historical = apps.get_model("patents", f"Historical{model_name}")
+        historical.objects.create(
+            id=obj.pk, history_date=timezone.now(), history_type="+", history_change_reason=reason,
+            history_actor="process:migrate", **{name: getattr(obj, name) for name in fields},
+        )
+
+    EventType = apps.get_model("patents", "EventType")
+    Mapping = apps.get_model("patents", "OfficeCodeMapping")
+    types = {}
+    for code, label, office, internal in EVENT_TYPES:
+        et = EventType.objects.filter(code=code).first()
+        if et is None:
+            et = EventType.objects.create(code=code, label=label, office=office, internal=internal)
+            history("EventType", et, ["code", "label", "office", "internal", "description"])
+        types[code] = et
+    for office, source, code, canonical, note in MAPPINGS:
+        if Mapping.objects.filter(office=office, source=source, code=code).exists():
+            continue
+        mapping = Mapping.objects.create(office=office, source=source, code=code, event_type=types[canonical],
+                                         note=note)
+        history("OfficeCodeMapping", mapping, ["office", "source", "code", "event_type_id", "note", "created_at"])

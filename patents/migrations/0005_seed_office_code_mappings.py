@@ -5,40 +5,12 @@ history row saying so, as if it had been created through the admin.
 """
 
 from django.db import migrations
-from django.utils import timezone
-
-REASON = "seeded by migration patents.0005 (patents/code_seed.py)"
-ACTOR = "process:migrate"
-
-
-def _history(apps, model_name, obj, fields):
-    historical = apps.get_model("patents", f"Historical{model_name}")
-    values = {name: getattr(obj, name) for name in fields}
-    historical.objects.create(
-        id=obj.pk, history_date=timezone.now(), history_type="+", history_change_reason=REASON,
-        history_actor=ACTOR, **values,
-    )
 
 
 def forwards(apps, schema_editor):
-    from patents.code_seed import EVENT_TYPES, MAPPINGS
+    from patents.code_seed import seed_code_table
 
-    EventType = apps.get_model("patents", "EventType")
-    Mapping = apps.get_model("patents", "OfficeCodeMapping")
-    types = {}
-    for code, label, office, internal in EVENT_TYPES:
-        et = EventType.objects.filter(code=code).first()
-        if et is None:
-            et = EventType.objects.create(code=code, label=label, office=office, internal=internal)
-            _history(apps, "EventType", et, ["code", "label", "office", "internal", "description"])
-        types[code] = et
-    for office, source, code, canonical, note in MAPPINGS:
-        if Mapping.objects.filter(office=office, source=source, code=code).exists():
-            continue
-        mapping = Mapping.objects.create(office=office, source=source, code=code, event_type=types[canonical],
-                                         note=note)
-        _history(apps, "OfficeCodeMapping", mapping,
-                 ["office", "source", "code", "event_type_id", "note", "created_at"])
+    seed_code_table(apps, reason="seeded by migration patents.0005 (patents/code_seed.py)")
 
 
 class Migration(migrations.Migration):

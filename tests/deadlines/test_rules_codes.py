@@ -50,5 +50,5 @@ def test_migration_0010_seeds_idempotently():
         EventType.objects.filter(code="US.EX_PARTE_QUAYLE").delete()
         import_module("patents.migrations.0009_rule_mappings").forwards(apps, None)
     quayle = EventType.objects.get(code="US.EX_PARTE_QUAYLE")
-    assert quayle.history.first().history_change_reason.startswith("seeded by migration patents.0010")
+    assert quayle.history.first().history_change_reason.startswith("seeded by migration patents.0009")
     assert OfficeCodeMapping.objects.get(office="US", code="MCTEQ").event_type == quayle
