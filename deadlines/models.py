@@ -361,7 +361,8 @@ class Reminder(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.offset_days:+d} → {self.target_date.isoformat()} at {self.due_at:%Y-%m-%d %H:%M}Z"
+        target = self.target_date.isoformat()
+        return f"{self.get_kind_display()} {self.offset_days:+d} → {target} at {self.due_at:%Y-%m-%d %H:%M}Z"
 
 
 class Delivery(models.Model):

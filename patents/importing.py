@@ -13,7 +13,8 @@ Columns (header row required; names are case-insensitive; only the first four ar
     publication_number, publication_date, grant_number, grant_date
     applicant_name
     applicant_residence  domestic | foreign (relative to the office)
-    priority_claims      "CC NUMBER YYYY-MM-DD" separated by ";", e.g. "US 63/123,456 2020-03-16; EP 20123456 2020-04-01"
+    priority_claims      "CC NUMBER YYYY-MM-DD" separated by ";",
+                         e.g. "US 63/123,456 2020-03-16; EP 20123456 2020-04-01"
     designated_offices   ST.3 codes separated by spaces or commas (PCT)
     receiving_office     ST.3 code (PCT)
     responsible_attorney, responsible_paralegal   usernames

@@ -370,7 +370,9 @@ class PriorityClaim(models.Model):
 
     def clean(self) -> None:
         if self.matter_id and self.matter.filing_date and self.date > self.matter.filing_date:
-            raise ValidationError({"date": "A priority date cannot be later than the filing date of the claiming matter"})
+            raise ValidationError(
+                {"date": "A priority date cannot be later than the filing date of the claiming matter"}
+            )
 
 
 class EventType(models.Model):
@@ -405,7 +407,9 @@ class OfficeEvent(models.Model):
 
     matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="events")
     event_type = models.ForeignKey(EventType, on_delete=models.PROTECT, related_name="events")
-    office_code = models.CharField(max_length=40, help_text="The office's code exactly as written (may be space-padded)")
+    office_code = models.CharField(
+        max_length=40, help_text="The office's code exactly as written (may be space-padded)"
+    )
     office_text = models.CharField(max_length=500, blank=True)
     date = models.DateField(validators=[validate_not_future])
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.OFFICE)

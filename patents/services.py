@@ -75,7 +75,9 @@ def validate_matter(data: MatterData, *, instance: Matter | None = None) -> Matt
     for name in MatterData.MATTER_FIELDS:
         setattr(matter, name, getattr(data, name))
     # A client or parent that exists only as an earlier row of an import file has no pk yet.
-    unsaved = [name for name in ("client", "parent") if getattr(data, name) is not None and getattr(data, name).pk is None]
+    unsaved = [
+        name for name in ("client", "parent") if getattr(data, name) is not None and getattr(data, name).pk is None
+    ]
     matter.full_clean(exclude=unsaved, validate_unique=instance is None or instance.pk is None)
     errors: dict[str, list[str]] = {}
     for country, number, date in data.priority_claims:

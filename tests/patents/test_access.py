@@ -48,7 +48,8 @@ def test_admin_shows_a_staff_user_only_their_clients_matters(client, two_clients
     user, matter_a, matter_b = two_clients
     user.is_staff = True
     user.save()
-    user.user_permissions.add(*Permission.objects.filter(codename__in=["view_matter", "change_matter", "view_officeevent"]))
+    codenames = ["view_matter", "change_matter", "view_officeevent"]
+    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
     event_b = OfficeEventFactory(matter=matter_b)
     client.force_login(user)
     listing = client.get(reverse("admin:patents_matter_changelist"))

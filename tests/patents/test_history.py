@@ -52,7 +52,9 @@ def test_recording_the_same_office_event_twice_stores_it_once():
     event_type = EventTypeFactory()
     with attributed(reason="sync", process="sync.epo"):
         first = record_office_event(matter=matter, event_type=event_type, office_code="EXRE ", date=dt.date(2025, 1, 6))
-        second = record_office_event(matter=matter, event_type=event_type, office_code="EXRE ", date=dt.date(2025, 1, 6))
+        second = record_office_event(
+            matter=matter, event_type=event_type, office_code="EXRE ", date=dt.date(2025, 1, 6)
+        )
     assert first[1] is True and second[1] is False
     assert matter.events.count() == 1
     assert matter.events.get().history.count() == 1
@@ -70,7 +72,9 @@ def test_admin_history_is_visible_and_cannot_be_reverted(client):
     # Revert is disabled (SIMPLE_HISTORY_REVERT_DISABLED): the form is shown read-only, no "Revert" button.
     assert revert.status_code == 200
     assert "Revert" not in revert.content.decode().replace("revert_disabled", "")
-    assert not [name for name in __import__("django.contrib.admin", fromlist=["site"]).site._registry if "Historical" in name.__name__]
+    from django.contrib import admin
+
+    assert not [model for model in admin.site._registry if "Historical" in model.__name__]
 
 
 def test_admin_edit_requires_a_reason_and_records_it(client):

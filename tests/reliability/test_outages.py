@@ -18,7 +18,6 @@ from patents import sync
 from patents.ingestion import ingest_response
 from patents.models import EventType, QuarantineItem, SyncRun
 from tests.factories import MatterFactory, UserFactory
-
 from tests.sync.conftest import confirmed
 
 from .conftest import CLOSED_REDIS

@@ -46,7 +46,8 @@ def moved_deadline(django_capture_on_commit_callbacks, monkeypatch):
                         params={"period_months": months},
                     )
     deadline = Deadline.objects.exclude(status=Deadline.Status.SUPERSEDED).get(matter=matter, rule_id="EP.REPLY_94_3")
-    assert deadline.due_date == dt.date(2026, 3, 2)  # moved from Fri 2 Jan 2026 (31 Dec is an EPO closure day) by the corrected period
+    # moved from Fri 2 Jan 2026 (31 Dec is an EPO closure day) by the corrected period
+    assert deadline.due_date == dt.date(2026, 3, 2)
     assert deadline.history.filter(history_type="~").exists()
     return paralegal, matter, deadline
 
