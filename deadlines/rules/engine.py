@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from typing import Any
 
 from .calendars import Closures, OfficeCalendar, calendar_for, normalize_office
 from .model import (
     Base,
     ComputedDeadline,
     EventFact,
+    Extension,
     ExtensionModel,
     MatterFacts,
     Notification,
@@ -18,7 +20,7 @@ from .model import (
     Status,
     Term,
 )
-from .periods import CONVENTION_CITATIONS, Duration, add_period, last_day_of_month
+from .periods import CONVENTION_CITATIONS, Convention, Duration, add_period, last_day_of_month
 
 
 @dataclass
@@ -193,27 +195,21 @@ def _supersession(rule: Rule, later: list[EventFact], instance: str) -> tuple[Ev
     return None, ""
 
 
-def _compute_instance(
-    *,
-    rule: Rule,
-    matter: MatterFacts,
-    event: EventFact,
-    later: list[EventFact],
-    closures: Closures | None,
-    today: date | None,
-    instance: str = "",
-    instance_duration: Duration | None = None,
-    window_opens: Duration | None = None,
-    calendars: dict | None = None,
-    skip_if_superseded: Callable[[str], bool] | None = None,
-) -> ComputedDeadline | dict | None:
-    key = f"{rule.id}:{event.ref}" + (f":{instance}" if instance else "")
-    by, reason = _supersession(rule, later, instance)
-    if by is not None and skip_if_superseded is not None and skip_if_superseded(key):
-        return None
-    cal, cal_why = _calendar(rule, matter, event, closures, calendars)
-    notified, steps = _notified(rule, event)
-    inputs: dict = {
+@dataclass
+class _Period:
+    """Where a deadline's period ends, as worked out step by step for one rule instance."""
+
+    base: date  # the base date of the term that decided the end
+    term: Term  # that term
+    unrolled: date  # the end before moving past closed days
+    due: date  # the end moved (or not, for no_roll rules) past closed days
+    cap_date: date | None = None
+    ext_from: date | None = None  # a special rule's own start for extensions (MPEP 706.07(f))
+    ext_convention: Convention | None = None
+
+
+def _inputs(rule: Rule, matter: MatterFacts, event: EventFact, cal_why: str) -> dict:
+    return {
         "trigger": {
             "ref": event.ref,
             "code": event.code,
@@ -231,7 +227,16 @@ def _compute_instance(
         "convention": CONVENTION_CITATIONS[rule.convention],
     }
 
-    # --- the period (or the later of several) -------------------------------------------------------
+
+def _period_end(
+    rule: Rule,
+    matter: MatterFacts,
+    event: EventFact,
+    notified: date,
+    steps: list[dict],
+    instance_duration: Duration | None,
+) -> tuple[date, Term, date] | dict:
+    """The end of the period (the later of several terms), or the problem when a base date is missing."""
     candidates: list[tuple[date, Term, date]] = []
     for term in rule.terms:
         if term.only_with_priority and matter.priority_date is None:
@@ -273,6 +278,23 @@ def _compute_instance(
             }
         )
         unrolled = month_end
+    return unrolled, chosen_term, base
+
+
+def _due(
+    *,
+    rule: Rule,
+    matter: MatterFacts,
+    event: EventFact,
+    later: list[EventFact],
+    notified: date,
+    end: tuple[date, Term, date],
+    steps: list[dict],
+    cal: OfficeCalendar,
+    instance: str,
+) -> _Period:
+    """The period's end after the rule's cap and special hook, then moved past closed days."""
+    unrolled, term, base = end
     cap_date = None
     if rule.cap:
         cap_base, _ = _base_date(rule.cap, notified, matter)
@@ -311,99 +333,154 @@ def _compute_instance(
             )
     else:
         due = _roll(cal, unrolled, steps, "due date")
+    return _Period(base, term, unrolled, due, cap_date, ext_from, ext_convention)
 
-    # --- extension / grace ---------------------------------------------------------------------------
-    latest = None
-    latest_unrolled = unrolled
-    extensions: list[dict] = []
-    ext = rule.extension
-    d0 = instance_duration if instance_duration is not None else _duration(chosen_term, event)
-    if ext:
-        conv = ext_convention or ext.convention or rule.convention
-        if ext.days:
-            months_list: list[int] = [0]
-        elif ext.options:
-            months_list = list(ext.options)
-        else:
-            months_list = list(range(1, ext.months + 1)) if ext.per_month else [ext.months]
-        ceiling_note = None
-        if ext.max_total is not None and not d0.days and not d0.years:
-            room = ext.max_total.months + 12 * ext.max_total.years - d0.months
-            clipped = sorted({min(n, room) for n in months_list if room > 0})
-            if clipped != months_list:
-                ceiling_note = (
-                    f"a period of {d0} is already at the ceiling of {ext.max_total} in total: no routine "
-                    "extension beyond it (exceptional cases only)"
-                    if room <= 0
-                    else f"extensions clipped to {ext.max_total} in total"
-                )
-            months_list = clipped
-        for n in months_list:
-            if ext.days:
-                start = due if ext.counted_from == "rolled_due" else unrolled
-                end, ext_steps = add_period(start, Duration(days=ext.days), conv)
-            elif ext_from is not None:
-                end, ext_steps = add_period(ext_from, Duration(months=n), conv)
-            elif ext.counted_from == "base":
-                end, ext_steps = add_period(base, d0.plus(months=n), conv)
-            elif ext.counted_from == "rolled_due":
-                end, ext_steps = add_period(due, Duration(months=n), conv)
-            else:
-                end, ext_steps = add_period(unrolled, Duration(months=n), conv)
-            if cap_date and end > cap_date:
-                ext_steps.append({"op": "cap", "result": cap_date.isoformat(), "note": rule.notes or "capped"})
-                end = cap_date
-            rolled, skipped = cal.roll_forward(end)
-            extensions.append(
-                {
-                    "months": n,
-                    **({"days": ext.days} if ext.days else {}),
-                    "unrolled": end.isoformat(),
-                    "until": rolled.isoformat(),
-                    "steps": ext_steps,
-                    "skipped": skipped,
-                }
+
+def _extension_months(ext: Extension, d0: Duration) -> tuple[list[int], str | None]:
+    """The month counts to list for an extension, clipped to its ceiling, and why they were clipped."""
+    if ext.days:
+        months_list: list[int] = [0]
+    elif ext.options:
+        months_list = list(ext.options)
+    else:
+        months_list = list(range(1, ext.months + 1)) if ext.per_month else [ext.months]
+    ceiling_note = None
+    if ext.max_total is not None and not d0.days and not d0.years:
+        room = ext.max_total.months + 12 * ext.max_total.years - d0.months
+        clipped = sorted({min(n, room) for n in months_list if room > 0})
+        if clipped != months_list:
+            ceiling_note = (
+                f"a period of {d0} is already at the ceiling of {ext.max_total} in total: no routine "
+                "extension beyond it (exceptional cases only)"
+                if room <= 0
+                else f"extensions clipped to {ext.max_total} in total"
             )
-            latest, latest_unrolled = rolled, end
-        ext_step = {
-            "op": "extension",
-            "model": ext.model.value,
-            "citation": ext.citation,
-            "counted_from": ("advisory action" if rule.special == "mpep_706_07_f" else ext_from.isoformat())
-            if ext_from
-            else ext.counted_from,
-            "surcharge": ext.surcharge,
-            "options": extensions,
-        }
-        if ceiling_note:
-            ext_step["note"] = ceiling_note
-        steps.append(ext_step)
+        months_list = clipped
+    return months_list, ceiling_note
 
-    # --- remedies ------------------------------------------------------------------------------------
+
+def _extensions(
+    rule: Rule, ext: Extension, period: _Period, d0: Duration, cal: OfficeCalendar, steps: list[dict]
+) -> tuple[date | None, date, list[dict]]:
+    """Every extension or grace option: (latest date, its unrolled end, the options); adds the step."""
+    latest = None
+    latest_unrolled = period.unrolled
+    extensions: list[dict] = []
+    conv = period.ext_convention or ext.convention or rule.convention
+    months_list, ceiling_note = _extension_months(ext, d0)
+    for n in months_list:
+        if ext.days:
+            start = period.due if ext.counted_from == "rolled_due" else period.unrolled
+            end, ext_steps = add_period(start, Duration(days=ext.days), conv)
+        elif period.ext_from is not None:
+            end, ext_steps = add_period(period.ext_from, Duration(months=n), conv)
+        elif ext.counted_from == "base":
+            end, ext_steps = add_period(period.base, d0.plus(months=n), conv)
+        elif ext.counted_from == "rolled_due":
+            end, ext_steps = add_period(period.due, Duration(months=n), conv)
+        else:
+            end, ext_steps = add_period(period.unrolled, Duration(months=n), conv)
+        if period.cap_date and end > period.cap_date:
+            ext_steps.append({"op": "cap", "result": period.cap_date.isoformat(), "note": rule.notes or "capped"})
+            end = period.cap_date
+        rolled, skipped = cal.roll_forward(end)
+        extensions.append(
+            {
+                "months": n,
+                **({"days": ext.days} if ext.days else {}),
+                "unrolled": end.isoformat(),
+                "until": rolled.isoformat(),
+                "steps": ext_steps,
+                "skipped": skipped,
+            }
+        )
+        latest, latest_unrolled = rolled, end
+    ext_step: dict[str, Any] = {
+        "op": "extension",
+        "model": ext.model.value,
+        "citation": ext.citation,
+        "counted_from": (
+            "advisory action" if rule.special == "mpep_706_07_f" else period.ext_from.isoformat()
+        )
+        if period.ext_from
+        else ext.counted_from,
+        "surcharge": ext.surcharge,
+        "options": extensions,
+    }
+    if ceiling_note:
+        ext_step["note"] = ceiling_note
+    steps.append(ext_step)
+    return latest, latest_unrolled, extensions
+
+
+def _remedies(rule: Rule, period: _Period, latest_unrolled: date, cal: OfficeCalendar) -> list[dict]:
     remedies = []
     for rem in rule.remedies:
         until = None
         if rem.from_base is not None:
-            rem_end, _ = add_period(base, rem.from_base, rule.convention)
+            rem_end, _ = add_period(period.base, rem.from_base, rule.convention)
             until, _ = cal.roll_forward(rem_end)
         elif rem.from_due is not None:
-            rem_end, _ = add_period(unrolled, rem.from_due, rule.convention)
+            rem_end, _ = add_period(period.unrolled, rem.from_due, rule.convention)
             until, _ = cal.roll_forward(rem_end)
         elif rem.after_expiry is not None:
             rem_end, _ = add_period(latest_unrolled, rem.after_expiry, rule.convention)
             until, _ = cal.roll_forward(rem_end)
         remedies.append({"name": rem.name, "until": until, "citation": rem.citation, "basis": rem.basis})
+    return remedies
+
+
+def _compute_instance(
+    *,
+    rule: Rule,
+    matter: MatterFacts,
+    event: EventFact,
+    later: list[EventFact],
+    closures: Closures | None,
+    today: date | None,
+    instance: str = "",
+    instance_duration: Duration | None = None,
+    window_opens: Duration | None = None,
+    calendars: dict | None = None,
+    skip_if_superseded: Callable[[str], bool] | None = None,
+) -> ComputedDeadline | dict | None:
+    """One deadline (or the problem that stops it), explained: period, cap, special hook, closed days,
+    extensions, remedies. None when the caller already stores it as superseded."""
+    key = f"{rule.id}:{event.ref}" + (f":{instance}" if instance else "")
+    by, reason = _supersession(rule, later, instance)
+    if by is not None and skip_if_superseded is not None and skip_if_superseded(key):
+        return None
+    cal, cal_why = _calendar(rule, matter, event, closures, calendars)
+    notified, steps = _notified(rule, event)
+    inputs = _inputs(rule, matter, event, cal_why)
+    end = _period_end(rule, matter, event, notified, steps, instance_duration)
+    if isinstance(end, dict):
+        return end
+    period = _due(
+        rule=rule, matter=matter, event=event, later=later, notified=notified, end=end, steps=steps, cal=cal,
+        instance=instance,
+    )
+    due = period.due
+
+    latest = None
+    latest_unrolled = period.unrolled
+    extensions: list[dict] = []
+    ext = rule.extension
+    if ext:
+        d0 = instance_duration if instance_duration is not None else _duration(period.term, event)
+        latest, latest_unrolled, extensions = _extensions(rule, ext, period, d0, cal, steps)
+    remedies = _remedies(rule, period, latest_unrolled, cal)
 
     # Every year the computation looked at: a provisional closure list in the unrolled year, the due year or
     # the year of an extended/grace date can each move the date once that list is published.
-    warnings = cal.warnings_for(unrolled, due, *([latest] if latest else []))
+    warnings = cal.warnings_for(period.unrolled, due, *([latest] if latest else []))
     if by is not None:
         status = Status.SUPERSEDED
     elif today is not None and due < today:
         status = Status.PAST_DUE
     else:
         status = Status.OPEN
-    explanation = {
+    explanation: dict[str, Any] = {
         "inputs": inputs,
         "steps": steps,
         "due_date": due.isoformat(),
@@ -412,7 +489,7 @@ def _compute_instance(
         "rule": {"id": rule.id, "version": rule.version, "kind": rule.kind.value},
     }
     if window_opens is not None:
-        opens, _ = add_period(base, window_opens, rule.convention)
+        opens, _ = add_period(period.base, window_opens, rule.convention)
         explanation["window_opens"] = opens.isoformat()
     if warnings:
         explanation["warnings"] = warnings
@@ -480,6 +557,82 @@ def _series_instances(
     return out
 
 
+def _collect(result: ComputeResult, out: ComputedDeadline | dict | None) -> None:
+    if isinstance(out, ComputedDeadline):
+        result.deadlines.append(out)
+    elif out is not None:
+        result.problems.append(out)
+
+
+def _missing_designations(
+    rule: Rule, matter: MatterFacts, event: EventFact, today: date | None, problems: list[dict]
+) -> None:
+    """A rule that did not match only for want of designated states is a problem (once per rule group),
+    while its period can still be met."""
+    if (
+        rule.conditions.needs_designations
+        and not matter.designated_offices
+        and rule.effective_for(event.date)
+        and _matches(_without_designation(rule), matter, event)
+        and _still_running(rule, event, today)
+    ):
+        group = rule.id.rsplit("_", 1)[0]
+        if not any(p.get("rule") == group and p.get("trigger") == event.ref for p in problems):
+            problems.append(
+                {
+                    "rule": group,
+                    "trigger": event.ref,
+                    "missing": "designated_offices",
+                    "message": f"{group} needs the matter's designated states (validation countries)",
+                }
+            )
+
+
+def _compute_rule(
+    result: ComputeResult,
+    *,
+    rule: Rule,
+    matter: MatterFacts,
+    event: EventFact,
+    ordered: list[EventFact],
+    later: list[EventFact],
+    closures: Closures | None,
+    today: date | None,
+    calendars: dict,
+    skip_if_superseded: Callable[[str], bool] | None,
+) -> None:
+    """The deadlines one matching rule starts from one event (one per instance for a series)."""
+    items: Sequence[tuple[str, Duration | None, Duration | None]]
+    if rule.series:
+        items = _series_instances(rule, matter, event, ordered)
+        if not items and rule.terms[0].base is Base.FILING and not matter.filing_date:
+            result.problems.append(
+                {
+                    "rule": rule.id,
+                    "trigger": event.ref,
+                    "missing": "filing",
+                    "message": f"{rule.id} needs the matter's filing date",
+                }
+            )
+    else:
+        items = [("", None, None)]  # a plain rule: one deadline, no instance label
+    for label, duration, opens in items:
+        out = _compute_instance(
+            rule=rule,
+            matter=matter,
+            event=event,
+            later=later,
+            closures=closures,
+            today=today,
+            instance=label,
+            instance_duration=duration,
+            window_opens=opens,
+            calendars=calendars,
+            skip_if_superseded=skip_if_superseded,
+        )
+        _collect(result, out)
+
+
 def compute(
     matter: MatterFacts,
     events: Sequence[EventFact],
@@ -510,64 +663,20 @@ def compute(
         later = _later_events(ordered, event)
         for rule in candidates:
             if not rule.effective_for(event.date) or not _matches(rule, matter, event):
-                if (
-                    rule.conditions.needs_designations
-                    and not matter.designated_offices
-                    and rule.effective_for(event.date)
-                    and _matches(_without_designation(rule), matter, event)
-                    and _still_running(rule, event, today)
-                ):
-                    group = rule.id.rsplit("_", 1)[0]
-                    if not any(p.get("rule") == group and p.get("trigger") == event.ref for p in result.problems):
-                        result.problems.append(
-                            {
-                                "rule": group,
-                                "trigger": event.ref,
-                                "missing": "designated_offices",
-                                "message": f"{group} needs the matter's designated states (validation countries)",
-                            }
-                        )
+                _missing_designations(rule, matter, event, today, result.problems)
                 continue
-            if rule.series:
-                items = _series_instances(rule, matter, event, ordered)
-                if not items and rule.terms[0].base is Base.FILING and not matter.filing_date:
-                    result.problems.append(
-                        {
-                            "rule": rule.id,
-                            "trigger": event.ref,
-                            "missing": "filing",
-                            "message": f"{rule.id} needs the matter's filing date",
-                        }
-                    )
-                for label, duration, opens in items:
-                    out = _compute_instance(
-                        rule=rule,
-                        matter=matter,
-                        event=event,
-                        later=later,
-                        closures=closures,
-                        today=today,
-                        instance=label,
-                        instance_duration=duration,
-                        window_opens=opens,
-                        calendars=calendars,
-                        skip_if_superseded=skip_if_superseded,
-                    )
-                    if out is not None:
-                        (result.deadlines if isinstance(out, ComputedDeadline) else result.problems).append(out)
-            else:
-                out = _compute_instance(
-                    rule=rule,
-                    matter=matter,
-                    event=event,
-                    later=later,
-                    closures=closures,
-                    today=today,
-                    calendars=calendars,
-                    skip_if_superseded=skip_if_superseded,
-                )
-                if out is not None:
-                    (result.deadlines if isinstance(out, ComputedDeadline) else result.problems).append(out)
+            _compute_rule(
+                result,
+                rule=rule,
+                matter=matter,
+                event=event,
+                ordered=ordered,
+                later=later,
+                closures=closures,
+                today=today,
+                calendars=calendars,
+                skip_if_superseded=skip_if_superseded,
+            )
     return result
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from typing import TypedDict
 
 from .model import (
     Base,
@@ -223,14 +224,25 @@ def _by_document_date(rule: Rule) -> tuple[Rule, Rule]:
     return old, new
 
 
-_search_report = dict(
-    triggers=("EP.SEARCH_REPORT_PUBLISHED",),
-    kind=Kind.STATUTORY,
-    terms=(Term(M(months=6)),),
-    convention=C,
-    calendar="EP",
-    remedies=(FURTHER_PROCESSING,),
-)
+class _SharedRuleFields(TypedDict):
+    """The fields several rules share, typed so that spreading them into Rule(...) is checked."""
+
+    triggers: tuple[str, ...]
+    kind: Kind
+    terms: tuple[Term, ...]
+    convention: Convention
+    calendar: str
+    remedies: tuple[Remedy, ...]
+
+
+_search_report: _SharedRuleFields = {
+    "triggers": ("EP.SEARCH_REPORT_PUBLISHED",),
+    "kind": Kind.STATUTORY,
+    "terms": (Term(M(months=6)),),
+    "convention": C,
+    "calendar": "EP",
+    "remedies": (FURTHER_PROCESSING,),
+}
 
 RULES: tuple[Rule, ...] = (
     *_by_document_date(
