@@ -33,9 +33,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -179,7 +180,7 @@ def read_rows(text: str) -> tuple[list[_Row], list[RowError]]:
     return rows, errors
 
 
-def _nul_columns(line: str, fieldnames: list[str]) -> list[str]:
+def _nul_columns(line: str, fieldnames: Sequence[str]) -> list[str]:
     try:
         cells = next(csv.reader([line]))
     except (csv.Error, StopIteration):
@@ -198,124 +199,161 @@ def _office_problem(code: str) -> str | None:
     return None
 
 
+@dataclass
+class _Report:
+    """The errors found so far, and per row the columns already reported (the model's own message about
+    such a column is not repeated)."""
+
+    errors: list[RowError]
+    bad: dict[int, set[str]] = field(default_factory=dict)
+
+    def add(self, line: int, column: str, reason: str) -> None:
+        self.errors.append(RowError(line, column, reason))
+        self.bad.setdefault(line, set()).add(column)
+
+
 def validate_rows(rows: list[_Row]) -> list[RowError]:
     """Turn every row into a MatterData and validate it; returns all errors, touches nothing.
 
     Every check runs on every row (a row with one problem is still checked for the others), so the first
     report is the whole list: fixing it does not reveal new problems.
     """
-    errors: list[RowError] = [e for r in rows for e in r.errors]
+    report = _Report(errors=[e for r in rows for e in r.errors])
     user_model = get_user_model()
     usernames = {
-        v for r in rows for c in ("responsible_attorney", "responsible_paralegal") if (v := r.values.get(c))
+        name for r in rows for c in ("responsible_attorney", "responsible_paralegal") if (name := r.values.get(c))
     }
     users = {u.get_username(): u for u in user_model.objects.filter(username__in=usernames)}
     clients = {c.reference: c for c in Client.objects.filter(reference__in={r.values.get("client") for r in rows})}
-    by_ref: dict[str, _Row] = {}
-    bad: dict[int, set[str]] = {}  # row line → columns already reported (the model's own message is not repeated)
-
-    def add(line: int, column: str, reason: str) -> None:
-        errors.append(RowError(line, column, reason))
-        bad.setdefault(line, set()).add(column)
-
+    by_ref = _check_required(rows, report)
     for row in rows:
-        bad.setdefault(row.line, set()).update(e.column for e in row.errors)
+        row.data = _row_data(row, users, clients, report)
+    _link_parents(rows, by_ref, report)
+    _check_duplicate_numbers(rows, report)
+    report.errors.sort(key=lambda e: e.row)
+    return report.errors
+
+
+def _check_required(rows: list[_Row], report: _Report) -> dict[str, _Row]:
+    """Required columns and references used twice; returns the first row of each reference."""
+    by_ref: dict[str, _Row] = {}
+    for row in rows:
+        report.bad.setdefault(row.line, set()).update(e.column for e in row.errors)
         v = row.values
         ref = v.get("reference", "")
         for column in REQUIRED:
             if not v.get(column):
-                add(row.line, column, "is required")
+                report.add(row.line, column, "is required")
         if ref and ref in by_ref:
-            add(row.line, "reference", f"{ref!r} appears twice (first on row {by_ref[ref].line})")
+            report.add(row.line, "reference", f"{ref!r} appears twice (first on row {by_ref[ref].line})")
         if ref:
             by_ref.setdefault(ref, row)
-    for row in rows:
-        v = row.values
-        line = row.line
-        for column in IDENTIFIER_COLUMNS:
-            value = v.get(column, "")
-            if formula_like(value):
-                add(line, column, f"{value!r} starts with {value[0]!r}: a spreadsheet formula, not an identifier")
-        office = v.get("office", "").upper()
-        if office and (problem := _office_problem(office)):
-            add(line, "office", problem)
-        receiving = v.get("receiving_office", "").upper()
-        if receiving and (problem := _office_problem(receiving)):
-            add(line, "receiving_office", problem)
-        designated = [c.upper() for c in v.get("designated_offices", "").replace(",", " ").split()]
-        for code in designated:
-            if problem := _office_problem(code):
-                add(line, "designated_offices", problem)
-        client = clients.get(v.get("client", ""))
-        if client is None and v.get("client") and "client" not in bad[line]:
-            if v.get("client_name"):
-                client = Client(reference=v["client"], name=v["client_name"])
-            else:
-                add(line, "client", f"unknown client {v['client']!r}; add client_name to create it")
-        people = {}
-        for column in ("responsible_attorney", "responsible_paralegal"):
-            name = v.get(column, "")
-            if name and name not in users:
-                add(line, column, f"no user named {name!r}")
-            people[column] = users.get(name)
-        kind = v.get("kind", "").lower()
-        if kind and kind not in Matter.Kind.values:
-            add(line, "kind", f"{v['kind']!r} is not one of {', '.join(Matter.Kind.values)}")
-        residence = (v.get("applicant_residence") or Matter.Residence.DOMESTIC).lower()
-        if residence not in Matter.Residence.values:
-            add(line, "applicant_residence", "must be domestic or foreign")
-        relation = (v.get("parent_relation") or "").lower()
-        if relation and relation not in Matter.Relation.values:
-            add(line, "parent_relation", f"must be one of {', '.join(Matter.Relation.values)}")
-        sync = (v.get("sync_enabled") or "yes").lower()
-        if sync not in {"yes", "no", "true", "false", "1", "0"}:
-            add(line, "sync_enabled", "must be yes or no")
-        row_errors: list[RowError] = []
-        dates = {c: _date(v.get(c, ""), c, line, row_errors)
-                 for c in ("filing_date", "publication_date", "grant_date")}
-        claims = _priority_claims(v.get("priority_claims", ""), line, row_errors)
-        for claim_country, *_ in claims:
-            if problem := _office_problem(claim_country):
-                row_errors.append(RowError(line, "priority_claims", problem))
-        for error in row_errors:
-            add(error.row, error.column, error.reason)
-        row.client_ref, row.client_name = v.get("client", ""), v.get("client_name", "")
-        row.family_ref, row.parent_ref = v.get("family", ""), v.get("parent", "")
-        row.data = MatterData(
-            client=client,  # type: ignore[arg-type]  # None only when already reported
-            reference=v.get("reference", ""),
-            office=office,
-            kind=kind,
-            title=v.get("title", ""),
-            application_number=v.get("application_number", ""),
-            filing_date=dates["filing_date"],
-            publication_number=v.get("publication_number", ""),
-            publication_date=dates["publication_date"],
-            grant_number=v.get("grant_number", ""),
-            grant_date=dates["grant_date"],
-            applicant_name=v.get("applicant_name", ""),
-            applicant_residence=residence,
-            designated_offices=designated,
-            receiving_office=receiving,
-            responsible_attorney=people["responsible_attorney"],
-            responsible_paralegal=people["responsible_paralegal"],
-            parent_relation=relation,
-            sync_enabled=sync in {"yes", "true", "1"},
-            priority_claims=claims,
-        )
-    # Parents: an existing matter, or another row of this file (validated against that row's data).
+    return by_ref
+
+
+def _check_identifiers(v: dict[str, str], line: int, report: _Report) -> tuple[str, str, list[str]]:
+    """Formula-like identifiers and office codes; returns (office, receiving office, designated offices)."""
+    for column in IDENTIFIER_COLUMNS:
+        value = v.get(column, "")
+        if formula_like(value):
+            report.add(line, column, f"{value!r} starts with {value[0]!r}: a spreadsheet formula, not an identifier")
+    office = v.get("office", "").upper()
+    if office and (problem := _office_problem(office)):
+        report.add(line, "office", problem)
+    receiving = v.get("receiving_office", "").upper()
+    if receiving and (problem := _office_problem(receiving)):
+        report.add(line, "receiving_office", problem)
+    designated = [c.upper() for c in v.get("designated_offices", "").replace(",", " ").split()]
+    for code in designated:
+        if problem := _office_problem(code):
+            report.add(line, "designated_offices", problem)
+    return office, receiving, designated
+
+
+def _check_choices(v: dict[str, str], line: int, report: _Report) -> tuple[str, str, str, str]:
+    """The columns with a fixed set of values; returns (kind, residence, parent relation, sync_enabled)."""
+    kind = v.get("kind", "").lower()
+    if kind and kind not in Matter.Kind.values:
+        report.add(line, "kind", f"{v['kind']!r} is not one of {', '.join(Matter.Kind.values)}")
+    residence = (v.get("applicant_residence") or Matter.Residence.DOMESTIC).lower()
+    if residence not in Matter.Residence.values:
+        report.add(line, "applicant_residence", "must be domestic or foreign")
+    relation = (v.get("parent_relation") or "").lower()
+    if relation and relation not in Matter.Relation.values:
+        report.add(line, "parent_relation", f"must be one of {', '.join(Matter.Relation.values)}")
+    sync = (v.get("sync_enabled") or "yes").lower()
+    if sync not in {"yes", "no", "true", "false", "1", "0"}:
+        report.add(line, "sync_enabled", "must be yes or no")
+    return kind, residence, relation, sync
+
+
+def _row_data(row: _Row, users: dict[str, Any], clients: dict[str, Client], report: _Report) -> MatterData:
+    """Every check of one row's own columns; the MatterData it describes (parents are linked later)."""
+    v = row.values
+    line = row.line
+    office, receiving, designated = _check_identifiers(v, line, report)
+    client = clients.get(v.get("client", ""))
+    if client is None and v.get("client") and "client" not in report.bad[line]:
+        if v.get("client_name"):
+            client = Client(reference=v["client"], name=v["client_name"])
+        else:
+            report.add(line, "client", f"unknown client {v['client']!r}; add client_name to create it")
+    people = {}
+    for column in ("responsible_attorney", "responsible_paralegal"):
+        name = v.get(column, "")
+        if name and name not in users:
+            report.add(line, column, f"no user named {name!r}")
+        people[column] = users.get(name)
+    kind, residence, relation, sync = _check_choices(v, line, report)
+    row_errors: list[RowError] = []
+    dates = {c: _date(v.get(c, ""), c, line, row_errors) for c in ("filing_date", "publication_date", "grant_date")}
+    claims = _priority_claims(v.get("priority_claims", ""), line, row_errors)
+    for claim_country, *_ in claims:
+        if problem := _office_problem(claim_country):
+            row_errors.append(RowError(line, "priority_claims", problem))
+    for error in row_errors:
+        report.add(error.row, error.column, error.reason)
+    row.client_ref, row.client_name = v.get("client", ""), v.get("client_name", "")
+    row.family_ref, row.parent_ref = v.get("family", ""), v.get("parent", "")
+    return MatterData(
+        client=client,  # type: ignore[arg-type]  # None only when already reported
+        reference=v.get("reference", ""),
+        office=office,
+        kind=kind,
+        title=v.get("title", ""),
+        application_number=v.get("application_number", ""),
+        filing_date=dates["filing_date"],
+        publication_number=v.get("publication_number", ""),
+        publication_date=dates["publication_date"],
+        grant_number=v.get("grant_number", ""),
+        grant_date=dates["grant_date"],
+        applicant_name=v.get("applicant_name", ""),
+        applicant_residence=residence,
+        designated_offices=designated,
+        receiving_office=receiving,
+        responsible_attorney=people["responsible_attorney"],
+        responsible_paralegal=people["responsible_paralegal"],
+        parent_relation=relation,
+        sync_enabled=sync in {"yes", "true", "1"},
+        priority_claims=claims,
+    )
+
+
+def _link_parents(rows: list[_Row], by_ref: dict[str, _Row], report: _Report) -> None:
+    """Parents: an existing matter, or another row of this file (validated against that row's data); then
+    the model's own validation of every row."""
     existing_parents = {
         m.reference: m for m in Matter.objects.filter(reference__in={r.parent_ref for r in rows if r.parent_ref})
     }
     for line, column, reason in _parent_cycles(rows, by_ref):
-        add(line, column, reason)
+        report.add(line, column, reason)
     # One query for the matters this file updates; validation works on these (throwaway) instances.
     existing_matters = Matter.objects.in_bulk([r.data.reference for r in rows if r.data and r.data.reference],
                                               field_name="reference")
     unsaved: dict[str, Matter] = {}
     for row in rows:
         assert row.data is not None
-        if row.parent_ref and "parent" not in bad[row.line]:
+        if row.parent_ref and "parent" not in report.bad[row.line]:
             if row.parent_ref in existing_parents and row.parent_ref not in by_ref:
                 row.data.parent = existing_parents[row.parent_ref]
             elif row.parent_ref in by_ref:
@@ -326,15 +364,18 @@ def validate_rows(rows: list[_Row]) -> list[RowError]:
             elif row.parent_ref in existing_parents:
                 row.data.parent = existing_parents[row.parent_ref]
             else:
-                add(row.line, "parent", f"no matter {row.parent_ref!r} in the docket or this file")
+                report.add(row.line, "parent", f"no matter {row.parent_ref!r} in the docket or this file")
         try:
             validate_matter(row.data, instance=existing_matters.get(row.data.reference))
         except ValidationError as exc:
             for column, messages in _message_dict(exc).items():
-                if column in bad[row.line]:
+                if column in report.bad[row.line]:
                     continue  # already said in our own words
                 for message in messages:
-                    errors.append(RowError(row.line, column, message))
+                    report.errors.append(RowError(row.line, column, message))
+
+
+def _check_duplicate_numbers(rows: list[_Row], report: _Report) -> None:
     seen_numbers: dict[tuple[str, str], int] = {}
     for row in rows:
         if row.data is None or not row.data.application_number:
@@ -344,11 +385,9 @@ def validate_rows(rows: list[_Row]) -> list[RowError]:
         except InvalidNumber:
             continue  # already reported by validate_matter
         if key in seen_numbers:
-            errors.append(RowError(row.line, "application_number",
-                                   f"{row.data.application_number!r} is also on row {seen_numbers[key]}"))
+            report.errors.append(RowError(row.line, "application_number",
+                                          f"{row.data.application_number!r} is also on row {seen_numbers[key]}"))
         seen_numbers.setdefault(key, row.line)
-    errors.sort(key=lambda e: e.row)
-    return errors
 
 
 def _parent_cycles(rows: list[_Row], by_ref: dict[str, _Row]) -> list[tuple[int, str, str]]:
@@ -381,14 +420,20 @@ def _parent_cycles(rows: list[_Row], by_ref: dict[str, _Row]) -> list[tuple[int,
     return out
 
 
+def _data(row: _Row) -> MatterData:
+    """The row's MatterData: validate_rows gives every row one, so after it this never fails."""
+    assert row.data is not None, f"row {row.line} was not validated"
+    return row.data
+
+
 def _ordered(rows: list[_Row]) -> list[_Row]:
     """Parents from the file before their children."""
-    by_ref = {r.data.reference: r for r in rows if r.data}
+    by_ref = {_data(r).reference: r for r in rows}
     done: set[str] = set()
     ordered: list[_Row] = []
 
     def visit(row: _Row, depth: int = 0) -> None:
-        ref = row.data.reference
+        ref = _data(row).reference
         if ref in done or depth > len(rows):
             return
         if row.parent_ref in by_ref:
@@ -402,7 +447,12 @@ def _ordered(rows: list[_Row]) -> list[_Row]:
 
 
 def import_matters(
-    *, path: Path, dry_run: bool = False, user=None, progress: Iterable | None = None, text: str | None = None
+    *,
+    path: Path,
+    dry_run: bool = False,
+    user: Any = None,
+    progress: Callable[[list[_Row]], Iterable[_Row]] | None = None,
+    text: str | None = None,
 ) -> ImportResult:
     if text is None:
         try:
@@ -416,10 +466,10 @@ def import_matters(
         result.errors = errors
         return result
     existing_refs = set(
-        Matter.objects.filter(reference__in=[r.data.reference for r in rows]).values_list("reference", flat=True)
+        Matter.objects.filter(reference__in=[_data(r).reference for r in rows]).values_list("reference", flat=True)
     )
     if dry_run:
-        result.updated = sum(r.data.reference in existing_refs for r in rows)
+        result.updated = sum(_data(r).reference in existing_refs for r in rows)
         result.created = len(rows) - result.updated
         return result
     reason = f"import {path.name}"
@@ -429,7 +479,7 @@ def import_matters(
         saved: dict[str, Matter] = {}
         iterator = _ordered(rows)
         for row in progress(iterator) if progress else iterator:
-            data = row.data
+            data = _data(row)
             client = clients.get(row.client_ref) or Client.objects.filter(reference=row.client_ref).first()
             if client is None:
                 client = Client(reference=row.client_ref, name=row.client_name)
