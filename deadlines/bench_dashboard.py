@@ -132,6 +132,8 @@ def _run(options: dict, stdout) -> dict:
     client.force_login(user)
     token = regenerate_ics_token(user=user)
     matter = Matter.objects.filter(reference__startswith=f"{PREFIX}-M").order_by("pk").first()
+    if matter is None:
+        raise RuntimeError("the benchmark portfolio has no matter: _ensure_portfolio did not build it")
     samples = options["samples"]
     home = reverse("patents:home")
     pages = {

@@ -38,7 +38,9 @@ class ExtensionForm(forms.Form):
 
     def __init__(self, *args, options: list[dict], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["until"].choices = [(o["until"].isoformat(), o["label"]) for o in options]
+        until = self.fields["until"]
+        assert isinstance(until, forms.TypedChoiceField)
+        until.choices = [(o["until"].isoformat(), o["label"]) for o in options]
 
 
 class WaiveForm(forms.Form):

@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponseNotAllowed
 from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
@@ -21,10 +22,13 @@ class CappedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        try:
-            return self.object_list.values("pk")[: COUNT_CAP + 1].count()
-        except (AttributeError, TypeError):
-            return len(self.object_list)
+        object_list = self.object_list
+        if isinstance(object_list, QuerySet):
+            try:
+                return object_list.values("pk")[: COUNT_CAP + 1].count()
+            except TypeError:
+                pass  # a combined query that cannot be sliced and counted: count it whole
+        return len(object_list)
 
 
 class VisibleMattersOnly:
@@ -163,7 +167,7 @@ class AuditedAdmin(SimpleHistoryAdmin):
             kwargs["fields"] = [f for f in kwargs["fields"] if f != "change_reason"]
         base = super().get_form(request, obj, change=change, **kwargs)
 
-        class ReasonForm(base):  # type: ignore[misc, valid-type]
+        class ReasonForm(base):
             change_reason = forms.CharField(
                 label="Reason for this change",
                 max_length=300,

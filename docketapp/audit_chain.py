@@ -24,12 +24,15 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from .audit import AuditedHistoricalModel
 
 GENESIS = "0" * 64
 # Columns not covered by the hash: the history row's own primary key (assigned by the database after the
@@ -190,8 +193,10 @@ def seal(model: type[models.Model], rows: Sequence[models.Model], using: str | N
     Must run in the transaction that inserts the rows: the head row stays locked until it commits, so the
     next writer of this table continues from these rows (or, on rollback, from the old head).
     """
-    rows = [r for r in rows if getattr(r, "chain_seq", None) is None]
-    if not rows or _unsealed:
+    # Callers pass history rows of a chained model (the manager's bulk_create, save(), deadlines' COPY),
+    # typed as plain models because simple-history builds those classes at run time.
+    pending = [cast("AuditedHistoricalModel", r) for r in rows if getattr(r, "chain_seq", None) is None]
+    if not pending or _unsealed:
         return
     using = using or DEFAULT_DB_ALIAS
     if not connections[using].in_atomic_block:
@@ -201,19 +206,19 @@ def seal(model: type[models.Model], rows: Sequence[models.Model], using: str | N
     attribution = current()
     if attribution is not None:
         # The bulk helpers send no pre_create_historical_record: give their rows the actor column too.
-        for row in rows:
+        for row in pending:
             if not row.history_actor:
                 row.history_actor = attribution.actor
     lay = layout(model)
     getters, encoders = lay.attnames, lay.encoders
     # The expensive part (canonical JSON and its SHA-256) before the lock; under it only the short links.
-    digests = [content_digest([getattr(row, a) for a in getters], encoders) for row in rows]
+    digests = [content_digest([getattr(row, a) for a in getters], encoders) for row in pending]
     head = _locked_head(model, using)
     seq, prev = head.seq, head.head_hash
     epochs = list(head.epochs or [])
     if not epochs or list(epochs[-1][1]) != list(lay.attnames):
         epochs.append([seq + 1, list(lay.attnames)])
-    for row, digest in zip(rows, digests, strict=True):
+    for row, digest in zip(pending, digests, strict=True):
         seq += 1
         row.chain_seq = seq
         prev = link(prev, digest)

@@ -56,6 +56,7 @@ M = dt.timedelta(days=30)
 
 def _sequence(office: str, filing: dt.date, rng: random.Random) -> list[tuple[str, dt.date, dict]]:
     j = lambda days: dt.timedelta(days=rng.randint(0, days))  # noqa: E731 - jitter
+    seq: list[tuple[str, dt.date, dict]]
     if office == "EP":
         seq = [
             ("EP.FILED", filing, {}),
@@ -154,6 +155,7 @@ def _ensure_portfolio(n: int, seed: int, stdout) -> list[int]:
                     created = list(Matter.objects.filter(reference__in=refs).order_by("reference"))
                 events, claims = [], []
                 for m in created:
+                    assert m.filing_date is not None  # every synthetic matter above is built with one
                     if m.office in ("WO", "EP") and rng.random() < 0.7:
                         claims.append(
                             PriorityClaim(
@@ -202,7 +204,7 @@ def _worker(args) -> dict:
         notify_reminders=False,
         force=force,
     )
-    summary = outcome.summary()
+    summary: dict = outcome.summary()
     summary["seconds"] = time.perf_counter() - started
     if forked:
         connections.close_all()

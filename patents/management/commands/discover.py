@@ -39,7 +39,7 @@ class Command(BaseCommand):
                           f"docket; {len(found.candidates)} not yet:")
         for c in found.candidates:
             self.stdout.write(f"  {c.label}")
-        if create and found.candidates:
+        if create and owner is not None and found.candidates:  # owner is set whenever create is
             try:
                 matters = create_discovered_matters(
                     candidates=found.candidates, client=owner,
