@@ -33,6 +33,7 @@ from django.utils import timezone
 
 if TYPE_CHECKING:
     from .audit import AuditedHistoricalModel
+    from .auditlog.models import AuditChainHead
 
 GENESIS = "0" * 64
 # Columns not covered by the hash: the history row's own primary key (assigned by the database after the
@@ -374,6 +375,16 @@ def _checkpoint_window(seq: int, checkpoints: list) -> str:
     return "; ".join(parts)
 
 
+@dataclass
+class _Walk:
+    """Where the walk along one table's chain ended, and the hashes at the checkpointed positions."""
+
+    prev_hash: str | None = GENESIS  # None after a gap: the link across it cannot be checked
+    prev_date: dt.datetime | None = None
+    prev_seq: int = 0
+    hashes: dict[int, str] = field(default_factory=dict)
+
+
 def verify_table(model: type[models.Model], using: str, report: Report, key: bytes | None) -> None:
     from .auditlog.models import AuditChainHead, AuditCheckpoint
 
@@ -383,10 +394,9 @@ def verify_table(model: type[models.Model], using: str, report: Report, key: byt
     lay = layout(model)
     epochs = (head.epochs if head is not None else None) or [[1, list(lay.attnames)]]
     manager = model._default_manager.using(using)
-    findings = report.findings
 
     def add(kind: str, rows: str, window: str, detail: str) -> None:
-        findings.append(Finding(table, kind, rows, window, detail))
+        report.findings.append(Finding(table, kind, rows, window, detail))
 
     # Rows outside the chain: inserted by something other than the application (a forged INSERT).
     for hid, date in manager.filter(chain_seq__isnull=True).order_by("history_id").values_list(
@@ -394,13 +404,24 @@ def verify_table(model: type[models.Model], using: str, report: Report, key: byt
     ):
         add("unchained", f"history_id {hid}", f"dated {_fmt(date)}",
             "row has no chain position: inserted outside the application")
+    walk = _walk_chain(model, manager, epochs, checkpoints, report, add)
+    _check_head(head, walk, checkpoints, add)
+    _check_checkpoints(table, checkpoints, walk.hashes, key, report, add)
 
-    # Walk the chain epoch by epoch (the hashed field list changes only when a migration changes the table).
+
+def _walk_chain(
+    model: type[models.Model],
+    manager: models.QuerySet,
+    epochs: list,
+    checkpoints: list,
+    report: Report,
+    add: Callable[[str, str, str, str], None],
+) -> _Walk:
+    """Recompute every link, epoch by epoch (the hashed field list changes only when a migration changes
+    the table): duplicated, missing and changed rows."""
+    lay = layout(model)
+    walk = _Walk()
     expected = 1
-    prev_hash: str | None = GENESIS
-    prev_date: dt.datetime | None = None
-    prev_seq = 0
-    hashes: dict[int, str] = {}
     wanted = {c.seq for c in checkpoints}
     for i, (first, attnames) in enumerate(epochs):
         last = epochs[i + 1][0] - 1 if i + 1 < len(epochs) else None
@@ -418,24 +439,30 @@ def verify_table(model: type[models.Model], using: str, report: Report, key: byt
             date = values[date_index]
             fields = dict(zip(present, values[3:], strict=True))
             payload = content_digest([fields.get(a) for a in attnames], encoders)
-            if seq == prev_seq:
-                add("duplicate", f"seq {seq} (history_id {hid})", _window(prev_date, date, checkpoints),
+            if seq == walk.prev_seq:
+                add("duplicate", f"seq {seq} (history_id {hid})", _window(walk.prev_date, date, checkpoints),
                     "two rows claim the same chain position: one was inserted outside the application")
                 continue
             if seq > expected:
-                add("missing", f"seq {expected}–{seq - 1}", f"{_window(prev_date, date, checkpoints)}; "
+                add("missing", f"seq {expected}–{seq - 1}", f"{_window(walk.prev_date, date, checkpoints)}; "
                     f"{_checkpoint_window(expected, checkpoints)}",
                     f"{seq - expected} row(s) deleted from the chain")
-                prev_hash = None  # the link across a gap cannot be checked
-            if prev_hash is not None and link(prev_hash, payload) != stored:
+                walk.prev_hash = None  # the link across a gap cannot be checked
+            if walk.prev_hash is not None and link(walk.prev_hash, payload) != stored:
                 add("changed", f"seq {seq} (history_id {hid})",
-                    f"{_window(prev_date, date, checkpoints)}; {_checkpoint_window(seq, checkpoints)}",
+                    f"{_window(walk.prev_date, date, checkpoints)}; {_checkpoint_window(seq, checkpoints)}",
                     "row content, position or order does not match its hash")
             if seq in wanted:
-                hashes[seq] = stored
-            prev_hash, prev_date, prev_seq, expected = stored, date, seq, seq + 1
+                walk.hashes[seq] = stored
+            walk.prev_hash, walk.prev_date, walk.prev_seq, expected = stored, date, seq, seq + 1
+    return walk
 
-    last_seq = prev_seq
+
+def _check_head(
+    head: AuditChainHead | None, walk: _Walk, checkpoints: list, add: Callable[[str, str, str, str], None]
+) -> None:
+    """The chain's recorded head against where the walk ended: rows gone from the end, or appended."""
+    last_seq, prev_date, prev_hash = walk.prev_seq, walk.prev_date, walk.prev_hash
     head_seq = head.seq if head is not None else 0
     if head_seq > last_seq:
         add("missing", f"seq {last_seq + 1}–{head_seq}", f"after {_fmt(prev_date)}; "
@@ -447,7 +474,16 @@ def verify_table(model: type[models.Model], using: str, report: Report, key: byt
     elif head is not None and last_seq and head.head_hash != prev_hash and prev_hash is not None:
         add("changed", f"seq {last_seq}", f"up to {_fmt(prev_date)}", "newest row does not match the chain head")
 
-    # Checkpoints: the row each one names must still carry the hash it recorded, and each signature must hold.
+
+def _check_checkpoints(
+    table: str,
+    checkpoints: list,
+    hashes: dict[int, str],
+    key: bytes | None,
+    report: Report,
+    add: Callable[[str, str, str, str], None],
+) -> None:
+    """The row each checkpoint names must still carry the hash it recorded, and each signature must hold."""
     previous_signature = ""
     for cp in checkpoints:
         report.checkpoints += 1
