@@ -89,6 +89,7 @@ class PeakRss:
         self.peak = max(self.peak, self._process.memory_info().rss)
 
 
+# Long because: a benchmark fixture builder, read top to bottom once; its parts are used nowhere else.
 def _ensure_docket(n: int, seed: int, horizon: int, stdout) -> list[int]:
     from django.contrib.auth import get_user_model
 
@@ -206,6 +207,7 @@ def _sweep_in_process(when: dt.datetime, batch: int) -> dict:
     }
 
 
+# Long because: a benchmark driver, one timed phase after another in the order the report lists them.
 def run(options: dict, stdout) -> dict:
     from django.conf import settings
 

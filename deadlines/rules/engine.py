@@ -430,6 +430,41 @@ def _remedies(rule: Rule, period: _Period, latest_unrolled: date, cal: OfficeCal
     return remedies
 
 
+def _explanation(
+    *,
+    rule: Rule,
+    inputs: dict,
+    steps: list[dict],
+    period: _Period,
+    latest: date | None,
+    cal: OfficeCalendar,
+    window_opens: Duration | None,
+    superseded: str,
+) -> dict[str, Any]:
+    """What the deadline page, the CLI and the e-mails show: the inputs, every step, and the caveats."""
+    explanation: dict[str, Any] = {
+        "inputs": inputs,
+        "steps": steps,
+        "due_date": period.due.isoformat(),
+        "latest_date": _iso(latest),
+        "citation": rule.citation,
+        "rule": {"id": rule.id, "version": rule.version, "kind": rule.kind.value},
+    }
+    if window_opens is not None:
+        opens, _ = add_period(period.base, window_opens, rule.convention)
+        explanation["window_opens"] = opens.isoformat()
+    # Every year the computation looked at: a provisional closure list in the unrolled year, the due year or
+    # the year of an extended/grace date can each move the date once that list is published.
+    warnings = cal.warnings_for(period.unrolled, period.due, *([latest] if latest else []))
+    if warnings:
+        explanation["warnings"] = warnings
+    if superseded:
+        explanation["superseded"] = superseded
+    if rule.notes:
+        explanation["notes"] = rule.notes
+    return explanation
+
+
 def _compute_instance(
     *,
     rule: Rule,
@@ -471,32 +506,16 @@ def _compute_instance(
         latest, latest_unrolled, extensions = _extensions(rule, ext, period, d0, cal, steps)
     remedies = _remedies(rule, period, latest_unrolled, cal)
 
-    # Every year the computation looked at: a provisional closure list in the unrolled year, the due year or
-    # the year of an extended/grace date can each move the date once that list is published.
-    warnings = cal.warnings_for(period.unrolled, due, *([latest] if latest else []))
     if by is not None:
         status = Status.SUPERSEDED
     elif today is not None and due < today:
         status = Status.PAST_DUE
     else:
         status = Status.OPEN
-    explanation: dict[str, Any] = {
-        "inputs": inputs,
-        "steps": steps,
-        "due_date": due.isoformat(),
-        "latest_date": _iso(latest),
-        "citation": rule.citation,
-        "rule": {"id": rule.id, "version": rule.version, "kind": rule.kind.value},
-    }
-    if window_opens is not None:
-        opens, _ = add_period(period.base, window_opens, rule.convention)
-        explanation["window_opens"] = opens.isoformat()
-    if warnings:
-        explanation["warnings"] = warnings
-    if reason:
-        explanation["superseded"] = reason
-    if rule.notes:
-        explanation["notes"] = rule.notes
+    explanation = _explanation(
+        rule=rule, inputs=inputs, steps=steps, period=period, latest=latest, cal=cal, window_opens=window_opens,
+        superseded=reason,
+    )
     return ComputedDeadline(
         key=key,
         rule=rule.id,
