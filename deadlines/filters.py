@@ -52,8 +52,8 @@ def with_docket_annotations(qs: QuerySet, today: dt.date) -> QuerySet:
 
 def mine_q(user) -> Q:
     # A deadline with nobody assigned falls to the matter's responsible paralegal or attorney; with no one on
-    # the matter either, to the docketing members of the client's team (issue 14: the same people the
-    # reminders go to).
+    # the matter either, to the docketing members of the client's team: the same people the reminders go to,
+    # so "mine" and the reminders never disagree about who owns a deadline.
     docketing = TeamMembership.objects.filter(user=user, role=TeamMembership.Role.DOCKETING).values("client")
     return (
         Q(responsible=user)

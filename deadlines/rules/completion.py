@@ -1,4 +1,5 @@
-"""What completes each rule's deadline (issue 14). Pure: no Django.
+"""What completes each rule's deadline, so a deadline whose act is proven done stops showing as open.
+Pure: no Django.
 
 Two kinds of completion:
 

@@ -1,4 +1,5 @@
-"""A matter's lifecycle, derived from its office events and dates (issue 14). Pure: no Django.
+"""A matter's lifecycle, derived from its office events and dates, so that a right that has ended stops
+asking for work. Pure: no Django.
 
 The state is whatever the latest state-changing event says, with that event as its cause; the end of the
 maximum term is computed from the dates (it needs no event: a right expires on its own). A right that has

@@ -53,8 +53,8 @@ def event_codes() -> frozenset[str]:
 @cache
 def known_codes() -> frozenset[str]:
     """Codes the engine knows: those rules react to and those it deliberately computes nothing from."""
-    # Lifecycle facts (issue 14: refused, withdrawn, lapsed, revived …) change the matter's state and close
-    # or reopen its deadlines; they start none themselves.
+    # Lifecycle facts (refused, withdrawn, lapsed, revived …) are known on purpose: they change the matter's
+    # state and close or reopen its deadlines, but start none themselves.
     from .lifecycle import TRANSITIONS
 
     return event_codes() | frozenset(NO_DEADLINE) | frozenset(TRANSITIONS)
