@@ -336,14 +336,14 @@ DEADLINES_RECOMPUTE_PENDING_GRACE_MINUTES = env.float("DEADLINES_RECOMPUTE_PENDI
 SYNC_RUN_STALE_MINUTES = env.float("SYNC_RUN_STALE_MINUTES", default=0.0)
 # Shared throttle storage: "redis" when REDIS_URL is set, otherwise the database.
 THROTTLE_BACKEND = env.str("THROTTLE_BACKEND", default="redis" if REDIS_URL else "database")
-# JPO per-endpoint daily caps overriding the built-in ones (patents/clients/throttle.py), e.g.
+# JPO per-endpoint daily caps overriding the office throttle's built-in ones (docs/configuration.md), e.g.
 # "app_progress=300;registration_info=300"; empty keeps the documented JPO caps.
 JPO_DAILY_CAPS = env.dict("JPO_DAILY_CAPS", cast={"value": int}, default={})
 
-# --- Reminders (deadlines/reminders.py) ---
+# --- Reminders (docs/reminders.md) ---
 # Local hour at which deadline reminders become due (firm TIME_ZONE) and at which digests go out (each
 # user's own zone); messages handed to the mail server per claimed chunk, i.e. the most a crash can leave
-# "unconfirmed" for a human to check (docs/reminders.md).
+# "unconfirmed" for a human to check.
 REMINDERS_SEND_HOUR = env.int("REMINDERS_SEND_HOUR", default=7)
 REMINDERS_DIGEST_HOUR = env.int("REMINDERS_DIGEST_HOUR", default=7)
 REMINDERS_SEND_CHUNK = env.int("REMINDERS_SEND_CHUNK", default=10)
