@@ -109,6 +109,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Django's default, declared because the models and migrations read it (tests/docs checks every read setting).
+AUTH_USER_MODEL = "auth.User"
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out user+address is refused before the password is even checked.
     "docketapp.security.LoginThrottleBackend",
@@ -334,6 +336,17 @@ DEADLINES_RECOMPUTE_PENDING_GRACE_MINUTES = env.float("DEADLINES_RECOMPUTE_PENDI
 SYNC_RUN_STALE_MINUTES = env.float("SYNC_RUN_STALE_MINUTES", default=0.0)
 # Shared throttle storage: "redis" when REDIS_URL is set, otherwise the database.
 THROTTLE_BACKEND = env.str("THROTTLE_BACKEND", default="redis" if REDIS_URL else "database")
+# JPO per-endpoint daily caps overriding the office throttle's built-in ones (docs/configuration.md), e.g.
+# "app_progress=300;registration_info=300"; empty keeps the documented JPO caps.
+JPO_DAILY_CAPS = env.dict("JPO_DAILY_CAPS", cast={"value": int}, default={})
+
+# --- Reminders (docs/reminders.md) ---
+# Local hour at which deadline reminders become due (firm TIME_ZONE) and at which digests go out (each
+# user's own zone); messages handed to the mail server per claimed chunk, i.e. the most a crash can leave
+# "unconfirmed" for a human to check.
+REMINDERS_SEND_HOUR = env.int("REMINDERS_SEND_HOUR", default=7)
+REMINDERS_DIGEST_HOUR = env.int("REMINDERS_DIGEST_HOUR", default=7)
+REMINDERS_SEND_CHUNK = env.int("REMINDERS_SEND_CHUNK", default=10)
 
 # --- Audit ---
 # When true, a change to an audited model without a reason raises instead of recording "(no reason)".

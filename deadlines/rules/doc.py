@@ -1,7 +1,8 @@
-"""The rule list for the docs, generated from RULES (docs/rules.md and the README table).
+"""The rule list for the docs, generated from RULES (docs/rules.md).
 
-`python -m deadlines.rules.doc > docs/rules.md` rewrites it; tests/deadlines/test_rules_docs.py fails when the
-committed list differs from what the rules say.
+`python3 manage.py deadlines rules --markdown > docs/rules.md` rewrites it; tests/docs/test_rules_md.py fails
+when the committed list differs from what the rules say. Pure Python like the rest of deadlines.rules: the
+management command is only the way in.
 """
 
 from __future__ import annotations
@@ -118,11 +119,15 @@ def rules_table() -> str:
 def rules_markdown() -> str:
     return (
         "# Deadline rules\n\n"
-        "Generated from `deadlines.rules.RULES` by `python -m deadlines.rules.doc > docs/rules.md` (a test fails "
-        "when this file is out of date). Each computed deadline carries its rule id and version; each rule's "
-        "notes (in the explanation) say what the table cannot.\n\n" + rules_table()
+        "Generated from `deadlines.rules.RULES` by `python3 manage.py deadlines rules --markdown > docs/rules.md` "
+        "(a test fails when this file is out of date). Each computed deadline carries its rule id and version; "
+        "each rule's notes (in the explanation) say what the table cannot. How the engine uses these rules: "
+        "[deadlines.md](deadlines.md).\n\n" + rules_table()
     )
 
 
-if __name__ == "__main__":
-    print(rules_markdown(), end="")
+def rule_lines() -> str:
+    """One line per rule for a terminal: id and version, what triggers it, its citation."""
+    from .registry import RULES
+
+    return "".join(f"{_name(r)}  {_trigger(r)}  [{r.citation}]\n" for r in RULES)

@@ -1,10 +1,11 @@
-"""`python manage.py deadlines <compute|explain|recompute|preview-change|seed-closures>`.
+"""`python manage.py deadlines <compute|explain|recompute|preview-change|seed-closures|rules>`.
 
 compute        JSON in (file or stdin), JSON list of deadlines out; reads closures, writes nothing.
 explain        the explanation of a stored deadline.
 recompute      recompute stored deadlines (``--dry-run`` shows what a rule change would move first).
 preview-change what adding/removing an office closure would move; ``--apply`` stores it and moves them.
 seed-closures  store the seed closing days (deadlines/closure_data.py) that were never stored.
+rules          the rule list; ``--markdown`` prints docs/rules.md as it must be committed.
 """
 
 from __future__ import annotations
@@ -178,6 +179,9 @@ class Command(BaseCommand):
 
         sub.add_parser("seed-closures", help="store the seed closing days never stored before")
 
+        rules = sub.add_parser("rules", help="list the deadline rules (--markdown: the text of docs/rules.md)")
+        rules.add_argument("--markdown", action="store_true", help="print docs/rules.md (redirect it there)")
+
     def handle(self, *args, **options):
         return getattr(self, "_" + options["action"].replace("-", "_"))(options)
 
@@ -333,3 +337,11 @@ class Command(BaseCommand):
         from deadlines.services import seed_office_closures
 
         self.stdout.write(json.dumps(seed_office_closures()))
+
+    # --- rule list -------------------------------------------------------------------------------------
+
+    def _rules(self, options):
+        from deadlines.rules.doc import rule_lines, rules_markdown
+
+        # ending="" keeps the output byte-identical to docs/rules.md, which the docs test compares with.
+        self.stdout.write(rules_markdown() if options["markdown"] else rule_lines(), ending="")
