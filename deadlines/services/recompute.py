@@ -38,10 +38,10 @@ from docketapp.audit import attributed, current
 from docketapp.audit_chain import seal
 from patents.models import Matter, OfficeEvent
 
-from .models import Deadline, MatterComputation, OfficeClosure
-from .rules import Closures, ComputedDeadline, EventFact, MatterFacts, compute, normalize_office
-from .rules.lifecycle import Lifecycle, derive
-from .truth import MatterContext, closing_for, lifecycle_values, load_contexts, write_lifecycle
+from ..models import Deadline, MatterComputation, OfficeClosure
+from ..rules import Closures, ComputedDeadline, EventFact, MatterFacts, compute, normalize_office
+from ..rules.lifecycle import Lifecycle, derive
+from ..truth import MatterContext, closing_for, lifecycle_values, load_contexts, write_lifecycle
 
 log = logging.getLogger(__name__)
 
@@ -610,7 +610,7 @@ def engine_hash() -> str:
     import dateutil
     import holidays
 
-    from . import rules
+    from .. import rules
 
     digest = hashlib.sha1(usedforsecurity=False)
     for path in sorted(Path(rules.__file__).parent.glob("*.py")):
@@ -775,7 +775,7 @@ def recompute_pending(*, older_than: dt.timedelta | None = None, limit: int = 50
 def _notify_reminders(deadline_ids: list[int]) -> None:
     # In the same transaction as the deadline change, so a moved or superseded deadline never keeps
     # reminders for its old date (deadlines.reminders documents this contract).
-    from . import reminders
+    from .. import reminders
 
     reminders.sync_reminders_for_deadlines(deadline_ids=sorted(set(deadline_ids)))
 
@@ -806,7 +806,7 @@ def recompute_deadlines(
 def candidate_matters_for_closure(*, day: dt.date, office: str | None = None) -> list[int]:
     """Matters with an open engine deadline a closure on ``day`` can move: adding a closure moves dates that
     fall on it; removing one moves dates that were rolled past it (at most the roll-forward limit later)."""
-    from .rules.calendars import MAX_ROLL_DAYS, RECURRING_SOURCE
+    from ..rules.calendars import MAX_ROLL_DAYS, RECURRING_SOURCE
 
     window_end = day + dt.timedelta(days=MAX_ROLL_DAYS)
     if normalize_office(office) in RECURRING_SOURCE:
@@ -895,7 +895,7 @@ def seed_office_closures(*, rows=None) -> dict[str, int]:
     A closure someone deleted in the admin is not re-added (its history shows it existed): the seed must not
     undo a correction.
     """
-    from .closure_data import seed_closures
+    from ..closure_data import seed_closures
 
     rows = seed_closures() if rows is None else rows
     existing = set(OfficeClosure.objects.values_list("office", "date"))

@@ -1,0 +1,4 @@
+"""Deadline services (see recompute.py)."""
+
+from .recompute import *  # noqa: F403
+from .recompute import PROCESS  # noqa: F401
