@@ -66,7 +66,7 @@ def _epo() -> list[SeedClosure]:
             day = start + timedelta(days=i)
             if day.weekday() < 5:
                 out.append(SeedClosure("EP", day, "Christmas and New Year closure", src, "published"))
-    for day, reason in (
+    for iso, reason in (
         ("2026-01-06", "Epiphany"),
         ("2026-04-03", "Good Friday"),
         ("2026-04-06", "Easter Monday"),
@@ -82,7 +82,7 @@ def _epo() -> list[SeedClosure]:
         ("2026-12-31", "New Year's Eve"),
         ("2027-01-01", "New Year's Day"),
     ):
-        out.append(SeedClosure("EP", D(day), reason, EPO_2026, "published_secondary"))
+        out.append(SeedClosure("EP", D(iso), reason, EPO_2026, "published_secondary"))
     recurring = (
         ("2025-01-06", "Epiphany"),
         ("2025-04-18", "Good Friday"),
@@ -100,11 +100,11 @@ def _epo() -> list[SeedClosure]:
         ("2027-05-27", "Corpus Christi"),
         ("2027-11-01", "All Saints' Day"),
     )
-    for day, reason in recurring:
-        d = D(day)
+    for iso, reason in recurring:
+        d = D(iso)
         out.append(SeedClosure("EP", d, reason, EPO_RECURRING.format(year=d.year), "recurring"))
-    for day, reason in (("2027-12-24", "Christmas Eve"), ("2027-12-31", "New Year's Eve")):
-        d = D(day)
+    for iso, reason in (("2027-12-24", "Christmas Eve"), ("2027-12-31", "New Year's Eve")):
+        d = D(iso)
         out.append(SeedClosure("EP", d, reason, EPO_RECURRING_EVE.format(year=d.year), "recurring"))
     return out
 

@@ -1,10 +1,11 @@
-"""Docket truth (issue 14): the Django side of lifecycle and completion-by-proof.
+"""Docket truth: the Django side of lifecycle and completion-by-proof (a deadline the office record shows
+done, or whose right ended, is closed instead of staying overdue).
 
 ``deadlines.rules.lifecycle`` and ``deadlines.rules.completion`` are pure; this module reads what they need
 from the database (other matters that prove acts on this one, where the term starts) and decides, for one
 computed deadline, whether it stays open, is done by proof, or is moot because the right ended.
-``deadlines.services.plan_matter`` calls ``closing_for``; ``recompute_matters`` writes the matter's derived
-state with ``lifecycle_updates``.
+``deadlines.services.lifecycle`` is the recompute's side of it: the diff calls ``closing_for`` per computed
+deadline, and the recompute stores the matter's derived state with ``write_lifecycle``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from docketapp.audit import set_change_reason
 from patents.models import Matter, PriorityClaim
 from patents.numbers import InvalidNumber, normalize_application_number
 
@@ -154,7 +156,7 @@ def write_lifecycle(*, matter_id: int, lifecycle: Lifecycle, reason: str) -> boo
         return False
     matter.lifecycle_state, matter.lifecycle_since, matter.lifecycle_event_id = state, since, event_id
     matter.lifecycle_reason, matter.term_end = why, end
-    matter._change_reason = f"{reason}: state {old[0] or '–'} → {state} ({why})"
+    set_change_reason(matter, f"{reason}: state {old[0] or '–'} → {state} ({why})")
     matter.save(update_fields=["lifecycle_state", "lifecycle_since", "lifecycle_event", "lifecycle_reason",
                                "term_end", "updated_at"])
     return True

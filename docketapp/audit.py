@@ -1,6 +1,9 @@
 """Attribution for every change to docket data: who (a user, or a named process) and why.
 
-Services wrap their writes in ``attributed(reason=..., user=...)`` or ``attributed(reason=..., process=...)``.
+Services wrap their writes in ``attributed(reason=..., user=...)`` or ``attributed(reason=..., process=...)``;
+a service that may run inside a caller's attribution uses ``ensure_attributed`` (the caller's wins). Bulk
+writers pass ``history_kwargs()`` to simple-history's bulk helpers, or ``history_row_fields()`` for rows they
+build themselves, so every history row has the same user, reason and actor columns however it was written.
 A ``pre_create_historical_record`` receiver copies the attribution onto the simple-history row, so the
 history always says "paralegal jdoe: mark done (evidence: receipt 123)" or "process:sync.epo: office event".
 
@@ -12,8 +15,10 @@ know nothing about the caller. Context variables are also safe across threads an
 from __future__ import annotations
 
 import contextvars
+import datetime as dt
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager as ContextManager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,12 +65,55 @@ def current() -> Attribution | None:
     return _current.get()
 
 
-def history_kwargs() -> dict[str, Any]:
-    """Arguments for simple-history's bulk_create_with_history/bulk_update_with_history."""
+def ensure_attributed(
+    *, reason: str, user: Any | None = None, process: str | None = None
+) -> ContextManager[Attribution]:
+    """Keep the caller's attribution when there is one (a user action that triggers this service keeps its
+    user and reason), else attribute to ``user`` or, without a user, to the named ``process``."""
+    existing = current()
+    if existing is not None:
+        return nullcontext(existing)
+    return attributed(reason=reason, user=user, process=None if user is not None else process)
+
+
+def require_attribution() -> Attribution:
+    """The current attribution; raises when a write to docket data has none."""
     attribution = current()
     if attribution is None:
-        raise UnattributedChange("bulk change to docket data outside attributed()")
-    return {"default_user": attribution.user, "default_change_reason": f"{attribution.actor}: {attribution.reason}"}
+        raise UnattributedChange("change to docket data outside attributed()")
+    return attribution
+
+
+def set_change_reason(instance: models.Model, reason: str) -> None:
+    """A reason for this one row's history, in place of the attribution's reason (simple-history reads
+    ``_change_reason`` on save and in its bulk helpers; the actor and user still come from the attribution)."""
+    instance._change_reason = reason  # type: ignore[attr-defined]
+
+
+def history_kwargs(*, date: dt.datetime | None = None) -> dict[str, Any]:
+    """Arguments for simple-history's bulk_create_with_history/bulk_update_with_history: the same user,
+    reason and actor columns a single save gets from ``_fill_attribution``."""
+    attribution = require_attribution()
+    kwargs: dict[str, Any] = {
+        "default_user": attribution.user,
+        "default_change_reason": attribution.reason,
+        "custom_historical_attrs": {"history_actor": attribution.actor},
+    }
+    if date is not None:
+        kwargs["default_date"] = date
+    return kwargs
+
+
+def history_row_fields(instance: models.Model, *, date: dt.datetime) -> dict[str, Any]:
+    """The attribution columns of a history row built by hand (a COPY writer), as ``history_kwargs`` fills
+    them in simple-history's bulk path: the row's own reason first, else the attribution's."""
+    attribution = require_attribution()
+    return {
+        "history_date": date,
+        "history_user": attribution.user,
+        "history_change_reason": getattr(instance, "_change_reason", "") or attribution.reason,
+        "history_actor": attribution.actor,
+    }
 
 
 class ChainedHistoryManager(models.Manager):

@@ -302,7 +302,7 @@ def _timed_single_events(picks, matters, et, code_for, closures) -> dict:
                     notify_reminders=False,
                 )
                 t2 = time.perf_counter()
-                # What production does next in the same transaction (deadlines.services._notify_reminders).
+                # What production does next in the same transaction (deadlines.services.recompute._notify_reminders).
                 if outcome.deadline_ids:
                     reminders.sync_reminders_for_deadlines(deadline_ids=outcome.deadline_ids)
         t3 = time.perf_counter()

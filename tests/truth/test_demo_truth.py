@@ -14,20 +14,21 @@ from patents.models import Matter
 
 pytestmark = [pytest.mark.django_db, pytest.mark.simulator, pytest.mark.usefixtures("mappings")]
 
-# (matter, rule) overdue on the demo before issue 14, and the office fact that shows each one done.
+# (matter, rule) overdue on the demo before recompute closed deadlines from office facts, and the office fact
+# that shows each one done.
 CLOSED_BY_THE_RECORD = {
     ("ACME-001-USP", "US.NONPROVISIONAL_FROM_PROVISIONAL"): "ACME-001-WO",  # the PCT claims the provisional
     ("ACME-EP-03", "EP.DESIGNATION_FEE"): "EP.COMMUNICATION_94_3",  # examination started
     ("ACME-WO-01", "WO.FEES"): "published",  # PCT Art. 21(5): a withdrawn application is not published
 }
-# What stays overdue, and why it is truly open (see the issue note).
+# What stays overdue, and why it is truly open.
 STILL_OVERDUE = {
     # optional PCT acts: nothing in the record shows them done (the rule set decides whether they escalate)
     ("ACME-001-WO", "WO.ART19_AMENDMENTS"),
     ("ACME-001-WO", "WO.DEMAND"),
-    # optional acts added by the issue-15 rules: nothing in the record shows whether the proprietor wants
-    # unitary effect (EU Reg. 1257/2012 Art. 9; national validation is the alternative) or a priority claim
-    # corrected/added (PCT Rule 26bis.1)
+    # optional acts of the unitary-effect and priority-correction rules: nothing in the record shows whether
+    # the proprietor wants unitary effect (EU Reg. 1257/2012 Art. 9; national validation is the alternative)
+    # or a priority claim corrected/added (PCT Rule 26bis.1)
     ("ACME-EP-02", "EP.UNITARY_EFFECT_REQUEST"),
     ("ACME-001-WO", "WO.PRIORITY_CLAIM_CORRECTION"),
     ("ACME-WO-01", "WO.PRIORITY_CLAIM_CORRECTION"),
