@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from deadlines import explanation
 from deadlines.models import Deadline, DeadlineQuerySet, Delivery, Reminder
 from deadlines.presentation import user_tz
 from patents.models import Matter, TeamMembership
@@ -197,6 +198,7 @@ def deadline_context(reminder: Reminder, *, user: Any, now: dt.datetime) -> dict
     deadline = reminder.deadline
     assert deadline is not None  # only deadline reminders come here
     today = firm_today(now)
+    why = explanation.explain_deadline(deadline)
     return {
         "reminder": reminder,
         "deadline": deadline,
@@ -214,6 +216,9 @@ def deadline_context(reminder: Reminder, *, user: Any, now: dt.datetime) -> dict
         "extended_text": _long(deadline.extended_to, weekday=False),
         "latest_text": _long(deadline.latest_date, weekday=False),
         "effective_text": _long(deadline.effective_date, weekday=False),
+        # How the date was computed: the same steps the deadline page and `deadlines explain` show.
+        "explanation_text": explanation.render_text(why),
+        "explanation_html": explanation.render_html(why, deadline=deadline),
     }
 
 
