@@ -8,7 +8,7 @@ from celery import shared_task
 
 log = logging.getLogger(__name__)
 
-# --- Reminders (issue 8) ---------------------------------------------------------------------------------
+# --- Reminders: the sweep and re-planning after a change (logic in deadlines.reminders) -----------------
 
 
 @shared_task(name="deadlines.send_due_reminders", ignore_result=True)

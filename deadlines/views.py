@@ -31,6 +31,7 @@ from patents.models import Matter, UserProfile
 
 from . import actions
 from .charts import KIND_COLOURS, build_weekly_chart
+from .explanation import explain, remedies
 from .feeds import SCOPES, cached_calendar
 from .filters import (
     DEFAULT_WINDOW_DAYS,
@@ -43,7 +44,7 @@ from .filters import (
 )
 from .forms import AsOfForm, ExtensionForm, ManualDeadlineForm, MarkDoneForm, VerifyForm, WaiveForm
 from .models import Deadline
-from .presentation import explain, history_changes, in_user_timezone, remedies, user_today, user_tz
+from .presentation import history_changes, in_user_timezone, user_today, user_tz
 from .templatetags.docket_tags import responsible_of
 
 PAGE_SIZE = 50

@@ -21,7 +21,7 @@ ALLOWED = {
     ("patents/clients/throttle.py", "release"): "ThrottleBucket: office rate-limit state, not docket data",
     ("deadlines/admin.py", "confirm_sent"): "Delivery: e-mail outbox rows, not history-tracked",
     ("deadlines/admin.py", "release_for_resend"): "Delivery: e-mail outbox rows, not history-tracked",
-    ("deadlines/reminders.py", "reconcile_reminders"): "Reminder: reminder schedule, not history-tracked",
+    ("deadlines/reminders/sweep.py", "reconcile_reminders"): "Reminder: reminder schedule, not history-tracked",
 }
 
 

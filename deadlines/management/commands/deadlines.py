@@ -236,8 +236,8 @@ class Command(BaseCommand):
     # --- stored deadlines ------------------------------------------------------------------------------
 
     def _explain(self, options):
+        from deadlines import explanation
         from deadlines.models import Deadline
-        from deadlines.services import explain_deadline
 
         deadline = Deadline.objects.select_related("matter").filter(pk=options["deadline_id"]).first()
         if deadline is None:
@@ -255,7 +255,7 @@ class Command(BaseCommand):
                 )
             )
         else:
-            self.stdout.write(explain_deadline(deadline=deadline))
+            self.stdout.write(explanation.render_text(explanation.explain_deadline(deadline), deadline=deadline))
 
     def _matter_ids(self, options) -> list[int]:
         from deadlines.services import all_engine_matter_ids

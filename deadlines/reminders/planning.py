@@ -1,0 +1,258 @@
+"""Which reminders a deadline gets, and keeping its ``Reminder`` rows in line with that plan.
+
+``plan_reminders`` is pure: the rows an open deadline should have today under its policy.
+``sync_reminders_for_deadlines`` compares the plan with the stored rows and creates, moves, reopens or
+cancels rows; the engine and the dashboard actions call it after they change deadlines, and the sweep calls
+it as a safety net. Rows already sent or skipped are never touched: they are the record of what was said.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from deadlines.models import (
+    DEFAULT_BEFORE_DUE_DAYS,
+    DEFAULT_BEFORE_LATEST_DAYS,
+    Deadline,
+    Reminder,
+    ReminderPolicy,
+)
+
+from .common import K, chunks, firm_today, firm_zone, local_morning, send_hour
+
+logger = logging.getLogger(__name__)
+
+ReminderKey = tuple[str, int, dt.date]
+
+
+@dataclass(frozen=True)
+class Offsets:
+    before_due: tuple[int, ...] = DEFAULT_BEFORE_DUE_DAYS
+    before_latest: tuple[int, ...] = DEFAULT_BEFORE_LATEST_DAYS
+
+
+class PolicyBook:
+    """All policies in memory (a handful of rows), resolved most specific first."""
+
+    def __init__(self, policies: Iterable[ReminderPolicy] | None = None) -> None:
+        rows = list(ReminderPolicy.objects.all()) if policies is None else list(policies)
+        self._by_key: dict[tuple[int | None, str], Offsets] = {}
+        for row in rows:
+            try:
+                self._by_key[(row.client_id, row.deadline_kind)] = Offsets(row.before_due, row.before_latest)
+            except ValueError:
+                # The admin validates; a row broken by hand must not stop everyone's reminders.
+                logger.error("reminder policy %s has unreadable offsets; using the next broader policy", row.pk)
+
+    def for_deadline(self, *, client_id: int | None, kind: str) -> Offsets:
+        for key in ((client_id, kind), (client_id, ""), (None, kind), (None, "")):
+            if key in self._by_key:
+                return self._by_key[key]
+        return Offsets()
+
+
+@dataclass(frozen=True)
+class PlannedReminder:
+    kind: str
+    offset_days: int
+    target_date: dt.date
+    due_at: dt.datetime
+
+    @property
+    def key(self) -> ReminderKey:
+        return (self.kind, self.offset_days, self.target_date)
+
+
+def plan_reminders(*, deadline: Deadline, offsets: Offsets, today: dt.date) -> list[PlannedReminder]:
+    """The reminder rows an open deadline should have today (pure: no database access)."""
+    zone, hour = firm_zone(), send_hour()
+
+    def at(kind: str, days: int, target: dt.date, send_on: dt.date) -> PlannedReminder:
+        return PlannedReminder(kind, days, target, local_morning(send_on, hour=hour, zone=zone))
+
+    effective = deadline.effective_date
+    planned: list[PlannedReminder] = []
+    if not deadline.is_overdue(today):
+        for days in offsets.before_due:
+            planned.append(at(K.BEFORE_DUE, days, effective, effective - dt.timedelta(days=days)))
+    latest = deadline.latest_date
+    if deadline.extendable and latest and latest > effective and latest >= today:
+        for days in offsets.before_latest:
+            send_on = latest - dt.timedelta(days=days)
+            # Before the due date the ordinary reminders speak; a "last possible date" reminder then is noise.
+            if send_on > effective:
+                planned.append(at(K.BEFORE_LATEST, days, latest, send_on))
+    # Overdue escalation: the first day after the date; once overdue, today's and tomorrow's, so one is
+    # always scheduled ahead (the sweep adds the next one each time it sends one).
+    days_overdue = (today - effective).days
+    for n in [1] if days_overdue < 1 else [days_overdue, days_overdue + 1]:
+        planned.append(at(K.OVERDUE, -n, effective, effective + dt.timedelta(days=n)))
+    return planned
+
+
+def expected_target(reminder: Reminder, deadline: Deadline) -> dt.date | None:
+    """The date a deadline reminder should announce now; it differs from the row's when the deadline moved."""
+    if reminder.kind == K.BEFORE_LATEST:
+        return deadline.latest_date if deadline.extendable else None
+    return deadline.effective_date
+
+
+# --- Sync: called by the engine and the dashboard actions ---------------------------------------------------
+
+
+def sync_reminders_for_deadlines(
+    *, deadline_ids: Iterable[int], now: dt.datetime | None = None, chunk_size: int = 1000
+) -> dict[str, int]:
+    """Bring the reminder rows of these deadlines in line with their current state (idempotent).
+
+    Call it in the same transaction as the change (or right after it commits). Open deadlines get their
+    schedule (rescheduled when the date moved); any other status cancels what is still scheduled; rows
+    already sent or skipped are kept as the record.
+    """
+    now = now or timezone.now()
+    today = firm_today(now)
+    book = PolicyBook()
+    counts: Counter[str] = Counter()
+    ids = sorted(set(deadline_ids))
+    for chunk in chunks(ids, chunk_size):
+        with transaction.atomic():
+            _sync_chunk(chunk, book=book, now=now, today=today, counts=counts)
+    return dict(counts)
+
+
+def sync_reminders_for_open_deadlines(*, client_id: int | None = None, kind: str = "") -> dict[str, int]:
+    """Re-plan every open deadline (after a policy change), optionally only one client's or kind's."""
+    qs = Deadline.objects.open()
+    if client_id:
+        qs = qs.filter(matter__client_id=client_id)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return sync_reminders_for_deadlines(deadline_ids=list(qs.values_list("pk", flat=True)))
+
+
+def _sync_chunk(
+    ids: Sequence[int], *, book: PolicyBook, now: dt.datetime, today: dt.date, counts: Counter[str]
+) -> None:
+    deadlines = list(
+        Deadline.objects.filter(pk__in=ids)
+        .select_related("matter")
+        .only("pk", "status", "kind", "due_date", "extended_to", "extendable", "latest_date", "matter__client_id")
+    )
+    existing = _lock_reminder_rows(ids)
+    changes = _Changes(now=now, counts=counts)
+    for deadline in deadlines:
+        rows = existing.get(deadline.pk, [])
+        if deadline.status != Deadline.Status.OPEN:
+            changes.cancel_scheduled(rows, reason=f"deadline {deadline.get_status_display().lower()}")
+            continue
+        offsets = book.for_deadline(client_id=deadline.matter.client_id, kind=deadline.kind)
+        changes.follow_plan(deadline, rows, plan_reminders(deadline=deadline, offsets=offsets, today=today))
+    changes.save()
+
+
+def _lock_reminder_rows(ids: Sequence[int]) -> dict[int | None, list[Reminder]]:
+    """The deadlines' reminder rows, locked.
+
+    A sweep that holds some of these rows (claiming them) finishes first, and we then see them as sent and
+    leave them alone.
+    """
+    existing: dict[int | None, list[Reminder]] = defaultdict(list)
+    for row in (
+        Reminder.objects.filter(deadline_id__in=ids)
+        .select_for_update()
+        .order_by("pk")
+        .only("pk", "deadline_id", "kind", "offset_days", "target_date", "due_at", "status", "status_reason")
+    ):
+        existing[row.deadline_id].append(row)
+    return existing
+
+
+@dataclass
+class _Changes:
+    """The row changes one sync chunk collects, written in two bulk statements at the end."""
+
+    now: dt.datetime
+    counts: Counter[str]
+    to_create: list[Reminder] = field(default_factory=list)
+    to_update: list[Reminder] = field(default_factory=list)
+
+    def cancel_scheduled(self, rows: Iterable[Reminder], *, reason: str) -> None:
+        for row in rows:
+            if row.status == Reminder.Status.SCHEDULED:
+                self._cancel(row, reason)
+
+    def follow_plan(self, deadline: Deadline, rows: list[Reminder], plan: list[PlannedReminder]) -> None:
+        planned = {p.key: p for p in plan}
+        by_key = {_key(r): r for r in rows}
+        # Scheduled rows not in the plan any more: candidates to be moved to the new date.
+        movable = {
+            (r.kind, r.offset_days): r
+            for r in rows
+            if r.status == Reminder.Status.SCHEDULED and _key(r) not in planned
+        }
+        for key, wanted in planned.items():
+            row = by_key.get(key)
+            if row is not None:
+                self._keep(row, wanted)
+            elif (row := movable.pop((wanted.kind, wanted.offset_days), None)) is not None:
+                self._move(row, wanted)
+            else:
+                self._create(deadline, wanted)
+        for row in movable.values():
+            self._cancel(row, "no longer in the schedule (date, extension or policy changed)")
+
+    def _keep(self, row: Reminder, wanted: PlannedReminder) -> None:
+        if row.status == Reminder.Status.CANCELLED:
+            row.status, row.status_reason, row.due_at = Reminder.Status.SCHEDULED, "deadline reopened", wanted.due_at
+            self.to_update.append(row)
+            self.counts["reopened"] += 1
+        elif row.status == Reminder.Status.SCHEDULED and row.due_at != wanted.due_at:
+            row.due_at = wanted.due_at
+            self.to_update.append(row)
+            self.counts["rescheduled"] += 1
+
+    def _move(self, row: Reminder, wanted: PlannedReminder) -> None:
+        row.status_reason = f"rescheduled: date moved from {row.target_date.isoformat()}"
+        row.target_date, row.due_at = wanted.target_date, wanted.due_at
+        self.to_update.append(row)
+        self.counts["rescheduled"] += 1
+
+    def _create(self, deadline: Deadline, wanted: PlannedReminder) -> None:
+        self.to_create.append(
+            Reminder(
+                deadline_id=deadline.pk,
+                kind=wanted.kind,
+                offset_days=wanted.offset_days,
+                target_date=wanted.target_date,
+                due_at=wanted.due_at,
+                created_at=self.now,
+            )
+        )
+        self.counts["created"] += 1
+
+    def _cancel(self, row: Reminder, reason: str) -> None:
+        row.status, row.status_reason, row.processed_at = Reminder.Status.CANCELLED, reason, self.now
+        self.to_update.append(row)
+        self.counts["cancelled"] += 1
+
+    def save(self) -> None:
+        if self.to_update:
+            Reminder.objects.bulk_update(
+                self.to_update,
+                ["status", "status_reason", "target_date", "due_at", "processed_at", "updated_at"],
+                batch_size=1000,
+            )
+        if self.to_create:
+            # ignore_conflicts: a concurrent sync of the same deadline may have inserted the same key first.
+            Reminder.objects.bulk_create(self.to_create, batch_size=2000, ignore_conflicts=True)
+
+
+def _key(row: Reminder) -> ReminderKey:
+    return (row.kind, row.offset_days, row.target_date)
