@@ -72,6 +72,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from patents.models import Matter, TeamMembership
+from patents.timezones import user_tz
 
 from .models import (
     DEFAULT_BEFORE_DUE_DAYS,
@@ -81,7 +82,6 @@ from .models import (
     Reminder,
     ReminderPolicy,
 )
-from .presentation import user_tz
 
 logger = logging.getLogger(__name__)
 
