@@ -1,4 +1,4 @@
-"""Staff report: event types the deadline engine has no rule for (issue 15, "nothing silently dropped").
+"""Staff report: event types the deadline engine has no rule for ("nothing silently dropped").
 
 An office event whose type no rule names computes no deadline. That is right for a fact the engine knows
 and deliberately ignores (registry.NO_DEADLINE, listed with its reason), and a gap otherwise: this page lists

@@ -673,6 +673,7 @@ def recompute_matters(
                     MatterComputation.objects.filter(matter_id__in=chunk).values_list("matter_id", "inputs_hash")
                 )
                 settled: dict[int, str] = {}
+                computed: dict[int, list[dict]] = {}
                 for snapshot in load_snapshots(chunk, lock=not dry_run):
                     lifecycle = matter_lifecycle(snapshot, today)
                     digest = inputs_hash(snapshot, base, lifecycle)
@@ -687,6 +688,7 @@ def recompute_matters(
                     )
                     part.changes.extend(changes)
                     part.problems.extend(problems)
+                    computed[snapshot.pk] = problems
                     creates.extend(c)
                     updates.extend(u)
                     if not c and not u:
@@ -698,6 +700,7 @@ def recompute_matters(
                         part.deadline_ids = _write(creates, updates)
                         if notify_reminders and part.deadline_ids:
                             _notify_reminders(part.deadline_ids)
+                    _record_computed(computed)
                     _record_settled(settled, known)
                     _clear_pending(chunk, started=chunk_started)
             outcome.merge(part)
@@ -720,6 +723,18 @@ def _analyze_deadlines() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {Deadline._meta.db_table}")
+
+
+def _record_computed(computed: dict[int, list[dict]]) -> None:
+    # What the engine could not compute, per matter just computed: the matter page shows it from here.
+    now = timezone.now()
+    MatterComputation.objects.bulk_create(
+        [MatterComputation(matter_id=mid, problems=problems, computed_at=now) for mid, problems in computed.items()],
+        update_conflicts=True,
+        unique_fields=["matter"],
+        update_fields=["problems", "computed_at"],
+        batch_size=1000,
+    )
 
 
 def _record_settled(settled: dict[int, str], known: dict[int, str]) -> None:

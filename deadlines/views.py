@@ -28,13 +28,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from docketapp import csvsafe
 from patents.models import Matter, UserProfile
+from patents.timezones import in_user_timezone, user_today, user_tz
 
 from . import actions
 from .charts import KIND_COLOURS, build_weekly_chart
 from .feeds import SCOPES, cached_calendar
 from .filters import (
     DEFAULT_WINDOW_DAYS,
-    NEEDS_ACTION,
     SORTABLE,
     DeadlineFilter,
     apply_default_window,
@@ -43,7 +43,7 @@ from .filters import (
 )
 from .forms import AsOfForm, ExtensionForm, ManualDeadlineForm, MarkDoneForm, VerifyForm, WaiveForm
 from .models import Deadline
-from .presentation import explain, history_changes, in_user_timezone, remedies, user_today, user_tz
+from .presentation import explain, history_changes, remedies
 from .templatetags.docket_tags import responsible_of
 
 PAGE_SIZE = 50
@@ -71,16 +71,10 @@ def _docket_queryset(request: HttpRequest, today: dt.date):
     return docket_filter, qs, sort_key, descending
 
 
-def _needs_verification(deadline: Deadline) -> bool:
-    # The row-level twin of DeadlineQuerySet.unverified(): a superseded deadline needs no second look.
-    return deadline.verified_at is None and deadline.status != Deadline.Status.SUPERSEDED
-
-
 def _decorate(rows, today: dt.date) -> None:
     for row in rows:
         row.days_left = (row.effective - today).days
-        row.overdue = row.status in NEEDS_ACTION and row.days_left < 0
-        row.needs_verification = _needs_verification(row)
+        row.overdue = row.is_overdue(today)
 
 
 @login_required
@@ -229,7 +223,7 @@ def _deadline_context(request: HttpRequest, deadline: Deadline, **forms) -> dict
         "is_open": is_open,
         "extension_options": _extension_options(deadline),
         "verify_refusal": actions.verification_refusal(deadline, request.user),
-        "needs_verification": _needs_verification(deadline),
+        "needs_verification": deadline.needs_verification,
         "other_versions": Deadline.objects.filter(matter=deadline.matter, key=deadline.key)
         .exclude(pk=deadline.pk)
         .order_by("-created_at"),
@@ -464,8 +458,7 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
     )
     by_day: dict[dt.date, list[Deadline]] = defaultdict(list)
     for d in rows:
-        d.overdue = d.status in NEEDS_ACTION and d.effective < today
-        d.needs_verification = d.verified_at is None
+        d.overdue = d.is_overdue(today)
         by_day[d.effective].append(d)
     grid = [
         [
