@@ -85,7 +85,7 @@ def build_weekly_chart(qs: QuerySet, today: dt.date, weeks: int = WEEKS) -> Char
     for i, week in enumerate(counts):
         monday = start + dt.timedelta(weeks=i)
         x = LEFT + i * slot + (slot - bar_w) / 2
-        y = TOP + plot_h
+        y: float = TOP + plot_h
         for kind in kinds:
             n = week[kind]
             if not n:

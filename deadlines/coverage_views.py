@@ -31,7 +31,7 @@ def rule_coverage_rows() -> dict[str, object]:
     for et in types:
         if et.code in ruled:
             continue
-        row = {"code": et.code, "label": et.label, "office": et.office, "events": et.n_events, "matters": et.n_matters}  # type: ignore[attr-defined]
+        row = {"code": et.code, "label": et.label, "office": et.office, "events": et.n_events, "matters": et.n_matters}
         if et.code in NO_DEADLINE:
             deliberate.append({**row, "why": NO_DEADLINE[et.code]})
         else:

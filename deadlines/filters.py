@@ -187,6 +187,6 @@ def order_docket(qs: QuerySet, sort: str) -> tuple[QuerySet, str, bool]:
     key = sort.lstrip("-")
     if key not in SORTABLE:
         key, descending = "due", False
-    expr = F(SORTABLE[key][1])
-    expr = expr.desc(nulls_last=True) if descending else expr.asc(nulls_last=True)
+    column = F(SORTABLE[key][1])
+    expr = column.desc(nulls_last=True) if descending else column.asc(nulls_last=True)
     return qs.order_by("overdue_rank", expr, "effective", "pk"), key, descending

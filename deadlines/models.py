@@ -305,7 +305,7 @@ class ReminderPolicy(models.Model):
         ]
 
     def __str__(self) -> str:
-        who = self.client.reference if self.client_id else "all clients"
+        who = self.client.reference if self.client is not None else "all clients"
         return f"{who} / {self.get_deadline_kind_display() or 'all kinds'}: {self.before_due_days}"
 
     @property

@@ -6,10 +6,12 @@ from __future__ import annotations
 import calendar as pycalendar
 import datetime as dt
 from collections import defaultdict
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
 from django.http import (
@@ -118,7 +120,8 @@ def docket(request: HttpRequest) -> HttpResponse:
         # Whatever the filters, deadlines nobody is responsible for are counted on every docket page.
         "unassigned_total": Deadline.objects.visible_to(request.user).unassigned().count(),
     }
-    if request.htmx and request.htmx.target == RESULTS_TARGET:
+    htmx = getattr(request, "htmx", None)  # django_htmx's middleware sets it on every request
+    if htmx and htmx.target == RESULTS_TARGET:
         return render(request, "deadlines/_docket_results.html", context)
     return render(request, "deadlines/docket.html", context)
 
@@ -211,6 +214,7 @@ def _deadline_context(request: HttpRequest, deadline: Deadline, **forms) -> dict
     is_open = deadline.status == Deadline.Status.OPEN
     records = list(deadline.history.select_related("history_user").order_by("-history_date", "-history_id"))
     effective = deadline.effective_date
+    options = _extension_options(deadline)
     context = {
         "deadline": deadline,
         "matter": deadline.matter,
@@ -221,7 +225,7 @@ def _deadline_context(request: HttpRequest, deadline: Deadline, **forms) -> dict
         "remedies": remedies(deadline.remedies),
         "history": history_changes(records),
         "is_open": is_open,
-        "extension_options": _extension_options(deadline),
+        "extension_options": options,
         "verify_refusal": actions.verification_refusal(deadline, request.user),
         "needs_verification": deadline.needs_verification,
         "other_versions": Deadline.objects.filter(matter=deadline.matter, key=deadline.key)
@@ -231,10 +235,8 @@ def _deadline_context(request: HttpRequest, deadline: Deadline, **forms) -> dict
     if is_open:
         context["done_form"] = forms.get("done_form") or MarkDoneForm(initial={"done_on": today})
         context["waive_form"] = forms.get("waive_form") or WaiveForm()
-        if context["extension_options"]:
-            context["extension_form"] = forms.get("extension_form") or ExtensionForm(
-                options=context["extension_options"]
-            )
+        if options:
+            context["extension_form"] = forms.get("extension_form") or ExtensionForm(options=options)
     context["verify_form"] = forms.get("verify_form") or VerifyForm(initial={"seen": actions.current_version(deadline)})
     context["action_error"] = forms.get("action_error")
     return context
@@ -469,7 +471,7 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
                 "weekend": day.weekday() >= 5,
                 # A crowded day shows its first few and a link to the full list, instead of a cell no one
                 # can read; overdue items sort first so they are never the hidden ones.
-                "items": sorted(by_day.get(day, []), key=lambda d: not d.overdue)[:CALENDAR_ITEMS_PER_DAY],
+                "items": sorted(by_day.get(day, []), key=lambda d: not d.is_overdue(today))[:CALENDAR_ITEMS_PER_DAY],
                 "more": max(0, len(by_day.get(day, [])) - CALENDAR_ITEMS_PER_DAY),
                 "day_query": _day_query(request, day),
             }
@@ -514,7 +516,8 @@ def feed_settings(request: HttpRequest) -> HttpResponse:
             ("team", "My teams' deadlines", f"{base}?scope=team"),
             ("all", "Everything I may see", f"{base}?scope=all"),
         ]
-    profile = UserProfile.objects.filter(user=request.user).first()
+    # login_required: the user is a stored User here, never the anonymous one.
+    profile = UserProfile.objects.filter(user=cast(User, request.user)).first()
     response = render(
         request,
         "deadlines/feed_settings.html",
@@ -541,6 +544,7 @@ def ics_feed(request: HttpRequest, token: str) -> HttpResponse:
         scope = "mine"
     body, etag = cached_calendar(user, user_today(user), scope)
     quoted = f'"{etag}"'
+    response: HttpResponse
     if quoted in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
         response = HttpResponseNotModified()
     else:

@@ -52,7 +52,7 @@ def family_tree(matter: Matter, visible: models.QuerySet[Matter]) -> tuple[TreeN
             if child.pk in nodes:
                 continue
             node = TreeNode(matter=child, relation=child.get_parent_relation_display())
-            nodes[child.parent_id].children.append(node)
+            nodes[child.parent_id or root.pk].children.append(node)  # never None: filtered on parent_id
             nodes[child.pk] = node
             frontier.append(child.pk)
     others: list[Matter] = []

@@ -188,9 +188,9 @@ def _current_deadlines(matter: Matter, today: dt.date) -> list[Deadline]:
         .order_by("due_date", "pk")
     )
     for d in rows:
-        d.effective = d.effective_date  # type: ignore[attr-defined]
-        d.days_left = (d.effective_date - today).days  # type: ignore[attr-defined]
-        d.overdue = d.is_overdue(today)  # type: ignore[attr-defined]
+        d.effective = d.effective_date
+        d.days_left = (d.effective_date - today).days
+        d.overdue = d.is_overdue(today)
     return rows
 
 
