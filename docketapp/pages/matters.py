@@ -43,7 +43,7 @@ def matter_list(request: HttpRequest) -> HttpResponse:
     params.pop("page", None)
     return render(
         request,
-        "pages/matter_list.html",
+        "docketapp/matter_list.html",
         {"filter": matter_filter, "page": page, "qs_no_page": params.urlencode()},
     )
 
@@ -207,7 +207,7 @@ def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
     tree, family_others = family_tree(matter, visible)
     return render(
         request,
-        "pages/matter_detail.html",
+        "docketapp/matter_detail.html",
         {
             "matter": matter,
             "today": today,
