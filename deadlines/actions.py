@@ -18,8 +18,8 @@ from django.utils import timezone
 from docketapp.audit import attributed
 from patents.models import Matter, UserProfile
 
+from .formatting import fmt_date
 from .models import Deadline
-from .presentation import fmt_date
 
 VERIFY_REASON_PREFIX = "verified"
 

@@ -6,13 +6,7 @@ class DeadlinesConfig(AppConfig):
     verbose_name = "Deadlines"
 
     def ready(self) -> None:
-        # patents must not import deadlines, so the engine registers itself for "an event was recorded".
-        from patents.services import event_recorded_hooks, event_recording_hooks
+        # patents must not import deadlines, so the engine listens to patents' office-event signals.
+        from .signals import connect_office_event_receivers
 
-        from .services import mark_recompute_pending
-        from .tasks import schedule_recompute
-
-        if mark_recompute_pending not in event_recording_hooks:
-            event_recording_hooks.append(mark_recompute_pending)
-        if schedule_recompute not in event_recorded_hooks:
-            event_recorded_hooks.append(schedule_recompute)
+        connect_office_event_receivers()

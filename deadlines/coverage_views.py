@@ -1,4 +1,4 @@
-"""Staff report: event types the deadline engine has no rule for (issue 15, "nothing silently dropped").
+"""Staff report: event types the deadline engine has no rule for ("nothing silently dropped").
 
 An office event whose type no rule names computes no deadline. That is right for a fact the engine knows
 and deliberately ignores (registry.NO_DEADLINE, listed with its reason), and a gap otherwise: this page lists
@@ -31,7 +31,7 @@ def rule_coverage_rows() -> dict[str, object]:
     for et in types:
         if et.code in ruled:
             continue
-        row = {"code": et.code, "label": et.label, "office": et.office, "events": et.n_events, "matters": et.n_matters}  # type: ignore[attr-defined]
+        row = {"code": et.code, "label": et.label, "office": et.office, "events": et.n_events, "matters": et.n_matters}
         if et.code in NO_DEADLINE:
             deliberate.append({**row, "why": NO_DEADLINE[et.code]})
         else:

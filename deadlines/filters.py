@@ -12,13 +12,12 @@ from django.db.models.functions import Coalesce
 
 from patents.models import Client, TeamMembership
 
-from .models import Deadline
+from .models import NEEDS_ACTION, Deadline
 
 DEFAULT_WINDOW_DAYS = 90
 
-# A missed deadline still needs someone (remedies such as further processing run from it): it stays on the
-# default docket, among the overdue ones, until it is done or waived.
-NEEDS_ACTION = (Deadline.Status.OPEN, Deadline.Status.MISSED)
+# NEEDS_ACTION (deadlines.models) is the one definition of "needs action": the default docket shows those
+# deadlines, and ``overdue_rank`` 0 is DeadlineQuerySet.overdue / Deadline.is_overdue as an annotation.
 ACTIVE = "active"
 
 SCOPE_CHOICES = [("mine", "Mine"), ("team", "My teams"), ("all", "All I may see"), ("unassigned", "Unassigned")]
@@ -161,7 +160,7 @@ class DeadlineFilter(django_filters.FilterSet):
         if not value or value == "any":
             return qs
         if value == ACTIVE:
-            return qs.filter(status__in=NEEDS_ACTION)
+            return qs.needs_action()
         return qs.filter(status=value)
 
     def filter_unverified(self, qs, name, value):

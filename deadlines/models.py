@@ -52,29 +52,34 @@ class DeadlineQuerySet(models.QuerySet):
     def open(self) -> DeadlineQuerySet:
         return self.filter(status=Deadline.Status.OPEN)
 
+    def needs_action(self) -> DeadlineQuerySet:
+        """Deadlines someone still has to act on (``NEEDS_ACTION``); the same rule as Deadline.needs_action."""
+        return self.filter(status__in=NEEDS_ACTION)
+
     def overdue(self, today: dt.date | None = None) -> DeadlineQuerySet:
-        """Open deadlines whose date in force (an extension actually taken, else the due date) has passed;
-        the same rule as Deadline.is_overdue."""
+        """Deadlines that need action and whose date in force (an extension actually taken, else the due date)
+        has passed; the same rule as Deadline.is_overdue and the docket's ``overdue_rank``."""
         return (
-            self.open()
+            self.needs_action()
             .alias(date_in_force=Coalesce("extended_to", "due_date"))
             .filter(date_in_force__lt=today or timezone.now().date())
         )
 
     def unassigned(self) -> DeadlineQuerySet:
         """Deadlines that need action and have nobody to act: no one assigned, no responsible paralegal or
-        attorney on the matter, and no docketing member in the client's team (issue 14: never invisible)."""
+        attorney on the matter, and no docketing member in the client's team: such a deadline must never be
+        invisible, so every docket page counts it."""
         from patents.models import TeamMembership
 
         docketed = TeamMembership.objects.filter(role=TeamMembership.Role.DOCKETING, user__is_active=True)
-        return self.filter(
-            status__in=(Deadline.Status.OPEN, Deadline.Status.MISSED),
+        return self.needs_action().filter(
             responsible__isnull=True,
             matter__responsible_paralegal__isnull=True,
             matter__responsible_attorney__isnull=True,
         ).exclude(matter__client__in=docketed.values("client"))
 
     def unverified(self) -> DeadlineQuerySet:
+        """Deadlines waiting for a second person; the same rule as Deadline.needs_verification."""
         return self.filter(verified_at__isnull=True).exclude(status=Deadline.Status.SUPERSEDED)
 
 
@@ -90,7 +95,7 @@ class Deadline(models.Model):
         MISSED = "missed", "Missed"
         SUPERSEDED = "superseded", "Superseded"
         WAIVED = "waived", "Waived"
-        # Closed by the engine from office facts (issue 14), never by the passing of time. Unlike done/waived
+        # Closed by the engine from office facts, never by the passing of time. Unlike done/waived
         # they are not human decisions: a recompute reopens them when the fact goes away (a revival).
         COMPLETED = "completed", "Done (proven by a later office fact)"
         MOOT = "moot", "Moot (the right ended)"
@@ -173,16 +178,34 @@ class Deadline(models.Model):
         """The date work must be done by now: an extension actually taken moves it."""
         return self.extended_to or self.due_date
 
+    @property
+    def needs_action(self) -> bool:
+        """Someone still has to act: open, or missed (remedies such as further processing run from it)."""
+        return self.status in NEEDS_ACTION
+
     def is_overdue(self, today: dt.date | None = None) -> bool:
-        return self.status == self.Status.OPEN and self.effective_date < (today or timezone.now().date())
+        """Needs action and the date in force has passed; the same rule as DeadlineQuerySet.overdue."""
+        return self.needs_action and self.effective_date < (today or timezone.now().date())
+
+    @property
+    def needs_verification(self) -> bool:
+        """Not yet confirmed by a second person; a superseded deadline needs no second look (the same rule
+        as DeadlineQuerySet.unverified)."""
+        return self.verified_at is None and self.status != self.Status.SUPERSEDED
 
     @property
     def is_verified(self) -> bool:
         return self.verified_at is not None
 
 
+# A missed deadline still needs someone (remedies such as further processing run from it): like an open one it
+# stays on the docket and counts as overdue once its date has passed. Every "needs action" and "overdue" in the
+# docket, calendar, matter page and reminders goes through this tuple.
+NEEDS_ACTION = (Deadline.Status.OPEN, Deadline.Status.MISSED)
+
+
 class MatterComputation(models.Model):
-    """What the deadline engine last computed a matter from (issue 4).
+    """What the deadline engine last computed a matter from, and what it could not compute.
 
     A hash of the matter's facts, its office events, the stored closures and the engine's own source: a full
     recompute skips matters whose hash is unchanged (nothing they depend on changed), so a nightly pass over
@@ -198,6 +221,9 @@ class MatterComputation(models.Model):
         "follows. Still set after a few minutes means the recompute task was lost (broker down, worker "
         "killed): the recompute-pending sweep does it.",
     )
+    # What the engine could not compute at the last recompute (a missing filing date, …), as it reported it:
+    # the matter page shows these instead of running the engine on every view.
+    problems = models.JSONField(default=list, blank=True)
 
     class Meta:
         indexes = [
@@ -210,7 +236,7 @@ class MatterComputation(models.Model):
         return f"deadlines of matter {self.matter_id} computed {when}"
 
 
-# --- Reminders (issue 8): policy, scheduled reminder rows and their deliveries ---------------------------
+# --- Reminders: policy, scheduled reminder rows and their deliveries -----------------------------------
 
 DEFAULT_BEFORE_DUE_DAYS = (60, 30, 14, 7, 3, 1, 0)
 DEFAULT_BEFORE_LATEST_DAYS = (30, 14, 7, 3, 1, 0)
@@ -243,7 +269,7 @@ class ReminderPolicy(models.Model):
     """How many days ahead people are reminded, per deadline kind and/or client.
 
     The most specific row wins: client + kind, then client (any kind), then kind (any client), then the
-    firm-wide row (no client, any kind); without any row the defaults of the issue apply. Overdue escalation
+    firm-wide row (no client, any kind); without any row DEFAULT_BEFORE_*_DAYS apply. Overdue escalation
     is not configurable on purpose: a missed deadline is escalated daily whatever a policy says.
     """
 
@@ -279,7 +305,7 @@ class ReminderPolicy(models.Model):
         ]
 
     def __str__(self) -> str:
-        who = self.client.reference if self.client_id else "all clients"
+        who = self.client.reference if self.client is not None else "all clients"
         return f"{who} / {self.get_deadline_kind_display() or 'all kinds'}: {self.before_due_days}"
 
     @property

@@ -8,55 +8,14 @@ yet is still shown, field by field, so nothing in the explanation is ever hidden
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import timezone
+# The time-zone helpers live beside the user profile (patents.timezones); re-exported here only for callers
+# that still import them from this module.
+from patents.timezones import in_user_timezone, user_today, user_tz  # noqa: F401
 
-DATE_FMT = "%a %-d %b %Y"
-
-
-def user_tz(user: Any) -> zoneinfo.ZoneInfo:
-    """The user's own zone (UserProfile.time_zone); without one, the firm's default zone (settings.TIME_ZONE),
-    the same zone the reminders use, so the dashboard's 'today' and the e-mails' 'today' never disagree."""
-    # No profile yet (RelatedObjectDoesNotExist is an AttributeError) or anonymous: no profile.
-    profile = getattr(user, "profile", None)
-    name = getattr(profile, "time_zone", "") or ""
-    try:
-        return zoneinfo.ZoneInfo(name) if name else timezone.get_default_timezone()
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return timezone.get_default_timezone()
-
-
-def in_user_timezone(view):
-    """Render the view's times in the user's own zone (UserProfile.time_zone); storage stays UTC."""
-    import functools
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        with timezone.override(user_tz(request.user)):
-            return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def user_today(user: Any) -> dt.date:
-    """'Today' where the user sits: a paralegal in Tokyo on Monday morning is not on Sunday."""
-    return timezone.now().astimezone(user_tz(user)).date()
-
-
-def fmt_date(value: Any) -> str:
-    if value in (None, ""):
-        return "—"
-    if isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value[:10])
-        except ValueError:
-            return value
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    return value.strftime(DATE_FMT)
+from .formatting import DATE_FMT, fmt_date  # noqa: F401  (DATE_FMT for callers of this module)
 
 
 @dataclass

@@ -46,7 +46,7 @@ def recompute_deadlines(matter_id: int, reason: str = "office event recorded or 
 
 
 def schedule_recompute(matter_id: int, reason: str = "office event recorded or changed") -> None:
-    """Hook for patents.services.record_office_event, run on commit: queue the matter's recompute.
+    """Run once an office event committed (deadlines.signals): queue the matter's recompute.
 
     The need is already recorded in the database (``mark_recompute_pending``, same transaction as the
     event), so a broker that is down costs a delay, not a deadline: the failure is logged, the caller (a

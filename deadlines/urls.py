@@ -19,12 +19,12 @@ urlpatterns = [
     path("<int:pk>/verify/", views.deadline_verify, name="deadline-verify"),
 ]
 
-# Staff outbox of the reminder sweep (issue 8).
+# Staff outbox of the reminder sweep: what was sent, to whom, and what failed.
 from .outbox_views import urlpatterns as _outbox_urlpatterns  # noqa: E402
 
 urlpatterns += _outbox_urlpatterns
 
-# Staff report: event types with no deadline rule (issue 15).
+# Staff report: event types with no deadline rule, so no office event is silently ignored.
 from .coverage_views import urlpatterns as _coverage_urlpatterns  # noqa: E402
 
 urlpatterns += _coverage_urlpatterns

@@ -6,10 +6,12 @@ from __future__ import annotations
 import calendar as pycalendar
 import datetime as dt
 from collections import defaultdict
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
 from django.http import (
@@ -28,6 +30,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from docketapp import csvsafe
 from patents.models import Matter, UserProfile
+from patents.timezones import in_user_timezone, user_today, user_tz
 
 from . import actions
 from .charts import KIND_COLOURS, build_weekly_chart
@@ -35,7 +38,6 @@ from .explanation import explain, remedies
 from .feeds import SCOPES, cached_calendar
 from .filters import (
     DEFAULT_WINDOW_DAYS,
-    NEEDS_ACTION,
     SORTABLE,
     DeadlineFilter,
     apply_default_window,
@@ -44,7 +46,7 @@ from .filters import (
 )
 from .forms import AsOfForm, ExtensionForm, ManualDeadlineForm, MarkDoneForm, VerifyForm, WaiveForm
 from .models import Deadline
-from .presentation import history_changes, in_user_timezone, user_today, user_tz
+from .presentation import history_changes
 from .templatetags.docket_tags import responsible_of
 
 PAGE_SIZE = 50
@@ -72,16 +74,10 @@ def _docket_queryset(request: HttpRequest, today: dt.date):
     return docket_filter, qs, sort_key, descending
 
 
-def _needs_verification(deadline: Deadline) -> bool:
-    # The row-level twin of DeadlineQuerySet.unverified(): a superseded deadline needs no second look.
-    return deadline.verified_at is None and deadline.status != Deadline.Status.SUPERSEDED
-
-
 def _decorate(rows, today: dt.date) -> None:
     for row in rows:
         row.days_left = (row.effective - today).days
-        row.overdue = row.status in NEEDS_ACTION and row.days_left < 0
-        row.needs_verification = _needs_verification(row)
+        row.overdue = row.is_overdue(today)
 
 
 @login_required
@@ -125,7 +121,8 @@ def docket(request: HttpRequest) -> HttpResponse:
         # Whatever the filters, deadlines nobody is responsible for are counted on every docket page.
         "unassigned_total": Deadline.objects.visible_to(request.user).unassigned().count(),
     }
-    if request.htmx and request.htmx.target == RESULTS_TARGET:
+    htmx = getattr(request, "htmx", None)  # django_htmx's middleware sets it on every request
+    if htmx and htmx.target == RESULTS_TARGET:
         return render(request, "deadlines/_docket_results.html", context)
     return render(request, "deadlines/docket.html", context)
 
@@ -218,6 +215,7 @@ def _deadline_context(request: HttpRequest, deadline: Deadline, **forms) -> dict
     is_open = deadline.status == Deadline.Status.OPEN
     records = list(deadline.history.select_related("history_user").order_by("-history_date", "-history_id"))
     effective = deadline.effective_date
+    options = _extension_options(deadline)
     context = {
         "deadline": deadline,
         "matter": deadline.matter,
@@ -228,9 +226,9 @@ def _deadline_context(request: HttpRequest, deadline: Deadline, **forms) -> dict
         "remedies": remedies(deadline.remedies),
         "history": history_changes(records),
         "is_open": is_open,
-        "extension_options": _extension_options(deadline),
+        "extension_options": options,
         "verify_refusal": actions.verification_refusal(deadline, request.user),
-        "needs_verification": _needs_verification(deadline),
+        "needs_verification": deadline.needs_verification,
         "other_versions": Deadline.objects.filter(matter=deadline.matter, key=deadline.key)
         .exclude(pk=deadline.pk)
         .order_by("-created_at"),
@@ -238,10 +236,8 @@ def _deadline_context(request: HttpRequest, deadline: Deadline, **forms) -> dict
     if is_open:
         context["done_form"] = forms.get("done_form") or MarkDoneForm(initial={"done_on": today})
         context["waive_form"] = forms.get("waive_form") or WaiveForm()
-        if context["extension_options"]:
-            context["extension_form"] = forms.get("extension_form") or ExtensionForm(
-                options=context["extension_options"]
-            )
+        if options:
+            context["extension_form"] = forms.get("extension_form") or ExtensionForm(options=options)
     context["verify_form"] = forms.get("verify_form") or VerifyForm(initial={"seen": actions.current_version(deadline)})
     context["action_error"] = forms.get("action_error")
     return context
@@ -465,8 +461,7 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
     )
     by_day: dict[dt.date, list[Deadline]] = defaultdict(list)
     for d in rows:
-        d.overdue = d.status in NEEDS_ACTION and d.effective < today
-        d.needs_verification = d.verified_at is None
+        d.overdue = d.is_overdue(today)
         by_day[d.effective].append(d)
     grid = [
         [
@@ -477,7 +472,7 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
                 "weekend": day.weekday() >= 5,
                 # A crowded day shows its first few and a link to the full list, instead of a cell no one
                 # can read; overdue items sort first so they are never the hidden ones.
-                "items": sorted(by_day.get(day, []), key=lambda d: not d.overdue)[:CALENDAR_ITEMS_PER_DAY],
+                "items": sorted(by_day.get(day, []), key=lambda d: not d.is_overdue(today))[:CALENDAR_ITEMS_PER_DAY],
                 "more": max(0, len(by_day.get(day, [])) - CALENDAR_ITEMS_PER_DAY),
                 "day_query": _day_query(request, day),
             }
@@ -522,7 +517,8 @@ def feed_settings(request: HttpRequest) -> HttpResponse:
             ("team", "My teams' deadlines", f"{base}?scope=team"),
             ("all", "Everything I may see", f"{base}?scope=all"),
         ]
-    profile = UserProfile.objects.filter(user=request.user).first()
+    # login_required: the user is a stored User here, never the anonymous one.
+    profile = UserProfile.objects.filter(user=cast(User, request.user)).first()
     response = render(
         request,
         "deadlines/feed_settings.html",
@@ -549,6 +545,7 @@ def ics_feed(request: HttpRequest, token: str) -> HttpResponse:
         scope = "mine"
     body, etag = cached_calendar(user, user_today(user), scope)
     quoted = f'"{etag}"'
+    response: HttpResponse
     if quoted in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
         response = HttpResponseNotModified()
     else:

@@ -16,7 +16,7 @@ import logging
 import re
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -53,12 +53,12 @@ from .parsers.types import Biblio, Event
 from .services import (
     MatterData,
     ensure_client,
-    event_recorded_hooks,
     notify_events_recorded,
     record_office_event,
     set_priority_claims,
     upsert_matter,
 )
+from .signals import events_committed_to
 
 log = logging.getLogger(__name__)
 
@@ -1066,12 +1066,8 @@ def recompute_inline() -> Iterator[set[int]]:
     The caller recomputes the collected matters itself, in-process, after the ingest committed.
     """
     collected: set[int] = set()
-    saved: list[Callable[[int], None]] = list(event_recorded_hooks)
-    event_recorded_hooks[:] = [collected.add]
-    try:
+    with events_committed_to(collected.add):
         yield collected
-    finally:
-        event_recorded_hooks[:] = saved
 
 
 def ensure_inbox_client() -> Client:

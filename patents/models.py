@@ -244,7 +244,7 @@ class Matter(models.Model):
     receiving_office = models.CharField(max_length=2, blank=True, help_text="PCT receiving office (ST.3)")
     parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
     parent_relation = models.CharField(max_length=20, choices=Relation.choices, blank=True)
-    # Derived by deadlines.services from the events and dates (issue 14): never typed in. Kept apart from
+    # Derived by deadlines.services from the events and dates: never typed in. Kept apart from
     # ``status``, which is what the office sync reports.
     lifecycle_state = models.CharField(
         max_length=20, choices=Lifecycle.choices, blank=True, help_text="Derived from the office events"
@@ -466,7 +466,7 @@ class ThrottleBucket(models.Model):
         return f"{self.office}/{self.service}"
 
 
-# --- Office sync and ingestion (issue 6) -------------------------------------------------------------------
+# --- Office sync and ingestion ------------------------------------------------------------------------------
 
 
 class OfficeCodeMapping(models.Model):

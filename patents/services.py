@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,14 +14,7 @@ from django.utils import timezone
 from docketapp.audit import attributed, current
 
 from .models import Client, EventType, Family, Matter, OfficeEvent, PriorityClaim, TeamMembership
-
-# Called with the matter id after an office event is recorded or changed (on commit). The deadline engine
-# registers itself here so this module does not import it (patents must not depend on deadlines).
-event_recorded_hooks: list[Callable[[int], None]] = []
-# Called with the matter id inside the transaction that records the event, for what must commit (or roll
-# back) together with it: the deadline engine's "needs recompute" mark, which survives a broker outage or a
-# killed worker that an on-commit task alone would not.
-event_recording_hooks: list[Callable[[int], None]] = []
+from .signals import send_office_events_changed
 
 
 def _require_attribution() -> None:
@@ -171,17 +164,11 @@ def ensure_event_type(*, code: str, label: str, office: str, internal: bool = Fa
     return event_type
 
 
-def _schedule_event_hooks(matter_id: int) -> None:
-    for hook in event_recording_hooks:
-        hook(matter_id)
-    for hook in event_recorded_hooks:
-        transaction.on_commit(lambda hook=hook: hook(matter_id))
-
-
 def notify_events_recorded(*, matter_id: int) -> None:
-    """Run the event hooks once for a matter (on commit): for callers that record many events with
-    ``notify=False`` (the office sync records hundreds per answer; one recompute per matter is enough)."""
-    _schedule_event_hooks(matter_id)
+    """Send the office-event signals once for a matter (patents.signals: the deadline engine marks and queues
+    its recompute): for callers that record many events with ``notify=False`` (the office sync records
+    hundreds per answer; one recompute per matter is enough)."""
+    send_office_events_changed(matter_id)
 
 
 def record_office_event(
@@ -221,7 +208,7 @@ def record_office_event(
                 setattr(existing, name, changes[name])
             _save(existing, update_fields=dirty)
             if notify:
-                _schedule_event_hooks(matter.pk)
+                send_office_events_changed(matter.pk)
             return existing, True
         event = OfficeEvent(
             matter=matter,
@@ -241,7 +228,7 @@ def record_office_event(
             # Another worker stored the same event between our check and insert: theirs stands.
             return OfficeEvent.objects.get(matter=matter, source=source, natural_key=natural_key), False
         if notify:
-            _schedule_event_hooks(matter.pk)
+            send_office_events_changed(matter.pk)
         return event, True
 
 
@@ -263,8 +250,6 @@ __all__ = [
     "attributed",
     "ensure_client",
     "ensure_event_type",
-    "event_recorded_hooks",
-    "event_recording_hooks",
     "notify_events_recorded",
     "record_office_event",
     "set_priority_claims",

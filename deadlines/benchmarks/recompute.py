@@ -264,14 +264,10 @@ def _single_events(ids: list[int], samples: int, rng: random.Random) -> dict:
     matters = Matter.objects.in_bulk(picks)
     # The benchmark recomputes explicitly (and synchronously) right after recording; the production hook
     # would additionally publish a Celery task on commit, which is broker latency, not recompute time.
-    from patents.services import event_recorded_hooks
+    from patents.signals import events_committed_to
 
-    saved_hooks = list(event_recorded_hooks)
-    event_recorded_hooks.clear()
-    try:
+    with events_committed_to(lambda matter_id: None):
         return _timed_single_events(picks, matters, et, code_for, closures)
-    finally:
-        event_recorded_hooks.extend(saved_hooks)
 
 
 def _timed_single_events(picks, matters, et, code_for, closures) -> dict:

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from deadlines import explanation
 from deadlines.models import Deadline, DeadlineQuerySet, Delivery, Reminder
-from deadlines.presentation import user_tz
+from patents.timezones import user_tz
 from patents.models import Matter, TeamMembership
 
 from .common import DIGEST_LIST_LIMIT, K, RenderError, firm_today

@@ -24,7 +24,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from deadlines.models import Deadline, Reminder
-from deadlines.presentation import user_tz
+from patents.timezones import user_tz
 from patents.models import Matter
 
 from .claim import claim_batch

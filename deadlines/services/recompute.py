@@ -119,6 +119,7 @@ class _Chunk:
     creates: list[Deadline] = field(default_factory=list)
     updates: list[Update] = field(default_factory=list)
     settled: dict[int, str] = field(default_factory=dict)
+    computed: dict[int, list[dict]] = field(default_factory=dict)
 
 
 def _plan_chunk(
@@ -142,6 +143,7 @@ def _plan_chunk(
         )
         part.changes.extend(changes)
         part.problems.extend(problems)
+        plan.computed[snapshot.pk] = problems
         plan.creates.extend(c)
         plan.updates.extend(u)
         if not c and not u:
@@ -167,6 +169,7 @@ def _recompute_chunk(
                 part.deadline_ids = write_changes(plan.creates, plan.updates)
                 if notify_reminders and part.deadline_ids:
                     _notify_reminders(part.deadline_ids)
+            _record_computed(plan.computed)
             _record_settled(plan.settled, known)
             _clear_pending(chunk, started=chunk_started)
     return part
@@ -221,6 +224,18 @@ def _analyze_deadlines() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {Deadline._meta.db_table}")
+
+
+def _record_computed(computed: dict[int, list[dict]]) -> None:
+    # What the engine could not compute, per matter just computed: the matter page shows it from here.
+    now = timezone.now()
+    MatterComputation.objects.bulk_create(
+        [MatterComputation(matter_id=mid, problems=problems, computed_at=now) for mid, problems in computed.items()],
+        update_conflicts=True,
+        unique_fields=["matter"],
+        update_fields=["problems", "computed_at"],
+        batch_size=1000,
+    )
 
 
 def _record_settled(settled: dict[int, str], known: dict[int, str]) -> None:

@@ -1,1 +1,1 @@
-"""Benchmarks run by ``python manage.py bench <name>`` (see patents/management/commands/bench.py)."""
+"""Benchmarks run by ``python manage.py bench <name>`` (see docketapp/management/commands/bench.py)."""

@@ -17,6 +17,7 @@ from deadlines.rules.model import EventFact, MatterFacts
 from docketapp.audit import attributed
 from patents import services
 from patents.models import Matter
+from patents.signals import events_committed_to
 from tests.factories import UserFactory
 
 PASSWORD = "correct-horse-battery"
@@ -169,12 +170,8 @@ def build_demo(today: dt.date | None = None) -> dict:
 def _without_event_hooks():
     # The deadlines below are computed here, synchronously; the engine's on-commit hook would only queue
     # a Celery task that no worker runs in these tests.
-    saved = list(services.event_recorded_hooks)
-    services.event_recorded_hooks.clear()
-    try:
+    with events_committed_to(lambda matter_id: None):
         yield
-    finally:
-        services.event_recorded_hooks[:] = saved
 
 
 def _record_and_compute(matter: Matter, code: str, date: dt.date, params: dict, today: dt.date, out: dict) -> None:

@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from deadlines import actions
+from deadlines.services import mark_recompute_pending, recompute_deadlines
 from docketapp.audit import attributed
 from patents import services
 from patents.models import Matter
@@ -163,20 +164,48 @@ def test_deadlines_the_engine_cannot_compute_are_shown_on_the_matter_page(client
     OfficeEventFactory(
         matter=m, event_type=EventTypeFactory(code="WO.FILED", label="PCT filed", office="WO"), date=dt.date(2025, 1, 1)
     )
+    # The page shows what the recompute stored; it does not run the engine itself.
+    recompute_deadlines(matter=m, reason="office event recorded or changed")
     client.force_login(portfolio["alice"])
     text = text_of(client.get(m.get_absolute_url()))
     assert "Deadlines that could not be computed — check this matter by hand" in text
     assert "WO.REGIONAL_PHASE_EP needs the matter's priority date" in text
+    assert "have not been computed yet" not in text
 
 
-def test_an_engine_failure_is_reported_not_a_server_error(client, portfolio, monkeypatch):
+def test_the_matter_page_does_not_run_the_engine(client, portfolio, monkeypatch):
+    import deadlines.rules
     import deadlines.rules.engine as engine
 
+    m = portfolio["matter_a"]
+    recompute_deadlines(matter=m, reason="office event recorded or changed")
+
     def boom(*args, **kwargs):
-        raise RuntimeError("bug")
+        raise AssertionError("the matter page ran the deadline engine")
 
     monkeypatch.setattr(engine, "compute", boom)
+    monkeypatch.setattr(deadlines.rules, "compute", boom)
     client.force_login(portfolio["alice"])
-    text = text_of(client.get(portfolio["matter_a"].get_absolute_url()))
-    assert "The deadline engine failed on this matter (RuntimeError)" in text
+    text = text_of(client.get(m.get_absolute_url()))
+    assert "Reply to Art. 94(3) communication" in text
+    assert "could not be computed" not in text
+
+
+def test_a_matter_never_computed_says_so(client, portfolio):
+    m = MatterFactory(client=portfolio["client_a"], reference="ACME-EP-NEW", office="EP")
+    client.force_login(portfolio["alice"])
+    text = text_of(client.get(m.get_absolute_url()))
+    assert "The deadlines of this matter have not been computed yet" in text
+
+
+def test_a_recompute_that_did_not_finish_is_reported_not_a_server_error(client, portfolio):
+    # An office event changed (the mark commits with it) but its recompute failed or was lost: the page says
+    # the deadlines may not reflect it yet, and still shows everything else.
+    m = portfolio["matter_a"]
+    recompute_deadlines(matter=m, reason="office event recorded or changed")
+    mark_recompute_pending(m.pk)
+    client.force_login(portfolio["alice"])
+    text = text_of(client.get(m.get_absolute_url()))
+    assert "A new computation of this matter's deadlines was requested on" in text
+    assert "has not finished: the deadlines below may not reflect that change yet" in text
     assert "Reply to Art. 94(3) communication" in text

@@ -54,26 +54,22 @@ def inline_deadlines():
     Use with ``django_capture_on_commit_callbacks(execute=True)`` in non-transactional tests.
     """
     from deadlines.services import recompute_deadlines
-    from patents.services import event_recorded_hooks
+    from patents.signals import events_committed_to
 
     def recompute(matter_id: int) -> None:
         recompute_deadlines(matter_id=matter_id, reason="office event recorded or changed")
 
-    saved = list(event_recorded_hooks)
-    event_recorded_hooks[:] = [recompute]
-    yield
-    event_recorded_hooks[:] = saved
+    with events_committed_to(recompute):
+        yield
 
 
 @pytest.fixture
 def no_hooks():
     """No deadline hooks at all (tests about office data only)."""
-    from patents.services import event_recorded_hooks
+    from patents.signals import events_committed_to
 
-    saved = list(event_recorded_hooks)
-    event_recorded_hooks[:] = []
-    yield
-    event_recorded_hooks[:] = saved
+    with events_committed_to(lambda matter_id: None):
+        yield
 
 
 def history_count() -> int:

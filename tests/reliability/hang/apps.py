@@ -7,7 +7,7 @@ from pathlib import Path
 from django.apps import AppConfig
 
 
-def hang_after_first_matter(matter_id: int) -> None:
+def hang_after_first_matter(sender, matter_id: int, **kwargs) -> None:
     # Runs on commit of one matter's events: the payload is stored, this matter applied, the rest not yet.
     marker = os.environ.get("RELIABILITY_HANG_MARKER")
     if not marker:
@@ -21,6 +21,6 @@ class HangConfig(AppConfig):
     label = "reliability_hang"
 
     def ready(self) -> None:
-        from patents.services import event_recorded_hooks
+        from patents.signals import office_events_committed
 
-        event_recorded_hooks.append(hang_after_first_matter)
+        office_events_committed.connect(hang_after_first_matter, dispatch_uid="reliability_hang")
