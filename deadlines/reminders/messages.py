@@ -21,8 +21,8 @@ from django.utils import timezone
 
 from deadlines import explanation
 from deadlines.models import Deadline, DeadlineQuerySet, Delivery, Reminder
-from patents.timezones import user_tz
 from patents.models import Matter, TeamMembership
+from patents.timezones import user_tz
 
 from .common import DIGEST_LIST_LIMIT, K, RenderError, firm_today
 

@@ -24,8 +24,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from deadlines.models import Deadline, Reminder
-from patents.timezones import user_tz
 from patents.models import Matter
+from patents.timezones import user_tz
 
 from .claim import claim_batch
 from .common import REPORT_WEEKDAY, SMTP_TIMEOUT, K, digest_hour, local_morning
