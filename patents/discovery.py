@@ -12,7 +12,7 @@ from .clients import get_client
 from .ingestion import create_matter_from_biblio, store_payload
 from .models import Client, Matter, OfficePayload
 from .normalize import compact_number
-from .parsers.lens import LensRecord, parse_lens_search
+from .offices.lens.parser import LensRecord, parse_lens_search
 
 
 @dataclass

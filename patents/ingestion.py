@@ -18,7 +18,7 @@ import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -47,9 +47,9 @@ from .normalize import (
     event_office,
     iso,
 )
-from .parsers._util import normalized_number
+from .offices import DEFAULT_OFFICE, OFFICES, OFFICES_BY_CODE, office_for_kind, processed_kinds
 from .parsers.errors import MALFORMED, OUT_OF_SCOPE, ParseError
-from .parsers.types import Biblio, Event
+from .parsers.types import Biblio, Document, Event
 from .services import (
     MatterData,
     ensure_client,
@@ -64,41 +64,17 @@ log = logging.getLogger(__name__)
 
 PROCESS = "patents.ingest"
 
-# (office, kind accepted by ingest_file) → internal payload kind
+# (office, kind accepted by ingest_file) → internal payload kind, from each office's descriptor.
 FILE_KINDS: dict[tuple[str, str], str] = {
-    ("EP", "register"): "ep-register",
-    ("EP", "legal"): "ep-legal",
-    ("EP", "biblio"): "ep-published-biblio",
-    ("WO", "biblio"): "ep-published-biblio",
-    ("WO", "legal"): "ep-legal",
-    ("US", "application"): "us-odp-application",
-    ("US", "transactions"): "us-odp-transactions",
-    ("JP", "progress"): "jp-app-progress",
+    (office.code, name): kind for office in OFFICES for name, kind in office.file_kinds.items()
 }
-
-
-@dataclass
-class Document:
-    """One application's data inside a payload (a bulk register answer holds several)."""
-
-    office: str
-    biblio: Biblio | None
-    events: list[Event]
-    numbers: tuple[str, ...] = ()  # normalized application numbers / compact publication numbers
-    no_data: bool = False
-    # Which of ``numbers`` are application numbers: those are compared with the docket's application
-    # numbers only, the others with publication and grant numbers only (one office's digits can be an
-    # application number here and someone else's publication number there).
-    application_numbers: tuple[str, ...] = ()
-    no_data_reason: str = ""  # the office's own words when it has nothing (JPO 107 …)
-    out_of_scope: str = ""  # a readable answer that must not be docketed, and why
 
 
 # --- parsing ------------------------------------------------------------------------------------------------
 
 
 # Kinds process_payload can apply to the docket (discovery's lens-search pages are kept as evidence only).
-PROCESSED_KINDS = frozenset({*FILE_KINDS.values(), "jp-app-progress"})
+PROCESSED_KINDS = processed_kinds()
 
 
 class PayloadTooLarge(Exception):
@@ -133,87 +109,11 @@ def parse_payload(kind: str, body: bytes) -> list[Document]:
 
 
 def _parse_payload(kind: str, body: bytes) -> list[Document]:
-    from .parsers import epo_ops, jpo, uspto_odp
-
-    if kind.startswith("ep-"):
-        fault = epo_ops.ops_no_data(body)
-        if fault is not None:
-            words = " ".join(w for w in (fault.code, fault.message) if w)
-            return [Document("EP" if kind != "ep-published-biblio" else "", None, [], (), no_data=True,
-                             no_data_reason=f"OPS {words}")]
-    if kind == "ep-register":
-        out = []
-        for doc in epo_ops.parse_register(body):
-            b = doc.biblio
-            numbers: tuple[str, ...] = ()
-            if b is not None:
-                numbers = tuple(n for n in (b.application_number_normalized, compact_number(b.publication_number)) if n)
-            elif doc.query:
-                # events/procedural-steps constituents carry no biblio; the query names the number asked for
-                numbers = (compact_number(doc.query.split("=", 1)[-1]),)
-            apps = (b.application_number_normalized,) if b is not None and b.application_number_normalized else ()
-            out.append(Document("EP", b, [*doc.events, *doc.procedural_steps], numbers, application_numbers=apps))
-        return out
-    if kind == "ep-legal":
-        events = epo_ops.parse_inpadoc_legal(body)
-        pubs = {compact_number(e.params.get("publication")) for e in events if e.params.get("publication")}
-        office = next((e.office for e in events if e.office), "EP")
-        return [Document(office, None, list(events), tuple(sorted(p for p in pubs if p)))]
-    if kind == "ep-published-biblio":
-        grouped: dict[str, list[Biblio]] = defaultdict(list)
-        for b in epo_ops.parse_published_biblio(body):
-            grouped[b.application_number_normalized or b.application_number].append(b)
-        out = []
-        for _key, items in grouped.items():
-            merged = _merge_biblio(items)
-            nums = {merged.application_number_normalized or ""}
-            nums |= {compact_number(b.publication_number or b.grant_number) for b in items}
-            apps = (merged.application_number_normalized,) if merged.application_number_normalized else ()
-            out.append(Document(merged.office, merged, [], tuple(sorted(n for n in nums if n)),
-                                application_numbers=apps))
-        return out
-    if kind in ("us-odp-application", "us-odp-transactions"):
-        missing = uspto_odp.odp_no_data(body)
-        if missing is not None:
-            words = " ".join(w for w in (str(missing.status), missing.message, missing.detail) if w)
-            return [Document("US", None, [], (), no_data=True, no_data_reason=f"ODP {words}")]
-        out = []
-        for app in uspto_odp.parse_odp_response(body):
-            b = app.biblio
-            if b is not None and app.foreign_priority and not b.priority_claims:
-                b = replace(b, priority_claims=app.foreign_priority)
-            number = normalized_number("US", app.application_number or "") or ""
-            out.append(Document("US", b, list(app.events), (number,), application_numbers=(number,)))
-        return out
-    if kind == "jp-app-progress":
-        result = jpo.parse_app_progress(body)
-        if result.data is None:
-            return [Document("JP", None, [], (), no_data=True,
-                             no_data_reason=f"JPO statusCode {result.status.code}: {result.status.message}".strip())]
-        b = result.data.biblio
-        number = b.application_number_normalized or ""
-        if b.right == "trademark":
-            return [Document("JP", None, [], (number,), application_numbers=(number,), out_of_scope=(
-                f"JPO trademark application {b.application_number} ({b.title or 'no mark text'}): trademarks "
-                "are not docketed here; nothing was recorded"))]
-        return [Document("JP", b, list(result.data.events), (number,), application_numbers=(number,))]
-    raise ParseError(f"no parser for payload kind {kind!r}", category="schema")
-
-
-def _merge_biblio(items: list[Biblio]) -> Biblio:
-    """A1 and B1 of one application come as separate exchange documents; one Biblio with both."""
-    first = items[0]
-    pub = next((b for b in items if b.publication_number), None)
-    grant = next((b for b in items if b.grant_number), None)
-    return replace(
-        first,
-        publication_number=pub.publication_number if pub else None,
-        publication_date=pub.publication_date if pub else None,
-        grant_number=grant.grant_number if grant else None,
-        grant_date=grant.grant_date if grant else None,
-        filing_date=next((b.filing_date for b in items if b.filing_date), None),
-        priority_claims=next((b.priority_claims for b in items if b.priority_claims), ()),
-    )
+    # Each office turns its own answers into the common Document shape (patents/offices/<code>/documents.py).
+    office = office_for_kind(kind)
+    if office is None or office.parse is None:
+        raise ParseError(f"no parser for payload kind {kind!r}", category="schema")
+    return office.parse(kind, body)
 
 
 # --- results ------------------------------------------------------------------------------------------------
@@ -828,12 +728,15 @@ def _link_parent(*, matter: Matter, biblio: Biblio, payload: OfficePayload) -> l
     Only a parent of the same client is linked; a parent not in the docket, or another parent than the
     one the docket has, is held for a person: the relation is never lost and never overwritten.
     """
+    known = OFFICES_BY_CODE.get(matter.office)
+    if known is None or not known.links_divisional_parents:
+        return []
     parents = {link.parent_number for link in biblio.continuity
-               if link.relation == "parent" and link.relation_code == "DIV" and matter.office == "EP"}
+               if link.relation == "parent" and link.relation_code == "DIV"}
     if not parents:
         return []
     (number, *others) = sorted(parents)
-    found = list(Matter.objects.filter(client=matter.client, office="EP",
+    found = list(Matter.objects.filter(client=matter.client, office=matter.office,
                                        application_number_normalized=number)[:2])
     current = matter.parent
     if not others and len(found) == 1 and current in (None, found[0]):
@@ -856,11 +759,14 @@ def _link_parent(*, matter: Matter, biblio: Biblio, payload: OfficePayload) -> l
 
 
 def create_matter_from_biblio(*, biblio: Biblio, client: Client, reference: str | None = None) -> Matter:
-    office = biblio.office if biblio.office in ("EP", "US", "JP", "WO") else "EP"
+    known = OFFICES_BY_CODE.get(biblio.office or "")
+    if known is None or not known.file_kinds:
+        known = DEFAULT_OFFICE  # an answer that names no office we docket
+    office = known.code
     number = biblio.application_number_normalized or biblio.application_number
-    if office == "WO":
-        number = biblio.pct_application_normalized or _pct_from_compact(number) or number
-    kind = Matter.Kind.PCT if office == "WO" else Matter.Kind.PATENT
+    if known.new_matter_number is not None:
+        number = known.new_matter_number(biblio)
+    kind = Matter.Kind(known.matter_kind)
     if biblio.right == "design":
         kind = Matter.Kind.DESIGN
     data = MatterData(
@@ -876,15 +782,6 @@ def create_matter_from_biblio(*, biblio: Biblio, client: Client, reference: str 
     )
     matter, _ = upsert_matter(data=data)
     return matter
-
-
-def _pct_from_compact(number: str) -> str:
-    """``US2025100064`` / ``WO2021EP100012`` (Lens, register forms) → ``PCT/US2025/100064``."""
-    m = re.fullmatch(r"(?:WO)?(?:([A-Z]{2})(\d{4})|(\d{4})([A-Z]{2}))(\d{1,6})", number.replace("/", "").upper())
-    if not m:
-        return ""
-    country, year = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
-    return normalized_number("WO", f"PCT/{country}{year}/{m.group(5)}") or ""
 
 
 def _claims(biblio: Biblio) -> list[tuple[str, str, dt.date]]:

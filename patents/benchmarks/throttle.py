@@ -140,8 +140,8 @@ def _bench_office(run_id: str) -> str:
 def _ours_worker(base_url, numbers, seconds, barrier, queue, run_id, backend, shared_dir) -> None:
     _django()
     from patents.clients import OfficeError, QuotaError, ThrottledError
-    from patents.clients.epo import EpoOpsClient
     from patents.clients.throttle import OPS_DEFAULT_PER_MINUTE, Limit, Throttle, build_throttle
+    from patents.offices.ep.client import EpoOpsClient
     from patents.simulator import config as demo
 
     store = build_throttle(backend).store

@@ -13,7 +13,9 @@ from docketapp.audit import attributed
 from patents.ingestion import ingest_response
 from patents.models import EventType, OfficeCodeMapping, OfficeEvent
 from patents.normalize import MappingTable
-from patents.parsers import epo_ops, jpo, uspto_odp
+from patents.offices.ep import parser as epo_ops
+from patents.offices.jp import parser as jpo
+from patents.offices.us import parser as uspto_odp
 from patents.simulator import jpo as sim_jpo
 from patents.simulator import odp as sim_odp
 from patents.simulator import ops_documents as sim_ops

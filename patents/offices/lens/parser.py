@@ -20,9 +20,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ._util import as_list, load_json, normalized_number, obj, parse_bool, parse_date, parse_int, s
-from .errors import ParseError
-from .types import Biblio, DocumentRef, Party, PriorityClaim
+from patents.parsers._util import as_list, load_json, normalized_number, obj, parse_bool, parse_date, parse_int, s
+from patents.parsers.errors import ParseError
+from patents.parsers.types import Biblio, DocumentRef, Party, PriorityClaim
 
 SRC = "lens"
 

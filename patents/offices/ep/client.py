@@ -133,7 +133,7 @@ class EpoOpsClient(BaseClient):
         with self._token_lock:
             if not force and self._token and time.monotonic() < self._token_expires - TOKEN_RENEW_MARGIN:
                 return self._token
-            from patents.parsers.epo_ops import parse_ops_token
+            from patents.offices.ep.parser import parse_ops_token
             from patents.parsers.errors import ParseError
 
             url = f"{self.base_url}/auth/accesstoken"
@@ -288,7 +288,7 @@ class EpoOpsClient(BaseClient):
     # --- throttle signals -----------------------------------------------------------------------------------
 
     def _feed(self, r: OfficeResponse) -> None:
-        from patents.parsers.epo_ops import parse_throttling_control
+        from patents.offices.ep.parser import parse_throttling_control
         from patents.parsers.errors import ParseError
 
         header = r.headers.get("X-Throttling-Control")
@@ -493,7 +493,7 @@ class EpoOpsClient(BaseClient):
         self, query: str, *, page_size: int = MAX_RANGE, max_results: int | None = None
     ) -> Iterator[OfficeResponse]:
         """Every page of a register search (raw answers, in order). No hits: yields nothing."""
-        from patents.parsers.epo_ops import parse_register_search
+        from patents.offices.ep.parser import parse_register_search
 
         yield from self._pages(
             lambda b, e: self.register_search(query, range_begin=b, range_end=e),
@@ -511,7 +511,7 @@ class EpoOpsClient(BaseClient):
         max_results: int | None = None,
         constituents: Iterable[str] = (),
     ) -> Iterator[OfficeResponse]:
-        from patents.parsers.epo_ops import parse_published_search
+        from patents.offices.ep.parser import parse_published_search
 
         consts = tuple(constituents)
         yield from self._pages(
@@ -595,7 +595,7 @@ def _quota_wait(headers: Mapping[str, str]) -> float:
 def _fault(body: bytes):
     if not body or not body.lstrip().startswith(b"<"):
         return None
-    from patents.parsers.epo_ops import parse_ops_fault
+    from patents.offices.ep.parser import parse_ops_fault
     from patents.parsers.errors import ParseError
 
     try:

@@ -39,8 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from patents.numbers import office_code_from_name
-
-from ._util import (
+from patents.parsers._util import (
     as_list,
     load_json,
     normalized_number,
@@ -51,8 +50,8 @@ from ._util import (
     parse_int,
     s,
 )
-from .errors import ParseError
-from .types import Biblio, ContinuityLink, Event, EventSource, Party, PriorityClaim, SearchPage
+from patents.parsers.errors import ParseError
+from patents.parsers.types import Biblio, ContinuityLink, Event, EventSource, Party, PriorityClaim, SearchPage
 
 SRC = "uspto-odp"
 

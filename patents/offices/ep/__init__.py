@@ -1,0 +1,85 @@
+"""EP: the European Patent Office through EPO OPS (register, INPADOC legal events, published data).
+
+One register request answers a whole batch of applications (biblio + events + procedural steps).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from patents.offices.base import Office
+
+from . import documents, numbers
+from .seed import EVENT_TYPES, MAPPINGS
+
+# OPS's services, each with its own bucket; the idle figures of X-Throttling-Control as OPS sends them
+# (the header replaces them at the first answer).
+OPS_SERVICES = ("images", "inpadoc", "other", "retrieval", "search")
+OPS_DEFAULT_PER_MINUTE = {"images": 200, "inpadoc": 60, "other": 1000, "retrieval": 200, "search": 30}
+
+# EP Register ep-patent-status codes (as seen in register documents) → Matter.Status values.
+STATUS_MAP = {
+    "7": "granted",  # no opposition filed within time limit
+    "8": "granted",
+    "12": "allowed",
+    "14": "examination",
+    "15": "examination",
+    "16": "published",
+    "17": "published",
+    "10": "withdrawn",
+    "11": "refused",
+    "9": "withdrawn",
+}
+
+
+def make_client(settings: Any, simulator_url: str, **kwargs: Any) -> Any:
+    """The OPS client (EP and WO share it): real credentials first, else the simulator, else None."""
+    from .client import EpoOpsClient
+
+    kwargs.setdefault("weekly_quota_bytes", settings.OPS_WEEKLY_QUOTA_BYTES)
+    if settings.OPS_KEY and settings.OPS_SECRET:
+        return EpoOpsClient(key=settings.OPS_KEY, secret=settings.OPS_SECRET, base_url=settings.OPS_BASE_URL, **kwargs)
+    if simulator_url:
+        from patents.simulator import config as demo
+
+        return EpoOpsClient(key=demo.OPS_KEY, secret=demo.OPS_SECRET, base_url=f"{simulator_url}/3.2", **kwargs)
+    return None
+
+
+def fetch_register(client: Any, numbers: list[str]) -> Any:
+    return client.register_many(numbers, reference_type="application", input_format="epodoc",
+                                constituents=("biblio", "events", "procedural-steps"))
+
+
+def throttle_limits(lease_seconds: float, settings: Any = None) -> dict[tuple[str, str], Any]:
+    from patents.clients.throttle import Limit
+
+    return {("epo", service): Limit(per_minute=rate) for service, rate in OPS_DEFAULT_PER_MINUTE.items()}
+
+
+def application_number(matter: Any) -> str | None:
+    return matter.application_number_normalized or None
+
+
+OFFICE = Office(
+    code="EP",
+    name="European Patent Office (EPO OPS)",
+    service="epo",
+    aliases=("EPO", "OPS"),
+    make_client=make_client,
+    credentials="OPS_KEY and OPS_SECRET",
+    fetch=fetch_register,
+    bulk=True,
+    batch_size=25,
+    sync_kind=documents.REGISTER,
+    sync_number=application_number,
+    payload_kinds=documents.KINDS,
+    file_kinds={"register": documents.REGISTER, "legal": documents.LEGAL, "biblio": documents.BIBLIO},
+    parse=documents.parse,
+    normalize_number=numbers.normalize,
+    links_divisional_parents=True,
+    status_map=STATUS_MAP,
+    mappings=tuple(MAPPINGS),
+    event_types=tuple(EVENT_TYPES),
+    throttle_limits=throttle_limits,
+)
