@@ -30,6 +30,7 @@ from docketapp.audit import attributed
 from .ingestion import process_payload
 from .models import EventType, Matter, OfficeCodeMapping, QuarantineItem
 from .normalize import MappingTable
+from .offices import DEFAULT_OFFICE, OFFICES_BY_CODE
 from .services import ensure_event_type
 
 OPEN = QuarantineItem.Status.OPEN
@@ -187,8 +188,11 @@ def map_code(*, item: QuarantineItem, event_type: EventType, user, note: str = "
 
 def internal_step_type(item: QuarantineItem) -> EventType:
     office = _office_of(item)
+    # An office we do not docket (an INPADOC event of a national office) files its step under the default.
+    known = OFFICES_BY_CODE.get(office)
+    home = known.code if known is not None and known.file_kinds else DEFAULT_OFFICE.code
     return ensure_event_type(code=f"{office}.OFFICE_STEP", label="Other office step (accepted)",
-                             office=office if office in ("EP", "US", "JP", "WO") else "EP", internal=True)
+                             office=home, internal=True)
 
 
 def accept_item(*, item: QuarantineItem, user, note: str, confirmed: tuple[int, int] | None = None) -> dict:

@@ -63,6 +63,12 @@ class Office:
     mappings: tuple[Mapping_, ...] = ()  # the code-mapping seed (office codes → canonical event types)
     event_types: tuple[EventTypeSeed, ...] = ()  # canonical event types this office's mappings introduce
     throttle_limits: ThrottleLimits | None = None
+    # Demo and benchmarks: given a simulator matter, the extra MatterData fields of a docket matter for
+    # it ({} for none), or None when the simulated office has nothing to show for it yet.
+    simulated_matter: Callable[[Any], dict[str, Any] | None] | None = None
+    # Benchmarks: the simulator's answer body to this office's sync request for one simulator matter
+    # (matter, portfolio) → bytes, or None when the office would have nothing.
+    simulated_answer: Callable[[Any, Any], bytes | None] | None = None
 
     @property
     def synced(self) -> bool:

@@ -57,6 +57,23 @@ def throttle_limits(lease_seconds: float, settings: Any = None) -> dict[tuple[st
     return {("epo", service): Limit(per_minute=rate) for service, rate in OPS_DEFAULT_PER_MINUTE.items()}
 
 
+def simulated_matter(m: Any) -> dict[str, Any] | None:
+    from patents.simulator.ops_documents import is_in_register
+
+    return {} if is_in_register(m) else None  # not published yet: the register has nothing to show
+
+
+def simulated_answer(m: Any, portfolio: Any) -> bytes | None:
+    from patents.simulator import ops_documents as docs
+
+    if not docs.is_in_register(m):
+        return None
+    return docs.register_search_wrapper(
+        f"application={m.application_number}",
+        [docs.register_document(m, ["biblio", "events", "procedural-steps"], portfolio.today)], 1, 1, 1,
+    ).encode()
+
+
 def application_number(matter: Any) -> str | None:
     return matter.application_number_normalized or None
 
@@ -82,4 +99,6 @@ OFFICE = Office(
     mappings=tuple(MAPPINGS),
     event_types=tuple(EVENT_TYPES),
     throttle_limits=throttle_limits,
+    simulated_matter=simulated_matter,
+    simulated_answer=simulated_answer,
 )

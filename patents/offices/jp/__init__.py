@@ -56,6 +56,15 @@ def throttle_limits(lease_seconds: float, settings: Any = None) -> dict[tuple[st
     return limits
 
 
+def simulated_answer(m: Any, portfolio: Any) -> bytes:
+    import json
+
+    from patents.simulator import jpo
+
+    return json.dumps({"result": {"statusCode": "100", "errorMessage": "", "remainAccessCount": "399",
+                                  "data": jpo.app_progress(m, simple=False)}}, ensure_ascii=False).encode()
+
+
 def application_number(matter: Any) -> str | None:
     return matter.application_number_normalized
 
@@ -79,4 +88,5 @@ OFFICE = Office(
     mappings=tuple(MAPPINGS),
     event_types=tuple(EVENT_TYPES),
     throttle_limits=throttle_limits,
+    simulated_answer=simulated_answer,
 )

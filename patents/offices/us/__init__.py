@@ -55,6 +55,14 @@ def throttle_limits(lease_seconds: float, settings: Any = None) -> dict[tuple[st
     return {("uspto", OFFICE_WIDE): Limit(concurrency=True, lease_seconds=lease_seconds)}
 
 
+def simulated_answer(m: Any, portfolio: Any) -> bytes:
+    import json
+
+    from patents.simulator import odp
+
+    return json.dumps({"count": 1, "patentFileWrapperDataBag": [odp.full_wrapper(m)]}).encode()
+
+
 def application_number(matter: Any) -> str | None:
     return matter.application_number_normalized
 
@@ -79,4 +87,5 @@ OFFICE = Office(
     mappings=tuple(MAPPINGS),
     event_types=tuple(EVENT_TYPES),
     throttle_limits=throttle_limits,
+    simulated_answer=simulated_answer,
 )

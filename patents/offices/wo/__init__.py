@@ -26,6 +26,13 @@ def publication_number(matter: Any) -> str | None:
     return matter.publication_number.replace(" ", "") if matter.publication_number else None
 
 
+def simulated_matter(m: Any) -> dict[str, Any] | None:
+    # OPS has nothing for a PCT application before its WO publication.
+    if not m.publication_number:
+        return None
+    return {"publication_number": m.publication_number, "receiving_office": m.application_number[4:6]}
+
+
 OFFICE = Office(
     code="WO",
     name="PCT international applications (WIPO, through EPO OPS)",
@@ -45,4 +52,5 @@ OFFICE = Office(
     new_matter_number=numbers.new_matter_number,
     mappings=tuple(MAPPINGS),
     event_types=tuple(EVENT_TYPES),
+    simulated_matter=simulated_matter,
 )
