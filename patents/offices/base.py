@@ -62,6 +62,10 @@ class Office:
     status_map: Mapping[str, str] = field(default_factory=dict)  # office status code → Matter.Status value
     mappings: tuple[Mapping_, ...] = ()  # the code-mapping seed (office codes → canonical event types)
     event_types: tuple[EventTypeSeed, ...] = ()  # canonical event types this office's mappings introduce
+    # Deadline-rule triggers of this office that no mapping above produces: a person records them on the
+    # matter (a priority filing at another office, a provisional, …). Every other trigger must be mapped
+    # (tests/conformance/test_office_registry_conformance.py); add a mapping and the code leaves this list.
+    hand_entered: frozenset[str] = frozenset()
     throttle_limits: ThrottleLimits | None = None
     # Demo and benchmarks: given a simulator matter, the extra MatterData fields of a docket matter for
     # it ({} for none), or None when the simulated office has nothing to show for it yet.

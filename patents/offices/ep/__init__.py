@@ -78,6 +78,15 @@ def application_number(matter: Any) -> str | None:
     return matter.application_number_normalized or None
 
 
+# Rule triggers no mapped code of this office's feeds produces today: recorded by a person on the matter.
+HAND_ENTERED = frozenset({
+    "EP.APPEALABLE_DECISION",
+    "EP.DIVISIONAL_FILED",
+    "EP.NON_COMPLIANCE_CAUSE_REMOVED",
+    "EP.PRIORITY_APPLICATION_FILED",
+})
+
+
 OFFICE = Office(
     code="EP",
     name="European Patent Office (EPO OPS)",
@@ -98,6 +107,7 @@ OFFICE = Office(
     status_map=STATUS_MAP,
     mappings=tuple(MAPPINGS),
     event_types=tuple(EVENT_TYPES),
+    hand_entered=HAND_ENTERED,
     throttle_limits=throttle_limits,
     simulated_matter=simulated_matter,
     simulated_answer=simulated_answer,

@@ -69,6 +69,15 @@ def application_number(matter: Any) -> str | None:
     return matter.application_number_normalized
 
 
+# Rule triggers no mapped code of this office's feeds produces today: recorded by a person on the matter.
+HAND_ENTERED = frozenset({
+    "JP.DIVISIONAL_FILED",
+    "JP.GAZETTE_PUBLISHED",
+    "JP.NATIONAL_DOCUMENTS_FILED",
+    "JP.PRIORITY_APPLICATION_FILED",
+})
+
+
 OFFICE = Office(
     code="JP",
     name="Japan Patent Office (Patent Information Retrieval API)",
@@ -87,6 +96,7 @@ OFFICE = Office(
     normalize_number=numbers.normalize,
     mappings=tuple(MAPPINGS),
     event_types=tuple(EVENT_TYPES),
+    hand_entered=HAND_ENTERED,
     throttle_limits=throttle_limits,
     simulated_answer=simulated_answer,
 )

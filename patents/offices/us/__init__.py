@@ -67,6 +67,15 @@ def application_number(matter: Any) -> str | None:
     return matter.application_number_normalized
 
 
+# Rule triggers no mapped code of this office's feeds produces today: recorded by a person on the matter.
+HAND_ENTERED = frozenset({
+    "US.FOREIGN_OFFICE_CITATION",
+    "US.MISSING_PARTS_NOTICE",
+    "US.PRIORITY_APPLICATION_FILED",
+    "US.PROVISIONAL_FILED",
+})
+
+
 OFFICE = Office(
     code="US",
     name="United States Patent and Trademark Office (Open Data Portal)",
@@ -86,6 +95,7 @@ OFFICE = Office(
     status_map=STATUS_MAP,
     mappings=tuple(MAPPINGS),
     event_types=tuple(EVENT_TYPES),
+    hand_entered=HAND_ENTERED,
     throttle_limits=throttle_limits,
     simulated_answer=simulated_answer,
 )

@@ -33,6 +33,13 @@ def simulated_matter(m: Any) -> dict[str, Any] | None:
     return {"publication_number": m.publication_number, "receiving_office": m.application_number[4:6]}
 
 
+# Rule triggers no mapped code of this office's feeds produces today: recorded by a person on the matter.
+HAND_ENTERED = frozenset({
+    "WO.ISR_TRANSMITTED",
+    "WO.PRIORITY_APPLICATION_FILED",
+})
+
+
 OFFICE = Office(
     code="WO",
     name="PCT international applications (WIPO, through EPO OPS)",
@@ -52,5 +59,6 @@ OFFICE = Office(
     new_matter_number=numbers.new_matter_number,
     mappings=tuple(MAPPINGS),
     event_types=tuple(EVENT_TYPES),
+    hand_entered=HAND_ENTERED,
     simulated_matter=simulated_matter,
 )
