@@ -168,6 +168,7 @@ def seed_demo(*, stdout=None) -> dict[str, int]:
         for username, client_ref, role in MEMBERSHIPS:
             add_team_member(client=clients[client_ref], user=users[username], role=role)
         anchor = demo_anchor()
+        assert anchor is not None  # the ACME client exists by now (created above)
         event_types = {code: ensure_event_type(code=code, label=label, office=office)
                        for code, label, office in EVENT_TYPES}
         family = Family.objects.filter(client=clients["ACME"], reference="ACME-001").first()

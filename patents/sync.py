@@ -230,7 +230,7 @@ class _Batch:
             result = self.ingest(response, group)
             if result.malformed:
                 raise MalformedPayload(f"{self.code}: unreadable answer for {len(group)} matters "
-                                       f"(payload {result.payload.pk} quarantined)")
+                                       f"(payload {result.payload.pk if result.payload else '-'} quarantined)")
             self.finish(group, result, changed=not result.unchanged)
 
     def fetch_one_by_one(self, matters: list[Matter]) -> None:
@@ -251,7 +251,7 @@ class _Batch:
             result = self.ingest(response, [matter])
             if result.malformed:
                 raise MalformedPayload(f"{self.code}: unreadable answer for {matter.reference} "
-                                       f"(payload {result.payload.pk} quarantined)")
+                                       f"(payload {result.payload.pk if result.payload else '-'} quarantined)")
             self.finish([matter], result, changed=not result.unchanged)
 
     def fetch(self, numbers: list[str]):
@@ -273,8 +273,9 @@ class _Batch:
             # Not retried (the office would send the same answer); the quarantine item waits for a person
             # and the run shows the failure.
             record_failure(run_id=self.run_id, office=self.code, matter_ids=[m.pk for m in group],
-                           exc=PayloadTooLargeError(f"{self.code}: answer too large to process (payload "
-                                                    f"{result.payload.pk} quarantined as too large)"))
+                           exc=PayloadTooLargeError(
+                               f"{self.code}: answer too large to process (payload "
+                               f"{result.payload.pk if result.payload else '-'} quarantined as too large)"))
         return result
 
     def unusable(self, exc: BadResponse, group: list[Matter]) -> bool:
@@ -315,7 +316,7 @@ def _touch(matter: Matter, *, changed: bool) -> None:
     # A history row for every "checked, nothing new" would bury the real changes in the audit trail;
     # last_synced alone is bookkeeping. A sync that changed something keeps its history row.
     if not changed:
-        matter.skip_history_when_saving = True
+        matter.skip_history_when_saving = True  # type: ignore[attr-defined]  # simple_history's per-instance switch
     try:
         touch_matter_sync(matter=matter, changed=changed)
     finally:

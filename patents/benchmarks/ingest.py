@@ -17,6 +17,7 @@ Writes synthetic data: refuses a database whose name does not contain "bench" un
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from django.db import connection
 
@@ -35,7 +36,7 @@ def _bodies(n: int, seed: int):
     from patents.simulator.portfolio import SyntheticPortfolio
 
     portfolio = SyntheticPortfolio(seed, n * 3)
-    out = []
+    out: list[tuple[str, str, bytes, Any]] = []
     for m in portfolio:
         if len(out) == n:
             break

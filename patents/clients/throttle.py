@@ -540,7 +540,7 @@ class RedisStore:
 
         def num(name: str, default: float | None) -> float | None:
             v = d.get(name)
-            return float(v) if v not in (None, "") else default
+            return float(v) if v else default  # absent or empty: the default
 
         return BucketState(
             rate=num("rate", None),

@@ -11,6 +11,7 @@ layer may import both apps.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -79,7 +80,7 @@ class Command(BaseCommand):
             recompute_matters(matter_ids=sorted({*matter_ids, *changed}),
                               reason=f"office data ingested from {path.name}")
         matters = list(Matter.objects.filter(pk__in=matter_ids).order_by("reference"))
-        report = {
+        report: dict[str, Any] = {
             "matter": matters[0].reference if len(matters) == 1 else [m.reference for m in matters] or None,
             "events_created": result.events_created,
             "quarantined": [

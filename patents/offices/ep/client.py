@@ -109,9 +109,8 @@ class EpoOpsClient(BaseClient):
         accept: str = "application/xml",
         **kwargs,
     ) -> None:
-        if isinstance(cache, bool):
-            cache = ResponseCache() if cache else None
-        super().__init__(base_url=base_url, cache=cache, **kwargs)
+        response_cache = (ResponseCache() if cache else None) if isinstance(cache, bool) else cache
+        super().__init__(base_url=base_url, cache=response_cache, **kwargs)
         if not key or not secret:
             raise AuthError("OPS key and secret are required (OPS_KEY / OPS_SECRET)", office=self.office)
         self._credentials = (key, secret)
