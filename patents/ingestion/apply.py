@@ -1,4 +1,4 @@
-"""One path for every office answer, whether fetched by the sync or saved to a file and ingested by hand.
+"""Applying stored payloads to the docket: match each document to a matter, record its events, reconcile.
 
 store → hash → (same as last time for this request? stop) → parse → match to matters → normalize →
 record events (idempotent) → reconcile bibliographic data → quarantine whatever could not be used.
@@ -13,282 +13,58 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import re
-import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from docketapp.audit import attributed, current
-
-from .models import (
+from ..models import (
     Client,
     Matter,
     OfficeEvent,
     OfficePayload,
     QuarantineItem,
-    ReconciliationItem,
     latest_possible_date,
 )
-from .normalize import (
+from ..normalize import (
     MappingTable,
     biblio_events,
     canonical_params,
     compact_number,
-    docket_status,
     event_office,
     iso,
 )
-from .offices import DEFAULT_OFFICE, OFFICES, OFFICES_BY_CODE, office_for_kind, processed_kinds
-from .parsers.errors import MALFORMED, OUT_OF_SCOPE, ParseError
-from .parsers.types import Biblio, Document, Event
-from .services import (
+from ..offices import DEFAULT_OFFICE, OFFICES_BY_CODE
+from ..parsers.errors import MALFORMED, OUT_OF_SCOPE, ParseError
+from ..parsers.types import Biblio, Document, Event
+from ..services import (
     MatterData,
     ensure_client,
     event_recorded_hooks,
     notify_events_recorded,
     record_office_event,
-    set_priority_claims,
     upsert_matter,
+)
+from .reconcile import _claims, reconcile_matter
+from .store import (
+    PROCESSED_KINDS,
+    IngestResult,
+    PayloadTooLarge,
+    _attribution,
+    _resolve_open,
+    _set_outcome,
+    max_payload_bytes,
+    parse_payload,
+    quarantine,
+    store_payload,
 )
 
 log = logging.getLogger(__name__)
-
-PROCESS = "patents.ingest"
-
-# (office, kind accepted by ingest_file) → internal payload kind, from each office's descriptor.
-FILE_KINDS: dict[tuple[str, str], str] = {
-    (office.code, name): kind for office in OFFICES for name, kind in office.file_kinds.items()
-}
-
-
-# --- parsing ------------------------------------------------------------------------------------------------
-
-
-# Kinds process_payload can apply to the docket (discovery's lens-search pages are kept as evidence only).
-PROCESSED_KINDS = processed_kinds()
-
-
-class PayloadTooLarge(Exception):
-    """Over OFFICE_PAYLOAD_MAX_BYTES or OFFICE_PAYLOAD_MAX_EVENTS: kept and quarantined, never applied."""
-
-
-def max_payload_bytes() -> int:
-    return int(getattr(settings, "OFFICE_PAYLOAD_MAX_BYTES", 20 * 1024 * 1024))
-
-
-def max_payload_events() -> int:
-    return int(getattr(settings, "OFFICE_PAYLOAD_MAX_EVENTS", 20_000))
-
-
-def _check_event_count(documents: list[Document]) -> list[Document]:
-    limit = max_payload_events()
-    count = sum(len(d.events) for d in documents)
-    if count > limit:
-        # Recording this many events (one upsert each) would hold a worker for tens of minutes; an office
-        # answer this big is not a normal status update and wants a person's look.
-        raise PayloadTooLarge(f"{count} events in one answer (limit OFFICE_PAYLOAD_MAX_EVENTS={limit})")
-    return documents
-
-
-def parse_payload(kind: str, body: bytes) -> list[Document]:
-    """Bytes → documents. Raises ParseError (the payload is then quarantined with that reason), or
-    PayloadTooLarge when the body or its event count is over the configured limits."""
-    if len(body) > max_payload_bytes():
-        # Checked before parsing: a 50 MB answer of small XML elements took 2 GB of memory in lxml.
-        raise PayloadTooLarge(f"{len(body)} bytes (limit OFFICE_PAYLOAD_MAX_BYTES={max_payload_bytes()})")
-    return _check_event_count(_parse_payload(kind, body))
-
-
-def _parse_payload(kind: str, body: bytes) -> list[Document]:
-    # Each office turns its own answers into the common Document shape (patents/offices/<code>/documents.py).
-    office = office_for_kind(kind)
-    if office is None or office.parse is None:
-        raise ParseError(f"no parser for payload kind {kind!r}", category="schema")
-    return office.parse(kind, body)
-
-
-# --- results ------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class IngestResult:
-    payload: OfficePayload | None = None
-    unchanged: bool = False  # same bytes as last time for this request: nothing parsed, nothing written
-    malformed: bool = False  # the body could not be parsed (quarantined)
-    too_large: bool = False  # over the size / event limits: stored and quarantined, nothing applied
-    matters: list[int] = field(default_factory=list)  # matters the payload had data for
-    no_data: list[int] = field(default_factory=list)  # requested matters the office had nothing for
-    created_matters: list[int] = field(default_factory=list)
-    events_created: int = 0  # recorded or changed (record_office_event does not tell the two apart)
-    quarantined: list[QuarantineItem] = field(default_factory=list)
-    reconciliation_open: int = 0
-
-    def merge(self, other: IngestResult) -> None:
-        self.matters += other.matters
-        self.no_data += other.no_data
-        self.created_matters += other.created_matters
-        self.events_created += other.events_created
-        self.quarantined += other.quarantined
-        self.reconciliation_open += other.reconciliation_open
-        self.malformed = self.malformed or other.malformed
-        self.too_large = self.too_large or other.too_large
-
-
-def _sha(data: bytes | str) -> str:
-    return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
-
-
-@contextmanager
-def _attribution(reason: str) -> Iterator[None]:
-    if current() is not None:
-        yield
-    else:
-        with attributed(reason=reason, process=PROCESS):
-            yield
-
-
-# --- store --------------------------------------------------------------------------------------------------
-
-
-# Parts of an answer that change on every request without the office data changing: ODP's request id,
-# JPO's remaining-access counter, OPS' production date and elapsed-time meta. Comparing bodies without them
-# is what lets "nothing changed at the office" write nothing.
-_VOLATILE = [
-    (re.compile(rb'"requestIdentifier"\s*:\s*"[^"]*"'), b'"requestIdentifier":""'),
-    (re.compile(rb'"remainAccessCount"\s*:\s*"?[0-9]*"?'), b'"remainAccessCount":""'),
-    (re.compile(rb'date-produced="[0-9]*"'), b'date-produced=""'),
-    (re.compile(rb'<(?:\w+:)?meta [^>]*elapsed-time[^>]*/>'), b""),
-]
-
-
-def content_hash(body: bytes) -> str:
-    for pattern, replacement in _VOLATILE:
-        body = pattern.sub(replacement, body)
-    return _sha(body)
-
-
-def last_payload_for(request_key: str) -> OfficePayload | None:
-    """The last answer to this request that was usable; a quarantined one never makes a retry "unchanged"."""
-    return (
-        OfficePayload.objects.filter(request_hash=_sha(request_key)).exclude(outcome="quarantined")
-        .order_by("-fetched_at", "-pk").defer("body").first()
-    )
-
-
-def store_payload(
-    *,
-    office: str,
-    kind: str,
-    endpoint: str,
-    request_key: str,
-    body: bytes,
-    status: int = 200,
-    fetched_at: dt.datetime | None = None,
-    content_type: str = "",
-    origin: str = OfficePayload.Origin.SYNC,
-    file_name: str = "",
-    sync_run_id: int | None = None,
-    requested_matter_ids: Iterable[int] = (),
-) -> tuple[OfficePayload, bool]:
-    """Store the raw answer unless it is byte-identical to the last one for the same request.
-
-    Returns (payload, stored). ``request_key`` must never contain credentials (the clients build it from
-    method, URL and a digest of the request body; tokens travel in headers and are not part of it).
-    A payload returned with ``stored=False`` may still be unprocessed (``outcome == ""``: the process died
-    between storing and applying it); callers that apply payloads must then apply it.
-    """
-    sha = _sha(body)
-    digest = content_hash(body)
-    last = last_payload_for(request_key)
-    if last is not None and (last.sha256 == sha or last.content_hash == digest):
-        # Stored but never finished (the process died or crashed half-way): the same body is processed
-        # again, never reported "unchanged", or it would stay unread for good.
-        return last, not last.outcome
-    payload = OfficePayload.objects.create(
-        office=office,
-        kind=kind,
-        endpoint=endpoint[:200],
-        request_key=request_key[:1000],
-        request_hash=_sha(request_key),
-        status=status,
-        fetched_at=fetched_at or timezone.now(),
-        size=len(body),
-        sha256=sha,
-        content_hash=digest,
-        body=zlib.compress(body, 6),
-        content_type=content_type[:100],
-        origin=origin,
-        file_name=file_name[:300],
-        sync_run_id=sync_run_id,
-        requested_matter_ids=sorted(set(requested_matter_ids)),
-    )
-    return payload, True
-
-
-# --- quarantine ---------------------------------------------------------------------------------------------
-
-
-def quarantine(
-    *,
-    payload: OfficePayload,
-    category: str,
-    reason: str,
-    fingerprint: str,
-    matter: Matter | None = None,
-    source: str = "",
-    office_code: str = "",
-    details: dict[str, Any] | None = None,
-) -> QuarantineItem | None:
-    """Open a quarantine item unless the same problem is already open (then it is returned unchanged)."""
-    fingerprint = fingerprint[:300]
-    existing = QuarantineItem.objects.filter(fingerprint=fingerprint, status=QuarantineItem.Status.OPEN).first()
-    if existing is not None:
-        return existing
-    if QuarantineItem.objects.filter(
-        fingerprint=fingerprint, status__in=[QuarantineItem.Status.REJECTED, QuarantineItem.Status.ACCEPTED]
-    ).exists():
-        return None  # a person already decided this exact problem; a replay must not reopen it
-    item = QuarantineItem(
-        category=category,
-        payload=payload,
-        matter=matter,
-        office=payload.office,
-        source=source,
-        office_code=office_code[:40],
-        reason=reason,
-        details=details or {},
-        fingerprint=fingerprint[:300],
-    )
-    try:
-        with transaction.atomic():
-            item.save()
-    except IntegrityError:  # opened by a concurrent worker in the meantime
-        return QuarantineItem.objects.filter(fingerprint=fingerprint[:300], status=QuarantineItem.Status.OPEN).first()
-    return item
-
-
-def _resolve_open(*, matter: Matter, office: str, source: str, code: str, payload: OfficePayload) -> None:
-    """A code that is mapped now (e.g. mapped in the admin) closes its open 'unmapped' items."""
-    for item in QuarantineItem.objects.filter(
-        status=QuarantineItem.Status.OPEN,
-        category=QuarantineItem.Category.UNMAPPED_CODE,
-        matter=matter,
-        source=source,
-        office_code=code,
-    ):
-        item.status = QuarantineItem.Status.RESOLVED
-        item.decided_at = timezone.now()
-        item.note = f"code {office} {code} is mapped now; events recorded from payload {payload.pk}"
-        item.save(update_fields=["status", "decided_at", "note"])
 
 
 # --- matching -----------------------------------------------------------------------------------------------
@@ -556,30 +332,6 @@ def process_pending_payloads(*, older_than: dt.timedelta | None = None, limit: i
     return totals
 
 
-def quarantine_answer(
-    *, office: str, kind: str, response, matters: list[Matter], reason: str, sync_run_id: int | None = None
-) -> QuarantineItem | None:
-    """Keep an answer the client refused as unusable (e.g. JPO's HTTP 200 without statusCode) and open a
-    quarantine item for it, so a person sees what the office sent instead of a bare error count."""
-    with _attribution(f"office data: unusable answer from {office} {response.endpoint}"):
-        with transaction.atomic():
-            payload, _ = store_payload(
-                office=office, kind=kind, endpoint=response.endpoint, request_key=response.request_key,
-                body=response.body, status=response.status, fetched_at=response.fetched_at,
-                content_type=response.content_type, sync_run_id=sync_run_id,
-                requested_matter_ids=[m.pk for m in matters],
-            )
-            item = quarantine(
-                payload=payload, category=QuarantineItem.Category.MALFORMED, reason=reason,
-                # The same bad answer for the same matter is one item, however often it is fetched.
-                fingerprint=f"malformed|answer:{payload.sha256}|{','.join(str(m.pk) for m in matters)}",
-                matter=matters[0] if len(matters) == 1 else None,
-                details={"matters": [m.reference for m in matters], "request": payload.request_key},
-            )
-            _set_outcome(payload, "quarantined")
-    return item
-
-
 def _same_office(payload: OfficePayload, doc: Document) -> bool:
     """The document is of the office the answer was asked from (or offered as, for a file)."""
     return not doc.office or not payload.office or doc.office == payload.office
@@ -610,12 +362,6 @@ def _held_back(payload: OfficePayload, doc: Document, candidates: list[Matter]) 
             fingerprint=f"office|{payload.office}|{doc.office}|{number}",
         )
     return None
-
-
-def _set_outcome(payload: OfficePayload, outcome: str) -> None:
-    if payload.outcome != outcome:
-        payload.outcome = outcome
-        payload.save(update_fields=["outcome"])
 
 
 def _mismatch(payload: OfficePayload, matter: Matter, doc: Document) -> list[QuarantineItem]:
@@ -782,175 +528,6 @@ def create_matter_from_biblio(*, biblio: Biblio, client: Client, reference: str 
     )
     matter, _ = upsert_matter(data=data)
     return matter
-
-
-def _claims(biblio: Biblio) -> list[tuple[str, str, dt.date]]:
-    out = []
-    for c in biblio.priority_claims:
-        if c.country and len(c.country) == 2 and c.date and c.number:
-            if biblio.filing_date and c.date > biblio.filing_date:
-                continue
-            out.append((c.country.upper(), c.number[:40], c.date))
-    return sorted(set(out))
-
-
-# --- reconciliation -----------------------------------------------------------------------------------------
-
-
-@dataclass
-class Reconciliation:
-    open: int = 0
-    filled: list[str] = field(default_factory=list)
-    quarantined: list[QuarantineItem] = field(default_factory=list)
-
-
-def office_values(biblio: Biblio) -> dict[str, Any]:
-    """The docket fields the office data speaks to, as JSON values (None: the office does not say)."""
-    return {
-        "filing_date": iso(biblio.filing_date),
-        "status": docket_status(biblio),
-        "publication_number": biblio.publication_number or None,
-        "publication_date": iso(biblio.publication_date),
-        "grant_number": biblio.grant_number or None,
-        "grant_date": iso(biblio.grant_date),
-        "priority_claims": [[c, n, d.isoformat()] for c, n, d in _claims(biblio)] or None,
-    }
-
-
-def docket_values(matter: Matter) -> dict[str, Any]:
-    return {
-        "filing_date": iso(matter.filing_date),
-        "status": None if matter.status == Matter.Status.UNKNOWN else matter.status,
-        "publication_number": matter.publication_number or None,
-        "publication_date": iso(matter.publication_date),
-        "grant_number": matter.grant_number or None,
-        "grant_date": iso(matter.grant_date),
-        "priority_claims": [[c.country, c.number, c.date.isoformat()] for c in matter.priority_claims.all()] or None,
-    }
-
-
-def _same(field_name: str, docket: Any, office: Any) -> bool:
-    if field_name in ("publication_number", "grant_number"):
-        return compact_number(docket) == compact_number(office)
-    if field_name == "priority_claims":
-        def number(country: str, raw: str) -> str:
-            # Offices write the same priority as 2024572511, EP2024572511 or EP 2024 572511.
-            text = "".join(ch for ch in raw if ch.isalnum()).upper()
-            return (text[len(country):] if text.startswith(country) else text).lstrip("0")
-
-        def key(rows):
-            return sorted((c, number(c, n), d) for c, n, d in rows or ())
-        return key(docket) == key(office)
-    return docket == office
-
-
-def reconcile_matter(*, matter: Matter, biblio: Biblio, payload: OfficePayload) -> Reconciliation:
-    """Fill what the docket leaves blank; open a ReconciliationItem for every field that disagrees.
-
-    A field a person decided to ignore stays ignored while the office keeps saying the same value.
-    """
-    out = Reconciliation()
-    office = office_values(biblio)
-    docket = docket_values(matter)
-    fill: dict[str, Any] = {}
-    # One query for the open items (a replay runs this for every payload; most matters have none).
-    open_items = {i.field: i for i in ReconciliationItem.objects.filter(matter=matter, status="open")}
-    for name, office_value in office.items():
-        docket_value = docket[name]
-        if office_value is None or _same(name, docket_value, office_value):
-            if name in open_items:
-                _close_open(open_items[name], ReconciliationItem.Status.RESOLVED, "docket and office agree")
-            continue
-        if docket_value is None:
-            fill[name] = office_value
-            continue
-        open_item = open_items.get(name)
-        decided = ReconciliationItem.objects.filter(
-            matter=matter, field=name, status=ReconciliationItem.Status.IGNORED
-        ).order_by("-decided_at", "-pk").first()
-        if decided is not None and decided.office_value == office_value and decided.docket_value == docket_value:
-            continue
-        if open_item is not None:
-            if open_item.office_value != office_value or open_item.docket_value != docket_value:
-                open_item.office_value, open_item.docket_value, open_item.payload = office_value, docket_value, payload
-                open_item.save(update_fields=["office_value", "docket_value", "payload"])
-            out.open += 1
-            continue
-        try:
-            with transaction.atomic():
-                ReconciliationItem.objects.create(
-                    matter=matter, field=name, docket_value=docket_value, office_value=office_value,
-                    office=payload.office, payload=payload,
-                )
-            out.open += 1
-        except IntegrityError:
-            out.open += 1
-    status_text = (biblio.status_text or "")[:300]
-    if fill or (status_text and matter.office_status != status_text):
-        try:
-            out.filled = apply_office_values(
-                matter=matter, values=fill, office_status=status_text or None,
-            )
-        except ValidationError as exc:
-            item = quarantine(
-                payload=payload, category=QuarantineItem.Category.CONFLICT, matter=matter,
-                reason=f"office data cannot be applied to {matter.reference}: {'; '.join(exc.messages)}",
-                fingerprint=f"conflict|fill|{matter.pk}|{sorted(fill)}",
-                details={"values": fill},
-            )
-            if item:
-                out.quarantined.append(item)
-    return out
-
-
-def _close_open(item: ReconciliationItem, status: str, note: str) -> None:
-    item.status, item.note, item.decided_at = status, note, timezone.now()
-    item.save(update_fields=["status", "note", "decided_at"])
-
-
-def apply_office_values(*, matter: Matter, values: dict[str, Any], office_status: str | None = None) -> list[str]:
-    """Write office values onto the matter (validated, with history under the caller's attribution)."""
-    changed: list[str] = []
-    claims = values.get("priority_claims")
-    for name, value in values.items():
-        if name == "priority_claims":
-            continue
-        if name.endswith("_date") and value:
-            value = dt.date.fromisoformat(value)
-        setattr(matter, name, value if value is not None else "")
-        changed.append(name)
-    if office_status is not None and matter.office_status != office_status:
-        matter.office_status = office_status
-        changed.append("office_status")
-    with transaction.atomic():
-        if changed:
-            matter.full_clean(validate_unique=False, validate_constraints=False)
-            matter.save(update_fields=[*changed, "updated_at"])
-        if claims is not None:
-            set_priority_claims(
-                matter=matter, claims=[(c, n, dt.date.fromisoformat(d)) for c, n, d in claims]
-            )
-            changed.append("priority_claims")
-    return changed
-
-
-@transaction.atomic
-def decide_reconciliation(*, item: ReconciliationItem, accept: bool, user, note: str = "") -> ReconciliationItem:
-    """Accept the office value (the matter is updated, with history) or ignore it with a reason."""
-    if item.status != ReconciliationItem.Status.OPEN:
-        raise ValidationError("this difference was already decided")
-    if not accept and not note.strip():
-        raise ValidationError("say why the office value is ignored")
-    what = "accepted office value" if accept else "ignored office value"
-    with attributed(reason=f"reconciliation: {what} for {item.get_field_display()}"
-                    + (f" ({note.strip()})" if note.strip() else ""), user=user):
-        if accept:
-            matter = Matter.objects.select_for_update().get(pk=item.matter_id)
-            apply_office_values(matter=matter, values={item.field: item.office_value})
-        item.status = ReconciliationItem.Status.ACCEPTED if accept else ReconciliationItem.Status.IGNORED
-        item.decided_by, item.decided_at, item.note = user, timezone.now(), note.strip()
-        item.save(update_fields=["status", "decided_by", "decided_at", "note"])
-    return item
 
 
 # --- deadline hooks, inline --------------------------------------------------------------------------------
