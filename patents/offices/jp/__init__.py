@@ -69,7 +69,8 @@ def application_number(matter: Any) -> str | None:
     return matter.application_number_normalized
 
 
-# Rule triggers no mapped code of this office's feeds produces today: recorded by a person on the matter.
+# Rule triggers entered by hand on the matter until an office code for them is verified against a recorded
+# answer (a guessed mapping would compute a wrong deadline).
 HAND_ENTERED = frozenset({
     "JP.DIVISIONAL_FILED",
     "JP.GAZETTE_PUBLISHED",

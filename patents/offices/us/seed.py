@@ -72,7 +72,8 @@ MAPPINGS: list[tuple[str, str, str, str, str]] = [
     ("US", "odp-transaction", "MABN2", "US.ABANDONED", "Mail Abandonment for Failure to Respond"),
     ("US", "odp-transaction", "ABN2", "US.ABANDONMENT_PREPARED", ""),
     ("US", "odp-transaction", "PG-ISSUE", "US.PUBLISHED", ""),
-    # issue 15: the mailing events trigger, the counted action is an internal step (as for CTNF/MCTNF)
+    # Appeal, Quayle and advisory actions: the mailing events trigger, the counted action is an internal
+    # step (as for CTNF/MCTNF)
     ("US", "odp-transaction", "N/AP", "US.NOTICE_OF_APPEAL_FILED", "Notice of Appeal Filed; 37 CFR 41.37(a)"),
     ("US", "odp-transaction", "AP.B", "US.APPEAL_BRIEF_FILED", "Appeal Brief Filed"),
     ("US", "odp-transaction", "MCTEQ", "US.EX_PARTE_QUAYLE", "Mail Ex Parte Quayle Action"),

@@ -33,7 +33,8 @@ def simulated_matter(m: Any) -> dict[str, Any] | None:
     return {"publication_number": m.publication_number, "receiving_office": m.application_number[4:6]}
 
 
-# Rule triggers no mapped code of this office's feeds produces today: recorded by a person on the matter.
+# Rule triggers entered by hand on the matter until an office code for them is verified against a recorded
+# answer (a guessed mapping would compute a wrong deadline).
 HAND_ENTERED = frozenset({
     "WO.ISR_TRANSMITTED",
     "WO.PRIORITY_APPLICATION_FILED",
