@@ -62,7 +62,6 @@ QUOTA_MARGIN_BYTES = 2 * 1024 * 1024
 # OPS counts fair use over rolling windows; when our budget is used up we look again after this long.
 QUOTA_RECHECK_SECONDS = 3600.0
 MAX_RANGE = 100  # OPS serves at most 100 search results per request
-PUBLISHED_SEARCH_MAX = 2000  # and published-data search no further than result 2000
 
 
 def docdb(country: str, number: str, kind: str | None = None, date: str | None = None) -> str:
@@ -471,23 +470,6 @@ class EpoOpsClient(BaseClient):
             params={"q": query, "Range": _range(range_begin, range_end)},
         )
 
-    def published_search(
-        self,
-        query: str,
-        *,
-        range_begin: int = 1,
-        range_end: int = 25,
-        constituents: Iterable[str] = (),
-    ) -> OfficeResponse:
-        consts = ",".join(constituents)
-        path = "published-data/search" + (f"/{consts}" if consts else "")
-        return self.request(
-            "GET",
-            path,
-            endpoint="published-data/search",
-            params={"q": query, "Range": _range(range_begin, range_end)},
-        )
-
     def iter_register_search(
         self, query: str, *, page_size: int = MAX_RANGE, max_results: int | None = None
     ) -> Iterator[OfficeResponse]:
@@ -499,29 +481,9 @@ class EpoOpsClient(BaseClient):
             parse_register_search,
             page_size,
             max_results,
-            None,
         )
 
-    def iter_published_search(
-        self,
-        query: str,
-        *,
-        page_size: int = MAX_RANGE,
-        max_results: int | None = None,
-        constituents: Iterable[str] = (),
-    ) -> Iterator[OfficeResponse]:
-        from patents.offices.ep.parser import parse_published_search
-
-        consts = tuple(constituents)
-        yield from self._pages(
-            lambda b, e: self.published_search(query, range_begin=b, range_end=e, constituents=consts),
-            parse_published_search,
-            page_size,
-            max_results,
-            PUBLISHED_SEARCH_MAX,
-        )
-
-    def _pages(self, fetch, parse, page_size, max_results, office_cap) -> Iterator[OfficeResponse]:
+    def _pages(self, fetch, parse, page_size, max_results) -> Iterator[OfficeResponse]:
         from patents.parsers.errors import ParseError
 
         page_size = max(1, min(page_size, MAX_RANGE))
@@ -532,8 +494,6 @@ class EpoOpsClient(BaseClient):
                 end = min(end, total)
             if max_results is not None:
                 end = min(end, max_results)
-            if office_cap is not None:
-                end = min(end, office_cap)
             if end < begin:
                 return
             try:
