@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from xml.sax.saxutils import escape, quoteattr
 
-from patents.simulator.portfolio import EP_STATES, Event, SyntheticMatter
+from patents.simulator.portfolio import EP_STATES, Event, MatterHeader, SyntheticMatter
 
 NS_OPS = "http://ops.epo.org"
 NS_REG = "http://www.epo.org/register"
@@ -174,7 +174,7 @@ def a(**attrs: object) -> str:
     return "".join(f" {k.replace('_', '-')}={quoteattr(str(v))}" for k, v in attrs.items())
 
 
-def title_languages(m: SyntheticMatter) -> list[tuple[str, str]]:
+def title_languages(m: SyntheticMatter | MatterHeader) -> list[tuple[str, str]]:
     return [("de", m.title.upper() + " (DE)"), ("en", m.title.upper()), ("fr", m.title.upper() + " (FR)")]
 
 
