@@ -40,7 +40,7 @@ class Office:
     service: str
     aliases: tuple[str, ...] = ()  # other names accepted where people type an office (get_client)
     make_client: ClientFactory | None = None
-    credentials: str = ""  # the settings the real office needs, named in the "no credentials" error
+    credential_settings: tuple[str, ...] = ()  # the settings the real office needs (all of them)
     # Sync: offices with a ``fetch`` get a beat entry and a sync_office run.
     fetch: Fetch | None = None
     bulk: bool = False  # one request per batch (True) or one request per matter
@@ -77,3 +77,12 @@ class Office:
     @property
     def synced(self) -> bool:
         return self.fetch is not None
+
+    @property
+    def credentials(self) -> str:
+        """The credential settings as the "no credentials" error names them ("OPS_KEY and OPS_SECRET")."""
+        return " and ".join(self.credential_settings)
+
+    def configured(self, settings: Any) -> bool:
+        """Credentials for the real office are set (else the simulator stands in, when there is one)."""
+        return all(getattr(settings, name, "") for name in self.credential_settings)

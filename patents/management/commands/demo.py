@@ -129,7 +129,9 @@ class Command(BaseCommand):
 
 
 def _real_offices_configured() -> bool:
-    return bool(settings.OPS_KEY and settings.USPTO_ODP_API_KEY and settings.JPO_USERNAME)
+    from patents.offices import synced_offices
+
+    return all(office.configured(settings) for office in synced_offices())
 
 
 def _queue_first_sync(stdout) -> None:

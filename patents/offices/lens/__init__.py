@@ -37,6 +37,6 @@ OFFICE = Office(
     name="Lens.org patent search (discovery)",
     service="lens",
     make_client=make_client,
-    credentials="LENS_TOKEN",
+    credential_settings=("LENS_TOKEN",),
     throttle_limits=throttle_limits,
 )
