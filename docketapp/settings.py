@@ -290,8 +290,11 @@ CELERY_BEAT_SCHEDULE.update({
         "options": {"expires": 540},
     },
 })
-# Office sync (patents.tasks): each office every 15 minutes picks the matters older than its freshness target.
-for _office in ("EP", "WO", "US", "JP"):
+# Office sync (patents.tasks): each synced office of the registry (patents.offices) every 15 minutes picks
+# the matters older than its freshness target. The registry is plain Python, safe to read from settings.
+from patents import offices as _offices  # noqa: E402
+
+for _office in _offices.synced_codes():
     CELERY_BEAT_SCHEDULE[f"patents.sync_office.{_office}"] = {
         "task": "patents.sync_office",
         "schedule": crontab(minute="*/15"),
@@ -314,12 +317,13 @@ LENS_BASE_URL = env.str("LENS_BASE_URL", default="https://api.lens.org")
 LENS_TOKEN = env.str("LENS_TOKEN", default="")
 OFFICE_HTTP_TIMEOUT = env.float("OFFICE_HTTP_TIMEOUT", default=30.0)
 # Office sync: freshness target per office (hours since the last sync) and matters per batch task.
+# Defaults from each office's descriptor (patents/offices/<code>).
 OFFICE_SYNC_FRESHNESS_HOURS = {
-    office: env.float(f"OFFICE_SYNC_FRESHNESS_HOURS_{office}", default=24.0) for office in ("EP", "WO", "US", "JP")
+    o.code: env.float(f"OFFICE_SYNC_FRESHNESS_HOURS_{o.code}", default=o.freshness_hours)
+    for o in _offices.synced_offices()
 }
 OFFICE_SYNC_BATCH = {
-    office: env.int(f"OFFICE_SYNC_BATCH_{office}", default=default)
-    for office, default in (("EP", 25), ("WO", 25), ("US", 20), ("JP", 10))
+    o.code: env.int(f"OFFICE_SYNC_BATCH_{o.code}", default=o.batch_size) for o in _offices.synced_offices()
 }
 # Seconds of the first transient-error retry (doubling, with full jitter, capped at 300 s).
 OFFICE_SYNC_BACKOFF_BASE = env.float("OFFICE_SYNC_BACKOFF_BASE", default=2.0)

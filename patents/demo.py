@@ -17,6 +17,7 @@ from django.utils import timezone
 from docketapp.audit import attributed
 
 from .models import Client, Family, Matter, TeamMembership, UserProfile
+from .offices import get_office
 from .services import (
     MatterData,
     add_team_member,
@@ -167,6 +168,7 @@ def seed_demo(*, stdout=None) -> dict[str, int]:
         for username, client_ref, role in MEMBERSHIPS:
             add_team_member(client=clients[client_ref], user=users[username], role=role)
         anchor = demo_anchor()
+        assert anchor is not None  # the ACME client exists by now (created above)
         event_types = {code: ensure_event_type(code=code, label=label, office=office)
                        for code, label, office in EVENT_TYPES}
         family = Family.objects.filter(client=clients["ACME"], reference="ACME-001").first()
@@ -227,32 +229,30 @@ def demo_anchor() -> dt.date | None:
 
 def _office_matters(anchor: dt.date, users: dict, clients: dict) -> list[MatterData]:
     """Matters with real office numbers (at the simulator): nothing but the numbers is entered by hand."""
-    from patents.simulator.ops_documents import is_in_register
-
     portfolio = demo_portfolio(anchor)
     people = {"ACME": (users["alice"], users["pat"]), "GLOBEX": (users["alice"], users["pat"]),
               "NIPPON": (None, users["kenji"])}
     out = []
     for client_ref, office, count, prefix in OFFICE_MATTERS:
+        known = get_office(office)
         picked = 0
         for m in portfolio.matters(office):
             if picked == count:
                 break
-            if office == "EP" and not is_in_register(m):
-                continue  # not published yet: the register has nothing to show
-            if office == "WO" and not m.publication_number:
-                continue
+            extra = known.simulated_matter(m) if known.simulated_matter else {}
+            if extra is None:
+                continue  # the simulated office has nothing to show for it yet
             picked += 1
             attorney, paralegal = people[client_ref]
             residence = Matter.Residence.DOMESTIC if m.applicant_country == office else Matter.Residence.FOREIGN
             out.append(MatterData(
                 client=clients[client_ref], reference=f"{prefix}-{picked:02d}", office=office,
-                kind=Matter.Kind.PCT if office == "WO" else Matter.Kind.PATENT, title=m.title,
+                kind=Matter.Kind(known.matter_kind), title=m.title,
                 application_number=m.application_number, filing_date=m.filing_date,
-                publication_number=m.publication_number if office == "WO" else "",
+                publication_number=extra.get("publication_number", ""),
                 applicant_name=m.applicant, applicant_residence=residence,
                 responsible_attorney=attorney, responsible_paralegal=paralegal,
-                receiving_office=m.application_number[4:6] if office == "WO" else "",
+                receiving_office=extra.get("receiving_office", ""),
                 priority_claims=[(p.country, p.number, p.date) for p in m.priorities],
             ))
     return out

@@ -12,7 +12,9 @@ from .clients import get_client
 from .ingestion import create_matter_from_biblio, store_payload
 from .models import Client, Matter, OfficePayload
 from .normalize import compact_number
-from .parsers.lens import LensRecord, parse_lens_search
+from .offices.lens import OFFICE as LENS
+from .offices.lens import SEARCH as LENS_SEARCH
+from .offices.lens.parser import LensRecord, parse_lens_search
 
 
 @dataclass
@@ -40,7 +42,7 @@ class Discovery:
 def discover_publications(*, applicant: str, office: str | None = None, client=None, page_size: int = 100,
                           max_results: int | None = None) -> Discovery:
     """Every Lens publication of ``applicant`` (scrolling, latest scroll_id each page), minus the docket's."""
-    lens = client or get_client("LENS", max_wait=120.0)
+    lens = client or get_client(LENS.code, max_wait=120.0)
     must: list[dict] = [{"match_phrase": {"applicant.name": applicant}}]
     if office:
         must.append({"term": {"jurisdiction": office.upper()}})
@@ -52,7 +54,7 @@ def discover_publications(*, applicant: str, office: str | None = None, client=N
     for response in lens.iter_search({"bool": {"must": must}}, size=page_size, max_results=max_results):
         out.pages += 1
         with attributed(reason=f"discovery for {applicant}", process="patents.discover"):
-            store_payload(office="LENS", kind="lens-search", endpoint=response.endpoint,
+            store_payload(office=LENS.code, kind=LENS_SEARCH, endpoint=response.endpoint,
                           request_key=response.request_key, body=response.body, status=response.status,
                           fetched_at=response.fetched_at, origin=OfficePayload.Origin.DISCOVERY)
         page = parse_lens_search(response.body)

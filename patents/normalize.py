@@ -12,11 +12,12 @@ module only looks codes up and derives the few parameters the deadline rules key
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from .models import EventType, Matter, OfficeCodeMapping
+from .numbers import compact_number  # noqa: F401  (re-exported: callers compare numbers through normalize)
+from .offices import OFFICES_BY_CODE
 from .parsers.types import Biblio, Event
 
 BIBLIO_SOURCE = OfficeCodeMapping.Source.BIBLIO
@@ -68,54 +69,17 @@ def biblio_events(biblio: Biblio, office: str) -> list[Event]:
 
 # --- office status → docket status -------------------------------------------------------------------------
 
-# EP Register ep-patent-status codes (as seen in register documents).
-EP_STATUS = {
-    "7": Matter.Status.GRANTED,  # no opposition filed within time limit
-    "8": Matter.Status.GRANTED,
-    "12": Matter.Status.ALLOWED,
-    "14": Matter.Status.EXAMINATION,
-    "15": Matter.Status.EXAMINATION,
-    "16": Matter.Status.PUBLISHED,
-    "17": Matter.Status.PUBLISHED,
-    "10": Matter.Status.WITHDRAWN,
-    "11": Matter.Status.REFUSED,
-    "9": Matter.Status.WITHDRAWN,
-}
-# USPTO applicationStatusCode (the status-codes endpoint lists 241; these are the common ones).
-US_STATUS = {
-    "19": Matter.Status.FILED,
-    "20": Matter.Status.FILED,
-    "30": Matter.Status.FILED,
-    "41": Matter.Status.EXAMINATION,
-    "61": Matter.Status.EXAMINATION,
-    "71": Matter.Status.EXAMINATION,
-    "80": Matter.Status.EXAMINATION,
-    "93": Matter.Status.ALLOWED,
-    "95": Matter.Status.ALLOWED,
-    "150": Matter.Status.GRANTED,
-    "159": Matter.Status.EXPIRED,
-    "161": Matter.Status.ABANDONED,
-    "166": Matter.Status.ABANDONED,
-    "168": Matter.Status.ABANDONED,
-}
-
 
 def docket_status(biblio: Biblio) -> str | None:
     """The docket's status category the office data implies, or None when it does not say clearly."""
     code = (biblio.status_code or "").strip()
-    if biblio.office == "EP" and code in EP_STATUS:
-        return EP_STATUS[code]
-    if biblio.office == "US" and code in US_STATUS:
-        return US_STATUS[code]
+    office = OFFICES_BY_CODE.get(biblio.office or "")
+    if office is not None and code in office.status_map:
+        # The office's own status code, read through its status map (patents/offices/<code>).
+        return Matter.Status(office.status_map[code])
     if biblio.grant_number or biblio.grant_date:
         return Matter.Status.GRANTED
     return None
-
-
-def compact_number(value: str | None) -> str:
-    """Publication/grant numbers compared without separators or the kind code (EP 3 900 012 A1 = EP3900012)."""
-    text = re.sub(r"[^0-9A-Z]", "", (value or "").upper())
-    return re.sub(r"[A-Z]\d?$", "", text) if re.search(r"\d[A-Z]\d?$", text) else text
 
 
 def iso(value: dt.date | None) -> str | None:

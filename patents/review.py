@@ -19,6 +19,7 @@ Who may decide what:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -30,6 +31,7 @@ from docketapp.audit import attributed
 from .ingestion import process_payload
 from .models import EventType, Matter, OfficeCodeMapping, QuarantineItem
 from .normalize import MappingTable
+from .offices import DEFAULT_OFFICE, OFFICES_BY_CODE
 from .services import ensure_event_type
 
 OPEN = QuarantineItem.Status.OPEN
@@ -96,7 +98,7 @@ def mapping_impact(*, item: QuarantineItem, event_type: EventType | None = None)
     return MappingImpact(
         office=_office_of(item), source=item.source, code=item.office_code.strip(), items=len(items),
         matters=len({q.matter_id for q in with_matter}),
-        clients=len({q.matter.client_id for q in with_matter}),
+        clients=len({q.matter.client_id for q in with_matter if q.matter is not None}),
         without_matter=len(items) - len(with_matter), event_type=event_type,
     )
 
@@ -130,7 +132,7 @@ def _replay_for_every_client(items: list[QuarantineItem]) -> int:
     by_payload = {q.payload_id: q for q in items}
     for q in by_payload.values():
         created += process_payload(payload=q.payload, table=table,
-                                   matters=[q.matter] if q.matter_id else ()).events_created
+                                   matters=[q.matter] if q.matter is not None else ()).events_created
     return created
 
 
@@ -141,7 +143,8 @@ def _replay_for_own_matters(items: list[QuarantineItem], *, event_type: EventTyp
     item = items[0]
     table.by_key[(_office_of(item), item.source, item.office_code.strip())] = event_type
     return sum(
-        process_payload(payload=q.payload, table=table, matters=[q.matter], confine=True).events_created
+        # Callers pass items that have a matter (matter_id checked before).
+        process_payload(payload=q.payload, table=table, matters=[cast(Matter, q.matter)], confine=True).events_created
         for q in items
     )
 
@@ -187,8 +190,11 @@ def map_code(*, item: QuarantineItem, event_type: EventType, user, note: str = "
 
 def internal_step_type(item: QuarantineItem) -> EventType:
     office = _office_of(item)
+    # An office we do not docket (an INPADOC event of a national office) files its step under the default.
+    known = OFFICES_BY_CODE.get(office)
+    home = known.code if known is not None and known.file_kinds else DEFAULT_OFFICE.code
     return ensure_event_type(code=f"{office}.OFFICE_STEP", label="Other office step (accepted)",
-                             office=office if office in ("EP", "US", "JP", "WO") else "EP", internal=True)
+                             office=home, internal=True)
 
 
 def accept_item(*, item: QuarantineItem, user, note: str, confirmed: tuple[int, int] | None = None) -> dict:
@@ -226,8 +232,8 @@ def accept_item(*, item: QuarantineItem, user, note: str, confirmed: tuple[int, 
                 created = _replay_for_own_matters([item], event_type=step)
         elif item.category == QuarantineItem.Category.MISMATCH and item.matter_id:
             _decide(item, status=QuarantineItem.Status.ACCEPTED, user=user, note=note)
-            created = process_payload(payload=item.payload, matters=[item.matter], trust_numbers=True,
-                                      confine=True).events_created
+            created = process_payload(payload=item.payload, matters=[cast(Matter, item.matter)],
+                                      trust_numbers=True, confine=True).events_created
         else:
             _decide(item, status=QuarantineItem.Status.ACCEPTED, user=user, note=note)
     return {"events_created": created, "global": global_}

@@ -1,13 +1,8 @@
 """Office sync: pick stale matters, batch them the way each office allows, fetch, ingest; plus replay.
 
-Acquisition per office (one request per batch):
-
-====  ======================================================  =====================================
-EP    OPS register POST, biblio + events + procedural-steps    up to ``SYNC_BATCH["EP"]`` numbers
-WO    OPS published-data biblio POST (filing date, priority)   up to ``SYNC_BATCH["WO"]`` numbers
-US    USPTO ODP ``/applications/{n}`` (meta-data + events)     one number (ODP has no bulk fetch)
-JP    JPO ``app_progress/{n}``                                 one number
-====  ======================================================  =====================================
+How each office is asked is its descriptor's business (``patents.offices``): a bulk office (EP register,
+WO published data through OPS) answers a whole batch in one request; the others (USPTO ODP, JPO) one
+matter per request. Batch sizes and freshness targets come from the descriptors, overridable in settings.
 
 A Celery task runs one batch (``patents.tasks.sync_batch``); clients are built with ``max_wait=0`` so a
 throttle refusal raises instead of sleeping, and the task retries later. The same functions run inline
@@ -35,15 +30,14 @@ from .clients.errors import BadResponse, NotFound, OfficeError, QuotaError, Thro
 from .ingestion import PROCESSED_KINDS, IngestResult, ingest_response, process_payload, quarantine_answer
 from .models import Matter, OfficePayload, QuarantineItem, SyncRun
 from .normalize import MappingTable
+from .offices import Office, get_office, synced_codes
 from .services import touch_matter_sync
 
 log = logging.getLogger(__name__)
 
-OFFICES = ("EP", "WO", "US", "JP")
+# The offices the sync fetches from, in registry order.
+OFFICES = synced_codes()
 PROCESS = "patents.sync"
-# Matters per task. EP/WO go in one OPS request per batch; US/JP make one request per matter, one at a
-# time per key (ODP and JPO refuse concurrent requests), so more tasks in parallel would only wait.
-DEFAULT_BATCH = {"EP": 25, "WO": 25, "US": 20, "JP": 10}
 # Never schedule a retry further out than this (no far-future ETAs): a longer wait (an hourly fair-use quota,
 # a daily cap) is recorded as deferred and the next beat cycle picks the matters up again.
 MAX_COUNTDOWN = 300.0
@@ -75,12 +69,14 @@ class MalformedPayload(Exception):
 
 
 def freshness(office: str) -> dt.timedelta:
-    hours = getattr(settings, "OFFICE_SYNC_FRESHNESS_HOURS", {}).get(office, 24)
+    hours = getattr(settings, "OFFICE_SYNC_FRESHNESS_HOURS", {}).get(office, get_office(office).freshness_hours)
     return dt.timedelta(hours=float(hours))
 
 
 def batch_size(office: str) -> int:
-    return int(getattr(settings, "OFFICE_SYNC_BATCH", {}).get(office, DEFAULT_BATCH[office]))
+    # Matters per task. A bulk office answers a batch in one request; the others take one request per
+    # matter, one at a time per key (ODP and JPO refuse concurrent requests), so more tasks would only wait.
+    return int(getattr(settings, "OFFICE_SYNC_BATCH", {}).get(office, get_office(office).batch_size))
 
 
 # --- planning -----------------------------------------------------------------------------------------------
@@ -178,11 +174,6 @@ class _Meter:
         return response
 
 
-def _wo_number(matter: Matter) -> str | None:
-    # OPS published data is keyed on the WO publication (WO2021100012); before publication there is nothing.
-    return matter.publication_number.replace(" ", "") if matter.publication_number else None
-
-
 def fetch_and_ingest(*, office: str, matters: list[Matter], client, run_id: int | None,
                      table: MappingTable | None = None) -> BatchOutcome:
     """Fetch the office data for ``matters`` (already de-duplicated and stale) and ingest it.
@@ -190,15 +181,89 @@ def fetch_and_ingest(*, office: str, matters: list[Matter], client, run_id: int 
     Matters are marked synced as they complete, so a retry after a throttle refusal picks up the rest.
     Raises the client's typed errors (and MalformedPayload) for the caller to map.
     """
-    out = BatchOutcome()
-    meter = _Meter(client)
-    table = table or MappingTable.load()
+    batch = _Batch(get_office(office), client=client, run_id=run_id, table=table or MappingTable.load())
+    try:
+        if batch.office.bulk:
+            batch.fetch_together(matters)
+        else:
+            batch.fetch_one_by_one(matters)
+    finally:
+        batch.close()
+    return batch.out
 
-    def ingest(response, kind: str, group: list[Matter]) -> IngestResult:
+
+class _Batch:
+    """One batch's fetch-and-ingest: how it asks is the office's (one request for all, or one per matter);
+    what it does with each answer, each refusal and each "no data" is the same for every office."""
+
+    def __init__(self, office: Office, *, client, run_id: int | None, table: MappingTable) -> None:
+        self.office, self.code, self.client, self.run_id, self.table = office, office.code, client, run_id, table
+        self.kind = office.sync_kind
+        self.out = BatchOutcome()
+        self.meter = _Meter(client)
+
+    def fetch_together(self, matters: list[Matter]) -> None:
+        """A bulk office: every numbered matter in one request; matters without the number are done."""
+        by_number: dict[str, Matter] = {}
+        for m in matters:
+            number = self.office.sync_number(m) if self.office.sync_number else m.application_number_normalized
+            if number:
+                by_number[number] = m
+        unnumbered = [m for m in matters if m not in by_number.values()]
+        if unnumbered:
+            self.finish(unnumbered, None, changed=False)
+        if not by_number:
+            return
+        numbers = sorted(by_number)
+        group = [by_number[n] for n in numbers]
+        try:
+            response = self.fetch(numbers)
+        except NotFound as exc:
+            self.record_no_data(exc, group)
+            self.finish(group, None, changed=False)
+        except BadResponse as exc:
+            # Kept and recorded; the matters stay stale for the next cycle. Anything else (no body,
+            # not a 200) goes to the caller's error mapping as before.
+            if not self.unusable(exc, group):
+                raise
+        else:
+            result = self.ingest(response, group)
+            if result.malformed:
+                raise MalformedPayload(f"{self.code}: unreadable answer for {len(group)} matters "
+                                       f"(payload {result.payload.pk if result.payload else '-'} quarantined)")
+            self.finish(group, result, changed=not result.unchanged)
+
+    def fetch_one_by_one(self, matters: list[Matter]) -> None:
+        """An office without a bulk fetch: one request per matter, each answer ingested on its own."""
+        for matter in matters:
+            number = self.office.sync_number(matter) if self.office.sync_number else None
+            try:
+                response = self.fetch([number or matter.application_number_normalized])
+            except NotFound as exc:
+                self.record_no_data(exc, [matter])
+                self.finish([matter], None, changed=False)
+                continue
+            except BadResponse as exc:
+                # One matter's unreadable answer must not cost the other matters of the batch.
+                if self.unusable(exc, [matter]):
+                    continue
+                raise
+            result = self.ingest(response, [matter])
+            if result.malformed:
+                raise MalformedPayload(f"{self.code}: unreadable answer for {matter.reference} "
+                                       f"(payload {result.payload.pk if result.payload else '-'} quarantined)")
+            self.finish([matter], result, changed=not result.unchanged)
+
+    def fetch(self, numbers: list[str]):
+        assert self.office.fetch is not None  # only synced offices get here (plan_sync checks)
+        return self.office.fetch(self.client, numbers)
+
+    def ingest(self, response, group: list[Matter]) -> IngestResult:
+        out = self.out
         result = ingest_response(
-            office=office, kind=kind, endpoint=response.endpoint, request_key=response.request_key,
+            office=self.code, kind=self.kind, endpoint=response.endpoint, request_key=response.request_key,
             body=response.body, matters=group, status=response.status, fetched_at=response.fetched_at,
-            content_type=response.content_type, sync_run_id=run_id, table=table,
+            content_type=response.content_type, sync_run_id=self.run_id, table=self.table,
         )
         out.stored += 0 if result.unchanged else 1
         out.unchanged += 1 if result.unchanged else 0
@@ -207,113 +272,51 @@ def fetch_and_ingest(*, office: str, matters: list[Matter], client, run_id: int 
         if result.too_large:
             # Not retried (the office would send the same answer); the quarantine item waits for a person
             # and the run shows the failure.
-            record_failure(run_id=run_id, office=office, matter_ids=[m.pk for m in group],
-                           exc=PayloadTooLargeError(f"{office}: answer too large to process (payload "
-                                                    f"{result.payload.pk} quarantined as too large)"))
+            record_failure(run_id=self.run_id, office=self.code, matter_ids=[m.pk for m in group],
+                           exc=PayloadTooLargeError(
+                               f"{self.code}: answer too large to process (payload "
+                               f"{result.payload.pk if result.payload else '-'} quarantined as too large)"))
         return result
 
-    def unusable(exc: BadResponse, kind: str, group: list[Matter]) -> bool:
+    def unusable(self, exc: BadResponse, group: list[Matter]) -> bool:
         """An HTTP 200 the client refused (no statusCode, ...): keep it in quarantine, record, go on."""
         response = getattr(exc, "response", None)
         if response is None or response.status != 200 or not response.body:
             return False
-        item = quarantine_answer(office=office, kind=kind, response=response, matters=group,
-                                 reason=f"unusable answer: {exc}", sync_run_id=run_id)
-        out.stored += 1
-        out.quarantined += 1 if item is not None else 0
-        record_failure(run_id=run_id, office=office, matter_ids=[m.pk for m in group], exc=exc)
+        item = quarantine_answer(office=self.code, kind=self.kind, response=response, matters=group,
+                                 reason=f"unusable answer: {exc}", sync_run_id=self.run_id)
+        self.out.stored += 1
+        self.out.quarantined += 1 if item is not None else 0
+        record_failure(run_id=self.run_id, office=self.code, matter_ids=[m.pk for m in group], exc=exc)
         return True
 
-    def record_no_data(exc: NotFound, kind: str, group: list[Matter]) -> None:
+    def record_no_data(self, exc: NotFound, group: list[Matter]) -> None:
         # The office's "no data" answer (JPO 107, OPS EntityNotFound, ODP 404) is kept and shown to the
         # operator in its own words; the matters still count as synced with nothing new.
         if exc.response is not None:
-            ingest(exc.response, kind, group)
+            self.ingest(exc.response, group)
 
-    def finish(group: list[Matter], result: IngestResult | None, changed: bool) -> None:
+    def finish(self, group: list[Matter], result: IngestResult | None, changed: bool) -> None:
         no_data = set(result.no_data) if result else {m.pk for m in group}
-        with attributed(reason=f"office sync ({office})", process=PROCESS):
+        with attributed(reason=f"office sync ({self.code})", process=PROCESS):
             for matter in group:
                 _touch(matter, changed=changed and matter.pk not in no_data)
-        out.synced += [m.pk for m in group]
-        out.no_data += [m.pk for m in group if m.pk in no_data]
+        self.out.synced += [m.pk for m in group]
+        self.out.no_data += [m.pk for m in group if m.pk in no_data]
 
-    try:
-        if office in ("EP", "WO"):
-            by_number: dict[str, Matter] = {}
-            for m in matters:
-                number = m.application_number_normalized if office == "EP" else _wo_number(m)
-                if number:
-                    by_number[number] = m
-            unnumbered = [m for m in matters if m not in by_number.values()]
-            if unnumbered:
-                finish(unnumbered, None, changed=False)
-            if by_number:
-                numbers = sorted(by_number)
-                group = [by_number[n] for n in numbers]
-                kind = "ep-register" if office == "EP" else "ep-published-biblio"
-                try:
-                    if office == "EP":
-                        response = client.register_many(
-                            numbers, reference_type="application", input_format="epodoc",
-                            constituents=("biblio", "events", "procedural-steps"),
-                        )
-                        kind = "ep-register"
-                    else:
-                        response = client.published_data_many(numbers, reference_type="publication",
-                                                              input_format="epodoc", endpoint="biblio")
-                        kind = "ep-published-biblio"
-                except NotFound as exc:
-                    record_no_data(exc, kind, group)
-                    finish(group, None, changed=False)
-                except BadResponse as exc:
-                    # Kept and recorded; the matters stay stale for the next cycle. Anything else (no body,
-                    # not a 200) goes to the caller's error mapping as before.
-                    if not unusable(exc, "ep-register" if office == "EP" else "ep-published-biblio", group):
-                        raise
-                else:
-                    result = ingest(response, kind, group)
-                    if result.malformed:
-                        raise MalformedPayload(f"{office}: unreadable answer for {len(group)} matters "
-                                               f"(payload {result.payload.pk} quarantined)")
-                    finish(group, result, changed=not result.unchanged)
-        else:
-            for matter in matters:
-                kind = "us-odp-application" if office == "US" else "jp-app-progress"
-                try:
-                    if office == "US":
-                        response = client.application(matter.application_number_normalized)
-                        kind = "us-odp-application"
-                    else:
-                        response = client.app_progress(matter.application_number_normalized)
-                        kind = "jp-app-progress"
-                except NotFound as exc:
-                    record_no_data(exc, kind, [matter])
-                    finish([matter], None, changed=False)
-                    continue
-                except BadResponse as exc:
-                    # One matter's unreadable answer must not cost the other matters of the batch.
-                    if unusable(exc, "us-odp-application" if office == "US" else "jp-app-progress", [matter]):
-                        continue
-                    raise
-                result = ingest(response, kind, [matter])
-                if result.malformed:
-                    raise MalformedPayload(f"{office}: unreadable answer for {matter.reference} "
-                                           f"(payload {result.payload.pk} quarantined)")
-                finish([matter], result, changed=not result.unchanged)
-    finally:
-        out.requests, out.bytes = meter.requests, meter.bytes
-        _count(run_id, requests=out.requests, bytes=out.bytes, payloads_stored=out.stored,
+    def close(self) -> None:
+        out = self.out
+        out.requests, out.bytes = self.meter.requests, self.meter.bytes
+        _count(self.run_id, requests=out.requests, bytes=out.bytes, payloads_stored=out.stored,
                payloads_unchanged=out.unchanged, events_created=out.events_created,
                quarantined=out.quarantined, matters_synced=len(out.synced))
-    return out
 
 
 def _touch(matter: Matter, *, changed: bool) -> None:
     # A history row for every "checked, nothing new" would bury the real changes in the audit trail;
     # last_synced alone is bookkeeping. A sync that changed something keeps its history row.
     if not changed:
-        matter.skip_history_when_saving = True
+        matter.skip_history_when_saving = True  # type: ignore[attr-defined]  # simple_history's per-instance switch
     try:
         touch_matter_sync(matter=matter, changed=changed)
     finally:

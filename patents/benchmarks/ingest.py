@@ -16,8 +16,8 @@ Writes synthetic data: refuses a database whose name does not contain "bench" un
 
 from __future__ import annotations
 
-import json
 import time
+from typing import Any
 
 from django.db import connection
 
@@ -32,28 +32,18 @@ def add_arguments(parser) -> None:
 
 def _bodies(n: int, seed: int):
     """(office, kind, request key, body, synthetic matter) for n portfolio matters (WO skipped: no register)."""
-    from patents.simulator import jpo, odp
-    from patents.simulator import ops_documents as docs
+    from patents.offices import OFFICES_BY_CODE
     from patents.simulator.portfolio import SyntheticPortfolio
 
     portfolio = SyntheticPortfolio(seed, n * 3)
-    out = []
+    out: list[tuple[str, str, bytes, Any]] = []
     for m in portfolio:
         if len(out) == n:
             break
-        if m.office == "EP" and docs.is_in_register(m):
-            body = docs.register_search_wrapper(
-                f"application={m.application_number}",
-                [docs.register_document(m, ["biblio", "events", "procedural-steps"], portfolio.today)], 1, 1, 1,
-            ).encode()
-            out.append(("EP", "ep-register", body, m))
-        elif m.office == "US":
-            body = json.dumps({"count": 1, "patentFileWrapperDataBag": [odp.full_wrapper(m)]}).encode()
-            out.append(("US", "us-odp-application", body, m))
-        elif m.office == "JP":
-            body = json.dumps({"result": {"statusCode": "100", "errorMessage": "", "remainAccessCount": "399",
-                                          "data": jpo.app_progress(m, simple=False)}}, ensure_ascii=False).encode()
-            out.append(("JP", "jp-app-progress", body, m))
+        known = OFFICES_BY_CODE.get(m.office)
+        body = known.simulated_answer(m, portfolio) if known is not None and known.simulated_answer else None
+        if known is not None and body is not None:
+            out.append((known.code, known.sync_kind, body, m))
     return out
 
 

@@ -140,13 +140,16 @@ def _bench_office(run_id: str) -> str:
 def _ours_worker(base_url, numbers, seconds, barrier, queue, run_id, backend, shared_dir) -> None:
     _django()
     from patents.clients import OfficeError, QuotaError, ThrottledError
-    from patents.clients.epo import EpoOpsClient
-    from patents.clients.throttle import OPS_DEFAULT_PER_MINUTE, Limit, Throttle, build_throttle
+    from patents.clients.throttle import Limit, Throttle, build_throttle
+    from patents.offices.ep import OPS_DEFAULT_PER_MINUTE
+    from patents.offices.ep.client import EpoOpsClient
     from patents.simulator import config as demo
 
     store = build_throttle(backend).store
     if backend == "redis":
-        store.prefix = f"docketapp:bench-throttle:{run_id}"
+        # build_throttle wraps Redis in a FallbackStore, so this prefix reaches no Redis key; runs stay apart
+        # through the run-specific office key below.
+        store.prefix = f"docketapp:bench-throttle:{run_id}"  # type: ignore[attr-defined]
     office = _bench_office(run_id)
     throttle = Throttle(store, {(office, s): Limit(per_minute=n) for s, n in OPS_DEFAULT_PER_MINUTE.items()})
     client = EpoOpsClient(

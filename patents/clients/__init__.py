@@ -2,8 +2,8 @@
 
 ``get_client(office)`` picks the real office when its credentials are configured (environment → settings),
 else the office simulator at ``OFFICE_SIMULATOR_URL`` with the simulator's demo credentials, else raises
-``ConfigurationError`` saying which variables to set. Offices: "EP" (EPO OPS), "US" (USPTO ODP), "JP" (JPO),
-"LENS"; the names "epo", "ops", "uspto", "odp", "jpo" are accepted too.
+``ConfigurationError`` saying which variables to set. The offices and the other names they go by are
+the registry's (``patents.offices``); each office's package builds its own client.
 """
 
 from __future__ import annotations
@@ -28,83 +28,36 @@ from patents.clients.errors import (
     TransientError,
 )
 
-ALIASES = {
-    "EP": "epo",
-    "EPO": "epo",
-    "OPS": "epo",
-    "WO": "epo",
-    "US": "uspto",
-    "USPTO": "uspto",
-    "ODP": "uspto",
-    "JP": "jpo",
-    "JPO": "jpo",
-    "LENS": "lens",
-}
-
 
 def office_key(office: str) -> str:
-    key = ALIASES.get((office or "").strip().upper())
-    if key is None:
-        raise ConfigurationError(f"no client for office {office!r}; known: EP, US, JP, LENS")
-    return key
+    """The service answering for ``office`` ("EP", "WO", "EPO", "OPS" → "epo"), or ConfigurationError."""
+    from patents.offices import OFFICES, UnknownOffice, get_office
+
+    try:
+        return get_office(office).service
+    except UnknownOffice:
+        # One name per service (WO is answered by EP's OPS client).
+        services: dict[str, str] = {}
+        for known in OFFICES:
+            if known.make_client is not None:
+                services.setdefault(known.service, known.code)
+        raise ConfigurationError(f"no client for office {office!r}; known: {', '.join(services.values())}") from None
 
 
-def get_client(office: str, **kwargs: Any):
+def get_client(office: str, **kwargs: Any) -> Any:
     """A ready client for ``office``. Keyword arguments (max_wait, throttle, cache…) pass through."""
     from django.conf import settings
 
+    from patents.offices import get_office
+
     key = office_key(office)
+    known = get_office(office)
     sim = (settings.OFFICE_SIMULATOR_URL or "").rstrip("/")
-    if key == "epo":
-        from patents.clients.epo import EpoOpsClient
-
-        kwargs.setdefault("weekly_quota_bytes", settings.OPS_WEEKLY_QUOTA_BYTES)
-        if settings.OPS_KEY and settings.OPS_SECRET:
-            return EpoOpsClient(
-                key=settings.OPS_KEY, secret=settings.OPS_SECRET, base_url=settings.OPS_BASE_URL, **kwargs
-            )
-        if sim:
-            from patents.simulator import config as demo
-
-            return EpoOpsClient(key=demo.OPS_KEY, secret=demo.OPS_SECRET, base_url=f"{sim}/3.2", **kwargs)
-        missing = "OPS_KEY and OPS_SECRET"
-    elif key == "uspto":
-        from patents.clients.uspto import UsptoOdpClient
-
-        if settings.USPTO_ODP_API_KEY:
-            return UsptoOdpClient(api_key=settings.USPTO_ODP_API_KEY, base_url=settings.USPTO_ODP_BASE_URL, **kwargs)
-        if sim:
-            from patents.simulator import config as demo
-
-            return UsptoOdpClient(api_key=demo.ODP_API_KEY, base_url=sim, **kwargs)
-        missing = "USPTO_ODP_API_KEY"
-    elif key == "jpo":
-        from patents.clients.jpo import JpoClient
-
-        if settings.JPO_USERNAME and settings.JPO_PASSWORD:
-            return JpoClient(
-                username=settings.JPO_USERNAME,
-                password=settings.JPO_PASSWORD,
-                base_url=settings.JPO_BASE_URL,
-                **kwargs,
-            )
-        if sim:
-            from patents.simulator import config as demo
-
-            return JpoClient(username=demo.JPO_USERNAME, password=demo.JPO_PASSWORD, base_url=sim, **kwargs)
-        missing = "JPO_USERNAME and JPO_PASSWORD"
-    else:
-        from patents.clients.lens import LensClient
-
-        if settings.LENS_TOKEN:
-            return LensClient(token=settings.LENS_TOKEN, base_url=settings.LENS_BASE_URL, **kwargs)
-        if sim:
-            from patents.simulator import config as demo
-
-            return LensClient(token=demo.LENS_TOKEN, base_url=sim, **kwargs)
-        missing = "LENS_TOKEN"
+    client = known.make_client(settings, sim, **kwargs) if known.make_client is not None else None
+    if client is not None:
+        return client
     raise ConfigurationError(
-        f"no credentials for {key.upper()}: set {missing} for the real office, or OFFICE_SIMULATOR_URL "
+        f"no credentials for {key.upper()}: set {known.credentials} for the real office, or OFFICE_SIMULATOR_URL "
         "to use the office simulator (python manage.py office_simulator)",
         office=key,
     )

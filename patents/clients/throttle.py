@@ -56,23 +56,6 @@ LEASE_POLL = 0.05
 # Keys (Redis) outlive the longest block we set (a weekly budget).
 STATE_TTL_SECONDS = 8 * 24 * 3600
 
-OPS_SERVICES = ("images", "inpadoc", "other", "retrieval", "search")
-# The idle figures of X-Throttling-Control as OPS sends them; the header replaces them at the first answer.
-OPS_DEFAULT_PER_MINUTE = {"images": 200, "inpadoc": 60, "other": 1000, "retrieval": 200, "search": 30}
-JPO_DAILY_CAPS = {
-    "app_progress": 400,
-    "app_progress_simple": 800,
-    "registration_info": 400,
-    "priority_right_app_info": 60,
-    "divisional_app_info": 60,
-    "case_number_reference": 100,
-}
-# 4 % under the published figures (10/min, Lens' default plan 50/min): offices count arrivals in a window,
-# and network jitter between evenly spaced sends must never make that count reach the limit.
-JPO_PER_MINUTE = 9.6
-LENS_PER_MINUTE = 48
-
-
 @dataclass(frozen=True)
 class Limit:
     """The configured shape of one bucket (the office may change ``per_minute`` at run time)."""
@@ -557,7 +540,7 @@ class RedisStore:
 
         def num(name: str, default: float | None) -> float | None:
             v = d.get(name)
-            return float(v) if v not in (None, "") else default
+            return float(v) if v else default  # absent or empty: the default
 
         return BucketState(
             rate=num("rate", None),
@@ -674,17 +657,13 @@ def _text(v: Any) -> str:
 # --- the throttle -------------------------------------------------------------------------------------------
 
 
-def default_limits(*, lease_seconds: float = 90.0) -> dict[tuple[str, str], Limit]:
-    limits: dict[tuple[str, str], Limit] = {}
-    for service, per_minute in OPS_DEFAULT_PER_MINUTE.items():
-        limits[("epo", service)] = Limit(per_minute=per_minute)
-    limits[("uspto", OFFICE_WIDE)] = Limit(concurrency=True, lease_seconds=lease_seconds)
-    # JPO answers 303 to a second concurrent request of the same ID, as ODP answers 429: one at a time.
-    limits[("jpo", OFFICE_WIDE)] = Limit(per_minute=JPO_PER_MINUTE, concurrency=True, lease_seconds=lease_seconds)
-    for endpoint, cap in JPO_DAILY_CAPS.items():
-        limits[("jpo", endpoint)] = Limit(daily_cap=cap)
-    limits[("lens", OFFICE_WIDE)] = Limit(per_minute=LENS_PER_MINUTE)
-    return limits
+def default_limits(*, lease_seconds: float = 90.0, settings: Any = None) -> dict[tuple[str, str], Limit]:
+    """Every office's configured buckets, from its package (``patents/offices/<code>``); with ``settings``,
+    the offices' overrides from settings (JPO_DAILY_CAPS) apply."""
+    from patents.offices import throttle_limits
+
+    limits = throttle_limits(lease_seconds=lease_seconds, settings=settings)
+    return {key: limit for key, limit in limits.items() if isinstance(limit, Limit)}
 
 
 class Throttle:
@@ -848,10 +827,7 @@ def build_throttle(backend: str | None = None) -> Throttle:
 
     backend = backend or settings.THROTTLE_BACKEND
     timeout = float(settings.OFFICE_HTTP_TIMEOUT)
-    limits = default_limits(lease_seconds=timeout + 10.0)
-    caps = getattr(settings, "JPO_DAILY_CAPS", None) or {}
-    for endpoint, cap in caps.items():
-        limits[("jpo", endpoint)] = Limit(daily_cap=int(cap))
+    limits = default_limits(lease_seconds=timeout + 10.0, settings=settings)
     if backend == "redis":
         if not settings.REDIS_URL:
             from django.core.exceptions import ImproperlyConfigured

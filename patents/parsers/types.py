@@ -286,3 +286,23 @@ class RegisterDocument:
     date_produced: dt.date | None = None
     statuses: tuple[StatusEntry, ...] = ()  # ep-patent-statuses, present in every constituent
     query: str | None = None  # ops:query, e.g. "publication=EP2400812"
+
+
+# --- the one shape every office's parsing hands to ingestion ----------------------------------------------
+
+
+@dataclass
+class Document:
+    """One application's data inside a payload (a bulk register answer holds several)."""
+
+    office: str
+    biblio: Biblio | None
+    events: list[Event]
+    numbers: tuple[str, ...] = ()  # normalized application numbers / compact publication numbers
+    no_data: bool = False
+    # Which of ``numbers`` are application numbers: those are compared with the docket's application
+    # numbers only, the others with publication and grant numbers only (one office's digits can be an
+    # application number here and someone else's publication number there).
+    application_numbers: tuple[str, ...] = ()
+    no_data_reason: str = ""  # the office's own words when it has nothing (JPO 107 …)
+    out_of_scope: str = ""  # a readable answer that must not be docketed, and why

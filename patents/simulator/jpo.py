@@ -19,6 +19,7 @@ import secrets
 import threading
 import time
 from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
 
 from patents.simulator.config import JPO_PASSWORD, JPO_USERNAME, SimulatorConfig
 from patents.simulator.http import ConcurrencyGate, Request, Response, SlidingWindow, json_response
@@ -293,9 +294,10 @@ def _title(m: SyntheticMatter) -> str:
     return f"{subject}及びその製造方法"
 
 
+# Long: builds the JPO app_progress document field by field, in the office's order.
 def app_progress(m: SyntheticMatter, *, simple: bool) -> dict:
     reg = m.last("jp_registration")
-    data = {
+    data: dict[str, Any] = {
         "applicationNumber": _app(m),
         "inventionTitle": _title(m),
         "applicantAttorney": [
@@ -381,6 +383,7 @@ def registration_info(m: SyntheticMatter, today: date) -> dict:
     reg = m.last("jp_registration")
     grant = m.last("jp_decision_grant")
     reg_date = reg.date if reg else m.grant_date
+    assert reg_date is not None  # asked for registered matters only, which have a registration date
     # years 1-3 are paid with registration; year k (k ≥ 4) falls due on the (k-1)th anniversary
     last_paid = 3
     while add_months(reg_date, 12 * last_paid) <= today:

@@ -21,6 +21,7 @@ import re
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from patents.simulator import ops_documents as docs
@@ -79,6 +80,7 @@ def lens_id(seed: int, m: SyntheticMatter, ordinal: int) -> str:
     return "-".join(digits[i : i + 3] for i in range(0, 15, 3))
 
 
+# Long: one Lens record, field by field, as the API documents it.
 def record(seed: int, m: SyntheticMatter, ordinal: int) -> dict:
     pubs = docs.publications(m)
     country, number, kind, when = pubs[ordinal]
@@ -106,6 +108,7 @@ def record(seed: int, m: SyntheticMatter, ordinal: int) -> dict:
     status = "DISCONTINUED" if lapsed else "ACTIVE" if granted else "PENDING"
     legal = {"granted": granted, "patent_status": status, "calculation_log": []}
     if granted:
+        assert m.grant_date is not None  # a granted matter has its grant date
         legal["grant_date"] = m.grant_date.isoformat()
         legal["anticipated_term_date"] = add_months(m.filing_date, 240).isoformat()
     return {
@@ -186,6 +189,11 @@ def header_record(h: MatterHeader) -> dict:
             "invention_title": [{"text": ttl, "lang": lang} for lang, ttl in docs.title_languages(h)],
         },
     }
+
+
+def _sort_key(field: str) -> Callable[[tuple], str]:
+    """Sort hits (…, …, record) by the first value of ``field`` in the record ("" when it has none)."""
+    return lambda hit: (_values(hit[2], field) or [""])[0]
 
 
 def _values(rec: dict, field: str) -> list[str]:
@@ -489,7 +497,7 @@ def _search(state: LensState, req: Request) -> Response:
     for spec in reversed(_as_list(body.get("sort"))):
         ((field, order),) = spec.items() if isinstance(spec, dict) else ((spec, "asc"),)
         order = order.get("order", "asc") if isinstance(order, dict) else order
-        hits.sort(key=lambda h, f=field: (_values(h[2], f) or [""])[0], reverse=str(order).lower() == "desc")
+        hits.sort(key=_sort_key(field), reverse=str(order).lower() == "desc")
     include, exclude = body.get("include"), body.get("exclude")
     if body.get("scroll"):
         ctx = _Scroll([(i, n) for i, n, _ in hits], 0, size or 10, include, exclude, 0.0)

@@ -19,6 +19,7 @@ import hashlib
 import re
 import time
 import uuid
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from patents.simulator.config import ODP_API_KEY, SimulatorConfig
@@ -488,6 +489,11 @@ def header_wrapper(h: MatterHeader) -> dict:
     }
 
 
+def _sort_key(field: str) -> Callable[[dict], str]:
+    """Sort by the first value of ``field`` ("" when the record has none)."""
+    return lambda wrapper: (_values(wrapper, field) or [""])[0]
+
+
 def _values(wrapper: dict, field: str) -> list[str]:
     path = field.split(".")
     if wrapper.get("_partial"):
@@ -628,7 +634,7 @@ def _search(state: OdpState, req: Request) -> Response:
         if pred(w) and _passes_filters(w, spec):
             hits.append(w)
     for field, order in reversed(spec["sort"]):
-        hits.sort(key=lambda w, f=field: (_values(w, f) or [""])[0], reverse=order.lower() == "desc")
+        hits.sort(key=_sort_key(field), reverse=order.lower() == "desc")
     if not hits:
         return not_found()
     page = hits[spec["offset"] : spec["offset"] + spec["limit"]]

@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from xml.sax.saxutils import escape, quoteattr
 
-from patents.simulator.portfolio import EP_STATES, Event, SyntheticMatter
+from patents.simulator.portfolio import EP_STATES, Event, MatterHeader, SyntheticMatter
 
 NS_OPS = "http://ops.epo.org"
 NS_REG = "http://www.epo.org/register"
@@ -174,7 +174,7 @@ def a(**attrs: object) -> str:
     return "".join(f" {k.replace('_', '-')}={quoteattr(str(v))}" for k, v in attrs.items())
 
 
-def title_languages(m: SyntheticMatter) -> list[tuple[str, str]]:
+def title_languages(m: SyntheticMatter | MatterHeader) -> list[tuple[str, str]]:
     return [("de", m.title.upper() + " (DE)"), ("en", m.title.upper()), ("fr", m.title.upper() + " (FR)")]
 
 
@@ -264,6 +264,7 @@ def _addressbook(name: str, lines: tuple[str, ...], country: str, cdsid: str | N
     return out + t("ns3:country", country) + "</ns3:address></ns3:addressbook>"
 
 
+# Long: the register's bibliographic-data XML, element by element.
 def register_biblio(m: SyntheticMatter, status_text: str) -> str:
     first_gazette = gazette(m.publication_date or m.filing_date)[0]
     p = [
@@ -617,6 +618,7 @@ def _legal_event(
     return out + "</ops:legal>"
 
 
+# Long: INPADOC legal events XML, one event kind after the other.
 def legal_events_xml(m: SyntheticMatter) -> str:
     out: list[str] = []
     for e in _expanded_events(m):

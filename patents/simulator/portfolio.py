@@ -53,6 +53,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from typing import Any
 from urllib.parse import unquote
 
 OFFICES = ("EP", "WO", "US", "JP")
@@ -432,8 +433,7 @@ class SyntheticPortfolio:
                 candidates.append(int(run) - US_PATENT_BASE)
             if len(run) > 7:
                 candidates.append(int(run[:7]) - EP_PUBLICATION_BASE)
-        seen: set[int] = set()
-        return [c for c in candidates if not (c in seen or seen.add(c))]
+        return list(dict.fromkeys(candidates))  # first occurrence order, duplicates dropped
 
     # Generation ------------------------------------------------------------------------------------
     def header(self, index: int) -> MatterHeader:
@@ -475,7 +475,7 @@ class SyntheticPortfolio:
         rng = random.Random(f"{self.seed}:{index}")
         h = self._header(rng, index)
         kind = h.kind
-        common = dict(
+        common: dict[str, Any] = dict(
             index=index,
             kind=kind,
             office=h.office,
@@ -503,6 +503,7 @@ class SyntheticPortfolio:
         return self.today - timedelta(days=offset_days + anchor_day)
 
     # EP --------------------------------------------------------------------------------------------
+    # Long: an EP matter's whole procedural history, one stage after the other.
     def _ep(self, rng: random.Random, index: int, kind: str, applicant_country: str) -> dict:
         pct = kind == "euro-pct"
         h = _History()
@@ -640,7 +641,8 @@ class SyntheticPortfolio:
         events = h.events(filing, self.today)
         serial = SERIAL_BASE + index
         ep_pub = f"EP{EP_PUBLICATION_BASE + index}"
-        wo_pub = wo_pub_date = pct_no = ""
+        wo_pub = pct_no = ""
+        wo_pub_date: date | None = None  # set for a Euro-PCT matter only
         prios: list[Priority] = []
         if has_prio:
             pdate = filing + timedelta(days=prio_day)
@@ -652,6 +654,7 @@ class SyntheticPortfolio:
             wo_pub_date = filing + timedelta(days=wo_pub_day)
             wo_pub = f"WO{wo_pub_date.year}{serial:06d}"
         status, code = _ep_status(stage, events, grant_day is not None)
+        wo_published = wo_pub_date is not None and wo_pub_date <= self.today
         pub_event = next((e for e in events if e.kind == "publication"), None)
         grant_event = next((e for e in events if e.kind == "grant"), None)
         return dict(
@@ -664,15 +667,15 @@ class SyntheticPortfolio:
             status_code=code,
             events=tuple(events),
             priorities=tuple(prios),
-            publication_number=ep_pub if pub_event else (wo_pub if pct and wo_pub_date <= self.today else ""),
-            publication_kind="A1" if pub_event else ("A1" if pct and wo_pub_date <= self.today else ""),
-            publication_date=pub_event.date if pub_event else (wo_pub_date if pct else None),
+            publication_number=ep_pub if pub_event else (wo_pub if wo_published else ""),
+            publication_kind="A1" if pub_event else ("A1" if wo_published else ""),
+            publication_date=pub_event.date if pub_event else wo_pub_date,
             grant_number=ep_pub if grant_event else "",
             grant_kind="B1" if grant_event else "",
             grant_date=grant_event.date if grant_event else None,
             pct_application_number=pct_no,
-            wo_publication_number=wo_pub if pct and wo_pub_date <= self.today else "",
-            wo_publication_date=wo_pub_date if pct and wo_pub_date <= self.today else None,
+            wo_publication_number=wo_pub if wo_published else "",
+            wo_publication_date=wo_pub_date if wo_published else None,
             lapsed_states=tuple(sorted(lapsed)),
         )
 
@@ -723,6 +726,7 @@ class SyntheticPortfolio:
         )
 
     # US --------------------------------------------------------------------------------------------
+    # Long: a US matter's whole prosecution history, one stage after the other.
     def _us(self, rng: random.Random, index: int, kind: str, applicant_country: str) -> dict:
         h = _History()
         stage = _pick(

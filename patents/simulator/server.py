@@ -19,7 +19,7 @@ import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -103,7 +103,10 @@ class Simulator:
         if fault:
             self.stats.incr(f"faults.{office}.{fault}")
         office_fault = fault if fault not in GENERIC_FAULTS else None
-        handler = {"ops": ops.handle, "odp": odp.handle, "jpo": jpo.handle, "lens": lens.handle}[office]
+        handlers: dict[str, Callable[..., Response]] = {
+            "ops": ops.handle, "odp": odp.handle, "jpo": jpo.handle, "lens": lens.handle,
+        }
+        handler = handlers[office]
         state = getattr(self, office)
         try:
             resp = handler(state, req, office_fault)
@@ -275,7 +278,8 @@ class RunningSimulator:
 
     @property
     def host(self) -> str:
-        return self.server.server_address[0]
+        host = self.server.server_address[0]
+        return host if isinstance(host, str) else bytes(host).decode()
 
     @property
     def port(self) -> int:
@@ -391,6 +395,7 @@ def serve_forever(config: SimulatorConfig, host: str = "127.0.0.1", port: int = 
     server, sim = make_server(config, host, port)
     if stdout is not None:
         h, p = server.server_address[:2]
+        h = h if isinstance(h, str) else bytes(h).decode()
         stdout.write(
             f"Office simulator on http://{h}:{p} (seed {config.seed}, {config.matters} matters, "
             f"faults {config.faults.rate:g}, today {sim.portfolio.today})\n"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from patents.parsers import epo_ops
+from patents.offices.ep import parser as epo_ops
 from patents.simulator import ops_documents as docs
 from patents.simulator.portfolio import SyntheticPortfolio
 

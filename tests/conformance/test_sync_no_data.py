@@ -1,5 +1,5 @@
 """The sync keeps an office's "no data" answer and shows it to the operator in the office's own words
-(issue 13: JPO statusCode 107 was dropped; only "no data" was counted)."""
+(JPO statusCode 107 once got lost on the way, leaving only a bare "no data" count)."""
 
 from __future__ import annotations
 

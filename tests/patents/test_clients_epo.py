@@ -26,8 +26,8 @@ from patents.clients import (
     ThrottlingControlQuota,
     TransientError,
 )
-from patents.clients.epo import EpoOpsClient, docdb
 from patents.clients.throttle import MemoryStore, Throttle, default_limits
+from patents.offices.ep.client import EpoOpsClient, docdb
 
 BASE = "https://ops.example.test/3.2"
 TOKEN_URL = f"{BASE}/auth/accesstoken"

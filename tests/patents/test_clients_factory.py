@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from patents.clients import ConfigurationError, get_client
-from patents.clients.epo import EpoOpsClient
-from patents.clients.jpo import JpoClient
-from patents.clients.lens import LensClient
 from patents.clients.throttle import MemoryStore, Throttle
-from patents.clients.uspto import UsptoOdpClient
+from patents.offices.ep.client import EpoOpsClient
+from patents.offices.jp.client import JpoClient
+from patents.offices.lens.client import LensClient
+from patents.offices.us.client import UsptoOdpClient
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ import pytest
 import responses
 
 from patents.clients import AuthError, BadResponse, DailyCapReached, NotFound, TransientError
-from patents.clients.jpo import JpoClient
 from patents.clients.throttle import Limit, MemoryStore, Throttle
+from patents.offices.jp.client import JpoClient
 
 BASE = "https://jpo.example.test"
 TOKEN = f"{BASE}/auth/token"

@@ -8,8 +8,8 @@ import pytest
 import responses
 
 from patents.clients import AuthError, RateLimited
-from patents.clients.lens import LensClient
 from patents.clients.throttle import Limit, MemoryStore, Throttle
+from patents.offices.lens.client import LensClient
 
 BASE = "https://lens.example.test"
 SEARCH = f"{BASE}/patent/search"

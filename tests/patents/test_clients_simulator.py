@@ -11,9 +11,9 @@ from dataclasses import replace
 import pytest
 
 from patents.clients import NotFound, ThrottlingControlQuota, TransientError
-from patents.clients.epo import EpoOpsClient, docdb
 from patents.clients.throttle import MemoryStore, Throttle, default_limits
-from patents.parsers.epo_ops import (
+from patents.offices.ep.client import EpoOpsClient, docdb
+from patents.offices.ep.parser import (
     parse_family,
     parse_inpadoc_legal,
     parse_published_biblio,
@@ -154,7 +154,7 @@ def test_an_answer_slower_than_the_read_timeout_is_transient(simulator_factory):
 
 
 def odp_client(sim, **kwargs):
-    from patents.clients.uspto import UsptoOdpClient
+    from patents.offices.us.client import UsptoOdpClient
 
     kwargs.setdefault("throttle", roomy_throttle())
     kwargs.setdefault("max_wait", 10)
@@ -211,14 +211,14 @@ def test_odp_workers_sharing_the_throttle_never_have_two_requests_in_flight(simu
 
 
 def jpo_client(sim, **kwargs):
-    from patents.clients.jpo import JpoClient
+    from patents.offices.jp.client import JpoClient
 
     kwargs.setdefault("throttle", roomy_throttle())
     return JpoClient(username=demo.JPO_USERNAME, password=demo.JPO_PASSWORD, base_url=sim.base_url, **kwargs)
 
 
 def test_jpo_progress_registration_and_no_data(office_simulator):
-    from patents.parsers.jpo import parse_app_progress
+    from patents.offices.jp.parser import parse_app_progress
 
     client = jpo_client(office_simulator)
     matter = next(iter(office_simulator.portfolio.matters("JP")))
@@ -250,7 +250,7 @@ def test_jpo_daily_cap_stops_us_before_the_office_has_to(simulator_factory):
 
 
 def test_lens_scroll_walks_every_result_to_the_204(office_simulator):
-    from patents.clients.lens import LensClient
+    from patents.offices.lens.client import LensClient
 
     client = LensClient(token=demo.LENS_TOKEN, base_url=office_simulator.base_url, throttle=roomy_throttle())
     first = client.search({"match_all": {}}, size=5)

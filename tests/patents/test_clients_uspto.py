@@ -13,7 +13,7 @@ import responses
 
 from patents.clients import AuthError, NotFound, RateLimited, TransientError
 from patents.clients.throttle import Limit, MemoryStore, Throttle
-from patents.clients.uspto import UsptoOdpClient, application_number
+from patents.offices.us.client import UsptoOdpClient, application_number
 
 BASE = "https://odp.example.test"
 APPS = f"{BASE}/api/v1/patent/applications"

@@ -11,8 +11,8 @@ import re
 
 import pytest
 
+from patents.offices.ep import parser as ops
 from patents.parsers import ParseError
-from patents.parsers import epo_ops as ops
 from patents.parsers.types import EventSource
 
 D = dt.date

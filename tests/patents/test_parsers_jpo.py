@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from patents.parsers import ParseError, jpo
+from patents.offices.jp import parser as jpo
+from patents.parsers import ParseError
 from patents.parsers.types import EventSource
 
 D = dt.date

@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from patents.parsers import ParseError, lens
+from patents.offices.lens import parser as lens
+from patents.parsers import ParseError
 
 D = dt.date
 

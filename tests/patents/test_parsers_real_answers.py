@@ -9,7 +9,9 @@ import datetime as dt
 import pytest
 
 from patents.numbers import InvalidNumber, normalize_application_number, normalize_pct, office_code_from_name
-from patents.parsers import epo_ops, jpo, uspto_odp
+from patents.offices.ep import parser as epo_ops
+from patents.offices.jp import parser as jpo
+from patents.offices.us import parser as uspto_odp
 from patents.parsers.errors import OUT_OF_SCOPE, ParseError
 
 D = dt.date.fromisoformat

@@ -11,7 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from patents.parsers import epo_ops, jpo, lens, uspto_odp
+from patents.offices.ep import parser as epo_ops
+from patents.offices.jp import parser as jpo
+from patents.offices.lens import parser as lens
+from patents.offices.us import parser as uspto_odp
 
 OFFICES = ("epo", "uspto", "jpo", "lens")
 

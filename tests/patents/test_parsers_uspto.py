@@ -7,8 +7,8 @@ import json
 
 import pytest
 
+from patents.offices.us import parser as odp
 from patents.parsers import ParseError
-from patents.parsers import uspto_odp as odp
 from patents.parsers.types import EventSource
 
 D = dt.date

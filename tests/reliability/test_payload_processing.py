@@ -113,7 +113,7 @@ def fifty_megabytes_of_small_elements() -> bytes:
 
 
 def test_a_50_mb_answer_is_stored_and_quarantined_as_too_large_never_parsed(monkeypatch):
-    from patents.parsers import epo_ops
+    from patents.offices.ep import parser as epo_ops
 
     def never(*args, **kwargs):
         raise AssertionError("a body over OFFICE_PAYLOAD_MAX_BYTES must not reach the parser")

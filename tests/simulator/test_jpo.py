@@ -131,7 +131,7 @@ def test_concurrent_requests_get_303(simulator_factory):
 
 
 def test_generated_jpo_bodies_are_read_by_our_parsers(simulator_factory):
-    from patents.parsers import jpo as parsers
+    from patents.offices.jp import parser as parsers
 
     sim = simulator_factory(limits="jpo_per_minute=1000")
     token = login(sim)["access_token"]

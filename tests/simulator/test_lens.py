@@ -108,7 +108,7 @@ def test_missing_token_is_401(office_simulator):
 
 
 def test_generated_lens_pages_are_read_by_our_parser(office_simulator):
-    from patents.parsers import lens as parsers
+    from patents.offices.lens import parser as parsers
 
     sim = office_simulator
     r = search(sim, {"query": {"match_all": {}}, "size": 100, "scroll": "1m"})

@@ -147,7 +147,7 @@ def test_search_page_above_the_maximum_is_413_and_no_hit_is_404(office_simulator
 
 
 def test_generated_odp_bodies_are_read_by_our_parsers(office_simulator):
-    from patents.parsers import uspto_odp as parsers
+    from patents.offices.us import parser as parsers
 
     sim = office_simulator
     for m in sim.portfolio.matters("US")[:20]:

@@ -234,7 +234,7 @@ def test_json_accept_returns_badgerfish(office_simulator):
 
 
 def test_every_generated_ops_document_is_read_by_our_parsers(office_simulator):
-    from patents.parsers import epo_ops as parsers
+    from patents.offices.ep import parser as parsers
 
     sim = office_simulator
     tok = token(sim)

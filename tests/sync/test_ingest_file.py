@@ -126,7 +126,7 @@ def test_unknown_kind_is_refused_with_the_choices(office_samples):
     assert not OfficePayload.objects.exists()
 
 
-# --- issue 13: real answers ----------------------------------------------------------------------------------
+# --- real answers recorded from the offices ---------------------------------------------------------------
 
 
 def test_a_jp_application_never_lands_on_another_application_published_under_the_same_digits(office_samples):

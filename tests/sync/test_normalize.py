@@ -13,7 +13,9 @@ from docketapp.audit import attributed
 from patents.ingestion import ingest_response
 from patents.models import EventType, OfficeCodeMapping, OfficeEvent
 from patents.normalize import MappingTable
-from patents.parsers import epo_ops, jpo, uspto_odp
+from patents.offices.ep import parser as epo_ops
+from patents.offices.jp import parser as jpo
+from patents.offices.us import parser as uspto_odp
 from patents.simulator import jpo as sim_jpo
 from patents.simulator import odp as sim_odp
 from patents.simulator import ops_documents as sim_ops
@@ -62,7 +64,7 @@ def test_every_rule_trigger_of_the_offices_we_sync_has_a_mapped_office_code():
     unsynced = {"EP.PRIORITY_APPLICATION_FILED", "US.PRIORITY_APPLICATION_FILED", "JP.PRIORITY_APPLICATION_FILED",
                 "WO.PRIORITY_APPLICATION_FILED", "US.PROVISIONAL_FILED", "WO.ISR_TRANSMITTED",
                 "US.MISSING_PARTS_NOTICE"}
-    # Issue 15 triggers entered by hand until an office code for them is verified against a recorded answer
+    # Rule triggers entered by hand until an office code for them is verified against a recorded answer
     # (a guessed mapping would compute a wrong deadline): divisional filings, the EPO's appealable decisions,
     # JP national documents, foreign-office citations (IDS 1.97(e)) and the gazette of a watched JP patent.
     unsynced |= {"EP.DIVISIONAL_FILED", "JP.DIVISIONAL_FILED", "EP.APPEALABLE_DECISION",

@@ -168,7 +168,7 @@ def test_reconcile_lists_disagreements_accept_updates_the_matter_ignore_sticks(m
 
 
 def test_the_same_priority_written_with_the_country_prefix_is_not_a_difference():
-    from patents.ingestion import _same
+    from patents.ingestion.reconcile import _same
 
     assert _same("priority_claims", [["EP", "2024572511", "2024-07-15"]], [["EP", "EP2024572511", "2024-07-15"]])
     assert not _same("priority_claims", [["EP", "2024572511", "2024-07-15"]], [["EP", "2024572512", "2024-07-15"]])

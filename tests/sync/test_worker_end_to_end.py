@@ -99,7 +99,8 @@ def worker(sim, mappings, tmp_path):
 
 def _unblock_throttle() -> None:
     """Time passes: an hourly fair-use block (or an earlier test's) is over for the next cycle."""
-    from patents.clients.throttle import OPS_SERVICES, build_throttle
+    from patents.clients.throttle import build_throttle
+    from patents.offices.ep import OPS_SERVICES
 
     throttle = build_throttle("redis")
 

@@ -44,6 +44,12 @@ def _date(value: Any, field: str, *, required: bool = False) -> dt.date | None:
         raise InputError(field, f"{value!r} is not a valid date (YYYY-MM-DD)")
 
 
+def _required_date(value: Any, field: str) -> dt.date:
+    date = _date(value, field, required=True)
+    assert date is not None  # required=True raises instead of returning None
+    return date
+
+
 def _office(value: Any, field: str, *, required: bool = False) -> str | None:
     if value is None or value == "":
         if required:
@@ -61,6 +67,7 @@ def parse_input(data: Any):
     if not isinstance(data, dict):
         raise InputError("(root)", "expected a JSON object with office, matter and events")
     office = _office(data.get("office"), "office", required=True)
+    assert office is not None  # required=True raises instead of returning None
     matter = data.get("matter", {})
     if not isinstance(matter, dict):
         raise InputError("matter", "expected an object")
@@ -122,7 +129,7 @@ def parse_input(data: Any):
             EventFact(
                 ref=str(ref),
                 code=code,
-                date=_date(ev.get("date"), f"{where}.date", required=True),
+                date=_required_date(ev.get("date"), f"{where}.date"),
                 params=params,
             )
         )

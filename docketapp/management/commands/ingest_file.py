@@ -1,19 +1,30 @@
 """`python manage.py ingest_file --office EP|US|JP|WO --kind KIND [--matter REF | --create] [--json] FILE`.
 
 A response saved from an office goes through exactly the path of the sync: stored, hashed, parsed,
-normalized, recorded, deadlines recomputed. Kinds: EP register | legal | biblio; WO biblio | legal;
-US application | transactions; JP progress. Running it twice on the same file changes nothing.
+normalized, recorded, deadlines recomputed. The offices and their kinds are the registry's
+(``patents.offices``: each descriptor's ``file_kinds``). Running it twice on the same file changes nothing.
+
+A site-layer command: it ingests (patents) and then recomputes deadlines (deadlines), and only the site
+layer may import both apps.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from deadlines.services import recompute_matters
 from docketapp.audit import attributed
 from patents.ingestion import FILE_KINDS, ensure_inbox_client, ingest_response, recompute_inline
 from patents.models import Client, Matter
+from patents.offices import OFFICES, docketed_codes
+
+
+def _kinds_help() -> str:
+    """"register, legal, biblio (EP); biblio, legal (WO); …", from the registry."""
+    return "; ".join(f"{', '.join(o.file_kinds)} ({o.code})" for o in OFFICES if o.file_kinds)
 
 
 class Command(BaseCommand):
@@ -21,9 +32,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file")
-        parser.add_argument("--office", required=True, choices=["EP", "US", "JP", "WO"])
-        parser.add_argument("--kind", required=True,
-                            help="register, legal, biblio (EP/WO); application, transactions (US); progress (JP)")
+        parser.add_argument("--office", required=True, choices=docketed_codes())
+        parser.add_argument("--kind", required=True, help=_kinds_help())
         target = parser.add_mutually_exclusive_group()
         target.add_argument("--matter", help="our reference of the matter the file belongs to")
         target.add_argument("--create", action="store_true", help="create the matter from the file if needed")
@@ -64,15 +74,13 @@ class Command(BaseCommand):
         matter_ids = sorted({*result.matters, *result.created_matters, *(t.pk for t in targets)})
         if not matter_ids and result.unchanged and result.payload is not None:
             matter_ids = sorted(result.payload.matters.values_list("pk", flat=True))
-        from deadlines.services import recompute_matters
-
         if matter_ids:
             # Also the matters whose events did not change: their deadlines are listed below, so make sure
             # they are current (recompute is idempotent and writes nothing when nothing moved).
             recompute_matters(matter_ids=sorted({*matter_ids, *changed}),
                               reason=f"office data ingested from {path.name}")
         matters = list(Matter.objects.filter(pk__in=matter_ids).order_by("reference"))
-        report = {
+        report: dict[str, Any] = {
             "matter": matters[0].reference if len(matters) == 1 else [m.reference for m in matters] or None,
             "events_created": result.events_created,
             "quarantined": [

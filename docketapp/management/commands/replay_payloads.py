@@ -1,6 +1,7 @@
 """`python manage.py replay_payloads [--office EP] [--since 2026-01-01]`: rebuild events from stored payloads.
 
 Oldest first, idempotent: run it after fixing a code mapping; events recorded before are not written again.
+A site-layer command: it replays (patents) and then recomputes deadlines (deadlines).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
+from deadlines.services import recompute_matters
 from patents.ingestion import recompute_inline
 from patents.sync import replay_payloads
 
@@ -32,8 +34,6 @@ class Command(BaseCommand):
         with recompute_inline() as changed:
             totals = replay_payloads(office=office, since=when)
         if changed:
-            from deadlines.services import recompute_matters
-
             recompute_matters(matter_ids=changed, reason="office events replayed from stored payloads")
         self.stdout.write(
             f"replayed {totals['payloads']} payloads: {totals['events_created']} events recorded or changed, "

@@ -18,7 +18,7 @@ class Command(BaseCommand):
     help = "Sync matters with their office (stale ones first), or enqueue the sync for the workers."
 
     def add_arguments(self, parser):
-        parser.add_argument("office", help="EP, WO, US, JP or all")
+        parser.add_argument("office", help=f"{', '.join(sync.OFFICES)} or all")
         parser.add_argument("--enqueue", action="store_true", help="queue office_sync tasks instead")
         parser.add_argument("--force", action="store_true", help="every enabled matter, however fresh")
         parser.add_argument("--limit", type=int, default=None, help="at most N matters")

@@ -56,10 +56,9 @@ from typing import Any
 from lxml import etree
 
 from patents.numbers import InvalidNumber, normalize_pct
-
-from ._util import content_discriminators, load_json, normalized_number, parse_date, parse_int
-from .errors import MALFORMED, OUT_OF_SCOPE, ParseError
-from .types import (
+from patents.parsers._util import content_discriminators, load_json, normalized_number, parse_date, parse_int
+from patents.parsers.errors import MALFORMED, OUT_OF_SCOPE, ParseError
+from patents.parsers.types import (
     Biblio,
     ContinuityLink,
     DocumentRef,
@@ -78,7 +77,7 @@ from .types import (
     ThrottleService,
     ThrottlingControl,
 )
-from .xml import (
+from patents.parsers.xml import (
     EXCH_NS,
     OPS_NS,
     REG_NS,
@@ -214,6 +213,7 @@ def _divisions(bib: etree._Element, own: str, *, source: str) -> tuple[Continuit
     return tuple(dict.fromkeys(out))
 
 
+# Long: reads each element of the register's bibliographic data, in the document's order.
 def _register_biblio(doc: etree._Element, *, source: str) -> Biblio:
     bib = child(doc, REG_NS, "bibliographic-data")
     if bib is None:

@@ -62,7 +62,6 @@ QUOTA_MARGIN_BYTES = 2 * 1024 * 1024
 # OPS counts fair use over rolling windows; when our budget is used up we look again after this long.
 QUOTA_RECHECK_SECONDS = 3600.0
 MAX_RANGE = 100  # OPS serves at most 100 search results per request
-PUBLISHED_SEARCH_MAX = 2000  # and published-data search no further than result 2000
 
 
 def docdb(country: str, number: str, kind: str | None = None, date: str | None = None) -> str:
@@ -109,9 +108,8 @@ class EpoOpsClient(BaseClient):
         accept: str = "application/xml",
         **kwargs,
     ) -> None:
-        if isinstance(cache, bool):
-            cache = ResponseCache() if cache else None
-        super().__init__(base_url=base_url, cache=cache, **kwargs)
+        response_cache = (ResponseCache() if cache else None) if isinstance(cache, bool) else cache
+        super().__init__(base_url=base_url, cache=response_cache, **kwargs)
         if not key or not secret:
             raise AuthError("OPS key and secret are required (OPS_KEY / OPS_SECRET)", office=self.office)
         self._credentials = (key, secret)
@@ -133,7 +131,7 @@ class EpoOpsClient(BaseClient):
         with self._token_lock:
             if not force and self._token and time.monotonic() < self._token_expires - TOKEN_RENEW_MARGIN:
                 return self._token
-            from patents.parsers.epo_ops import parse_ops_token
+            from patents.offices.ep.parser import parse_ops_token
             from patents.parsers.errors import ParseError
 
             url = f"{self.base_url}/auth/accesstoken"
@@ -288,7 +286,7 @@ class EpoOpsClient(BaseClient):
     # --- throttle signals -----------------------------------------------------------------------------------
 
     def _feed(self, r: OfficeResponse) -> None:
-        from patents.parsers.epo_ops import parse_throttling_control
+        from patents.offices.ep.parser import parse_throttling_control
         from patents.parsers.errors import ParseError
 
         header = r.headers.get("X-Throttling-Control")
@@ -472,57 +470,20 @@ class EpoOpsClient(BaseClient):
             params={"q": query, "Range": _range(range_begin, range_end)},
         )
 
-    def published_search(
-        self,
-        query: str,
-        *,
-        range_begin: int = 1,
-        range_end: int = 25,
-        constituents: Iterable[str] = (),
-    ) -> OfficeResponse:
-        consts = ",".join(constituents)
-        path = "published-data/search" + (f"/{consts}" if consts else "")
-        return self.request(
-            "GET",
-            path,
-            endpoint="published-data/search",
-            params={"q": query, "Range": _range(range_begin, range_end)},
-        )
-
     def iter_register_search(
         self, query: str, *, page_size: int = MAX_RANGE, max_results: int | None = None
     ) -> Iterator[OfficeResponse]:
         """Every page of a register search (raw answers, in order). No hits: yields nothing."""
-        from patents.parsers.epo_ops import parse_register_search
+        from patents.offices.ep.parser import parse_register_search
 
         yield from self._pages(
             lambda b, e: self.register_search(query, range_begin=b, range_end=e),
             parse_register_search,
             page_size,
             max_results,
-            None,
         )
 
-    def iter_published_search(
-        self,
-        query: str,
-        *,
-        page_size: int = MAX_RANGE,
-        max_results: int | None = None,
-        constituents: Iterable[str] = (),
-    ) -> Iterator[OfficeResponse]:
-        from patents.parsers.epo_ops import parse_published_search
-
-        consts = tuple(constituents)
-        yield from self._pages(
-            lambda b, e: self.published_search(query, range_begin=b, range_end=e, constituents=consts),
-            parse_published_search,
-            page_size,
-            max_results,
-            PUBLISHED_SEARCH_MAX,
-        )
-
-    def _pages(self, fetch, parse, page_size, max_results, office_cap) -> Iterator[OfficeResponse]:
+    def _pages(self, fetch, parse, page_size, max_results) -> Iterator[OfficeResponse]:
         from patents.parsers.errors import ParseError
 
         page_size = max(1, min(page_size, MAX_RANGE))
@@ -533,8 +494,6 @@ class EpoOpsClient(BaseClient):
                 end = min(end, total)
             if max_results is not None:
                 end = min(end, max_results)
-            if office_cap is not None:
-                end = min(end, office_cap)
             if end < begin:
                 return
             try:
@@ -595,7 +554,7 @@ def _quota_wait(headers: Mapping[str, str]) -> float:
 def _fault(body: bytes):
     if not body or not body.lstrip().startswith(b"<"):
         return None
-    from patents.parsers.epo_ops import parse_ops_fault
+    from patents.offices.ep.parser import parse_ops_fault
     from patents.parsers.errors import ParseError
 
     try:

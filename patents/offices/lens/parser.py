@@ -20,9 +20,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ._util import as_list, load_json, normalized_number, obj, parse_bool, parse_date, parse_int, s
-from .errors import ParseError
-from .types import Biblio, DocumentRef, Party, PriorityClaim
+from patents.parsers._util import as_list, load_json, normalized_number, obj, parse_bool, parse_date, parse_int, s
+from patents.parsers.errors import ParseError
+from patents.parsers.types import Biblio, DocumentRef, Party, PriorityClaim
 
 SRC = "lens"
 
@@ -96,6 +96,7 @@ def _parties(items: object, role: str) -> tuple[Party, ...]:
     return tuple(out)
 
 
+# Long: reads each field of a Lens record, in the API's order.
 def _record(r: dict, *, source: str) -> LensRecord:
     lens_id = s(r.get("lens_id"))
     if not lens_id:

@@ -34,9 +34,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from ._util import as_list, load_json, normalized_number, parse_date, parse_int, s
-from .errors import OUT_OF_SCOPE, ParseError
-from .types import Biblio, Event, EventSource, Party, PriorityClaim
+from patents.parsers._util import as_list, load_json, normalized_number, parse_date, parse_int, s
+from patents.parsers.errors import OUT_OF_SCOPE, ParseError
+from patents.parsers.types import Biblio, Event, EventSource, Party, PriorityClaim
 
 SRC = "jpo"
 
@@ -256,6 +256,7 @@ def _require_progress(data: dict[str, Any], *, source: str) -> None:
     )
 
 
+# Long: reads each field of JPO's app_progress document, in the office's order.
 def _progress(data: dict[str, Any], *, source: str) -> JpoProgress:
     _require_progress(data, source=source)
     number = _app_number(data, source=source)

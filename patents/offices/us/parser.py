@@ -39,8 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from patents.numbers import office_code_from_name
-
-from ._util import (
+from patents.parsers._util import (
     as_list,
     load_json,
     normalized_number,
@@ -51,8 +50,8 @@ from ._util import (
     parse_int,
     s,
 )
-from .errors import ParseError
-from .types import Biblio, ContinuityLink, Event, EventSource, Party, PriorityClaim, SearchPage
+from patents.parsers.errors import ParseError
+from patents.parsers.types import Biblio, ContinuityLink, Event, EventSource, Party, PriorityClaim, SearchPage
 
 SRC = "uspto-odp"
 
@@ -224,6 +223,7 @@ def _adjustment(data: Any, *, source: str) -> PatentTermAdjustment | None:
     )
 
 
+# Long: reads each ODP meta-data field, in the office's order.
 def _biblio(wrapper: dict[str, Any], meta: dict[str, Any], *, source: str, feed: str = "odp") -> Biblio:
     number = s(wrapper.get("applicationNumberText") or meta.get("applicationNumberText"))
     if not number:
@@ -544,6 +544,7 @@ def _peds_relation(description: str) -> str:
     return next((code for needle, code in _PEDS_RELATIONS if needle in low), "")
 
 
+# Long: the legacy PEDS record, field by field.
 def parse_peds(body: bytes | str) -> list[PedsApplication]:
     source = "uspto-peds"
     data = load_json(body, source=source)

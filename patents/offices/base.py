@@ -1,0 +1,88 @@
+"""The descriptor every office package fills in: what is specific to one office, in one frozen value.
+
+Pure Python (no Django): the parsers' packages load this module, and parsers must run without Django.
+Callables import their office's client lazily, so reading the registry never opens a connection or pulls
+in ``requests``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from patents.parsers.types import Document
+
+# (client_or_None_from_settings, simulator_url, **client kwargs) → client, or None without credentials
+ClientFactory = Callable[..., Any]
+# (kind, body) → documents in the one shape ingestion applies
+Parse = Callable[[str, bytes], list[Document]]
+# (client, numbers) → one office response; bulk offices get the whole batch, the others one number
+Fetch = Callable[[Any, list[str]], Any]
+# (compacted value, raw as written) → normalized application number, or raise InvalidNumber
+NumberRule = Callable[[str, str], str]
+# (lease seconds, settings or None) → {(service, bucket): patents.clients.throttle.Limit}
+ThrottleLimits = Callable[[float, Any], Mapping[tuple[str, str], Any]]
+# (office, source, code, canonical event type, note)
+Mapping_ = tuple[str, str, str, str, str]
+# (canonical code, label, office, internal)
+EventTypeSeed = tuple[str, str, str, bool]
+
+
+@dataclass(frozen=True)
+class Office:
+    """One office as the docket talks to it. ``code`` is the WIPO ST.3 code stored on ``Matter.office``."""
+
+    code: str
+    name: str
+    # The service answering for this office: client cache, throttle buckets and error messages use it.
+    # Offices answered by one service share it (EP and WO both come from EPO OPS: "epo").
+    service: str
+    aliases: tuple[str, ...] = ()  # other names accepted where people type an office (get_client)
+    make_client: ClientFactory | None = None
+    credential_settings: tuple[str, ...] = ()  # the settings the real office needs (all of them)
+    # Sync: offices with a ``fetch`` get a beat entry and a sync_office run.
+    fetch: Fetch | None = None
+    bulk: bool = False  # one request per batch (True) or one request per matter
+    batch_size: int = 1  # matters per sync task by default (OFFICE_SYNC_BATCH_<code> overrides)
+    freshness_hours: float = 24.0  # sync a matter again after this long (OFFICE_SYNC_FRESHNESS_HOURS_<code>)
+    sync_kind: str = ""  # the payload kind a sync request stores
+    sync_number: Callable[[Any], str | None] | None = None  # which number of a matter the office is asked by
+    # Payloads: the kinds this office's answers are stored as, and ingest_file's --kind names for them.
+    payload_kinds: frozenset[str] = frozenset()
+    file_kinds: Mapping[str, str] = field(default_factory=dict)
+    parse: Parse | None = None
+    # Docket data
+    normalize_number: NumberRule | None = None
+    # Matters created from this office's data (discovery, an unknown number in an answer): their kind
+    # (a Matter.Kind value) and, when the biblio's application number is not the one to docket, the rule.
+    matter_kind: str = "patent"
+    new_matter_number: Callable[[Any], str] | None = None
+    links_divisional_parents: bool = False  # the answer's "parent, DIV" links set the matter's parent
+    status_map: Mapping[str, str] = field(default_factory=dict)  # office status code → Matter.Status value
+    mappings: tuple[Mapping_, ...] = ()  # the code-mapping seed (office codes → canonical event types)
+    event_types: tuple[EventTypeSeed, ...] = ()  # canonical event types this office's mappings introduce
+    # Deadline-rule triggers of this office that no mapping above produces: a person records them on the
+    # matter (a priority filing at another office, a provisional, …). Every other trigger must be mapped
+    # (tests/conformance/test_office_registry_conformance.py); add a mapping and the code leaves this list.
+    hand_entered: frozenset[str] = frozenset()
+    throttle_limits: ThrottleLimits | None = None
+    # Demo and benchmarks: given a simulator matter, the extra MatterData fields of a docket matter for
+    # it ({} for none), or None when the simulated office has nothing to show for it yet.
+    simulated_matter: Callable[[Any], dict[str, Any] | None] | None = None
+    # Benchmarks: the simulator's answer body to this office's sync request for one simulator matter
+    # (matter, portfolio) → bytes, or None when the office would have nothing.
+    simulated_answer: Callable[[Any, Any], bytes | None] | None = None
+
+    @property
+    def synced(self) -> bool:
+        return self.fetch is not None
+
+    @property
+    def credentials(self) -> str:
+        """The credential settings as the "no credentials" error names them ("OPS_KEY and OPS_SECRET")."""
+        return " and ".join(self.credential_settings)
+
+    def configured(self, settings: Any) -> bool:
+        """Credentials for the real office are set (else the simulator stands in, when there is one)."""
+        return all(getattr(settings, name, "") for name in self.credential_settings)

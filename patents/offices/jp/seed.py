@@ -1,0 +1,52 @@
+"""JP (JPO Patent Information Retrieval API): canonical event types and the office-code mapping seed.
+
+Data only, no Django. ``patents.code_seed`` gathers every office's rows through the registry; why the
+rows are chosen as they are (one trigger per real communication, mailing dates, biblio facts) is written there.
+"""
+
+from __future__ import annotations
+
+# (code, label, office, internal)
+EVENT_TYPES: list[tuple[str, str, str, bool]] = [
+    # JP
+    ("JP.FILED", "Japanese application filed", "JP", False),
+    ("JP.EXAMINATION_REQUESTED", "Request for examination filed", "JP", False),
+    ("JP.NOTICE_OF_REASONS_FOR_REFUSAL", "Notice of reasons for refusal", "JP", False),
+    ("JP.RESPONSE_FILED", "Written opinion / amendment filed", "JP", False),
+    ("JP.DECISION_TO_GRANT", "Decision to grant", "JP", False),
+    ("JP.DECISION_OF_REFUSAL", "Decision of refusal", "JP", False),
+    ("JP.REGISTERED", "Patent registered", "JP", False),
+    ("JP.FILING_DOCUMENT", "Filing document (request, description, claims, drawings, abstract)", "JP", True),
+    ("JP.SEARCH_REPORT", "Search report (registered searching organisation)", "JP", True),
+    ("JP.REGISTRATION_FEE_PAID", "Registration fee paid", "JP", True),
+    ("JP.CERTIFICATE_ISSUED", "Patent certificate issued", "JP", True),
+    ("JP.OFFICE_STEP", "Other JPO step", "JP", True),
+    # canonical types the deadline rules react to (a code a rule names must exist as an event type)
+    ('JP.PRIORITY_APPLICATION_FILED', 'First filing whose priority a Japanese application may claim', 'JP', False),
+    ('JP.APPEAL_FILED', 'Appeal against decision of refusal filed', 'JP', False),
+    ('JP.ANNUITY_PAID', 'Annual fee paid (params.year)', 'JP', False),
+    ('JP.DIVISIONAL_FILED', 'Divisional application filed (date of actual filing; Art. 44)', 'JP', False),
+    ('JP.PRIORITY_DOCUMENT_FILED', 'Priority document submitted (Art. 43(2))', 'JP', False),
+    ('JP.NATIONAL_DOCUMENTS_FILED', 'National documents filed (Art. 184-5)', 'JP', False),
+    ('JP.TRANSLATION_FILED', 'Translation of the international application filed (Art. 184-4)', 'JP', False),
+    ('JP.GAZETTE_PUBLISHED', 'Patent gazette issued (params.watched for a watched patent)', 'JP', False),
+    ('JP.OPPOSITION_FILED', 'Opposition filed (Art. 113)', 'JP', False),
+]
+
+# (office, source, code, canonical code, note)
+MAPPINGS: list[tuple[str, str, str, str, str]] = [
+    # --- JPO progress documents
+    ("JP", "jpo-progress", "A63", "JP.FILING_DOCUMENT", "filing is recorded once, from the biblio filing date"),
+    ("JP", "jpo-progress", "A621", "JP.EXAMINATION_REQUESTED", "出願審査請求書, Patent Act Art. 48-3"),
+    ("JP", "jpo-progress", "A971007", "JP.SEARCH_REPORT", "検索報告書"),
+    ("JP", "jpo-progress", "A131", "JP.NOTICE_OF_REASONS_FOR_REFUSAL", "拒絶理由通知書, Art. 50"),
+    ("JP", "jpo-progress", "A53", "JP.RESPONSE_FILED", "意見書"),
+    ("JP", "jpo-progress", "A523", "JP.RESPONSE_FILED", "手続補正書"),
+    ("JP", "jpo-progress", "A01", "JP.DECISION_TO_GRANT", "特許査定"),
+    ("JP", "jpo-progress", "A02", "JP.DECISION_OF_REFUSAL", "拒絶査定, Art. 121 appeal period"),
+    ("JP", "jpo-progress", "A61", "JP.REGISTRATION_FEE_PAID", "登録料納付"),
+    ("JP", "jpo-progress", "R100", "JP.REGISTRATION_FEE_PAID", "特許料納付書"),
+    ("JP", "jpo-progress", "R150", "JP.CERTIFICATE_ISSUED", "特許証"),
+    ("JP", "biblio", "@filing_date", "JP.FILED", "Art. 36"),
+    ("JP", "biblio", "@grant_date", "JP.REGISTERED", "registration date; annuities run from it (Art. 108)"),
+]
