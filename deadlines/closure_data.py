@@ -13,7 +13,7 @@ attribute are seeded, and each row says how sure we are:
   source text says so. Verify these against the notice when it is at hand (admin -> Office closures).
 
 Days we believe are likely but could not attribute (bridging days, The Hague's King's Day, Berlin's
-Women's Day, WIPO in-lieu days) are deliberately NOT seeded; the README lists them.
+Women's Day, WIPO in-lieu days) are deliberately NOT seeded; docs/deadlines.md lists them.
 Pure Python on purpose: the CLI and tests read it without a database.
 """
 

@@ -82,7 +82,7 @@ def scoped_formfield_queryset(admin_site, db_field, request, kwargs) -> None:
 class AuditedAdmin(SimpleHistoryAdmin):
     """Every admin change asks for a reason and is recorded with the user in the history.
 
-    History is read-only for everyone, superusers included (the README promises it cannot be reverted):
+    History is read-only for everyone, superusers included (docs/audit.md promises it cannot be reverted):
     SIMPLE_HISTORY_REVERT_DISABLED is set, no history model is registered, and the two history views that
     simple-history adds are scoped like the change view and never save (see history_view and
     history_form_view below).

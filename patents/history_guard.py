@@ -12,7 +12,7 @@ transaction, as the recompute benchmark does on its own database). A purge by a 
 trigger instead still shows in ``audit verify``: the chain head and the signed checkpoints name rows that are
 gone (docs/audit.md).
 
-SQLite has no such guard (documented in the README): there, append-only is enforced only by the admin.
+SQLite has no such guard (documented in docs/audit.md): there, append-only is enforced only by the admin.
 A consequence on PostgreSQL: a user who appears in the history cannot be deleted (the FK would be set to
 NULL by an UPDATE); deactivate such users instead.
 """

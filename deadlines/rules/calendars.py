@@ -46,7 +46,7 @@ _HOLIDAY_SOURCES = {
 
 MAX_ROLL_DAYS = 60
 
-# Days an office has closed on in EVERY closing-days notice checked (deadlines/closure_data.py and the README
+# Days an office has closed on in EVERY closing-days notice checked (deadlines/closure_data.py and docs/deadlines.md
 # list the notices). Applied only for a year whose list is not yet published (see OfficeCalendar.provisional),
 # always marked "provisional" in the explanation. Local days that are not in every notice (The Hague's King's
 # Day and Liberation Day, Berlin's 8 March, Munich's 15 August) are deliberately absent: a day wrongly

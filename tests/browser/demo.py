@@ -1,4 +1,4 @@
-"""A small demo-like portfolio for browser tests and the README screenshot.
+"""A small demo-like portfolio for browser tests and the screenshot in docs/dashboard.md.
 
 Deadlines come from the real (pure) rule engine, so their explanations have exactly the structure the
 dashboard must render. Dates are relative to today, so the docket always has overdue and upcoming items.

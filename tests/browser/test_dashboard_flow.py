@@ -123,7 +123,7 @@ def test_other_clients_deadline_is_not_found_in_the_browser(live_server, open_pa
 
 @pytest.mark.skipif(not os.environ.get("DOCKETAPP_README_SCREENSHOT"), reason="set DOCKETAPP_README_SCREENSHOT=1")
 def test_readme_screenshot(live_server, open_page, artifacts):
-    """Regenerates the README image: DOCKETAPP_README_SCREENSHOT=1 pytest tests/browser -k readme."""
+    """Regenerates the screenshot in docs/dashboard.md: DOCKETAPP_README_SCREENSHOT=1 pytest tests/browser -k readme."""
     build_demo()
     page = open_page(width=1400, height=900)
     log_in(page, live_server.url, "paula")

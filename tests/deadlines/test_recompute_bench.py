@@ -1,4 +1,4 @@
-"""The recompute benchmark runs end to end on a tiny portfolio (figures are not asserted: see README)."""
+"""The recompute benchmark runs end to end on a tiny portfolio (figures are not asserted: see docs/benchmarks.md)."""
 
 import io
 import json

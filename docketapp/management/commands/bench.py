@@ -2,7 +2,7 @@
 
 A benchmark module exposes ``add_arguments(parser)`` and ``run(options: dict, stdout) -> dict`` (and
 ``WRITES_DATABASE = True`` when it writes synthetic data: then it only runs on a database named *bench*); the dict
-is printed as one JSON object with --json, else as "key: value" lines. Figures go in the README.
+is printed as one JSON object with --json, else as "key: value" lines. Figures go in docs/benchmarks.md.
 """
 
 from __future__ import annotations
