@@ -18,7 +18,8 @@ class OfficeClosureAdmin(AuditedAdmin):
 
     @admin.action(description="Show which deadlines these closures move, then apply")
     def preview_and_apply_deadline_moves(self, request, queryset):
-        """Issue 4: a closure change shows the stored deadlines it moves before anything is written."""
+        """A closure change shows the stored deadlines it moves before anything is written, so a wrong closure
+        day never shifts a deadline unseen."""
         from django.template.response import TemplateResponse
 
         from .services import candidate_matters_for_closure, recompute_matters
@@ -68,7 +69,7 @@ class DeadlineAdmin(VisibleMattersOnly, AuditedAdmin):
 
 
 
-# --- Reminders (issue 8) ---------------------------------------------------------------------------
+# --- Reminders ----------------------------------------------------------------------------------
 
 from django.contrib import messages  # noqa: E402
 from django.utils import timezone  # noqa: E402

@@ -21,24 +21,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.template.loader import render_to_string
 
+from .formatting import fmt_date
+
 if TYPE_CHECKING:
     from deadlines.models import Deadline
-
-DATE_FMT = "%a %-d %b %Y"
-
-
-def fmt_date(value: Any) -> str:
-    """A stored date (date, datetime or ISO string) as the page shows it: "Mon 2 Mar 2026"."""
-    if value in (None, ""):
-        return "—"
-    if isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value[:10])
-        except ValueError:
-            return value
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    return str(value.strftime(DATE_FMT))
 
 
 def _iso(value: Any) -> str:

@@ -34,7 +34,7 @@ def sync_reminders_for_open_deadlines(client_id: int | None = None, kind: str = 
     return reminders.sync_reminders_for_open_deadlines(client_id=client_id, kind=kind)
 
 
-# --- Deadline engine (issue 4) ---------------------------------------------------------------------------
+# --- Deadline engine ----------------------------------------------------------------------------------
 
 
 @shared_task(name="deadlines.recompute_deadlines", acks_late=True, ignore_result=True)

@@ -262,9 +262,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(hour=2, minute=40),
         "options": {"expires": 6 * 3600},
     },
-    # Nightly recompute (issue 14): a term or a grace period ends, a phase matter or a later application
-    # claiming this one appears -- the docket moves without a new office event. Unchanged matters are skipped
-    # by their inputs hash. Also `python manage.py deadlines recompute`.
+    # Nightly recompute, because deadlines move with time alone: a term or a grace period ends, a phase
+    # matter or a later application claiming this one appears -- the docket moves without a new office
+    # event. Unchanged matters are skipped by their inputs hash. Also `python manage.py deadlines recompute`.
     "deadlines.recompute_all": {
         "task": "deadlines.recompute_all",
         "schedule": crontab(minute=30, hour=1),

@@ -152,7 +152,7 @@ class OfficeEventAdmin(ScopedToMattersAdmin):
     readonly_fields = ["natural_key", "recorded_at"]
 
 
-# --- Office sync and ingestion (issue 6) -------------------------------------------------------------------
+# --- Office sync and ingestion -------------------------------------------------------------------------
 
 from .models import OfficeCodeMapping, OfficePayload, QuarantineItem, ReconciliationItem, SyncRun  # noqa: E402
 

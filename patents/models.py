@@ -301,6 +301,27 @@ class Matter(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("patents:matter-detail", args=[self.pk])
 
+    def _office_kind_error(self) -> str:
+        """Which kinds an office files is part of its descriptor (patents/offices); the last rule broken wins,
+        in registry order."""
+        from .offices import OFFICES
+
+        error = ""
+        for office in OFFICES:
+            for kind, message in office.exclusive_kinds.items():
+                if self.kind == kind and self.office != office.code:
+                    error = message
+            if office.other_kinds_refused and self.office == office.code and self.kind not in office.exclusive_kinds:
+                error = office.other_kinds_refused
+        return error
+
+    @staticmethod
+    def _offices_filing(kind: str) -> tuple[str, ...]:
+        """The offices that alone file matters of ``kind``."""
+        from .offices import OFFICES
+
+        return tuple(o.code for o in OFFICES if kind in o.exclusive_kinds)
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
         self.office = (self.office or "").upper()
@@ -313,12 +334,9 @@ class Matter(models.Model):
                 errors["application_number"] = str(exc)
         else:
             self.application_number_normalized = ""
-        if self.kind == self.Kind.PCT and self.office != "WO":
-            errors["kind"] = "A PCT international application is filed with the office WO"
-        if self.office == "WO" and self.kind != self.Kind.PCT:
-            errors["kind"] = "Matters at WO are PCT international applications (kind PCT)"
-        if self.kind == self.Kind.PROVISIONAL and self.office != "US":
-            errors["kind"] = "Provisional applications exist only at the USPTO (office US)"
+        kind_error = self._office_kind_error()
+        if kind_error:
+            errors["kind"] = kind_error
         if self.kind == self.Kind.REGIONAL and self.office not in REGIONAL_OFFICES:
             errors["kind"] = f"{self.office} is not a regional office ({', '.join(sorted(REGIONAL_OFFICES))})"
         bad = [c for c in self.designated_offices or [] if c not in ST3_CODES]
@@ -336,8 +354,11 @@ class Matter(models.Model):
             if parent is self or (parent.pk is not None and parent.pk == self.pk):
                 errors["parent"] = "A matter cannot be its own parent"
             elif self.parent_relation in (self.Relation.NATIONAL_PHASE, self.Relation.REGIONAL_PHASE):
-                if parent.office != "WO":
-                    errors["parent"] = "A PCT national or regional phase must point at a WO (PCT) matter"
+                pct_offices = self._offices_filing(self.Kind.PCT)
+                if parent.office not in pct_offices:
+                    errors["parent"] = (
+                        f"A PCT national or regional phase must point at a {'/'.join(pct_offices)} (PCT) matter"
+                    )
             elif parent.office != self.office:
                 errors["parent"] = (
                     f"A {self.get_parent_relation_display().lower()} is filed at the parent's office "

@@ -91,11 +91,9 @@ def seed_code_mappings() -> dict[str, int]:
 
     For databases emptied after migrating (test flushes, a restored dump without the seed).
     """
-    from contextlib import nullcontext
-
     from django.db import transaction
 
-    from docketapp.audit import attributed, current
+    from docketapp.audit import ensure_attributed
 
     from .code_seed import EVENT_TYPES, MAPPINGS
 
@@ -104,8 +102,7 @@ def seed_code_mappings() -> dict[str, int]:
     if len(existing) >= len(MAPPINGS) and EventType.objects.filter(code__in=[c for c, *_ in EVENT_TYPES]).count() \
             == len(EVENT_TYPES):
         return created
-    ctx = attributed(reason="seed office code mappings (patents.code_seed)", process="patents.seed_mappings") \
-        if current() is None else nullcontext()
+    ctx = ensure_attributed(reason="seed office code mappings (patents.code_seed)", process="patents.seed_mappings")
     with ctx, transaction.atomic():
         types = {t.code: t for t in EventType.objects.all()}
         for code, label, office, internal in EVENT_TYPES:

@@ -11,15 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from docketapp.audit import attributed, current
+from docketapp.audit import attributed, require_attribution
 
 from .models import Client, EventType, Family, Matter, OfficeEvent, PriorityClaim, TeamMembership
 from .signals import send_office_events_changed
-
-
-def _require_attribution() -> None:
-    if current() is None:
-        raise RuntimeError("docket writes must run inside docketapp.audit.attributed(...)")
 
 
 def _save(instance, *, update_fields: Iterable[str] | None = None) -> None:
@@ -91,7 +86,7 @@ def set_priority_claims(*, matter: Matter, claims: Iterable[tuple[str, str, dt.d
     """Make the matter's priority claims exactly ``claims`` (country, number, date); True if anything changed.
 
     Runs inside the caller's transaction and attribution (every claim change is in the history)."""
-    _require_attribution()
+    require_attribution()
     wanted = {(country, number): date for country, number, date in claims}
     changed = False
     for claim in list(matter.priority_claims.all()):
@@ -112,7 +107,7 @@ def set_priority_claims(*, matter: Matter, claims: Iterable[tuple[str, str, dt.d
 @transaction.atomic
 def upsert_matter(*, data: MatterData) -> tuple[Matter, bool]:
     """Create the matter or bring it in line with ``data``; returns (matter, changed). Needs attribution."""
-    _require_attribution()
+    require_attribution()
     existing = Matter.objects.select_for_update().filter(reference=data.reference).first()
     before = None
     if existing is not None:
@@ -132,7 +127,7 @@ def upsert_matter(*, data: MatterData) -> tuple[Matter, bool]:
 
 @transaction.atomic
 def ensure_client(*, reference: str, name: str, contact_emails: str = "") -> tuple[Client, bool]:
-    _require_attribution()
+    require_attribution()
     client = Client.objects.filter(reference=reference).first()
     if client is None:
         client = Client(reference=reference, name=name, contact_emails=contact_emails)
@@ -143,7 +138,7 @@ def ensure_client(*, reference: str, name: str, contact_emails: str = "") -> tup
 
 @transaction.atomic
 def add_team_member(*, client: Client, user, role: str) -> TeamMembership:
-    _require_attribution()
+    require_attribution()
     membership = TeamMembership.objects.filter(client=client, user=user).first()
     if membership is None:
         membership = TeamMembership(client=client, user=user, role=role)
@@ -156,7 +151,7 @@ def add_team_member(*, client: Client, user, role: str) -> TeamMembership:
 
 @transaction.atomic
 def ensure_event_type(*, code: str, label: str, office: str, internal: bool = False) -> EventType:
-    _require_attribution()
+    require_attribution()
     event_type = EventType.objects.filter(code=code).first()
     if event_type is None:
         event_type = EventType(code=code, label=label, office=office, internal=internal)
@@ -188,7 +183,7 @@ def record_office_event(
     The same office event seen again writes nothing. If the office corrected the text, type or params of an
     event it already reported, the row is updated (with history) and the deadlines are recomputed.
     """
-    _require_attribution()
+    require_attribution()
     natural_key = OfficeEvent.build_natural_key(office_code, date, discriminator)
     params = params or {}
     with transaction.atomic():
@@ -234,7 +229,7 @@ def record_office_event(
 
 def touch_matter_sync(*, matter: Matter, changed: bool, when: dt.datetime | None = None) -> None:
     """Record a successful sync (and whether it changed anything) on the matter."""
-    _require_attribution()
+    require_attribution()
     when = when or timezone.now()
     matter.last_synced = when
     fields = ["last_synced"]

@@ -5,7 +5,7 @@ a good reason (a benchmark driver reading top to bottom, a table of cases); then
 ``# Long because: <reason>`` sits on the line above its ``def`` (or above its decorators) or in its first
 lines (after the docstring).
 
-List the offenders, including those still allowed below and entries of that list that are no longer needed:
+List the offenders:
 
     .venv/bin/python tests/test_module_shape.py
 """
@@ -22,33 +22,6 @@ MAX_LINES = 80
 MARKER = "# Long because:"
 # How far past the docstring (or the def line, without one) the reason may sit.
 HEAD_LINES = 3
-
-# Long functions in modules their owners are splitting as part of the same redesign, by qualified name
-# (the module they were in when this list was made is noted: a function that moves keeps its entry). Take an
-# entry out once its function is split or carries its reason.
-PENDING: dict[str, str] = {
-    "run": "patents/benchmarks/sync.py",
-    "JpoClient._check": "patents/clients/jpo.py",
-    "process_payload": "patents/ingestion.py",
-    "apply_document": "patents/ingestion.py",
-    "Command.handle": "patents/management/commands/demo.py",
-    "_register_biblio": "patents/parsers/epo_ops.py",
-    "_progress": "patents/parsers/jpo.py",
-    "_record": "patents/parsers/lens.py",
-    "_biblio": "patents/parsers/uspto_odp.py",
-    "parse_peds": "patents/parsers/uspto_odp.py",
-    "app_progress": "patents/simulator/jpo.py",
-    "record": "patents/simulator/lens.py",
-    "_route": "patents/simulator/ops.py",
-    "register_biblio": "patents/simulator/ops_documents.py",
-    "legal_events_xml": "patents/simulator/ops_documents.py",
-    "SyntheticPortfolio._ep": "patents/simulator/portfolio.py",
-    "SyntheticPortfolio._us": "patents/simulator/portfolio.py",
-    "fetch_and_ingest": "patents/sync.py",
-    "_sync_chunk": "deadlines/reminders.py",
-    "_claim_batch": "deadlines/reminders.py",
-    "plan_matter": "deadlines/services.py",
-}
 
 
 def _python_files() -> Iterator[Path]:
@@ -105,7 +78,7 @@ def long_functions() -> list[tuple[str, str, int]]:
 
 
 def test_no_function_over_80_lines_without_a_written_reason():
-    offenders = [f"{path}::{name} ({length} lines)" for path, name, length in long_functions() if name not in PENDING]
+    offenders = [f"{path}::{name} ({length} lines)" for path, name, length in long_functions()]
     assert not offenders, (
         f"functions over {MAX_LINES} lines: split them, or write `{MARKER} <reason>` on the line above the def "
         "or in its first lines:\n  " + "\n  ".join(offenders)
@@ -134,6 +107,4 @@ def test_the_rule_sees_long_functions_and_their_reasons(tmp_path):
 if __name__ == "__main__":
     current = long_functions()
     for path, name, length in current:
-        print(f"{path}::{name}  {length} lines{'  (pending)' if name in PENDING else ''}")
-    for name in sorted(set(PENDING) - {n for _, n, _ in current}):
-        print(f"no longer needed in PENDING: {name} (was in {PENDING[name]})")
+        print(f"{path}::{name}  {length} lines")

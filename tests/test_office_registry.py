@@ -33,21 +33,15 @@ EXCLUDED = {
     "patents/simulator": "the office simulator, a development and test tool",
 }
 
-# Known ladders in modules owned by other parts of this redesign, with the reason each one stays for now.
-# Each entry is (path, line text fragment); remove it when the line goes.
-ALLOWED: dict[tuple[str, str], str] = {
-    # Matter.clean's kind/office consistency: a PCT application is filed with WO, a provisional with US.
-    # patents/models.py belongs to the layers part; the rule could become a descriptor field (the matter
-    # kinds an office accepts) once that part has landed.
-    ("patents/models.py", 'self.kind == self.Kind.PCT and self.office != "WO"'): "PCT kind ⇔ WO",
-    ("patents/models.py", 'self.office == "WO" and self.kind != self.Kind.PCT'): "PCT kind ⇔ WO",
-    ("patents/models.py", 'self.kind == self.Kind.PROVISIONAL and self.office != "US"'): "provisional ⇔ US",
-    ("patents/models.py", 'parent.office != "WO"'): "a national/regional phase's parent is a PCT application",
-}
+# Single lines still allowed to branch on an office code, as (path, line text fragment) → reason. Empty:
+# which matter kinds an office files is on its descriptor (Office.exclusive_kinds, read by Matter.clean).
+ALLOWED: dict[tuple[str, str], str] = {}
 # Whole files, and why.
 ALLOWED_FILES = {
-    # Invents a synthetic portfolio for the recompute benchmark (per-office fake events and numbers); it
-    # routes no office data. Owned by the deadlines part of this redesign.
+    # The recompute benchmark's workload: synthetic matters whose event histories are chosen per office to
+    # fire that office's deadline rules (EP.COMMUNICATION_94_3, US.NON_FINAL_REJECTION, …). Like the rule
+    # modules it is written against the rules, not against office data handling; it routes no office data,
+    # and a fixed mix keeps its published figures comparable from one version to the next.
     "deadlines/benchmarks/recompute.py": "synthetic benchmark data",
 }
 

@@ -7,8 +7,9 @@ One module per responsibility, in the order a recompute runs:
 * ``diff``: the engine's result compared with the stored deadlines (``plan_matter``, nothing written);
 * ``history_writer``: stores the plan with its history rows, on the audit chain (COPY on PostgreSQL);
 * ``recompute``: the driver (chunks, transactions, skip-if-unchanged, the per-matter computation row);
-* ``closures``: closure previews and changes (``preview-change``), seeding the closure list;
-* ``explain``: a stored deadline's explanation as text.
+* ``closures``: closure previews and changes (``preview-change``), seeding the closure list.
+
+A stored deadline's explanation is rendered by ``deadlines.explanation`` (page, command line and e-mail).
 
 The names callers use are importable from ``deadlines.services``.
 """
@@ -21,7 +22,6 @@ from .closures import (
     with_closure_change,
 )
 from .diff import ENGINE_CLOSED, FINAL_STATUSES, Change, Update, plan_matter
-from .explain import explain_deadline
 from .facts import (
     MATTER_KINDS,
     MatterSnapshot,
@@ -63,7 +63,6 @@ __all__ = [
     "closures_hash",
     "engine_hash",
     "event_facts",
-    "explain_deadline",
     "inputs_hash",
     "load_closures",
     "load_snapshots",

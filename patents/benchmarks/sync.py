@@ -27,7 +27,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--seed", type=int, default=9)
 
 
-# Long: one benchmark run from portfolio to figures (setup, two sync cycles, results, cleanup).
+# Long because: one benchmark run from portfolio to figures (setup, two sync cycles, results, cleanup).
 def run(options: dict, stdout) -> dict:
     from django.conf import settings
     from django.utils import timezone

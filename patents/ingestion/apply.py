@@ -23,6 +23,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from docketapp.audit import ensure_attributed
+
 from ..models import (
     Client,
     Matter,
@@ -52,10 +54,10 @@ from ..services import (
 from ..signals import events_committed_to
 from .reconcile import _claims, reconcile_matter
 from .store import (
+    PROCESS,
     PROCESSED_KINDS,
     IngestResult,
     PayloadTooLarge,
-    _attribution,
     _resolve_open,
     _set_outcome,
     max_payload_bytes,
@@ -138,7 +140,7 @@ def ingest_response(
     table: MappingTable | None = None,
 ) -> IngestResult:
     """Store, and unless unchanged, process one office answer for the requested ``matters``."""
-    with _attribution(f"office data: {office} {endpoint}"):
+    with ensure_attributed(reason=f"office data: {office} {endpoint}", process=PROCESS):
         with transaction.atomic():
             payload, stored = store_payload(
                 office=office, kind=kind, endpoint=endpoint, request_key=request_key, body=body, status=status,
@@ -173,7 +175,8 @@ def process_payload(
         candidates = list(Matter.objects.filter(pk__in=payload.requested_matter_ids).order_by("pk"))
     result = IngestResult(payload=payload)
     table = table or MappingTable.load()
-    with _attribution(f"office data: payload {payload.pk} ({payload.office} {payload.endpoint})"):
+    reason = f"office data: payload {payload.pk} ({payload.office} {payload.endpoint})"
+    with ensure_attributed(reason=reason, process=PROCESS):
         documents = _read_documents(payload, candidates, result)
         if documents is None:
             return result
@@ -338,7 +341,7 @@ def process_pending_payloads(*, older_than: dt.timedelta | None = None, limit: i
     if not ids:
         return totals
     table = MappingTable.load()
-    with _attribution("office data stored but not yet applied (pending-payload sweep)"):
+    with ensure_attributed(reason="office data stored but not yet applied (pending-payload sweep)", process=PROCESS):
         for pk in ids:
             payload = OfficePayload.objects.filter(pk=pk, outcome="").first()
             if payload is None:
@@ -569,6 +572,6 @@ def recompute_inline() -> Iterator[set[int]]:
 
 
 def ensure_inbox_client() -> Client:
-    with _attribution("client for matters created from office data"):
+    with ensure_attributed(reason="client for matters created from office data", process=PROCESS):
         client, _ = ensure_client(reference="UNASSIGNED", name="Unassigned (created from office data)")
     return client

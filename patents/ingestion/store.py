@@ -12,8 +12,7 @@ import hashlib
 import logging
 import re
 import zlib
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +20,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from docketapp.audit import attributed, current
+from docketapp.audit import ensure_attributed
 
 from ..models import (
     Matter,
@@ -117,15 +116,6 @@ class IngestResult:
 
 def _sha(data: bytes | str) -> str:
     return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
-
-
-@contextmanager
-def _attribution(reason: str) -> Iterator[None]:
-    if current() is not None:
-        yield
-    else:
-        with attributed(reason=reason, process=PROCESS):
-            yield
 
 
 # --- store --------------------------------------------------------------------------------------------------
@@ -268,7 +258,7 @@ def quarantine_answer(
 ) -> QuarantineItem | None:
     """Keep an answer the client refused as unusable (e.g. JPO's HTTP 200 without statusCode) and open a
     quarantine item for it, so a person sees what the office sent instead of a bare error count."""
-    with _attribution(f"office data: unusable answer from {office} {response.endpoint}"):
+    with ensure_attributed(reason=f"office data: unusable answer from {office} {response.endpoint}", process=PROCESS):
         with transaction.atomic():
             payload, _ = store_payload(
                 office=office, kind=kind, endpoint=response.endpoint, request_key=response.request_key,

@@ -58,6 +58,11 @@ class Office:
     # (a Matter.Kind value) and, when the biblio's application number is not the one to docket, the rule.
     matter_kind: str = "patent"
     new_matter_number: Callable[[Any], str] | None = None
+    # Matter rules (Matter.clean): the matter kinds only this office files, each with the message shown when
+    # a matter at another office has it; and, when set, the message refusing a matter here of any other kind
+    # (WO files PCT international applications and nothing else).
+    exclusive_kinds: Mapping[str, str] = field(default_factory=dict)
+    other_kinds_refused: str = ""
     links_divisional_parents: bool = False  # the answer's "parent, DIV" links set the matter's parent
     status_map: Mapping[str, str] = field(default_factory=dict)  # office status code → Matter.Status value
     mappings: tuple[Mapping_, ...] = ()  # the code-mapping seed (office codes → canonical event types)

@@ -294,7 +294,7 @@ def _title(m: SyntheticMatter) -> str:
     return f"{subject}及びその製造方法"
 
 
-# Long: builds the JPO app_progress document field by field, in the office's order.
+# Long because: builds the JPO app_progress document field by field, in the office's order.
 def app_progress(m: SyntheticMatter, *, simple: bool) -> dict:
     reg = m.last("jp_registration")
     data: dict[str, Any] = {

@@ -80,7 +80,7 @@ def lens_id(seed: int, m: SyntheticMatter, ordinal: int) -> str:
     return "-".join(digits[i : i + 3] for i in range(0, 15, 3))
 
 
-# Long: one Lens record, field by field, as the API documents it.
+# Long because: one Lens record, field by field, as the API documents it.
 def record(seed: int, m: SyntheticMatter, ordinal: int) -> dict:
     pubs = docs.publications(m)
     country, number, kind, when = pubs[ordinal]

@@ -412,7 +412,7 @@ def _numbers(req: Request, inline: str | None) -> list[str]:
     return [line.strip() for line in body.splitlines() if line.strip()]
 
 
-# Long: OPS's URL table, one branch per service path it answers.
+# Long because: OPS's URL table, one branch per service path it answers.
 def _route(state: OpsState, req: Request) -> tuple[int, str]:
     segs = [s for s in req.raw_path.split("?", 1)[0][len("/3.2/rest-services/") :].split("/") if s]
     if not segs:

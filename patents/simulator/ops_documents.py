@@ -264,7 +264,7 @@ def _addressbook(name: str, lines: tuple[str, ...], country: str, cdsid: str | N
     return out + t("ns3:country", country) + "</ns3:address></ns3:addressbook>"
 
 
-# Long: the register's bibliographic-data XML, element by element.
+# Long because: the register's bibliographic-data XML, element by element.
 def register_biblio(m: SyntheticMatter, status_text: str) -> str:
     first_gazette = gazette(m.publication_date or m.filing_date)[0]
     p = [
@@ -618,7 +618,7 @@ def _legal_event(
     return out + "</ops:legal>"
 
 
-# Long: INPADOC legal events XML, one event kind after the other.
+# Long because: INPADOC legal events XML, one event kind after the other.
 def legal_events_xml(m: SyntheticMatter) -> str:
     out: list[str] = []
     for e in _expanded_events(m):

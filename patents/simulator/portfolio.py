@@ -503,7 +503,7 @@ class SyntheticPortfolio:
         return self.today - timedelta(days=offset_days + anchor_day)
 
     # EP --------------------------------------------------------------------------------------------
-    # Long: an EP matter's whole procedural history, one stage after the other.
+    # Long because: an EP matter's whole procedural history, one stage after the other.
     def _ep(self, rng: random.Random, index: int, kind: str, applicant_country: str) -> dict:
         pct = kind == "euro-pct"
         h = _History()
@@ -726,7 +726,7 @@ class SyntheticPortfolio:
         )
 
     # US --------------------------------------------------------------------------------------------
-    # Long: a US matter's whole prosecution history, one stage after the other.
+    # Long because: a US matter's whole prosecution history, one stage after the other.
     def _us(self, rng: random.Random, index: int, kind: str, applicant_country: str) -> dict:
         h = _History()
         stage = _pick(

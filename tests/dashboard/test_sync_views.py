@@ -6,26 +6,18 @@ import hashlib
 import zlib
 
 import pytest
-from django.apps import apps
 from django.urls import reverse
 
 from docketapp.audit import attributed
+from patents.models import OfficePayload, QuarantineItem, SyncRun
 
 pytestmark = pytest.mark.django_db
 
 
-def model(name):
-    try:
-        return apps.get_model("patents", name)
-    except LookupError:  # the office sync models land with the sync issue
-        pytest.skip(f"patents.{name} not installed yet")
-
-
 @pytest.fixture
 def synced(portfolio):
-    payload_model, quarantine_model = model("OfficePayload"), model("QuarantineItem")
     body = b"<register><status>grant intended</status></register>"
-    payload = payload_model.objects.create(
+    payload = OfficePayload.objects.create(
         office="EP",
         kind="ep-register",
         endpoint="register/application/epodoc/EP21000000/biblio",
@@ -39,7 +31,7 @@ def synced(portfolio):
     )
     payload.matters.add(portfolio["matter_a"])
     with attributed(reason="quarantine: unmapped code", process="sync.ep"):
-        quarantine_model.objects.create(
+        QuarantineItem.objects.create(
             category="unmapped_code",
             payload=payload,
             matter=portfolio["matter_a"],
@@ -48,7 +40,7 @@ def synced(portfolio):
             reason="INPADOC code ZZZZ is not mapped to an event type",
             fingerprint="EP|ZZZZ|1",
         )
-        quarantine_model.objects.create(
+        QuarantineItem.objects.create(
             category="malformed",
             payload=payload,
             matter=portfolio["matter_b"],
@@ -88,8 +80,7 @@ def test_raw_payload_is_for_staff_of_the_client_only(client, portfolio, synced):
 
 
 def test_sync_page_lists_runs_and_only_visible_quarantine(client, portfolio, synced):
-    sync_run = model("SyncRun")
-    sync_run.objects.create(office="EP", matters_tried=10, matters_synced=9, errors=1, quarantined=2)
+    SyncRun.objects.create(office="EP", matters_tried=10, matters_synced=9, errors=1, quarantined=2)
     client.force_login(portfolio["alice"])
     body = client.get(reverse("patents:sync")).content.decode()
     assert "INPADOC code ZZZZ" in body

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from deadlines import services
+from deadlines import explanation, services
 from deadlines.actions import mark_done
 from deadlines.models import Deadline, Reminder
 from docketapp.audit import attributed
@@ -152,8 +152,8 @@ def test_rule_71_3_communication_proves_the_designation_fee_paid():
     fee = rows(matter, "EP.DESIGNATION_FEE").get()
     assert (fee.status, fee.closed_by_event_id, fee.closed_on) == ("completed", r71.pk, D("2026-09-20"))
     assert "EPC Art. 79(2)" in fee.closed_reason
-    assert "closed by the office record: done, proven by EP.RULE_71_3_COMMUNICATION" in services.explain_deadline(
-        deadline=fee
+    assert "closed by the office record: done, proven by EP.RULE_71_3_COMMUNICATION" in explanation.render_text(
+        explanation.explain_deadline(fee), deadline=fee
     )
     assert rows(matter, "EP.EXAMINATION_REQUEST").get().status == "completed"
     # The proof is removed (a mis-mapped event deleted): the deadline is open again.

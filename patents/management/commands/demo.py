@@ -37,7 +37,7 @@ class Command(BaseCommand):
         parser.add_argument("--simulator-port", type=int, default=8765, help="0: any free port")
         parser.add_argument("--no-simulator", action="store_true", help="use the offices configured in .env")
 
-    # Long: the demo's steps in the order a new user sees them (seed, simulator, worker, first sync, server).
+    # Long because: the demo's steps in the order a new user sees them (seed, simulator, worker, first sync, server).
     def handle(self, *args, host: str, port: int, no_worker: bool, simulator_port: int, no_simulator: bool,
                **options):
         # (The embedded broker's folders are created by docketapp.celery when the app loads.)

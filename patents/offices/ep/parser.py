@@ -213,7 +213,7 @@ def _divisions(bib: etree._Element, own: str, *, source: str) -> tuple[Continuit
     return tuple(dict.fromkeys(out))
 
 
-# Long: reads each element of the register's bibliographic data, in the document's order.
+# Long because: reads each element of the register's bibliographic data, in the document's order.
 def _register_biblio(doc: etree._Element, *, source: str) -> Biblio:
     bib = child(doc, REG_NS, "bibliographic-data")
     if bib is None:

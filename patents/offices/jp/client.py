@@ -172,7 +172,7 @@ class JpoClient(BaseClient):
                 log.info("JPO statusCode 210: renewing the token once")
         raise AssertionError("unreachable")
 
-    # Long: the HTTP status first, then one branch per JPO statusCode, each with its own typed error.
+    # Long because: the HTTP status first, then one branch per JPO statusCode, each with its own typed error.
     def _check(self, r: OfficeResponse) -> OfficeResponse:
         if r.status == 401:
             raise _InvalidToken()

@@ -256,7 +256,7 @@ def _require_progress(data: dict[str, Any], *, source: str) -> None:
     )
 
 
-# Long: reads each field of JPO's app_progress document, in the office's order.
+# Long because: reads each field of JPO's app_progress document, in the office's order.
 def _progress(data: dict[str, Any], *, source: str) -> JpoProgress:
     _require_progress(data, source=source)
     number = _app_number(data, source=source)

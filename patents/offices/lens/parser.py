@@ -96,7 +96,7 @@ def _parties(items: object, role: str) -> tuple[Party, ...]:
     return tuple(out)
 
 
-# Long: reads each field of a Lens record, in the API's order.
+# Long because: reads each field of a Lens record, in the API's order.
 def _record(r: dict, *, source: str) -> LensRecord:
     lens_id = s(r.get("lens_id"))
     if not lens_id:

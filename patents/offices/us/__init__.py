@@ -93,6 +93,7 @@ OFFICE = Office(
     file_kinds={"application": documents.APPLICATION, "transactions": documents.TRANSACTIONS},
     parse=documents.parse,
     normalize_number=numbers.normalize,
+    exclusive_kinds={"provisional": "Provisional applications exist only at the USPTO (office US)"},
     status_map=STATUS_MAP,
     mappings=tuple(MAPPINGS),
     event_types=tuple(EVENT_TYPES),

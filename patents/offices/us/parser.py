@@ -223,7 +223,7 @@ def _adjustment(data: Any, *, source: str) -> PatentTermAdjustment | None:
     )
 
 
-# Long: reads each ODP meta-data field, in the office's order.
+# Long because: reads each ODP meta-data field, in the office's order.
 def _biblio(wrapper: dict[str, Any], meta: dict[str, Any], *, source: str, feed: str = "odp") -> Biblio:
     number = s(wrapper.get("applicationNumberText") or meta.get("applicationNumberText"))
     if not number:
@@ -544,7 +544,7 @@ def _peds_relation(description: str) -> str:
     return next((code for needle, code in _PEDS_RELATIONS if needle in low), "")
 
 
-# Long: the legacy PEDS record, field by field.
+# Long because: the legacy PEDS record, field by field.
 def parse_peds(body: bytes | str) -> list[PedsApplication]:
     source = "uspto-peds"
     data = load_json(body, source=source)
