@@ -57,6 +57,10 @@ class Command(BaseCommand):
         if not no_simulator and not _real_offices_configured():
             from patents.simulator.server import free_port, start_simulator
 
+            # The web server's port is never the simulator's: the simulator would take it first and the
+            # server would then fail with a bare "port already in use".
+            if simulator_port == port:
+                simulator_port = free_port()
             try:
                 simulator = start_simulator(seed=DEMO_SEED, matters=DEMO_SIZE, today=demo_anchor(),
                                             port=simulator_port)
