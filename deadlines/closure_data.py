@@ -349,9 +349,10 @@ def closures_mapping(rows: list[SeedClosure] | None = None) -> dict[str, dict[da
 NOT_SEEDED = (
     "EPO 2025 and 2027: bridging days (e.g. 27-30 Dec 2027) -- only the notices fix them",
     "EPO The Hague: King's Day (26 Apr 2025 is a Saturday; 27 Apr 2026, 27 Apr 2027) and Liberation Day "
-    "(5 May 2025) -- in earlier notices, not verified for 2025-2027",
-    "EPO Berlin: International Women's Day (8 Mar 2027, a Monday) -- in recent office-holiday lists, not "
-    "verified in a closing-days notice",
+    "(5 May 2025, 5 May 2026, 5 May 2027) -- in every list read (1997, 1999, 2015, 2020, 2023), not verified for "
+    "2025-2027 (the 2026 copy seeded lacks them)",
+    "EPO Berlin: International Women's Day (8 Mar 2024, 8 Mar 2027) -- on the EPO's 2023 office-holidays list, "
+    "not verified for 2024 or 2027",
     "EPO Munich: Assumption Day 15 Aug 2025 (Friday) -- a Munich holiday in older notices, not verified for 2025",
     "WIPO IB: days in lieu when a holiday falls on a weekend (e.g. 25 Dec 2027 is a Saturday)",
     "All offices: ad-hoc closures (weather, outages) -- enter them in the admin as they are announced",
