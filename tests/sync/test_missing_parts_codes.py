@@ -1,6 +1,6 @@
 """USPTO ODP INCD / COMP: the notice to file missing parts (37 CFR 1.53(f)) and the application's completion,
 read from the real recorded answer (tests/fixtures/offices/uspto, SOURCES.md), and the migration that
-re-points a database seeded when both were administrative steps."""
+re-points a database seeded when both were administrative steps (and adds the JPO national-phase codes)."""
 
 from __future__ import annotations
 
@@ -46,8 +46,8 @@ def _remap():
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
-    state = MigrationExecutor(connection).loader.project_state(("patents", "0013_h15_missing_parts_codes"))
-    import_module("patents.migrations.0013_h15_missing_parts_codes").remap(
+    state = MigrationExecutor(connection).loader.project_state(("patents", "0013_h15_trigger_codes"))
+    import_module("patents.migrations.0013_h15_trigger_codes").remap(
         state.apps, SimpleNamespace(connection=connection)
     )
 
@@ -64,6 +64,8 @@ def test_migration_repoints_a_database_seeded_with_office_steps_and_the_events_a
     # An admin had already pointed COMP elsewhere on purpose: the migration leaves that choice alone.
     comp.event_type = EventType.objects.get(code="US.RESPONSE_FILED")
     comp.save()
+    # A database seeded before the JPO national-phase codes were mapped.
+    OfficeCodeMapping.objects.filter(office="JP", source="jpo-progress", code__in=["A632", "A634"]).delete()
     matter = MatterFactory(office="US")
     ep_matter = MatterFactory(office="EP")
     old = OfficeEventFactory(matter=matter, event_type=step, office_code="INCD", date=D("2026-10-01"))
@@ -84,6 +86,10 @@ def test_migration_repoints_a_database_seeded_with_office_steps_and_the_events_a
         assert latest.history_actor == "process:migrate" and "INCD is US.MISSING_PARTS_NOTICE" in (
             latest.history_change_reason
         )
+    a632 = OfficeCodeMapping.objects.get(office="JP", source="jpo-progress", code="A632")
+    assert a632.event_type.code == "JP.NATIONAL_DOCUMENTS_FILED"
+    assert a632.history.first().history_type == "+" and a632.history.first().history_actor == "process:migrate"
+    assert OfficeCodeMapping.objects.get(code="A634", source="jpo-progress").event_type.code == "JP.TRANSLATION_FILED"
     assert verify().ok
     before = OfficeEvent.history.count()
     _remap()  # again: nothing left to re-point

@@ -67,7 +67,7 @@ def test_every_rule_trigger_of_the_offices_we_sync_has_a_mapped_office_code():
     # (a guessed mapping would compute a wrong deadline): divisional filings, the EPO's appealable decisions,
     # JP national documents, foreign-office citations (IDS 1.97(e)) and the gazette of a watched JP patent.
     unsynced |= {"EP.DIVISIONAL_FILED", "JP.DIVISIONAL_FILED", "EP.APPEALABLE_DECISION",
-                 "JP.NATIONAL_DOCUMENTS_FILED", "US.FOREIGN_OFFICE_CITATION", "JP.GAZETTE_PUBLISHED",
+                 "US.FOREIGN_OFFICE_CITATION", "JP.GAZETTE_PUBLISHED",
                  "EP.NON_COMPLIANCE_CAUSE_REMOVED"}
     offices = ("EP.", "US.", "JP.", "WO.")
     assert {c for c in trigger_codes() if c.startswith(offices)} - unsynced <= mapped

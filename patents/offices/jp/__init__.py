@@ -78,8 +78,6 @@ HAND_ENTERED = frozenset({
     # The gazette of a WATCHED (third-party) patent: we do not sync third parties' JPO files, and
     # registration_info carries no gazette date.
     "JP.GAZETTE_PUBLISHED",
-    # 国内書面 (Art. 184-5): no recorded national-phase progress answer (the one we have is "no data", 107).
-    "JP.NATIONAL_DOCUMENTS_FILED",
     # Our own first filing elsewhere, whose priority a JP filing may claim: no JPO code in reality.
     "JP.PRIORITY_APPLICATION_FILED",
 })
