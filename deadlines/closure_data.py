@@ -190,8 +190,172 @@ def inauguration_days(first_year: int = 2025, last_year: int = 2041) -> list[See
     return out
 
 
+# --- Closing-day lists read in the offices' own publications (past years) ---------------------------------
+# Each year below is complete for every EPO filing office as read (or says which part was not read), so the
+# year counts as published and the recurring guess is no longer applied to it. They also check the recurring
+# table against real lists (tests/deadlines/test_rules_closure_notices.py). The 2025 and 2027 EPO notices and
+# the IB lists for 2025-2027 were searched for and NOT found (docs/deadlines.md says where we looked).
+
+EPO_OJ_2014_A108 = (
+    "OJ EPO 2014, A108 (notice of 30 October 2014: days on which EPO filing offices are closed in 2015), "
+    "Rule 134(1) EPC"
+)
+EPO_OJ_2019_A97 = (
+    "OJ EPO 2019, A97 (notice of 14 November 2019: days on which EPO filing offices are closed in 2020), "
+    "Rule 134(1) EPC"
+)
+EPO_HOLIDAYS_2023 = (
+    "EPO 'Office holidays' page (epo.org/en/service-support/holidays), 2023: Munich, The Hague, Berlin "
+    "(Vienna is not a filing office); the OJ notice itself (OJ EPO 2022, A107) was not read"
+)
+EPO_XMAS_2023 = (
+    "EPO notice 'EPO offices closed from 23 December 2023 to 1 January 2024' (epo.org website updates), Rule 134(1) EPC"
+)
+EPO_HOLIDAYS_2024 = (
+    "EPO 'Office holidays' page (epo.org/en/service-support/holidays), 2024, Munich section; The Hague read "
+    "in part, Berlin not read (8 March 2024 not entered)"
+)
+IB_NEWSLETTER_2016_11 = (
+    "PCT Newsletter No. 11/2016: non-working days of the International Bureau in 2017 (PCT Rule 80.5)"
+)
+IB_NEWSLETTER_2018_12 = (
+    "PCT Newsletter No. 12/2018: non-working days of the International Bureau in 2019 (PCT Rule 80.5)"
+)
+
+_BRIDGING = "Bridging day"
+# (office, source, ((date, reason), ...)) per list read
+PUBLISHED_LISTS: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
+    (
+        "EP",
+        EPO_OJ_2014_A108,
+        (
+            ("2015-01-01", "New Year's Day"),
+            ("2015-01-02", _BRIDGING),
+            ("2015-01-06", "Epiphany (Munich)"),
+            ("2015-04-03", "Good Friday"),
+            ("2015-04-06", "Easter Monday"),
+            ("2015-04-27", "National Holiday (The Hague)"),
+            ("2015-05-01", "Labour Day"),
+            ("2015-05-05", "Liberation Day (The Hague)"),
+            ("2015-05-14", "Ascension Day"),
+            ("2015-05-25", "Whit Monday"),
+            ("2015-06-04", "Corpus Christi (Munich)"),
+            ("2015-12-24", "Christmas Eve"),
+            ("2015-12-25", "Christmas Day"),
+            ("2015-12-28", _BRIDGING),
+            ("2015-12-29", _BRIDGING),
+            ("2015-12-30", _BRIDGING),
+            ("2015-12-31", "New Year's Eve"),
+        ),
+    ),
+    (
+        "EP",
+        EPO_OJ_2019_A97,
+        (
+            ("2020-01-01", "New Year's Day"),
+            ("2020-01-06", "Epiphany (Munich)"),
+            ("2020-04-10", "Good Friday"),
+            ("2020-04-13", "Easter Monday"),
+            ("2020-04-27", "King's Day (The Hague)"),
+            ("2020-05-01", "Labour Day"),
+            ("2020-05-05", "Liberation Day (The Hague)"),
+            ("2020-05-21", "Ascension Day"),
+            ("2020-06-01", "Whit Monday"),
+            ("2020-06-11", "Corpus Christi (Munich)"),
+            ("2020-12-24", "Christmas Eve"),
+            ("2020-12-25", "Christmas Day"),
+            ("2020-12-28", _BRIDGING),
+            ("2020-12-29", _BRIDGING),
+            ("2020-12-30", _BRIDGING),
+            ("2020-12-31", "New Year's Eve"),
+        ),
+    ),
+    (
+        "EP",
+        EPO_HOLIDAYS_2023,
+        (
+            ("2023-01-06", "Epiphany (Munich)"),
+            ("2023-03-08", "International Women's Day (Berlin)"),
+            ("2023-04-07", "Good Friday"),
+            ("2023-04-10", "Easter Monday"),
+            ("2023-04-27", "King's Day (The Hague)"),
+            ("2023-05-01", "Labour Day (Munich, Berlin)"),
+            ("2023-05-05", "Liberation Day (The Hague)"),
+            ("2023-05-18", "Ascension Day"),
+            ("2023-05-29", "Whit Monday"),
+            ("2023-06-08", "Corpus Christi (Munich)"),
+            ("2023-08-15", "Assumption Day (Munich)"),
+            ("2023-10-03", "Day of German Unity (Munich, Berlin)"),
+            ("2023-11-01", "All Saints' Day (Munich)"),
+            ("2023-12-25", "Christmas Day"),
+            ("2023-12-26", "Boxing Day"),
+            ("2023-12-27", _BRIDGING),
+            ("2023-12-28", _BRIDGING),
+            ("2023-12-29", _BRIDGING),
+        ),
+    ),
+    (
+        "EP",
+        EPO_XMAS_2023,
+        (("2024-01-01", "New Year's Day"),),
+    ),
+    (
+        "EP",
+        EPO_HOLIDAYS_2024,
+        (
+            ("2024-03-29", "Good Friday"),
+            ("2024-04-01", "Easter Monday"),
+            ("2024-05-01", "Labour Day (Munich)"),
+            ("2024-05-09", "Ascension Day"),
+            ("2024-05-20", "Whit Monday"),
+            ("2024-05-30", "Corpus Christi (Munich)"),
+            ("2024-08-15", "Assumption Day (Munich)"),
+            ("2024-10-03", "Day of German Unity (Munich)"),
+            ("2024-11-01", "All Saints' Day (Munich)"),
+        ),
+    ),
+    (
+        "WO",
+        IB_NEWSLETTER_2016_11,
+        (
+            ("2017-01-02", "non-working day as listed (1 January is a Sunday)"),
+            ("2017-04-14", "Good Friday"),
+            ("2017-04-17", "Easter Monday"),
+            ("2017-05-25", "Ascension Day"),
+            ("2017-06-05", "Whit Monday"),
+            ("2017-09-07", "Jeune genevois"),
+            ("2017-12-25", "Christmas Day"),
+            ("2017-12-29", "non-working day as listed (31 December is a Sunday)"),
+        ),
+    ),
+    (
+        "WO",
+        IB_NEWSLETTER_2018_12,
+        (
+            ("2019-01-01", "New Year's Day"),
+            ("2019-04-19", "Good Friday"),
+            ("2019-04-22", "Easter Monday"),
+            ("2019-05-30", "Ascension Day"),
+            ("2019-06-10", "Whit Monday"),
+            ("2019-09-05", "Jeune genevois"),
+            ("2019-12-25", "Christmas Day"),
+            ("2019-12-31", "Restoration of the Republic (Geneva)"),
+        ),
+    ),
+)
+
+
+def published_lists() -> list[SeedClosure]:
+    """The closing days read in the lists above (weekdays only, as the lists give them)."""
+    return [
+        SeedClosure(office, D(iso), reason, source, "published")
+        for office, source, days in PUBLISHED_LISTS
+        for iso, reason in days
+    ]
+
+
 def seed_closures() -> list[SeedClosure]:
-    rows = [*_epo(), *_ib(), *jpo_year_end(), *inauguration_days()]
+    rows = [*_epo(), *_ib(), *published_lists(), *jpo_year_end(), *inauguration_days()]
     seen: set[tuple[str, date]] = set()
     unique = []
     for row in rows:
@@ -214,9 +378,10 @@ def closures_mapping(rows: list[SeedClosure] | None = None) -> dict[str, dict[da
 NOT_SEEDED = (
     "EPO 2025 and 2027: bridging days (e.g. 27-30 Dec 2027) -- only the notices fix them",
     "EPO The Hague: King's Day (26 Apr 2025 is a Saturday; 27 Apr 2026, 27 Apr 2027) and Liberation Day "
-    "(5 May 2025) -- in earlier notices, not verified for 2025-2027",
-    "EPO Berlin: International Women's Day (8 Mar 2027, a Monday) -- in recent office-holiday lists, not "
-    "verified in a closing-days notice",
+    "(5 May 2025, 5 May 2026, 5 May 2027) -- in every list read (1997, 1999, 2015, 2020, 2023), not verified for "
+    "2025-2027 (the 2026 copy seeded lacks them)",
+    "EPO Berlin: International Women's Day (8 Mar 2024, 8 Mar 2027) -- on the EPO's 2023 office-holidays list, "
+    "not verified for 2024 or 2027",
     "EPO Munich: Assumption Day 15 Aug 2025 (Friday) -- a Munich holiday in older notices, not verified for 2025",
     "WIPO IB: days in lieu when a holiday falls on a weekend (e.g. 25 Dec 2027 is a Saturday)",
     "All offices: ad-hoc closures (weather, outages) -- enter them in the admin as they are announced",

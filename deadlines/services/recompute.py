@@ -283,7 +283,10 @@ def recompute_pending(*, older_than: dt.timedelta | None = None, limit: int = 50
     )
     if not ids:
         return {"matters": 0}
-    outcome = recompute_matters(matter_ids=ids, reason="office events recorded; recompute was not queued at the time")
+    # Marked by a recorded office event, or by a migration that added closure data (deadlines 0010).
+    outcome = recompute_matters(
+        matter_ids=ids, reason="recompute requested (office event recorded or closure data added) but not run then"
+    )
     log.info("recompute-pending sweep: %s matters", len(ids))
     return {"matters": len(ids), **outcome.summary()}
 

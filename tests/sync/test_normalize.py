@@ -62,13 +62,12 @@ def test_every_rule_trigger_of_the_offices_we_sync_has_a_mapped_office_code():
     # Priority years and provisional filings are entered by hand; PCT ISR/Art. 19/demand and EP summons
     # are not in any feed we sync (no free PCT status API; summons are not a register step we receive).
     unsynced = {"EP.PRIORITY_APPLICATION_FILED", "US.PRIORITY_APPLICATION_FILED", "JP.PRIORITY_APPLICATION_FILED",
-                "WO.PRIORITY_APPLICATION_FILED", "US.PROVISIONAL_FILED", "WO.ISR_TRANSMITTED",
-                "US.MISSING_PARTS_NOTICE"}
+                "WO.PRIORITY_APPLICATION_FILED", "US.PROVISIONAL_FILED", "WO.ISR_TRANSMITTED"}
     # Rule triggers entered by hand until an office code for them is verified against a recorded answer
     # (a guessed mapping would compute a wrong deadline): divisional filings, the EPO's appealable decisions,
     # JP national documents, foreign-office citations (IDS 1.97(e)) and the gazette of a watched JP patent.
     unsynced |= {"EP.DIVISIONAL_FILED", "JP.DIVISIONAL_FILED", "EP.APPEALABLE_DECISION",
-                 "JP.NATIONAL_DOCUMENTS_FILED", "US.FOREIGN_OFFICE_CITATION", "JP.GAZETTE_PUBLISHED",
+                 "US.FOREIGN_OFFICE_CITATION", "JP.GAZETTE_PUBLISHED",
                  "EP.NON_COMPLIANCE_CAUSE_REMOVED"}
     offices = ("EP.", "US.", "JP.", "WO.")
     assert {c for c in trigger_codes() if c.startswith(offices)} - unsynced <= mapped

@@ -81,9 +81,15 @@ def application_number(matter: Any) -> str | None:
 # Rule triggers entered by hand on the matter until an office code for them is verified against a recorded
 # answer (a guessed mapping would compute a wrong deadline).
 HAND_ENTERED = frozenset({
+    # No refusal/decision procedural step in any recorded register answer (tests/fixtures/offices/epo, the
+    # stored public fixtures searched); INPADOC's refusal events carry the Bulletin date, not the decision's.
     "EP.APPEALABLE_DECISION",
+    # The register's DDIV step is the first examination communication (Rule 36 old), not the divisional's
+    # filing; the divisional's date of actual filing is not a register step we receive.
     "EP.DIVISIONAL_FILED",
+    # Removal of the cause of non-compliance (Rule 136(1)) is a fact of the applicant's, not an office act.
     "EP.NON_COMPLIANCE_CAUSE_REMOVED",
+    # Our own first filing elsewhere, whose priority an EP filing may claim: no EPO code in reality.
     "EP.PRIORITY_APPLICATION_FILED",
 })
 

@@ -72,9 +72,13 @@ def application_number(matter: Any) -> str | None:
 # Rule triggers entered by hand on the matter until an office code for them is verified against a recorded
 # answer (a guessed mapping would compute a wrong deadline).
 HAND_ENTERED = frozenset({
+    # A divisional is filed as an ordinary request (A63); the recorded divisional_app_info answer is empty,
+    # so no code tells a divisional's filing apart yet.
     "JP.DIVISIONAL_FILED",
+    # The gazette of a WATCHED (third-party) patent: we do not sync third parties' JPO files, and
+    # registration_info carries no gazette date.
     "JP.GAZETTE_PUBLISHED",
-    "JP.NATIONAL_DOCUMENTS_FILED",
+    # Our own first filing elsewhere, whose priority a JP filing may claim: no JPO code in reality.
     "JP.PRIORITY_APPLICATION_FILED",
 })
 

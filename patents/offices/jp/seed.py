@@ -50,3 +50,15 @@ MAPPINGS: list[tuple[str, str, str, str, str]] = [
     ("JP", "biblio", "@filing_date", "JP.FILED", "Art. 36"),
     ("JP", "biblio", "@grant_date", "JP.REGISTERED", "registration date; annuities run from it (Art. 108)"),
 ]
+
+# --- Office codes for rule triggers that were entered by hand (h15) ------------------------------------------
+# JPO intermediate-document codes as the Patent Information Retrieval API writes them (law digit dropped:
+# A63 特許願, A53 意見書, A621 出願審査請求書 in our recorded answers are A163, A153, A1621 in full). The two
+# below are not in a recorded answer of ours; they are read in public code lists that agree: the short form
+# "A632 国内書面" (with "A63 特許願", "A61 登録料納付", "A621 出願審査請求書" as in our answers) and the full
+# forms "A1632 国内書面", "A1634 国際出願翻訳文提出書" in several JPO-data projects. A634 means another document
+# for trade marks (書換登録申請書), which are out of scope (quarantined), never docketed.
+MAPPINGS += [
+    ("JP", "jpo-progress", "A632", "JP.NATIONAL_DOCUMENTS_FILED", "国内書面, Patent Act Art. 184-5(1)"),
+    ("JP", "jpo-progress", "A634", "JP.TRANSLATION_FILED", "国際出願翻訳文提出書, Patent Act Art. 184-4(1)"),
+]

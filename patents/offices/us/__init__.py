@@ -70,9 +70,12 @@ def application_number(matter: Any) -> str | None:
 # Rule triggers entered by hand on the matter until an office code for them is verified against a recorded
 # answer (a guessed mapping would compute a wrong deadline).
 HAND_ENTERED = frozenset({
+    # A communication of ANOTHER office (37 CFR 1.97(e)): no USPTO transaction exists for it.
     "US.FOREIGN_OFFICE_CITATION",
-    "US.MISSING_PARTS_NOTICE",
+    # Our own first filing elsewhere, whose priority a US filing may claim: no USPTO code in reality.
     "US.PRIORITY_APPLICATION_FILED",
+    # ODP gives a provisional's filing only as the biblio filing date (applicationTypeCategory PROV); the
+    # biblio fact does not yet tell provisional from non-provisional, so it stays entered by hand.
     "US.PROVISIONAL_FILED",
 })
 

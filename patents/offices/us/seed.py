@@ -85,8 +85,19 @@ MAPPINGS: list[tuple[str, str, str, str, str]] = [
 ]
 for _code in (
     "IEXX", "BIG.", "FLRCPT.O", "FLRCPT.U", "EML_NTF", "EML_NTR", "OIPE", "DOCK", "PTAC", "EPG/", "EPG_NTF",
-    "MEPG_NTF", "PGM/", "APPERMS", "CCRDY", "COMP", "D1935", "ELC_RVW", "FLFEE", "FTFI", "IDSC", "INCD",
+    "MEPG_NTF", "PGM/", "APPERMS", "CCRDY", "D1935", "ELC_RVW", "FLFEE", "FTFI", "IDSC",
     "M844", "MOPPT", "MP014", "MPTDI", "OPPT", "P014", "PET.", "PILS", "PTA.RFE", "PTDI", "SMAL", "SREXR141",
     "WIDS",
 ):
     MAPPINGS.append(("US", "odp-transaction", _code, "US.OFFICE_STEP", "administrative step"))
+
+# --- Office codes for rule triggers that were entered by hand (h15) ------------------------------------------
+# From the recorded ODP answer tests/fixtures/offices/uspto/odp-transactions-17248024.json (SOURCES.md): the
+# notice to file missing parts is mailed as INCD and the office records COMP once the parts are in (there:
+# INCD 2021-01-29, fee paid 2021-03-26, COMP 2021-03-30). Both were administrative steps before.
+MAPPINGS += [
+    ("US", "odp-transaction", "INCD", "US.MISSING_PARTS_NOTICE",
+     "Notice Mailed--Application Incomplete--Filing Date Assigned: notice to file missing parts, 37 CFR 1.53(f)"),
+    ("US", "odp-transaction", "COMP", "US.MISSING_PARTS_FILED",
+     "Application Is Now Complete: the missing parts were received (answers the 1.53(f) notice)"),
+]

@@ -36,7 +36,10 @@ def simulated_matter(m: Any) -> dict[str, Any] | None:
 # Rule triggers entered by hand on the matter until an office code for them is verified against a recorded
 # answer (a guessed mapping would compute a wrong deadline).
 HAND_ENTERED = frozenset({
+    # The date the ISR was transmitted (Art. 19, Rule 46.1) is in no feed we sync: OPS shows the ISR's
+    # publication (A1/A3), whose date is not the transmittal date, so it would give a wrong period.
     "WO.ISR_TRANSMITTED",
+    # Our own first filing, whose priority the PCT application may claim: no WIPO code in reality.
     "WO.PRIORITY_APPLICATION_FILED",
 })
 
