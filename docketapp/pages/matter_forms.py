@@ -114,7 +114,9 @@ class MatterForm(forms.Form):
         offices = _office_choices()
         fields["office"].choices = [("", "— choose an office —"), *offices]
         fields["receiving_office"].choices = [("", "—"), *offices]
-        fields["designated_offices"].choices = [(c, c) for c, _ in offices if c != "WO"]
+        # A PCT application designates states and regional offices, never the PCT itself.
+        pct = set(Matter._offices_filing(Matter.Kind.PCT))
+        fields["designated_offices"].choices = [(c, c) for c, _ in offices if c not in pct]
         clients = clients_for(user)
         fields["family"].queryset = Family.objects.filter(client__in=clients).order_by("reference")
         people = get_user_model().objects.filter(is_active=True).order_by("username")
