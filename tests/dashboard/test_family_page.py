@@ -26,9 +26,11 @@ def text_of(response) -> str:
 
 def build_family(client, family, n_national: int = 1, seed: int = 0) -> dict[str, Matter]:
     prov = MatterFactory(client=client, family=family, reference=f"{family.reference}-USP", office="US",
-                         kind=Matter.Kind.PROVISIONAL, application_number=f"63/{123456 + seed}", filing_date=dt.date(2023, 3, 1))
+                         kind=Matter.Kind.PROVISIONAL, application_number=f"63/{123456 + seed}",
+                         filing_date=dt.date(2023, 3, 1))
     pct = MatterFactory(client=client, family=family, reference=f"{family.reference}-PCT", office="WO",
-                        kind=Matter.Kind.PCT, application_number=f"PCT/US2024/{12345 + seed:06d}", filing_date=dt.date(2024, 2, 28))
+                        kind=Matter.Kind.PCT, application_number=f"PCT/US2024/{12345 + seed:06d}",
+                        filing_date=dt.date(2024, 2, 28))
     # Written differently from the provisional's number: matched on the canonical form.
     PriorityClaimFactory(matter=pct, country="US", number=f"{63123456 + seed}", date=dt.date(2023, 3, 1))
     ep = MatterFactory(client=client, family=family, reference=f"{family.reference}-EP", office="EP",
