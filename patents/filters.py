@@ -18,6 +18,11 @@ class MatterFilter(django_filters.FilterSet):
     client = django_filters.ModelChoiceFilter(queryset=Client.objects.none(), empty_label="All clients")
     office = django_filters.CharFilter(lookup_expr="iexact", widget=forms.TextInput(attrs={"size": 4}))
     status = django_filters.ChoiceFilter(choices=Matter.Status.choices, empty_label="Any status")
+    # Closed matters are off the active docket: shown only when asked for.
+    state = django_filters.ChoiceFilter(
+        label="Show", choices=[("closed", "Closed matters"), ("all", "Active and closed")],
+        empty_label="Active matters", method="by_state",
+    )
 
     class Meta:
         model = Matter
@@ -30,6 +35,16 @@ class MatterFilter(django_filters.FilterSet):
             .distinct()
             .order_by("reference")
         )
+
+    @property
+    def qs(self):
+        base = super().qs
+        if self.form.is_valid() and self.form.cleaned_data.get("state") in ("closed", "all"):
+            return base
+        return base.filter(closed_at__isnull=True)
+
+    def by_state(self, qs, name, value):
+        return qs.filter(closed_at__isnull=False) if value == "closed" else qs
 
     def search(self, qs, name, value):
         value = value.strip()

@@ -153,12 +153,16 @@ class MatterQuerySet(models.QuerySet):
             return self
         return self.filter(client__memberships__user=user)
 
+    def active(self) -> MatterQuerySet:
+        """Matters on the active docket: not closed."""
+        return self.filter(closed_at__isnull=True)
+
     def sync_enabled(self) -> MatterQuerySet:
         return self.filter(sync_enabled=True)
 
     def stale_for(self, office: str, older_than: dt.datetime) -> MatterQuerySet:
         return (
-            self.filter(office=office, sync_enabled=True)
+            self.filter(office=office, sync_enabled=True, closed_at__isnull=True)
             .filter(Q(last_synced__isnull=True) | Q(last_synced__lt=older_than))
             .order_by(models.F("last_synced").asc(nulls_first=True), "pk")
         )
@@ -257,6 +261,13 @@ class Matter(models.Model):
     lifecycle_reason = models.CharField(max_length=500, blank=True)
     term_end = models.DateField(null=True, blank=True, help_text="Computed end of the maximum term, if any")
     sync_enabled = models.BooleanField(default=True)
+    # Closed (deactivated) by a person: off the active docket and out of the sync, never deleted; reopened
+    # by clearing these. Who and why are also in the history.
+    closed_at = models.DateTimeField(null=True, blank=True, help_text="When a person closed the matter")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closed_reason = models.CharField(max_length=500, blank=True)
     last_synced = models.DateTimeField(null=True, blank=True, help_text="Last successful office sync")
     last_changed = models.DateTimeField(null=True, blank=True, help_text="Last time office data changed it")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -541,6 +552,7 @@ class SyncRun(models.Model):
         FILE = "file", "Ingested file"
         REPLAY = "replay", "Replay of stored payloads"
         DEMO = "demo", "Demo start-up"
+        MANUAL = "manual", "Sync now (dashboard)"
 
     office = models.CharField(max_length=4)
     trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.COMMAND)
@@ -566,6 +578,12 @@ class SyncRun(models.Model):
     interrupted_reason = models.CharField(
         max_length=500, blank=True,
         help_text="Why the run was closed without all its batches done (e.g. its worker died)",
+    )
+    # "Sync now": the matters a person asked for, so the page polling the run shows it only to people who
+    # may see every one of them.
+    requested_matters = models.JSONField(default=list, blank=True, help_text="Matter ids of a manual sync")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
     class Meta:

@@ -239,8 +239,43 @@ def touch_matter_sync(*, matter: Matter, changed: bool, when: dt.datetime | None
     matter.save(update_fields=fields)
 
 
+def close_matter(*, matter: Matter, user, reason: str) -> Matter:
+    """Take a matter off the active docket (and out of the sync) with a reason; never deleted.
+
+    Runs inside the caller's transaction and attribution. What becomes of its deadlines is the deadline
+    app's business: the site layer (docketapp.pages.matter_actions) calls both.
+    """
+    require_attribution()
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the matter is closed (e.g. client instructed to abandon)."})
+    locked = Matter.objects.select_for_update().get(pk=matter.pk)
+    if locked.closed_at is not None:
+        raise ValidationError({"reason": f"{locked.reference} is already closed."})
+    locked.closed_at = timezone.now()
+    locked.closed_by = user
+    locked.closed_reason = reason[:500]
+    locked.save(update_fields=["closed_at", "closed_by", "closed_reason", "updated_at"])
+    return locked
+
+
+def reopen_matter(*, matter: Matter) -> Matter:
+    """Put a closed matter back on the active docket (inside the caller's transaction and attribution)."""
+    require_attribution()
+    locked = Matter.objects.select_for_update().get(pk=matter.pk)
+    if locked.closed_at is None:
+        raise ValidationError({"reason": f"{locked.reference} is not closed."})
+    locked.closed_at = None
+    locked.closed_by = None
+    locked.closed_reason = ""
+    locked.save(update_fields=["closed_at", "closed_by", "closed_reason", "updated_at"])
+    return locked
+
+
 __all__ = [
     "MatterData",
+    "close_matter",
+    "reopen_matter",
     "add_team_member",
     "attributed",
     "ensure_client",

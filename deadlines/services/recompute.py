@@ -160,8 +160,11 @@ def _recompute_chunk(
     """Plan and (unless ``dry_run``) write one chunk of matters, in one transaction."""
     chunk_started = timezone.now()
     with transaction.atomic():
-        known = dict(MatterComputation.objects.filter(matter_id__in=chunk).values_list("matter_id", "inputs_hash"))
-        plan = _plan_chunk(chunk, known=known, base=base, closures=closures, today=today, reason=reason,
+        # A closed matter's open deadlines were made moot by the person who closed it (docketapp.pages.
+        # matter_actions); the engine would reopen them, so it leaves closed matters alone until reopened.
+        active = list(Matter.objects.filter(pk__in=chunk).active().order_by("pk").values_list("pk", flat=True))
+        known = dict(MatterComputation.objects.filter(matter_id__in=active).values_list("matter_id", "inputs_hash"))
+        plan = _plan_chunk(active, known=known, base=base, closures=closures, today=today, reason=reason,
                            dry_run=dry_run, force=force)
         part = plan.outcome
         if not dry_run:

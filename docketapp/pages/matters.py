@@ -23,8 +23,11 @@ from deadlines.models import Deadline, MatterComputation
 from deadlines.presentation import history_changes
 from patents.filters import MatterFilter
 from patents.models import Matter, OfficeEvent, PriorityClaim
+from patents.sync_now import runs_visible_to
 from patents.timezones import in_user_timezone, user_today, user_tz
 from patents.views import family_tree, priority_links, sync_panel
+
+from .sync_progress import progress_for
 
 
 @login_required
@@ -41,10 +44,14 @@ def matter_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(matter_filter.qs, 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
+    params.pop("sync", None)
+    run_ids = [int(v) for v in request.GET.get("sync", "").split(",") if v.strip().isdigit()][:20]
+    runs = runs_visible_to(request.user, run_ids) if run_ids else []
     return render(
         request,
         "docketapp/matter_list.html",
-        {"filter": matter_filter, "page": page, "qs_no_page": params.urlencode()},
+        {"filter": matter_filter, "page": page, "qs_no_page": params.urlencode(),
+         "progress": progress_for(runs), "runs_param": [r.pk for r in runs]},
     )
 
 
@@ -205,6 +212,8 @@ def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     today = user_today(request.user)
     tree, family_others = family_tree(matter, visible)
+    run_ids = [int(v) for v in request.GET.get("sync", "").split(",") if v.strip().isdigit()][:20]
+    runs = runs_visible_to(request.user, run_ids) if run_ids else []
     return render(
         request,
         "docketapp/matter_detail.html",
@@ -219,6 +228,8 @@ def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "sync": sync_panel(matter, request.user),
             "engine": engine_report(matter),
             "kind_colours": {k.value: c for k, c in KIND_COLOURS.items()},
+            "progress": progress_for(runs),
+            "runs_param": [r.pk for r in runs],
         },
     )
 
