@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('patents', '0012_matter_lifecycle'),
+        ('patents', '0013_h15_trigger_codes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
