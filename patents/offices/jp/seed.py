@@ -50,3 +50,20 @@ MAPPINGS: list[tuple[str, str, str, str, str]] = [
     ("JP", "biblio", "@filing_date", "JP.FILED", "Art. 36"),
     ("JP", "biblio", "@grant_date", "JP.REGISTERED", "registration date; annuities run from it (Art. 108)"),
 ]
+
+# Registered rights (registration_info, fetched for registered matters): the facts it states are "biblio"
+# facts (codes starting with "@", built by jp/documents.py), not office document codes.
+EVENT_TYPES += [
+    ("JP.RIGHT_LAPSED", "Patent right extinguished for non-payment of an annuity (Art. 112(4))", "JP", False),
+    ("JP.RIGHT_EXTINGUISHED", "Patent right extinguished (registry; cause other than non-payment)", "JP", False),
+    ("JP.RESTORATION_REQUESTED", "Restoration of the right requested (Art. 112-2)", "JP", False),
+    ("JP.RESTORED", "Patent right restored (Art. 112-2, 112-3)", "JP", False),
+]
+MAPPINGS += [
+    ("JP", "biblio", "@annuity_paid", "JP.ANNUITY_PAID",
+     "registration_info lastPaymentYearly: one event per year paid from year 4 (params.year)"),
+    ("JP", "biblio", "@right_lapsed", "JP.RIGHT_LAPSED",
+     "registration_info disappearanceDate at the end of the paid-up period: Art. 112(4)"),
+    ("JP", "biblio", "@right_extinguished", "JP.RIGHT_EXTINGUISHED",
+     "registration_info erasureIdentifier not 00 on another date (term, surrender, invalidation)"),
+]
