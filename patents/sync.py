@@ -42,6 +42,7 @@ PROCESS = "patents.sync"
 # a daily cap) is recorded as deferred and the next beat cycle picks the matters up again.
 MAX_COUNTDOWN = 300.0
 MAX_ATTEMPTS = 20  # failures (transient errors, unreadable answers) before a batch is recorded and left
+FOLLOW_UP_MAX_WAIT = 2.0  # seconds a follow-up request may wait for the throttle inside a task (see follow_up)
 MAX_THROTTLE_ATTEMPTS = 500  # our own throttle saying "not yet" is not a failure; it only bounds a stuck lease
 
 
@@ -231,8 +232,14 @@ class _Batch:
             if result.malformed:
                 raise MalformedPayload(f"{self.code}: unreadable answer for {len(group)} matters "
                                        f"(payload {result.payload.pk if result.payload else '-'} quarantined)")
-            changed = self.follow_up(group)
-            self.finish(group, result, changed=not result.unchanged, also_changed=changed)
+            if not self.office.follow_ups:
+                self.finish(group, result, changed=not result.unchanged)
+                return
+            # Each matter counts as synced once its follow-ups are in: a throttle refusal half-way retries the
+            # batch for the matters still to do, not from the first one again.
+            for matter in group:
+                changed = self.follow_up([matter])
+                self.finish([matter], result, changed=not result.unchanged, also_changed=changed)
 
     def fetch_one_by_one(self, matters: list[Matter]) -> None:
         """An office without a bulk fetch: one request per matter, each answer ingested on its own."""
@@ -263,6 +270,15 @@ class _Batch:
         changed: set[int] = set()
         if not self.office.follow_ups:
             return changed
+        # A follow-up may wait a moment for its bucket (OPS paces "inpadoc" at one a second): a refusal would
+        # retry the task, and the retry asks the main question again before it gets here.
+        wait, self.client.max_wait = self.client.max_wait, max(self.client.max_wait, FOLLOW_UP_MAX_WAIT)
+        try:
+            return self._follow_up(group, changed)
+        finally:
+            self.client.max_wait = wait
+
+    def _follow_up(self, group: list[Matter], changed: set[int]) -> set[int]:
         for matter in group:
             # The main answer may just have filled in the number the follow-up is asked by (a grant).
             matter.refresh_from_db(fields=["grant_number", "grant_date", "publication_number"])

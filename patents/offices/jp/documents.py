@@ -52,17 +52,20 @@ def registration_documents(body: bytes) -> list[Document]:
 
 def registration_events(reg: jpo.JpoRegistration) -> list[Event]:
     events: list[Event] = []
-    # The registry does not say when each year was paid, only how far the right is paid up; the facts are
-    # dated on the registry's own update date (what it knew then), else the registration date.
-    as_of = reg.update_date or reg.registration_date
-    if as_of is not None and reg.last_paid_year:
+    # The registry publishes how far the right is paid up, not when each year was paid. Each paid year is
+    # dated on the registration date: stable from one answer to the next (the event's identity includes its
+    # date, and updateDate moves with every change of the record), never in the future, and not earlier than
+    # the registration the annuity deadlines run from. The text says what is known.
+    when = reg.registration_date
+    as_of = reg.update_date.isoformat() if reg.update_date else "its latest update"
+    if when is not None and reg.last_paid_year:
         # Years 1-3 are paid with the registration fee (Art. 108(1)); the annuity deadlines start at year 4.
         for year in range(4, reg.last_paid_year + 1):
             events.append(Event(
-                office="JP", source=FACT, code="@annuity_paid", date=as_of, discriminator=f"year:{year}",
-                text=f"Annual fee for year {year} paid (registry: paid up to year {reg.last_paid_year} "
-                     f"as of {as_of.isoformat()})",
-                params={"year": year, "last_paid_year": reg.last_paid_year},
+                office="JP", source=FACT, code="@annuity_paid", date=when, discriminator=f"year:{year}",
+                text=f"Annual fee for year {year} paid (registry: paid up to year {reg.last_paid_year} as of "
+                     f"{as_of}; the payment date is not published)",
+                params={"year": year},
             ))
     if reg.erasure_identifier and reg.erasure_identifier != RIGHT_SUBSISTS and reg.disappearance_date:
         events.append(_extinction(reg, reg.disappearance_date))
