@@ -42,7 +42,9 @@ PROCESS = "patents.sync"
 # a daily cap) is recorded as deferred and the next beat cycle picks the matters up again.
 MAX_COUNTDOWN = 300.0
 MAX_ATTEMPTS = 20  # failures (transient errors, unreadable answers) before a batch is recorded and left
-FOLLOW_UP_MAX_WAIT = 2.0  # seconds a follow-up request may wait for the throttle inside a task (see follow_up)
+# Seconds a follow-up request may wait for the throttle inside a task (see follow_up): one slot of the slowest
+# paced bucket (JPO: 9.6 a minute, a slot every 6.25 s; OPS inpadoc: one a second).
+FOLLOW_UP_MAX_WAIT = 8.0
 MAX_THROTTLE_ATTEMPTS = 500  # our own throttle saying "not yet" is not a failure; it only bounds a stuck lease
 
 
@@ -270,8 +272,9 @@ class _Batch:
         changed: set[int] = set()
         if not self.office.follow_ups:
             return changed
-        # A follow-up may wait a moment for its bucket (OPS paces "inpadoc" at one a second): a refusal would
-        # retry the task, and the retry asks the main question again before it gets here.
+        # A follow-up may wait one throttle slot for its bucket: a refusal would retry the task, and the retry
+        # asks the main question again first, which takes the very slot the follow-up was waiting for (JPO
+        # paces every request of an ID alike), so the follow-up would never get its turn.
         wait, self.client.max_wait = self.client.max_wait, max(self.client.max_wait, FOLLOW_UP_MAX_WAIT)
         try:
             return self._follow_up(group, changed)

@@ -7,11 +7,15 @@ Seed 7 of the simulator, as of its default today: JP matter 43 is registered and
 
 from __future__ import annotations
 
+import time
+
 import pytest
+from django.utils import timezone
 
 from deadlines.models import Deadline
-from patents.models import OfficeEvent, OfficePayload
-from tests.sync.test_worker_end_to_end import _cycle, _portfolio_matters, _redis, worker  # noqa: F401
+from patents import sync
+from patents.models import OfficeEvent, OfficePayload, SyncRun
+from tests.sync.test_worker_end_to_end import _drained, _portfolio_matters, _redis, worker  # noqa: F401
 
 pytestmark = [
     pytest.mark.postgres,
@@ -27,6 +31,22 @@ def sim(simulator_factory):
     return simulator_factory(seed=7, matters=120)
 
 
+def _cycle(redis, offices, timeout: float = 420.0) -> list[SyncRun]:
+    """What the beat entries do for these offices, then wait for the runs and the recomputes they queue.
+    (JP paces ten requests a minute: 8 progress + 2 registration_info requests take over a minute.)"""
+    started = timezone.now()
+    for office in offices:
+        sync.enqueue_sync(office=office, trigger=SyncRun.Trigger.COMMAND)
+    end = time.monotonic() + timeout
+    runs = list(SyncRun.objects.filter(started_at__gte=started).order_by("pk"))
+    while any(r.finished_at is None for r in runs):
+        assert time.monotonic() < end, [(r.office, r.batches_done, r.batches_total) for r in runs]
+        time.sleep(0.5)
+        runs = list(SyncRun.objects.filter(started_at__gte=started).order_by("pk"))
+    _drained(redis, max(10.0, end - time.monotonic()))
+    return runs
+
+
 def _open(matter) -> set[str]:
     return {d.key.split(":", 2)[-1] if d.rule_id == "JP.ANNUITY" else d.rule_id
             for d in Deadline.objects.filter(matter=matter, status=Deadline.Status.OPEN)}
@@ -35,7 +55,8 @@ def _open(matter) -> set[str]:
 def test_worker_sync_closes_paid_annuities_moots_a_lapsed_right_and_records_pct_phase_entries(sim, worker):  # noqa: F811
     redis = _redis()
     matters = _portfolio_matters(sim, {"JP": 8, "WO": 3}, "FACTS")
-    _cycle(redis, older_than=None)
+    runs = _cycle(redis, offices=("WO", "JP"))
+    assert [(r.office, r.errors, r.matters_synced) for r in runs] == [("WO", 0, 3), ("JP", 0, 8)]
     by_ref = {m.reference: m for m in matters}
 
     paid = by_ref["FACTS-0043"]  # registered 2022-03-23, paid up to year 5 (Art. 108(2))

@@ -100,6 +100,7 @@ EVENT_TYPES += [
     ("US.MAINTENANCE_FEE_REINSTATED", "Late maintenance fee payment accepted, patent reinstated", "US", False),
     ("US.PETITION_TO_REVIVE_FILED", "Petition to revive an abandoned application filed (37 CFR 1.137)", "US", False),
     ("US.PETITION_TO_REVIVE_GRANTED", "Petition to revive granted (37 CFR 1.137)", "US", False),
+    ("US.REVIVED", "Application revived (37 CFR 1.137)", "US", False),
 ]
 for _entity, _label in (("1", "large entity"), ("2", "small entity"), ("3", "micro entity")):
     for _n, _year in (("1", "4th"), ("2", "8th"), ("3", "12th")):
