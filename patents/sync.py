@@ -42,6 +42,9 @@ PROCESS = "patents.sync"
 # a daily cap) is recorded as deferred and the next beat cycle picks the matters up again.
 MAX_COUNTDOWN = 300.0
 MAX_ATTEMPTS = 20  # failures (transient errors, unreadable answers) before a batch is recorded and left
+# Seconds a follow-up request may wait for the throttle inside a task (see follow_up): one slot of the slowest
+# paced bucket (JPO: 9.6 a minute, a slot every 6.25 s; OPS inpadoc: one a second).
+FOLLOW_UP_MAX_WAIT = 8.0
 MAX_THROTTLE_ATTEMPTS = 500  # our own throttle saying "not yet" is not a failure; it only bounds a stuck lease
 
 
@@ -231,7 +234,14 @@ class _Batch:
             if result.malformed:
                 raise MalformedPayload(f"{self.code}: unreadable answer for {len(group)} matters "
                                        f"(payload {result.payload.pk if result.payload else '-'} quarantined)")
-            self.finish(group, result, changed=not result.unchanged)
+            if not self.office.follow_ups:
+                self.finish(group, result, changed=not result.unchanged)
+                return
+            # Each matter counts as synced once its follow-ups are in: a throttle refusal half-way retries the
+            # batch for the matters still to do, not from the first one again.
+            for matter in group:
+                changed = self.follow_up([matter])
+                self.finish([matter], result, changed=not result.unchanged, also_changed=changed)
 
     def fetch_one_by_one(self, matters: list[Matter]) -> None:
         """An office without a bulk fetch: one request per matter, each answer ingested on its own."""
@@ -252,16 +262,61 @@ class _Batch:
             if result.malformed:
                 raise MalformedPayload(f"{self.code}: unreadable answer for {matter.reference} "
                                        f"(payload {result.payload.pk if result.payload else '-'} quarantined)")
-            self.finish([matter], result, changed=not result.unchanged)
+            changed = self.follow_up([matter])
+            self.finish([matter], result, changed=not result.unchanged, also_changed=changed)
+
+    def follow_up(self, group: list[Matter]) -> set[int]:
+        """The office's further requests (``Office.follow_ups``), one per matter that needs it, before the
+        matters count as synced: a throttle refusal here retries the batch, and the main answer, unchanged
+        by then, costs a request but writes nothing. Returns the matters whose data changed."""
+        changed: set[int] = set()
+        if not self.office.follow_ups:
+            return changed
+        # A follow-up may wait one throttle slot for its bucket: a refusal would retry the task, and the retry
+        # asks the main question again first, which takes the very slot the follow-up was waiting for (JPO
+        # paces every request of an ID alike), so the follow-up would never get its turn.
+        wait, self.client.max_wait = self.client.max_wait, max(self.client.max_wait, FOLLOW_UP_MAX_WAIT)
+        try:
+            return self._follow_up(group, changed)
+        finally:
+            self.client.max_wait = wait
+
+    def _follow_up(self, group: list[Matter], changed: set[int]) -> set[int]:
+        for matter in group:
+            # The main answer may just have filled in the number the follow-up is asked by (a grant).
+            matter.refresh_from_db(fields=["grant_number", "grant_date", "publication_number"])
+        for extra in self.office.follow_ups:
+            for matter in group:
+                number = extra.number(matter)
+                if not number:
+                    continue
+                try:
+                    response = extra.fetch(self.client, [number])
+                except NotFound as exc:
+                    if exc.response is not None:
+                        self.ingest(exc.response, [matter], kind=extra.kind)
+                    continue
+                except BadResponse as exc:
+                    if self.unusable(exc, [matter], kind=extra.kind):
+                        continue
+                    raise
+                result = self.ingest(response, [matter], kind=extra.kind)
+                if result.malformed:
+                    raise MalformedPayload(
+                        f"{self.code}: unreadable {extra.kind} answer for {matter.reference} "
+                        f"(payload {result.payload.pk if result.payload else '-'} quarantined)")
+                if not result.unchanged and matter.pk not in set(result.no_data):
+                    changed.add(matter.pk)
+        return changed
 
     def fetch(self, numbers: list[str]):
         assert self.office.fetch is not None  # only synced offices get here (plan_sync checks)
         return self.office.fetch(self.client, numbers)
 
-    def ingest(self, response, group: list[Matter]) -> IngestResult:
+    def ingest(self, response, group: list[Matter], *, kind: str | None = None) -> IngestResult:
         out = self.out
         result = ingest_response(
-            office=self.code, kind=self.kind, endpoint=response.endpoint, request_key=response.request_key,
+            office=self.code, kind=kind or self.kind, endpoint=response.endpoint, request_key=response.request_key,
             body=response.body, matters=group, status=response.status, fetched_at=response.fetched_at,
             content_type=response.content_type, sync_run_id=self.run_id, table=self.table,
         )
@@ -278,12 +333,12 @@ class _Batch:
                                f"{result.payload.pk if result.payload else '-'} quarantined as too large)"))
         return result
 
-    def unusable(self, exc: BadResponse, group: list[Matter]) -> bool:
+    def unusable(self, exc: BadResponse, group: list[Matter], *, kind: str | None = None) -> bool:
         """An HTTP 200 the client refused (no statusCode, ...): keep it in quarantine, record, go on."""
         response = getattr(exc, "response", None)
         if response is None or response.status != 200 or not response.body:
             return False
-        item = quarantine_answer(office=self.code, kind=self.kind, response=response, matters=group,
+        item = quarantine_answer(office=self.code, kind=kind or self.kind, response=response, matters=group,
                                  reason=f"unusable answer: {exc}", sync_run_id=self.run_id)
         self.out.stored += 1
         self.out.quarantined += 1 if item is not None else 0
@@ -296,11 +351,12 @@ class _Batch:
         if exc.response is not None:
             self.ingest(exc.response, group)
 
-    def finish(self, group: list[Matter], result: IngestResult | None, changed: bool) -> None:
+    def finish(self, group: list[Matter], result: IngestResult | None, changed: bool,
+               also_changed: set[int] | None = None) -> None:
         no_data = set(result.no_data) if result else {m.pk for m in group}
         with attributed(reason=f"office sync ({self.code})", process=PROCESS):
             for matter in group:
-                _touch(matter, changed=changed and matter.pk not in no_data)
+                _touch(matter, changed=(changed and matter.pk not in no_data) or matter.pk in (also_changed or ()))
         self.out.synced += [m.pk for m in group]
         self.out.no_data += [m.pk for m in group if m.pk in no_data]
 

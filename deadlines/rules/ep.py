@@ -347,9 +347,11 @@ RULES: tuple[Rule, ...] = (
             terms=(Term(M(months=2)),),
             convention=C,
             calendar="EP",
-            answered_by=("EP.FURTHER_PROCESSING_REQUESTED",),
+            answered_by=("EP.FURTHER_PROCESSING_REQUESTED", "EP.RE_ESTABLISHMENT_REQUESTED"),
             replaced_by=("EP.LOSS_OF_RIGHTS_REVOKED",),
-            notes="not extendable; re-establishment is excluded for this period (Art. 122(4), Rule 136(3))",
+            notes="not extendable; re-establishment is excluded for this period (Art. 122(4), Rule 136(3)); for a "
+            "period where further processing is excluded (Rule 135(2), e.g. renewal fees) re-establishment is the "
+            "remedy, and requesting it closes this one",
         )
     ),
     Rule(
@@ -513,19 +515,26 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="EP.RE_ESTABLISHMENT",
-        version=1,
+        version=2,
         office="EP",
         title="Request re-establishment of rights",
-        triggers=("EP.NON_COMPLIANCE_CAUSE_REMOVED",),
+        # The communication noting the loss of rights is the latest moment the cause of non-compliance can be
+        # removed (the applicant then knows of the missed period; Guidelines E-VIII, 3.1.3), so two months from
+        # its date is the conservative date when the removal itself is not recorded.
+        triggers=("EP.NON_COMPLIANCE_CAUSE_REMOVED", "EP.LOSS_OF_RIGHTS_NOTED"),
         kind=Kind.STATUTORY,
         citation="EPC Art. 122; Rule 136(1)",
         terms=(Term(M(months=2)),),
         convention=C,
         calendar="EP",
         special="epc_r136_1",
-        answered_by=("EP.RE_ESTABLISHMENT_REQUESTED",),
+        answered_by=("EP.RE_ESTABLISHMENT_REQUESTED", "EP.FURTHER_PROCESSING_REQUESTED"),
+        replaced_by=("EP.LOSS_OF_RIGHTS_REVOKED", "EP.RE_ESTABLISHMENT_GRANTED"),
         notes="two months from the removal of the cause of non-compliance, at the latest one year after the "
-        "expiry of the unobserved time limit; not for periods where further processing is available (Rule "
-        "136(3)); the fee is due within the same period",
+        "expiry of the unobserved time limit; after a loss of rights the cause is removed at the latest when "
+        "its communication arrives, so two months from the communication's date are docketed (the earlier, "
+        "safe date; the true removal may be later, never the one-year limit); only for periods where further "
+        "processing is not available (Rule 136(3)): a request for further processing closes it; the fee is "
+        "due within the same period",
     ),
 )

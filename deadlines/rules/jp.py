@@ -389,4 +389,23 @@ RULES: tuple[Rule, ...] = (
         answered_by=("JP.ANNUITY_PAID",),
         notes="applications filed up to 31 March 2020: the right ends 20 years from registration",
     ),
+    Rule(
+        id="JP.RESTORATION",
+        version=1,
+        office="JP",
+        title="Request restoration of the lapsed patent right",
+        triggers=("JP.RIGHT_LAPSED",),
+        kind=Kind.STATUTORY,
+        citation="Patent Act (Japan) Art. 112-2(1); Art. 112(1), (4)",
+        terms=(Term(M(months=18)),),
+        convention=C,
+        calendar="JP",
+        no_roll=True,
+        answered_by=("JP.RESTORATION_REQUESTED", "JP.RESTORED"),
+        notes="the right is deemed extinguished at the end of the ordinary payment period (Art. 112(4)), the date "
+        "the registry records; late payment with the surcharge was possible for six months after it (Art. "
+        "112(1)), and restoration must be requested within one year after that late-payment period (Art. "
+        "112-2(1), unintentional failure): eighteen months from the extinguishment, counted from the unrolled "
+        "end of the ordinary period and not moved past closed days (the earlier, safe date)",
+    ),
 )

@@ -90,6 +90,9 @@ TRANSITIONS: dict[str, Transition] = {
     # loss of the granted right
     "EP.LAPSED": Transition(State.LAPSED, "EPC Art. 86(1), Rule 51(2)"),
     "JP.RIGHT_LAPSED": Transition(State.LAPSED, "Patent Act (Japan) Art. 112(4)"),
+    # The registry (registration_info) says the right is extinguished without the non-payment pattern: the
+    # term, a surrender or an invalidation; the state is "lapsed" and the reason names the registry entry.
+    "JP.RIGHT_EXTINGUISHED": Transition(State.LAPSED, "Patent Act (Japan) Art. 67, 97, 125 (registry entry)"),
     "US.EXPIRED_MAINTENANCE_FEE": Transition(State.LAPSED, "35 U.S.C. 41(b)(1); 37 CFR 1.362(g)"),
     "EP.REVOKED": Transition(State.REVOKED, "EPC Art. 101(2), 102"),
     "JP.INVALIDATED": Transition(State.REVOKED, "Patent Act (Japan) Art. 123, 125"),
@@ -115,6 +118,8 @@ SURVIVES_END = frozenset(
         "JP.APPEAL_DOMESTIC",
         "JP.APPEAL_FOREIGN",
         "US.APPEAL_BRIEF",
+        "US.PETITION_TO_REVIVE",
+        "JP.RESTORATION",
     }
 )
 

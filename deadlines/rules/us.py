@@ -398,6 +398,23 @@ RULES: tuple[Rule, ...] = (
         answered_by=("US.PTA_RECONSIDERATION_FILED",),
         notes="two months from the grant date, extendable under 37 CFR 1.136(a); designs have no PTA",
     ),
+    Rule(
+        id="US.PETITION_TO_REVIVE",
+        version=1,
+        office="US",
+        title="Petition to revive the abandoned application (or to withdraw the holding of abandonment)",
+        triggers=("US.ABANDONED",),
+        kind=Kind.PROCEDURAL,
+        citation="37 CFR 1.137(a); 37 CFR 1.181(f); MPEP 711.03(c)",
+        terms=(Term(M(months=2)),),
+        convention=C,
+        calendar="US",
+        answered_by=("US.PETITION_TO_REVIVE_FILED", "US.PETITION_TO_REVIVE_GRANTED", "US.REVIVED"),
+        notes="a practice date, not a statutory one: 37 CFR 1.137(a) sets no period, but the entire delay must be "
+        "unintentional, and a petition to withdraw the holding of abandonment (the notice was never received, "
+        "or a reply was filed in time) must be filed within two months of the notice of abandonment (37 CFR "
+        "1.181(f)); two months from the mailing of the notice is the date to act by",
+    ),
 )
 
 __all__ = ["RULES", "Base"]

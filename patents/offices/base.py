@@ -30,6 +30,18 @@ EventTypeSeed = tuple[str, str, str, bool]
 
 
 @dataclass(frozen=True)
+class FollowUp:
+    """A second request the sync makes for some matters of a batch, after the office's main fetch: facts
+    the main answer does not carry (INPADOC legal events of a PCT application, JPO registration data of a
+    registered right). ``number`` says which matters need it (None: not this matter, e.g. not registered)."""
+
+    kind: str  # the payload kind its answers are stored and parsed as
+    fetch: Fetch  # (client, [number]) → one office response for that one matter
+    number: Callable[[Any], str | None]
+    why: str = ""  # for people: what it brings (docs/offices.md, the sync log)
+
+
+@dataclass(frozen=True)
 class Office:
     """One office as the docket talks to it. ``code`` is the WIPO ST.3 code stored on ``Matter.office``."""
 
@@ -48,6 +60,8 @@ class Office:
     freshness_hours: float = 24.0  # sync a matter again after this long (OFFICE_SYNC_FRESHNESS_HOURS_<code>)
     sync_kind: str = ""  # the payload kind a sync request stores
     sync_number: Callable[[Any], str | None] | None = None  # which number of a matter the office is asked by
+    # Further requests per matter after the main fetch (one request per matter that needs it).
+    follow_ups: tuple[FollowUp, ...] = ()
     # Payloads: the kinds this office's answers are stored as, and ingest_file's --kind names for them.
     payload_kinds: frozenset[str] = frozenset()
     file_kinds: Mapping[str, str] = field(default_factory=dict)

@@ -391,6 +391,13 @@ def registration_info(m: SyntheticMatter, today: date) -> dict:
     # one matter in five has let the latest annuity slide into the six-month grace period
     if m.index % 5 == 0 and last_paid > 3 and (today - add_months(reg_date, 12 * (last_paid - 1))).days < 180:
         last_paid -= 1
+    # one in seven never paid the first annuity (year 4): once its six-month late-payment period is over the
+    # right is extinguished, retroactively at the due date (Art. 112(4)). No recorded answer of an extinguished
+    # right is at hand: the fields are the recorded ones, the identifier value "01" is an assumption.
+    erasure, gone = "00", None
+    first_due = add_months(reg_date, 36)
+    if m.index % 7 == 3 and add_months(first_due, 6) <= today:
+        last_paid, erasure, gone = 3, "01", first_due
     return {
         "applicationNumber": _app(m),
         "filingDate": _d8(m.filing_date),
@@ -404,9 +411,9 @@ def registration_info(m: SyntheticMatter, today: date) -> dict:
         "expireDate": _d8(add_months(m.filing_date, 240)),
         "nextPensionPaymentDate": _d8(add_months(reg_date, 12 * last_paid)),
         "lastPaymentYearly": f"{last_paid:02d}",
-        "erasureIdentifier": "00",
-        "disappearanceDate": "",
-        "updateDate": _d8(reg_date + timedelta(days=16)),
+        "erasureIdentifier": erasure,
+        "disappearanceDate": _d8(gone),
+        "updateDate": _d8((add_months(gone, 7) if gone else reg_date) + timedelta(days=16)),
     }
 
 

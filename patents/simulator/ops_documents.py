@@ -595,8 +595,12 @@ def _legal_event(
     m: SyntheticMatter, key: str, gazette_date: date, fields: list[tuple[str, str, str]], doc_kind: str = "A "
 ) -> str:
     code, desc, infl, _ = LEGAL_EVENTS[key]
-    ac, an, _ = application_docdb(m)
-    head = f"{ac:<6}{an}A  {gazette_date.isoformat()}{code}{infl}{desc}"
+    ac, an, app_kind = application_docdb(m)
+    if app_kind == "W":
+        # The application as DOCDB writes it: a PCT application's events carry kind W (receiving office as
+        # the country), as INPADOC sends them for WO publications.
+        doc_kind = "W "
+    head = f"{ac:<6}{an}{doc_kind.strip()}  {gazette_date.isoformat()}{code}{infl}{desc}"
     out = f'<ops:legal code="{code}" desc={quoteattr(desc)} infl="{infl}" dateMigr="00010101">'
     for n, (_, label, value) in enumerate(fields or [("", "", "")], 1):
         line = head + (f" {label} {value}" if label else "")

@@ -759,6 +759,10 @@ def parse_inpadoc_legal(body: bytes | str) -> list[Event]:
             m = _ORIGINAL_CODE.search(fields.get("L510EP", ""))
             params["original_code"] = m.group(1) if m else None
             office = fields.get("L001EP") or (pub.country if pub else "")
+            if (fields.get("L004EP") or "").strip() == "W":
+                # DOCDB writes a PCT application as its receiving office's country with kind W (recorded in
+                # family WO2009085664: US / 2008086599 / W): the event is the international application's.
+                office = "WO"
             text_ = legal.get("desc") or ""
             # L018EP/L019EP are exchange timestamps: they change when INPADOC re-sends an unchanged event.
             stable = tuple(sorted((k, v) for k, v in fields.items() if k not in ("L018EP", "L019EP")))

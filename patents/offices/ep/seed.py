@@ -116,3 +116,9 @@ for _code in (
     "PUAI", "STAA", "RAP1", "RIC1", "RBV", "R17P", "R18D", "R079", "REF", "RIN1", "RIN2",
 ):
     MAPPINGS.append(("EP", "inpadoc", _code, "EP.INPADOC_EVENT", "INPADOC (gazette date): information only"))
+
+# Remedies (entered by hand until a register code for them is verified against a recorded answer): the
+# re-establishment decision closes the remedy deadlines and brings the right back (Art. 122(3) EPC).
+EVENT_TYPES += [
+    ("EP.RE_ESTABLISHMENT_GRANTED", "Re-establishment of rights granted (Art. 122(3) EPC)", "EP", False),
+]

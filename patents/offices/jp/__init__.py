@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from patents.offices.base import Office
+from patents.offices.base import FollowUp, Office
 
 from . import documents, numbers
 from .seed import EVENT_TYPES, MAPPINGS
@@ -42,6 +42,22 @@ def make_client(settings: Any, simulator_url: str, **kwargs: Any) -> Any:
 def fetch_progress(client: Any, numbers: list[str]) -> Any:
     (number,) = numbers
     return client.app_progress(number)
+
+
+def fetch_registration(client: Any, numbers: list[str]) -> Any:
+    (number,) = numbers
+    return client.registration_info(number)
+
+
+def registered_number(matter: Any) -> str | None:
+    # registration_info answers only for registered rights (107 "no data" before registration).
+    return matter.application_number_normalized if (matter.grant_number or matter.grant_date) else None
+
+
+REGISTRATION = FollowUp(
+    kind=documents.REGISTRATION, fetch=fetch_registration, number=registered_number,
+    why="registration_info: annuity years paid, right extinguished (registered rights only)",
+)
 
 
 def throttle_limits(lease_seconds: float, settings: Any = None) -> dict[tuple[str, str], Any]:
@@ -96,7 +112,8 @@ OFFICE = Office(
     sync_kind=documents.PROGRESS,
     sync_number=application_number,
     payload_kinds=documents.KINDS,
-    file_kinds={"progress": documents.PROGRESS},
+    follow_ups=(REGISTRATION,),
+    file_kinds={"progress": documents.PROGRESS, "registration": documents.REGISTRATION},
     parse=documents.parse,
     normalize_number=numbers.normalize,
     mappings=tuple(MAPPINGS),

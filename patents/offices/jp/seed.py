@@ -62,3 +62,20 @@ MAPPINGS += [
     ("JP", "jpo-progress", "A632", "JP.NATIONAL_DOCUMENTS_FILED", "国内書面, Patent Act Art. 184-5(1)"),
     ("JP", "jpo-progress", "A634", "JP.TRANSLATION_FILED", "国際出願翻訳文提出書, Patent Act Art. 184-4(1)"),
 ]
+
+# Registered rights (registration_info, fetched for registered matters): the facts it states are "biblio"
+# facts (codes starting with "@", built by jp/documents.py), not office document codes.
+EVENT_TYPES += [
+    ("JP.RIGHT_LAPSED", "Patent right extinguished for non-payment of an annuity (Art. 112(4))", "JP", False),
+    ("JP.RIGHT_EXTINGUISHED", "Patent right extinguished (registry; cause other than non-payment)", "JP", False),
+    ("JP.RESTORATION_REQUESTED", "Restoration of the right requested (Art. 112-2)", "JP", False),
+    ("JP.RESTORED", "Patent right restored (Art. 112-2, 112-3)", "JP", False),
+]
+MAPPINGS += [
+    ("JP", "biblio", "@annuity_paid", "JP.ANNUITY_PAID",
+     "registration_info lastPaymentYearly: one event per year paid from year 4 (params.year)"),
+    ("JP", "biblio", "@right_lapsed", "JP.RIGHT_LAPSED",
+     "registration_info disappearanceDate at the end of the paid-up period: Art. 112(4)"),
+    ("JP", "biblio", "@right_extinguished", "JP.RIGHT_EXTINGUISHED",
+     "registration_info erasureIdentifier not 00 on another date (term, surrender, invalidation)"),
+]

@@ -144,9 +144,22 @@ def _events(bag: Any, *, source: str, event_source: str = EventSource.ODP_TRANSA
         raw.append((str(code), date, s(e.get("eventDescriptionText"))))
     discs = ordinal_discriminators((c, d) for c, d, _ in raw)
     return tuple(
-        Event(office="US", source=event_source, code=c, date=d, text=t, discriminator=n)
+        Event(office="US", source=event_source, code=c, date=d, text=t, discriminator=n,
+              params=maintenance_fee_params(c))
         for (c, d, t), n in zip(raw, discs, strict=True)
     )
+
+
+# USPTO maintenance fee payment codes: M<entity>55<n> = "Payment of Maintenance Fee, <4th|8th|12th> Year,
+# <Large|Small|Micro> Entity" (entity 1 large, 2 small, 3 micro; n 1/2/3). The year is the instance of the
+# maintenance fee it pays (due 3.5 / 7.5 / 11.5 years after grant, 35 U.S.C. 41(b)(1)).
+_MAINTENANCE_FEE = re.compile(r"M[123]55([123])")
+_MAINTENANCE_YEAR = {"1": "3.5", "2": "7.5", "3": "11.5"}
+
+
+def maintenance_fee_params(code: str) -> dict[str, Any]:
+    m = _MAINTENANCE_FEE.fullmatch(code.strip())
+    return {"year": _MAINTENANCE_YEAR[m.group(1)]} if m else {}
 
 
 def _continuity(wrapper: dict[str, Any], *, source: str) -> tuple[ContinuityLink, ...]:

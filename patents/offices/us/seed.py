@@ -101,3 +101,27 @@ MAPPINGS += [
     ("US", "odp-transaction", "COMP", "US.MISSING_PARTS_FILED",
      "Application Is Now Complete: the missing parts were received (answers the 1.53(f) notice)"),
 ]
+
+# Fees, lapse and revival in ODP transactions (codes as recorded in real USPTO transaction histories:
+# tests/fixtures/offices/uspto/peds-application-12721698-facets-removed.json has M2551, M2552, EXP., PMFP,
+# M2558, PMFG, MPMFG; the large- and micro-entity codes follow the same M<entity>55<n> scheme). The parser
+# puts the instance paid (3.5 / 7.5 / 11.5) in params.year.
+EVENT_TYPES += [
+    ("US.EXPIRED_MAINTENANCE_FEE", "Patent expired for failure to pay a maintenance fee", "US", False),
+    ("US.MAINTENANCE_FEE_REINSTATED", "Late maintenance fee payment accepted, patent reinstated", "US", False),
+    ("US.PETITION_TO_REVIVE_FILED", "Petition to revive an abandoned application filed (37 CFR 1.137)", "US", False),
+    ("US.PETITION_TO_REVIVE_GRANTED", "Petition to revive granted (37 CFR 1.137)", "US", False),
+    ("US.REVIVED", "Application revived (37 CFR 1.137)", "US", False),
+]
+for _entity, _label in (("1", "large entity"), ("2", "small entity"), ("3", "micro entity")):
+    for _n, _year in (("1", "4th"), ("2", "8th"), ("3", "12th")):
+        MAPPINGS.append(("US", "odp-transaction", f"M{_entity}55{_n}", "US.MAINTENANCE_FEE_PAID",
+                         f"Payment of Maintenance Fee, {_year} Year, {_label}; 35 USC 41(b)"))
+MAPPINGS += [
+    ("US", "odp-transaction", "EXP.", "US.EXPIRED_MAINTENANCE_FEE", "Expire Patent; 37 CFR 1.362(g)"),
+    ("US", "odp-transaction", "PMFG", "US.MAINTENANCE_FEE_REINSTATED",
+     "Petition Decision - Accept Late Payment of Maintenance Fees - Granted; 37 CFR 1.378"),
+    ("US", "odp-transaction", "MPMFG", "US.OFFICE_STEP", "mailing of the PMFG decision (PMFG reinstates)"),
+    ("US", "odp-transaction", "PMFP", "US.OFFICE_STEP", "petition to accept late maintenance fee filed"),
+    ("US", "odp-transaction", "M2558", "US.OFFICE_STEP", "surcharge for the late maintenance fee (37 CFR 1.20(i))"),
+]

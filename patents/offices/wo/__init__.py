@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from patents.offices.base import Office
+from patents.offices.base import FollowUp, Office
 from patents.offices.ep import documents as ops_documents
 from patents.offices.ep import make_client
 
@@ -21,6 +21,11 @@ def fetch_biblio(client: Any, numbers: list[str]) -> Any:
                                       endpoint="biblio")
 
 
+def fetch_legal(client: Any, numbers: list[str]) -> Any:
+    (number,) = numbers
+    return client.legal(number, reference_type="publication", input_format="epodoc")
+
+
 def publication_number(matter: Any) -> str | None:
     # OPS published data is keyed on the WO publication (WO2021100012); before publication there is nothing.
     return matter.publication_number.replace(" ", "") if matter.publication_number else None
@@ -31,6 +36,12 @@ def simulated_matter(m: Any) -> dict[str, Any] | None:
     if not m.publication_number:
         return None
     return {"publication_number": m.publication_number, "receiving_office": m.application_number[4:6]}
+
+
+# INPADOC legal events (designation of EP, national/regional phase entries, demand filed, withdrawal) are not
+# in published data: one OPS legal request per published PCT matter and cycle ("inpadoc" bucket).
+LEGAL = FollowUp(kind=ops_documents.LEGAL, fetch=fetch_legal, number=publication_number,
+                 why="INPADOC legal events of the WO publication")
 
 
 # Rule triggers entered by hand on the matter until an office code for them is verified against a recorded
@@ -55,6 +66,7 @@ OFFICE = Office(
     batch_size=25,
     sync_kind=ops_documents.BIBLIO,
     sync_number=publication_number,
+    follow_ups=(LEGAL,),
     payload_kinds=frozenset({ops_documents.BIBLIO, ops_documents.LEGAL}),
     file_kinds={"biblio": ops_documents.BIBLIO, "legal": ops_documents.LEGAL},
     parse=ops_documents.parse,
