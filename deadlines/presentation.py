@@ -166,3 +166,24 @@ def _plain(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     return str(value)
+
+
+def group_by_matter_and_rule(rows) -> list[dict]:
+    """The verification queue's rows in groups of one matter and one rule (a manual deadline is its own
+    group), in the order their first, most urgent, row appears: one decision covers a matter's renewal years
+    or the deadlines one office action started."""
+    groups: dict[tuple, dict] = {}
+    for row in rows:
+        rule = row.rule_id or f"manual:{row.pk}"
+        group = groups.get((row.matter_id, rule))
+        if group is None:
+            group = groups[(row.matter_id, rule)] = {
+                "matter": row.matter,
+                "rule_id": row.rule_id,
+                "citation": row.citation,
+                "rows": [],
+            }
+        group["rows"].append(row)
+    for group in groups.values():
+        group["verifiable"] = sum(1 for r in group["rows"] if getattr(r, "can_verify", False))
+    return list(groups.values())

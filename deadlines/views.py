@@ -45,8 +45,8 @@ from .filters import (
     with_docket_annotations,
 )
 from .forms import AsOfForm, ExtensionForm, ManualDeadlineForm, MarkDoneForm, VerifyForm, WaiveForm
-from .models import Deadline
-from .presentation import history_changes
+from .models import Deadline, SavedView
+from .presentation import group_by_matter_and_rule, history_changes
 from .templatetags.docket_tags import responsible_of
 
 PAGE_SIZE = 50
@@ -120,6 +120,7 @@ def docket(request: HttpRequest) -> HttpResponse:
         "results_target": RESULTS_TARGET,
         # Whatever the filters, deadlines nobody is responsible for are counted on every docket page.
         "unassigned_total": Deadline.objects.visible_to(request.user).unassigned().count(),
+        "saved_views": SavedView.objects.filter(user=cast(User, request.user)),
     }
     htmx = getattr(request, "htmx", None)  # django_htmx's middleware sets it on every request
     if htmx and htmx.target == RESULTS_TARGET:
@@ -138,6 +139,11 @@ class _Echo:
 def docket_csv(request: HttpRequest) -> StreamingHttpResponse:
     today = user_today(request.user)
     _filter, qs, _key, _desc = _docket_queryset(request, today)
+    return csv_response(request, qs, today)
+
+
+def csv_response(request: HttpRequest, qs, today: dt.date) -> StreamingHttpResponse:
+    """The docket's CSV for ``qs`` (the filtered docket, or a selection of it)."""
     # Every cell is escaped by csvsafe: titles, references, names and citations can all come from outside.
     writer = csvsafe.writer(_Echo())
     header = [
@@ -424,7 +430,7 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "deadlines/verification_queue.html",
-        {"page": page, "today": today, "only_mine": only_mine},
+        {"page": page, "today": today, "only_mine": only_mine, "groups": group_by_matter_and_rule(page.object_list)},
     )
 
 
