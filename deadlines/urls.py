@@ -31,3 +31,8 @@ urlpatterns += _outbox_urlpatterns
 from .coverage_views import urlpatterns as _coverage_urlpatterns  # noqa: E402
 
 urlpatterns += _coverage_urlpatterns
+
+# Client status report: open deadlines, recent office events, renewals ahead; a page and printable HTML.
+from .client_report import urlpatterns as _client_report_urlpatterns  # noqa: E402
+
+urlpatterns += _client_report_urlpatterns

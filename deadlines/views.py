@@ -216,6 +216,13 @@ def _visible_deadline(request: HttpRequest, pk: int) -> Deadline:
     )
 
 
+def _trigger_label(deadline: Deadline) -> dict[str, str]:
+    event = deadline.trigger_event
+    if event is None or not event.event_type.label:
+        return {}
+    return {event.event_type.code: event.event_type.label}
+
+
 def _deadline_context(request: HttpRequest, deadline: Deadline, **forms) -> dict:
     today = user_today(request.user)
     is_open = deadline.status == Deadline.Status.OPEN
@@ -228,7 +235,7 @@ def _deadline_context(request: HttpRequest, deadline: Deadline, **forms) -> dict
         "today": today,
         "days_left": (effective - today).days,
         "overdue": deadline.is_overdue(today),
-        "explanation": explain(deadline.explanation),
+        "explanation": explain(deadline.explanation, event_labels=_trigger_label(deadline)),
         "remedies": remedies(deadline.remedies),
         "history": history_changes(records),
         "is_open": is_open,
