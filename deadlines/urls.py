@@ -36,3 +36,8 @@ urlpatterns += _coverage_urlpatterns
 from .client_report import urlpatterns as _client_report_urlpatterns  # noqa: E402
 
 urlpatterns += _client_report_urlpatterns
+
+# The person's own display preferences (time zone, date format).
+from .preferences import urlpatterns as _preferences_urlpatterns  # noqa: E402
+
+urlpatterns += _preferences_urlpatterns

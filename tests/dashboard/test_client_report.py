@@ -96,3 +96,27 @@ def test_friendly_500_page(portfolio, settings):
 
     html = render_to_string("500.html")
     assert "Something went wrong on our side" in html
+
+
+def test_dates_follow_the_users_date_format_preference(client, portfolio):
+    from patents.models import UserProfile
+
+    client.force_login(portfolio["alice"])
+    assert "Wed 25 Feb 2026" in client.get(reverse("patents:home")).content.decode()
+    response = client.post(reverse("deadlines:preferences"), {"time_zone": "Europe/Berlin", "date_format": "Y-m-d"})
+    assert response.status_code == 302
+    profile = UserProfile.objects.get(user=portfolio["alice"])
+    assert (profile.time_zone, profile.date_format) == ("Europe/Berlin", "Y-m-d")
+    assert profile.history.order_by("-history_id").first().history_user == portfolio["alice"]
+    html = client.get(reverse("patents:home")).content.decode()
+    assert "2026-02-25" in html and "Wed 25 Feb 2026" not in html
+    assert "2026-02-25" in client.get(reverse("deadlines:verification-queue")).content.decode()
+
+
+def test_a_bad_time_zone_is_refused_and_nothing_is_saved(client, portfolio):
+    from patents.models import UserProfile
+
+    client.force_login(portfolio["alice"])
+    response = client.post(reverse("deadlines:preferences"), {"time_zone": "Mars/Olympus", "date_format": "Y-m-d"})
+    assert response.status_code == 400
+    assert not UserProfile.objects.filter(user=portfolio["alice"], date_format="Y-m-d").exists()
