@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from docketapp.audit import attributed
@@ -80,21 +81,32 @@ def extension_options(deadline: Deadline) -> list[dict]:
     return options
 
 
-def mark_done(*, deadline: Deadline, user: Any, done_on: dt.date, evidence: str) -> Deadline:
+def check_done_input(*, done_on: dt.date, evidence: str) -> None:
+    """What marking done requires of the person, whatever the deadline: evidence, and no future date."""
     if not evidence or not evidence.strip():
         raise ActionRefused("Say what shows it was done (e.g. the filing receipt number).")
     if done_on > timezone.now().date() + dt.timedelta(days=1):
         raise ActionRefused("The completion date cannot be in the future.")
-    with (
-        transaction.atomic(),
-        attributed(reason=f"marked done on {done_on.isoformat()}: {evidence.strip()}", user=user),
-    ):
+
+
+def done_reason(*, done_on: dt.date, evidence: str) -> str:
+    return f"marked done on {done_on.isoformat()}: {evidence.strip()}"
+
+
+def apply_done(locked: Deadline, *, user: Any, done_on: dt.date, evidence: str) -> list[str]:
+    """Mark a locked row done in memory (refused unless open); the fields to save."""
+    _require_open(locked, "mark it done")
+    locked.status = Deadline.Status.DONE
+    locked.done_on = done_on
+    locked.done_note = evidence.strip()
+    return ["status", "done_on", "done_note", *_unverify(locked, user)]
+
+
+def mark_done(*, deadline: Deadline, user: Any, done_on: dt.date, evidence: str) -> Deadline:
+    check_done_input(done_on=done_on, evidence=evidence)
+    with transaction.atomic(), attributed(reason=done_reason(done_on=done_on, evidence=evidence), user=user):
         deadline = _locked(deadline)
-        _require_open(deadline, "mark it done")
-        deadline.status = Deadline.Status.DONE
-        deadline.done_on = done_on
-        deadline.done_note = evidence.strip()
-        deadline.save(update_fields=["status", "done_on", "done_note", *_unverify(deadline, user)])
+        deadline.save(update_fields=apply_done(deadline, user=user, done_on=done_on, evidence=evidence))
         _sync_reminders(deadline)
     return deadline
 
@@ -180,15 +192,27 @@ def creator_id(deadline: Deadline) -> int | None:
     return first.history_user_id if first else None
 
 
-def verification_refusal(deadline: Deadline, user: Any) -> str | None:
-    """Why ``user`` may not verify ``deadline`` right now, or None when they may."""
+def creator_ids(ids: list[int]) -> dict[int, int | None]:
+    """``creator_id`` for many deadlines in one query: the user of each one's first history row."""
+    first_rows = Deadline.history.filter(id__in=ids).order_by().values("id").annotate(first=Min("history_id"))
+    return dict(
+        Deadline.history.filter(history_id__in=first_rows.values("first")).values_list("id", "history_user_id")
+    )
+
+
+_NOT_LOOKED_UP = object()
+
+
+def verification_refusal(deadline: Deadline, user: Any, *, creator: Any = _NOT_LOOKED_UP) -> str | None:
+    """Why ``user`` may not verify ``deadline`` right now, or None when they may. ``creator`` (a user id or
+    None) saves the history query when the caller looked it up already (``creator_ids``)."""
     if deadline.status == Deadline.Status.SUPERSEDED:
         return "A superseded deadline is no longer live and needs no verification."
     if deadline.is_verified:
         return "Already verified."
     if deadline.last_changed_by_id is not None and deadline.last_changed_by_id == user.pk:
         return "You made the last change to this deadline; a second person must verify it."
-    if creator_id(deadline) == user.pk:
+    if (creator_id(deadline) if creator is _NOT_LOOKED_UP else creator) == user.pk:
         return "You created this deadline; a second person must verify it."
     return None
 
@@ -199,24 +223,72 @@ def current_version(deadline: Deadline) -> int:
     return latest or 0
 
 
+def current_versions(ids: list[int]) -> dict[int, int]:
+    """``current_version`` for many deadlines in one query."""
+    rows = Deadline.history.filter(id__in=ids).order_by().values("id").annotate(v=Max("history_id"))
+    return {row["id"]: row["v"] for row in rows}
+
+
+CHANGED_SINCE_SEEN = "This deadline changed after you opened it; review the new version and verify again."
+
+
+def verify_reason(locked: Deadline) -> str:
+    return (
+        f"{VERIFY_REASON_PREFIX}: due {locked.effective_date.isoformat()}, "
+        f"status {locked.get_status_display().lower()}"
+    )
+
+
+def apply_verification(locked: Deadline, *, user: Any) -> list[str]:
+    locked.verified_by = user
+    locked.verified_at = timezone.now()
+    return ["verified_by", "verified_at", "updated_at"]
+
+
 def verify_deadline(*, deadline: Deadline, user: Any, seen_version: int | None = None) -> Deadline:
     """Second-person confirmation. ``seen_version`` (see ``current_version``) guards against verifying a
     version of the deadline you did not see: someone may have changed it while you were reading."""
     with transaction.atomic():
         locked = _locked(deadline)
         if seen_version is not None and current_version(locked) != seen_version:
-            raise ActionRefused("This deadline changed after you opened it; review the new version and verify again.")
+            raise ActionRefused(CHANGED_SINCE_SEEN)
         refusal = verification_refusal(locked, user)
         if refusal:
             raise ActionRefused(refusal)
-        with attributed(
-            reason=f"{VERIFY_REASON_PREFIX}: due {locked.effective_date.isoformat()}, "
-            f"status {locked.get_status_display().lower()}",
-            user=user,
-        ):
-            locked.verified_by = user
-            locked.verified_at = timezone.now()
-            locked.save(update_fields=["verified_by", "verified_at", "updated_at"])
+        with attributed(reason=verify_reason(locked), user=user):
+            locked.save(update_fields=apply_verification(locked, user=user))
+    return locked
+
+
+def reassign_refusal(deadline: Deadline, *, responsible: Any, may_see_matter: bool) -> str | None:
+    """Why ``deadline`` cannot go to ``responsible``, or None. Only deadlines that still need action move, and
+    only to an active person who may see the matter's client (else it would vanish from everyone's docket)."""
+    if not deadline.needs_action:
+        return f"Cannot reassign: this deadline is {deadline.get_status_display().lower()}, not open."
+    if not responsible.is_active:
+        return f"{responsible.get_username()} is not an active user."
+    if not may_see_matter:
+        return f"{responsible.get_username()} may not see this client's matters."
+    return None
+
+
+def reassign_reason(*, responsible: Any, note: str) -> str:
+    return f"reassigned to {responsible.get_username()}" + (f": {note.strip()}" if note and note.strip() else "")
+
+
+def reassign(*, deadline: Deadline, user: Any, responsible: Any, note: str = "") -> Deadline:
+    """Give the deadline to another person. Who does the work is not part of what was verified (the date,
+    the rule, the status), so a reassignment leaves the verification as it was; the history names who moved
+    it, to whom and why."""
+    may_see = Matter.objects.visible_to(responsible).filter(pk=deadline.matter_id).exists()
+    with transaction.atomic(), attributed(reason=reassign_reason(responsible=responsible, note=note), user=user):
+        locked = _locked(deadline)
+        refusal = reassign_refusal(locked, responsible=responsible, may_see_matter=may_see)
+        if refusal:
+            raise ActionRefused(refusal)
+        locked.responsible = responsible
+        # Reminders find their recipients when they are sent, so nothing to re-plan here.
+        locked.save(update_fields=["responsible", "updated_at"])
     return locked
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -277,12 +278,13 @@ MATTER_LABELS = {
 }
 
 
-def _inputs(inputs: dict[str, Any]) -> list[tuple[str, str]]:
+def _inputs(inputs: dict[str, Any], event_labels: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     trigger = inputs.get("trigger") or {}
     if trigger:
         params = trigger.get("params") or {}
-        text = f"{trigger.get('code', '?')} dated {fmt_date(trigger.get('date'))}"
+        code = trigger.get("code", "?")
+        text = f"{(event_labels or {}).get(code) or code} dated {fmt_date(trigger.get('date'))}"
         if params:
             text += " (" + ", ".join(f"{k} = {v}" for k, v in params.items()) + ")"
         rows.append(("Triggering event", text))
@@ -333,8 +335,14 @@ KNOWN_KEYS = {
 }
 
 
-def explain(data: dict[str, Any] | None, remedy_data: list[Any] | None = None) -> Explanation:
-    """The typed explanation of a stored computation (``Deadline.explanation`` and ``Deadline.remedies``)."""
+def explain(
+    data: dict[str, Any] | None,
+    remedy_data: list[Any] | None = None,
+    *,
+    event_labels: Mapping[str, str] | None = None,
+) -> Explanation:
+    """The typed explanation of a stored computation (``Deadline.explanation`` and ``Deadline.remedies``).
+    ``event_labels`` (canonical code → the event type's label) lets pages name the trigger in words."""
     data = data or {}
     out = Explanation()
     if "manual" in data:
@@ -347,7 +355,7 @@ def explain(data: dict[str, Any] | None, remedy_data: list[Any] | None = None) -
     out.trigger = inputs.get("trigger") or {}
     out.calendar = str(inputs.get("calendar") or "")
     out.convention = str(inputs.get("convention") or "")
-    out.inputs = _inputs(inputs)
+    out.inputs = _inputs(inputs, event_labels)
     source_event = str(out.trigger.get("ref", "") or "")
     for step in data.get("steps") or []:
         if step.get("op") == "extension":

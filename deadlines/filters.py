@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from typing import Any
 
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Replace, Upper
 
 from patents.models import Client, TeamMembership
 
@@ -27,6 +29,8 @@ SORTABLE = {
     "due": ("Due", "effective"),
     "latest": ("Latest possible", "latest_date"),
     "matter": ("Matter", "matter__reference"),
+    "matter_title": ("Matter title", "matter__title"),
+    "application": ("Application no.", "matter__application_number"),
     "client": ("Client", "matter__client__reference"),
     "office": ("Office", "office"),
     "title": ("Deadline", "title"),
@@ -87,7 +91,68 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format=format)
 
 
+# What people type around a number: "EP 3 123 456 A1", "17/123,456", "PCT/US2024/012345".
+NUMBER_PUNCTUATION = (" ", "/", ",", ".", "-")
+
+
+def compact_number(value: str) -> str:
+    """A number as typed, reduced to its letters and digits (upper case): the form search compares."""
+    return re.sub(r"[^0-9A-Z]", "", (value or "").upper())
+
+
+def _compacted(field: str):
+    expr: Any = F(field)
+    for mark in NUMBER_PUNCTUATION:
+        expr = Replace(expr, Value(mark), Value(""))
+    return Upper(expr)
+
+
+def search_q(text: str) -> tuple[Q, dict[str, Any]]:
+    """Free-text search over the matter's reference and title, the deadline's title, the client (code and
+    name) and the application, publication and grant numbers, as written and with spaces and punctuation
+    stripped on both sides. Returns the condition and the annotations it needs."""
+    text = text.strip()
+    condition = (
+        Q(matter__reference__icontains=text)
+        | Q(matter__title__icontains=text)
+        | Q(title__icontains=text)
+        | Q(matter__client__reference__icontains=text)
+        | Q(matter__client__name__icontains=text)
+        | Q(matter__application_number__icontains=text)
+        | Q(matter__publication_number__icontains=text)
+        | Q(matter__grant_number__icontains=text)
+    )
+    compact = compact_number(text)
+    annotations: dict[str, Any] = {}
+    if len(compact) >= 3:
+        annotations = {
+            "search_publication": _compacted("matter__publication_number"),
+            "search_grant": _compacted("matter__grant_number"),
+            "search_application": _compacted("matter__application_number"),
+        }
+        condition |= (
+            Q(matter__application_number_normalized__icontains=compact)
+            | Q(search_application__contains=compact)
+            | Q(search_publication__contains=compact)
+            | Q(search_grant__contains=compact)
+        )
+    return condition, annotations
+
+
 class DeadlineFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Search",
+        method="filter_search",
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "placeholder": "Reference, title, number, client…",
+                "size": 28,
+                "maxlength": 100,
+                "autocomplete": "off",
+            }
+        ),
+    )
     scope = django_filters.ChoiceFilter(label="Show", choices=SCOPE_CHOICES, method="filter_scope", empty_label=None)
     client = django_filters.ModelChoiceFilter(
         label="Client", field_name="matter__client", queryset=Client.objects.none(), empty_label="All clients"
@@ -133,7 +198,8 @@ class DeadlineFilter(django_filters.FilterSet):
         if data is not None:
             # Defaults a paralegal expects when arriving on the page: my open deadlines.
             if not data.get("scope"):
-                data["scope"] = "mine"
+                # A search looks for one matter wherever it is: across everything the user may see.
+                data["scope"] = "all" if (data.get("q") or "").strip() else "mine"
             if not data.get("status"):
                 data["status"] = ACTIVE
         super().__init__(data, *args, **kwargs)
@@ -156,6 +222,12 @@ class DeadlineFilter(django_filters.FilterSet):
             return qs.unassigned()
         return qs
 
+    def filter_search(self, qs, name, value):
+        if not value or not value.strip():
+            return qs
+        condition, annotations = search_q(value[:100])
+        return qs.alias(**annotations).filter(condition) if annotations else qs.filter(condition)
+
     def filter_status(self, qs, name, value):
         if not value or value == "any":
             return qs
@@ -168,10 +240,11 @@ class DeadlineFilter(django_filters.FilterSet):
 
     @property
     def uses_default_window(self) -> bool:
-        """No date range chosen and looking at open deadlines: overdue + the next 90 days."""
+        """No date range chosen, no search, and looking at open deadlines: overdue + the next 90 days."""
         cleaned = getattr(self.form, "cleaned_data", {}) or {}
         return (
-            not cleaned.get("due_from")
+            not (cleaned.get("q") or "").strip()
+            and not cleaned.get("due_from")
             and not cleaned.get("due_to")
             and cleaned.get("status") in (ACTIVE, Deadline.Status.OPEN)
         )

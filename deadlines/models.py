@@ -439,3 +439,25 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} to {self.address or self.recipient_id}: {self.get_status_display()}"
+
+
+class SavedView(models.Model):
+    """A person's named docket filter ("my EP office actions", "overdue for client X"): the docket's query
+    string, applied by opening the docket with it. Private to its owner."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_docket_views")
+    name = models.CharField(max_length=80)
+    query = models.CharField(max_length=1000, blank=True, help_text="The docket's filters as a URL query string")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    history = history()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="one_saved_view_name_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.user})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("patents:home") + (f"?{self.query}" if self.query else "")

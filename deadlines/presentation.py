@@ -7,7 +7,10 @@ records into who/when/why/what-changed rows, and stored JSON fields into short r
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
+
+from docketapp.audit import actor_label
 
 from .explanation import remedies
 from .formatting import fmt_date
@@ -71,7 +74,37 @@ def history_changes(records: list) -> list[dict]:
         for side in ("old", "new"):
             value = item[side]
             item[side] = names.get(value, value) if item["user_field"] and value else _short(value)
+    # Reasons written by the engine name canonical event codes ("answered by JP.EXAMINATION_REQUESTED"):
+    # people read the event type's label instead (one query for the page, only when a code appears).
+    label = code_labeller([entry["why"] for entry in out] + [str(c["new"]) for e in out for c in e["changes"]])
+    for entry in out:
+        entry["why"] = label(entry["why"])
+        for change in entry["changes"]:
+            for side in ("old", "new"):
+                if isinstance(change[side], str):
+                    change[side] = label(change[side])
     return out
+
+
+EVENT_CODE = re.compile(r"\b[A-Z]{2}\.[A-Z0-9_]{3,}\b")
+
+
+def code_labeller(texts: list[str]):
+    """A function that replaces each canonical event code in a text by its event type's human label (codes
+    without a label stay as they are). One query for all the codes in ``texts``; none when there are none."""
+    codes = {code for text in texts if text for code in EVENT_CODE.findall(text)}
+    if not codes:
+        return lambda text: text
+    from patents.models import EventType
+
+    labels = dict(EventType.objects.filter(code__in=codes).exclude(label="").values_list("code", "label"))
+    if not labels:
+        return lambda text: text
+
+    def label(text: str) -> str:
+        return EVENT_CODE.sub(lambda m: labels.get(m.group(0), m.group(0)), text) if text else text
+
+    return label
 
 
 def _choice_labels(record, name: str) -> dict:
@@ -82,13 +115,11 @@ def _choice_labels(record, name: str) -> dict:
 
 
 def _who(record) -> str:
-    actor = getattr(record, "history_actor", "") or ""
-    if actor.startswith("user:"):
-        return actor[5:]
-    if actor.startswith("process:"):
-        return f"{actor[8:]} (automatic)"
-    user = getattr(record, "history_user", None)
-    return user.get_username() if user else (actor or "unknown")
+    return actor_label(
+        getattr(record, "history_actor", "") or "",
+        getattr(record, "history_change_reason", "") or "",
+        getattr(record, "history_user", None),
+    )
 
 
 def _short(value: Any, limit: int = 80) -> str:
@@ -166,3 +197,24 @@ def _plain(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     return str(value)
+
+
+def group_by_matter_and_rule(rows) -> list[dict]:
+    """The verification queue's rows in groups of one matter and one rule (a manual deadline is its own
+    group), in the order their first, most urgent, row appears: one decision covers a matter's renewal years
+    or the deadlines one office action started."""
+    groups: dict[tuple, dict] = {}
+    for row in rows:
+        rule = row.rule_id or f"manual:{row.pk}"
+        group = groups.get((row.matter_id, rule))
+        if group is None:
+            group = groups[(row.matter_id, rule)] = {
+                "matter": row.matter,
+                "rule_id": row.rule_id,
+                "citation": row.citation,
+                "rows": [],
+            }
+        group["rows"].append(row)
+    for group in groups.values():
+        group["verifiable"] = sum(1 for r in group["rows"] if getattr(r, "can_verify", False))
+    return list(groups.values())

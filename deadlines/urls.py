@@ -1,11 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import bulk, saved_views, views
 
 app_name = "deadlines"
 
 urlpatterns = [
     path("export.csv", views.docket_csv, name="docket-export"),
+    path("bulk/", bulk.docket_bulk, name="docket-bulk"),
+    path("views/save/", saved_views.saved_view_save, name="saved-view-save"),
+    path("views/<int:pk>/delete/", saved_views.saved_view_delete, name="saved-view-delete"),
     path("verify/", views.verification_queue, name="verification-queue"),
     path("calendar/", views.calendar_month, name="calendar"),
     path("as-of/", views.docket_as_of, name="docket-as-of"),
@@ -28,3 +31,13 @@ urlpatterns += _outbox_urlpatterns
 from .coverage_views import urlpatterns as _coverage_urlpatterns  # noqa: E402
 
 urlpatterns += _coverage_urlpatterns
+
+# Client status report: open deadlines, recent office events, renewals ahead; a page and printable HTML.
+from .client_report import urlpatterns as _client_report_urlpatterns  # noqa: E402
+
+urlpatterns += _client_report_urlpatterns
+
+# The person's own display preferences (time zone, date format).
+from .preferences import urlpatterns as _preferences_urlpatterns  # noqa: E402
+
+urlpatterns += _preferences_urlpatterns

@@ -45,8 +45,8 @@ from .filters import (
     with_docket_annotations,
 )
 from .forms import AsOfForm, ExtensionForm, ManualDeadlineForm, MarkDoneForm, VerifyForm, WaiveForm
-from .models import Deadline
-from .presentation import history_changes
+from .models import Deadline, SavedView
+from .presentation import group_by_matter_and_rule, history_changes
 from .templatetags.docket_tags import responsible_of
 
 PAGE_SIZE = 50
@@ -120,6 +120,7 @@ def docket(request: HttpRequest) -> HttpResponse:
         "results_target": RESULTS_TARGET,
         # Whatever the filters, deadlines nobody is responsible for are counted on every docket page.
         "unassigned_total": Deadline.objects.visible_to(request.user).unassigned().count(),
+        "saved_views": SavedView.objects.filter(user=cast(User, request.user)),
     }
     htmx = getattr(request, "htmx", None)  # django_htmx's middleware sets it on every request
     if htmx and htmx.target == RESULTS_TARGET:
@@ -138,6 +139,11 @@ class _Echo:
 def docket_csv(request: HttpRequest) -> StreamingHttpResponse:
     today = user_today(request.user)
     _filter, qs, _key, _desc = _docket_queryset(request, today)
+    return csv_response(request, qs, today)
+
+
+def csv_response(request: HttpRequest, qs, today: dt.date) -> StreamingHttpResponse:
+    """The docket's CSV for ``qs`` (the filtered docket, or a selection of it)."""
     # Every cell is escaped by csvsafe: titles, references, names and citations can all come from outside.
     writer = csvsafe.writer(_Echo())
     header = [
@@ -210,6 +216,13 @@ def _visible_deadline(request: HttpRequest, pk: int) -> Deadline:
     )
 
 
+def _trigger_label(deadline: Deadline) -> dict[str, str]:
+    event = deadline.trigger_event
+    if event is None or not event.event_type.label:
+        return {}
+    return {event.event_type.code: event.event_type.label}
+
+
 def _deadline_context(request: HttpRequest, deadline: Deadline, **forms) -> dict:
     today = user_today(request.user)
     is_open = deadline.status == Deadline.Status.OPEN
@@ -222,7 +235,7 @@ def _deadline_context(request: HttpRequest, deadline: Deadline, **forms) -> dict
         "today": today,
         "days_left": (effective - today).days,
         "overdue": deadline.is_overdue(today),
-        "explanation": explain(deadline.explanation),
+        "explanation": explain(deadline.explanation, event_labels=_trigger_label(deadline)),
         "remedies": remedies(deadline.remedies),
         "history": history_changes(records),
         "is_open": is_open,
@@ -424,7 +437,7 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "deadlines/verification_queue.html",
-        {"page": page, "today": today, "only_mine": only_mine},
+        {"page": page, "today": today, "only_mine": only_mine, "groups": group_by_matter_and_rule(page.object_list)},
     )
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import re
 from collections.abc import Iterator
 from contextlib import AbstractContextManager as ContextManager
 from contextlib import contextmanager, nullcontext
@@ -181,3 +182,41 @@ def _fill_attribution(sender, instance, history_instance, **kwargs) -> None:
 
 
 pre_create_historical_record.connect(_fill_attribution, dispatch_uid="docketapp.audit.fill_attribution")
+
+
+# What each named process is, in the words shown to people (history pages, the admin's "Changed by").
+PROCESS_LABELS = {
+    "patents.sync": "automatic office sync",
+    "patents.ingest": "office data received (automatic)",
+    "patents.ingest_file": "office file loaded by hand (ingest_file)",
+    "patents.replay": "stored office answers applied again (replay)",
+    "patents.reconcile": "reconciliation with the office (automatic)",
+    "patents.discover": "discovery search (automatic)",
+    "patents.seed_mappings": "office code table set-up",
+    "deadlines.recompute": "deadline engine (automatic)",
+    "deadlines.seed_closures": "office closure calendar set-up",
+    "seed_demo": "demo data",
+}
+_OFFICE_IN_REASON = re.compile(r"office sync \(([A-Z]{2})\)|office data: (?:unusable answer from )?([A-Z]{2})\b")
+
+
+def actor_label(actor: str, reason: str = "", user: Any | None = None) -> str:
+    """Who made a change, for people: the user's name, or what the process is ("automatic sync from the
+    European Patent Office (EPO OPS)" when the reason names the office), never a bare internal name."""
+    if actor.startswith("user:"):
+        return actor.removeprefix("user:")
+    if not actor and user is not None:
+        return user.get_username()
+    name = actor.removeprefix("process:")
+    if not name or name == "unknown":
+        return "unknown (recorded before changes were attributed)"
+    office = _OFFICE_IN_REASON.search(reason or "")
+    if office and name in ("patents.sync", "patents.ingest"):
+        from patents.offices import OFFICES_BY_CODE  # lazy: patents imports this module
+
+        known = OFFICES_BY_CODE.get(office.group(1) or office.group(2))
+        if known is not None:
+            if name == "patents.sync":
+                return f"automatic sync from the {known.name}"
+            return f"office data received automatically from the {known.name}"
+    return PROCESS_LABELS.get(name, f"{name} (automatic)")

@@ -93,7 +93,17 @@ class UserProfile(models.Model):
     """Per-user preferences: display/digest time zone, digest opt-outs and the calendar feed secret."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    class DateFormat(models.TextChoices):
+        # Django date-format strings: the one format every dated page uses for this person.
+        WEEKDAY = "D j M Y", "Mon 2 Mar 2026"
+        ISO = "Y-m-d", "2026-03-02 (ISO 8601)"
+        DAY_FIRST = "d.m.Y", "02.03.2026 (day first)"
+        MONTH_FIRST = "m/d/Y", "03/02/2026 (month first)"
+
     time_zone = models.CharField(max_length=64, default="UTC", help_text="IANA zone, e.g. Europe/Berlin")
+    date_format = models.CharField(
+        max_length=12, choices=DateFormat.choices, default=DateFormat.WEEKDAY, help_text="How pages show dates"
+    )
     digest_opt_out = models.BooleanField(default=False, help_text="No daily digest (escalations still arrive)")
     weekly_report_opt_out = models.BooleanField(default=False)
     # The calendar feed URL carries a secret token that reads the user's whole docket without a session.

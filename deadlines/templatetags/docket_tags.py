@@ -99,3 +99,18 @@ def responsible(deadline) -> str:
             name,
         )
     return name
+
+
+@register.simple_tag(takes_context=True)
+def user_date(context, value) -> str:
+    """A date in the viewer's chosen format (UserProfile.date_format); the profile is already loaded for the
+    time zone, so this costs no query."""
+    from django.utils.dateformat import format as date_format
+
+    from patents.models import UserProfile
+
+    if not value:
+        return ""
+    request = context.get("request")
+    profile = getattr(getattr(request, "user", None), "profile", None)
+    return date_format(value, getattr(profile, "date_format", "") or UserProfile.DateFormat.WEEKDAY)

@@ -155,7 +155,9 @@ def test_a_non_superuser_sees_and_edits_only_his_own_profile(client, two_clients
     assert client.get(reverse("admin:patents_userprofile_change", args=[theirs.pk])).status_code in (302, 404)
     assert client.get(reverse("admin:patents_userprofile_history", args=[theirs.pk])).status_code == 404
     url = reverse("admin:patents_userprofile_change", args=[mine.pk])
-    response = client.post(url, {"user": other.pk, "time_zone": "Europe/Paris", "change_reason": "moving"})
+    response = client.post(
+        url, {"user": other.pk, "time_zone": "Europe/Paris", "date_format": "D j M Y", "change_reason": "moving"}
+    )
     assert response.status_code == 302
     mine.refresh_from_db()
     assert mine.time_zone == "Europe/Paris" and mine.user == me

@@ -4,6 +4,14 @@
   "use strict";
 
   document.addEventListener("change", function (event) {
+    // "Select all" box of a table: ticks every row box of its form with the named field.
+    var all = event.target.closest && event.target.closest("input[data-select-all]");
+    if (all && all.form) {
+      all.form.querySelectorAll('input[type="checkbox"][name="' + all.dataset.selectAll + '"]').forEach(function (box) {
+        box.checked = all.checked;
+      });
+      return;
+    }
     // Filter selects that apply at once (quarantine and reconciliation reviews).
     var select = event.target.closest && event.target.closest("select[data-autosubmit]");
     if (select && select.form) {
