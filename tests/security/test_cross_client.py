@@ -51,7 +51,10 @@ from patents.models import (
     UserProfile,
 )
 
-SECRET = "ZQX"  # every text of client A carries it; no page shown to client B may contain it
+# Every text of client A carries it; no page shown to client B may contain it. Long enough that a random
+# CSRF token or CSP nonce on a page (mixed-case letters and digits) cannot contain it by chance: with three
+# letters, about one crawl in four failed on a 404 page whose CSRF token happened to hold "ZQX".
+SECRET = "ZQXSECRETQZ"
 
 
 # --- the two clients ---------------------------------------------------------------------------------------
