@@ -163,7 +163,21 @@ def _orientation(png: bytes, clock: _Clock) -> _Orientation | None:
     return _Orientation(int(rotate.group(1)), float(conf.group(1)) if conf else 0.0, script.group(1) if script else "")
 
 
-def _parse_tsv(tsv: str) -> tuple[str, tuple[Word, ...]]:
+def _cjk(ch: str) -> bool:
+    return "\u3000" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or "\uff00" <= ch <= "\uffef"
+
+
+def _join(words: list[str], japanese: bool) -> str:
+    """Tesseract's Japanese model cuts a line into tokens; Japanese is written without spaces between them."""
+    out = ""
+    for word in words:
+        if out and not (japanese and (_cjk(out[-1]) or _cjk(word[0]) or (out[-1].isdigit() and word[0].isdigit()))):
+            out += " "
+        out += word
+    return out
+
+
+def _parse_tsv(tsv: str, japanese: bool = False) -> tuple[str, tuple[Word, ...]]:
     words: list[Word] = []
     lines: dict[tuple[str, str, str], list[str]] = {}
     for row in tsv.splitlines()[1:]:
@@ -174,7 +188,7 @@ def _parse_tsv(tsv: str) -> tuple[str, tuple[Word, ...]]:
         text = cols[11].strip()
         words.append(Word(text, max(0.0, float(cols[10])), (left, top, left + width, top + height)))
         lines.setdefault((cols[2], cols[3], cols[4]), []).append(text)
-    return "\n".join(" ".join(ws) for ws in lines.values()), tuple(words)
+    return "\n".join(_join(ws, japanese) for ws in lines.values()), tuple(words)
 
 
 def _png(image: Image.Image) -> bytes:
@@ -201,10 +215,11 @@ def ocr_page(image: Image.Image, number: int, clock: _Clock, notes: list[str]) -
         clean = clean.rotate(-osd.rotate, expand=True, fillcolor=255)
         png = _png(clean)
         notes.append(f"page {number}: turned {osd.rotate}° (orientation detection)")
-    text, words = _parse_tsv(_tesseract(png, ["-l", languages, "--psm", "3", "tsv"], clock))
+    japanese = languages == OCR_LANGUAGES_JAPANESE
+    text, words = _parse_tsv(_tesseract(png, ["-l", languages, "--psm", "3", "tsv"], clock), japanese)
     if osd is None and _mean_confidence(words) < 60:
         turned = clean.rotate(180, expand=True, fillcolor=255)
-        text2, words2 = _parse_tsv(_tesseract(_png(turned), ["-l", languages, "--psm", "3", "tsv"], clock))
+        text2, words2 = _parse_tsv(_tesseract(_png(turned), ["-l", languages, "--psm", "3", "tsv"], clock), japanese)
         if _mean_confidence(words2) > _mean_confidence(words) + 10:
             clean, text, words = turned, text2, words2
             notes.append(f"page {number}: turned 180° (better OCR confidence)")
