@@ -22,6 +22,7 @@ from patents.documents.rules import (
     DAY_UNITS,
     NUMBER_WORDS,
     PERIOD_PATTERNS,
+    REPLY_MARKERS,
     RULE_SETS,
     Anchor,
     DocumentType,
@@ -215,11 +216,21 @@ def _field_from(hit: _Hit, value: Any, weight: float) -> Field[Any]:
 # --- office and document type ------------------------------------------------------------------------------
 
 
+_REPLY_MARKERS = tuple(_compact(m) for m in REPLY_MARKERS)
+
+
+def _cited(hit: _Hit) -> bool:
+    """The anchor stands in a reply's title ("Response to the Communication pursuant to Article 94(3) EPC")."""
+    line_start = hit.page.text.rfind("\n", 0, hit.start) + 1
+    before = _compact(hit.page.text[max(line_start, hit.start - 80): hit.start])
+    return any(marker in before for marker in _REPLY_MARKERS)
+
+
 def _best_anchor(pages: list[_PageText], anchors: tuple[Anchor, ...]) -> tuple[float, _Hit | None]:
     best: tuple[float, _Hit | None] = (0.0, None)
     for anchor in anchors:
         hit = _find_anchor(pages, anchor.text)
-        if hit is None:
+        if hit is None or _cited(hit):
             continue
         score = anchor.weight * hit.quality + (TITLE_BONUS if hit.in_title else 0.0)
         if score > best[0]:

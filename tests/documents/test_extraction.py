@@ -127,11 +127,16 @@ def test_dates_in_each_language_and_calendar(text, expected):
         ("European Patent Office\nArticle 94(3) CBE\ndans un délai de deux mois", 2, None),
         ("UNITED STATES PATENT AND TRADEMARK OFFICE\nNon-Final Rejection\nA SHORTENED STATUTORY PERIOD FOR REPLY "
          "IS SET TO EXPIRE 3 MONTH(S) OR THIRTY (30) DAYS", 3, None),
+        ("UNITED STATES PATENT AND TRADEMARK OFFICE\nNon-Final Rejection\nA shortened statutory period for reply to "
+         "this action is set to expire TWO MONTHS from the mailing date of this letter.", 2, None),
+        ("UNITED STATES PATENT AND TRADEMARK OFFICE\nNon-Final Rejection\n... within a shortened statutory period "
+         "set to expire TWO (2) MONTHS from the mailing date of this letter", 2, None),
         ("特許庁\n拒絶理由通知書\nこの通知書の発送の日から６０日以内に意見書を提出してください。", None, 60),
         ("特許庁\n拒絶理由通知書\nこの通知書の発送の日から３か月以内に意見書を提出してください。", 3, None),
         ("Japan Patent Office\nNotice of Reasons for Refusal\nwithin 60 days from the date of dispatch", None, 60),
     ],
-    ids=["EPC-R132-en", "EPC-R132-de", "EPC-R132-fr", "37CFR1.134-SSP", "JP-Art50-60days", "JP-Art50-3months",
+    ids=["EPC-R132-en", "EPC-R132-de", "EPC-R132-fr", "37CFR1.134-SSP", "MPEP-fp7.01-SSP", "MPEP-fp12.209-SSP",
+         "JP-Art50-60days", "JP-Art50-3months",
          "JP-Art50-en"],
 )
 def test_stated_periods(text, months, days):
@@ -165,3 +170,10 @@ def test_an_ocr_error_in_a_long_anchor_is_tolerated_with_less_confidence():
     result = extract(_page(text))
     assert result.document_type.value == "EP.COMMUNICATION_94_3"
     assert result.document_type.confidence < extract(_page(text.replace("atlon", "ation"))).document_type.confidence
+
+
+def test_our_own_reply_to_a_communication_is_not_taken_for_the_communication():
+    """A false alarm costs trust: a response letter quoting the EPO's title must propose no EPO event."""
+    result = extract(_page("EUROPEAN PATENT OFFICE\nResponse to the Communication pursuant to Article 94(3) EPC\n"
+                           "Application No: 19123456.7\nDate: 05.01.2024\nThe Applicant thanks the Division."))
+    assert result.document_type.value is None and result.proposed_event is None
