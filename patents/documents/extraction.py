@@ -9,6 +9,7 @@ a proposal for a paralegal to accept, correct or reject.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -198,13 +199,37 @@ def _find_anchor(pages: list[_PageText], text: str) -> _Hit | None:
     errors = len(needle) // 12
     if errors == 0:
         return None
-    pattern = regex.compile(f"(?:{regex.escape(needle)}){{e<={errors}}}", regex.BESTMATCH)
+    pattern = _fuzzy_pattern(needle, errors)
     for page in pages:
-        m = pattern.search(page.compact)
-        if m and m.end() > m.start():
+        m = _fuzzy_search(pattern, needle, errors, page.compact)
+        if m is not None:
             cost = sum(m.fuzzy_counts)
             return _Hit(page, page.compact_to_text[m.start()], page.compact_to_text[m.end() - 1] + 1,
                         1.0 - 0.5 * cost / max(1, errors + 1))
+    return None
+
+
+@functools.lru_cache(maxsize=512)
+def _fuzzy_pattern(needle: str, errors: int) -> regex.Pattern:
+    return regex.compile(f"(?:{regex.escape(needle)}){{e<={errors}}}", regex.BESTMATCH)
+
+
+def _fuzzy_search(pattern: regex.Pattern, needle: str, errors: int, text: str) -> regex.Match | None:
+    """Fuzzy search only where it can succeed: with at most ``errors`` errors, one of ``errors + 1`` pieces
+    of the needle stands in the text unchanged (pigeonhole), so the search runs in windows around those."""
+    size = len(needle) // (errors + 1)
+    for piece_index in range(errors + 1):
+        offset = piece_index * size
+        piece = needle[offset: offset + size]
+        at = text.find(piece)
+        tries = 0
+        while at >= 0 and tries < 50:
+            start = max(0, at - offset - errors)
+            m = pattern.search(text, start, min(len(text), at - offset + len(needle) + errors))
+            if m and m.end() > m.start():
+                return m
+            at = text.find(piece, at + 1)
+            tries += 1
     return None
 
 

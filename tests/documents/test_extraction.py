@@ -177,3 +177,27 @@ def test_our_own_reply_to_a_communication_is_not_taken_for_the_communication():
     result = extract(_page("EUROPEAN PATENT OFFICE\nResponse to the Communication pursuant to Article 94(3) EPC\n"
                            "Application No: 19123456.7\nDate: 05.01.2024\nThe Applicant thanks the Division."))
     assert result.document_type.value is None and result.proposed_event is None
+
+
+def test_the_windowed_fuzzy_search_finds_every_match_the_full_search_finds():
+    """The search only looks around exact pieces of the anchor (pigeonhole); it must miss nothing."""
+    import random
+
+    from patents.documents.extraction import _compact, _fuzzy_pattern, _fuzzy_search
+
+    rng = random.Random(17)
+    needle = _compact("Communication pursuant to Article 94(3) EPC")
+    errors = len(needle) // 12
+    for _ in range(200):
+        chars = list(needle)
+        for _ in range(rng.randint(0, errors)):
+            op, at = rng.choice("sdi"), rng.randrange(len(chars))
+            if op == "s":
+                chars[at] = rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+            elif op == "d":
+                del chars[at]
+            else:
+                chars.insert(at, rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+        text = "XQ" * rng.randint(0, 40) + "".join(chars) + "ZW" * rng.randint(0, 40)
+        full = _fuzzy_pattern(needle, errors).search(text)
+        assert (full is not None) == (_fuzzy_search(_fuzzy_pattern(needle, errors), needle, errors, text) is not None)
