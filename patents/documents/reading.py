@@ -39,6 +39,8 @@ MIN_TEXT_CHARS = 25
 OCR_LANGUAGES = "eng+deu+fra"
 OCR_LANGUAGES_JAPANESE = "jpn+eng"
 RENDER_TIME_LIMIT_S = 60.0
+# Mean word confidence under which a reading is doubted and a second one tried.
+LOW_CONFIDENCE = 60.0
 
 PDF = "application/pdf"
 TIFF = "image/tiff"
@@ -229,6 +231,14 @@ def ocr_page(image: Image.Image, number: int, clock: _Clock, notes: list[str]) -
         if _mean_confidence(words2) > _mean_confidence(words) + 10:
             clean, text, words = turned, text2, words2
             notes.append(f"page {number}: turned 180° (better OCR confidence)")
+    if not japanese and _mean_confidence(words) < LOW_CONFIDENCE:
+        # The script detection is unsure on blurred Japanese pages (it said "Latin"): a Latin reading this
+        # poor gets a second, Japanese reading, kept when Tesseract is clearly surer of it.
+        args = ["-l", OCR_LANGUAGES_JAPANESE, "--psm", "3", "tsv"]
+        text2, words2 = _parse_tsv(_tesseract(_png(clean), args, clock), True)
+        if _mean_confidence(words2) > _mean_confidence(words) + 10:
+            text, words = text2, words2
+            notes.append(f"page {number}: read as Japanese (better OCR confidence)")
     if not words:
         notes.append(f"page {number}: OCR found no text")
     return Page(number=number, text=text, words=words, ocr=True, width=clean.width, height=clean.height)
