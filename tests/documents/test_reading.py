@@ -158,3 +158,25 @@ def test_a_scanned_page_is_rendered_upright_in_the_geometry_of_its_word_boxes(te
     # The page was read turned back to portrait; the review image is the same page, a third of the size.
     assert page.height > page.width and png.height > png.width
     assert abs(png.width - page.width / 3) <= 2 and abs(png.height - page.height / 3) <= 2
+
+
+def test_a_tesseract_run_past_the_time_limit_is_killed_and_refused(tesseract, monkeypatch):
+    """The limit reaches into the OCR subprocess itself: Tesseract is killed, not waited for. (The clock is
+    made to leave 10 ms for the call, less than Tesseract needs to load its models, so this never races.)"""
+    import subprocess
+
+    killed = []
+    real_run = subprocess.run
+
+    def run(*args, **kwargs):
+        try:
+            return real_run(*args, **kwargs)
+        except subprocess.TimeoutExpired:
+            killed.append(kwargs["timeout"])
+            raise
+
+    monkeypatch.setattr(reading._Clock, "remaining", lambda self: 0.01)
+    monkeypatch.setattr(reading.subprocess, "run", run)
+    with pytest.raises(DocumentRefused, match=r"took longer than 30 s"):
+        _read(corpus.encode(corpus.page_image(EP_94_3, dpi=100)), filename="scan.png", time_limit_s=30)
+    assert killed == [0.01]
