@@ -1,8 +1,9 @@
 """`python3 manage.py test [pytest arguments]`: the whole suite, with what it needs installed first.
 
-Replaces Django's runner with pytest (pytest-django). Before running it makes sure Debian's Chromium is
-present for the browser tests (installing it with apt-get when running as root), because Playwright cannot
-download its own browsers here. Exit status is pytest's; "no tests collected" counts as a failure.
+Replaces Django's runner with pytest (pytest-django). Before running it makes sure Debian's Chromium (for the
+browser tests; Playwright cannot download its own browsers here) and Tesseract with its language data (for
+the document reading tests) are present, installing them with apt-get when running as root.
+Exit status is pytest's; "no tests collected" counts as a failure.
 """
 
 from __future__ import annotations
@@ -16,22 +17,46 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 CHROMIUM = "/usr/bin/chromium"
+# Debian packages the suite needs, with why: Playwright cannot download browsers here, and the document
+# reader calls Tesseract with these languages (tests/documents). The same list as .ci/run's OCR_PACKAGES.
+DEBIAN_PACKAGES = (
+    ("chromium", "the browser tests"),
+    ("tesseract-ocr", "the document reading tests (OCR)"),
+    ("tesseract-ocr-eng", "OCR of English documents"),
+    ("tesseract-ocr-deu", "OCR of German documents"),
+    ("tesseract-ocr-fra", "OCR of French documents"),
+    ("tesseract-ocr-jpn", "OCR of Japanese documents"),
+    ("fonts-dejavu-core", "the generated scans of the OCR tests"),
+    ("fonts-noto-cjk", "the generated Japanese scans of the OCR tests"),
+)
 
 
-def ensure_chromium(stdout) -> None:
-    if os.path.exists(CHROMIUM):
+def _installed(package: str) -> bool:
+    if package == "chromium":
+        return os.path.exists(CHROMIUM)
+    if not shutil.which("dpkg"):
+        return False
+    done = subprocess.run(["dpkg", "-s", package], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return done.returncode == 0
+
+
+def ensure_debian_packages(stdout) -> None:
+    missing = [(name, why) for name, why in DEBIAN_PACKAGES if not _installed(name)]
+    if not missing:
         return
+    names = [name for name, _ in missing]
     if os.geteuid() != 0 or not shutil.which("apt-get"):
-        stdout.write(f"note: {CHROMIUM} is missing and cannot be installed here; browser tests will skip or fail")
+        for name, why in missing:
+            stdout.write(f"note: Debian package {name} is missing and cannot be installed here; {why} will skip")
         return
-    stdout.write("installing Chromium for the browser tests (apt-get install chromium) …")
+    stdout.write(f"installing {' '.join(names)} for the tests (apt-get) …")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run(["apt-get", "update", "-qq"], check=False, env=env, stdout=subprocess.DEVNULL)
-    subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, env=env, stdout=subprocess.DEVNULL)
+    subprocess.run(["apt-get", "install", "-y", "-qq", *names], check=True, env=env, stdout=subprocess.DEVNULL)
 
 
 class Command(BaseCommand):
-    help = "Run the test suite with pytest (installs Chromium for the browser tests when missing)."
+    help = "Run the test suite with pytest (installs Chromium and Tesseract for the tests when missing)."
 
     def run_from_argv(self, argv):
         # Pass every argument through to pytest untouched (e.g. -k, -x, tests/patents).
@@ -39,7 +64,7 @@ class Command(BaseCommand):
         super().run_from_argv(argv[:2])
 
     def handle(self, *args, **options):
-        ensure_chromium(self.stdout)
+        ensure_debian_packages(self.stdout)
         args = getattr(self, "_pytest_args", [])
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "docketapp.settings"}
         result = subprocess.run([sys.executable, "-m", "pytest", *args], cwd=settings.BASE_DIR, env=env)
