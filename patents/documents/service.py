@@ -38,12 +38,14 @@ __all__ = ["FileRefused", "Received", "accept_document", "read_and_propose", "re
 class Received:
     document: Document
     created: bool
+    filename: str = ""  # as this upload named it (a duplicate may come under another name)
 
     @property
     def message(self) -> str:
+        name = self.filename or self.document.file_name
         if self.created:
-            return f"{self.document.file_name} received as document {self.document.pk}"
-        return f"{self.document.file_name} was already received as document {self.document.pk}"
+            return f"{name} received as document {self.document.pk}"
+        return f"{name} was already received as document {self.document.pk}"
 
 
 def receive_document(*, data: bytes, filename: str, source: str = Document.Source.UPLOAD, user=None,
@@ -57,7 +59,7 @@ def receive_document(*, data: bytes, filename: str, source: str = Document.Sourc
     digest = storage.sha256(data)
     existing = Document.objects.filter(sha256=digest).first()
     if existing is not None:
-        return Received(existing, created=False)
+        return Received(existing, created=False, filename=filename)
     name = storage.store_bytes(data, digest=digest, content_type=content_type)
     where = f" for {matter.reference}" if matter is not None else ""
     try:
@@ -70,7 +72,7 @@ def receive_document(*, data: bytes, filename: str, source: str = Document.Sourc
             document.save()
     except IntegrityError:
         # Another upload of the same bytes won the race: theirs is the document (and the file is theirs too).
-        return Received(Document.objects.get(sha256=digest), created=False)
+        return Received(Document.objects.get(sha256=digest), created=False, filename=filename)
     except BaseException:
         storage.discard(name)  # nothing half-written: no row, no file
         raise
@@ -78,7 +80,7 @@ def receive_document(*, data: bytes, filename: str, source: str = Document.Sourc
         from .tasks import read_document_task
 
         read_document_task.delay_on_commit(document.pk)
-    return Received(document, created=True)
+    return Received(document, created=True, filename=filename)
 
 
 # --- reading ------------------------------------------------------------------------------------------------
@@ -107,23 +109,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _field_json(field: Any) -> dict:
-    evidence = field.evidence
-    return {
-        "value": _plain(field.value),
-        "confidence": field.confidence,
-        "evidence": None if evidence is None else {
-            "page": evidence.page, "snippet": evidence.snippet,
-            "bbox": list(evidence.bbox) if evidence.bbox else None,
-        },
-    }
-
-
 def extraction_json(extraction: Any) -> dict:
-    """The proposal as stored: the --json contract's fields plus every field with its confidence and evidence."""
-    fields = {name: _field_json(getattr(extraction, name)) for name in
-              ("office", "document_type", "application_number", "references", "period_months")}
-    fields.update({f"date:{name}": _field_json(f) for name, f in extraction.dates.items()})
+    """The proposal as stored: the --json contract's fields plus every field (flat: ``date:<name>`` for the
+    dates) with its confidence and evidence, for the review page."""
+    names = ("office", "document_type", "application_number", "references", "period_months", "period_days")
+    fields = {name: getattr(extraction, name).as_json() for name in names if hasattr(extraction, name)}
+    fields.update({f"date:{name}": f.as_json() for name, f in extraction.dates.items()})
     return {
         "summary": _plain(extraction.as_json()),
         "fields": fields,
