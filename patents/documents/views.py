@@ -110,10 +110,14 @@ def document_queue(request: HttpRequest) -> HttpResponse:
 def _fields(document: Document) -> list[dict]:
     out = []
     for name, field in ((document.extraction or {}).get("fields") or {}).items():
+        if field.get("value") is None and name in ("period_days", "references"):
+            continue  # optional, and not stated in this document
         out.append({
             "name": name.removeprefix("date:").replace("_", " ") + (" date" if name.startswith("date:") else ""),
             "value": field.get("value"), "confidence": field.get("confidence") or 0.0,
-            "low": (field.get("confidence") or 0.0) < LOW_CONFIDENCE, "evidence": field.get("evidence") or {},
+            # Not found at all is shown as such ("—"); found but unsure is highlighted for checking.
+            "low": field.get("value") is not None and (field.get("confidence") or 0.0) < LOW_CONFIDENCE,
+            "evidence": field.get("evidence") or {},
         })
     return out
 
