@@ -25,6 +25,9 @@ def docket(db, settings, tmp_path):
     from patents.models import Client, Matter, TeamMembership
     from tests.browser.demo import PASSWORD
 
+    from patents.normalize import seed_code_mappings
+
+    seed_code_mappings()  # the seeded event types (an earlier transactional test may have flushed them)
     settings.STORAGES = {**settings.STORAGES, "documents": {
         "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path / "docs")}}}
     with attributed(reason="browser test set-up", process="tests"):

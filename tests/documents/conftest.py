@@ -37,6 +37,9 @@ def _user(username: str, client: Client, *perms: str):
 @pytest.fixture
 def docket(db):
     """Client ACME with a US matter (application 17/123,456) and its paralegal; client BETA with its own."""
+    from patents.normalize import seed_code_mappings
+
+    seed_code_mappings()  # the seeded event types (a transactional test elsewhere may have flushed them)
     with attributed(reason="test set-up", process="tests"):
         acme = Client.objects.create(reference="ACME", name="Acme Batteries GmbH")
         beta = Client.objects.create(reference="BETA", name="Beta Corp")

@@ -85,7 +85,9 @@ def test_a_reading_that_overruns_the_soft_time_limit_is_refused_not_hung(client,
                                                                          monkeypatch):
     from patents.documents.tasks import read_document_task
 
-    # Celery puts the task's limits in the message when it is sent (here: by the upload request).
+    # Celery puts the task's limits in the message when it is sent (here: by the upload request), from options
+    # it caches on the task the first time it sends one.
+    monkeypatch.setattr(read_document_task, "_exec_options", None)
     monkeypatch.setattr(read_document_task, "soft_time_limit", 1)
     monkeypatch.setattr(read_document_task, "time_limit", 60)
     worker = _worker(tmp_path, document_storage, DOCUMENT_OCR_SOFT_TIME_LIMIT="1", DOCUMENT_OCR_HARD_TIME_LIMIT="60")
