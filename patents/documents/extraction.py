@@ -22,6 +22,7 @@ from patents.documents.rules import (
     DAY_UNITS,
     NUMBER_WORDS,
     PERIOD_PATTERNS,
+    REPLY_MARKERS,
     RULE_SETS,
     Anchor,
     DocumentType,
@@ -33,9 +34,9 @@ T = TypeVar("T")
 
 # How far after a label its value may stand (characters of page text): the same line or the next.
 LABEL_REACH = 120
-# Anchors found in the first characters of the document are its title: they outweigh the same words cited
+# Anchors found in the first part of the first page are its title: they outweigh the same words cited
 # further down ("... the reasons stated in the notice of reasons for refusal dated ...").
-TITLE_REACH = 700
+TITLE_SHARE = 0.15
 TITLE_BONUS = 0.25
 
 
@@ -178,8 +179,10 @@ class _Hit:
     quality: float  # 1.0 exact, less for a fuzzy match
 
     @property
-    def document_offset(self) -> int:
-        return self.start if self.page.page.number == 1 else TITLE_REACH + self.start
+    def in_title(self) -> bool:
+        if self.page.page.number != 1:
+            return False
+        return self.start < TITLE_SHARE * len(self.page.text) or self.page.text.count("\n", 0, self.start) < 4
 
 
 def _find_anchor(pages: list[_PageText], text: str) -> _Hit | None:
@@ -213,13 +216,23 @@ def _field_from(hit: _Hit, value: Any, weight: float) -> Field[Any]:
 # --- office and document type ------------------------------------------------------------------------------
 
 
+_REPLY_MARKERS = tuple(_compact(m) for m in REPLY_MARKERS)
+
+
+def _cited(hit: _Hit) -> bool:
+    """The anchor stands in a reply's title ("Response to the Communication pursuant to Article 94(3) EPC")."""
+    line_start = hit.page.text.rfind("\n", 0, hit.start) + 1
+    before = _compact(hit.page.text[max(line_start, hit.start - 80): hit.start])
+    return any(marker in before for marker in _REPLY_MARKERS)
+
+
 def _best_anchor(pages: list[_PageText], anchors: tuple[Anchor, ...]) -> tuple[float, _Hit | None]:
     best: tuple[float, _Hit | None] = (0.0, None)
     for anchor in anchors:
         hit = _find_anchor(pages, anchor.text)
-        if hit is None:
+        if hit is None or _cited(hit):
             continue
-        score = anchor.weight * hit.quality + (TITLE_BONUS if hit.document_offset < TITLE_REACH else 0.0)
+        score = anchor.weight * hit.quality + (TITLE_BONUS if hit.in_title else 0.0)
         if score > best[0]:
             best = (score, hit)
     return best
@@ -251,21 +264,47 @@ def _match_type(pages: list[_PageText]) -> tuple[_TypeMatch | None, dict[str, tu
 # --- numbers, dates, references, periods -------------------------------------------------------------------
 
 
-def _label_positions(pt: _PageText, labels: tuple[str, ...]) -> list[int]:
-    """Where each label ends in the page text, in the order of ``labels`` (earlier labels are preferred)."""
-    found: list[int] = []
+def _label_positions(pt: _PageText, labels: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Where each label stands in the page text, (start, end), in the order of ``labels`` (earlier ones first)."""
+    found: list[tuple[int, int]] = []
     for label in labels:
         words = label.split()
         pattern = r"(?<![^\W\d_])" + r"[\s.:]*".join(re.escape(w) for w in words)
         for m in re.finditer(pattern, pt.text, re.IGNORECASE):
-            found.append(m.end())
+            found.append((m.start(), m.end()))
     return found
+
+
+def _box(pt: _PageText, start: int, end: int) -> tuple[int, int, int, int] | None:
+    boxes = [b for i in pt.words_in(start, end) if (b := pt.page.words[i].bbox) is not None]
+    if not boxes:
+        return None
+    return min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)
+
+
+def _below(pt: _PageText, label: tuple[int, int], spans: list[tuple[int, int, Any]]) -> tuple[int, int, Any] | None:
+    """The value under a label in a form's table (label row, then value row): the nearest span whose box
+    starts below the label, within three line heights, and overlaps the label's column."""
+    lb = _box(pt, *label)
+    if lb is None:
+        return None
+    line = max(1, lb[3] - lb[1])
+    best: tuple[int, tuple[int, int, Any]] | None = None
+    for span in spans:
+        box = _box(pt, span[0], span[1])
+        if box is None or box[1] < lb[1] + line // 2 or box[1] - lb[3] > 3 * line:
+            continue
+        if box[0] < lb[2] + line and box[2] > lb[0] - line and abs(box[0] - lb[0]) < 4 * line:
+            distance = box[1] - lb[3]
+            if best is None or distance < best[0]:
+                best = (distance, span)
+    return best[1] if best else None
 
 
 def _numbers(pages: list[_PageText], rules: OfficeDocumentRules) -> Field[str]:
     best: Field[str] = _none()
     for pt in pages:
-        labelled = _label_positions(pt, rules.number_labels)
+        labelled = [end for _, end in _label_positions(pt, rules.number_labels)]
         for pattern in rules.number_patterns:
             for m in re.finditer(pattern, pt.text):
                 raw = "".join(m.groups())
@@ -336,31 +375,51 @@ def _dates_in(text: str, day_first: bool) -> list[tuple[int, int, date]]:
 
 
 def _labelled_dates(pages: list[_PageText], rules: OfficeDocumentRules) -> dict[str, Field[date]]:
+    """Each named date from its label: the date right after the label (parenthesised notes such as
+    "(day/month/year)" skipped), or, in a form's table, the date in the label's column below it."""
     out: dict[str, Field[date]] = {}
     for date_label in rules.date_labels:
         for pt in pages:
-            for end in _label_positions(pt, date_label.labels):
+            every_date: list[tuple[int, int, Any]] | None = None
+            for label in _label_positions(pt, date_label.labels):
+                end = label[1]
                 window = pt.text[end: end + LABEL_REACH]
                 found = _dates_in(window, rules.day_first)
-                # The value stands right after its label, not after the next label's text.
-                if found and not re.search(r"[A-Za-z]{4,}", window[: found[0][0]]):
+                between = re.sub(r"\([^)]*\)", "", window[: found[0][0]]) if found else ""
+                if found and not re.search(r"[^\W\d_]{4,}", between):
                     start, stop, value = found[0]
-                    hit = _Hit(pt, end + start, end + stop, 1.0)
-                    candidate = _field_from(hit, value, 0.95)
-                    if date_label.name not in out or candidate.confidence > out[date_label.name].confidence:
-                        out[date_label.name] = candidate
+                    candidate = _field_from(_Hit(pt, end + start, end + stop, 1.0), value, 0.95)
+                else:
+                    if every_date is None:
+                        every_date = list(_dates_in(pt.text, rules.day_first))
+                    under = _below(pt, label, every_date)
+                    if under is None:
+                        continue
+                    candidate = _field_from(_Hit(pt, under[0], under[1], 1.0), under[2], 0.9)
+                if date_label.name not in out or candidate.confidence > out[date_label.name].confidence:
+                    out[date_label.name] = candidate
             if date_label.name in out:
                 break
     return out
 
 
+_REFERENCE = r"[A-Z0-9][A-Za-z0-9./_\-]{2,30}"
+
+
 def _reference(pages: list[_PageText], rules: OfficeDocumentRules) -> Field[str]:
+    """Our reference as the office prints it (the office's "your reference"), after or under its label."""
     for pt in pages:
-        for end in _label_positions(pt, rules.reference_labels):
-            m = re.match(r"[\s.:/]*([A-Z0-9][A-Za-z0-9./_\-]{2,30})", pt.text[end: end + LABEL_REACH])
+        for label in _label_positions(pt, rules.reference_labels):
+            end = label[1]
+            m = re.match(rf"[\s.:/]*({_REFERENCE})", pt.text[end: end + LABEL_REACH])
             if m and any(c.isdigit() for c in m.group(1)):
                 hit = _Hit(pt, end + m.start(1), end + m.end(1), 1.0)
                 return _field_from(hit, m.group(1).rstrip(".-/"), 0.85)
+            spans = [(m.start(), m.end(), m.group()) for m in re.finditer(_REFERENCE, pt.text)
+                     if any(c.isdigit() for c in m.group())]
+            under = _below(pt, label, spans)
+            if under is not None:
+                return _field_from(_Hit(pt, under[0], under[1], 1.0), str(under[2]).rstrip(".-/"), 0.8)
     return _none()
 
 

@@ -1,4 +1,6 @@
-"""Documents tests: a private storage location per test, two clients, and a paralegal who may upload."""
+"""Documents tests: a private storage location per test, two clients, and a paralegal who may upload.
+
+Reading tests need Tesseract (Debian's tesseract-ocr + eng/deu/fra/jpn data, installed by .ci/run)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,16 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 
 from docketapp.audit import attributed
+from patents.documents.reading import tesseract_available
 from patents.models import Client, Matter, TeamMembership
+from tests.conftest import skip_or_fail
+
+
+@pytest.fixture
+def tesseract():
+    if not tesseract_available():
+        skip_or_fail("needs Tesseract: apt-get install tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu "
+                     "tesseract-ocr-fra tesseract-ocr-jpn")
 
 
 @pytest.fixture(autouse=True)

@@ -55,6 +55,13 @@ class OfficeDocumentRules:
     period_patterns: tuple[str, ...] = ()
 
 
+# Words in front of an anchor that make it a citation, not the document's title: our own reply ("Response to
+# the Communication pursuant to Article 94(3) EPC") is not the office's communication. Compacted before match.
+REPLY_MARKERS: tuple[str, ...] = (
+    "Response to the", "Response to", "Reply to the", "In reply to the", "In response to the", "Erwiderung auf den",
+    "Antwort auf den", "Réponse à la", "応答",
+)
+
 # Number words as offices write periods ("a period of four months", "einer Frist von vier Monaten").
 NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,

@@ -37,7 +37,8 @@ RULES = OfficeDocumentRules(
         ),
         DocumentType(
             "EP.SEARCH_REPORT_DESPATCHED", "extended European search report",
-            (Anchor("EXTENDED EUROPEAN SEARCH REPORT"), Anchor("EUROPEAN SEARCH REPORT", 0.8),
+            (Anchor("Transmission of the extended European search report"),
+             Anchor("EXTENDED EUROPEAN SEARCH REPORT", 0.9), Anchor("EUROPEAN SEARCH REPORT", 0.8),
              Anchor("Europäischer Recherchenbericht", 0.8), Anchor("Rapport de recherche européenne", 0.8)),
         ),
         DocumentType(

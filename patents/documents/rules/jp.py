@@ -30,7 +30,7 @@ RULES = OfficeDocumentRules(
             (Anchor("特許査定"), Anchor("Decision to Grant a Patent"), Anchor("Decision to Grant", 0.9)),
         ),
     ),
-    number_patterns=(r"特願\s?(\d{4}\s?[-－‐]\s?\d{6})", r"\b((?:19|20)\d{2}\s?[-－‐]\s?\d{6})\b"),
+    number_patterns=(r"特\s?願\s?(\d{4})\s?[-－‐—一ー]{0,2}\s?(\d{6})", r"\b((?:19|20)\d{2})\s?[-－‐—]\s?(\d{6})\b"),
     number_labels=("特許出願の番号", "出願番号", "Patent Application No", "Application No"),
     date_labels=(
         DateLabel("dispatch", ("発送日", "Dispatch Date", "Mailing Date", "Date of Dispatch")),

@@ -27,7 +27,7 @@ RULES = OfficeDocumentRules(
         ),
         DocumentType(
             "US.RESTRICTION_REQUIREMENT", "restriction requirement",
-            (Anchor("Restriction is required under 35 U.S.C. 121"), Anchor("REQUIREMENT FOR RESTRICTION/ELECTION"),
+            (Anchor("REQUIREMENT FOR RESTRICTION/ELECTION"), Anchor("is required under 35 U.S.C. 121", 0.95),
              Anchor("Election/Restrictions", 0.7)),
         ),
         DocumentType(
@@ -41,16 +41,20 @@ RULES = OfficeDocumentRules(
         ),
     ),
     number_patterns=(r"\b(\d{2}\s?/\s?\d{3}\s?,\s?\d{3})\b",),
-    number_labels=("APPLICATION NO", "Application No", "APPLICATION NUMBER"),
+    number_labels=("APPLICATION NO", "APPLICATION NUMBER"),
     date_labels=(
         DateLabel("mailing", ("NOTIFICATION DATE", "MAIL DATE", "Date Mailed", "MAILING DATE", "-- The MAILING DATE")),
     ),
     event_date_from=("mailing",),
-    reference_labels=("ATTORNEY DOCKET NO", "Attorney Docket No", "DOCKET NO"),
+    reference_labels=("ATTORNEY DOCKET NO", "ATTY. DOCKET NO", "DOCKET NO"),
     day_first=False,
     period_patterns=(
-        r"SHORTENED\s+STATUTORY\s+PERIOD\s+FOR\s+REPLY\s+IS\s+SET\s+TO\s+EXPIRE\s+(?P<n>\d{1,2}|[A-Z]+)\s+"
-        r"(?P<unit>MONTHS?|MONTH\(S\)|DAYS?|DAY\(S\))",
-        r"period\s+for\s+reply\s+(?:is\s+set\s+to\s+expire|of)\s+(?P<n>\d{1,2}|[a-z]+)\s+(?P<unit>months?|month\(s\)|days?)",
+        # PTOL-326 and the MPEP form paragraphs: "A SHORTENED STATUTORY PERIOD FOR REPLY IS SET TO EXPIRE 3
+        # MONTH(S)", "A shortened statutory period for reply to this action is set to expire TWO MONTHS",
+        # "within a shortened statutory period set to expire TWO (2) MONTHS".
+        r"SHORTENED\s+STATUTORY\s+PERIOD\s+(?:FOR\s+REPLY\s+)?(?:TO\s+THIS\s+(?:ACTION|LETTER)\s+)?(?:IS\s+)?SET\s+"
+        r"TO\s+EXPIRE\s+(?P<n>\d{1,2}|[A-Z]+)\s+(?:\(\d{1,2}\)\s+)?(?P<unit>MONTHS?|MONTH\(S\)|DAYS?|DAY\(S\))",
+        r"given\s+(?P<n>\d{1,2}|[A-Z]+)\s+(?:\(\d{1,2}\)\s+)?(?P<unit>MONTHS?|DAYS?)\s+from\s+the\s+(?:date|mail\s+date)\s+"
+        r"of\s+this\s+Notice",
     ),
 )
