@@ -23,9 +23,8 @@ def docket(db, settings, tmp_path):
 
     from docketapp.audit import attributed
     from patents.models import Client, Matter, TeamMembership
-    from tests.browser.demo import PASSWORD
-
     from patents.normalize import seed_code_mappings
+    from tests.browser.demo import PASSWORD
 
     seed_code_mappings()  # the seeded event types (an earlier transactional test may have flushed them)
     settings.STORAGES = {**settings.STORAGES, "documents": {
