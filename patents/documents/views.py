@@ -11,7 +11,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -56,7 +57,7 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(f"{matter.get_absolute_url()}#documents")
 
 
-def _secured(response: HttpResponse) -> HttpResponse:
+def _secured(response: HttpResponseBase) -> HttpResponseBase:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = SANDBOX
     response["Cache-Control"] = "private, no-store"
@@ -65,19 +66,19 @@ def _secured(response: HttpResponse) -> HttpResponse:
 
 @login_required
 @require_GET
-def document_file(request: HttpRequest, pk: int) -> HttpResponse:
+def document_file(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The stored file, always as a download: a PDF is never rendered in the page by the browser's viewer."""
     document = get_object_or_404(_visible(request), pk=pk)
-    data = storage.read_bytes(document.storage_name)
-    response = HttpResponse(data, content_type=document.content_type)
     name = f"document-{document.pk}{storage.EXTENSIONS.get(document.content_type, ('.bin',))[0]}"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    # Streamed from the private storage, never loaded whole into the web process.
+    response = FileResponse(storage.document_storage().open(document.storage_name, "rb"), as_attachment=True,
+                            filename=name, content_type=document.content_type)
     return _secured(response)
 
 
 @login_required
 @require_GET
-def document_page(request: HttpRequest, pk: int, page: int) -> HttpResponse:
+def document_page(request: HttpRequest, pk: int, page: int) -> HttpResponseBase:
     """One page as a PNG for the review page (rendered from the stored file, never from the user's browser)."""
     from .reading import DocumentRefused, render_page_png
 

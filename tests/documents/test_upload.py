@@ -81,7 +81,7 @@ def test_the_file_is_served_only_as_a_download_that_nothing_can_run(client, dock
     _upload(client, docket["matter"], ("oa.pdf", data))
     document = Document.objects.get()
     response = client.get(reverse("patents:document-file", args=[document.pk]))
-    assert response.status_code == 200 and response.content == data
+    assert response.status_code == 200 and b"".join(response.streaming_content) == data
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == f'attachment; filename="document-{document.pk}.pdf"'
     assert response["X-Content-Type-Options"] == "nosniff"
