@@ -278,15 +278,28 @@ MATTER_LABELS = {
 }
 
 
+def document_source(params: dict[str, Any]) -> str:
+    """"from document 12, page 2" for an event read from an uploaded document; "" otherwise."""
+    if not params.get("document"):
+        return ""
+    page = f", page {params['document_page']}" if params.get("document_page") else ""
+    return f"from document {params['document']}{page}"
+
+
 def _inputs(inputs: dict[str, Any], event_labels: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     trigger = inputs.get("trigger") or {}
     if trigger:
-        params = trigger.get("params") or {}
+        params = dict(trigger.get("params") or {})
+        # An event accepted from an uploaded office document names it (patents.documents): say where it was read.
+        source = document_source(params)
+        params.pop("document", None), params.pop("document_page", None)
         code = trigger.get("code", "?")
         text = f"{(event_labels or {}).get(code) or code} dated {fmt_date(trigger.get('date'))}"
         if params:
             text += " (" + ", ".join(f"{k} = {v}" for k, v in params.items()) + ")"
+        if source:
+            text += f", {source}"
         rows.append(("Triggering event", text))
     matter = inputs.get("matter") or {}
     for key, label in MATTER_LABELS.items():
@@ -430,7 +443,9 @@ def _input_lines(explanation: Explanation) -> list[str]:
     trigger = explanation.trigger
     if trigger:
         params = f" params {trigger.get('params')}" if trigger.get("params") else ""
-        lines.append(f"  trigger: {trigger.get('code')} of {trigger.get('date')} (event {trigger.get('ref')}){params}")
+        source = document_source(trigger.get("params") or {})
+        lines.append(f"  trigger: {trigger.get('code')} of {trigger.get('date')} (event {trigger.get('ref')}){params}"
+                     + (f", {source}" if source else ""))
     if explanation.calendar:
         lines.append(f"  {explanation.calendar}; arithmetic: {explanation.convention or None}")
     return lines

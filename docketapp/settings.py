@@ -331,6 +331,24 @@ OFFICE_SYNC_BACKOFF_BASE = env.float("OFFICE_SYNC_BACKOFF_BASE", default=2.0)
 # never parsed (size) or applied (events). Real answers are well under 2 MB and a few thousand events.
 OFFICE_PAYLOAD_MAX_BYTES = env.int("OFFICE_PAYLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 OFFICE_PAYLOAD_MAX_EVENTS = env.int("OFFICE_PAYLOAD_MAX_EVENTS", default=20_000)
+
+# --- Documents on a matter (docs/documents.md) ---
+# Uploaded office documents and scans live in a private storage location: never under MEDIA, never served
+# statically; the only way out is the document view, which checks the matter's client first.
+DOCUMENT_STORAGE_DIR = env.str("DOCUMENT_STORAGE_DIR", default="") or str(VAR_DIR / "documents")
+STORAGES["documents"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": DOCUMENT_STORAGE_DIR, "base_url": "/no-public-url/", "file_permissions_mode": 0o600,
+                "directory_permissions_mode": 0o700},
+}
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=25 * 1024 * 1024)
+DOCUMENT_MAX_PAGES = env.int("DOCUMENT_MAX_PAGES", default=100)
+DOCUMENT_MAX_FILES_PER_UPLOAD = env.int("DOCUMENT_MAX_FILES_PER_UPLOAD", default=20)
+# Reading (OCR) runs in a Celery task for the web app: the reader stops itself at DOCUMENT_OCR_TIME_LIMIT
+# seconds, Celery raises SoftTimeLimitExceeded at the soft limit and kills the worker child at the hard one.
+DOCUMENT_OCR_TIME_LIMIT = env.int("DOCUMENT_OCR_TIME_LIMIT", default=240)
+DOCUMENT_OCR_SOFT_TIME_LIMIT = env.int("DOCUMENT_OCR_SOFT_TIME_LIMIT", default=270)
+DOCUMENT_OCR_HARD_TIME_LIMIT = env.int("DOCUMENT_OCR_HARD_TIME_LIMIT", default=300)
 # An answer stored but not applied after this long was abandoned by a dead worker: the sweep applies it.
 OFFICE_PAYLOAD_PENDING_GRACE_MINUTES = env.float("OFFICE_PAYLOAD_PENDING_GRACE_MINUTES", default=15.0)
 # A recompute still pending after this long was never queued or never ran: the sweep does it.

@@ -58,9 +58,10 @@ DOCKETING_PERMISSIONS = {
     "patents": {
         "view": ["client", "family", "matter", "priorityclaim", "eventtype", "officeevent",
                  "officecodemapping", "officepayload", "syncrun", "quarantineitem", "reconciliationitem",
-                 "teammembership", "userprofile"],
-        "change": ["userprofile", "matter", "family", "priorityclaim", "officeevent", "eventtype", "officecodemapping"],
-        "add": ["matter", "family", "priorityclaim", "officeevent", "eventtype", "officecodemapping"],
+                 "teammembership", "userprofile", "document"],
+        "change": ["userprofile", "matter", "family", "priorityclaim", "officeevent", "eventtype", "officecodemapping",
+                   "document"],
+        "add": ["matter", "family", "priorityclaim", "officeevent", "eventtype", "officecodemapping", "document"],
     },
     "deadlines": {
         "view": ["deadline", "officeclosure", "reminderpolicy", "reminder", "delivery"],
@@ -68,6 +69,21 @@ DOCKETING_PERMISSIONS = {
         "add": ["deadline", "officeclosure", "reminderpolicy"],
     },
 }
+
+
+# Everyone who works a docket uploads office documents and reviews what was read from them (for the
+# clients they are members of: the permission opens the door, the membership decides which matters).
+DOCUMENT_GROUP = "Office documents"
+DOCUMENT_PERMISSIONS = ("add_document", "change_document")
+
+
+def ensure_document_group():
+    from django.contrib.auth.models import Group, Permission
+
+    group, _ = Group.objects.get_or_create(name=DOCUMENT_GROUP)
+    group.permissions.set(Permission.objects.filter(content_type__app_label="patents",
+                                                    codename__in=DOCUMENT_PERMISSIONS))
+    return group
 
 
 def ensure_docketing_group():
@@ -143,6 +159,7 @@ def seed_demo(*, stdout=None) -> dict[str, int]:
     with attributed(reason="demo data", process="seed_demo"), transaction.atomic():
         users = {}
         docketing = ensure_docketing_group()
+        documents = ensure_document_group()
         for spec in USERS:
             user = user_model.objects.filter(username=spec.username).first()
             if user is None:
@@ -159,6 +176,7 @@ def seed_demo(*, stdout=None) -> dict[str, int]:
                 user.save(update_fields=["is_staff"])
             if spec.staff and not spec.superuser:
                 user.groups.add(docketing)
+            user.groups.add(documents)
             if not UserProfile.objects.filter(user=user).exists():
                 UserProfile.objects.create(user=user, time_zone=spec.time_zone)
             users[spec.username] = user

@@ -446,6 +446,8 @@ class OfficeEvent(models.Model):
     class Source(models.TextChoices):
         OFFICE = "office", "Office"
         MANUAL = "manual", "Entered by hand"
+        # Read from an uploaded office document and accepted by a person (params carry the document and page).
+        DOCUMENT = "document", "Office document (accepted)"
 
     matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="events")
     event_type = models.ForeignKey(EventType, on_delete=models.PROTECT, related_name="events")
@@ -767,6 +769,8 @@ class ReconciliationItem(models.Model):
         GRANT_NUMBER = "grant_number", "Grant number"
         GRANT_DATE = "grant_date", "Grant date"
         PRIORITY_CLAIMS = "priority_claims", "Priority claims"
+        # An event accepted from a document that the office reports with another date (``subject`` names it).
+        EVENT_DATE = "event_date", "Event date (document vs office)"
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
@@ -776,6 +780,10 @@ class ReconciliationItem(models.Model):
 
     matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="reconciliation_items")
     field = models.CharField(max_length=30, choices=Field.choices)
+    subject = models.CharField(
+        max_length=100, blank=True, default="",
+        help_text="Which one, for fields a matter has several of (the event type of an event date)",
+    )
     docket_value = models.JSONField(null=True, blank=True)
     office_value = models.JSONField(null=True, blank=True)
     office = models.CharField(max_length=4)
@@ -794,9 +802,108 @@ class ReconciliationItem(models.Model):
         ordering = ["matter__reference", "field"]
         constraints = [
             models.UniqueConstraint(
-                fields=["matter", "field"], condition=Q(status="open"), name="reconciliation_one_open_per_field"
+                fields=["matter", "field", "subject"], condition=Q(status="open"),
+                name="reconciliation_one_open_per_field",
             )
         ]
 
     def __str__(self) -> str:
         return f"{self.matter.reference} {self.field}: docket {self.docket_value!r} vs office {self.office_value!r}"
+
+
+# --- Documents on a matter -----------------------------------------------------------------------------------
+
+
+class DocumentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> DocumentQuerySet:
+        """Documents of matters ``user`` may see; a document not matched to a matter yet (it names no number
+        we know, or several) only for superusers and docketing admins: nobody knows yet whose it is."""
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        q = Q(matter__in=Matter.objects.visible_to(user))
+        if user.has_perm("patents.decide_global_mapping"):  # the docketing admin, as for quarantine items
+            q |= Q(matter__isnull=True)
+        else:
+            # The uploader still sees an unmatched document they uploaded themselves.
+            q |= Q(matter__isnull=True, uploaded_by=user)
+        return self.filter(q)
+
+    def waiting_for_review(self) -> DocumentQuerySet:
+        return self.filter(status__in=Document.OPEN_STATUSES)
+
+
+class Document(models.Model):
+    """An office document or scan received for a matter: stored once (by SHA-256), read, proposed, reviewed.
+
+    The bytes live in the private ``documents`` storage (``settings.STORAGES``) under ``storage_name``; no
+    public URL exists for them. ``reading`` keeps the text and per-word confidence of every page; it is
+    written once and left out of the history (large, and never changed after reading). ``extraction`` is the
+    reader's proposal as it was made; ``corrections`` what the reviewer changed before accepting.
+    """
+
+    class Source(models.TextChoices):
+        UPLOAD = "upload", "Uploaded"
+        OFFICE = "office", "From the office"
+        EMAIL = "email", "By e-mail"
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received, waiting to be read"
+        READING = "reading", "Being read"
+        PROPOSED = "proposed", "Proposal waiting for review"
+        NOTHING_RECOGNISED = "nothing_recognised", "Nothing recognised"
+        REFUSED = "refused", "Refused"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+
+    OPEN_STATUSES = (Status.RECEIVED, Status.READING, Status.PROPOSED, Status.NOTHING_RECOGNISED, Status.REFUSED)
+
+    matter = models.ForeignKey(Matter, on_delete=models.PROTECT, null=True, blank=True, related_name="documents")
+    sha256 = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the bytes: the same file is kept once")
+    storage_name = models.CharField(max_length=200, help_text="Name in the private documents storage")
+    file_name = models.CharField(max_length=255, help_text="The name it was uploaded under")
+    content_type = models.CharField(max_length=50, help_text="Sniffed from the bytes, not from the name")
+    size = models.PositiveIntegerField()
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.UPLOAD)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    status_reason = models.TextField(blank=True, help_text="Why it was refused, unmatched or rejected")
+    ocr_used = models.BooleanField(default=False)
+    reading = models.JSONField(default=dict, blank=True, help_text="Text and per-word confidence of every page")
+    extraction = models.JSONField(default=dict, blank=True, help_text="What the reader proposed, with evidence")
+    corrections = models.JSONField(default=dict, blank=True, help_text="Fields the reviewer corrected")
+    event = models.ForeignKey(
+        OfficeEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="documents",
+        help_text="The office event recorded when the proposal was accepted",
+    )
+    received_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = DocumentQuerySet.as_manager()
+    history = history(excluded_fields=["reading"])
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        indexes = [models.Index(fields=["status", "received_at"], name="document_status_received")]
+
+    def __str__(self) -> str:
+        return f"document {self.pk} ({self.file_name})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("patents:document-review", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.content_type == "application/pdf"

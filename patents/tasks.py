@@ -81,3 +81,7 @@ def close_interrupted_runs() -> list[int]:
     from . import sync
 
     return sync.close_interrupted_runs()
+
+
+# Registered with Celery through this module (autodiscovery imports each app's ``tasks``).
+from .documents.tasks import read_document_task  # noqa: E402, F401

@@ -4,6 +4,7 @@ show deadlines too, so they live in the site layer (docketapp.pages) under the s
 from django.urls import path
 
 from . import review_views, views
+from .documents import views as document_views
 
 app_name = "patents"
 
@@ -15,4 +16,11 @@ urlpatterns = [
     path("sync/quarantine/<int:pk>/decide/", review_views.quarantine_decide, name="quarantine-decide"),
     path("sync/reconciliation/", review_views.reconciliation_list, name="reconciliation-review"),
     path("sync/reconciliation/<int:pk>/decide/", review_views.reconciliation_decide, name="reconciliation-decide"),
+    # Documents on a matter (patents.documents.views)
+    path("matters/<int:pk>/documents/upload/", document_views.document_upload, name="document-upload"),
+    path("documents/<int:pk>/file/", document_views.document_file, name="document-file"),
+    path("documents/<int:pk>/pages/<int:page>.png", document_views.document_page, name="document-page"),
+    path("sync/documents/", document_views.document_queue, name="document-queue"),
+    path("sync/documents/<int:pk>/", document_views.document_review, name="document-review"),
+    path("sync/documents/<int:pk>/decide/", document_views.document_decide, name="document-decide"),
 ]

@@ -22,7 +22,7 @@ from deadlines.charts import KIND_COLOURS
 from deadlines.models import Deadline, MatterComputation
 from deadlines.presentation import history_changes
 from patents.filters import MatterFilter
-from patents.models import Matter, OfficeEvent, PriorityClaim
+from patents.models import Document, Matter, OfficeEvent, PriorityClaim
 from patents.sync_now import runs_visible_to
 from patents.timezones import in_user_timezone, user_today, user_tz
 from patents.views import family_tree, priority_links, sync_panel
@@ -227,6 +227,9 @@ def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "timeline": build_timeline(matter, user_tz(request.user), today),
             "sync": sync_panel(matter, request.user),
             "engine": engine_report(matter),
+            "documents": list(Document.objects.visible_to(request.user).filter(matter=matter)
+                              .defer("reading").order_by("-received_at", "-pk")[:50]),
+            "can_upload": request.user.has_perm("patents.add_document"),
             "kind_colours": {k.value: c for k, c in KIND_COLOURS.items()},
             "progress": progress_for(runs),
             "runs_param": [r.pk for r in runs],

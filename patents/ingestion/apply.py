@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from docketapp.audit import ensure_attributed
 
+from ..documents.reconcile import reconcile_office_events
 from ..models import (
     Client,
     Matter,
@@ -408,6 +409,8 @@ def apply_document(*, payload: OfficePayload, matter: Matter, doc: Document, tab
         unmapped = _record_events(payload, matter, events, table, result)
         if result.events_created:
             notify_events_recorded(matter_id=matter.pk)  # one recompute for the matter, on commit
+            # An event a paralegal accepted from a document that the office now dates differently.
+            result.reconciliation_open += reconcile_office_events(matter_id=matter.pk, payload=payload)
         for (office, source, code), items in unmapped.items():
             _keep(result, quarantine(
                 payload=payload, category=QuarantineItem.Category.UNMAPPED_CODE, matter=matter,

@@ -194,7 +194,11 @@ def decide_reconciliation(*, item: ReconciliationItem, accept: bool, user, note:
     what = "accepted office value" if accept else "ignored office value"
     with attributed(reason=f"reconciliation: {what} for {item.get_field_display()}"
                     + (f" ({note.strip()})" if note.strip() else ""), user=user):
-        if accept:
+        if accept and item.field == ReconciliationItem.Field.EVENT_DATE:
+            from ..documents.reconcile import accept_office_date
+
+            accept_office_date(item=item)
+        elif accept:
             matter = Matter.objects.select_for_update().get(pk=item.matter_id)
             apply_office_values(matter=matter, values={item.field: item.office_value})
         item.status = ReconciliationItem.Status.ACCEPTED if accept else ReconciliationItem.Status.IGNORED

@@ -39,6 +39,7 @@ from deadlines.models import Deadline, Delivery, Reminder, ReminderPolicy
 from docketapp.audit import attributed
 from patents.models import (
     Client,
+    Document,
     EventType,
     Family,
     Matter,
@@ -119,11 +120,23 @@ def _client_data(reference: str, name: str, users: list, secret: str) -> dict[st
         office_value=f"EP4{secret}", office="EP", payload=payload,
     )
     policy = ReminderPolicy.objects.create(client=client, before_due_days="30, 7", note=f"{secret} policy note")
+    # An uploaded office document with its reading and proposal (the bytes are never reached: no page serves
+    # them to another client, so the row alone is enough for the crawl).
+    document = Document.objects.create(
+        matter=matter, sha256=hashlib.sha256(reference.encode()).hexdigest(),
+        storage_name=f"documents/{reference}.pdf",
+        file_name=f"{secret} office action.pdf", content_type="application/pdf", size=100, pages=1,
+        uploaded_by=users[0], status=Document.Status.PROPOSED,
+        reading={"pages": [{"number": 1, "text": f"{secret} page text", "words": []}]},
+        extraction={"proposed_event": {"code": "EP.COMMUNICATION_94_3", "date": "2025-10-31", "params": {}},
+                    "fields": {"application_number": {"value": f"{secret}123", "confidence": 0.5, "evidence": None}}},
+    )
     return {
         "client": client, "family": family, "matter": matter, "priorityclaim": claim, "eventtype": event_type,
         "officeevent": event, "deadline": deadline, "reminder": reminder, "delivery": delivery, "digest": digest,
         "officepayload": payload, "quarantineitem": quarantine, "reconciliationitem": reconciliation,
         "reminderpolicy": policy, "teammembership": TeamMembership.objects.get(user=users[0], client=client),
+        "document": document,
     }
 
 
@@ -214,6 +227,7 @@ def snapshot(world: World) -> dict[str, list]:
         "quarantine": QuarantineItem.objects.filter(office_code="RFEE2"),
         "reconciliation": ReconciliationItem.objects.filter(matter__in=matters),
         "policy": ReminderPolicy.objects.filter(client=client),
+        "document": Document.objects.filter(matter__in=matters),
         "profile": UserProfile.objects.filter(user__in=a_users),
     }
     out: dict[str, list] = {}
@@ -300,9 +314,16 @@ SITE_PARAMS = {
     ("patents:reconciliation-decide", "pk"): "reconciliationitem",
     ("deadlines:deadline-add", "matter_pk"): "matter",
     ("deadlines:delivery-detail", "pk"): "delivery",
+    ("patents:document-upload", "pk"): "matter",
+    ("patents:document-file", "pk"): "document",
+    ("patents:document-page", "pk"): "document",
+    ("patents:document-page", "page"): "document",
+    ("patents:document-review", "pk"): "document",
+    ("patents:document-decide", "pk"): "document",
 }
 # A URL added later whose parameters are not listed above still gets client A's ids, guessed from its name.
-GUESS = [("quarantine", "quarantineitem"), ("reconciliation", "reconciliationitem"), ("payload", "officepayload"),
+GUESS = [("document", "document"), ("quarantine", "quarantineitem"), ("reconciliation", "reconciliationitem"),
+         ("payload", "officepayload"),
          ("delivery", "delivery"), ("outbox", "delivery"), ("reminder", "reminder"), ("event", "officeevent"),
          ("family", "family"), ("client", "client"), ("deadline", "deadline"), ("matter", "matter")]
 

@@ -1,0 +1,100 @@
+"""A real Celery worker on PostgreSQL and Redis reads an uploaded scan (OCR in the worker, never in the web
+request) and puts the proposal in the review queue; a reading that overruns the task's soft time limit ends
+as a refused document with the reason, not a hung worker."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from patents.models import Document
+from tests.conftest import ROOT, redis_url
+from tests.documents.builders import scan, us_office_action
+from tests.sync.test_worker_end_to_end import _broker, _database_url
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def _worker(tmp_path, document_storage, **limits: str) -> subprocess.Popen:
+    from docketapp.celery import app
+
+    app.control.purge()  # messages left by earlier tests on this broker are not ours
+    env = {**os.environ, "DATABASE_URL": _database_url(), "CELERY_BROKER_URL": _broker(), "REDIS_URL": redis_url(),
+           "DOCUMENT_STORAGE_DIR": str(document_storage), "AUDIT_STRICT": "true", "DOCKETAPP_NO_BOOTSTRAP": "1",
+           **limits}
+    log = open(tmp_path / "worker.log", "w+")  # a file, not a pipe: a full pipe would stall the worker
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "docketapp", "worker", "-Q", "default", "-c", "1",
+         "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "WARNING"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
+    )
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def _read_by_worker(document: Document, timeout: float = 120.0) -> Document:
+    end = time.monotonic() + timeout
+    while document.status in (Document.Status.RECEIVED, Document.Status.READING):
+        assert time.monotonic() < end, f"document {document.pk} still {document.status}"
+        time.sleep(0.5)
+        document.refresh_from_db()
+    return document
+
+
+def _upload(client, docket, data: bytes, name: str) -> Document:
+    client.force_login(docket["pat"])
+    started = time.monotonic()
+    response = client.post(reverse("patents:document-upload", args=[docket["matter"].pk]),
+                           {"files": [SimpleUploadedFile(name, data)]})
+    # The request only stores the file and queues the task: OCR of a 300 dpi page takes seconds.
+    assert response.status_code == 302 and time.monotonic() - started < 3
+    document = Document.objects.get()
+    assert document.status == Document.Status.RECEIVED
+    return document
+
+
+def test_a_worker_reads_an_uploaded_scan_and_proposes_its_event(client, docket, tmp_path, document_storage):
+    worker = _worker(tmp_path, document_storage)
+    try:
+        document = _read_by_worker(_upload(client, docket, scan(us_office_action()), "scan.png"))
+    finally:
+        _stop(worker)
+    assert document.status == Document.Status.PROPOSED, document.status_reason
+    assert document.ocr_used and document.pages == 1 and document.matter == docket["matter"]
+    assert document.extraction["proposed_event"] == {"code": "US.NON_FINAL_REJECTION", "date": "2025-03-04",
+                                                     "params": {}}
+    words = document.reading["pages"][0]["words"]
+    assert words and all(0 <= confidence <= 100 for _, confidence, _ in words)
+    assert document.history.latest().history_change_reason == "document read: proposal waiting for review"
+    assert "Traceback" not in (tmp_path / "worker.log").read_text()
+
+
+def test_a_reading_that_overruns_the_soft_time_limit_is_refused_not_hung(client, docket, tmp_path, document_storage,
+                                                                         monkeypatch):
+    from patents.documents.tasks import read_document_task
+
+    # Celery puts the task's limits in the message when it is sent (here: by the upload request), from options
+    # it caches on the task the first time it sends one.
+    monkeypatch.setattr(read_document_task, "_exec_options", None)
+    monkeypatch.setattr(read_document_task, "soft_time_limit", 1)
+    monkeypatch.setattr(read_document_task, "time_limit", 60)
+    worker = _worker(tmp_path, document_storage, DOCUMENT_OCR_SOFT_TIME_LIMIT="1", DOCUMENT_OCR_HARD_TIME_LIMIT="60")
+    try:
+        document = _read_by_worker(_upload(client, docket, scan(us_office_action() * 3), "long-scan.png"))
+    finally:
+        _stop(worker)
+    assert document.status == Document.Status.REFUSED, (tmp_path / "worker.log").read_text()
+    assert "reading took longer than 1 s (DOCUMENT_OCR_SOFT_TIME_LIMIT)" in document.status_reason
+    assert Document.objects.waiting_for_review().filter(pk=document.pk).exists()
