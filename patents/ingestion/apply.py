@@ -109,7 +109,12 @@ def _docket_candidates(doc: Document) -> list[Matter]:
         query |= Q(application_number_normalized__in=apps)
     if pubs:
         query |= Q(publication_number__in=pubs) | Q(grant_number__in=pubs)
-    return [m for m in Matter.objects.filter(query).order_by("pk")[:5] if m.office == office or not office]
+    found = Matter.objects.filter(query)
+    if office:
+        # In the query, not after the slice: other offices' matters with the same digits must not crowd out
+        # the one this document is about.
+        found = found.filter(office=office)
+    return list(found.order_by("pk")[:5])
 
 
 def _find_in_docket(doc: Document) -> Matter | None:
@@ -183,12 +188,13 @@ def process_payload(
         for doc in documents:
             _keep(result, _held_back(payload, doc, candidates))
         usable = [doc for doc in documents if not doc.no_data and not doc.out_of_scope
-                  and _same_office(payload, doc)]
+                  and (doc.family_member or _same_office(payload, doc))]
         # Only a one-document answer is taken to be about the one matter asked for. In a bulk answer
         # (replayed for one quarantine item, so with one candidate) the other documents belong to other
-        # matters: they are looked up in the docket, never put on (or held against) the candidate.
-        resolver = _Resolver(payload, candidates, result, sole=candidates[0] if len(candidates) == 1
-                             and len(usable) == 1 else None, create_with_client=create_with_client,
+        # matters: they are looked up in the docket, never put on (or held against) the candidate. A family
+        # member is about the application its own numbers name, whichever matter the family was asked for.
+        sole = candidates[0] if len(candidates) == 1 and len(usable) == 1 and not usable[0].family_member else None
+        resolver = _Resolver(payload, candidates, result, sole=sole, create_with_client=create_with_client,
                              trust_numbers=trust_numbers, confine=confine)
         seen: dict[int, Document] = {}
         for doc in usable:
@@ -209,8 +215,9 @@ def process_payload(
                 payload.matters.add(*seen)
             missing = [m.pk for m in candidates if m.pk not in seen]
             result.no_data += missing
-            held = any(d.out_of_scope or not _same_office(payload, d) for d in documents)
-            _set_outcome(payload, "parsed" if seen else "quarantined" if held else "no-data")
+            held = any(d.out_of_scope or not (d.family_member or _same_office(payload, d)) for d in documents)
+            read = seen or result.not_in_docket
+            _set_outcome(payload, "parsed" if read else "quarantined" if held else "no-data")
     return result
 
 
@@ -271,6 +278,8 @@ class _Resolver:
         self.create_with_client, self.trust_numbers, self.confine = create_with_client, trust_numbers, confine
 
     def matter_for(self, doc: Document) -> Matter | None:
+        if doc.family_member:
+            return self.member_matter(doc)
         payload, sole = self.payload, self.sole
         matter = match_document(doc, self.candidates)
         if matter is None and sole is not None and (doc.biblio is None or self.trust_numbers):
@@ -302,6 +311,28 @@ class _Resolver:
                 fingerprint=f"mismatch|payload:{payload.pk}|{label}",
             ))
         return matter
+
+    def member_matter(self, doc: Document) -> Matter | None:
+        """A family member's matter: the one docket matter its own numbers name, whichever was asked for."""
+        found = _docket_candidates(doc)
+        if len(found) > 1:
+            if not self.confine:
+                _keep(self.result, quarantine(
+                    payload=self.payload, category=QuarantineItem.Category.CONFLICT,
+                    reason=(f"the family member {_member_label(doc)} could be any of {len(found)} matters "
+                            f"({', '.join(m.reference for m in found)}); its data was put on none"),
+                    fingerprint=f"ambiguous|payload:{self.payload.pk}|{','.join(doc.numbers)}",
+                ))
+            return None
+        if not found:
+            # Another application of the family that the docket does not hold: reported, never merged into
+            # the requested matter and never created unasked.
+            if not self.confine:
+                self.result.not_in_docket.append(_member_label(doc))
+            return None
+        if self.confine and found[0] not in self.candidates:
+            return None
+        return found[0]
 
     def create(self, doc: Document, biblio: Biblio, client: Client) -> Matter | None:
         try:
@@ -354,6 +385,13 @@ def process_pending_payloads(*, older_than: dt.timedelta | None = None, limit: i
     return totals
 
 
+def _member_label(doc: Document) -> str:
+    """``US 8131731 (application 96495207)``: how a family member not in the docket is reported."""
+    apps, pubs = _typed_numbers(doc)
+    label = f"{doc.office} {', '.join(sorted(n for n in pubs if n.startswith(doc.office))) or '?'}"
+    return label + (f" (application {', '.join(sorted(apps))})" if apps else "")
+
+
 def _same_office(payload: OfficePayload, doc: Document) -> bool:
     """The document is of the office the answer was asked from (or offered as, for a file)."""
     return not doc.office or not payload.office or doc.office == payload.office
@@ -375,7 +413,7 @@ def _held_back(payload: OfficePayload, doc: Document, candidates: list[Matter]) 
             payload=payload, category=QuarantineItem.Category.OUT_OF_SCOPE, matter=sole, reason=doc.out_of_scope,
             fingerprint=f"out_of_scope|{payload.office}|{','.join(doc.numbers)}",
         )
-    if not _same_office(payload, doc):
+    if not _same_office(payload, doc) and not doc.family_member:
         number = doc.biblio.application_number if doc.biblio else ", ".join(doc.numbers)
         return quarantine(
             payload=payload, category=QuarantineItem.Category.OUT_OF_SCOPE, matter=sole,
