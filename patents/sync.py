@@ -187,6 +187,7 @@ def fetch_and_ingest(*, office: str, matters: list[Matter], client, run_id: int 
             batch.fetch_together(matters)
         else:
             batch.fetch_one_by_one(matters)
+        batch.follow_up(matters)
     finally:
         batch.close()
     return batch.out
@@ -254,14 +255,29 @@ class _Batch:
                                        f"(payload {result.payload.pk if result.payload else '-'} quarantined)")
             self.finish([matter], result, changed=not result.unchanged)
 
+    def follow_up(self, matters: list[Matter]) -> None:
+        """The office's further per-matter requests (its descriptor's ``follow_ups``), each answer ingested
+        for that matter exactly as ``ingest_file`` ingests a file of that kind."""
+        for follow in self.office.follow_ups:
+            if not follow.enabled(settings):
+                continue
+            for matter in matters:
+                try:
+                    response = follow.fetch(self.client, matter)
+                except NotFound as exc:
+                    self.record_no_data(exc, [matter], kind=follow.kind)
+                    continue
+                if response is not None:
+                    self.ingest(response, [matter], kind=follow.kind)
+
     def fetch(self, numbers: list[str]):
         assert self.office.fetch is not None  # only synced offices get here (plan_sync checks)
         return self.office.fetch(self.client, numbers)
 
-    def ingest(self, response, group: list[Matter]) -> IngestResult:
+    def ingest(self, response, group: list[Matter], *, kind: str = "") -> IngestResult:
         out = self.out
         result = ingest_response(
-            office=self.code, kind=self.kind, endpoint=response.endpoint, request_key=response.request_key,
+            office=self.code, kind=kind or self.kind, endpoint=response.endpoint, request_key=response.request_key,
             body=response.body, matters=group, status=response.status, fetched_at=response.fetched_at,
             content_type=response.content_type, sync_run_id=self.run_id, table=self.table,
         )
@@ -290,11 +306,11 @@ class _Batch:
         record_failure(run_id=self.run_id, office=self.code, matter_ids=[m.pk for m in group], exc=exc)
         return True
 
-    def record_no_data(self, exc: NotFound, group: list[Matter]) -> None:
+    def record_no_data(self, exc: NotFound, group: list[Matter], *, kind: str = "") -> None:
         # The office's "no data" answer (JPO 107, OPS EntityNotFound, ODP 404) is kept and shown to the
         # operator in its own words; the matters still count as synced with nothing new.
         if exc.response is not None:
-            self.ingest(exc.response, group)
+            self.ingest(exc.response, group, kind=kind)
 
     def finish(self, group: list[Matter], result: IngestResult | None, changed: bool) -> None:
         no_data = set(result.no_data) if result else {m.pk for m in group}

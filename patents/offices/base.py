@@ -30,6 +30,23 @@ EventTypeSeed = tuple[str, str, str, bool]
 
 
 @dataclass(frozen=True)
+class FollowUp:
+    """A further request the sync makes for each matter after the office's own sync request.
+
+    ``fetch(client, matter)`` returns the office's answer (or None when there is nothing to ask); the answer
+    is stored as ``kind`` and goes through the same ingestion as ``ingest_file --kind`` of that kind.
+    ``setting`` names the boolean setting that turns it on: each follow-up costs one request per matter.
+    """
+
+    kind: str
+    fetch: Callable[[Any, Any], Any]
+    setting: str
+
+    def enabled(self, settings: Any) -> bool:
+        return bool(getattr(settings, self.setting, False))
+
+
+@dataclass(frozen=True)
 class Office:
     """One office as the docket talks to it. ``code`` is the WIPO ST.3 code stored on ``Matter.office``."""
 
@@ -48,6 +65,7 @@ class Office:
     freshness_hours: float = 24.0  # sync a matter again after this long (OFFICE_SYNC_FRESHNESS_HOURS_<code>)
     sync_kind: str = ""  # the payload kind a sync request stores
     sync_number: Callable[[Any], str | None] | None = None  # which number of a matter the office is asked by
+    follow_ups: tuple[FollowUp, ...] = ()  # further per-matter requests of the sync (each behind a setting)
     # Payloads: the kinds this office's answers are stored as, and ingest_file's --kind names for them.
     payload_kinds: frozenset[str] = frozenset()
     file_kinds: Mapping[str, str] = field(default_factory=dict)

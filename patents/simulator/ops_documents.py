@@ -553,6 +553,15 @@ def application_docdb(m: SyntheticMatter) -> tuple[str, str, str]:
     return "JP", m.application_digits, "A"
 
 
+def member_application_docdb(m: SyntheticMatter, publication_country: str) -> tuple[str, str, str]:
+    """The application a family member's publication was published from: a Euro-PCT matter's WO
+    publication is the PCT application's (receiving office docdb form, kind W), not the EP one."""
+    if publication_country == "WO" and m.pct_application_number:
+        ro, year, serial = m.pct_application_number[4:6], m.pct_application_number[6:10], m.pct_application_number[11:]
+        return ro, f"{year}{serial}", "W"
+    return application_docdb(m)
+
+
 def _exch_docid(kind: str, country: str | None, number: str, doc_kind: str | None, when: date | None) -> str:
     out = f'<document-id document-id-type="{kind}">'
     if country:
@@ -567,7 +576,7 @@ def _exch_docid(kind: str, country: str | None, number: str, doc_kind: str | Non
 
 def _family_member(m: SyntheticMatter, pub: tuple[str, str, str, date], extra: str = "") -> str:
     country, number, kind, when = pub
-    ac, an, ak = application_docdb(m)
+    ac, an, ak = member_application_docdb(m, country)
     out = f'<ops:family-member family-id="{m.family_id}"><publication-reference>'
     out += _exch_docid("docdb", country, number, kind, when)
     out += _exch_docid("epodoc", None, f"{country}{number}", None, when)

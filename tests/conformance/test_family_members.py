@@ -138,3 +138,63 @@ def test_a_member_two_matters_could_be_is_held_and_put_on_neither(office_samples
     assert "EP-A" in report["quarantined"][0]["reason"] and "EP-B" in report["quarantined"][0]["reason"]
     payload = OfficePayload.objects.get()
     assert not payload.matters.filter(pk__in=[a.pk, b.pk]).exists()
+
+
+@pytest.mark.simulator
+def test_the_ep_sync_fetches_each_matters_family_with_legal_and_ingests_it_like_ingest_file(
+        simulator_factory, sim_client, settings):
+    from docketapp.audit import attributed
+    from patents import sync
+    from patents.services import MatterData, ensure_client, upsert_matter
+    from patents.simulator.ops_documents import is_in_register
+
+    settings.OPS_SYNC_FAMILY = True
+    sim = simulator_factory(seed=3, matters=60)
+    with attributed(reason="test set-up", process="tests"):
+        client, _ = ensure_client(reference="SIM", name="Simulated")
+        picked = [m for m in sim.portfolio.matters("EP") if is_in_register(m)][:4]
+        matters = [upsert_matter(data=MatterData(client=client, reference=f"SIM-{m.index:04d}", office="EP",
+                                                 kind=Matter.Kind.PATENT, application_number=m.application_number,
+                                                 filing_date=m.filing_date))[0] for m in picked]
+    assert len(matters) == 4
+
+    run = sync.run_inline(office="EP", client=sim_client(sim, "EP"), max_wait=5.0)
+
+    assert (run.matters_synced, run.errors) == (4, 0)
+    families = OfficePayload.objects.filter(kind=ep_documents.FAMILY)
+    assert families.count() == 4 and {p.endpoint for p in families} == {"family/biblio,legal"}
+    for sim_matter, matter in zip(picked, matters, strict=True):
+        inpadoc = OfficeEvent.objects.filter(matter=matter, natural_key__contains="|inpadoc:")
+        if sim_matter.publication_number.startswith("EP"):
+            assert families.filter(matters=matter).count() == 1, matter.reference
+            assert inpadoc.exists(), matter.reference
+        else:
+            # A Euro-PCT application not yet published by the EPO: its family holds only the WO publication,
+            # the PCT application's, whose events are not this EP matter's.
+            assert not families.filter(matters=matter).exists() and not inpadoc.exists(), matter.reference
+    assert any(not m.publication_number.startswith("EP") for m in picked)
+    assert not QuarantineItem.objects.exclude(category="unmapped_code").exists()
+    # The same answers again: stored once, applied once.
+    rows = history_count()
+    again = sync.run_inline(office="EP", client=sim_client(sim, "EP"), max_wait=5.0,
+                            older_than=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1))
+    assert again.events_created == 0 and again.payloads_unchanged == 5
+    assert history_count() == rows
+
+
+@pytest.mark.simulator
+def test_without_the_setting_the_ep_sync_asks_for_no_family(simulator_factory, sim_client, settings):
+    from docketapp.audit import attributed
+    from patents import sync
+    from patents.services import MatterData, ensure_client, upsert_matter
+    from patents.simulator.ops_documents import is_in_register
+
+    settings.OPS_SYNC_FAMILY = False
+    sim = simulator_factory(seed=3, matters=30)
+    m = next(m for m in sim.portfolio.matters("EP") if is_in_register(m))
+    with attributed(reason="test set-up", process="tests"):
+        client, _ = ensure_client(reference="SIM", name="Simulated")
+        upsert_matter(data=MatterData(client=client, reference="SIM-1", office="EP", kind=Matter.Kind.PATENT,
+                                      application_number=m.application_number, filing_date=m.filing_date))
+    sync.run_inline(office="EP", client=sim_client(sim, "EP"), max_wait=5.0)
+    assert not OfficePayload.objects.filter(kind=ep_documents.FAMILY).exists()
