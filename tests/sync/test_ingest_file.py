@@ -29,7 +29,7 @@ def ingest(*args) -> dict:
 def test_json_report_has_exactly_the_documented_keys_and_a_second_run_changes_nothing(office_samples):
     path = office_samples / "epo" / "register-biblio-EP2400812-ns2ns3-prefixes.xml"
     first = ingest("--office", "EP", "--kind", "register", "--create", str(path))
-    assert set(first) == {"matter", "events_created", "quarantined", "deadlines"}
+    assert set(first) == {"matter", "events_created", "quarantined", "not_in_docket", "deadlines"}
     assert first["matter"] == "EP10167109"
     assert first["events_created"] == 2  # filing and grant, from the bibliographic data
     assert first["quarantined"] == []
