@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from docketapp.audit import attributed
+from docketapp.audit import attributed, ensure_attributed
 
 from .clients.errors import BadResponse, NotFound, OfficeError, QuotaError, ThrottledError, TransientError
 from .ingestion import PROCESSED_KINDS, IngestResult, ingest_response, process_payload, quarantine_answer
@@ -276,11 +276,14 @@ class _Batch:
 
     def ingest(self, response, group: list[Matter], *, kind: str = "") -> IngestResult:
         out = self.out
-        result = ingest_response(
-            office=self.code, kind=kind or self.kind, endpoint=response.endpoint, request_key=response.request_key,
-            body=response.body, matters=group, status=response.status, fetched_at=response.fetched_at,
-            content_type=response.content_type, sync_run_id=self.run_id, table=self.table,
-        )
+        # The docket changes an answer brings (events, parent links, reconciled fields) are the sync's.
+        with ensure_attributed(reason=f"office sync ({self.code}): {response.endpoint}", process=PROCESS):
+            result = ingest_response(
+                office=self.code, kind=kind or self.kind, endpoint=response.endpoint,
+                request_key=response.request_key, body=response.body, matters=group, status=response.status,
+                fetched_at=response.fetched_at, content_type=response.content_type, sync_run_id=self.run_id,
+                table=self.table,
+            )
         out.stored += 0 if result.unchanged else 1
         out.unchanged += 1 if result.unchanged else 0
         out.events_created += result.events_created

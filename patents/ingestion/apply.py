@@ -42,6 +42,7 @@ from ..normalize import (
     iso,
 )
 from ..offices import DEFAULT_OFFICE, OFFICES_BY_CODE
+from ..parsers._util import normalized_number
 from ..parsers.errors import MALFORMED, OUT_OF_SCOPE, ParseError
 from ..parsers.types import Biblio, Document, Event
 from ..services import (
@@ -533,34 +534,58 @@ def _hold_unreadable_priorities(payload: OfficePayload, matter: Matter, biblio: 
         ))
 
 
-def _link_parent(*, matter: Matter, biblio: Biblio, payload: OfficePayload) -> list[QuarantineItem]:
-    """An EP divisional's parent (register related-documents) becomes the matter's parent link.
+def _direct_parents(matter: Matter, biblio: Biblio, relations: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """{normalized parent number: (number as written, Matter.Relation)} of the matter's own parents.
 
-    Only a parent of the same client is linked; a parent not in the docket, or another parent than the
-    one the docket has, is held for a person: the relation is never lost and never overwritten.
+    ODP's parent bag holds the whole chain (grandparents included): only the links whose child is this
+    matter's application are its parents.
+    """
+    out: dict[str, tuple[str, str]] = {}
+    own = matter.application_number_normalized
+    for link in biblio.continuity:
+        if link.relation != "parent" or link.relation_code not in relations:
+            continue
+        child = normalized_number(matter.office, link.child_number) or link.child_number
+        if own and child != own:
+            continue
+        number = normalized_number(matter.office, link.parent_number) or link.parent_number
+        out[number] = (link.parent_number, relations[link.relation_code])
+    return out
+
+
+def _link_parent(*, matter: Matter, biblio: Biblio, payload: OfficePayload) -> list[QuarantineItem]:
+    """The parent the office names (EP Register division, USPTO continuity) becomes the matter's parent link.
+
+    Only a parent of the same client is linked. A parent not in the docket is kept on the matter as a
+    relation with the parent's number (``parent_number``), never lost; another parent than the one the
+    docket has, or several, is held for a person: never overwritten, never guessed.
     """
     known = OFFICES_BY_CODE.get(matter.office)
-    if known is None or not known.links_divisional_parents:
-        return []
-    parents = {link.parent_number for link in biblio.continuity
-               if link.relation == "parent" and link.relation_code == "DIV"}
+    parents = _direct_parents(matter, biblio, dict(known.parent_relations)) if known is not None else {}
     if not parents:
         return []
     (number, *others) = sorted(parents)
+    written, relation = parents[number]
     found = list(Matter.objects.filter(client=matter.client, office=matter.office,
                                        application_number_normalized=number)[:2])
     current = matter.parent
     if not others and len(found) == 1 and current in (None, found[0]):
-        if current is None:
-            matter.parent, matter.parent_relation = found[0], Matter.Relation.DIVISIONAL
+        if (current, matter.parent_relation, matter.parent_number) != (found[0], relation, ""):
+            matter.parent, matter.parent_relation, matter.parent_number = found[0], relation, ""
             matter.full_clean(validate_unique=False, validate_constraints=False)
-            matter.save(update_fields=["parent", "parent_relation", "updated_at"])
+            matter.save(update_fields=["parent", "parent_relation", "parent_number", "updated_at"])
         return []
-    reason = (f"{matter.reference} is a divisional of {', '.join(sorted(parents))} (EP Register), "
-              + ("which is not a matter of this client in the docket" if not found
-                 else f"but the docket links it to {matter.parent.reference if matter.parent else 'nothing'}"))
+    if not others and not found and current is None:
+        if (matter.parent_relation, matter.parent_number) != (relation, written):
+            matter.parent_relation, matter.parent_number = relation, written[:40]
+            matter.save(update_fields=["parent_relation", "parent_number", "updated_at"])
+        return []
+    label = Matter.Relation(relation).label.lower() if relation in Matter.Relation.values else relation
+    reason = (f"{matter.reference} is a {label} of {', '.join(sorted(parents))} ({payload.office} office data), "
+              + (f"but the docket links it to {current.reference}" if current is not None
+                 else "and more than one parent or matter fits"))
     item = quarantine(payload=payload, category=QuarantineItem.Category.MISMATCH, matter=matter,
-                      source="epo-register", reason=reason + ": the parent link was not set",
+                      source="parent", reason=reason + ": the parent link was not set",
                       fingerprint=f"parent|{matter.pk}|{','.join(sorted(parents))}",
                       details={"parents": sorted(parents)})
     return [item] if item else []

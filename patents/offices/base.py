@@ -81,7 +81,9 @@ class Office:
     # (WO files PCT international applications and nothing else).
     exclusive_kinds: Mapping[str, str] = field(default_factory=dict)
     other_kinds_refused: str = ""
-    links_divisional_parents: bool = False  # the answer's "parent, DIV" links set the matter's parent
+    # The answer's parent links that set the matter's parent: office relation code (as in
+    # ContinuityLink.relation_code) → Matter.Relation value. EP Register divisions, USPTO continuity.
+    parent_relations: Mapping[str, str] = field(default_factory=dict)
     status_map: Mapping[str, str] = field(default_factory=dict)  # office status code → Matter.Status value
     mappings: tuple[Mapping_, ...] = ()  # the code-mapping seed (office codes → canonical event types)
     event_types: tuple[EventTypeSeed, ...] = ()  # canonical event types this office's mappings introduce

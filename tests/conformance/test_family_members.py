@@ -23,7 +23,7 @@ from patents.offices.ep import documents as ep_documents
 from tests.factories import ClientFactory, MatterFactory
 from tests.sync.conftest import history_count
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("mappings", "no_hooks", "audit")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("mappings", "no_hooks")]
 
 OPS = "{http://ops.epo.org}"
 

@@ -117,7 +117,7 @@ OFFICE = Office(
                 "family": documents.FAMILY},
     parse=documents.parse,
     normalize_number=numbers.normalize,
-    links_divisional_parents=True,
+    parent_relations={"DIV": "divisional"},  # register related-documents/division
     status_map=STATUS_MAP,
     mappings=tuple(MAPPINGS),
     event_types=tuple(EVENT_TYPES),
