@@ -198,3 +198,14 @@ def test_without_the_setting_the_ep_sync_asks_for_no_family(simulator_factory, s
                                       application_number=m.application_number, filing_date=m.filing_date))
     sync.run_inline(office="EP", client=sim_client(sim, "EP"), max_wait=5.0)
     assert not OfficePayload.objects.filter(kind=ep_documents.FAMILY).exists()
+
+
+def test_the_ca_and_us_members_of_an_ep_family_stay_off_the_ep_matter(office_samples):
+    """family-EP2400812A1: EP, CA, CN, US … members; only the EP application is the EP matter's."""
+    ep = MatterFactory(reference="EP10167109", office="EP", application_number="EP10167109",
+                       filing_date=dt.date(2010, 6, 24))
+    report = ingest(office_samples / "epo" / "family-EP2400812A1.xml", "--matter", "EP10167109")
+    assert report["matter"] == "EP10167109" and report["quarantined"] == []
+    assert any(s.startswith("CA ") for s in report["not_in_docket"])
+    assert set(OfficePayload.objects.get().matters.all()) == {ep}
+    assert Matter.objects.count() == 1
