@@ -308,6 +308,9 @@ OPS_BASE_URL = env.str("OPS_BASE_URL", default="https://ops.epo.org/3.2")
 OPS_KEY = env.str("OPS_KEY", default="")
 OPS_SECRET = env.str("OPS_SECRET", default="")
 OPS_WEEKLY_QUOTA_BYTES = env.int("OPS_WEEKLY_QUOTA_BYTES", default=4 * 1024**3)
+# The EP sync also fetches each matter's family with biblio and legal (docs/importing.md): one more
+# inpadoc request per EP matter, so off unless asked for.
+OPS_SYNC_FAMILY = env.bool("OPS_SYNC_FAMILY", default=False)
 USPTO_ODP_BASE_URL = env.str("USPTO_ODP_BASE_URL", default="https://api.uspto.gov")
 USPTO_ODP_API_KEY = env.str("USPTO_ODP_API_KEY", default="")
 JPO_BASE_URL = env.str("JPO_BASE_URL", default="https://ip-data.jpo.go.jp")

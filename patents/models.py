@@ -258,6 +258,12 @@ class Matter(models.Model):
     receiving_office = models.CharField(max_length=2, blank=True, help_text="PCT receiving office (ST.3)")
     parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
     parent_relation = models.CharField(max_length=20, choices=Relation.choices, blank=True)
+    # The parent as the office names it (USPTO continuity, EP Register division) when it is not a matter of
+    # this client in the docket: the relation is kept, with the number, instead of being lost.
+    parent_number = models.CharField(
+        max_length=40, blank=True,
+        help_text="The parent application as the office names it, when it is not in the docket",
+    )
     # Derived by deadlines.services from the events and dates: never typed in. Kept apart from
     # ``status``, which is what the office sync reports.
     lifecycle_state = models.CharField(
@@ -295,7 +301,8 @@ class Matter(models.Model):
                 name="one_matter_per_office_application",
             ),
             models.CheckConstraint(
-                condition=Q(parent__isnull=True, parent_relation="") | Q(parent__isnull=False) & ~Q(parent_relation=""),
+                condition=Q(parent__isnull=True, parent_relation="") | Q(parent__isnull=False) & ~Q(parent_relation="")
+                | Q(parent__isnull=True) & ~Q(parent_number=""),
                 name="parent_and_relation_together",
             ),
         ]
@@ -369,7 +376,7 @@ class Matter(models.Model):
         parent = self.parent if (self.parent_id or "parent" in self._state.fields_cache) else None
         if parent is not None and not self.parent_relation:
             errors["parent_relation"] = "Say how this matter relates to its parent"
-        if self.parent_relation and parent is None:
+        if self.parent_relation and parent is None and not self.parent_number:
             errors["parent"] = "A relation needs a parent matter"
         if parent is not None:
             if parent is self or (parent.pk is not None and parent.pk == self.pk):

@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from docketapp.audit import attributed
+from docketapp.audit import attributed, ensure_attributed
 
 from .clients.errors import BadResponse, NotFound, OfficeError, QuotaError, ThrottledError, TransientError
 from .ingestion import PROCESSED_KINDS, IngestResult, ingest_response, process_payload, quarantine_answer
@@ -204,6 +204,8 @@ class _Batch:
         self.kind = office.sync_kind
         self.out = BatchOutcome()
         self.meter = _Meter(client)
+        # The office's further per-matter requests that are switched on (some are opt-in by a setting).
+        self.follow_ups = tuple(f for f in office.follow_ups if f.enabled(settings))
 
     def fetch_together(self, matters: list[Matter]) -> None:
         """A bulk office: every numbered matter in one request; matters without the number are done."""
@@ -234,7 +236,7 @@ class _Batch:
             if result.malformed:
                 raise MalformedPayload(f"{self.code}: unreadable answer for {len(group)} matters "
                                        f"(payload {result.payload.pk if result.payload else '-'} quarantined)")
-            if not self.office.follow_ups:
+            if not self.follow_ups:
                 self.finish(group, result, changed=not result.unchanged)
                 return
             # Each matter counts as synced once its follow-ups are in: a throttle refusal half-way retries the
@@ -270,7 +272,7 @@ class _Batch:
         matters count as synced: a throttle refusal here retries the batch, and the main answer, unchanged
         by then, costs a request but writes nothing. Returns the matters whose data changed."""
         changed: set[int] = set()
-        if not self.office.follow_ups:
+        if not self.follow_ups:
             return changed
         # A follow-up may wait one throttle slot for its bucket: a refusal would retry the task, and the retry
         # asks the main question again first, which takes the very slot the follow-up was waiting for (JPO
@@ -285,7 +287,7 @@ class _Batch:
         for matter in group:
             # The main answer may just have filled in the number the follow-up is asked by (a grant).
             matter.refresh_from_db(fields=["grant_number", "grant_date", "publication_number"])
-        for extra in self.office.follow_ups:
+        for extra in self.follow_ups:
             for matter in group:
                 number = extra.number(matter)
                 if not number:
@@ -315,11 +317,14 @@ class _Batch:
 
     def ingest(self, response, group: list[Matter], *, kind: str | None = None) -> IngestResult:
         out = self.out
-        result = ingest_response(
-            office=self.code, kind=kind or self.kind, endpoint=response.endpoint, request_key=response.request_key,
-            body=response.body, matters=group, status=response.status, fetched_at=response.fetched_at,
-            content_type=response.content_type, sync_run_id=self.run_id, table=self.table,
-        )
+        # The docket changes an answer brings (events, parent links, reconciled fields) are the sync's.
+        with ensure_attributed(reason=f"office sync ({self.code}): {response.endpoint}", process=PROCESS):
+            result = ingest_response(
+                office=self.code, kind=kind or self.kind, endpoint=response.endpoint,
+                request_key=response.request_key, body=response.body, matters=group, status=response.status,
+                fetched_at=response.fetched_at, content_type=response.content_type, sync_run_id=self.run_id,
+                table=self.table,
+            )
         out.stored += 0 if result.unchanged else 1
         out.unchanged += 1 if result.unchanged else 0
         out.events_created += result.events_created
@@ -345,11 +350,11 @@ class _Batch:
         record_failure(run_id=self.run_id, office=self.code, matter_ids=[m.pk for m in group], exc=exc)
         return True
 
-    def record_no_data(self, exc: NotFound, group: list[Matter]) -> None:
+    def record_no_data(self, exc: NotFound, group: list[Matter], *, kind: str = "") -> None:
         # The office's "no data" answer (JPO 107, OPS EntityNotFound, ODP 404) is kept and shown to the
         # operator in its own words; the matters still count as synced with nothing new.
         if exc.response is not None:
-            self.ingest(exc.response, group)
+            self.ingest(exc.response, group, kind=kind)
 
     def finish(self, group: list[Matter], result: IngestResult | None, changed: bool,
                also_changed: set[int] | None = None) -> None:

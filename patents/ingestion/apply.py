@@ -43,6 +43,7 @@ from ..normalize import (
     iso,
 )
 from ..offices import DEFAULT_OFFICE, OFFICES_BY_CODE
+from ..parsers._util import normalized_number
 from ..parsers.errors import MALFORMED, OUT_OF_SCOPE, ParseError
 from ..parsers.types import Biblio, Document, Event
 from ..services import (
@@ -110,7 +111,12 @@ def _docket_candidates(doc: Document) -> list[Matter]:
         query |= Q(application_number_normalized__in=apps)
     if pubs:
         query |= Q(publication_number__in=pubs) | Q(grant_number__in=pubs)
-    return [m for m in Matter.objects.filter(query).order_by("pk")[:5] if m.office == office or not office]
+    found = Matter.objects.filter(query)
+    if office:
+        # In the query, not after the slice: other offices' matters with the same digits must not crowd out
+        # the one this document is about.
+        found = found.filter(office=office)
+    return list(found.order_by("pk")[:5])
 
 
 def _find_in_docket(doc: Document) -> Matter | None:
@@ -184,12 +190,13 @@ def process_payload(
         for doc in documents:
             _keep(result, _held_back(payload, doc, candidates))
         usable = [doc for doc in documents if not doc.no_data and not doc.out_of_scope
-                  and _same_office(payload, doc)]
+                  and (doc.family_member or _same_office(payload, doc))]
         # Only a one-document answer is taken to be about the one matter asked for. In a bulk answer
         # (replayed for one quarantine item, so with one candidate) the other documents belong to other
-        # matters: they are looked up in the docket, never put on (or held against) the candidate.
-        resolver = _Resolver(payload, candidates, result, sole=candidates[0] if len(candidates) == 1
-                             and len(usable) == 1 else None, create_with_client=create_with_client,
+        # matters: they are looked up in the docket, never put on (or held against) the candidate. A family
+        # member is about the application its own numbers name, whichever matter the family was asked for.
+        sole = candidates[0] if len(candidates) == 1 and len(usable) == 1 and not usable[0].family_member else None
+        resolver = _Resolver(payload, candidates, result, sole=sole, create_with_client=create_with_client,
                              trust_numbers=trust_numbers, confine=confine)
         seen: dict[int, Document] = {}
         for doc in usable:
@@ -210,8 +217,9 @@ def process_payload(
                 payload.matters.add(*seen)
             missing = [m.pk for m in candidates if m.pk not in seen]
             result.no_data += missing
-            held = any(d.out_of_scope or not _same_office(payload, d) for d in documents)
-            _set_outcome(payload, "parsed" if seen else "quarantined" if held else "no-data")
+            held = any(d.out_of_scope or not (d.family_member or _same_office(payload, d)) for d in documents)
+            read = seen or result.not_in_docket
+            _set_outcome(payload, "parsed" if read else "quarantined" if held else "no-data")
     return result
 
 
@@ -272,6 +280,8 @@ class _Resolver:
         self.create_with_client, self.trust_numbers, self.confine = create_with_client, trust_numbers, confine
 
     def matter_for(self, doc: Document) -> Matter | None:
+        if doc.family_member:
+            return self.member_matter(doc)
         payload, sole = self.payload, self.sole
         matter = match_document(doc, self.candidates)
         if matter is None and sole is not None and (doc.biblio is None or self.trust_numbers):
@@ -303,6 +313,28 @@ class _Resolver:
                 fingerprint=f"mismatch|payload:{payload.pk}|{label}",
             ))
         return matter
+
+    def member_matter(self, doc: Document) -> Matter | None:
+        """A family member's matter: the one docket matter its own numbers name, whichever was asked for."""
+        found = _docket_candidates(doc)
+        if len(found) > 1:
+            if not self.confine:
+                _keep(self.result, quarantine(
+                    payload=self.payload, category=QuarantineItem.Category.CONFLICT,
+                    reason=(f"the family member {_member_label(doc)} could be any of {len(found)} matters "
+                            f"({', '.join(m.reference for m in found)}); its data was put on none"),
+                    fingerprint=f"ambiguous|payload:{self.payload.pk}|{','.join(doc.numbers)}",
+                ))
+            return None
+        if not found:
+            # Another application of the family that the docket does not hold: reported, never merged into
+            # the requested matter and never created unasked.
+            if not self.confine:
+                self.result.not_in_docket.append(_member_label(doc))
+            return None
+        if self.confine and found[0] not in self.candidates:
+            return None
+        return found[0]
 
     def create(self, doc: Document, biblio: Biblio, client: Client) -> Matter | None:
         try:
@@ -355,6 +387,13 @@ def process_pending_payloads(*, older_than: dt.timedelta | None = None, limit: i
     return totals
 
 
+def _member_label(doc: Document) -> str:
+    """``US 8131731 (application 96495207)``: how a family member not in the docket is reported."""
+    apps, pubs = _typed_numbers(doc)
+    label = f"{doc.office} {', '.join(sorted(n for n in pubs if n.startswith(doc.office))) or '?'}"
+    return label + (f" (application {', '.join(sorted(apps))})" if apps else "")
+
+
 def _same_office(payload: OfficePayload, doc: Document) -> bool:
     """The document is of the office the answer was asked from (or offered as, for a file)."""
     return not doc.office or not payload.office or doc.office == payload.office
@@ -376,7 +415,7 @@ def _held_back(payload: OfficePayload, doc: Document, candidates: list[Matter]) 
             payload=payload, category=QuarantineItem.Category.OUT_OF_SCOPE, matter=sole, reason=doc.out_of_scope,
             fingerprint=f"out_of_scope|{payload.office}|{','.join(doc.numbers)}",
         )
-    if not _same_office(payload, doc):
+    if not _same_office(payload, doc) and not doc.family_member:
         number = doc.biblio.application_number if doc.biblio else ", ".join(doc.numbers)
         return quarantine(
             payload=payload, category=QuarantineItem.Category.OUT_OF_SCOPE, matter=sole,
@@ -498,34 +537,58 @@ def _hold_unreadable_priorities(payload: OfficePayload, matter: Matter, biblio: 
         ))
 
 
-def _link_parent(*, matter: Matter, biblio: Biblio, payload: OfficePayload) -> list[QuarantineItem]:
-    """An EP divisional's parent (register related-documents) becomes the matter's parent link.
+def _direct_parents(matter: Matter, biblio: Biblio, relations: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """{normalized parent number: (number as written, Matter.Relation)} of the matter's own parents.
 
-    Only a parent of the same client is linked; a parent not in the docket, or another parent than the
-    one the docket has, is held for a person: the relation is never lost and never overwritten.
+    ODP's parent bag holds the whole chain (grandparents included): only the links whose child is this
+    matter's application are its parents.
+    """
+    out: dict[str, tuple[str, str]] = {}
+    own = matter.application_number_normalized
+    for link in biblio.continuity:
+        if link.relation != "parent" or link.relation_code not in relations:
+            continue
+        child = normalized_number(matter.office, link.child_number) or link.child_number
+        if own and child != own:
+            continue
+        number = normalized_number(matter.office, link.parent_number) or link.parent_number
+        out[number] = (link.parent_number, relations[link.relation_code])
+    return out
+
+
+def _link_parent(*, matter: Matter, biblio: Biblio, payload: OfficePayload) -> list[QuarantineItem]:
+    """The parent the office names (EP Register division, USPTO continuity) becomes the matter's parent link.
+
+    Only a parent of the same client is linked. A parent not in the docket is kept on the matter as a
+    relation with the parent's number (``parent_number``), never lost; another parent than the one the
+    docket has, or several, is held for a person: never overwritten, never guessed.
     """
     known = OFFICES_BY_CODE.get(matter.office)
-    if known is None or not known.links_divisional_parents:
-        return []
-    parents = {link.parent_number for link in biblio.continuity
-               if link.relation == "parent" and link.relation_code == "DIV"}
+    parents = _direct_parents(matter, biblio, dict(known.parent_relations)) if known is not None else {}
     if not parents:
         return []
     (number, *others) = sorted(parents)
+    written, relation = parents[number]
     found = list(Matter.objects.filter(client=matter.client, office=matter.office,
                                        application_number_normalized=number)[:2])
     current = matter.parent
     if not others and len(found) == 1 and current in (None, found[0]):
-        if current is None:
-            matter.parent, matter.parent_relation = found[0], Matter.Relation.DIVISIONAL
+        if (current, matter.parent_relation, matter.parent_number) != (found[0], relation, ""):
+            matter.parent, matter.parent_relation, matter.parent_number = found[0], relation, ""
             matter.full_clean(validate_unique=False, validate_constraints=False)
-            matter.save(update_fields=["parent", "parent_relation", "updated_at"])
+            matter.save(update_fields=["parent", "parent_relation", "parent_number", "updated_at"])
         return []
-    reason = (f"{matter.reference} is a divisional of {', '.join(sorted(parents))} (EP Register), "
-              + ("which is not a matter of this client in the docket" if not found
-                 else f"but the docket links it to {matter.parent.reference if matter.parent else 'nothing'}"))
+    if not others and not found and current is None:
+        if (matter.parent_relation, matter.parent_number) != (relation, written):
+            matter.parent_relation, matter.parent_number = relation, written[:40]
+            matter.save(update_fields=["parent_relation", "parent_number", "updated_at"])
+        return []
+    label = Matter.Relation(relation).label.lower() if relation in Matter.Relation.values else relation
+    reason = (f"{matter.reference} is a {label} of {', '.join(sorted(parents))} ({payload.office} office data), "
+              + (f"but the docket links it to {current.reference}" if current is not None
+                 else "and more than one parent or matter fits"))
     item = quarantine(payload=payload, category=QuarantineItem.Category.MISMATCH, matter=matter,
-                      source="epo-register", reason=reason + ": the parent link was not set",
+                      source="parent", reason=reason + ": the parent link was not set",
                       fingerprint=f"parent|{matter.pk}|{','.join(sorted(parents))}",
                       details={"parents": sorted(parents)})
     return [item] if item else []

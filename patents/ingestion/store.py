@@ -102,6 +102,8 @@ class IngestResult:
     events_created: int = 0  # recorded or changed (record_office_event does not tell the two apart)
     quarantined: list[QuarantineItem] = field(default_factory=list)
     reconciliation_open: int = 0
+    # Family members the docket holds no matter for ("US 8131731 (application …)"): offered for discovery.
+    not_in_docket: list[str] = field(default_factory=list)
 
     def merge(self, other: IngestResult) -> None:
         self.matters += other.matters
@@ -110,6 +112,7 @@ class IngestResult:
         self.events_created += other.events_created
         self.quarantined += other.quarantined
         self.reconciliation_open += other.reconciliation_open
+        self.not_in_docket += other.not_in_docket
         self.malformed = self.malformed or other.malformed
         self.too_large = self.too_large or other.too_large
 

@@ -33,12 +33,18 @@ EventTypeSeed = tuple[str, str, str, bool]
 class FollowUp:
     """A second request the sync makes for some matters of a batch, after the office's main fetch: facts
     the main answer does not carry (INPADOC legal events of a PCT application, JPO registration data of a
-    registered right). ``number`` says which matters need it (None: not this matter, e.g. not registered)."""
+    registered right, the EP family's INPADOC events). ``number`` says which matters need it (None: not this
+    matter, e.g. not registered). ``setting`` names a boolean setting that must be on for it (a request per
+    matter against a small allowance is opt-in); empty: always asked."""
 
     kind: str  # the payload kind its answers are stored and parsed as
     fetch: Fetch  # (client, [number]) → one office response for that one matter
     number: Callable[[Any], str | None]
     why: str = ""  # for people: what it brings (docs/offices.md, the sync log)
+    setting: str = ""
+
+    def enabled(self, settings: Any) -> bool:
+        return not self.setting or bool(getattr(settings, self.setting, False))
 
 
 @dataclass(frozen=True)
@@ -77,7 +83,9 @@ class Office:
     # (WO files PCT international applications and nothing else).
     exclusive_kinds: Mapping[str, str] = field(default_factory=dict)
     other_kinds_refused: str = ""
-    links_divisional_parents: bool = False  # the answer's "parent, DIV" links set the matter's parent
+    # The answer's parent links that set the matter's parent: office relation code (as in
+    # ContinuityLink.relation_code) → Matter.Relation value. EP Register divisions, USPTO continuity.
+    parent_relations: Mapping[str, str] = field(default_factory=dict)
     status_map: Mapping[str, str] = field(default_factory=dict)  # office status code → Matter.Status value
     mappings: tuple[Mapping_, ...] = ()  # the code-mapping seed (office codes → canonical event types)
     event_types: tuple[EventTypeSeed, ...] = ()  # canonical event types this office's mappings introduce

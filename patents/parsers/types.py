@@ -190,6 +190,10 @@ class FamilyMember:
     application: DocumentRef | None
     priority_claims: tuple[PriorityClaim, ...] = ()
     family_id: str | None = None
+    # With the family service's constituents: this member's exchange-documents (biblio) and INPADOC
+    # legal events (legal), each as the member carries them.
+    biblio: tuple[Biblio, ...] = ()
+    events: tuple[Event, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -306,3 +310,7 @@ class Document:
     application_numbers: tuple[str, ...] = ()
     no_data_reason: str = ""  # the office's own words when it has nothing (JPO 107 …)
     out_of_scope: str = ""  # a readable answer that must not be docketed, and why
+    # One application of a family answer (any office): applied only to the docket matter its own numbers
+    # name, never to the requested matter by default and never used to create one; a member no matter
+    # has is reported as not in the docket (offered for discovery).
+    family_member: bool = False

@@ -313,8 +313,8 @@ def parent_continuity(m: SyntheticMatter) -> list[dict]:
             {
                 "parentApplicationStatusCode": 150,
                 "firstInventorToFileIndicator": True,
-                "claimParentageTypeCode": "CON",
-                "claimParentageTypeCodeDescriptionText": "is a Continuation of",
+                "claimParentageTypeCode": m.parent_relation_code or "CON",
+                "claimParentageTypeCodeDescriptionText": CONTINUITY_TEXTS[m.parent_relation_code or "CON"],
                 "parentApplicationStatusDescriptionText": "Patented Case",
                 "parentApplicationNumberText": m.parent_application_number,
                 "parentApplicationFilingDate": parent_filing.isoformat(),
@@ -322,6 +322,7 @@ def parent_continuity(m: SyntheticMatter) -> list[dict]:
                 "parentPatentNumber": str(11000000 + _h(m, "ppat", 900000)),
             }
         )
+        bag += grandparent_continuity(m, parent_filing)
     for pr in m.priorities:
         if pr.kind == "provisional":
             bag.append(
@@ -336,6 +337,33 @@ def parent_continuity(m: SyntheticMatter) -> list[dict]:
                 }
             )
     return bag
+
+
+# claimParentageTypeCodeDescriptionText as ODP writes it (recorded: odp-continuity-17248024.json).
+CONTINUITY_TEXTS = {
+    "CON": "is a Continuation of",
+    "DIV": "is a Division of",
+    "CIP": "is a Continuation in-part of",
+}
+
+
+def grandparent_continuity(m: SyntheticMatter, parent_filing: date) -> list[dict]:
+    """ODP's parent bag holds the whole chain: the parent's own parent, linked to the parent, not to ``m``."""
+    if not m.grandparent_application_number:
+        return []
+    return [{
+        "parentApplicationStatusCode": 250,
+        "firstInventorToFileIndicator": False,
+        "claimParentageTypeCode": "CON",
+        "claimParentageTypeCodeDescriptionText": CONTINUITY_TEXTS["CON"],
+        "parentApplicationStatusDescriptionText": (
+            "Patent Expired Due to NonPayment of Maintenance Fees Under 37 CFR 1.362"
+        ),
+        "parentApplicationNumberText": m.grandparent_application_number,
+        "parentApplicationFilingDate": (parent_filing - timedelta(days=700)).isoformat(),
+        "childApplicationNumberText": m.parent_application_number,
+        "parentPatentNumber": str(10000000 + _h(m, "gpat", 900000)),
+    }]
 
 
 OFFICE_NAMES = {

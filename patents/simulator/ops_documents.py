@@ -402,8 +402,26 @@ def register_biblio(m: SyntheticMatter, status_text: str) -> str:
             + "</ns3:date-search-report-mailed></ns3:search-report-information>"
         )
     p.append("</ns3:search-reports-information>")
+    p.append(related_documents_xml(m))
     p.append("</ns3:bibliographic-data>")
     return "".join(p)
+
+
+def related_documents_xml(m: SyntheticMatter) -> str:
+    """An EP divisional's ``related-documents/division`` as the register writes it: the application itself
+    an empty placeholder, the parent in the long application form (20110776418 for EP11776418)."""
+    if m.office != "EP" or m.parent_relation_code != "DIV" or not m.parent_application_number:
+        return ""
+    digits = m.parent_application_number[2:]
+    long_form = f"20{digits[:2]}0{digits[2:]}"
+    return (
+        "<ns3:related-documents><ns3:division><ns3:relation>"
+        "<ns3:child-doc><ns3:document-id><ns3:country></ns3:country><ns3:doc-number></ns3:doc-number>"
+        "</ns3:document-id></ns3:child-doc>"
+        '<ns3:parent-doc><ns3:document-id document-id-type="application number"><ns3:country>EP</ns3:country>'
+        f"<ns3:doc-number>{long_form}</ns3:doc-number><ns3:kind>D</ns3:kind></ns3:document-id>"
+        "</ns3:parent-doc></ns3:relation></ns3:division></ns3:related-documents>"
+    )
 
 
 def register_events(m: SyntheticMatter) -> list[str]:
@@ -553,6 +571,15 @@ def application_docdb(m: SyntheticMatter) -> tuple[str, str, str]:
     return "JP", m.application_digits, "A"
 
 
+def member_application_docdb(m: SyntheticMatter, publication_country: str) -> tuple[str, str, str]:
+    """The application a family member's publication was published from: a Euro-PCT matter's WO
+    publication is the PCT application's (receiving office docdb form, kind W), not the EP one."""
+    if publication_country == "WO" and m.pct_application_number:
+        ro, year, serial = m.pct_application_number[4:6], m.pct_application_number[6:10], m.pct_application_number[11:]
+        return ro, f"{year}{serial}", "W"
+    return application_docdb(m)
+
+
 def _exch_docid(kind: str, country: str | None, number: str, doc_kind: str | None, when: date | None) -> str:
     out = f'<document-id document-id-type="{kind}">'
     if country:
@@ -567,7 +594,7 @@ def _exch_docid(kind: str, country: str | None, number: str, doc_kind: str | Non
 
 def _family_member(m: SyntheticMatter, pub: tuple[str, str, str, date], extra: str = "") -> str:
     country, number, kind, when = pub
-    ac, an, ak = application_docdb(m)
+    ac, an, ak = member_application_docdb(m, country)
     out = f'<ops:family-member family-id="{m.family_id}"><publication-reference>'
     out += _exch_docid("docdb", country, number, kind, when)
     out += _exch_docid("epodoc", None, f"{country}{number}", None, when)

@@ -22,7 +22,7 @@ euro-pct           EP     PCT filing/ISR/WO publication, EP entry, R161/162, the
 pct                WO     priority, PCT filing, ISR + written opinion, WO publication, national phase
 us-utility         US     filing, PG-pub, CTRS/CTNF/CTFR with responses, RCE, NOA, issue fee, grant,
                           abandonment
-us-continuation    US     as us-utility, with a parent in the continuity bag
+us-continuation    US     as us-utility, with a parent (CON, DIV or CIP) and its parent in the continuity bag
 jp-patent          JP     filing, exam request, search report, 拒絶理由通知書 + reply, 特許査定, 登録,
                           拒絶査定
 =================  =====  ==============================================================================
@@ -220,7 +220,10 @@ class SyntheticMatter:
     pct_application_number: str = ""  # PCT/EP2021/100012 for euro-pct and pct
     wo_publication_number: str = ""  # WO2021100012
     wo_publication_date: date | None = None
-    parent_application_number: str = ""  # us-continuation
+    parent_application_number: str = ""  # us-continuation; an EP divisional's parent (EP21100000 form)
+    # How the parent relates (USPTO claimParentageTypeCode: CON, DIV, CIP; "DIV" for an EP divisional)
+    parent_relation_code: str = ""
+    grandparent_application_number: str = ""  # us-continuation: the parent's own parent (ODP lists the chain)
     lapsed_states: tuple[tuple[str, date], ...] = ()
     keys: frozenset[str] = field(default_factory=frozenset, repr=False)
 
@@ -495,8 +498,31 @@ class SyntheticPortfolio:
             "jp-patent": self._jp,
         }[kind]
         fields = builder(rng, index, kind, h.applicant_country)
+        fields.update(self._relations(index, kind, fields))
         matter = SyntheticMatter(**common, **fields)
         return _with_keys(matter)
+
+    def _relations(self, index: int, kind: str, fields: dict) -> dict:
+        """Parents as the real answers show them (no random draws: every other value stays as it was).
+
+        US continuations are continuations, divisionals or CIPs in turn, each with the chain's grandparent;
+        every twentieth EP direct filing (index 9, 29, …) is a divisional, of the EP matter nine places
+        before it when that one was filed earlier, else of an application outside the portfolio.
+        """
+        if kind == "us-continuation" and fields.get("parent_application_number"):
+            code = ("CON", "DIV", "CIP")[(index // 10) % 3]
+            parent = fields["parent_application_number"]
+            return {"parent_relation_code": code,
+                    "grandparent_application_number": f"{int(parent[:2]) - 1}{(index * 7919) % 900000 + 100000}"}
+        if kind == "ep-direct" and index % 20 == 9:
+            filing: date = fields["filing_date"]
+            earlier = self.matter(index - 9) if index >= 9 else None
+            if earlier is not None and earlier.office == "EP" and earlier.filing_date < filing:
+                parent = f"EP{earlier.ep_application_digits}"
+            else:
+                parent = f"EP{(filing.year - 2) % 100:02d}{900000 + index % 100000:06d}"
+            return {"parent_application_number": parent, "parent_relation_code": "DIV"}
+        return {}
 
     def _placed_filing(self, anchor_day: int, offset_days: int) -> date:
         """Filing date such that the event at ``anchor_day`` (days after filing) lies ``offset`` days ago."""

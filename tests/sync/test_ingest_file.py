@@ -29,7 +29,7 @@ def ingest(*args) -> dict:
 def test_json_report_has_exactly_the_documented_keys_and_a_second_run_changes_nothing(office_samples):
     path = office_samples / "epo" / "register-biblio-EP2400812-ns2ns3-prefixes.xml"
     first = ingest("--office", "EP", "--kind", "register", "--create", str(path))
-    assert set(first) == {"matter", "events_created", "quarantined", "deadlines"}
+    assert set(first) == {"matter", "events_created", "quarantined", "not_in_docket", "deadlines"}
     assert first["matter"] == "EP10167109"
     assert first["events_created"] == 2  # filing and grant, from the bibliographic data
     assert first["quarantined"] == []
@@ -270,12 +270,40 @@ def test_an_ep_divisional_keeps_its_parent_from_the_register(office_samples, tmp
     assert (child.parent.reference, child.parent_relation) == ("EP99203729", "divisional")
 
 
-def test_a_divisional_whose_parent_is_not_in_the_docket_is_held_not_lost(office_samples, tmp_path):
+def test_a_divisional_whose_parent_is_not_in_the_docket_keeps_the_relation_with_the_parent_number(
+        office_samples, tmp_path):
     report = ingest("--office", "EP", "--kind", "register", "--create",
                     str(_divisional_of(office_samples, tmp_path, "20110776418")))
-    assert Matter.objects.get(reference="EP10167109").parent is None
+    child = Matter.objects.get(reference="EP10167109")
+    assert child.parent is None
+    # Kept on the matter as the office names it, not lost and not a false alarm in quarantine.
+    assert (child.parent_relation, child.parent_number) == ("divisional", "EP11776418")
+    assert not [q for q in report["quarantined"] if q["category"] == "mismatch"]
+
+
+def test_a_divisional_linked_to_another_parent_in_the_docket_is_held_not_overwritten(office_samples, tmp_path):
+    ingest("--office", "EP", "--kind", "register", "--create",
+           str(office_samples / "epo" / "register-biblio-EP99203729-2016-ops-reg-prefixes.xml"))
+    ingest("--office", "EP", "--kind", "register", "--create",
+           str(office_samples / "epo" / "register-biblio-EP2400812-ns2ns3-prefixes.xml"))
+    other = Matter.objects.get(reference="EP10167109")
+    report = ingest("--office", "EP", "--kind", "register", "--create",
+                    str(_divisional_of(office_samples, tmp_path, "20110776418")))
+    child = Matter.objects.get(reference="EP10167109")
+    assert child == other and child.parent is None and child.parent_relation == "divisional"
+    # Now the docket says another parent: the register's word is held for a person.
+    parent = Matter.objects.get(reference="EP99203729")
+    from docketapp.audit import attributed
+
+    with attributed(reason="test: a paralegal links another parent", process="tests"):
+        child.parent, child.parent_number = parent, ""
+        child.save(update_fields=["parent", "parent_number"])
+    report = ingest("--office", "EP", "--kind", "register", "--matter", "EP10167109",
+                    str(_divisional_of(office_samples, tmp_path, "20110776418")))
     (held,) = [q for q in report["quarantined"] if q["category"] == "mismatch"]
-    assert "divisional of EP11776418" in held["reason"] and "not set" in held["reason"]
+    assert "divisional of EP11776418" in held["reason"] and "EP99203729" in held["reason"]
+    child.refresh_from_db()
+    assert child.parent == parent
 
 
 def test_inpadoc_legal_of_an_old_ep_patent_lands_on_the_matter_with_that_publication(office_samples):

@@ -86,6 +86,8 @@ class Command(BaseCommand):
             "quarantined": [
                 {"category": q.category, "reason": q.reason, "code": q.office_code or None} for q in result.quarantined
             ],
+            # Family members the docket has no matter for: listed so a person can add them (discover).
+            "not_in_docket": result.not_in_docket,
             "deadlines": [
                 {"rule": d.rule_id, "title": d.title, "due_date": d.due_date.isoformat(),
                  "latest_date": d.latest_date.isoformat() if d.latest_date else None, "status": d.status}
@@ -106,6 +108,8 @@ class Command(BaseCommand):
         self.stdout.write(f"events recorded or changed: {result.events_created}")
         for q in report["quarantined"]:
             self.stdout.write(f"quarantined ({q['category']}): {q['reason']}")
+        for member in result.not_in_docket:
+            self.stdout.write(f"not in the docket (skipped; add it as a matter to follow it): {member}")
         for d in report["deadlines"]:
             self.stdout.write(f"  {d['due_date']}  {d['title']} [{d['rule']}] {d['status']}"
                               + (f" (latest {d['latest_date']})" if d["latest_date"] else ""))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from patents.offices.base import Office
+from patents.offices.base import FollowUp, Office
 
 from . import documents, numbers
 from .seed import EVENT_TYPES, MAPPINGS
@@ -49,6 +49,12 @@ def make_client(settings: Any, simulator_url: str, **kwargs: Any) -> Any:
 def fetch_register(client: Any, numbers: list[str]) -> Any:
     return client.register_many(numbers, reference_type="application", input_format="epodoc",
                                 constituents=("biblio", "events", "procedural-steps"))
+
+
+def fetch_family(client: Any, numbers: list[str]) -> Any:
+    """The matter's INPADOC family with every member's biblio and legal events (one inpadoc request)."""
+    return client.family(numbers[0], reference_type="application", input_format="epodoc",
+                         constituents=("biblio", "legal"))
 
 
 def throttle_limits(lease_seconds: float, settings: Any = None) -> dict[tuple[str, str], Any]:
@@ -106,11 +112,17 @@ OFFICE = Office(
     batch_size=25,
     sync_kind=documents.REGISTER,
     sync_number=application_number,
+    # The family's INPADOC legal events (lapses in designated states, other members' events for their own
+    # matters): one more request per matter against OPS's smaller inpadoc allowance, so it is opt-in.
+    follow_ups=(FollowUp(kind=documents.FAMILY, fetch=fetch_family, number=application_number,
+                         why="the family's INPADOC legal events, each member's on its own matter",
+                         setting="OPS_SYNC_FAMILY"),),
     payload_kinds=documents.KINDS,
-    file_kinds={"register": documents.REGISTER, "legal": documents.LEGAL, "biblio": documents.BIBLIO},
+    file_kinds={"register": documents.REGISTER, "legal": documents.LEGAL, "biblio": documents.BIBLIO,
+                "family": documents.FAMILY},
     parse=documents.parse,
     normalize_number=numbers.normalize,
-    links_divisional_parents=True,
+    parent_relations={"DIV": "divisional"},  # register related-documents/division
     status_map=STATUS_MAP,
     mappings=tuple(MAPPINGS),
     event_types=tuple(EVENT_TYPES),

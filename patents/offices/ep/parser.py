@@ -35,7 +35,9 @@ text incl. "ORIGINAL CODE: 0009210", L518EP payment date, L520EP year of fee, L5
 → Event with source ``inpadoc``; ``params`` names the useful ones and keeps every L-field in ``fields``.
 
 Published data (``published-data/…/biblio``): ``exchange-document`` → Biblio with source
-``epo-published-data``. Family (``family/…``): ``ops:family-member`` → Family. Search:
+``epo-published-data``. Family (``family/…``): ``ops:family-member`` → Family; with the biblio and/or
+legal constituents, ``parse_family_members`` keeps each member's exchange-documents and ``ops:legal``
+events on that member. Search:
 ``ops:register-search`` / ``ops:biblio-search`` with ``total-result-count`` and ``ops:range`` → SearchPage.
 
 Errors: ``<fault xmlns="http://ops.epo.org"><code>SERVER.EntityNotFound</code><message>…`` and the API
@@ -51,6 +53,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from lxml import etree
@@ -717,56 +720,85 @@ def parse_inpadoc_legal(body: bytes | str) -> list[Event]:
     pf = child(root, OPS_NS, "patent-family")
     if pf is None:
         raise ParseError("no ops:patent-family element in legal response", source=source)
-    raw = []
+    out: list[Event] = []
     for fm in children(pf, OPS_NS, "family-member"):
         pub = _pick(_exch_ids(child(fm, EXCH_NS, "publication-reference"), source=source), "docdb")
-        for legal in children(fm, OPS_NS, "legal"):
-            code = legal.get("code")
-            if code is None or not code.strip():
-                raise ParseError("ops:legal without @code", source=source)
-            fields: dict[str, str] = {}
-            descs: dict[str, str] = {}
-            for el in legal.iter(f"{{{OPS_NS}}}*"):
-                name = local(el)
-                if _L_FIELD.match(name) and len(el) == 0:
-                    fields[name] = raw_text(el).strip()
-                    if el.get("desc"):
-                        descs[name] = el.get("desc")
-            date = parse_date(
-                fields.get("L007EP"),
-                field=f"legal {code.strip()} L007EP (gazette date)",
-                source=source,
-                required=True,
-            )
-            params: dict[str, Any] = {
-                "desc": legal.get("desc") or "",
-                "infl": legal.get("infl"),
-                "publication": pub.text if pub else None,
-                "document_number": fields.get("L003EP") or None,
-                "effective_date": parse_date(fields.get("L525EP"), field="L525EP", source=source),
-                "ref_country": fields.get("L501EP") or None,
-                "ref_code": fields.get("L502EP") or None,
-                "free_text": fields.get("L510EP") or None,
-                "payment_date": parse_date(fields.get("L518EP"), field="L518EP", source=source),
-                "fee_year": parse_int(fields.get("L520EP"), field="L520EP", source=source),
-                "designated_states": tuple(fields.get("L507EP", "").split()),
-                "validation_states": tuple(fields.get("L524EP", "").split()),
-                "owner": fields.get("L509EP") or None,
-                "opponent": fields.get("L519EP") or None,
-                "fields": fields,
-                "field_names": descs,
-            }
-            m = _ORIGINAL_CODE.search(fields.get("L510EP", ""))
-            params["original_code"] = m.group(1) if m else None
-            office = fields.get("L001EP") or (pub.country if pub else "")
-            if (fields.get("L004EP") or "").strip() == "W":
-                # DOCDB writes a PCT application as its receiving office's country with kind W (recorded in
-                # family WO2009085664: US / 2008086599 / W): the event is the international application's.
-                office = "WO"
-            text_ = legal.get("desc") or ""
-            # L018EP/L019EP are exchange timestamps: they change when INPADOC re-sends an unchanged event.
-            stable = tuple(sorted((k, v) for k, v in fields.items() if k not in ("L018EP", "L019EP")))
-            raw.append((office, code, date, text_, params, (code, date, stable)))
+        out += _member_legal_events(fm, pub, source=source)
+    return out
+
+
+def parse_family_members(body: bytes | str) -> list[FamilyMember]:
+    """``family/…[/biblio][,legal]``: every member with its own exchange-documents and INPADOC events.
+
+    Each member's data stays on that member: a family answer holds other offices' applications, and
+    their events are theirs, not the requested application's.
+    """
+    source = f"{SRC} family"
+    root = _root(body, source=source)
+    _require_ops_root(root, source=source)
+    pf = child(root, OPS_NS, "patent-family")
+    if pf is None:
+        raise ParseError("no ops:patent-family element in family response", source=source)
+    out = []
+    for fm in children(pf, OPS_NS, "family-member"):
+        member = _family_member(fm, source=source)
+        biblios = tuple(_exchange_biblio(d, source=source) for d in children(fm, EXCH_NS, "exchange-document")
+                        if d.get("status") != "not found")
+        events = tuple(_member_legal_events(fm, member.publication, source=source))
+        out.append(replace(member, biblio=biblios, events=events))
+    return out
+
+
+def _member_legal_events(fm: etree._Element, pub: DocumentRef | None, *, source: str) -> list[Event]:
+    """The ``ops:legal`` events of one family member; discriminators from content, within the member."""
+    raw = []
+    for legal in children(fm, OPS_NS, "legal"):
+        code = legal.get("code")
+        if code is None or not code.strip():
+            raise ParseError("ops:legal without @code", source=source)
+        fields: dict[str, str] = {}
+        descs: dict[str, str] = {}
+        for el in legal.iter(f"{{{OPS_NS}}}*"):
+            name = local(el)
+            if _L_FIELD.match(name) and len(el) == 0:
+                fields[name] = raw_text(el).strip()
+                if el.get("desc"):
+                    descs[name] = el.get("desc")
+        date = parse_date(
+            fields.get("L007EP"),
+            field=f"legal {code.strip()} L007EP (gazette date)",
+            source=source,
+            required=True,
+        )
+        params: dict[str, Any] = {
+            "desc": legal.get("desc") or "",
+            "infl": legal.get("infl"),
+            "publication": pub.text if pub else None,
+            "document_number": fields.get("L003EP") or None,
+            "effective_date": parse_date(fields.get("L525EP"), field="L525EP", source=source),
+            "ref_country": fields.get("L501EP") or None,
+            "ref_code": fields.get("L502EP") or None,
+            "free_text": fields.get("L510EP") or None,
+            "payment_date": parse_date(fields.get("L518EP"), field="L518EP", source=source),
+            "fee_year": parse_int(fields.get("L520EP"), field="L520EP", source=source),
+            "designated_states": tuple(fields.get("L507EP", "").split()),
+            "validation_states": tuple(fields.get("L524EP", "").split()),
+            "owner": fields.get("L509EP") or None,
+            "opponent": fields.get("L519EP") or None,
+            "fields": fields,
+            "field_names": descs,
+        }
+        m = _ORIGINAL_CODE.search(fields.get("L510EP", ""))
+        params["original_code"] = m.group(1) if m else None
+        office = fields.get("L001EP") or (pub.country if pub else "")
+        if (fields.get("L004EP") or "").strip() == "W":
+            # DOCDB writes a PCT application as its receiving office's country with kind W (recorded in
+            # family WO2009085664: US / 2008086599 / W): the event is the international application's.
+            office = "WO"
+        text_ = legal.get("desc") or ""
+        # L018EP/L019EP are exchange timestamps: they change when INPADOC re-sends an unchanged event.
+        stable = tuple(sorted((k, v) for k, v in fields.items() if k not in ("L018EP", "L019EP")))
+        raw.append((office, code, date, text_, params, (code, date, stable)))
     discs = content_discriminators(r[5] for r in raw)
     return [
         Event(office=o, source=EventSource.INPADOC, code=c, date=d, text=t, discriminator=disc, params=p)

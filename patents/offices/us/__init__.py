@@ -96,6 +96,9 @@ OFFICE = Office(
     file_kinds={"application": documents.APPLICATION, "transactions": documents.TRANSACTIONS},
     parse=documents.parse,
     normalize_number=numbers.normalize,
+    # ODP continuity (parentContinuityBag claimParentageTypeCode). A provisional (PRO) is a priority, and a
+    # national stage (NST) points at a PCT application: neither is a US parent matter.
+    parent_relations={"CON": "continuation", "DIV": "divisional", "CIP": "cip"},
     exclusive_kinds={"provisional": "Provisional applications exist only at the USPTO (office US)"},
     status_map=STATUS_MAP,
     mappings=tuple(MAPPINGS),
