@@ -28,3 +28,8 @@ urlpatterns += _outbox_urlpatterns
 from .coverage_views import urlpatterns as _coverage_urlpatterns  # noqa: E402
 
 urlpatterns += _coverage_urlpatterns
+
+# Renewals across the portfolio: official fees, grace surcharges and the client's instruction per fee.
+from .renewals import urlpatterns as _renewal_urlpatterns  # noqa: E402
+
+urlpatterns += _renewal_urlpatterns
