@@ -33,7 +33,7 @@ CASES = [
     pytest.param("US", US, "11.5", {"entity_size": "micro"}, D(2026, 9, 1), None, Decimal(1656), None, "USD",
                  id="37 CFR 1.20(g), 35 USC 41(h)(3) micro entity 20 percent: 11.5 years = 1656 USD"),
     pytest.param("JP", JP, "4", {"claim_count": 10}, D(2026, 5, 20), None, Decimal(18300), Decimal(18300), "JPY",
-                 id="JP Patent Act Art 107(1) table (from 2022-04-01): year 4 = 10300 + 10 x 800, Art 112(2) same again"),
+                 id="JP Patent Act Art 107(1) table (from 2022-04-01): year 4 = 10300 + 10 x 800, Art 112(2) twice"),
     pytest.param("JP", JP, "10", {"claim_count": 5}, D(2026, 5, 20), None, Decimal(82400), Decimal(82400), "JPY",
                  id="JP Patent Act Art 107(1) table (from 2022-04-01): year 10 = 59400 + 5 x 4600 JPY"),
 ]
