@@ -40,7 +40,9 @@ def record_instruction(*, deadline: Deadline, decision: str, user: Any, note: st
             raise ActionRefused(
                 f"This fee is {locked.get_status_display().lower()}: there is nothing left to instruct."
             )
-        instruction, _ = RenewalInstruction.objects.select_for_update().get_or_create(deadline=locked)
+        # One history row per decision: build the first one in memory rather than get_or_create it undecided.
+        instruction = RenewalInstruction.objects.select_for_update().filter(deadline=locked).first()
+        instruction = instruction or RenewalInstruction(deadline=locked)
         instruction.decision = decision
         instruction.decided_by = user
         instruction.decided_at = now

@@ -44,9 +44,10 @@ def today():
 def renewal(matter, year: str, due: dt.date, *, rule_id: str = "EP.RENEWAL_FEE", latest: dt.date | None = None,
             **kwargs) -> Deadline:
     """A renewal deadline as the engine stores it (key rule:event:instance)."""
+    kwargs.setdefault("title", f"Renewal fee (year {year})")
     return DeadlineFactory(
         matter=matter, rule_id=rule_id, key=f"{rule_id}:ev{matter.pk}:{year}", office=matter.office,
-        title=f"Renewal fee (year {year})", due_date=due, latest_date=latest, extendable=latest is not None,
+        due_date=due, latest_date=latest, extendable=latest is not None,
         citation="EPC Art. 86(1); Rule 51(1), (2)", **kwargs,
     )
 
