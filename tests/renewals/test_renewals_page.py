@@ -33,11 +33,11 @@ def test_next_six_months_with_fee_surcharge_grace_end_and_instruction(client, po
     html = response.content.decode()
     rows = [r.deadline for r in response.context["rows"]]
     assert rows == [portfolio.y4, portfolio.jp4]  # y5 is in 2027, ZETA is not pat's client
-    y4 = html.split('id="renewal-%d"' % portfolio.y4.pk)[1].split("</tr>")[0]
+    y4 = html.split(f'id="renewal-{portfolio.y4.pk}"')[1].split("</tr>")[0]
     assert "845 EUR" in y4 and "+ 422.50 EUR" in y4 and "30 Sep 2026" in y4
     assert "EPO renewal fees for European patent applications, from 1 Apr 2024" in y4
     assert "<strong>Pay</strong> · sam" in y4
-    jp = html.split('id="renewal-%d"' % portfolio.jp4.pk)[1].split("</tr>")[0]
+    jp = html.split(f'id="renewal-{portfolio.jp4.pk}"')[1].split("</tr>")[0]
     assert "claim count unknown: set it on the matter" in jp and "<strong>Undecided</strong>" in jp
     assert "ZETA" not in html
 
