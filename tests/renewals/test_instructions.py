@@ -136,3 +136,16 @@ def test_instruction_reminder_subject_asks_for_the_instruction(portfolio):
     reminder = Reminder.objects.get(deadline=portfolio.y5, kind=Reminder.Kind.INSTRUCTION)
     subject = deadline_subject(reminder, today=dt.date(2027, 3, 1))
     assert subject.startswith("Instruction needed (pay or let lapse), due in 30 days: [ACME-EP-1]")
+
+
+def test_deadline_page_and_calendar_feed_show_the_let_lapse_closure(client, portfolio):
+    from deadlines.feeds import build_calendar, feed_queryset
+
+    record_instruction(deadline=portfolio.y4, decision="let_lapse", user=portfolio.pat, note="abandon")
+    client.force_login(portfolio.sam)
+    html = client.get(portfolio.y4.get_absolute_url()).content.decode()
+    assert "Closed by instruction" in html and "Instructed to let lapse by pat" in html
+    ics = build_calendar(portfolio.pat, feed_queryset(portfolio.pat, dt.date(2026, 3, 2), "all")).decode()
+    events = ics.replace("\r\n ", "").split("BEGIN:VEVENT")
+    [event] = [e for e in events if f"UID:deadline-{portfolio.y4.pk}@" in e]
+    assert "[CLOSED: INSTRUCTED TO LET LAPSE]" in event and "STATUS:CANCELLED" in event
