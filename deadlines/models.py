@@ -521,7 +521,7 @@ class FeeSchedule(models.Model):
     effective_from = models.DateField(help_text="First day of payment on which these amounts apply")
     effective_until = models.DateField(null=True, blank=True, help_text="Last day; empty while in force")
     legal_basis = models.CharField(max_length=300, help_text="The provision that sets the amounts")
-    source = models.CharField(max_length=300, help_text="Where the figures were read (publication)")
+    source = models.TextField(help_text="Where the figures were read (publication)")
     source_url = models.URLField(max_length=500, blank=True)
     surcharge_percent = models.DecimalField(
         max_digits=5, decimal_places=2, null=True, blank=True,
