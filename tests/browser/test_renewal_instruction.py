@@ -4,20 +4,17 @@ lapse" for one fee and "pay" for another, and finds the closure with her name on
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from types import SimpleNamespace
 
 import pytest
-from django.apps import apps as django_apps
-from django.db import connection
 from django.utils import timezone
 
 from deadlines.models import Deadline, RenewalInstruction
 from tests.browser.demo import PASSWORD
 from tests.factories import ClientFactory, DeadlineFactory, MatterFactory, TeamMembershipFactory, UserFactory
+from tests.renewals.conftest import seed_fee_tables
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SEED = importlib.import_module("deadlines.migrations.0010_h16b_renewals")
 
 
 def _renewal(matter, year: str, due: dt.date, rule_id: str) -> Deadline:
@@ -28,7 +25,7 @@ def _renewal(matter, year: str, due: dt.date, rule_id: str) -> Deadline:
 
 
 def _portfolio():
-    SEED.seed_fee_tables(django_apps, SimpleNamespace(connection=connection))
+    seed_fee_tables()
     today = timezone.now().date()
     paula = UserFactory(username="paula", password=PASSWORD)
     client = ClientFactory(reference="ACME")

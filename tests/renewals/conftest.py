@@ -8,8 +8,8 @@ from types import SimpleNamespace
 
 import pytest
 import time_machine
-from django.apps import apps as django_apps
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from deadlines.models import Deadline, FeeSchedule
 from tests.factories import ClientFactory, DeadlineFactory, MatterFactory, TeamMembershipFactory, UserFactory
@@ -27,11 +27,18 @@ def _plain_static(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def seed_fee_tables() -> None:
+    """Run the migration's own seed with the migration's frozen models (a transactional test elsewhere may
+    have flushed what migrate wrote), so the rows and their history are exactly what migrate writes."""
+    if FeeSchedule.objects.exists():
+        return
+    state = MigrationExecutor(connection).loader.project_state(("deadlines", "0010_h16b_renewals"))
+    SEED.seed_fee_tables(state.apps, SimpleNamespace(connection=connection))
+
+
 @pytest.fixture
 def fee_tables(db):
-    """The migration's own seed (a transactional test elsewhere may have flushed what migrate wrote)."""
-    if not FeeSchedule.objects.exists():
-        SEED.seed_fee_tables(django_apps, SimpleNamespace(connection=connection))
+    seed_fee_tables()
     return {s.office: s for s in FeeSchedule.objects.all()}
 
 
