@@ -95,12 +95,14 @@ class DeadlineQuerySet(models.QuerySet):
         still needs action. Only the next year of each right is work to do (and to verify); the years after
         it are what the fee will be if the right is kept. Paying (or letting lapse) the next year makes the
         following one the task, with no write: the flag is computed on every read."""
+        # "Not closed" written as NOT IN on purpose: a status IN (...) lets the planner pick the (status,
+        # due_date) index and walk every open deadline per row; this way it takes (matter, rule_id, due_date).
+        closed = [s for s in Deadline.Status.values if s not in NEEDS_ACTION]
         earlier = Deadline.objects.filter(
             matter=OuterRef("matter"),
             rule_id__in=renewal_rule_ids(),
-            status__in=NEEDS_ACTION,
             due_date__lt=OuterRef("due_date"),
-        )
+        ).exclude(status__in=closed)
         return self.annotate(
             is_forecast=ExpressionWrapper(
                 Q(rule_id__in=renewal_rule_ids(), status__in=NEEDS_ACTION) & Exists(earlier),
@@ -204,7 +206,12 @@ class Deadline(models.Model):
                 fields=["matter", "key"], condition=~Q(status="superseded"), name="one_live_deadline_per_key"
             )
         ]
-        indexes = [models.Index(fields=["status", "due_date"], name="deadline_status_due")]
+        indexes = [
+            models.Index(fields=["status", "due_date"], name="deadline_status_due"),
+            # The forecast flag's "earlier renewal of the same matter" lookup (with_forecast_flag): without it
+            # the planner walks (status, due_date) for every row, which is quadratic in the portfolio.
+            models.Index(fields=["matter", "rule_id", "due_date"], name="deadline_matter_rule_due"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} – {self.due_date.isoformat()}"

@@ -288,5 +288,9 @@ class Migration(migrations.Migration):
             name='kind',
             field=models.CharField(choices=[('before_due', 'Before the due date'), ('before_latest', 'Before the latest possible date'), ('overdue', 'Overdue escalation'), ('digest', 'Daily digest'), ('report', 'Weekly docket report'), ('instruction', 'Renewal instruction needed')], max_length=16),
         ),
+        migrations.AddIndex(
+            model_name='deadline',
+            index=models.Index(fields=['matter', 'rule_id', 'due_date'], name='deadline_matter_rule_due'),
+        ),
         migrations.RunPython(seed_fee_tables, migrations.RunPython.noop),
     ]
