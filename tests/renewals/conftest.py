@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import pkgutil
 from types import SimpleNamespace
 
 import pytest
@@ -11,11 +12,16 @@ import time_machine
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from deadlines import migrations as deadlines_migrations
 from deadlines.models import Deadline, FeeSchedule
 from tests.factories import ClientFactory, DeadlineFactory, MatterFactory, TeamMembershipFactory, UserFactory
 
 TODAY = dt.date(2026, 3, 2)
-SEED = importlib.import_module("deadlines.migrations.0010_h16b_renewals")
+# Found by name, not number: the migration may be renumbered when branches are merged.
+SEED_NAME = next(
+    m.name for m in pkgutil.iter_modules(deadlines_migrations.__path__) if m.name.endswith("_h16b_renewals")
+)
+SEED = importlib.import_module(f"deadlines.migrations.{SEED_NAME}")
 
 
 @pytest.fixture(autouse=True)
@@ -32,7 +38,7 @@ def seed_fee_tables() -> None:
     have flushed what migrate wrote), so the rows and their history are exactly what migrate writes."""
     if FeeSchedule.objects.exists():
         return
-    state = MigrationExecutor(connection).loader.project_state(("deadlines", "0010_h16b_renewals"))
+    state = MigrationExecutor(connection).loader.project_state(("deadlines", SEED_NAME))
     SEED.seed_fee_tables(state.apps, SimpleNamespace(connection=connection))
 
 
