@@ -5,7 +5,7 @@ from django.db.models import Q
 
 from docketapp.admin_tools import AuditedAdmin, ReadOnlyAdmin, VisibleMattersOnly
 
-from .models import Deadline, OfficeClosure
+from .models import Deadline, FeeAmount, FeeSchedule, OfficeClosure, RenewalInstruction
 
 
 @admin.register(OfficeClosure)
@@ -155,3 +155,31 @@ class DeliveryAdmin(ReadOnlyAdmin):
             error=f"released for resend by {request.user.get_username()} after checking the mail log",
         )
         messages.info(request, f"{n} delivery(ies) will be sent by the next sweep.")
+
+
+class FeeAmountInline(admin.TabularInline):
+    model = FeeAmount
+    extra = 0
+    fields = ["year_from", "year_to", "entity_size", "amount", "per_claim", "surcharge", "note"]
+
+
+@admin.register(FeeSchedule)
+class FeeScheduleAdmin(AuditedAdmin):
+    """Official fee tables (docs/renewals.md). When an office changes its fees, add a new table with its own
+    effective date and give the old one its last day; never overwrite the figures of a table in force."""
+
+    list_display = ["name", "office", "currency", "effective_from", "effective_until", "rule_ids"]
+    list_filter = ["office"]
+    search_fields = ["name", "rule_ids", "source"]
+    inlines = [FeeAmountInline]
+
+
+@admin.register(RenewalInstruction)
+class RenewalInstructionAdmin(VisibleMattersOnly, ReadOnlyAdmin):
+    """Instructions are recorded on the renewals page (who and when); the admin shows them and their history."""
+
+    matter_path = "deadline__matter"
+    list_display = ["deadline", "decision", "decided_by", "decided_at", "note"]
+    list_filter = ["decision"]
+    search_fields = ["deadline__matter__reference", "deadline__title"]
+    list_select_related = ["deadline__matter", "decided_by"]

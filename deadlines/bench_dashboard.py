@@ -89,6 +89,38 @@ def _ensure_portfolio(n: int, n_clients: int, seed: int, stdout):
     return user
 
 
+RENEWAL_MATTERS = 1000  # EP matters that get renewal years 3-10: 8,000 renewal deadlines for the renewals page
+
+
+def _ensure_renewals(seed: int, stdout) -> None:
+    """Renewal deadlines (EP.RENEWAL_FEE, years 3-10) on the first EP matters, once: the renewals page reads
+    only these, the docket and the verification queue must leave the later years (forecast) out."""
+    from simple_history.utils import bulk_create_with_history
+
+    from deadlines.models import Deadline
+    from docketapp.audit import attributed, history_kwargs
+    from patents.models import Matter
+
+    if Deadline.objects.filter(matter__reference__startswith=PREFIX, rule_id="EP.RENEWAL_FEE").exists():
+        return
+    stdout.write(f"adding renewal years 3-10 to {RENEWAL_MATTERS} matters …")
+    rng = random.Random(seed)
+    today = timezone.now().date()
+    matters = Matter.objects.filter(reference__startswith=f"{PREFIX}-M", office="EP").order_by("pk")
+    rows = []
+    for matter in matters[:RENEWAL_MATTERS]:
+        first = today + dt.timedelta(days=rng.randint(-60, 300))
+        for year in range(3, 11):
+            due = first.replace(year=first.year + year - 3, day=min(first.day, 28))
+            rows.append(Deadline(
+                matter=matter, key=f"EP.RENEWAL_FEE:bench:{year}", rule_id="EP.RENEWAL_FEE", office="EP",
+                title=f"Renewal fee (year {year})", kind=Deadline.Kind.STATUTORY, due_date=due, extendable=True,
+                latest_date=due + dt.timedelta(days=183),
+            ))
+    with attributed(reason="bench: synthetic renewals", process="bench.dashboard"):
+        bulk_create_with_history(rows, Deadline, batch_size=1000, **history_kwargs())
+
+
 def _time(client, url: str, samples: int, stream: bool = False) -> dict:
     timings, queries = [], 0
     for _ in range(samples):
@@ -128,6 +160,7 @@ def _run(options: dict, stdout) -> dict:
     from patents.models import Matter
 
     user = _ensure_portfolio(options["deadlines"], options["clients"], options["seed"], stdout)
+    _ensure_renewals(options["seed"], stdout)
     client = Client()
     client.force_login(user)
     token = regenerate_ics_token(user=user)
@@ -145,6 +178,9 @@ def _run(options: dict, stdout) -> dict:
         "as_of_yesterday": reverse("deadlines:docket-as-of")
         + f"?at={(timezone.now().date() - dt.timedelta(days=1)).isoformat()}&open_only=1",
         "matter_page": matter.get_absolute_url(),
+        "renewals": reverse("deadlines:renewals"),
+        "renewals_12_months_ep_page2": reverse("deadlines:renewals") + "?office=EP&end="
+        + (timezone.now().date() + dt.timedelta(days=330)).strftime("%Y-%m") + "&page=2",
     }
     result: dict = {"deadlines": options["deadlines"], "database": connection.vendor}
     for key, url in pages.items():
@@ -154,6 +190,10 @@ def _run(options: dict, stdout) -> dict:
     client.defaults.clear()
     result["csv_export_all_open"] = _time(
         client, reverse("deadlines:docket-export") + "?scope=all&due_to=2100-01-01", max(1, samples // 5), stream=True
+    )
+    result["renewals_csv_24_months"] = _time(
+        client, reverse("deadlines:renewals-export") + "?end="
+        + (timezone.now().date() + dt.timedelta(days=700)).strftime("%Y-%m"), max(1, samples // 5), stream=True,
     )
     from django.core.cache import cache
 

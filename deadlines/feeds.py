@@ -114,7 +114,8 @@ def build_calendar(user, deadlines: QuerySet) -> bytes:
         flags = []
         if d.status == Deadline.Status.OPEN and not d.is_verified:
             flags.append("UNVERIFIED")
-        if d.status in (Deadline.Status.DONE, Deadline.Status.WAIVED, Deadline.Status.MISSED):
+        if d.status in (Deadline.Status.DONE, Deadline.Status.WAIVED, Deadline.Status.MISSED,
+                        Deadline.Status.LET_LAPSE):
             flags.append(d.get_status_display().upper())
         prefix = "".join(f"[{f}] " for f in flags)
         event.add("summary", f"{prefix}{d.matter.reference}: {d.title}")
@@ -136,7 +137,7 @@ def build_calendar(user, deadlines: QuerySet) -> bytes:
         event.add("description", "\n".join(lines))
         event.add("url", url)
         event.add("categories", [d.get_kind_display()])
-        if d.status in (Deadline.Status.SUPERSEDED, Deadline.Status.WAIVED):
+        if d.status in (Deadline.Status.SUPERSEDED, Deadline.Status.WAIVED, Deadline.Status.LET_LAPSE):
             event.add("status", "CANCELLED")
         else:
             event.add("status", "CONFIRMED" if d.is_verified else "TENTATIVE")

@@ -8,10 +8,12 @@ The rules themselves are pure Python in ``deadlines.rules``; these rows are what
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
+from functools import cache
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, ExpressionWrapper, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -82,6 +84,41 @@ class DeadlineQuerySet(models.QuerySet):
         """Deadlines waiting for a second person; the same rule as Deadline.needs_verification."""
         return self.filter(verified_at__isnull=True).exclude(status=Deadline.Status.SUPERSEDED)
 
+    # --- Renewals: the next year of each right is a task, later years are a forecast -----------------------
+
+    def renewals(self) -> DeadlineQuerySet:
+        """Renewal fees, annuities and maintenance fees: the deadlines of every rule with a series."""
+        return self.filter(rule_id__in=renewal_rule_ids())
+
+    def with_forecast_flag(self) -> DeadlineQuerySet:
+        """Annotate ``is_forecast``: a renewal that needs action while an earlier renewal of the same matter
+        still needs action. Only the next year of each right is work to do (and to verify); the years after
+        it are what the fee will be if the right is kept. Paying (or letting lapse) the next year makes the
+        following one the task, with no write: the flag is computed on every read."""
+        # "Not closed" written as NOT IN on purpose: a status IN (...) lets the planner pick the (status,
+        # due_date) index and walk every open deadline per row; this way it takes (matter, rule_id, due_date).
+        closed = [s for s in Deadline.Status.values if s not in NEEDS_ACTION]
+        earlier = Deadline.objects.filter(
+            matter=OuterRef("matter"),
+            rule_id__in=renewal_rule_ids(),
+            due_date__lt=OuterRef("due_date"),
+        ).exclude(status__in=closed)
+        return self.annotate(
+            is_forecast=ExpressionWrapper(
+                Q(rule_id__in=renewal_rule_ids(), status__in=NEEDS_ACTION) & Exists(earlier),
+                output_field=models.BooleanField(),
+            )
+        )
+
+    def forecast(self) -> DeadlineQuerySet:
+        """Later renewal years (see ``with_forecast_flag``): shown as forecast, never counted as work."""
+        return self.with_forecast_flag().filter(is_forecast=True)
+
+    def tasks(self) -> DeadlineQuerySet:
+        """Everything but the forecast renewal years: what the docket counts and the verification queue
+        lists. The one definition of "forecast vs task" (docs/renewals.md)."""
+        return self.with_forecast_flag().filter(is_forecast=False)
+
 
 class Deadline(models.Model):
     class Kind(models.TextChoices):
@@ -99,6 +136,10 @@ class Deadline(models.Model):
         # they are not human decisions: a recompute reopens them when the fact goes away (a revival).
         COMPLETED = "completed", "Done (proven by a later office fact)"
         MOOT = "moot", "Moot (the right ended)"
+        # A renewal the client instructed us not to pay: closed by that decision (who and when are on the
+        # RenewalInstruction and in the history). The matter's lifecycle does not change until the office
+        # reports the lapse.
+        LET_LAPSE = "let_lapse", "Closed: instructed to let lapse"
 
     class Origin(models.TextChoices):
         ENGINE = "engine", "Computed by the engine"
@@ -165,7 +206,12 @@ class Deadline(models.Model):
                 fields=["matter", "key"], condition=~Q(status="superseded"), name="one_live_deadline_per_key"
             )
         ]
-        indexes = [models.Index(fields=["status", "due_date"], name="deadline_status_due")]
+        indexes = [
+            models.Index(fields=["status", "due_date"], name="deadline_status_due"),
+            # The forecast flag's "earlier renewal of the same matter" lookup (with_forecast_flag): without it
+            # the planner walks (status, due_date) for every row, which is quadratic in the portfolio.
+            models.Index(fields=["matter", "rule_id", "due_date"], name="deadline_matter_rule_due"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} – {self.due_date.isoformat()}"
@@ -197,11 +243,31 @@ class Deadline(models.Model):
     def is_verified(self) -> bool:
         return self.verified_at is not None
 
+    @property
+    def is_renewal(self) -> bool:
+        return self.rule_id in renewal_rule_ids()
+
+    @property
+    def series_instance(self) -> str:
+        """The renewal year (``"5"``) or maintenance stage (``"7.5"``) from the stable key; "" for a plain rule."""
+        if not self.is_renewal or self.key.count(":") < 2:
+            return ""
+        return self.key.rsplit(":", 1)[1]
+
 
 # A missed deadline still needs someone (remedies such as further processing run from it): like an open one it
 # stays on the docket and counts as overdue once its date has passed. Every "needs action" and "overdue" in the
 # docket, calendar, matter page and reminders goes through this tuple.
 NEEDS_ACTION = (Deadline.Status.OPEN, Deadline.Status.MISSED)
+
+
+@cache
+def renewal_rule_ids() -> frozenset[str]:
+    """The rules whose deadlines recur year after year (renewal fees, annuities, maintenance fees): every
+    rule with a series, so a new office's renewal rule is covered without a list to keep."""
+    from deadlines.rules.registry import RULES
+
+    return frozenset(rule.id for rule in RULES if rule.series is not None)
 
 
 class MatterComputation(models.Model):
@@ -341,6 +407,7 @@ class Reminder(models.Model):
         OVERDUE = "overdue", "Overdue escalation"
         DIGEST = "digest", "Daily digest"
         REPORT = "report", "Weekly docket report"
+        INSTRUCTION = "instruction", "Renewal instruction needed"
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", "Scheduled"
@@ -461,3 +528,115 @@ class SavedView(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("patents:home") + (f"?{self.query}" if self.query else "")
+
+
+# --- Renewals: official fee tables and the client's instruction per fee --------------------------------
+
+
+class FeeSchedule(models.Model):
+    """One office's official table for one recurring fee, as published, from the day it applies.
+
+    A new table (the office changed its fees) is a new row with its own effective date, never an edit of the
+    old one: a fee paid in grace after the change is looked up in the table in force on the day of payment.
+    Which deadlines it prices is a list of rule ids (the deadline engine's ``rule_id``).
+    """
+
+    office = models.CharField(max_length=2, help_text="ST.3 code of the office that charges the fee")
+    name = models.CharField(max_length=200, help_text="e.g. EPO renewal fees for European patent applications")
+    rule_ids = models.CharField(
+        max_length=300, help_text="Deadline rules this table prices, separated by spaces (e.g. EP.RENEWAL_FEE)"
+    )
+    currency = models.CharField(max_length=3, help_text="ISO 4217, e.g. EUR, USD, JPY")
+    effective_from = models.DateField(help_text="First day of payment on which these amounts apply")
+    effective_until = models.DateField(null=True, blank=True, help_text="Last day; empty while in force")
+    legal_basis = models.CharField(max_length=300, help_text="The provision that sets the amounts")
+    source = models.TextField(help_text="Where the figures were read (publication)")
+    source_url = models.URLField(max_length=500, blank=True)
+    surcharge_percent = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True,
+        help_text="Surcharge for payment in the grace period as a percentage of the fee (EPO 50, JPO 100); "
+        "empty when the table gives fixed surcharge amounts per row, or none is known",
+    )
+    surcharge_basis = models.CharField(max_length=300, blank=True, help_text="The provision for the surcharge")
+    notes = models.TextField(blank=True, help_text="What the table does not cover (reductions, transitional rules)")
+
+    history = history()
+
+    class Meta:
+        ordering = ["office", "name", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "name", "effective_from"], name="one_fee_table_per_start")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} from {self.effective_from.isoformat()}"
+
+    @property
+    def rule_id_list(self) -> list[str]:
+        return self.rule_ids.split()
+
+    def in_force_on(self, day: dt.date) -> bool:
+        return self.effective_from <= day and (self.effective_until is None or day <= self.effective_until)
+
+
+class FeeAmount(models.Model):
+    """One line of a fee table: the years it covers, for whom, the base amount and the amount per claim."""
+
+    class EntitySize(models.TextChoices):
+        ANY = "", "Any applicant"
+        LARGE = "large", "Large (undiscounted)"
+        SMALL = "small", "Small entity"
+        MICRO = "micro", "Micro entity"
+
+    schedule = models.ForeignKey(FeeSchedule, on_delete=models.CASCADE, related_name="amounts")
+    year_from = models.DecimalField(
+        max_digits=4, decimal_places=1, help_text="First renewal year (or maintenance stage, e.g. 3.5) covered"
+    )
+    year_to = models.DecimalField(max_digits=4, decimal_places=1, help_text="Last one covered (inclusive)")
+    entity_size = models.CharField(max_length=10, choices=EntitySize.choices, blank=True, default="")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    per_claim = models.DecimalField(
+        max_digits=12, decimal_places=2, default=Decimal(0), help_text="Added per claim (JPO annuities)"
+    )
+    surcharge = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True,
+        help_text="Fixed surcharge in the grace period (USPTO 37 CFR 1.20(h)); empty: the table's percentage",
+    )
+    note = models.CharField(max_length=300, blank=True)
+
+    history = history()
+
+    class Meta:
+        ordering = ["schedule", "year_from", "entity_size"]
+
+    def __str__(self) -> str:
+        years = f"{self.year_from:g}" if self.year_from == self.year_to else f"{self.year_from:g}–{self.year_to:g}"
+        who = f" ({self.get_entity_size_display()})" if self.entity_size else ""
+        return f"year {years}{who}: {self.amount} {self.schedule.currency}"
+
+
+class RenewalInstruction(models.Model):
+    """The client's instruction for one renewal fee: pay, let lapse, or not decided yet.
+
+    Changed only through ``deadlines.services.instructions.record_instruction``: who decided and when is on
+    the row and every earlier decision is in its history. "Let lapse" closes the deadline (status
+    ``let_lapse``); "pay" keeps it open until the office reports the payment.
+    """
+
+    class Decision(models.TextChoices):
+        UNDECIDED = "undecided", "Undecided"
+        PAY = "pay", "Pay"
+        LET_LAPSE = "let_lapse", "Let lapse"
+
+    deadline = models.OneToOneField(Deadline, on_delete=models.CASCADE, related_name="instruction")
+    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.UNDECIDED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True, help_text="e.g. who at the client gave the instruction, and how")
+
+    history = history()
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} – {self.deadline}"

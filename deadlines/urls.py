@@ -41,3 +41,8 @@ urlpatterns += _client_report_urlpatterns
 from .preferences import urlpatterns as _preferences_urlpatterns  # noqa: E402
 
 urlpatterns += _preferences_urlpatterns
+
+# Renewals across the portfolio: official fees, grace surcharges and the client's instruction per fee.
+from .renewals import urlpatterns as _renewal_urlpatterns  # noqa: E402
+
+urlpatterns += _renewal_urlpatterns

@@ -62,7 +62,7 @@ def _querystring(request: HttpRequest, *drop: str) -> str:
 
 
 def _docket_queryset(request: HttpRequest, today: dt.date):
-    base = with_docket_annotations(Deadline.objects.visible_to(request.user), today)
+    base = with_docket_annotations(Deadline.objects.visible_to(request.user).tasks(), today)
     docket_filter = DeadlineFilter(request.GET, queryset=base, user=request.user)
     qs = docket_filter.qs
     if docket_filter.uses_default_window:
@@ -119,7 +119,7 @@ def docket(request: HttpRequest) -> HttpResponse:
         "chart": chart,
         "results_target": RESULTS_TARGET,
         # Whatever the filters, deadlines nobody is responsible for are counted on every docket page.
-        "unassigned_total": Deadline.objects.visible_to(request.user).unassigned().count(),
+        "unassigned_total": Deadline.objects.visible_to(request.user).tasks().unassigned().count(),
         "saved_views": SavedView.objects.filter(user=cast(User, request.user)),
     }
     htmx = getattr(request, "htmx", None)  # django_htmx's middleware sets it on every request
@@ -413,7 +413,7 @@ def deadline_add(request: HttpRequest, matter_pk: int) -> HttpResponse:
 def verification_queue(request: HttpRequest) -> HttpResponse:
     today = user_today(request.user)
     qs = (
-        with_docket_annotations(Deadline.objects.visible_to(request.user).unverified(), today)
+        with_docket_annotations(Deadline.objects.visible_to(request.user).tasks().unverified(), today)
         .select_related("matter", "matter__client", "responsible", "last_changed_by")
         .order_by("overdue_rank", "effective", "pk")
     )

@@ -219,6 +219,12 @@ class Matter(models.Model):
         DOMESTIC = "domestic", "Domestic applicant"
         FOREIGN = "foreign", "Foreign (overseas) applicant"
 
+    class EntitySize(models.TextChoices):
+        UNKNOWN = "", "Unknown"
+        LARGE = "large", "Large (undiscounted)"
+        SMALL = "small", "Small entity"
+        MICRO = "micro", "Micro entity"
+
     class Relation(models.TextChoices):
         CONTINUATION = "continuation", "Continuation"
         CONTINUATION_IN_PART = "cip", "Continuation-in-part"
@@ -252,6 +258,15 @@ class Matter(models.Model):
         help_text="Relative to this office; JP periods depend on it",
     )
     applicant_name = models.CharField(max_length=300, blank=True)
+    # What official renewal fees depend on (deadlines/fees.py): unknown until someone enters it, and shown
+    # as unknown, never guessed.
+    claim_count = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Claims in force (JPO annuities are charged per claim); empty: unknown"
+    )
+    entity_size = models.CharField(
+        max_length=10, choices=EntitySize.choices, blank=True, default=EntitySize.UNKNOWN,
+        help_text="USPTO fee entity status (37 CFR 1.27, 1.29); empty: unknown",
+    )
     designated_offices = models.JSONField(
         default=list, blank=True, help_text="For PCT applications: ST.3 codes of the offices to enter"
     )

@@ -101,7 +101,7 @@ class _Claim:
         if expected_target(reminder, deadline) != reminder.target_date:
             self.resync.add(deadline.pk)  # moved without a sync call: re-plan instead of announcing a stale date
             return None
-        if reminder.kind in (K.BEFORE_DUE, K.BEFORE_LATEST) and reminder.target_date < self.today:
+        if reminder.kind in (K.BEFORE_DUE, K.BEFORE_LATEST, K.INSTRUCTION) and reminder.target_date < self.today:
             self._close(reminder, Reminder.Status.SKIPPED, "the date had passed when it came due; escalation took over")
             return None
         users = self.recipients.for_deadline(reminder)

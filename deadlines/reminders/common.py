@@ -51,6 +51,11 @@ def send_hour() -> int:
     return int(_setting("REMINDERS_SEND_HOUR", 7))
 
 
+def renewal_instruction_days() -> int:
+    """Days before a renewal fee's due date of the "instruction needed" reminder (0: none)."""
+    return max(0, int(_setting("RENEWAL_INSTRUCTION_DAYS", 30)))
+
+
 def digest_hour() -> int:
     """Local hour (the user's own time zone) of the daily digest and the weekly report."""
     return int(_setting("REMINDERS_DIGEST_HOUR", 7))

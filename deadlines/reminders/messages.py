@@ -53,6 +53,11 @@ def deadline_subject(reminder: Reminder, *, today: dt.date) -> str:
             f"(was due {reminder.target_date:%d %b %Y})"
         )
     days = (reminder.target_date - today).days
+    if reminder.kind == K.INSTRUCTION:
+        return (
+            f"Instruction needed (pay or let lapse), due {_days_phrase(days)}: [{ref}] {deadline.title} "
+            f"({reminder.target_date:%d %b %Y})"
+        )
     if reminder.kind == K.BEFORE_LATEST:
         when = f"{reminder.target_date:%d %b %Y}"
         return f"Last possible date {_days_phrase(days)}: [{ref}] {deadline.title} ({when})"
@@ -207,6 +212,7 @@ def deadline_context(reminder: Reminder, *, user: Any, now: dt.datetime) -> dict
         "deadline_url": absolute(deadline.get_absolute_url()),
         "is_overdue": reminder.kind == K.OVERDUE,
         "is_latest": reminder.kind == K.BEFORE_LATEST,
+        "is_instruction": reminder.kind == K.INSTRUCTION,
         "days_overdue": (today - reminder.target_date).days,
         "days_left": (reminder.target_date - today).days,
         "supervising_attorney": deadline.matter.responsible_attorney_id == user.pk,

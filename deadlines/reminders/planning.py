@@ -23,9 +23,10 @@ from deadlines.models import (
     Deadline,
     Reminder,
     ReminderPolicy,
+    RenewalInstruction,
 )
 
-from .common import K, chunks, firm_today, firm_zone, local_morning, send_hour
+from .common import K, chunks, firm_today, firm_zone, local_morning, renewal_instruction_days, send_hour
 
 logger = logging.getLogger(__name__)
 
@@ -70,8 +71,13 @@ class PlannedReminder:
         return (self.kind, self.offset_days, self.target_date)
 
 
-def plan_reminders(*, deadline: Deadline, offsets: Offsets, today: dt.date) -> list[PlannedReminder]:
-    """The reminder rows an open deadline should have today (pure: no database access)."""
+def plan_reminders(
+    *, deadline: Deadline, offsets: Offsets, today: dt.date, instruction_days: int = 0
+) -> list[PlannedReminder]:
+    """The reminder rows an open deadline should have today (pure: no database access).
+
+    ``instruction_days``: for a renewal fee nobody has instructed yet (pay / let lapse), an "instruction
+    needed" reminder that many days before the due date (0: none)."""
     zone, hour = firm_zone(), send_hour()
 
     def at(kind: str, days: int, target: dt.date, send_on: dt.date) -> PlannedReminder:
@@ -82,6 +88,10 @@ def plan_reminders(*, deadline: Deadline, offsets: Offsets, today: dt.date) -> l
     if not deadline.is_overdue(today):
         for days in offsets.before_due:
             planned.append(at(K.BEFORE_DUE, days, effective, effective - dt.timedelta(days=days)))
+    if instruction_days > 0 and not deadline.is_overdue(today):
+        planned.append(
+            at(K.INSTRUCTION, instruction_days, effective, effective - dt.timedelta(days=instruction_days))
+        )
     latest = deadline.latest_date
     if deadline.extendable and latest and latest > effective and latest >= today:
         for days in offsets.before_latest:
@@ -143,8 +153,17 @@ def _sync_chunk(
     deadlines = list(
         Deadline.objects.filter(pk__in=ids)
         .select_related("matter")
-        .only("pk", "status", "kind", "due_date", "extended_to", "extendable", "latest_date", "matter__client_id")
+        .only(
+            "pk", "status", "kind", "due_date", "extended_to", "extendable", "latest_date", "rule_id",
+            "matter__client_id",
+        )
     )
+    instructed = set(
+        RenewalInstruction.objects.filter(deadline_id__in=ids)
+        .exclude(decision=RenewalInstruction.Decision.UNDECIDED)
+        .values_list("deadline_id", flat=True)
+    )
+    instruction_days = renewal_instruction_days()
     existing = _lock_reminder_rows(ids)
     changes = _Changes(now=now, counts=counts)
     for deadline in deadlines:
@@ -153,7 +172,9 @@ def _sync_chunk(
             changes.cancel_scheduled(rows, reason=f"deadline {deadline.get_status_display().lower()}")
             continue
         offsets = book.for_deadline(client_id=deadline.matter.client_id, kind=deadline.kind)
-        changes.follow_plan(deadline, rows, plan_reminders(deadline=deadline, offsets=offsets, today=today))
+        days = instruction_days if deadline.is_renewal and deadline.pk not in instructed else 0
+        plan = plan_reminders(deadline=deadline, offsets=offsets, today=today, instruction_days=days)
+        changes.follow_plan(deadline, rows, plan)
     changes.save()
 
 

@@ -141,7 +141,7 @@ def reconcile_reminders(*, now: dt.datetime) -> dict[str, int]:
         scheduled.filter(deadline__status=Deadline.Status.OPEN)
         .filter(
             (
-                Q(kind__in=[K.BEFORE_DUE, K.OVERDUE])
+                Q(kind__in=[K.BEFORE_DUE, K.OVERDUE, K.INSTRUCTION])
                 & ~Q(target_date=Coalesce(F("deadline__extended_to"), F("deadline__due_date")))
             )
             | (

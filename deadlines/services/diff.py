@@ -33,7 +33,9 @@ from .facts import MatterSnapshot, StoredDeadline
 from .lifecycle import closing, closing_values, matter_lifecycle
 
 # Human decisions the engine must never overwrite.
-FINAL_STATUSES = frozenset({Deadline.Status.DONE, Deadline.Status.WAIVED, Deadline.Status.MISSED})
+FINAL_STATUSES = frozenset(
+    {Deadline.Status.DONE, Deadline.Status.WAIVED, Deadline.Status.MISSED, Deadline.Status.LET_LAPSE}
+)
 # Closed by the engine from office facts: it reopens them when the fact goes away.
 ENGINE_CLOSED = frozenset({Deadline.Status.COMPLETED, Deadline.Status.MOOT})
 

@@ -16,7 +16,7 @@ def unverified_count(context) -> int:
     if request is None or not request.user.is_authenticated:
         return 0
     if not hasattr(request, "_unverified_count"):
-        request._unverified_count = Deadline.objects.visible_to(request.user).unverified().count()
+        request._unverified_count = Deadline.objects.visible_to(request.user).tasks().unverified().count()
     return request._unverified_count
 
 

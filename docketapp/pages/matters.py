@@ -76,6 +76,8 @@ def deadline_outcome(deadline: Deadline, today: dt.date) -> str:
         return f"Done on {deadline.done_on:%d %b %Y}" if deadline.done_on else "Done"
     if deadline.status == Deadline.Status.WAIVED:
         return f"Waived: {deadline.waived_reason}"
+    if deadline.status == Deadline.Status.LET_LAPSE:
+        return deadline.closed_reason or deadline.get_status_display()
     if deadline.status == Deadline.Status.SUPERSEDED:
         return "Superseded (replaced by a later computation or answered)"
     if deadline.is_overdue(today):
@@ -191,6 +193,7 @@ def engine_report(matter: Matter) -> EngineReport:
 def _current_deadlines(matter: Matter, today: dt.date) -> list[Deadline]:
     rows = list(
         matter.deadlines.exclude(status=Deadline.Status.SUPERSEDED)
+        .with_forecast_flag()
         .select_related("responsible")
         .order_by("due_date", "pk")
     )
@@ -199,6 +202,13 @@ def _current_deadlines(matter: Matter, today: dt.date) -> list[Deadline]:
         d.days_left = (d.effective_date - today).days
         d.overdue = d.is_overdue(today)
     return rows
+
+
+def _split_forecast(rows: list[Deadline]) -> dict[str, list[Deadline]]:
+    return {
+        "deadlines": [d for d in rows if not getattr(d, "is_forecast", False)],
+        "forecast": [d for d in rows if getattr(d, "is_forecast", False)],
+    }
 
 
 @login_required
@@ -223,7 +233,8 @@ def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "tree": tree,
             "family_others": family_others,
             "priority": priority_links(matter, visible),
-            "deadlines": _current_deadlines(matter, today),
+            # Later renewal years are a forecast: listed apart, collapsed (docs/renewals.md).
+            **_split_forecast(_current_deadlines(matter, today)),
             "timeline": build_timeline(matter, user_tz(request.user), today),
             "sync": sync_panel(matter, request.user),
             "engine": engine_report(matter),
