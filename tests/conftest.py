@@ -67,6 +67,32 @@ def _strict_audit(settings):
     }
 
 
+_throttle_redis = None
+
+
+@pytest.fixture(autouse=True)
+def _fresh_office_throttle():
+    """Each test starts with the offices' throttle open: its state lives in Redis (THROTTLE_BACKEND=redis in
+    CI), outside the test's rolled-back transaction, so a test that used up an office's budget or was told
+    to back off would otherwise make a later, unrelated test see a blocked office (a "sync now" deferred)."""
+    global _throttle_redis
+    from patents.clients import throttle
+
+    throttle._default = None  # rebuilt from settings (a fallback to the database store does not carry over)
+    if django_settings.THROTTLE_BACKEND != "redis" or not django_settings.REDIS_URL:
+        return
+    import redis
+
+    if _throttle_redis is None:
+        _throttle_redis = redis.Redis.from_url(django_settings.REDIS_URL)
+    try:
+        keys = list(_throttle_redis.scan_iter("docketapp:throttle:*"))
+        if keys:
+            _throttle_redis.delete(*keys)
+    except redis.RedisError:
+        pass  # Redis down: the tests that need it fail on their own with the reason
+
+
 @pytest.fixture
 def office_samples() -> Path:
     """The real recorded office responses, copied verbatim into tests/fixtures/offices (see SOURCES.md there)."""
