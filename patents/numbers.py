@@ -96,3 +96,37 @@ def compact_number(value: str | None) -> str:
     """Publication/grant numbers compared without separators or the kind code (EP 3 900 012 A1 = EP3900012)."""
     text = re.sub(r"[^0-9A-Z]", "", (value or "").upper())
     return re.sub(r"[A-Z]\d?$", "", text) if re.search(r"\d[A-Z]\d?$", text) else text
+
+
+def publication_key(office: str, value: str | None) -> str:
+    """A publication or grant number of ``office`` in one comparable form, whichever way it is written (the
+    office's rule when it has one: docdb ``US2021210819`` = ``US20210210819A1``), else ``compact_number``."""
+    from patents.offices import OFFICES_BY_CODE
+
+    known = OFFICES_BY_CODE.get((office or "").strip().upper())
+    if known is not None and known.publication_key is not None:
+        return known.publication_key(value or "")
+    return compact_number(value)
+
+
+def has_publication_rule(office: str) -> bool:
+    from patents.offices import OFFICES_BY_CODE
+
+    known = OFFICES_BY_CODE.get((office or "").strip().upper())
+    return known is not None and known.publication_key is not None
+
+
+def docdb_application_number(office: str, number: str) -> str | None:
+    """An OPS docdb application number in ``office``'s canonical form; None when it cannot be read (never
+    guessed: a member without a readable application number is matched on its publications only)."""
+    from patents.offices import OFFICES_BY_CODE
+
+    known = OFFICES_BY_CODE.get((office or "").strip().upper())
+    if known is not None and known.docdb_application is not None:
+        converted = known.docdb_application(number)
+        if converted is not None:
+            number = converted
+    try:
+        return normalize_application_number(office, number)
+    except InvalidNumber:
+        return None

@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -42,6 +43,7 @@ from ..normalize import (
     event_office,
     iso,
 )
+from ..numbers import has_publication_rule, publication_key
 from ..offices import DEFAULT_OFFICE, OFFICES_BY_CODE
 from ..parsers._util import normalized_number
 from ..parsers.errors import MALFORMED, OUT_OF_SCOPE, ParseError
@@ -116,7 +118,27 @@ def _docket_candidates(doc: Document) -> list[Matter]:
         # In the query, not after the slice: other offices' matters with the same digits must not crowd out
         # the one this document is about.
         found = found.filter(office=office)
-    return list(found.order_by("pk")[:5])
+    matters = list(found.order_by("pk")[:5])
+    if doc.family_member and pubs and office and has_publication_rule(office):
+        matters = _by_publication_key(office, pubs, matters)
+    return matters
+
+
+def _by_publication_key(office: str, pubs: set[str], matters: list[Matter]) -> list[Matter]:
+    """A family member's publications compared in the office's own number form too (OPS writes docdb
+    ``US2021210819``, the docket may hold ``US20210210819A1``): still publication against publication and
+    grant numbers only. Narrowed in SQL on the numbers' last digits, decided by the office's rule."""
+    keys = {publication_key(office, p) for p in pubs} - {""}
+    tails = {re.sub(r"\D", "", k)[-4:] for k in keys} - {""}
+    if not tails:
+        return matters
+    narrow = Q(pk__in=[])
+    for tail in tails:
+        narrow |= Q(publication_number__contains=tail) | Q(grant_number__contains=tail)
+    more = [m for m in Matter.objects.filter(narrow, office=office).exclude(pk__in=[m.pk for m in matters])
+            if keys & ({publication_key(office, m.publication_number), publication_key(office, m.grant_number)}
+                       - {""})]
+    return sorted(matters + more, key=lambda m: m.pk)[:5]
 
 
 def _find_in_docket(doc: Document) -> Matter | None:

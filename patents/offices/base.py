@@ -74,6 +74,12 @@ class Office:
     parse: Parse | None = None
     # Docket data
     normalize_number: NumberRule | None = None
+    # Numbers in other offices' answers (OPS family members): the docdb application number when the
+    # office's own rule cannot read it (US ``201815919370`` = 15/919,370), and a publication/grant number in
+    # one comparable form whichever way it is written (docdb ``US2021210819`` = ``US 2021/0210819 A1``).
+    # None: the number as written (docdb application) / without separators and kind code (publication).
+    docdb_application: Callable[[str], str | None] | None = None
+    publication_key: Callable[[str], str] | None = None
     # Matters created from this office's data (discovery, an unknown number in an answer): their kind
     # (a Matter.Kind value) and, when the biblio's application number is not the one to docket, the rule.
     matter_kind: str = "patent"

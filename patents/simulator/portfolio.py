@@ -84,6 +84,9 @@ SERIAL_BASE = 100000
 EP_PUBLICATION_BASE = 3900000
 US_PATENT_BASE = 12000000
 JP_REGISTRATION_BASE = 7000000
+# Granted matters whose 20-year term has ended (about one in twelve of them), and the term in days.
+EXPIRED_SHARE = 0.08
+TERM_DAYS = 7305
 
 _APPLICANTS = (
     ("Nordlicht Photonics GmbH", "DE", "Leopoldstrasse 21", "80802 München"),
@@ -524,6 +527,18 @@ class SyntheticPortfolio:
             return {"parent_application_number": parent, "parent_relation_code": "DIV"}
         return {}
 
+    def _term_over(self, index: int) -> int | None:
+        """Days past its 20-year term (EPC Art. 63(1), 35 U.S.C. 154(a)(2), JP Patent Act Art. 67(1)) for
+        a granted matter whose right has expired, None for the others. Drawn from the matter's own second
+        generator, so every other matter (and every other draw of this one) stays as it was."""
+        rng = random.Random(f"{self.seed}:{index}:term")
+        return rng.randint(400, 1500) if rng.random() < EXPIRED_SHARE else None
+
+    @staticmethod
+    def _expired_offset(anchor_day: int, past: int) -> int:
+        """The offset placing the filing date ``past`` days more than 20 years (7,305 days) before today."""
+        return TERM_DAYS + past - anchor_day
+
     def _placed_filing(self, anchor_day: int, offset_days: int) -> date:
         """Filing date such that the event at ``anchor_day`` (days after filing) lies ``offset`` days ago."""
         return self.today - timedelta(days=offset_days + anchor_day)
@@ -613,6 +628,9 @@ class SyntheticPortfolio:
                 recent = rng.random() < 0.45
                 offset = rng.randint(200, 300) if recent else rng.randint(300, 2600)
                 h.add(grant_day + 9 * 30 + rng.randint(35, 50), "no_opposition")
+                past = self._term_over(index)
+                if past is not None:
+                    offset = self._expired_offset(grant_day, past)
         filing = self._placed_filing(anchor, offset)
         if grant_day is None and stage == "granted":  # pragma: no cover - defensive
             raise AssertionError("granted without grant")
@@ -654,8 +672,8 @@ class SyntheticPortfolio:
             for country in ("DE", "FR", "GB"):
                 for yr in range(1, 20):
                     paid = add_months(grant_date, 12 * yr)
-                    if paid > self.today:
-                        break
+                    if paid > self.today or paid >= add_months(filing, 12 * 20):
+                        break  # nothing is paid for a right past its term
                     if any(c == country for c, _ in lapsed):
                         break
                     h.add(
@@ -815,10 +833,15 @@ class SyntheticPortfolio:
                     anchor = grant
                     # maintenance fee windows open at 3, 7 and 11 years after grant
                     offset = rng.choice((rng.randint(900, 1400), rng.randint(60, 2600)))
+                    past = self._term_over(index)
+                    if past is not None:
+                        offset = self._expired_offset(grant, past)
         filing = self._placed_filing(anchor, offset)
         events = h.events(filing, self.today)
         serial = SERIAL_BASE + index
-        series = 16 if filing.year < 2020 else 17 if filing.year < 2022 else 18 if filing.year < 2025 else 19
+        # The USPTO's series codes by filing year (10: 2001-04, 11: 2005-07; later ones compressed).
+        series = (10 if filing.year < 2005 else 11 if filing.year < 2008 else 16 if filing.year < 2020
+                  else 17 if filing.year < 2022 else 18 if filing.year < 2025 else 19)
         app = f"{series}{serial:06d}"
         pub_event = next((e for e in events if e.kind == "pgpub"), None)
         grant_event = next((e for e in events if e.kind == "patent_granted"), None)
@@ -892,6 +915,9 @@ class SyntheticPortfolio:
                         reg = h.add(fee + rng.randint(10, 20), "jp_registration")
                         h.add(reg + rng.randint(10, 20), "jp_certificate")
                         anchor, offset = reg, rng.choice((rng.randint(900, 1130), rng.randint(30, 2000)))
+                        past = self._term_over(index)
+                        if past is not None:
+                            offset = self._expired_offset(reg, past)
                     elif stage == "refused":
                         dec = h.add(reply + rng.randint(60, 150), "jp_decision_refusal", months=3)
                         anchor, offset = dec, rng.randint(15, 120)

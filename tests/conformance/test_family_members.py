@@ -209,3 +209,86 @@ def test_the_ca_and_us_members_of_an_ep_family_stay_off_the_ep_matter(office_sam
     assert any(s.startswith("CA ") for s in report["not_in_docket"])
     assert set(OfficePayload.objects.get().matters.all()) == {ep}
     assert Matter.objects.count() == 1
+
+
+# --- members written in the office's own number form (issue 13) ---------------------------------------------
+
+def test_us_and_jp_members_attach_when_the_docket_holds_the_offices_own_publication_form(office_samples):
+    """OPS writes the docdb forms (US2009171930, JP2011511970); a paralegal types the USPTO's
+    US 2009/0171930 A1 (37 CFR 1.211 pre-grant publication, year + 7-digit serial) and the JPO's
+    特表2011-511970. Publication is compared with publication only: the JP decoy holding those digits as
+    its application number gets nothing."""
+    client = ClientFactory()
+    MatterFactory(client=client, reference="EP-FAM", office="EP", application_number="EP08868513")
+    # The old docdb form of 11/964,952 (96495207: serial + year) names no series code: only the publication
+    # can tell which matter the member is.
+    us = MatterFactory(client=client, reference="US-FAM", office="US", application_number="11/964,952",
+                       filing_date=dt.date(2007, 12, 27), publication_number="US 2009/0171930 A1")
+    jp = MatterFactory(client=client, reference="JP-FAM", office="JP", application_number="",
+                       filing_date=dt.date(2008, 12, 12), publication_number="特表2011-511970")
+    decoy = MatterFactory(client=client, reference="JP-DECOY", office="JP", application_number="2011-511970")
+
+    report = ingest(office_samples / "epo" / "family-WO2009085664A2.xml", "--matter", "EP-FAM")
+
+    assert sorted(report["matter"]) == ["EP-FAM", "JP-FAM", "US-FAM"]
+    payload = OfficePayload.objects.get()
+    assert {us, jp} <= set(payload.matters.all()) and decoy not in payload.matters.all()
+    assert report["quarantined"] == []
+    assert not any("2009171930" in s for s in report["not_in_docket"])
+
+
+def test_a_us_member_is_matched_on_its_docdb_application_number(office_samples, tmp_path):
+    """OPS docdb writes 15/919,370 as 201815919370 (filing year + series code + serial); the US member of a
+    family-with-legal body lands on the matter holding 15/919,370 even without its grant number."""
+    body = two_member_legal_body(office_samples, tmp_path)
+    MatterFactory(reference="EP-1000000", office="EP", application_number="EP99203729",
+                  filing_date=dt.date(1999, 11, 8))
+    us = MatterFactory(reference="US-15919370", office="US", application_number="15/919,370",
+                       filing_date=dt.date(2018, 3, 13))
+
+    report = ingest(body, "--matter", "EP-1000000")
+
+    assert sorted(report["matter"]) == ["EP-1000000", "US-15919370"]
+    assert us in OfficePayload.objects.get().matters.all()
+
+
+def test_a_member_two_matters_hold_in_different_forms_is_held_and_put_on_neither(office_samples):
+    """Two US matters carry the member's publication, one as 2009/0171930, one as US20090171930A1: never
+    guessed, held as a conflict naming both."""
+    client = ClientFactory()
+    MatterFactory(client=client, reference="EP-FAM", office="EP", application_number="EP08868513")
+    a = MatterFactory(client=client, reference="US-A", office="US", application_number="11/964,952",
+                      publication_number="2009/0171930")
+    b = MatterFactory(client=client, reference="US-B", office="US", application_number="12/000,001",
+                      publication_number="US20090171930A1")
+
+    report = ingest(office_samples / "epo" / "family-WO2009085664A2.xml", "--matter", "EP-FAM")
+
+    (held,) = [q for q in report["quarantined"] if q["category"] == "conflict"]
+    assert "US-A" in held["reason"] and "US-B" in held["reason"]
+    assert not OfficePayload.objects.get().matters.filter(pk__in=[a.pk, b.pk]).exists()
+
+
+@pytest.mark.parametrize(("office", "written", "key"), [
+    ("US", "US2021210819", "US20210210819"),  # OPS docdb
+    ("US", "US20210210819A1", "US20210210819"),  # USPTO, 37 CFR 1.211
+    ("US", "US 2021/0210819 A1", "US20210210819"),
+    ("US", "10,465,445 B2", "US10465445"),
+    ("US", "US10465445", "US10465445"),
+    ("JP", "JP2011511970A", "JP2011511970"),
+    ("JP", "特表2011-511970", "JP2011511970"),
+    ("JP", "特許第4961043号", "JP4961043"),
+    ("JP", "", ""),
+])
+def test_publication_numbers_compare_in_the_offices_own_form(office, written, key):
+    from patents.numbers import publication_key
+
+    assert publication_key(office, written) == key
+
+
+def test_docdb_us_application_numbers_are_read_only_when_they_name_the_series_code():
+    from patents.numbers import docdb_application_number
+
+    assert docdb_application_number("US", "201815919370") == "15919370"
+    assert docdb_application_number("US", "13372047") == "13372047"
+    assert docdb_application_number("JP", "2010540766") == "2010540766"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import replace
 
-from patents.numbers import compact_number
+from patents.numbers import compact_number, docdb_application_number
 from patents.parsers._util import normalized_number
 from patents.parsers.errors import ParseError
 from patents.parsers.types import Biblio, Document, DocumentRef, Event, FamilyMember
@@ -71,14 +71,16 @@ def _member_application(member: FamilyMember) -> str | None:
     """The member's application in its office's canonical form (None when the office's rule cannot read it).
 
     OPS writes a WO member's application as the receiving office's docdb number (``US 2008086599 W``); the
-    WO rule reads that as PCT/US2008/086599.
+    WO rule reads that as PCT/US2008/086599. Other offices' docdb forms go through their own rule
+    (US ``201815919370`` → 15919370).
     """
     app = member.application
     if app is None:
         return None
     office = _member_office(member)
-    raw = f"{app.country}{app.number}{app.kind or ''}" if office == "WO" else app.number
-    return normalized_number(office, raw)
+    if office == "WO":
+        return normalized_number(office, f"{app.country}{app.number}{app.kind or ''}")
+    return docdb_application_number(office, app.number)
 
 
 def _publication_forms(ref: DocumentRef) -> set[str]:

@@ -116,6 +116,7 @@ OFFICE = Office(
     file_kinds={"progress": documents.PROGRESS, "registration": documents.REGISTRATION},
     parse=documents.parse,
     normalize_number=numbers.normalize,
+    publication_key=numbers.publication_key,
     mappings=tuple(MAPPINGS),
     event_types=tuple(EVENT_TYPES),
     hand_entered=HAND_ENTERED,

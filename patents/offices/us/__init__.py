@@ -96,6 +96,8 @@ OFFICE = Office(
     file_kinds={"application": documents.APPLICATION, "transactions": documents.TRANSACTIONS},
     parse=documents.parse,
     normalize_number=numbers.normalize,
+    docdb_application=numbers.docdb_application,
+    publication_key=numbers.publication_key,
     # ODP continuity (parentContinuityBag claimParentageTypeCode). A provisional (PRO) is a priority, and a
     # national stage (NST) points at a PCT application: neither is a US parent matter.
     parent_relations={"CON": "continuation", "DIV": "divisional", "CIP": "cip"},
