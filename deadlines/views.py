@@ -42,6 +42,7 @@ from .filters import (
     DeadlineFilter,
     apply_default_window,
     order_docket,
+    window_passed_q,
     with_docket_annotations,
 )
 from .forms import AsOfForm, ExtensionForm, ManualDeadlineForm, MarkDoneForm, VerifyForm, WaiveForm
@@ -66,7 +67,9 @@ def _docket_queryset(request: HttpRequest, today: dt.date):
     docket_filter = DeadlineFilter(request.GET, queryset=base, user=request.user)
     qs = docket_filter.qs
     if docket_filter.uses_default_window:
-        qs = apply_default_window(qs, today)
+        # Optional acts whose window passed have their own section ("confirm not used"), not a row among
+        # the open work; a search or a date range still finds them in the list.
+        qs = apply_default_window(qs, today).exclude(window_passed_q(today))
     qs, sort_key, descending = order_docket(qs, request.GET.get("sort", "due"))
     qs = qs.select_related(
         "matter", "matter__client", "responsible", "matter__responsible_paralegal", "matter__responsible_attorney"
@@ -78,6 +81,10 @@ def _decorate(rows, today: dt.date) -> None:
     for row in rows:
         row.days_left = (row.effective - today).days
         row.overdue = row.is_overdue(today)
+        row.window_passed = row.is_window_passed(today)
+
+
+WINDOWS_PASSED_LIMIT = 50
 
 
 @login_required
@@ -94,6 +101,13 @@ def docket(request: HttpRequest) -> HttpResponse:
     _decorate(page.object_list, today)
     # The chart follows the same filters (without the 90-day window: it has its own 26 weeks).
     chart = build_weekly_chart(docket_filter.qs, today)
+    # Same filters as the list (scope, client, office …): optional acts past their date, still open.
+    windows_passed = list(
+        docket_filter.qs.filter(window_passed_q(today))
+        .select_related("matter", "matter__client")
+        .order_by("effective", "pk")[:WINDOWS_PASSED_LIMIT]
+    )
+    _decorate(windows_passed, today)
     columns = [
         {
             "key": key,
@@ -108,6 +122,7 @@ def docket(request: HttpRequest) -> HttpResponse:
         "filter": docket_filter,
         "page": page,
         "overdue_total": stats["overdue"],
+        "windows_passed": windows_passed,
         "today": today,
         "columns": columns,
         "sort_key": sort_key,
@@ -235,6 +250,7 @@ def _deadline_context(request: HttpRequest, deadline: Deadline, **forms) -> dict
         "today": today,
         "days_left": (effective - today).days,
         "overdue": deadline.is_overdue(today),
+        "window_passed": deadline.is_window_passed(today),
         "explanation": explain(deadline.explanation, event_labels=_trigger_label(deadline)),
         "remedies": remedies(deadline.remedies),
         "history": history_changes(records),
@@ -346,6 +362,24 @@ def deadline_waive(request: HttpRequest, pk: int) -> HttpResponse:
         lambda data: actions.waive(deadline=deadline, user=request.user, reason=data["reason"]),
         "Waived. It waits for a second person to verify it.",
     )
+
+
+@login_required
+@in_user_timezone
+@require_POST
+def deadline_not_used(request: HttpRequest, pk: int) -> HttpResponse:
+    deadline = _visible_deadline(request, pk)
+    try:
+        actions.confirm_not_used(deadline=deadline, user=request.user)
+    except actions.ActionRefused as exc:
+        messages.error(request, f"{deadline.matter.reference} – {deadline.title}: {' '.join(exc.messages)}")
+        return _back(request, deadline)
+    messages.success(
+        request,
+        f"Closed as not used: {deadline.matter.reference} – {deadline.title}. It waits for a second person to "
+        "verify it.",
+    )
+    return _back(request, deadline)
 
 
 @login_required
@@ -475,6 +509,7 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
     by_day: dict[dt.date, list[Deadline]] = defaultdict(list)
     for d in rows:
         d.overdue = d.is_overdue(today)
+        d.window_passed = d.is_window_passed(today)
         by_day[d.effective].append(d)
     grid = [
         [
