@@ -67,9 +67,7 @@ def _docket_queryset(request: HttpRequest, today: dt.date):
     docket_filter = DeadlineFilter(request.GET, queryset=base, user=request.user)
     qs = docket_filter.qs
     if docket_filter.uses_default_window:
-        # Optional acts whose window passed have their own section ("confirm not used"), not a row among
-        # the open work; a search or a date range still finds them in the list.
-        qs = apply_default_window(qs, today).exclude(window_passed_q(today))
+        qs = apply_default_window(qs, today)
     qs, sort_key, descending = order_docket(qs, request.GET.get("sort", "due"))
     qs = qs.select_related(
         "matter", "matter__client", "responsible", "matter__responsible_paralegal", "matter__responsible_attorney"
@@ -93,21 +91,33 @@ WINDOWS_PASSED_LIMIT = 50
 def docket(request: HttpRequest) -> HttpResponse:
     today = user_today(request.user)
     docket_filter, qs, sort_key, descending = _docket_queryset(request, today)
-    # One aggregate gives both the total (for the paginator) and the overdue count for the headline.
-    stats = qs.aggregate(total=Count("pk"), overdue=Count("pk", filter=Q(overdue_rank=0)))
+    # One aggregate gives the total (for the paginator), the overdue count for the headline and the number of
+    # optional acts whose window passed: on the default docket those have their own section ("confirm not
+    # used"), not rows among the open work; a search or a date range shows them in the list.
+    passed_q = window_passed_q(today)
+    apart = docket_filter.uses_default_window
+    stats = qs.aggregate(
+        total=Count("pk", filter=~passed_q) if apart else Count("pk"),
+        overdue=Count("pk", filter=Q(overdue_rank=0)),
+        passed=Count("pk", filter=passed_q),
+    )
+    if apart:
+        qs = qs.exclude(passed_q)
     paginator = Paginator(qs, PAGE_SIZE)
     paginator.count = stats["total"]
     page = paginator.get_page(request.GET.get("page"))
     _decorate(page.object_list, today)
     # The chart follows the same filters (without the 90-day window: it has its own 26 weeks).
     chart = build_weekly_chart(docket_filter.qs, today)
-    # Same filters as the list (scope, client, office …): optional acts past their date, still open.
-    windows_passed = list(
-        docket_filter.qs.filter(window_passed_q(today))
-        .select_related("matter", "matter__client")
-        .order_by("effective", "pk")[:WINDOWS_PASSED_LIMIT]
-    )
-    _decorate(windows_passed, today)
+    # Same filters as the list (scope, client, office …); queried only when there are any.
+    windows_passed: list[Deadline] = []
+    if apart and stats["passed"]:
+        windows_passed = list(
+            docket_filter.qs.filter(passed_q)
+            .select_related("matter", "matter__client")
+            .order_by("effective", "pk")[:WINDOWS_PASSED_LIMIT]
+        )
+        _decorate(windows_passed, today)
     columns = [
         {
             "key": key,
@@ -123,6 +133,7 @@ def docket(request: HttpRequest) -> HttpResponse:
         "page": page,
         "overdue_total": stats["overdue"],
         "windows_passed": windows_passed,
+        "windows_passed_total": stats["passed"],
         "today": today,
         "columns": columns,
         "sort_key": sort_key,
@@ -631,7 +642,9 @@ def docket_as_of(request: HttpRequest) -> HttpResponse:
         for record in page.object_list:
             current = now_rows.get(record.id)
             record.effective = record.extended_to or record.due_date
-            record.overdue_then = record.status == Deadline.Status.OPEN and record.effective < day
+            record.overdue_then = (
+                record.status == Deadline.Status.OPEN and record.effective < day and not record.optional
+            )
             record.now = current
             record.changed_since = current is None or (
                 current.due_date,
