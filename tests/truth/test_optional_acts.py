@@ -123,6 +123,11 @@ def test_docket_lists_passed_windows_apart_and_closes_one_as_not_used(client):
     assert "File demand for international preliminary examination" in section
     assert "Reply to non-final Office action" not in section
 
+    detail = page_text(client.get(demand.get_absolute_url()))
+    assert "window passed — confirm not used" in detail and "days overdue" not in detail
+    matter_page = page_text(client.get(matter.get_absolute_url()))
+    assert "window passed" in matter_page and "OVERDUE" not in matter_page
+
     response = client.post(f"/deadlines/{demand.pk}/not-used/", {"next": "/"})
     assert response.status_code == 302
     demand.refresh_from_db()
