@@ -146,6 +146,18 @@ def waive(*, deadline: Deadline, user: Any, reason: str) -> Deadline:
     return deadline
 
 
+NOT_USED_REASON = "option not used"
+
+
+def confirm_not_used(*, deadline: Deadline, user: Any) -> Deadline:
+    """Close an optional act as "not used" (waived, reason ``NOT_USED_REASON``, attributed to the user): the
+    one-click answer to "Windows passed — confirm not used". Only an optional act: for any other deadline
+    not acting is a decision that needs its own reason (``waive``)."""
+    if not deadline.optional:
+        raise ActionRefused("Only an optional act can be closed as \"not used\"; waive it with a reason instead.")
+    return waive(deadline=deadline, user=user, reason=NOT_USED_REASON)
+
+
 def add_manual_deadline(
     *,
     matter: Matter,

@@ -71,6 +71,7 @@ def client_report(request: HttpRequest, pk: int) -> HttpResponse:
     for d in open_deadlines:
         d.days_left = (d.effective - today).days
         d.overdue = d.is_overdue(today)
+        d.window_passed = d.is_window_passed(today)
     renewal_end = _months_ahead(today, RENEWAL_MONTHS)
     renewals = [d for d in open_deadlines if d.rule_id in renewal_rule_ids() and d.effective <= renewal_end]
     events = (

@@ -114,6 +114,9 @@ def build_calendar(user, deadlines: QuerySet) -> bytes:
         flags = []
         if d.status == Deadline.Status.OPEN and not d.is_verified:
             flags.append("UNVERIFIED")
+        if d.optional and d.needs_action:
+            # Never an alarm in someone's calendar: an optional act only keeps an option open.
+            flags.append("OPTIONAL")
         if d.status in (Deadline.Status.DONE, Deadline.Status.WAIVED, Deadline.Status.MISSED,
                         Deadline.Status.LET_LAPSE):
             flags.append(d.get_status_display().upper())

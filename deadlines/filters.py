@@ -46,11 +46,17 @@ def with_docket_annotations(qs: QuerySet, today: dt.date) -> QuerySet:
     return qs.annotate(
         effective=Coalesce("extended_to", "due_date"),
         overdue_rank=Case(
-            When(status__in=NEEDS_ACTION, effective__lt=today, then=Value(0)),
+            When(status__in=NEEDS_ACTION, effective__lt=today, optional=False, then=Value(0)),
             default=Value(1),
             output_field=IntegerField(),
         ),
     )
+
+
+def window_passed_q(today: dt.date) -> Q:
+    """On ``with_docket_annotations`` rows: DeadlineQuerySet.window_passed (an optional act past its date,
+    still needing action)."""
+    return Q(optional=True, status__in=NEEDS_ACTION, effective__lt=today)
 
 
 def mine_q(user) -> Q:

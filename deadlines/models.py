@@ -58,14 +58,23 @@ class DeadlineQuerySet(models.QuerySet):
         """Deadlines someone still has to act on (``NEEDS_ACTION``); the same rule as Deadline.needs_action."""
         return self.filter(status__in=NEEDS_ACTION)
 
-    def overdue(self, today: dt.date | None = None) -> DeadlineQuerySet:
-        """Deadlines that need action and whose date in force (an extension actually taken, else the due date)
-        has passed; the same rule as Deadline.is_overdue and the docket's ``overdue_rank``."""
+    def _past(self, today: dt.date | None) -> DeadlineQuerySet:
         return (
             self.needs_action()
             .alias(date_in_force=Coalesce("extended_to", "due_date"))
             .filter(date_in_force__lt=today or timezone.now().date())
         )
+
+    def overdue(self, today: dt.date | None = None) -> DeadlineQuerySet:
+        """Deadlines that need action and whose date in force (an extension actually taken, else the due date)
+        has passed, optional acts excepted (``window_passed``); the same rule as Deadline.is_overdue and the
+        docket's ``overdue_rank``."""
+        return self._past(today).filter(optional=False)
+
+    def window_passed(self, today: dt.date | None = None) -> DeadlineQuerySet:
+        """Optional acts past their date and still open: not an alarm, a question ("confirm not used");
+        the same rule as Deadline.is_window_passed."""
+        return self._past(today).filter(optional=True)
 
     def unassigned(self) -> DeadlineQuerySet:
         """Deadlines that need action and have nobody to act: no one assigned, no responsible paralegal or
@@ -164,6 +173,11 @@ class Deadline(models.Model):
         null=True, blank=True, help_text="Last possible date with extensions or grace; empty when none"
     )
     extended_to = models.DateField(null=True, blank=True, help_text="Extension actually requested/paid, if any")
+    optional = models.BooleanField(
+        default=False,
+        help_text="The act only keeps an option open (the rule says so): past its date it is not overdue but "
+        "waits for someone to confirm it was not used, or record it done",
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN, db_index=True)
     responsible = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="deadlines"
@@ -229,9 +243,17 @@ class Deadline(models.Model):
         """Someone still has to act: open, or missed (remedies such as further processing run from it)."""
         return self.status in NEEDS_ACTION
 
-    def is_overdue(self, today: dt.date | None = None) -> bool:
-        """Needs action and the date in force has passed; the same rule as DeadlineQuerySet.overdue."""
+    def _is_past(self, today: dt.date | None) -> bool:
         return self.needs_action and self.effective_date < (today or timezone.now().date())
+
+    def is_overdue(self, today: dt.date | None = None) -> bool:
+        """Needs action and the date in force has passed (not an optional act); the same rule as
+        DeadlineQuerySet.overdue."""
+        return not self.optional and self._is_past(today)
+
+    def is_window_passed(self, today: dt.date | None = None) -> bool:
+        """An optional act whose window passed while open; the same rule as DeadlineQuerySet.window_passed."""
+        return self.optional and self._is_past(today)
 
     @property
     def needs_verification(self) -> bool:

@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:pk>/extend/", views.deadline_extend, name="deadline-extend"),
     path("<int:pk>/waive/", views.deadline_waive, name="deadline-waive"),
     path("<int:pk>/verify/", views.deadline_verify, name="deadline-verify"),
+    path("<int:pk>/not-used/", views.deadline_not_used, name="deadline-not-used"),
 ]
 
 # Staff outbox of the reminder sweep: what was sent, to whom, and what failed.

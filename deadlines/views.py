@@ -42,6 +42,7 @@ from .filters import (
     DeadlineFilter,
     apply_default_window,
     order_docket,
+    window_passed_q,
     with_docket_annotations,
 )
 from .forms import AsOfForm, ExtensionForm, ManualDeadlineForm, MarkDoneForm, VerifyForm, WaiveForm
@@ -78,6 +79,10 @@ def _decorate(rows, today: dt.date) -> None:
     for row in rows:
         row.days_left = (row.effective - today).days
         row.overdue = row.is_overdue(today)
+        row.window_passed = row.is_window_passed(today)
+
+
+WINDOWS_PASSED_LIMIT = 50
 
 
 @login_required
@@ -86,14 +91,33 @@ def _decorate(rows, today: dt.date) -> None:
 def docket(request: HttpRequest) -> HttpResponse:
     today = user_today(request.user)
     docket_filter, qs, sort_key, descending = _docket_queryset(request, today)
-    # One aggregate gives both the total (for the paginator) and the overdue count for the headline.
-    stats = qs.aggregate(total=Count("pk"), overdue=Count("pk", filter=Q(overdue_rank=0)))
+    # One aggregate gives the total (for the paginator), the overdue count for the headline and the number of
+    # optional acts whose window passed: on the default docket those have their own section ("confirm not
+    # used"), not rows among the open work; a search or a date range shows them in the list.
+    passed_q = window_passed_q(today)
+    apart = docket_filter.uses_default_window
+    stats = qs.aggregate(
+        total=Count("pk", filter=~passed_q) if apart else Count("pk"),
+        overdue=Count("pk", filter=Q(overdue_rank=0)),
+        passed=Count("pk", filter=passed_q),
+    )
+    if apart:
+        qs = qs.exclude(passed_q)
     paginator = Paginator(qs, PAGE_SIZE)
     paginator.count = stats["total"]
     page = paginator.get_page(request.GET.get("page"))
     _decorate(page.object_list, today)
     # The chart follows the same filters (without the 90-day window: it has its own 26 weeks).
     chart = build_weekly_chart(docket_filter.qs, today)
+    # Same filters as the list (scope, client, office …); queried only when there are any.
+    windows_passed: list[Deadline] = []
+    if apart and stats["passed"]:
+        windows_passed = list(
+            docket_filter.qs.filter(passed_q)
+            .select_related("matter", "matter__client")
+            .order_by("effective", "pk")[:WINDOWS_PASSED_LIMIT]
+        )
+        _decorate(windows_passed, today)
     columns = [
         {
             "key": key,
@@ -108,6 +132,8 @@ def docket(request: HttpRequest) -> HttpResponse:
         "filter": docket_filter,
         "page": page,
         "overdue_total": stats["overdue"],
+        "windows_passed": windows_passed,
+        "windows_passed_total": stats["passed"],
         "today": today,
         "columns": columns,
         "sort_key": sort_key,
@@ -235,6 +261,7 @@ def _deadline_context(request: HttpRequest, deadline: Deadline, **forms) -> dict
         "today": today,
         "days_left": (effective - today).days,
         "overdue": deadline.is_overdue(today),
+        "window_passed": deadline.is_window_passed(today),
         "explanation": explain(deadline.explanation, event_labels=_trigger_label(deadline)),
         "remedies": remedies(deadline.remedies),
         "history": history_changes(records),
@@ -346,6 +373,24 @@ def deadline_waive(request: HttpRequest, pk: int) -> HttpResponse:
         lambda data: actions.waive(deadline=deadline, user=request.user, reason=data["reason"]),
         "Waived. It waits for a second person to verify it.",
     )
+
+
+@login_required
+@in_user_timezone
+@require_POST
+def deadline_not_used(request: HttpRequest, pk: int) -> HttpResponse:
+    deadline = _visible_deadline(request, pk)
+    try:
+        actions.confirm_not_used(deadline=deadline, user=request.user)
+    except actions.ActionRefused as exc:
+        messages.error(request, f"{deadline.matter.reference} – {deadline.title}: {' '.join(exc.messages)}")
+        return _back(request, deadline)
+    messages.success(
+        request,
+        f"Closed as not used: {deadline.matter.reference} – {deadline.title}. It waits for a second person to "
+        "verify it.",
+    )
+    return _back(request, deadline)
 
 
 @login_required
@@ -475,6 +520,7 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
     by_day: dict[dt.date, list[Deadline]] = defaultdict(list)
     for d in rows:
         d.overdue = d.is_overdue(today)
+        d.window_passed = d.is_window_passed(today)
         by_day[d.effective].append(d)
     grid = [
         [
@@ -596,7 +642,9 @@ def docket_as_of(request: HttpRequest) -> HttpResponse:
         for record in page.object_list:
             current = now_rows.get(record.id)
             record.effective = record.extended_to or record.due_date
-            record.overdue_then = record.status == Deadline.Status.OPEN and record.effective < day
+            record.overdue_then = (
+                record.status == Deadline.Status.OPEN and record.effective < day and not record.optional
+            )
             record.now = current
             record.changed_since = current is None or (
                 current.due_date,

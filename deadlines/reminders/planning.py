@@ -85,10 +85,12 @@ def plan_reminders(
 
     effective = deadline.effective_date
     planned: list[PlannedReminder] = []
-    if not deadline.is_overdue(today):
+    # An optional act past its date is not overdue, but its "before due" reminders are history all the same.
+    past = deadline.is_overdue(today) or deadline.is_window_passed(today)
+    if not past:
         for days in offsets.before_due:
             planned.append(at(K.BEFORE_DUE, days, effective, effective - dt.timedelta(days=days)))
-    if instruction_days > 0 and not deadline.is_overdue(today):
+    if instruction_days > 0 and not past:
         planned.append(
             at(K.INSTRUCTION, instruction_days, effective, effective - dt.timedelta(days=instruction_days))
         )
@@ -99,6 +101,10 @@ def plan_reminders(
             # Before the due date the ordinary reminders speak; a "last possible date" reminder then is noise.
             if send_on > effective:
                 planned.append(at(K.BEFORE_LATEST, days, latest, send_on))
+    if deadline.optional:
+        # Letting an optional window pass loses an option, not the right: no escalation after the date. The
+        # docket lists it under "Windows passed — confirm not used" instead (docs/docket-truth.md).
+        return planned
     # Overdue escalation: the first day after the date; once overdue, today's and tomorrow's, so one is
     # always scheduled ahead (the sweep adds the next one each time it sends one).
     days_overdue = (today - effective).days

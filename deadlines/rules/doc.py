@@ -101,6 +101,8 @@ def _name(rule: Rule) -> str:
         text += f" (documents ≤ {rule.effective_until.isoformat()})"
     elif rule.effective_from:
         text += f" (documents ≥ {rule.effective_from.isoformat()})"
+    if rule.optional:
+        text += " — optional (loses an option, not the right: never overdue)"
     return text
 
 

@@ -536,6 +536,7 @@ def _compute_instance(
         instance=instance,
         superseded_by=by.ref if by else None,
         superseded_reason=reason,
+        optional=rule.optional,
     )
 
 

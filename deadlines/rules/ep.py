@@ -438,6 +438,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="EP.OPPOSITION",
+        optional=True,
         version=1,
         office="EP",
         title="File opposition against a watched European patent",
@@ -449,11 +450,14 @@ RULES: tuple[Rule, ...] = (
         calendar="EP",
         conditions=Conditions(event_flag=WATCHED),
         answered_by=("EP.OPPOSITION_FILED",),
-        notes="nine months from the mention of grant in the European Patent Bulletin; no further processing "
+        notes="optional: an opposition against a third party's patent is a choice; not filing loses no right of the "
+        "client. "
+        "nine months from the mention of grant in the European Patent Bulletin; no further processing "
         "and no re-establishment for an opponent (Art. 121, 122 protect the applicant/proprietor only)",
     ),
     Rule(
         id="EP.UNITARY_EFFECT_REQUEST",
+        optional=True,
         version=1,
         office="EP",
         title="Request unitary effect",
@@ -473,7 +477,9 @@ RULES: tuple[Rule, ...] = (
             ),
         ),
         answered_by=("EP.UNITARY_EFFECT_REQUESTED",),
-        notes="one month from the mention of grant; not extendable; only for patents whose grant is "
+        notes="optional: without the request the patent stays a bundle of national patents (validation deadlines "
+        "apply); only unitary effect is forgone. "
+        "one month from the mention of grant; not extendable; only for patents whose grant is "
         "mentioned on or after 1 June 2023",
     ),
     *(_validation_rule(state, what) for state, what in VALIDATION_TABLE),

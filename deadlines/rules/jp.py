@@ -309,6 +309,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="JP.OPPOSITION",
+        optional=True,
         version=1,
         office="JP",
         title="File opposition against a watched Japanese patent",
@@ -320,7 +321,9 @@ RULES: tuple[Rule, ...] = (
         calendar="JP",
         conditions=Conditions(event_flag=("watched", True)),
         answered_by=("JP.OPPOSITION_FILED",),
-        notes="six months from the issue of the patent gazette containing the patent; not extendable",
+        notes="optional: an opposition against a third party's patent is a choice; not filing loses no right of the "
+        "client. "
+        "six months from the issue of the patent gazette containing the patent; not extendable",
     ),
     Rule(
         id="JP.DESIGN_ANNUITY",

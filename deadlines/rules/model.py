@@ -162,6 +162,10 @@ class Rule:
     # The end is NOT moved past closed days: where the texts leave it open whether a closed day extends the
     # period, the unrolled (earlier) date is the safe one (the note says why).
     no_roll: bool = False
+    # The act only keeps an option open (PCT Art. 19 amendments, a demand, unitary effect, a free IDS): letting
+    # the window pass loses that option, never the right. Past due and still open it is not overdue (no red, no
+    # escalation): it waits for a person to confirm "not used" or record it done. The note says why.
+    optional: bool = False
     notes: str = ""
 
     def effective_for(self, d: date) -> bool:
@@ -213,6 +217,7 @@ class ComputedDeadline:
     instance: str = ""
     superseded_by: str | None = None
     superseded_reason: str = ""
+    optional: bool = False
 
     def as_json(self) -> dict:
         return {
@@ -226,6 +231,7 @@ class ComputedDeadline:
             "extendable": self.extendable,
             "latest_date": self.latest_date.isoformat() if self.latest_date else None,
             "kind": self.kind,
+            "optional": self.optional,
             "status": self.status,
             "citation": self.citation,
             "explanation": self.explanation,

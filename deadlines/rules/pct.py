@@ -124,6 +124,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="WO.ART19_AMENDMENTS",
+        optional=True,
         version=1,
         office="WO",
         title="Amend claims under PCT Art. 19 (optional)",
@@ -135,12 +136,15 @@ RULES: tuple[Rule, ...] = (
         calendar="IB",
         answered_by=("WO.ART19_AMENDMENTS_FILED",),
         replaced_by=("WO.WITHDRAWN",),
-        notes="the later of two months from transmittal of the ISR and 16 months from priority; amendments "
+        notes="optional: not amending loses only this chance to amend before publication; the claims can still be "
+        "amended under Art. 34 and in the national phase (Art. 28, 41). "
+        "the later of two months from transmittal of the ISR and 16 months from priority; amendments "
         "reaching the IB later but before technical preparations for publication end are accepted "
         "(Rule 46.1)",
     ),
     Rule(
         id="WO.DEMAND",
+        optional=True,
         version=1,
         office="WO",
         title="File demand for international preliminary examination",
@@ -152,7 +156,9 @@ RULES: tuple[Rule, ...] = (
         calendar="@ipea",
         answered_by=("WO.DEMAND_FILED",),
         replaced_by=("WO.WITHDRAWN",),
-        notes="the later of three months from transmittal of the ISR and 22 months from priority; not extendable",
+        notes="optional: without a demand the application continues under Chapter I to the national phase (Art. 22); "
+        "only international preliminary examination is forgone. "
+        "the later of three months from transmittal of the ISR and 22 months from priority; not extendable",
     ),
     Rule(
         id="WO.PRIORITY_YEAR",
@@ -170,6 +176,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="WO.PRIORITY_CLAIM_CORRECTION",
+        optional=True,
         version=1,
         office="WO",
         title="Correct or add a priority claim",
@@ -181,7 +188,8 @@ RULES: tuple[Rule, ...] = (
         calendar="@receiving_office",
         answered_by=("WO.PRIORITY_CLAIM_CORRECTED",),
         replaced_by=("WO.WITHDRAWN", "WO.NATIONAL_PHASE_ENTERED"),
-        notes="the later of 16 months from the priority date (the changed one if earlier) and four months from "
+        notes="optional: needed only when a priority claim is wrong or missing; with correct claims nothing is lost. "
+        "the later of 16 months from the priority date (the changed one if earlier) and four months from "
         "the international filing date; ends earlier if early publication is requested (Rule 26bis.1(b)). "
         "Without a priority claimed only the four-month date is shown (the 16 months would run from a priority "
         "date we do not know)",

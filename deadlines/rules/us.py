@@ -291,6 +291,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="US.RCE_BEFORE_ISSUE_FEE",
+        optional=True,
         version=1,
         office="US",
         title="Last day for an RCE or IDS after allowance without a petition (before the issue fee is paid)",
@@ -302,12 +303,14 @@ RULES: tuple[Rule, ...] = (
         calendar="US",
         answered_by=("US.RCE_FILED",),
         replaced_by=("US.ISSUE_FEE_PAID", "US.NON_FINAL_REJECTION"),
-        notes="an RCE (1.114) or an IDS under 1.97(d) after allowance must be filed before the issue fee is paid; "
+        notes="optional: an RCE or a late IDS is a choice; not filing one loses no right. "
+        "an RCE (1.114) or an IDS under 1.97(d) after allowance must be filed before the issue fee is paid; "
         "the issue fee itself is due on this date (35 U.S.C. 151), so this is also the last day; afterwards only "
         "with a petition to withdraw from issue (1.313(c))",
     ),
     Rule(
         id="US.CONTINUATION_BEFORE_ISSUE",
+        optional=True,
         version=1,
         office="US",
         title="File any continuing application (continuation / divisional) before the patent issues",
@@ -320,11 +323,14 @@ RULES: tuple[Rule, ...] = (
         special="us_issue_date",
         answered_by=("US.CONTINUATION_FILED",),
         replaced_by=("US.WITHDRAWN_FROM_ISSUE",),
-        notes="copendency: filed no later than the issue date stated in the issue notification. Before an "
+        notes="optional: only the chance of a continuing application with this one's benefit is forgone (35 U.S.C. "
+        "120). "
+        "copendency: filed no later than the issue date stated in the issue notification. Before an "
         "abandonment, the last day is the latest date of the open reply deadline (35 U.S.C. 133)",
     ),
     Rule(
         id="US.IDS_WITHOUT_FEE",
+        optional=True,
         version=1,
         office="US",
         title="File information disclosure statement without fee or statement",
@@ -336,13 +342,16 @@ RULES: tuple[Rule, ...] = (
         calendar="US",
         answered_by=("US.IDS_FILED",),
         replaced_by=("US.NON_FINAL_REJECTION", "US.FINAL_REJECTION", "US.NOTICE_OF_ALLOWANCE", "US.EX_PARTE_QUAYLE"),
-        notes="three months from filing or national stage entry; the window also stays open until the first "
+        notes="optional: an IDS can still be filed later with the statement or the fee (1.97(c), (d)); only the free "
+        "window closes. "
+        "three months from filing or national stage entry; the window also stays open until the first "
         "action on the merits is mailed (1.97(b)(3)) if that is later -- the three-month date is the safe one. "
         "Later: with the 1.97(e) statement or the fee until a final action/allowance (1.97(c)), then fee and "
         "statement until the issue fee is paid (1.97(d))",
     ),
     Rule(
         id="US.IDS_97E_STATEMENT",
+        optional=True,
         version=1,
         office="US",
         title="File IDS with the 1.97(e)(1) statement (three months from the foreign office's citation)",
@@ -354,7 +363,9 @@ RULES: tuple[Rule, ...] = (
         calendar="US",
         answered_by=("US.IDS_FILED",),
         no_roll=True,
-        notes="each item first cited in a communication from a foreign patent office in a counterpart application "
+        notes="optional: after this window an IDS still goes in with the fee (1.97(c), (d)); only the statement route"
+        " closes. "
+        "each item first cited in a communication from a foreign patent office in a counterpart application "
         "not more than three months before the IDS is filed; not extendable (MPEP 609.04(b), V); whether 37 CFR "
         "1.7 carries it past a weekend or holiday is not settled in the texts checked, so the unrolled (earlier) "
         "date is shown",
@@ -384,6 +395,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="US.PTA_RECONSIDERATION",
+        optional=True,
         version=1,
         office="US",
         title="Request reconsideration of patent term adjustment",
@@ -396,7 +408,8 @@ RULES: tuple[Rule, ...] = (
         conditions=Conditions(exclude_kinds=("design",)),
         extension=Extension(ExtensionModel.PER_MONTH_FEE, months=5, per_month=True, citation=EOT_136A),
         answered_by=("US.PTA_RECONSIDERATION_FILED",),
-        notes="two months from the grant date, extendable under 37 CFR 1.136(a); designs have no PTA",
+        notes="optional: not asking keeps the term adjustment the office computed. "
+        "two months from the grant date, extendable under 37 CFR 1.136(a); designs have no PTA",
     ),
     Rule(
         id="US.PETITION_TO_REVIVE",

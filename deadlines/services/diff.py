@@ -80,6 +80,7 @@ def deadline_values(cd: ComputedDeadline) -> tuple[dict[str, Any], str]:
         "extendable": cd.extendable,
         "latest_date": cd.latest_date,
         "citation": cd.citation[:300],
+        "optional": cd.optional,
         "explanation": data["explanation"],
         "remedies": data["remedies"],
         "trigger_event_id": int(cd.trigger) if cd.trigger.isdigit() else None,

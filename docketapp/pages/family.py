@@ -122,6 +122,7 @@ def family_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = user_today(request.user)
     for d in deadlines:
         d.overdue = d.is_overdue(today)
+        d.window_passed = d.is_window_passed(today)
         d.days_left = (d.effective_date - today).days
         member = members[d.matter_id]
         if member.next_deadline is None or d.effective_date < member.next_deadline.effective_date:

@@ -82,6 +82,8 @@ def deadline_outcome(deadline: Deadline, today: dt.date) -> str:
         return "Superseded (replaced by a later computation or answered)"
     if deadline.is_overdue(today):
         return f"OVERDUE by {(today - deadline.effective_date).days} days"
+    if deadline.is_window_passed(today):
+        return "Optional: window passed — confirm not used, or record it done"
     return deadline.get_status_display()
 
 
@@ -201,6 +203,7 @@ def _current_deadlines(matter: Matter, today: dt.date) -> list[Deadline]:
         d.effective = d.effective_date
         d.days_left = (d.effective_date - today).days
         d.overdue = d.is_overdue(today)
+        d.window_passed = d.is_window_passed(today)
     return rows
 
 

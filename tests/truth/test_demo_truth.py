@@ -21,17 +21,20 @@ CLOSED_BY_THE_RECORD = {
     ("ACME-EP-03", "EP.DESIGNATION_FEE"): "EP.COMMUNICATION_94_3",  # examination started
     ("ACME-WO-01", "WO.FEES"): "published",  # PCT Art. 21(5): a withdrawn application is not published
 }
-# What stays overdue, and why it is truly open.
-STILL_OVERDUE = {
-    # optional PCT acts: nothing in the record shows them done (the rule set decides whether they escalate)
+# Optional acts whose window passed with nothing in the record (docs/docket-truth.md, "Optional acts"): not
+# overdue, no escalation; listed under "Windows passed — confirm not used" until someone answers.
+WINDOWS_PASSED = {
+    # PCT Art. 19 / Rule 46.1 amendments and a PCT Art. 31 / Rule 54bis.1 demand: Chapter I goes on without them
     ("ACME-001-WO", "WO.ART19_AMENDMENTS"),
     ("ACME-001-WO", "WO.DEMAND"),
-    # optional acts of the unitary-effect and priority-correction rules: nothing in the record shows whether
-    # the proprietor wants unitary effect (EU Reg. 1257/2012 Art. 9; national validation is the alternative)
-    # or a priority claim corrected/added (PCT Rule 26bis.1)
+    # whether the proprietor wants unitary effect (EU Reg. 1257/2012 Art. 9; Rule 6 UPR; national validation
+    # is the alternative) or a priority claim corrected/added (PCT Rule 26bis.1)
     ("ACME-EP-02", "EP.UNITARY_EFFECT_REQUEST"),
     ("ACME-001-WO", "WO.PRIORITY_CLAIM_CORRECTION"),
     ("ACME-WO-01", "WO.PRIORITY_CLAIM_CORRECTION"),
+}
+# What stays overdue, and why it is truly open.
+STILL_OVERDUE = {
     # year 4 unpaid (the register shows year 3 only); in the six-month grace period of EPC Rule 51(2)
     ("ACME-EP-04", "EP.RENEWAL_FEE"),
     # examination requested, but no examination has started: nothing proves the designation fee or the
@@ -55,6 +58,9 @@ def test_no_demo_deadline_is_overdue_when_the_office_record_shows_it_done(demo, 
     # (a subset: a deadline days from its date may not be overdue yet on the day the test runs)
     assert overdue <= STILL_OVERDUE, overdue - STILL_OVERDUE
     assert ("ACME-EP-05", "EP.DESIGNATION_FEE") in overdue
+    passed = set(Deadline.objects.window_passed().values_list("matter__reference", "rule_id"))
+    assert passed <= WINDOWS_PASSED, passed - WINDOWS_PASSED
+    assert ("ACME-001-WO", "WO.DEMAND") in passed and not passed & overdue
     for (reference, rule), fact in CLOSED_BY_THE_RECORD.items():
         dl = Deadline.objects.get(matter__reference=reference, rule_id=rule)
         assert dl.status == Deadline.Status.COMPLETED and fact in dl.closed_reason, (reference, rule)
@@ -65,6 +71,10 @@ def test_no_demo_deadline_is_overdue_when_the_office_record_shows_it_done(demo, 
     from django.contrib.auth import get_user_model
 
     client.force_login(get_user_model().objects.get(username="pat"))
+    docket = " ".join(html.unescape(strip_tags(client.get("/?scope=all").content.decode())).split())
+    passed_section = docket.split("Windows passed — confirm not used", 1)[1].split("With the selected", 1)[0]
+    assert "File demand for international preliminary examination" in passed_section
+    assert f"{len(overdue)} overdue" in docket
     dl = Deadline.objects.get(matter__reference="ACME-EP-03", rule_id="EP.DESIGNATION_FEE")
     text = " ".join(html.unescape(strip_tags(client.get(dl.get_absolute_url()).content.decode())).split())
     # The simulator dates the demo portfolio relative to today: the fact's date is read, not written here.
