@@ -121,6 +121,38 @@ def _ensure_renewals(seed: int, stdout) -> None:
         bulk_create_with_history(rows, Deadline, batch_size=1000, **history_kwargs())
 
 
+FAMILY_SIZE = 12  # a large family: a US first filing, a PCT and national/regional phases claiming it
+
+
+def _ensure_family(stdout):
+    """One family of FAMILY_SIZE bench matters of one client (each with its ~8 deadlines), every member
+    claiming priority from the first, which holds that number: the family page's tree, claim links and
+    family-wide deadline list. Returns the family."""
+    from docketapp.audit import attributed
+    from patents.models import Family, Matter, PriorityClaim
+
+    family = Family.objects.filter(reference=f"{PREFIX}-FAMILY").first()
+    if family is not None:
+        return family
+    stdout.write(f"grouping {FAMILY_SIZE} matters into one family …")
+    first = Matter.objects.filter(reference__startswith=f"{PREFIX}-M", office="US").order_by("pk").first()
+    if first is None:
+        raise RuntimeError("the benchmark portfolio has no US matter to start a family")
+    members = list(Matter.objects.filter(client=first.client, reference__startswith=f"{PREFIX}-M")
+                   .exclude(pk=first.pk).order_by("pk")[: FAMILY_SIZE - 1])
+    with attributed(reason="bench: synthetic family", process="bench.dashboard"):
+        family = Family.objects.create(client=first.client, reference=f"{PREFIX}-FAMILY", title="Bench family")
+        first.family, first.application_number = family, "63/100,001"
+        first.application_number_normalized = "63100001"
+        first.save()
+        for m in members:
+            m.family = family
+            m.save()
+            PriorityClaim.objects.create(matter=m, country="US", number="63/100,001",
+                                         date=timezone.now().date() - dt.timedelta(days=300))
+    return family
+
+
 def _time(client, url: str, samples: int, stream: bool = False) -> dict:
     timings, queries = [], 0
     for _ in range(samples):
@@ -161,6 +193,7 @@ def _run(options: dict, stdout) -> dict:
 
     user = _ensure_portfolio(options["deadlines"], options["clients"], options["seed"], stdout)
     _ensure_renewals(options["seed"], stdout)
+    family = _ensure_family(stdout)
     client = Client()
     client.force_login(user)
     token = regenerate_ics_token(user=user)
@@ -178,6 +211,7 @@ def _run(options: dict, stdout) -> dict:
         "as_of_yesterday": reverse("deadlines:docket-as-of")
         + f"?at={(timezone.now().date() - dt.timedelta(days=1)).isoformat()}&open_only=1",
         "matter_page": matter.get_absolute_url(),
+        "family_page": reverse("patents:family-detail", args=[family.pk]),
         "renewals": reverse("deadlines:renewals"),
         "renewals_12_months_ep_page2": reverse("deadlines:renewals") + "?office=EP&end="
         + (timezone.now().date() + dt.timedelta(days=330)).strftime("%Y-%m") + "&page=2",

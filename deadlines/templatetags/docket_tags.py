@@ -101,16 +101,52 @@ def responsible(deadline) -> str:
     return name
 
 
-@register.simple_tag(takes_context=True)
-def user_date(context, value) -> str:
-    """A date in the viewer's chosen format (UserProfile.date_format); the profile is already loaded for the
-    time zone, so this costs no query."""
-    from django.utils.dateformat import format as date_format
+def _viewer_preferences(context) -> tuple[str, object]:
+    """(date format, zone) of the viewer: UserProfile.date_format and .time_zone; the firm's default format
+    and UTC without a profile. The profile is loaded once per request (Django caches it on the user)."""
+    import zoneinfo
 
     from patents.models import UserProfile
 
-    if not value:
-        return ""
     request = context.get("request")
     profile = getattr(getattr(request, "user", None), "profile", None)
-    return date_format(value, getattr(profile, "date_format", "") or UserProfile.DateFormat.WEEKDAY)
+    try:
+        zone = zoneinfo.ZoneInfo(getattr(profile, "time_zone", "") or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    return getattr(profile, "date_format", "") or UserProfile.DateFormat.WEEKDAY, zone
+
+
+def _in_zone(value, zone):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value, zone)
+    return value
+
+
+@register.simple_tag(takes_context=True)
+def user_date(context, value) -> str:
+    """A date in the viewer's chosen format (UserProfile.date_format); a moment is first put on the viewer's
+    clock, so its day is the viewer's day."""
+    from django.utils.dateformat import format as date_format
+
+    if not value:
+        return ""
+    day, zone = _viewer_preferences(context)
+    return date_format(_in_zone(value, zone), day)
+
+
+@register.simple_tag(takes_context=True)
+def user_datetime(context, value, seconds: bool = False, time_only: bool = False) -> str:
+    """A moment in the viewer's date format and time zone with the zone named ("2026-03-02, 14:05 CET"), so
+    a time never reaches a page without saying which clock it is on (UserProfile.time_zone; UTC without one)."""
+    from django.utils.dateformat import format as date_format
+
+    if not value:
+        return ""
+    day, zone = _viewer_preferences(context)
+    clock = r"H:i:s T" if seconds else r"H:i T"
+    return date_format(_in_zone(value, zone), clock if time_only else day + ", " + clock)

@@ -124,9 +124,14 @@ def test_other_clients_deadline_is_not_found_in_the_browser(live_server, open_pa
 @pytest.mark.skipif(not os.environ.get("DOCKETAPP_README_SCREENSHOT"), reason="set DOCKETAPP_README_SCREENSHOT=1")
 def test_readme_screenshot(live_server, open_page, artifacts):
     """Regenerates the screenshot in docs/dashboard.md: DOCKETAPP_README_SCREENSHOT=1 pytest tests/browser -k readme."""
-    build_demo()
-    page = open_page(width=1400, height=900)
+    from deadlines.saved_views import save_view
+
+    demo = build_demo()
+    for name, query in (("My EP office actions", "office=EP&kind=statutory"), ("Overdue for ACME", "status=overdue")):
+        save_view(user=demo["paula"], name=name, query=query)
+    page = open_page(width=1500, height=900)
     log_in(page, live_server.url, "paula")
+    page.locator("tbody input[type=checkbox]").nth(1).check()  # a selection, as the bulk bar shows it
     page.screenshot(path=str(artifacts / "readme-dashboard.png"), full_page=True)
     target = ROOT / "docketapp/static/docketapp/screenshot-dashboard.png"
     target.parent.mkdir(parents=True, exist_ok=True)

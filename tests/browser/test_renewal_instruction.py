@@ -54,7 +54,7 @@ def test_paralegal_records_let_lapse_and_pay_and_sees_who_decided(live_server, o
     lapse_row = page.locator(f"#renewal-{data.lapse.pk}")
     expect(lapse_row).to_contain_text("1,155 EUR")  # RFees Art. 2(1) item 4, year 6, from 1 April 2024
     expect(lapse_row).to_contain_text("+ 577.50 EUR")  # Rule 51(2): 50 % in the grace period
-    expect(lapse_row).to_contain_text("EPO renewal fees for European patent applications, from 1 Apr 2024")
+    expect(lapse_row).to_contain_text("EPO renewal fees for European patent applications, from Mon 1 Apr 2024")
     pay_row = page.locator(f"#renewal-{data.pay.pk}")
     expect(pay_row).to_contain_text("19,900 JPY")  # Art. 107(1): 10,300 + 12 claims x 800
     expect(pay_row).to_contain_text("10,300 + 12 claims × 800")

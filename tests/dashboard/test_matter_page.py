@@ -91,7 +91,7 @@ def test_priority_claims_link_to_the_priority_matter_when_we_have_it(client, por
     client.force_login(portfolio["alice"])
     response = client.get(portfolio["matter_a"].get_absolute_url())
     assert (
-        f'US 17/123,456 (<a href="{portfolio["matter_a2"].get_absolute_url()}">ACME-002</a>) of 16 Mar 2020'
+        f'US 17/123,456 (<a href="{portfolio["matter_a2"].get_absolute_url()}">ACME-002</a>) of Mon 16 Mar 2020'
         in response.content.decode()
     )
 

@@ -63,3 +63,20 @@ def test_a_colleagues_digest_stays_hidden_on_a_shared_client(make_deadline, team
     team["paralegal"].is_staff = True
     team["paralegal"].save()
     assert client.get(f"/deadlines/outbox/{digest.pk}/").status_code == 200
+
+
+def test_outbox_times_are_on_the_viewers_clock_with_the_zone_named(make_deadline, settings, client):
+    from docketapp.audit import attributed
+    from patents.models import UserProfile
+
+    settings.REMINDERS_DIGEST_HOUR = 23
+    make_deadline(due_date=DUE)
+    sweep(at(DUE - dt.timedelta(days=3), 8))  # 08:00 UTC = 17:00 in Tokyo
+    delivery = Delivery.objects.get(reminder__deadline__isnull=False)
+    staffer = UserFactory(username="staffer", is_staff=True)
+    TeamMembershipFactory(user=staffer, client=delivery.reminder.deadline.matter.client)
+    with attributed(reason="test preference", process="tests"):
+        UserProfile.objects.create(user=staffer, date_format="Y-m-d", time_zone="Asia/Tokyo")
+    client.force_login(staffer)
+    assert "2026-05-29, 17:00 JST" in client.get("/deadlines/outbox/").content.decode()
+    assert "2026-05-29, 17:00:00 JST" in client.get(f"/deadlines/outbox/{delivery.pk}/").content.decode()

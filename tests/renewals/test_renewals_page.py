@@ -35,7 +35,7 @@ def test_next_six_months_with_fee_surcharge_grace_end_and_instruction(client, po
     assert rows == [portfolio.y4, portfolio.jp4]  # y5 is in 2027, ZETA is not pat's client
     y4 = html.split(f'id="renewal-{portfolio.y4.pk}"')[1].split("</tr>")[0]
     assert "845 EUR" in y4 and "+ 422.50 EUR" in y4 and "30 Sep 2026" in y4
-    assert "EPO renewal fees for European patent applications, from 1 Apr 2024" in y4
+    assert "EPO renewal fees for European patent applications, from Mon 1 Apr 2024" in y4
     assert "<strong>Pay</strong> · sam" in y4
     jp = html.split(f'id="renewal-{portfolio.jp4.pk}"')[1].split("</tr>")[0]
     assert "claim count unknown: set it on the matter" in jp and "<strong>Undecided</strong>" in jp
@@ -115,3 +115,19 @@ def test_page_queries_do_not_grow_with_the_portfolio(client, portfolio):
         renewal(matter, ("5", "6", "7.5")[n % 3], D(2027, 4, 1) + dt.timedelta(days=n), rule_id=rule)
         record_instruction(deadline=matter.deadlines.order_by("due_date").first(), decision="pay", user=portfolio.sam)
     assert _queries(client) == small
+
+
+def test_dates_follow_the_users_format_and_the_instruction_time_names_its_zone(client, portfolio):
+    from docketapp.audit import attributed
+    from patents.models import UserProfile
+
+    record_instruction(deadline=portfolio.y4, decision="pay", user=portfolio.sam, note="by phone")
+    with attributed(reason="test preference", process="tests"):
+        UserProfile.objects.update_or_create(user=portfolio.pat, defaults={"date_format": "Y-m-d",
+                                                                           "time_zone": "Asia/Tokyo"})
+    client.force_login(portfolio.pat)
+    html = client.get(URL).content.decode()
+    y4 = html.split(f'id="renewal-{portfolio.y4.pk}"')[1].split("</tr>")[0]
+    assert "2026-09-30" in y4 and "30 Sep 2026" not in y4  # Art. 86(1) EPC / Rule 51(2) grace end
+    assert "from 2024-04-01" in y4
+    assert " JST</div>" in y4  # who decided, when, on pat's clock with the zone named

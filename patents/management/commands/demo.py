@@ -71,10 +71,7 @@ class Command(BaseCommand):
             env["OFFICE_SIMULATOR_URL"] = settings.OFFICE_SIMULATOR_URL = simulator.base_url
             os.environ["OFFICE_SIMULATOR_URL"] = simulator.base_url
         python = sys.executable
-        manage = str(settings.BASE_DIR / "manage.py")
-        processes: list[tuple[str, list[str], dict[str, str]]] = [
-            ("web", [python, manage, "runserver", f"{host}:{port}", "--noreload"], {}),
-        ]
+        processes: list[tuple[str, list[str], dict[str, str]]] = [("web", *web_server(host, port))]
         if not no_worker:
             celery = [python, "-m", "celery", "-A", "docketapp"]
             processes += [
@@ -130,6 +127,21 @@ class Command(BaseCommand):
                     proc.kill()
             if simulator is not None:
                 simulator.stop()
+
+
+def web_server(host: str, port: int) -> tuple[list[str], dict[str, str]]:
+    """The demo's web server (argv, extra environment): DEBUG off, as in production, so a wrong address
+    shows docketapp's own 404/403/500 pages and never Django's debug page with settings and tracebacks.
+    Without DEBUG, static files come from STATIC_ROOT through WhiteNoise (as in production), so they are
+    collected first. DEBUG=1 in the environment keeps the developer's debug page (and finders)."""
+    if "DEBUG" in os.environ:
+        return _runserver(host, port), {}
+    call_command("collectstatic", interactive=False, verbosity=0)
+    return _runserver(host, port), {"DEBUG": "0"}
+
+
+def _runserver(host: str, port: int) -> list[str]:
+    return [sys.executable, str(settings.BASE_DIR / "manage.py"), "runserver", f"{host}:{port}", "--noreload"]
 
 
 def _real_offices_configured() -> bool:
