@@ -225,3 +225,29 @@ class ReconciliationItemAdmin(ScopedToMattersAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+from .models import Document  # noqa: E402
+
+
+@admin.register(Document)
+class DocumentAdmin(ReadOnlyAdmin):
+    """Received office documents, to look one up: never added, edited or deleted here (the review page and its
+    audited decisions are the only way a document changes; the bytes are never served from the admin). A
+    non-superuser sees only ``Document.objects.visible_to(user)``: his clients' documents, and unmatched ones
+    only if he uploaded them or is the docketing admin."""
+
+    list_display = ["received_at", "file_name", "matter", "status", "source", "pages", "ocr_used", "short_sha"]
+    list_filter = ["status", "source", "ocr_used"]
+    search_fields = ["file_name", "sha256", "matter__reference"]
+    list_select_related = ["matter"]
+    exclude = ["reading"]  # every page's text and word confidences: large; shown on the review page
+    date_hierarchy = "received_at"
+
+    @admin.display(description="SHA-256")
+    def short_sha(self, obj):
+        return obj.sha256[:12]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs if request.user.is_superuser else qs.filter(pk__in=Document.objects.visible_to(request.user))

@@ -177,3 +177,35 @@ def test_profile_history_shows_no_feed_token(client, two_clients):
     for record in profile.history.all():
         page += client.get(history_urls(profile)[1].rsplit("/", 2)[0] + f"/{record.history_id}/").content.decode()
     assert first not in page and second not in page
+
+
+def _document(matter, name: str, **kwargs):
+    from patents.models import Document
+
+    with attributed(reason="received for the admin test", process="tests"):
+        return Document.objects.create(
+            matter=matter, sha256=(name.encode().hex() * 64)[:64], storage_name=f"documents/{name}.pdf",
+            file_name=f"{name}.pdf", content_type="application/pdf", size=100, pages=1,
+            status=Document.Status.PROPOSED, **kwargs,
+        )
+
+
+def test_document_admin_lists_only_own_clients_documents_and_never_changes_or_deletes(client, two_clients):
+    beta_matter = MatterFactory(client=two_clients["beta"], reference="BETA-1")
+    theirs = _document(two_clients["matter"], "acme-secret-action")
+    mine = _document(beta_matter, "beta-action")
+    user = staff("beta-doc-admin", two_clients["beta"], actions=("view", "add", "change", "delete"))
+    client.force_login(user)
+    listing = client.get(reverse("admin:patents_document_changelist"))
+    assert listing.status_code == 200
+    page = listing.content.decode()
+    assert "beta-action.pdf" in page and "acme-secret-action" not in page
+    assert client.get(reverse("admin:patents_document_change", args=[theirs.pk])).status_code in (302, 404)
+    own = client.get(reverse("admin:patents_document_change", args=[mine.pk]))
+    assert own.status_code == 200 and "page text" not in own.content.decode()  # the reading is not shown
+    # Read-only: a post changes nothing, there is no add or delete page even with every permission.
+    client.post(reverse("admin:patents_document_change", args=[mine.pk]), {"file_name": "renamed.pdf"})
+    assert client.get(reverse("admin:patents_document_add")).status_code == 403
+    assert client.post(reverse("admin:patents_document_delete", args=[mine.pk]), {"post": "yes"}).status_code == 403
+    mine.refresh_from_db()
+    assert mine.file_name == "beta-action.pdf"
