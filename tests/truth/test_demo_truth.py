@@ -84,7 +84,8 @@ def test_no_demo_deadline_is_overdue_when_the_office_record_shows_it_done(demo, 
     assert f"EP.COMMUNICATION_94_3 of {day(fact.date)} (Office, office code EXRE)" in text
     matter = Matter.objects.get(reference="ACME-EP-03")
     text = " ".join(html.unescape(strip_tags(client.get(matter.get_absolute_url()).content.decode())).split())
-    assert f"Allowed / intention to grant since {matter.lifecycle_since:%a} {matter.lifecycle_since.day} {matter.lifecycle_since:%b %Y}" in text
+    since = matter.lifecycle_since
+    assert f"Allowed / intention to grant since {since:%a} {since.day} {since:%b %Y}" in text
     # Idempotent: another nightly pass writes nothing.
     history = Deadline.history.count()
     again = recompute_matters(matter_ids=all_engine_matter_ids(), reason="nightly recompute")
