@@ -192,7 +192,10 @@ def test_a_jpo_answer_without_status_code_is_quarantined_and_the_rest_of_the_bat
 
     sim = office_simulator
     jp = [m for m in sim.portfolio.matters("JP")][:3]
-    docket = [MatterFactory(office="JP", application_number=m.application_number) for m in jp]
+    # The docket holds the office's filing dates: a made-up one could precede the office's publication (an
+    # expired right of the simulator is 20 years old) and raise a second, unrelated quarantine item.
+    docket = [MatterFactory(office="JP", application_number=m.application_number, filing_date=m.filing_date)
+              for m in jp]
     client = sim_client(sim, "JP")
     real = client.app_progress
     bad = docket[1].application_number_normalized
