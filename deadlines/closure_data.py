@@ -12,6 +12,10 @@ attribute are seeded, and each row says how sure we are:
   (a public holiday at the office's seat) -- the notice for that particular year was NOT checked, and the
   source text says so. Verify these against the notice when it is at hand (admin -> Office closures).
 
+A row read in a notice about single days only (a Christmas closure, a one-off decision) has a source starting
+"partial list:" (PARTIAL_LISTS): it applies, but its year keeps the recurring days and stays provisional, since
+the year's own list was not read (deadlines.rules.calendars.is_partial_source).
+
 Days we believe are likely but could not attribute (bridging days, The Hague's King's Day, Berlin's
 Women's Day, WIPO in-lieu days) are deliberately NOT seeded; docs/deadlines.md lists them.
 Pure Python on purpose: the CLI and tests read it without a database.
@@ -492,11 +496,16 @@ def closures_mapping(rows: list[SeedClosure] | None = None) -> dict[str, dict[da
 NOT_SEEDED = (
     "EPO 2025 and 2027: bridging days (e.g. 27-30 Dec 2027) -- only the notices fix them",
     "EPO The Hague: King's Day (26 Apr 2025 is a Saturday; 27 Apr 2026, 27 Apr 2027) and Liberation Day "
-    "(5 May 2025, 5 May 2026, 5 May 2027) -- in every list read (1997, 1999, 2015, 2020, 2023), not verified for "
-    "2025-2027 (the 2026 copy seeded lacks them)",
+    "(5 May 2025, 5 May 2026, 5 May 2027) -- in every notice read (1997, 1999, 2003, 2015, 2017, 2020, 2023), not "
+    "verified for 2025-2027 (the 2026 copy seeded lacks them)",
     "EPO Berlin: International Women's Day (8 Mar 2024, 8 Mar 2027) -- on the EPO's 2023 office-holidays list, "
     "not verified for 2024 or 2027",
-    "EPO Munich: Assumption Day 15 Aug 2025 (Friday) -- a Munich holiday in older notices, not verified for 2025",
-    "WIPO IB: days in lieu when a holiday falls on a weekend (e.g. 25 Dec 2027 is a Saturday)",
-    "All offices: ad-hoc closures (weather, outages) -- enter them in the admin as they are announced",
+    "EPO Munich: Assumption Day 15 Aug 2025 (Friday) -- in every notice read where it is a weekday (1997, 2003, "
+    "2017, 2023, 2024), not verified for 2025",
+    "EPO 24 Dec 2018 - 1 Jan 2019 and 23 Dec 2017 - 1 Jan 2018: the EPO's notices say its offices close but not "
+    "that periods are extended, and the lists for 2018 and 2019 were not read",
+    "WIPO IB: days in lieu when a holiday falls on a weekend (e.g. 25 Dec 2027 is a Saturday) -- the lists read "
+    "moved them differently (26 and 30 Dec 2016, 2 and 29 Dec 2017), so none is guessed",
+    "All offices: ad-hoc closures (weather, outages) -- enter them in the admin as they are announced, with a "
+    "source starting 'ad hoc:' so the year's list status does not change",
 )

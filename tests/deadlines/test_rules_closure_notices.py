@@ -159,6 +159,15 @@ def test_published_lists_hold_weekdays_only_and_are_in_the_seed():
         assert (r.office, r.date) in seeded
 
 
+def test_docs_list_every_day_not_seeded():
+    from pathlib import Path
+
+    from deadlines.closure_data import NOT_SEEDED
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "deadlines.md").read_text(encoding="utf-8")
+    assert [line for line in NOT_SEEDED if f"* {line}\n" not in docs] == []
+
+
 # --- notices about single days: they apply, but the year stays provisional ----------------------------
 
 
