@@ -172,10 +172,15 @@ ITEMS: tuple[Item, ...] = (
         ("EP biblio @grant_date",),
         (
             f"{EPN}::test_validation_per_designated_state_three_months",
+            f"{EPN}::test_validation_is_counted_on_the_national_calendar_not_the_epos"
+            "[EPC-Art65(1)-national-act-not-moved-by-EPO-Christmas-closure]",
+            f"{EPN}::test_validation_is_counted_on_the_national_calendar_not_the_epos"
+            "[EPC-Art65(1)-R131(4)-leap-year-month-end]",
             f"{EPN}::test_validation_states_missing_or_unknown_are_problems_not_silence",
             f"{EPN}::test_validation_table_is_consistent",
         ),
-        "one rule per state of ep.VALIDATION_TABLE (EP.VALIDATION_AL ... _TR); the table is in the rule list above",
+        "one rule per state of ep.VALIDATION_TABLE (EP.VALIDATION_AL ... _TR), the table is in the rule list "
+        "above; v2 counts on the national office's calendar (v1 rolled over EPO closing days: a later date)",
     ),
     Item(
         "New rules: EP",
