@@ -12,6 +12,10 @@ attribute are seeded, and each row says how sure we are:
   (a public holiday at the office's seat) -- the notice for that particular year was NOT checked, and the
   source text says so. Verify these against the notice when it is at hand (admin -> Office closures).
 
+A row read in a notice about single days only (a Christmas closure, a one-off decision) has a source starting
+"partial list:" (PARTIAL_LISTS): it applies, but its year keeps the recurring days and stays provisional, since
+the year's own list was not read (deadlines.rules.calendars.is_partial_source).
+
 Days we believe are likely but could not attribute (bridging days, The Hague's King's Day, Berlin's
 Women's Day, WIPO in-lieu days) are deliberately NOT seeded; docs/deadlines.md lists them.
 Pure Python on purpose: the CLI and tests read it without a database.
@@ -215,6 +219,19 @@ EPO_HOLIDAYS_2024 = (
     "EPO 'Office holidays' page (epo.org/en/service-support/holidays), 2024, Munich section; The Hague read "
     "in part, Berlin not read (8 March 2024 not entered)"
 )
+EPO_OJ_2016_A74 = (
+    "OJ EPO 2016, A74 (notice of 21 July 2016: days on which EPO filing offices are closed in 2017; read in the "
+    "French version on epo.org), Rule 134(1) EPC"
+)
+EPO_REFORMATION_2017 = (
+    "EPO notice 'Extension of periods expiring on 31 October 2017 - Corrigendum' (epo.org updates, 16 October "
+    "2017): filing offices open but no mail delivered in Germany, so periods expiring that day are extended "
+    "(Rule 134(1) EPC)"
+)
+EPO_DECISION_2020_05_22 = (
+    "Decision of the President of the EPO dated 27 April 2020 (filing offices closed on 22 May 2020), amending "
+    "the table of OJ EPO 2019, A97; Rule 134(1) EPC"
+)
 IB_NEWSLETTER_2016_11 = (
     "PCT Newsletter No. 11/2016: non-working days of the International Bureau in 2017 (PCT Rule 80.5)"
 )
@@ -247,6 +264,39 @@ PUBLISHED_LISTS: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
             ("2015-12-30", _BRIDGING),
             ("2015-12-31", "New Year's Eve"),
         ),
+    ),
+    (
+        "EP",
+        EPO_OJ_2016_A74,
+        (
+            ("2017-01-06", "Epiphany (Munich)"),
+            ("2017-04-14", "Good Friday"),
+            ("2017-04-17", "Easter Monday"),
+            ("2017-04-27", "King's Day (The Hague)"),
+            ("2017-05-01", "Labour Day"),
+            ("2017-05-05", "Liberation Day (The Hague)"),
+            ("2017-05-25", "Ascension Day"),
+            ("2017-06-05", "Whit Monday"),
+            ("2017-06-15", "Corpus Christi (Munich)"),
+            ("2017-08-15", "Assumption Day (Munich)"),
+            ("2017-10-03", "Day of German Unity (Munich, Berlin)"),
+            ("2017-11-01", "All Saints' Day (Munich)"),
+            ("2017-12-25", "Christmas Day"),
+            ("2017-12-26", "Boxing Day"),
+            ("2017-12-27", _BRIDGING),
+            ("2017-12-28", _BRIDGING),
+            ("2017-12-29", _BRIDGING),
+        ),
+    ),
+    (
+        "EP",
+        EPO_REFORMATION_2017,
+        (("2017-10-31", "Reformation Day 2017: no mail delivered in Germany"),),
+    ),
+    (
+        "EP",
+        EPO_DECISION_2020_05_22,
+        (("2020-05-22", "Closure of the filing offices (Munich, The Hague, Berlin)"),),
     ),
     (
         "EP",
@@ -354,8 +404,76 @@ def published_lists() -> list[SeedClosure]:
     ]
 
 
+# --- Closing days read in a notice about those days only (not the year's list) -----------------------------
+# Each source starts with "partial": the days apply, but they do not make their year "published" (its recurring
+# days stay applied and marked provisional), because the year's list itself was not read
+# (deadlines.rules.calendars.is_partial_source).
+
+EPO_COVID_2020 = (
+    "partial list: EPO notice 'Closure of EPO extended until 10 January 2021' (epo.org updates, 17 December "
+    "2020): filing offices closed 24 Dec 2020 - 10 Jan 2021, periods extended to 11 Jan 2021 (Rule 134(1) EPC); "
+    "the 2021 closing-days list was not read"
+)
+EPO_XMAS_2021 = (
+    "partial list: EPO notice 'EPO offices closed from 24 December 2021 to 2 January 2022' (epo.org updates, 14 "
+    "December 2021), periods extended to 3 Jan 2022 (Rule 134(1) EPC); the 2021 closing-days list was not read"
+)
+EPO_XMAS_2022 = (
+    "partial list: EPO notice 'EPO offices closed from 24 December 2022 to 1 January 2023' (epo.org updates, 7 "
+    "December 2022), periods extended to 2 Jan 2023 (Rule 134(1) EPC); the 2022 list (OJ EPO 2021, A85) was not read"
+)
+IB_END_2016 = (
+    "partial list: PCT Newsletter No. 11/2016 (non-working days of the International Bureau at the end of 2016: "
+    "26 and 30 December 2016), PCT Rule 80.5; the IB's 2016 list was not read"
+)
+
+PARTIAL_LISTS: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
+    (
+        "EP",
+        EPO_COVID_2020,
+        tuple(
+            (iso, "Closure of the filing offices (COVID-19)")
+            for iso in ("2021-01-01", "2021-01-04", "2021-01-05", "2021-01-06", "2021-01-07", "2021-01-08")
+        ),
+    ),
+    (
+        "EP",
+        EPO_XMAS_2021,
+        tuple(
+            (iso, "Christmas and New Year closure")
+            for iso in ("2021-12-24", "2021-12-27", "2021-12-28", "2021-12-29", "2021-12-30", "2021-12-31")
+        ),
+    ),
+    (
+        "EP",
+        EPO_XMAS_2022,
+        tuple(
+            (iso, "Christmas and New Year closure")
+            for iso in ("2022-12-26", "2022-12-27", "2022-12-28", "2022-12-29", "2022-12-30")
+        ),
+    ),
+    (
+        "WO",
+        IB_END_2016,
+        (
+            ("2016-12-26", "non-working day as listed (25 December is a Sunday)"),
+            ("2016-12-30", "non-working day as listed (31 December is a Saturday)"),
+        ),
+    ),
+)
+
+
+def partial_lists() -> list[SeedClosure]:
+    """The closing days read in notices about single days (weekdays only)."""
+    return [
+        SeedClosure(office, D(iso), reason, source, "published")
+        for office, source, days in PARTIAL_LISTS
+        for iso, reason in days
+    ]
+
+
 def seed_closures() -> list[SeedClosure]:
-    rows = [*_epo(), *_ib(), *published_lists(), *jpo_year_end(), *inauguration_days()]
+    rows = [*_epo(), *_ib(), *published_lists(), *partial_lists(), *jpo_year_end(), *inauguration_days()]
     seen: set[tuple[str, date]] = set()
     unique = []
     for row in rows:
@@ -378,11 +496,16 @@ def closures_mapping(rows: list[SeedClosure] | None = None) -> dict[str, dict[da
 NOT_SEEDED = (
     "EPO 2025 and 2027: bridging days (e.g. 27-30 Dec 2027) -- only the notices fix them",
     "EPO The Hague: King's Day (26 Apr 2025 is a Saturday; 27 Apr 2026, 27 Apr 2027) and Liberation Day "
-    "(5 May 2025, 5 May 2026, 5 May 2027) -- in every list read (1997, 1999, 2015, 2020, 2023), not verified for "
-    "2025-2027 (the 2026 copy seeded lacks them)",
+    "(5 May 2025, 5 May 2026, 5 May 2027) -- in every notice read (1997, 1999, 2003, 2015, 2017, 2020, 2023), not "
+    "verified for 2025-2027 (the 2026 copy seeded lacks them)",
     "EPO Berlin: International Women's Day (8 Mar 2024, 8 Mar 2027) -- on the EPO's 2023 office-holidays list, "
     "not verified for 2024 or 2027",
-    "EPO Munich: Assumption Day 15 Aug 2025 (Friday) -- a Munich holiday in older notices, not verified for 2025",
-    "WIPO IB: days in lieu when a holiday falls on a weekend (e.g. 25 Dec 2027 is a Saturday)",
-    "All offices: ad-hoc closures (weather, outages) -- enter them in the admin as they are announced",
+    "EPO Munich: Assumption Day 15 Aug 2025 (Friday) -- in every notice read where it is a weekday (1997, 2003, "
+    "2017, 2023, 2024), not verified for 2025",
+    "EPO 24 Dec 2018 - 1 Jan 2019 and 23 Dec 2017 - 1 Jan 2018: the EPO's notices say its offices close but not "
+    "that periods are extended, and the lists for 2018 and 2019 were not read",
+    "WIPO IB: days in lieu when a holiday falls on a weekend (e.g. 25 Dec 2027 is a Saturday) -- the lists read "
+    "moved them differently (26 and 30 Dec 2016, 2 and 29 Dec 2017), so none is guessed",
+    "All offices: ad-hoc closures (weather, outages) -- enter them in the admin as they are announced, with a "
+    "source starting 'ad hoc:' so the year's list status does not change",
 )

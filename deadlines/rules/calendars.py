@@ -95,6 +95,17 @@ def is_recurring_source(source: str) -> bool:
     return source.strip().lower().startswith("recurring")
 
 
+# A closure read in a notice about that day only (a Christmas closure, a one-off closure decision, an ad-hoc
+# outage) is real and applies, but it is not the year's list: it neither publishes the year nor keeps it
+# provisional. Its source must start with one of these words (closure_data.PARTIAL_LISTS does; docs/deadlines.md
+# asks the same of ad-hoc closures entered in the admin).
+PARTIAL_PREFIXES = ("partial", "ad hoc", "ad-hoc", "adhoc")
+
+
+def is_partial_source(source: str) -> bool:
+    return source.strip().lower().startswith(PARTIAL_PREFIXES)
+
+
 def provisional_warning(office: str, year: int) -> str:
     return (
         f"provisional: closure list for {year} not yet published ({office}): the days the office closes on "
@@ -162,12 +173,17 @@ class OfficeCalendar:
 
     @cached_property
     def _published_years(self) -> frozenset[int]:
-        # A year's list counts as published when it has stored closures and none of them is a seeded
-        # "recurring" guess: a year with any unverified row stays provisional until someone checks it.
-        years: dict[int, bool] = {}
+        # A year's list counts as published when it has a stored closure from a list and none of its closures
+        # is a seeded "recurring" guess: a year with any unverified row stays provisional until someone checks
+        # it. Closures from a notice about single days ("partial ...", "ad hoc ...") do not publish a year.
+        listed: set[int] = set()
+        guessed: set[int] = set()
         for day, (_reason, source) in self.closures.items():
-            years[day.year] = years.get(day.year, True) and not is_recurring_source(source)
-        return frozenset(y for y, ok in years.items() if ok)
+            if is_recurring_source(source):
+                guessed.add(day.year)
+            elif not is_partial_source(source):
+                listed.add(day.year)
+        return frozenset(listed - guessed)
 
     def provisional(self, year: int) -> bool:
         """No published closure list for `year` (EPO filing offices, WIPO IB): recurring days are applied."""

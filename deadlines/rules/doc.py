@@ -124,8 +124,43 @@ def rules_markdown() -> str:
         "Generated from `deadlines.rules.RULES` by `python3 manage.py deadlines rules --markdown > docs/rules.md` "
         "(a test fails when this file is out of date). Each computed deadline carries its rule id and version; "
         "each rule's notes (in the explanation) say what the table cannot. How the engine uses these rules: "
-        "[deadlines.md](deadlines.md).\n\n" + rules_table()
+        "[deadlines.md](deadlines.md).\n\n" + rules_table() + "\n" + checklist_markdown()
     )
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def checklist_markdown() -> str:
+    """The "Issue 15 checklist" section: issue item -> rule (and its triggers) -> office codes -> test ids."""
+    from .checklist import ITEMS
+    from .registry import RULES
+
+    triggers: dict[str, list[str]] = {}
+    for rule in RULES:
+        for code in rule.triggers:
+            if code not in triggers.setdefault(rule.id, []):
+                triggers[rule.id].append(code)
+    out = [
+        "## Issue 15 checklist\n\n"
+        "Each correction and new rule of issue 15, the rule that implements it (with the event codes that "
+        "trigger it), the office codes mapped to those triggers, and the tests that prove it: each test id "
+        "cites its source (month-ends, leap years, holiday sources). From `deadlines/rules/checklist.py`; "
+        "tests/docs/test_rules_checklist.py fails if a rule, mapping or test named here does not exist.\n\n"
+        "| section | issue 15 item | rule (triggered by) | office codes | tests (pytest node ids) | note |\n"
+        "|---|---|---|---|---|---|\n"
+    ]
+    for item in ITEMS:
+        rules = "<br>".join(
+            f"{r} ({', '.join(f'`{t}`' for t in triggers.get(r, []))})" for r in item.rules
+        ) or "–"
+        codes = "<br>".join(_cell(c) for c in item.office_codes) or "–"
+        tests = "<br>".join(f"`{_cell(t)}`" for t in item.tests)
+        out.append(
+            f"| {item.section} | {_cell(item.item)} | {rules} | {codes} | {tests} | {_cell(item.note) or '–'} |\n"
+        )
+    return "".join(out)
 
 
 def rule_lines() -> str:

@@ -93,7 +93,9 @@ NO_VALIDATION_ACT = ("BE", "CH", "DE", "FR", "GB", "IE", "LI", "LU", "MC")
 def _validation_rule(state: str, what: str) -> Rule:
     return Rule(
         id=f"EP.VALIDATION_{state}",
-        version=1,
+        # v2: counted on the national office's calendar, not the EPO's (v1 rolled over EPO closing days such as
+        # Corpus Christi or the Christmas bridging days, giving a date after the national one).
+        version=2,
         office="EP",
         title=f"Validate European patent in {state} (translation / national formalities)",
         triggers=("EP.PATENT_GRANTED",),
@@ -101,12 +103,14 @@ def _validation_rule(state: str, what: str) -> Rule:
         citation="EPC Art. 65(1), (3); national law of the contracting state",
         terms=(Term(M(months=3)),),
         convention=C,
-        calendar="EP",
+        calendar=state,
         conditions=Conditions(designated_office=state, event_flag=OWN, needs_designations=True),
         answered_by=("EP.VALIDATED",),
         replaced_by=("EP.REVOKED",),
         notes=f"{what}. Default table: three months from the mention of grant, the earliest period Art. 65(1) "
-        "allows a state to set; the national office's calendar may give a later date -- verify locally",
+        "allows a state to set. The act is done at the national office, so EPO closing days do not move it; "
+        "without a holiday calendar for that office only weekends (and closures stored for it) are counted: "
+        "a national holiday may give a later date -- verify locally",
     )
 
 

@@ -84,6 +84,25 @@ def test_year_with_a_published_list_is_not_provisional():
 
 
 @pytest.mark.parametrize(
+    "source",
+    [
+        pytest.param("ad hoc: EPO IT outage notice of 3 March 2028", id="EPC-R134(1)-ad-hoc-closure-2028"),
+        pytest.param("partial list: EPO notice on a single closing day", id="EPC-R134(1)-single-day-notice-2028"),
+    ],
+)
+def test_a_single_day_closure_applies_but_does_not_publish_its_year(source):
+    # An outage announced before the 2028 list must not end 2028's provisional status: Good Friday 2028 stays
+    # closed (provisionally) and every 2028 date keeps its warning.
+    cal = calendar_for("EP", {"EP": {D("2028-03-03"): ("IT outage", source)}})
+    assert [c["type"] for c in cal.causes(D("2028-03-03"))] == ["closure"]
+    assert cal.provisional(2028)
+    assert [c["type"] for c in cal.causes(D("2028-04-14"))] == ["provisional"]
+    # A real list for the year still ends the provisional status, whatever single days come with it.
+    listed = calendar_for("EP", {"EP": {D("2028-03-03"): ("IT outage", source), D("2028-01-06"): ("Epiphany", "OJ")}})
+    assert not listed.provisional(2028)
+
+
+@pytest.mark.parametrize(
     ("office", "day", "name"),
     [
         pytest.param("EP", "2028-04-14", "Good Friday", id="EPC-R134(1)-provisional-2028-Good-Friday"),

@@ -71,13 +71,18 @@ def test_jp_notice_of_reasons_for_refusal_extensions(day, residence, rule, due, 
     assert late["until"] == D(late_request)
 
 
-def test_jp_appeal_for_overseas_resident_is_due_on_the_four_month_date():
-    dl = one(
-        run("JP", [("JP.DECISION_OF_REFUSAL", "2026-09-28")], applicant_residence="foreign"),
-        "JP.APPEAL_FOREIGN",
-    )
-    # JP-Art121(1)-Art4: 3 months + 1 month ex officio = Thu 28 Jan 2027, the due date itself.
-    assert (dl.due_date, dl.latest_date, dl.extendable) == (D("2027-01-28"), None, False)
+@pytest.mark.parametrize(
+    ("decision", "due"),
+    [
+        # 3 months + 1 month ex officio = Thu 28 Jan 2027, the due date itself (no later "latest" date).
+        pytest.param("2026-09-28", "2027-01-28", id="JP-Art121(1)-Art4-four-months"),
+        # 31 Oct + 4 months: no 31 Feb -> 28 Feb 2027, a Sunday -> Mon 1 Mar 2027 (Art. 3(2)).
+        pytest.param("2026-10-31", "2027-03-01", id="JP-Art121(1)-Art4-Art3-month-end-Sunday"),
+    ],
+)
+def test_jp_appeal_for_overseas_resident_is_due_on_the_four_month_date(decision, due):
+    dl = one(run("JP", [("JP.DECISION_OF_REFUSAL", decision)], applicant_residence="foreign"), "JP.APPEAL_FOREIGN")
+    assert (dl.due_date, dl.latest_date, dl.extendable) == (D(due), None, False)
 
 
 @pytest.mark.parametrize(

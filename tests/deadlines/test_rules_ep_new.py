@@ -77,6 +77,29 @@ def test_validation_per_designated_state_three_months():
     }
 
 
+@pytest.mark.parametrize(
+    ("grant", "due"),
+    [
+        # Thu 24 Dec 2026: the EPO is closed 24 Dec - 1 Jan (OJ EPO 2025, A40), the national office is not
+        # bound by that; v1 said Mon 4 Jan 2027, after the real date.
+        pytest.param("2026-09-24", "2026-12-24", id="EPC-Art65(1)-national-act-not-moved-by-EPO-Christmas-closure"),
+        # Thu 4 Jun 2026, Corpus Christi: Munich closed (Rule 134(1) EPC), not a reason for the national period.
+        pytest.param("2026-03-04", "2026-06-04", id="EPC-Art65(1)-national-act-not-moved-by-Munich-Corpus-Christi"),
+        # 30 Nov 2027 + 3 months: no 30 Feb -> Tue 29 Feb 2028 (leap year).
+        pytest.param("2027-11-30", "2028-02-29", id="EPC-Art65(1)-R131(4)-leap-year-month-end"),
+        # Sat 28 Feb 2026 -> Mon 2 Mar 2026: weekends count everywhere.
+        pytest.param("2025-11-28", "2026-03-02", id="EPC-Art65(1)-weekend-rolls-to-Monday"),
+    ],
+)
+def test_validation_is_counted_on_the_national_calendar_not_the_epos(grant, due):
+    from deadlines.closure_data import closures_mapping
+
+    dls = run("EP", [("EP.PATENT_GRANTED", grant)], designated_offices=("ES",), closures=closures_mapping())
+    dl = one(dls, "EP.VALIDATION_ES")
+    assert dl.due_date == D(due)
+    assert any("no holiday calendar for office 'ES'" in w for w in dl.explanation["warnings"])
+
+
 def test_validation_states_missing_or_unknown_are_problems_not_silence():
     none_listed = _compute([("EP.PATENT_GRANTED", "2026-01-28")])
     assert [p["rule"] for p in none_listed.problems] == ["EP.VALIDATION"]
