@@ -72,7 +72,7 @@ def recompute_all() -> dict:
     """Beat, nightly: recompute every matter whose inputs changed, so states that move with time (a term
     ends, a grace period ends) and facts about other matters (a PCT phase matter created, a later application
     claiming a provisional) reach the docket without a new event. Matters whose inputs hash is unchanged are
-    skipped (deadlines.services.inputs_hash). Also `python manage.py deadlines recompute`."""
+    skipped (deadlines.services.input_keys). Also `python manage.py deadlines recompute`."""
     from deadlines import services
 
     return services.recompute_matters(
