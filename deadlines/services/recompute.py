@@ -284,6 +284,18 @@ def mark_recompute_pending(matter_id: int) -> None:
     )
 
 
+def mark_recompute_pending_many(matter_ids: Sequence[int]) -> None:
+    """Mark many matters as needing a recompute (a nightly chunk that could not be queued)."""
+    now = timezone.now()
+    MatterComputation.objects.bulk_create(
+        [MatterComputation(matter_id=mid, recompute_requested_at=now) for mid in matter_ids],
+        update_conflicts=True,
+        unique_fields=["matter"],
+        update_fields=["recompute_requested_at"],
+        batch_size=1000,
+    )
+
+
 def recompute_pending(*, older_than: dt.timedelta | None = None, limit: int = 5000) -> dict[str, int]:
     """Recompute the matters still marked as needing it after ``older_than`` (default
     DEADLINES_RECOMPUTE_PENDING_GRACE_MINUTES): their on-commit task never ran or never got queued."""
