@@ -30,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import connection
 
@@ -125,8 +126,8 @@ def _digests_sql(ids: list[int], today: dt.date) -> dict[int, str]:
     LEFT JOIN ph ON ph.parent_id = m.id
     LEFT JOIN cl ON cl.matter_id = m.id
     LEFT JOIN anc ON anc.root = m.id
-    """
-    params = {
+    """  # noqa: S608 - identifiers from model metadata, every value bound as a parameter
+    params: dict[str, Any] = {
         "ids": ids,
         "today": today,
         "engine": Deadline.Origin.ENGINE.value,
@@ -169,7 +170,7 @@ def _digests_python(ids: list[int], today: dt.date) -> dict[int, str]:
         .order_by("pk").values_list("parent_id", "pk", "office", "reference", "filing_date")
     )
     by_claim: dict[int, list[tuple]] = {}
-    wanted = {(r[columns.index("office") + 1], r[columns.index("filing_date") + 1]): [] for r in matters.values()}
+    wanted: dict[tuple, list[tuple]] = {(r[columns.index("office") + 1], r[columns.index("filing_date") + 1]): [] for r in matters.values()}
     if wanted:
         for c in (
             PriorityClaim.objects.filter(country__in={k[0] for k in wanted}, date__in={k[1] for k in wanted})

@@ -125,10 +125,8 @@ def _plan_chunk(
     lifecycle (unless ``dry_run``)."""
     plan = _Chunk()
     part = plan.outcome
-    snapshots = load_snapshots(chunk, lock=not dry_run)
-    # The keys to settle on, taken under the lock: what this plan was computed from.
-    keys = {} if dry_run else input_keys([s.pk for s in snapshots], base=base, today=today)
-    for snapshot in snapshots:
+    unchanged: list[int] = []
+    for snapshot in load_snapshots(chunk, lock=not dry_run):
         lifecycle = matter_lifecycle(snapshot, today)
         part.matters += 1
         lifecycle_written = False
@@ -143,10 +141,13 @@ def _plan_chunk(
         plan.computed[snapshot.pk] = problems
         plan.creates.extend(c)
         plan.updates.extend(u)
-        if not c and not u and not lifecycle_written and snapshot.pk in keys:
-            # Nothing to write: these inputs are settled. (After a write the stored rows differ,
-            # so the next pass recomputes once more and then settles.)
-            plan.settled[snapshot.pk] = keys[snapshot.pk]
+        if not c and not u and not lifecycle_written:
+            unchanged.append(snapshot.pk)
+    if unchanged and not dry_run:
+        # Nothing to write: these inputs are settled. (After a write the stored rows differ, so the next pass
+        # recomputes once more and then settles.) Keyed under the lock the snapshots were read with: what this
+        # plan was computed from.
+        plan.settled = input_keys(unchanged, base=base, today=today)
     return plan
 
 
@@ -164,12 +165,18 @@ def _recompute_chunk(
         # A closed matter's open deadlines were made moot by the person who closed it (docketapp.pages.
         # matter_actions); the engine would reopen them, so it leaves closed matters alone until reopened.
         active = list(Matter.objects.filter(pk__in=chunk).active().order_by("pk").values_list("pk", flat=True))
-        known = dict(MatterComputation.objects.filter(matter_id__in=active).values_list("matter_id", "inputs_hash"))
-        if force:
-            todo = active
-        else:
-            current = input_keys(active, base=base, today=today)
-            todo = [mid for mid in active if not known.get(mid) or known.get(mid) != current.get(mid)]
+        known: dict[int, str] = {}
+        pending: set[int] = set()
+        for mid, digest, requested in MatterComputation.objects.filter(matter_id__in=active).values_list(
+            "matter_id", "inputs_hash", "recompute_requested_at"
+        ):
+            known[mid] = digest
+            if requested is not None:
+                pending.add(mid)
+        # Matters marked pending (an office event recorded) or never settled are computed without asking.
+        ask = [] if force else [mid for mid in active if known.get(mid) and mid not in pending]
+        current = input_keys(ask, base=base, today=today)
+        todo = [mid for mid in active if mid not in current or known.get(mid) != current[mid]]
         plan = _plan_chunk(todo, base=base, closures=closures, today=today, reason=reason, dry_run=dry_run,
                            calendars=calendars)
         part = plan.outcome
@@ -236,7 +243,9 @@ def _analyze_deadlines() -> None:
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {Deadline._meta.db_table}")
+            # The history table grows with it (one "+" row per created deadline): the deadline page reads it.
+            for table in (Deadline._meta.db_table, Deadline.history.model._meta.db_table):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
 
 def _record_computed(computed: dict[int, list[dict]]) -> None:
