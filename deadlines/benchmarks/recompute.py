@@ -392,10 +392,13 @@ def _analyze() -> None:
 
 def analyzed_tables() -> list[str]:
     from deadlines.models import Deadline, MatterComputation
-    from patents.models import Matter
+    from patents.models import Matter, OfficeEvent, PriorityClaim
 
+    # The portfolio's own tables too: bulk-inserted, their statistics would claim ~20x more events per chunk
+    # than there are, and the inputs-key query planned a parallel scan for 800 rows.
     return [Deadline._meta.db_table, Deadline.history.model._meta.db_table, MatterComputation._meta.db_table,
-            Matter._meta.db_table, Matter.history.model._meta.db_table]
+            Matter._meta.db_table, Matter.history.model._meta.db_table, OfficeEvent._meta.db_table,
+            PriorityClaim._meta.db_table]
 
 
 def _reset_deadlines(ids: list[int]) -> None:

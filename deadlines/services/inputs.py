@@ -169,8 +169,8 @@ def _digests_python(ids: list[int], today: dt.date) -> dict[int, str]:
         Matter.objects.filter(parent_id__in=ids, parent_relation__in=PHASE_RELATIONS)
         .order_by("pk").values_list("parent_id", "pk", "office", "reference", "filing_date")
     )
-    by_claim: dict[int, list[tuple]] = {}
-    wanted: dict[tuple, list[tuple]] = {(r[columns.index("office") + 1], r[columns.index("filing_date") + 1]): [] for r in matters.values()}
+    office_i, filing_i = columns.index("office") + 1, columns.index("filing_date") + 1
+    wanted: dict[tuple, list[tuple]] = {(r[office_i], r[filing_i]): [] for r in matters.values()}
     if wanted:
         for c in (
             PriorityClaim.objects.filter(country__in={k[0] for k in wanted}, date__in={k[1] for k in wanted})
@@ -179,9 +179,7 @@ def _digests_python(ids: list[int], today: dt.date) -> dict[int, str]:
         ):
             if (c[0], c[1]) in wanted:
                 wanted[(c[0], c[1])].append(c[2:])
-    office_i, filing_i = columns.index("office") + 1, columns.index("filing_date") + 1
-    for mid, r in matters.items():
-        by_claim[mid] = [c for c in wanted.get((r[office_i], r[filing_i]), []) if c[2] != mid]
+    by_claim = {mid: [c for c in wanted[(r[office_i], r[filing_i])] if c[2] != mid] for mid, r in matters.items()}
     out = {}
     term_end_i = columns.index("term_end") + 1
     for mid, r in matters.items():
