@@ -67,7 +67,7 @@ def recompute_pending() -> dict:
     return services.recompute_pending()
 
 
-RECOMPUTE_CHUNK = 2000  # matters per chunk task of the nightly pass (settings.DEADLINES_RECOMPUTE_CHUNK)
+RECOMPUTE_CHUNK = 2000  # matters per chunk task of the nightly pass (a few seconds of work each)
 
 
 @shared_task(name="deadlines.recompute_chunk", acks_late=True, ignore_result=True)
@@ -92,11 +92,9 @@ def recompute_all(chunk_size: int | None = None) -> dict:
     The pass is spread over the workers: one ``recompute_chunk`` task per chunk of matter ids, so it scales
     out with the workers that consume the queue. A chunk that cannot be queued (broker gone) is marked
     pending in the database, so the recompute-pending sweep does it: nothing is dropped."""
-    from django.conf import settings
-
     from deadlines import services
 
-    size = chunk_size or int(getattr(settings, "DEADLINES_RECOMPUTE_CHUNK", RECOMPUTE_CHUNK))
+    size = chunk_size or RECOMPUTE_CHUNK
     ids = services.all_engine_matter_ids()
     queued = unqueued = 0
     for start in range(0, len(ids), size):
