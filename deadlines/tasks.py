@@ -67,14 +67,44 @@ def recompute_pending() -> dict:
     return services.recompute_pending()
 
 
-@shared_task(name="deadlines.recompute_all", ignore_result=True)
-def recompute_all() -> dict:
-    """Beat, nightly: recompute every matter whose inputs changed, so states that move with time (a term
-    ends, a grace period ends) and facts about other matters (a PCT phase matter created, a later application
-    claiming a provisional) reach the docket without a new event. Matters whose inputs hash is unchanged are
-    skipped (deadlines.services.inputs_hash). Also `python manage.py deadlines recompute`."""
+RECOMPUTE_CHUNK = 2000  # matters per chunk task of the nightly pass (a few seconds of work each)
+
+
+@shared_task(name="deadlines.recompute_chunk", acks_late=True, ignore_result=True)
+def recompute_chunk(matter_ids: list[int], reason: str = "nightly recompute") -> dict:
+    """One chunk of a full pass: these matters, in transactions of ``recompute_matters``' own chunk size.
+
+    Idempotent (an unchanged matter is skipped by its inputs key), so a redelivered chunk is harmless; chunks
+    are disjoint and each matter is locked while it is computed, so any number of workers may run them in
+    any order (tests/deadlines/test_recompute_skip.py)."""
     from deadlines import services
 
-    return services.recompute_matters(
-        matter_ids=services.all_engine_matter_ids(), reason="nightly recompute"
-    ).summary()
+    return services.recompute_matters(matter_ids=matter_ids, reason=reason).summary()
+
+
+@shared_task(name="deadlines.recompute_all", ignore_result=True)
+def recompute_all(chunk_size: int | None = None) -> dict:
+    """Beat, nightly: recompute every matter whose inputs changed, so states that move with time (a term
+    ends, a grace period ends) and facts about other matters (a PCT phase matter created, a later application
+    claiming a provisional) reach the docket without a new event. Matters whose inputs key is unchanged are
+    skipped (deadlines.services.input_keys). Also `python manage.py deadlines recompute`.
+
+    The pass is spread over the workers: one ``recompute_chunk`` task per chunk of matter ids, so it scales
+    out with the workers that consume the queue. A chunk that cannot be queued (broker gone) is marked
+    pending in the database, so the recompute-pending sweep does it: nothing is dropped."""
+    from deadlines import services
+
+    size = chunk_size or RECOMPUTE_CHUNK
+    ids = services.all_engine_matter_ids()
+    queued = unqueued = 0
+    for start in range(0, len(ids), size):
+        chunk = ids[start : start + size]
+        try:
+            recompute_chunk.delay(chunk, "nightly recompute")
+            queued += 1
+        except Exception as exc:  # noqa: BLE001 - any broker/transport error; the pending marks are the fallback
+            log.warning("nightly recompute chunk of %s matters not queued (%s: %s); marked pending",
+                        len(chunk), type(exc).__name__, exc)
+            services.mark_recompute_pending_many(chunk)
+            unqueued += 1
+    return {"matters": len(ids), "chunks_queued": queued, "chunks_marked_pending": unqueued}

@@ -222,8 +222,21 @@ class OfficeCalendar:
                 warnings.append(provisional_warning(self.office, year))
         return warnings
 
+    @cached_property
+    def _rolled(self) -> dict[date, tuple[date, list[dict]]]:
+        return {}
+
     def roll_forward(self, d: date) -> tuple[date, list[dict]]:
-        """Next day the office is open, with every skipped day and its cause."""
+        """Next day the office is open, with every skipped day and its cause.
+
+        Memoised per calendar (a pure function of the date and this calendar's closures): a recompute pass
+        shares one calendar per office across all its matters. Callers get their own list each time."""
+        hit = self._rolled.get(d)
+        if hit is None:
+            hit = self._rolled[d] = self._roll_forward(d)
+        return hit[0], list(hit[1])
+
+    def _roll_forward(self, d: date) -> tuple[date, list[dict]]:
         steps: list[dict] = []
         current = d
         for _ in range(MAX_ROLL_DAYS):

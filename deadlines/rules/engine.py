@@ -661,16 +661,19 @@ def compute(
     today: date | None = None,
     rules: Sequence[Rule] | None = None,
     skip_if_superseded: Callable[[str], bool] | None = None,
+    calendars: dict | None = None,
 ) -> ComputeResult:
     """Every deadline the events trigger, explained.
 
     ``skip_if_superseded(key)`` lets a caller that already stores a superseded deadline under ``key`` skip
-    computing it again (it is answered; its dates no longer matter).
+    computing it again (it is answered; its dates no longer matter). ``calendars``: a cache of office
+    calendars built from these same ``closures``, shared by a caller that computes many matters with them.
     """
     from .registry import CHECKS, known_codes, no_rule_problem, rules_for_code
 
     result = ComputeResult()
-    calendars: dict = {}  # one OfficeCalendar per office for this computation
+    if calendars is None:
+        calendars = {}  # one OfficeCalendar per office for this computation
     ordered = _ordered(events)
     known = known_codes() if rules is None else None
     for event in ordered:

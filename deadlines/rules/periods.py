@@ -66,6 +66,29 @@ def _delta(d: Duration) -> relativedelta:
     return relativedelta(years=d.years, months=d.months, days=d.days)
 
 
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _shift(start: date, d: Duration) -> date:
+    """``start + relativedelta(years, months, days)`` without building a relativedelta (the hot path of every
+    recompute): days are added as days; months and years move to the same day number of the final month, or
+    to its last day when it has none (the same rule as relativedelta; tests/deadlines/test_rules_periods.py
+    compares the two over every day of several years)."""
+    if d.days:
+        return start + timedelta(days=d.days)
+    if not d.months and not d.years:
+        return start
+    year, month0 = divmod(start.month - 1 + d.months + 12 * d.years, 12)
+    year += start.year
+    last = _MONTH_DAYS[month0] + (1 if month0 == 1 and calendar.isleap(year) else 0)
+    return date(year, month0 + 1, min(start.day, last))
+
+
+@cache
+def _label(d: Duration) -> str:
+    return str(d)
+
+
 def last_day_of_month(d: date) -> date:
     return d.replace(day=calendar.monthrange(d.year, d.month)[1])
 
@@ -78,7 +101,7 @@ def add_period(start: date, duration: Duration, convention: Convention) -> tuple
         # ends the day before the corresponding day of the last month, or on the last day of that month if
         # it has no corresponding day. Hence 30 Apr + 3 months = 31 Jul, not 30 Jul.
         first = start + timedelta(days=1)
-        corresponding = first + _delta(duration)
+        corresponding = _shift(first, duration)
         if corresponding.day != first.day:
             end = corresponding
             note = (
@@ -95,7 +118,7 @@ def add_period(start: date, duration: Duration, convention: Convention) -> tuple
             {
                 "op": "add",
                 "from": start.isoformat(),
-                "period": str(duration),
+                "period": _label(duration),
                 "result": end.isoformat(),
                 "convention": convention.value,
                 "citation": CONVENTION_CITATIONS[convention],
@@ -104,12 +127,12 @@ def add_period(start: date, duration: Duration, convention: Convention) -> tuple
         )
         return end, steps
     if convention is Convention.MONTH_END:
-        end = last_day_of_month(start + _delta(duration))
+        end = last_day_of_month(_shift(start, duration))
         steps.append(
             {
                 "op": "add",
                 "from": start.isoformat(),
-                "period": str(duration),
+                "period": _label(duration),
                 "result": end.isoformat(),
                 "convention": convention.value,
                 "citation": CONVENTION_CITATIONS[convention],
@@ -117,7 +140,7 @@ def add_period(start: date, duration: Duration, convention: Convention) -> tuple
             }
         )
         return end, steps
-    end = start + _delta(duration)
+    end = _shift(start, duration)
     note = "days counted from the day after the event" if duration.days else "same day number"
     if not duration.days and end.day != start.day:
         note = f"the final month has no day {start.day}: last day of that month"
@@ -125,7 +148,7 @@ def add_period(start: date, duration: Duration, convention: Convention) -> tuple
         {
             "op": "add",
             "from": start.isoformat(),
-            "period": str(duration),
+            "period": _label(duration),
             "result": end.isoformat(),
             "convention": convention.value,
             "citation": CONVENTION_CITATIONS[convention],

@@ -4,6 +4,7 @@ One module per responsibility, in the order a recompute runs:
 
 * ``facts``: what the engine reads (matter facts, office events, stored deadlines, closures);
 * ``lifecycle``: glue to the docket truth (derived matter state, deadlines closed by office facts);
+* ``inputs``: the inputs key of each matter, computed before anything is built (skip-if-unchanged);
 * ``diff``: the engine's result compared with the stored deadlines (``plan_matter``, nothing written);
 * ``history_writer``: stores the plan with its history rows, on the audit chain (COPY on PostgreSQL);
 * ``recompute``: the driver (chunks, transactions, skip-if-unchanged, the per-matter computation row);
@@ -32,6 +33,7 @@ from .facts import (
     matter_facts,
 )
 from .history_writer import COPY_THRESHOLD
+from .inputs import input_keys
 from .lifecycle import matter_lifecycle
 from .recompute import (
     PROCESS,
@@ -39,8 +41,8 @@ from .recompute import (
     all_engine_matter_ids,
     closures_hash,
     engine_hash,
-    inputs_hash,
     mark_recompute_pending,
+    mark_recompute_pending_many,
     recompute_deadlines,
     recompute_matters,
     recompute_pending,
@@ -63,10 +65,11 @@ __all__ = [
     "closures_hash",
     "engine_hash",
     "event_facts",
-    "inputs_hash",
+    "input_keys",
     "load_closures",
     "load_snapshots",
     "mark_recompute_pending",
+    "mark_recompute_pending_many",
     "matter_facts",
     "matter_lifecycle",
     "plan_matter",

@@ -257,14 +257,18 @@ def plan_matter(
     today: dt.date,
     reason: str,
     lifecycle: Lifecycle | None = None,
+    calendars: dict | None = None,
 ) -> tuple[list[Change], list[Deadline], list[Update], list[dict]]:
-    """The diff for one matter: what to create and what to update (nothing is written here)."""
+    """The diff for one matter: what to create and what to update (nothing is written here).
+
+    ``calendars``: office calendars to reuse across matters computed with the same ``closures`` (a pass)."""
     if lifecycle is None:
         lifecycle = matter_lifecycle(snapshot, today)
     live, superseded_keys = _engine_rows(snapshot)
     # An answered deadline already stored as superseded need not be computed again.
     done_keys = superseded_keys - set(live)
-    result = compute(snapshot.facts, snapshot.events, closures, today=today, skip_if_superseded=done_keys.__contains__)
+    result = compute(snapshot.facts, snapshot.events, closures, today=today, skip_if_superseded=done_keys.__contains__,
+                     calendars=calendars)
     diff = MatterDiff(snapshot=snapshot, today=today, reason=reason, lifecycle=lifecycle)
     seen: set[str] = set()
     for cd in result.deadlines:

@@ -34,7 +34,10 @@ def closing_values(closing: Closing | None) -> dict[str, Any]:
     }
 
 
-def store_lifecycle(snapshot: MatterSnapshot, lifecycle: Lifecycle, *, reason: str) -> None:
-    """Write the matter's derived state (with history) when it differs from what the matter stores."""
+def store_lifecycle(snapshot: MatterSnapshot, lifecycle: Lifecycle, *, reason: str) -> bool:
+    """Write the matter's derived state (with history) when it differs from what the matter stores; True
+    when it wrote."""
     if snapshot.context.lifecycle != lifecycle_values(lifecycle):
         write_lifecycle(matter_id=snapshot.pk, lifecycle=lifecycle, reason=reason)
+        return True
+    return False

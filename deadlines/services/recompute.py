@@ -32,10 +32,10 @@ from patents.models import Matter
 
 from ..models import Deadline, MatterComputation
 from ..rules import Closures
-from ..rules.lifecycle import Lifecycle
 from .diff import Change, Update, plan_matter
-from .facts import MatterSnapshot, load_closures, load_snapshots
+from .facts import load_closures, load_snapshots
 from .history_writer import write_changes
+from .inputs import input_keys
 from .lifecycle import matter_lifecycle, store_lifecycle
 
 log = logging.getLogger(__name__)
@@ -74,13 +74,18 @@ class RecomputeOutcome:
 
 @functools.cache
 def engine_hash() -> str:
-    """Identity of the engine itself: its source and the calendar libraries' versions."""
+    """Identity of the engine itself: its source (the rules with their tables and fees, and the code that turns
+    their result into stored rows and the inputs key) and the calendar libraries' versions."""
     import holidays
 
     from .. import rules
 
+    app = Path(rules.__file__).parent.parent
+    sources = sorted(Path(rules.__file__).parent.glob("*.py")) + [
+        app / "truth.py", *(app / "services" / name for name in ("diff.py", "facts.py", "inputs.py", "lifecycle.py"))
+    ]
     digest = hashlib.sha1(usedforsecurity=False)
-    for path in sorted(Path(rules.__file__).parent.glob("*.py")):
+    for path in sources:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     # The installed distribution's version: the same string as dateutil.__version__.
@@ -91,16 +96,6 @@ def engine_hash() -> str:
 def closures_hash(closures: Closures) -> str:
     items = sorted((office, sorted(days.items())) for office, days in closures.items())
     return hashlib.sha1(repr(items).encode(), usedforsecurity=False).hexdigest()
-
-
-def inputs_hash(snapshot: MatterSnapshot, base: str, lifecycle: Lifecycle | None = None) -> str:
-    """Everything a matter's deadlines depend on -- including the stored rows themselves, so a deadline
-    deleted or edited by hand is noticed by the next pass instead of staying skipped. The other matters that
-    prove acts on this one and the derived state (which moves with today: a term ends) are part of it."""
-    stored = sorted((d.key, d.status, d.fingerprint, d.due_date, d.latest_date) for d in snapshot.stored)
-    data = repr((base, snapshot.facts, snapshot.events, stored, snapshot.context.related,
-                 snapshot.context.term_start, lifecycle))
-    return hashlib.sha1(data.encode(), usedforsecurity=False).hexdigest()
 
 
 # --- the recompute -------------------------------------------------------------------------------------
@@ -123,50 +118,70 @@ class _Chunk:
 
 
 def _plan_chunk(
-    chunk: Sequence[int], *, known: dict[int, str], base: str, closures: Closures, today: dt.date, reason: str,
-    dry_run: bool, force: bool,
+    chunk: Sequence[int], *, base: str, closures: Closures, today: dt.date, reason: str, dry_run: bool,
+    calendars: dict,
 ) -> _Chunk:
-    """Plan every matter of a chunk; stores only the matters' derived lifecycle (unless ``dry_run``)."""
+    """Plan every matter of a chunk (all of them need a computation); stores only the matters' derived
+    lifecycle (unless ``dry_run``)."""
     plan = _Chunk()
     part = plan.outcome
+    unchanged: list[int] = []
     for snapshot in load_snapshots(chunk, lock=not dry_run):
         lifecycle = matter_lifecycle(snapshot, today)
-        digest = inputs_hash(snapshot, base, lifecycle)
         part.matters += 1
-        if not force and known.get(snapshot.pk) == digest:
-            part.skipped += 1
-            continue
+        lifecycle_written = False
         if not dry_run:
-            store_lifecycle(snapshot, lifecycle, reason=reason)
+            lifecycle_written = store_lifecycle(snapshot, lifecycle, reason=reason)
         changes, c, u, problems = plan_matter(
-            snapshot=snapshot, closures=closures, today=today, reason=reason, lifecycle=lifecycle
+            snapshot=snapshot, closures=closures, today=today, reason=reason, lifecycle=lifecycle,
+            calendars=calendars,
         )
         part.changes.extend(changes)
         part.problems.extend(problems)
         plan.computed[snapshot.pk] = problems
         plan.creates.extend(c)
         plan.updates.extend(u)
-        if not c and not u:
-            # Nothing to write: these inputs are settled. (After a write the stored rows differ,
-            # so the next pass recomputes once more and then settles.)
-            plan.settled[snapshot.pk] = digest
+        if not c and not u and not lifecycle_written:
+            unchanged.append(snapshot.pk)
+    if unchanged and not dry_run:
+        # Nothing to write: these inputs are settled. (After a write the stored rows differ, so the next pass
+        # recomputes once more and then settles.) Keyed under the lock the snapshots were read with: what this
+        # plan was computed from.
+        plan.settled = input_keys(unchanged, base=base, today=today)
     return plan
 
 
 def _recompute_chunk(
     chunk: Sequence[int], *, base: str, closures: Closures, today: dt.date, reason: str, dry_run: bool,
-    force: bool, notify_reminders: bool,
+    force: bool, notify_reminders: bool, calendars: dict,
 ) -> RecomputeOutcome:
-    """Plan and (unless ``dry_run``) write one chunk of matters, in one transaction."""
+    """Plan and (unless ``dry_run``) write one chunk of matters, in one transaction.
+
+    Matters whose inputs key (``inputs.input_keys``, computed by the database) equals the one stored at their
+    last settled recompute are skipped before anything is read or built for them.
+    """
     chunk_started = timezone.now()
     with transaction.atomic():
         # A closed matter's open deadlines were made moot by the person who closed it (docketapp.pages.
         # matter_actions); the engine would reopen them, so it leaves closed matters alone until reopened.
         active = list(Matter.objects.filter(pk__in=chunk).active().order_by("pk").values_list("pk", flat=True))
-        known = dict(MatterComputation.objects.filter(matter_id__in=active).values_list("matter_id", "inputs_hash"))
-        plan = _plan_chunk(active, known=known, base=base, closures=closures, today=today, reason=reason,
-                           dry_run=dry_run, force=force)
+        known: dict[int, str] = {}
+        pending: set[int] = set()
+        for mid, digest, requested in MatterComputation.objects.filter(matter_id__in=active).values_list(
+            "matter_id", "inputs_hash", "recompute_requested_at"
+        ):
+            known[mid] = digest
+            if requested is not None:
+                pending.add(mid)
+        # Matters marked pending (an office event recorded) or never settled are computed without asking.
+        ask = [] if force else [mid for mid in active if known.get(mid) and mid not in pending]
+        current = input_keys(ask, base=base, today=today)
+        todo = [mid for mid in active if mid not in current or known.get(mid) != current[mid]]
+        plan = _plan_chunk(todo, base=base, closures=closures, today=today, reason=reason, dry_run=dry_run,
+                           calendars=calendars)
         part = plan.outcome
+        part.matters += len(active) - len(todo)
+        part.skipped += len(active) - len(todo)
         if not dry_run:
             if plan.creates or plan.updates:
                 part.deadline_ids = write_changes(plan.creates, plan.updates)
@@ -198,6 +213,7 @@ def recompute_matters(
     today = today or timezone.now().date()
     closures = load_closures() if closures is None else closures
     base = engine_hash() + closures_hash(closures)
+    calendars: dict = {}  # one calendar per office for the whole pass (closures are fixed for it)
     outcome = RecomputeOutcome()
     ctx: AbstractContextManager[Any] = (
         nullcontext() if dry_run else ensure_attributed(reason=reason, user=user, process=PROCESS)
@@ -206,7 +222,8 @@ def recompute_matters(
     with ctx:
         for chunk in _chunks(sorted(set(matter_ids)), chunk_size):
             part = _recompute_chunk(chunk, base=base, closures=closures, today=today, reason=reason,
-                                    dry_run=dry_run, force=force, notify_reminders=notify_reminders)
+                                    dry_run=dry_run, force=force, notify_reminders=notify_reminders,
+                                    calendars=calendars)
             outcome.merge(part)
             created_since_analyze += part.count("create")
             if not dry_run and created_since_analyze >= ANALYZE_AFTER_CREATES:
@@ -226,7 +243,9 @@ def _analyze_deadlines() -> None:
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {Deadline._meta.db_table}")
+            # The history table grows with it (one "+" row per created deadline): the deadline page reads it.
+            for table in (Deadline._meta.db_table, Deadline.history.model._meta.db_table):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
 
 def _record_computed(computed: dict[int, list[dict]]) -> None:
@@ -271,6 +290,18 @@ def mark_recompute_pending(matter_id: int) -> None:
         update_conflicts=True,
         unique_fields=["matter"],
         update_fields=["recompute_requested_at"],
+    )
+
+
+def mark_recompute_pending_many(matter_ids: Sequence[int]) -> None:
+    """Mark many matters as needing a recompute (a nightly chunk that could not be queued)."""
+    now = timezone.now()
+    MatterComputation.objects.bulk_create(
+        [MatterComputation(matter_id=mid, recompute_requested_at=now) for mid in matter_ids],
+        update_conflicts=True,
+        unique_fields=["matter"],
+        update_fields=["recompute_requested_at"],
+        batch_size=1000,
     )
 
 

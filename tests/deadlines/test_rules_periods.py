@@ -62,3 +62,21 @@ def test_jp_and_epc_differ_only_where_the_first_day_rule_bites():
 def test_invalid_durations_are_refused(kwargs):
     with pytest.raises(ValueError):
         Duration(**kwargs)
+
+
+def test_month_arithmetic_agrees_with_relativedelta_on_every_day():
+    # The engine adds months without building a relativedelta (speed, issue 18); it must give the same day
+    # for every start date of a leap and a common year and every duration the rules use.
+    from datetime import timedelta
+
+    from dateutil.relativedelta import relativedelta
+
+    from deadlines.rules.periods import _shift
+
+    durations = [Duration(months=m) for m in (1, 2, 3, 4, 6, 9, 11, 12, 16, 18, 30, 31)]
+    durations += [Duration(years=y) for y in (1, 3, 4, 20)] + [Duration(years=1, months=6), Duration(days=10)]
+    start = date(2023, 1, 1)
+    for offset in range(731):
+        day = start + timedelta(days=offset)
+        for d in durations:
+            assert _shift(day, d) == day + relativedelta(years=d.years, months=d.months, days=d.days), (day, d)
