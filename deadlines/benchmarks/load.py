@@ -38,6 +38,7 @@ import math
 import os
 import random
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -406,12 +407,30 @@ def run(options: dict, stdout) -> dict:
     else:
         server = gunicorn(options["port"], workers, options["threads"], stdout)
         server_name = f"gunicorn, {workers} workers × {options['threads']} threads (gthread)"
-    with server as base:
+    with server as base, _sigterm_as_interrupt():
         result = _load(base, usernames, targets, options, stdout)
     result = {"server": server_name, "url": base, "database": connection.vendor, **facts, **result}
     if not options["json"]:
         stdout.write(table(result))
     return result
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt():
+    """SIGTERM (a CI job cancelled, `kill`) stops the run as Ctrl-C does, through the `finally` blocks that
+    stop the users and the server, instead of ending this process and leaving gunicorn behind."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _load(base: str, usernames: list[str], targets: Targets, options: dict, stdout) -> dict:
