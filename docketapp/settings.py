@@ -51,6 +51,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so its figure covers every other middleware too (off with SERVER_TIMING=false).
+    "docketapp.server_timing.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "docketapp.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -65,6 +67,9 @@ MIDDLEWARE = [
     # Last, as django-axes requires: it turns a locked-out login into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# `Server-Timing: app;dur=<ms>` on every response (docketapp.server_timing; `bench load` reads it).
+SERVER_TIMING = env.bool("SERVER_TIMING", default=True)
 
 ROOT_URLCONF = "docketapp.urls"
 WSGI_APPLICATION = "docketapp.wsgi.application"

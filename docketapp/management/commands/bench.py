@@ -20,6 +20,7 @@ BENCHMARKS = {
     "recompute": "deadlines.benchmarks.recompute",
     "reminders": "deadlines.benchmarks.reminders",
     "dashboard": "deadlines.bench_dashboard",
+    "load": "deadlines.benchmarks.load",
     "audit": "docketapp.auditlog.benchmark",
     "documents": "patents.documents.benchmark",
 }
