@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 
 from docketapp.audit import attributed
 from docketapp.csvsafe import formula_like
+from patents.dates import UserDateField
 from patents.importing import NOT_AN_OFFICE, _office_problem
 from patents.models import Client, Family, Matter
 from patents.numbers import ST3_CODES, InvalidNumber, normalize_application_number
@@ -27,28 +28,11 @@ from patents.sync_now import SyncRequest, request_sync
 
 CREATED = "created in the dashboard"
 EDITED = "edited in the dashboard"
-DATE_HINT = "YYYY-MM-DD, e.g. 2024-03-15"
-
-
-class IsoDateInput(forms.TextInput):
-    """A plain text box for ISO dates: what it shows and accepts does not depend on the browser's locale."""
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        defaults = {"placeholder": "YYYY-MM-DD", "pattern": r"\d{4}-\d{2}-\d{2}", "inputmode": "numeric",
-                    "autocomplete": "off", "size": 11}
-        super().__init__({**defaults, **(attrs or {})})
-
-    def format_value(self, value: Any) -> str | None:
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        return super().format_value(value)
 
 
 def iso_date(label: str, **kwargs: Any) -> forms.DateField:
-    return forms.DateField(
-        label=label, required=kwargs.pop("required", False), input_formats=["%Y-%m-%d"], widget=IsoDateInput(),
-        help_text=DATE_HINT, error_messages={"invalid": f"Write the date as {DATE_HINT}"}, **kwargs,
-    )
+    """A date typed in the person's own format or ISO (patents.dates.UserDateField), as on every form."""
+    return UserDateField(label=label, required=kwargs.pop("required", False), **kwargs)
 
 
 def _office_choices() -> list[tuple[str, str]]:
