@@ -129,6 +129,13 @@ def _day(year: int, month: int, day: int, text: str) -> dt.date:
         raise ValidationError(f"“{text}” is not a day of the calendar.", code="invalid") from None
 
 
+def _readable(year: int, month: int, day: int) -> str:
+    try:
+        return f"{day} {_MONTH_NAMES[month - 1].title()} {year}" if dt.date(year, month, day) else ""
+    except ValueError:
+        return "no day at all"
+
+
 def _prefix(word: str, names: tuple[str, ...]) -> int | None:
     """Index of the name ``word`` abbreviates (at least three letters: "Mar", "March", "Sept")."""
     if len(word) < 3:
@@ -170,10 +177,11 @@ def parse_date_input(text: str, fmt: str | None = None) -> dt.date | None:
             raise ValidationError(
                 f"“{raw}”: write the year with four digits ({hint(fmt)}).", code="invalid"
             )
-        raise ValidationError(
-            f"“{raw}” could be read as more than one date in another format than yours. Write {hint(fmt)}.",
-            code="invalid",
-        )
+        if len(m[3]) == 4 and 1 <= int(m[1]) <= 12 and 1 <= int(m[2]) <= 12 and m[1] != m[2]:
+            readings = " or ".join(_readable(int(m[3]), month, day) for month, day in
+                                   ((int(m[2]), int(m[1])), (int(m[1]), int(m[2]))))
+            raise ValidationError(f"“{raw}” could be {readings}. Write {hint(fmt)}.", code="invalid")
+        raise ValidationError(f"“{raw}” is not in your date format. Write {hint(fmt)}.", code="invalid")
     raise ValidationError(f"“{raw}” is not a date. Write {hint(fmt)}.", code="invalid")
 
 
@@ -181,7 +189,7 @@ _lazy_hint = lazy(hint, str)
 
 
 class UserDateInput(forms.TextInput):
-    """A text box (not ``<input type=date>``, which shows the browser's locale format): it shows the date in
+    """A text box (not the browser's date box, which shows the format of the browser's locale): it shows the date in
     the person's format, with that format as its placeholder."""
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:

@@ -1,5 +1,5 @@
-"""Create and edit a matter from the dashboard: the importer's checks, field errors, pasted numbers, ISO
-dates, client scoping, permissions and attributed history."""
+"""Create and edit a matter from the dashboard: the importer's checks, field errors, pasted numbers, dates in
+the user's format or ISO, client scoping, permissions and attributed history."""
 
 from __future__ import annotations
 
@@ -98,7 +98,9 @@ def test_bad_input_gives_field_errors_and_writes_nothing(client, portfolio, alic
     assert response.status_code == 400
     form = response.context["form"]
     assert "application_number" in form.errors
-    assert form.errors["filing_date"] == ["Write the date as YYYY-MM-DD, e.g. 2024-03-15"]
+    assert form.errors["filing_date"] == [
+        "“15/03/2024” is not in your date format. Write D MMM YYYY (e.g. 2 Mar 2026) or YYYY-MM-DD."
+    ]
     assert "kind" in form.errors or response.context["formset"].errors  # PCT only at WO (Matter.clean)
     claim_errors = response.context["formset"].forms[0].errors
     assert "not an office" in claim_errors["country"][0] and "date" in claim_errors
