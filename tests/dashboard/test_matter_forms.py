@@ -172,7 +172,7 @@ def test_editing_keeps_the_reference_links_a_parent_and_designations_and_records
     client.force_login(alice)
     page = client.get(reverse("patents:matter-edit", args=[pct.pk])).content.decode()
     assert 'type="checkbox" name="designated_offices" value="EP"' in page  # checkboxes, not a raw [] box
-    assert 'placeholder="YYYY-MM-DD"' in page
+    assert 'placeholder="D MMM YYYY"' in page  # the firm's default format (no preference); ISO is read too
     response = client.post(reverse("patents:matter-edit", args=[pct.pk]), form_data(
         acme.pk, reference="RENAMED", office="WO", kind="pct", application_number="PCT/US2024/012345",
         filing_date="2024-01-10", designated_offices=["EP", "JP", "US"],
