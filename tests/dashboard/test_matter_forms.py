@@ -199,3 +199,22 @@ def test_editing_keeps_the_reference_links_a_parent_and_designations_and_records
         parent_relation="continuation",
     ))
     assert response.status_code == 400 and "circle" in response.context["form"].errors["parent_reference"][0]
+
+
+def test_claim_count_and_entity_size_are_set_in_the_form_so_the_renewals_page_can_price_it(client, portfolio, alice):
+    """The renewals page says "claim count unknown: set it on the matter": the matter form is where (no admin)."""
+    matter = MatterFactory(client=portfolio["client_a"], reference="ACME-JP", office="JP", kind="patent",
+                           claim_count=None, entity_size="")
+    client.force_login(alice)
+    data = form_data(portfolio["client_a"].pk, reference="ACME-JP", office="JP", claim_count="12",
+                     entity_size="small")
+    response = client.post(reverse("patents:matter-edit", args=[matter.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    matter.refresh_from_db()
+    assert (matter.claim_count, matter.entity_size) == (12, "small")
+    latest = matter.history.order_by("-history_id").first()
+    assert latest.history_user == alice and latest.history_change_reason == "edited in the dashboard"
+    page = client.get(reverse("patents:matter-edit", args=[matter.pk])).content.decode()
+    assert 'name="claim_count" value="12"' in page
+    bad = client.post(reverse("patents:matter-edit", args=[matter.pk]), {**data, "claim_count": "0"})
+    assert bad.status_code == 400 and "claim_count" in bad.context["form"].errors
