@@ -168,3 +168,23 @@ def date_hint() -> str:
     from patents.dates import hint
 
     return hint()
+
+
+@register.filter
+def history_value(value) -> str:
+    """A field value in a history diff, in words: "—" for nothing (never "None"), dates in the viewer's format
+    (patents.dates), yes/no for flags; times keep UTC named."""
+    import datetime as dt
+
+    from patents.dates import format_date
+
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.datetime):
+        moment = value.astimezone(dt.UTC) if value.tzinfo else value
+        return f"{format_date(moment)}, {moment:%H:%M} UTC"
+    if isinstance(value, dt.date):
+        return format_date(value)
+    return str(value)

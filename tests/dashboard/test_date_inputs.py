@@ -182,3 +182,19 @@ def test_as_of_page_reads_and_shows_the_users_format(client, portfolio):
     assert 'value="02.03.2026"' in html and 'placeholder="DD.MM.YYYY"' in html
     bad = client.get(reverse("deadlines:docket-as-of"), {"at": "2026/03/02"})
     assert bad.status_code < 500 and "“2026/03/02” is not in your date format" in bad.content.decode()
+
+
+@pytest.mark.django_db
+def test_admin_history_diff_shows_dates_in_the_users_format_and_never_none(client, portfolio):
+    from tests.factories import UserFactory
+
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    prefer(root, "d.m.Y")
+    matter = portfolio["matter_b"]
+    with attributed(reason="test: grant recorded", process="tests"):
+        matter.grant_date, matter.grant_number = D(2026, 1, 15), ""
+        matter.save()
+    client.force_login(root)
+    html = client.get(reverse("admin:patents_matter_history", args=[matter.pk])).content.decode()
+    table = html.split('id="change-history"', 1)[1].split("</table>", 1)[0]
+    assert "15.01.2026" in table and "None" not in table
