@@ -18,10 +18,10 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from patents.dates import UserDateField
 from patents.timezones import in_user_timezone, user_today
 
 from . import bulk_actions
-from .filters import DateInput
 from .models import Deadline
 
 ACTIONS = ("verify", "done", "reassign", "export")
@@ -78,7 +78,7 @@ def report(request: HttpRequest, outcome: bulk_actions.BulkOutcome, done_text: s
 
 
 class BulkDoneForm(forms.Form):
-    done_on = forms.DateField(label="Done on", widget=DateInput())
+    done_on = UserDateField(label="Done on")
 
 
 class BulkReassignForm(forms.Form):

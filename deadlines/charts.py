@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, QuerySet
 from django.db.models.functions import Coalesce
 
+from patents.dates import format_date
+
 from .models import Deadline
 
 WEEKS = 26
@@ -99,7 +101,7 @@ def build_weekly_chart(qs: QuerySet, today: dt.date, weeks: int = WEEKS) -> Char
                     width=round(bar_w, 1),
                     height=round(h, 1),
                     colour=KIND_COLOURS[kind],
-                    title=f"Week of {monday:%d %b %Y}: {n} {labels[kind].lower()}",
+                    title=f"Week of {format_date(monday)}: {n} {labels[kind].lower()}",
                 )
             )
         if i % 4 == 0:

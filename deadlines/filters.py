@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Replace, Upper
 
+from patents.dates import UserDateField
 from patents.models import Client, TeamMembership
 
 from .models import NEEDS_ACTION, Deadline
@@ -89,12 +90,10 @@ def team_q(user) -> Q:
     )
 
 
-class DateInput(forms.DateInput):
-    # <input type=date> only accepts ISO dates; the en-GB default (dd/mm/yyyy) would render as empty.
-    input_type = "date"
+class UserDateFilter(django_filters.DateFilter):
+    """A date typed in the viewer's format or ISO (patents.dates): not the browser's locale."""
 
-    def __init__(self, attrs=None, format="%Y-%m-%d"):  # noqa: A002 (Django's own argument name)
-        super().__init__(attrs, format=format)
+    field_class = UserDateField
 
 
 # What people type around a number: "EP 3 123 456 A1", "17/123,456", "PCT/US2024/012345".
@@ -187,10 +186,8 @@ class DeadlineFilter(django_filters.FilterSet):
         method="filter_status",
         empty_label=None,
     )
-    due_from = django_filters.DateFilter(
-        label="Due from", field_name="effective", lookup_expr="gte", widget=DateInput()
-    )
-    due_to = django_filters.DateFilter(label="Due to", field_name="effective", lookup_expr="lte", widget=DateInput())
+    due_from = UserDateFilter(label="Due from", field_name="effective", lookup_expr="gte")
+    due_to = UserDateFilter(label="Due to", field_name="effective", lookup_expr="lte")
     unverified = django_filters.BooleanFilter(
         label="Unverified only", method="filter_unverified", widget=forms.CheckboxInput()
     )

@@ -1,23 +1,18 @@
 """Dates in words, for pages, messages and action errors alike (no Django, no queries).
 
-Services format dates for the messages they raise; they import this module, never the page code."""
+Services format dates for the messages they raise; they import this module, never the page code. The format is
+the reader's (patents.dates: the viewer's during a request, the recipient's in an e-mail); text that is stored
+(a closing reason in the history) passes ``STORED`` so it does not depend on who happened to write it.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-DATE_FMT = "%a %-d %b %Y"
+from patents.dates import DEFAULT_FORMAT, format_date
+
+STORED = DEFAULT_FORMAT
 
 
-def fmt_date(value: Any) -> str:
-    if value in (None, ""):
-        return "—"
-    if isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value[:10])
-        except ValueError:
-            return value
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    return value.strftime(DATE_FMT)
+def fmt_date(value: Any, fmt: str | None = None) -> str:
+    return format_date(value, fmt)

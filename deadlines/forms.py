@@ -6,19 +6,13 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import MaxValueValidator
 
+from patents.dates import UserDateField
+
 from .models import Deadline
 
 
-class DateInput(forms.DateInput):
-    # <input type=date> only accepts ISO dates; the en-GB default (dd/mm/yyyy) would render as empty.
-    input_type = "date"
-
-    def __init__(self, attrs=None, format="%Y-%m-%d"):  # noqa: A002 (Django's own argument name)
-        super().__init__(attrs, format=format)
-
-
 class MarkDoneForm(forms.Form):
-    done_on = forms.DateField(label="Done on", widget=DateInput())
+    done_on = UserDateField(label="Done on")
     evidence = forms.CharField(
         label="Evidence",
         max_length=2000,
@@ -59,7 +53,7 @@ class VerifyForm(forms.Form):
 class ManualDeadlineForm(forms.Form):
     title = forms.CharField(max_length=300)
     kind = forms.ChoiceField(choices=Deadline.Kind.choices, initial=Deadline.Kind.INTERNAL)
-    due_date = forms.DateField(label="Due date", widget=DateInput())
+    due_date = UserDateField(label="Due date")
     responsible = forms.ModelChoiceField(
         queryset=get_user_model().objects.none(),
         required=False,
@@ -81,8 +75,7 @@ class ManualDeadlineForm(forms.Form):
 
 class AsOfForm(forms.Form):
     # The view reads up to the next midnight, which does not exist after the last representable day.
-    at = forms.DateField(
+    at = UserDateField(
         label="Docket as it stood at the end of",
-        widget=DateInput(),
         validators=[MaxValueValidator(dt.date.max - dt.timedelta(days=1))],
     )

@@ -17,7 +17,7 @@ from django.utils import timezone
 from docketapp.audit import attributed
 
 from .actions import ActionRefused
-from .formatting import fmt_date
+from .formatting import STORED, fmt_date
 from .models import NEEDS_ACTION, Deadline, RenewalInstruction
 
 Decision = RenewalInstruction.Decision
@@ -61,7 +61,7 @@ def _close_let_lapse(deadline: Deadline, *, user: Any, note: str, now) -> None:
     deadline.status = Deadline.Status.LET_LAPSE
     deadline.closed_on = timezone.localdate(now)
     deadline.closed_reason = (
-        f"Instructed to let lapse by {who} on {fmt_date(deadline.closed_on)}" + (f": {note}" if note else "")
+        f"Instructed to let lapse by {who} on {fmt_date(deadline.closed_on, STORED)}" + (f": {note}" if note else "")
         + ". The right lapses when the office says so; this docket does not mark the matter lapsed by itself."
     )
     deadline.last_changed_by, deadline.verified_by, deadline.verified_at = user, None, None

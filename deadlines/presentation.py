@@ -126,7 +126,8 @@ def _short(value: Any, limit: int = 80) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, dt.datetime):
-        return value.strftime("%d %b %Y %H:%M UTC")
+        moment = value.astimezone(dt.UTC) if value.tzinfo else value
+        return f"{fmt_date(moment)}, {moment:%H:%M} UTC"
     if isinstance(value, dt.date):
         return fmt_date(value)
     text = str(value)

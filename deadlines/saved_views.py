@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404
@@ -17,6 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from docketapp.audit import attributed
+from patents.dates import parse_date_input
 
 from .actions import ActionRefused
 from .filters import DeadlineFilter
@@ -25,14 +27,30 @@ from .models import SavedView
 MAX_VIEWS_PER_USER = 50
 
 
+DATE_FILTERS = {"due_from", "due_to"}
+
+
+def _iso(value: str) -> str:
+    """A date typed in the person's format, stored as ISO: the view still reads right after the person (or
+    a colleague it is shown to) changes format. Input that is not a date is kept; the docket says why."""
+    try:
+        day = parse_date_input(value)
+    except ValidationError:
+        return value
+    return day.isoformat() if day else value
+
+
 def clean_query(query: str) -> str:
-    """Only the docket's own filters and sort order, without the page number: a saved view is a filter."""
+    """Only the docket's own filters and sort order, without the page number: a saved view is a filter.
+    Dates are stored as ISO (see ``_iso``)."""
     allowed = {*DeadlineFilter.base_filters, "sort"}
     params = QueryDict(query.lstrip("?"), mutable=True)
     kept = QueryDict(mutable=True)
     for key in params:
         if key in allowed:
             values = [v for v in params.getlist(key) if v.strip()]
+            if key in DATE_FILTERS:
+                values = [_iso(v) for v in values]
             if values:
                 kept.setlist(key, values)
     return kept.urlencode()

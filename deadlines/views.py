@@ -29,6 +29,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from docketapp import csvsafe
+from patents.dates import format_date
 from patents.models import Matter, UserProfile
 from patents.timezones import in_user_timezone, user_today, user_tz
 
@@ -355,7 +356,7 @@ def deadline_extend(request: HttpRequest, pk: int) -> HttpResponse:
             deadline=deadline, user=request.user, until=data["until"], reason=data["reason"]
         ),
         lambda data: (
-            f"Extension recorded: now due {data['until']:%a %d %b %Y}. It waits for a second person to verify it."
+            f"Extension recorded: now due {format_date(data['until'])}. It waits for a second person to verify it."
         ),
     )
 

@@ -77,6 +77,21 @@ DOCUMENT_GROUP = "Office documents"
 DOCUMENT_PERMISSIONS = ("add_document", "change_document")
 
 
+# Everyone who works a docket creates, edits, closes and syncs the matters of their clients from the dashboard
+# (the matter form); the admin stays with the docketing role.
+MATTER_GROUP = "Matters"
+MATTER_PERMISSIONS = ("add_matter", "change_matter")
+
+
+def ensure_matter_group():
+    from django.contrib.auth.models import Group, Permission
+
+    group, _ = Group.objects.get_or_create(name=MATTER_GROUP)
+    group.permissions.set(Permission.objects.filter(content_type__app_label="patents",
+                                                    codename__in=MATTER_PERMISSIONS))
+    return group
+
+
 def ensure_document_group():
     from django.contrib.auth.models import Group, Permission
 
@@ -160,6 +175,7 @@ def seed_demo(*, stdout=None) -> dict[str, int]:
         users = {}
         docketing = ensure_docketing_group()
         documents = ensure_document_group()
+        matters = ensure_matter_group()
         for spec in USERS:
             user = user_model.objects.filter(username=spec.username).first()
             if user is None:
@@ -176,7 +192,7 @@ def seed_demo(*, stdout=None) -> dict[str, int]:
                 user.save(update_fields=["is_staff"])
             if spec.staff and not spec.superuser:
                 user.groups.add(docketing)
-            user.groups.add(documents)
+            user.groups.add(documents, matters)
             if not UserProfile.objects.filter(user=user).exists():
                 UserProfile.objects.create(user=user, time_zone=spec.time_zone)
             users[spec.username] = user

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from deadlines import explanation
 from deadlines.models import Deadline, DeadlineQuerySet, Delivery, Reminder
+from patents.dates import format_date, format_of, preferences_for
 from patents.models import Matter, TeamMembership
 from patents.timezones import user_tz
 
@@ -108,7 +109,7 @@ def _docket_of(
 _URL_SENTINEL = 987654321
 
 
-def _rows(queryset: DeadlineQuerySet) -> list[Deadline]:
+def _rows(queryset: DeadlineQuerySet, date_format: str) -> list[Deadline]:
     """Deadlines for a list in an e-mail, with the date and link pre-formatted.
 
     Django's ``date`` filter and ``reverse()`` per row were most of the time spent on a digest; strftime
@@ -117,7 +118,7 @@ def _rows(queryset: DeadlineQuerySet) -> list[Deadline]:
     pattern = absolute(reverse("deadlines:deadline-detail", args=[_URL_SENTINEL]))
     rows = list(queryset)
     for d in rows:
-        d.row_date = d.effective.strftime("%a %d %b %Y")  # annotated in _docket_of
+        d.row_date = format_date(d.effective, date_format)  # annotated in _docket_of; the recipient's format
         d.row_url = pattern.replace(str(_URL_SENTINEL), str(d.pk))
     return rows
 
@@ -134,7 +135,9 @@ def digest_context(*, user: Any, now: dt.datetime, cache: Cache | None = None) -
         client_ids = tuple(sorted(TeamMembership.objects.filter(user=user).values_list("client_id", flat=True)))
     # A team shares one docket: members of the same clients get the same lists, computed once per batch.
     scope_key = client_ids if client_ids is not None else f"user:{user.pk}"
-    key = ("digest", scope_key, today)
+    date_format = format_of(user)
+    # Members of one team who read dates differently get their own rendering.
+    key = ("digest", scope_key, today, date_format)
     if cache is not None and key in cache:
         return {**cache[key], "user": user}
     week_end = today + dt.timedelta(days=6)  # seven days including today
@@ -158,10 +161,11 @@ def digest_context(*, user: Any, now: dt.datetime, cache: Cache | None = None) -
         "week_end": week_end,
         "limit": DIGEST_LIST_LIMIT,
         "scope_key": scope_key,
+        "date_format": date_format,
     }
     for name, rows in sections.items():
         context[f"{name}_count"] = counts[name]
-        context[name] = _rows(rows.order_by("effective", "pk")[:DIGEST_LIST_LIMIT]) if counts[name] else []
+        context[name] = _rows(rows.order_by("effective", "pk")[:DIGEST_LIST_LIMIT], date_format) if counts[name] else []
     context["has_content"] = any(counts.values())
     if cache is not None:
         cache[key] = context
@@ -170,17 +174,18 @@ def digest_context(*, user: Any, now: dt.datetime, cache: Cache | None = None) -
 
 def report_context(*, user: Any, now: dt.datetime) -> dict[str, Any]:
     today = now.astimezone(user_tz(user)).date()
+    date_format = format_of(user)
     horizon = today + dt.timedelta(weeks=8)
     # The attorney's own docket: matters they are the responsible attorney of (and may still see).
     docket = _docket_of(user, attorney_only=True)
     scope = docket.open()
     by_client: dict[Any, list[Deadline]] = defaultdict(list)
     order = ("matter__client__name", "effective", "pk")
-    upcoming = _rows(scope.filter(effective__gte=today, effective__lte=horizon).order_by(*order))
+    upcoming = _rows(scope.filter(effective__gte=today, effective__lte=horizon).order_by(*order), date_format)
     for deadline in upcoming:
         by_client[deadline.matter.client].append(deadline)
-    overdue = _rows(docket.overdue(today).order_by(*order))
-    unverified = _rows(scope.filter(verified_at__isnull=True).order_by(*order))
+    overdue = _rows(docket.overdue(today).order_by(*order), date_format)
+    unverified = _rows(scope.filter(verified_at__isnull=True).order_by(*order), date_format)
     return {
         "user": user,
         "today": today,
@@ -192,10 +197,9 @@ def report_context(*, user: Any, now: dt.datetime) -> dict[str, Any]:
     }
 
 
-def _long(day: dt.date | None, *, weekday: bool = True) -> str:
-    if day is None:
-        return ""
-    return day.strftime("%A %d %B %Y" if weekday else "%d %B %Y")
+def _long(day: dt.date | None, date_format: str) -> str:
+    """A date in the recipient's format (UserProfile.date_format), as on their dashboard."""
+    return format_date(day, date_format) if day is not None else ""
 
 
 def deadline_context(reminder: Reminder, *, user: Any, now: dt.datetime) -> dict[str, Any]:
@@ -204,6 +208,7 @@ def deadline_context(reminder: Reminder, *, user: Any, now: dt.datetime) -> dict
     assert deadline is not None  # only deadline reminders come here
     today = firm_today(now)
     why = explanation.explain_deadline(deadline)
+    date_format = format_of(user)
     return {
         "reminder": reminder,
         "deadline": deadline,
@@ -217,11 +222,11 @@ def deadline_context(reminder: Reminder, *, user: Any, now: dt.datetime) -> dict
         "days_left": (reminder.target_date - today).days,
         "supervising_attorney": deadline.matter.responsible_attorney_id == user.pk,
         # Pre-formatted: the template date filter was a large share of the render time.
-        "target_text": _long(reminder.target_date),
-        "due_text": _long(deadline.due_date, weekday=False),
-        "extended_text": _long(deadline.extended_to, weekday=False),
-        "latest_text": _long(deadline.latest_date, weekday=False),
-        "effective_text": _long(deadline.effective_date, weekday=False),
+        "target_text": _long(reminder.target_date, date_format),
+        "due_text": _long(deadline.due_date, date_format),
+        "extended_text": _long(deadline.extended_to, date_format),
+        "latest_text": _long(deadline.latest_date, date_format),
+        "effective_text": _long(deadline.effective_date, date_format),
         # How the date was computed: the same steps the deadline page and `deadlines explain` show.
         "explanation_text": explanation.render_text(why),
         "explanation_html": explanation.render_html(why, deadline=deadline),
@@ -240,18 +245,9 @@ def build_message(
         "dashboard_url": absolute(reverse("patents:home")),
         "recipient": user,
     }
-    if reminder.deadline_id:
-        context = {**common, **deadline_context(reminder, user=user, now=now)}
-        base = "emails/deadline_reminder"
-    elif reminder.kind == K.DIGEST:
-        context = {**common, **digest_context(user=user, now=now, cache=cache)}
-        base = "emails/digest"
-    else:
-        context = {**common, **report_context(user=user, now=now)}
-        base = "emails/report"
-    # A digest names no recipient in its body, so a team's members share one rendering per batch.
-    render_key = ("rendered", context["scope_key"], context["today"]) if base == "emails/digest" else None
-    text, html = _render(base, context, cache=cache, key=render_key)
+    # Dates in the recipient's format, the explanation's steps too (patents.dates).
+    with preferences_for(user):
+        text, html = _render_for(reminder, user=user, now=now, common=common, cache=cache)
     message = EmailMultiAlternatives(
         subject=delivery.subject,
         body=text,
@@ -266,6 +262,27 @@ def build_message(
     )
     message.attach_alternative(html, "text/html")
     return message
+
+
+def _render_for(
+    reminder: Reminder, *, user: Any, now: dt.datetime, common: dict[str, Any], cache: Cache | None
+) -> tuple[str, str]:
+    """(text, html) of the e-mail for this reminder and recipient."""
+    if reminder.deadline_id:
+        context = {**common, **deadline_context(reminder, user=user, now=now)}
+        base = "emails/deadline_reminder"
+    elif reminder.kind == K.DIGEST:
+        context = {**common, **digest_context(user=user, now=now, cache=cache)}
+        base = "emails/digest"
+    else:
+        context = {**common, **report_context(user=user, now=now)}
+        base = "emails/report"
+    # A digest names no recipient in its body, so a team's members share one rendering per batch.
+    render_key = (
+        ("rendered", context["scope_key"], context["today"], context["date_format"]) if base == "emails/digest"
+        else None
+    )
+    return _render(base, context, cache=cache, key=render_key)
 
 
 def _render(base: str, context: dict[str, Any], *, cache: Cache | None, key: Any) -> tuple[str, str]:

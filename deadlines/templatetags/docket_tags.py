@@ -102,19 +102,21 @@ def responsible(deadline) -> str:
 
 
 def _viewer_preferences(context) -> tuple[str, object]:
-    """(date format, zone) of the viewer: UserProfile.date_format and .time_zone; the firm's default format
-    and UTC without a profile. The profile is loaded once per request (Django caches it on the user)."""
+    """(date format, zone) of the viewer: UserProfile.date_format and .time_zone of the signed-in person, or
+    of the e-mail's recipient (``recipient`` in the context); the format in force (patents.dates) and UTC
+    without either. The profile is loaded once per request (Django caches it on the user)."""
     import zoneinfo
 
-    from patents.models import UserProfile
+    from patents.dates import active_format, format_of
 
     request = context.get("request")
-    profile = getattr(getattr(request, "user", None), "profile", None)
+    person = getattr(request, "user", None) if request is not None else context.get("recipient")
+    profile = getattr(person, "profile", None) if getattr(person, "is_authenticated", False) else None
     try:
         zone = zoneinfo.ZoneInfo(getattr(profile, "time_zone", "") or "UTC")
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         zone = zoneinfo.ZoneInfo("UTC")
-    return getattr(profile, "date_format", "") or UserProfile.DateFormat.WEEKDAY, zone
+    return (format_of(person) if profile is not None else active_format()), zone
 
 
 def _in_zone(value, zone):
@@ -131,12 +133,12 @@ def _in_zone(value, zone):
 def user_date(context, value) -> str:
     """A date in the viewer's chosen format (UserProfile.date_format); a moment is first put on the viewer's
     clock, so its day is the viewer's day."""
-    from django.utils.dateformat import format as date_format
+    from patents.dates import format_date
 
     if not value:
         return ""
     day, zone = _viewer_preferences(context)
-    return date_format(_in_zone(value, zone), day)
+    return format_date(_in_zone(value, zone), day)
 
 
 @register.simple_tag(takes_context=True)
@@ -150,3 +152,39 @@ def user_datetime(context, value, seconds: bool = False, time_only: bool = False
     day, zone = _viewer_preferences(context)
     clock = r"H:i:s T" if seconds else r"H:i T"
     return date_format(_in_zone(value, zone), clock if time_only else day + ", " + clock)
+
+
+@register.simple_tag
+def date_placeholder() -> str:
+    """How the viewer writes a date ("DD.MM.YYYY"), for a date box not made by a form (patents.dates)."""
+    from patents.dates import HINTS, active_format
+
+    return HINTS.get(active_format(), HINTS["Y-m-d"])[0]
+
+
+@register.simple_tag
+def date_hint() -> str:
+    """What a date box accepts, in words: the viewer's format with an example, or ISO."""
+    from patents.dates import hint
+
+    return hint()
+
+
+@register.filter
+def history_value(value) -> str:
+    """A field value in a history diff, in words: "—" for nothing (never "None"), dates in the viewer's format
+    (patents.dates), yes/no for flags; times keep UTC named."""
+    import datetime as dt
+
+    from patents.dates import format_date
+
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.datetime):
+        moment = value.astimezone(dt.UTC) if value.tzinfo else value
+        return f"{format_date(moment)}, {moment:%H:%M} UTC"
+    if isinstance(value, dt.date):
+        return format_date(value)
+    return str(value)

@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 
 from docketapp.audit import attributed
 from docketapp.csvsafe import formula_like
+from patents.dates import UserDateField
 from patents.importing import NOT_AN_OFFICE, _office_problem
 from patents.models import Client, Family, Matter
 from patents.numbers import ST3_CODES, InvalidNumber, normalize_application_number
@@ -27,28 +28,11 @@ from patents.sync_now import SyncRequest, request_sync
 
 CREATED = "created in the dashboard"
 EDITED = "edited in the dashboard"
-DATE_HINT = "YYYY-MM-DD, e.g. 2024-03-15"
-
-
-class IsoDateInput(forms.TextInput):
-    """A plain text box for ISO dates: what it shows and accepts does not depend on the browser's locale."""
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        defaults = {"placeholder": "YYYY-MM-DD", "pattern": r"\d{4}-\d{2}-\d{2}", "inputmode": "numeric",
-                    "autocomplete": "off", "size": 11}
-        super().__init__({**defaults, **(attrs or {})})
-
-    def format_value(self, value: Any) -> str | None:
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        return super().format_value(value)
 
 
 def iso_date(label: str, **kwargs: Any) -> forms.DateField:
-    return forms.DateField(
-        label=label, required=kwargs.pop("required", False), input_formats=["%Y-%m-%d"], widget=IsoDateInput(),
-        help_text=DATE_HINT, error_messages={"invalid": f"Write the date as {DATE_HINT}"}, **kwargs,
-    )
+    """A date typed in the person's own format or ISO (patents.dates.UserDateField), as on every form."""
+    return UserDateField(label=label, required=kwargs.pop("required", False), **kwargs)
 
 
 def _office_choices() -> list[tuple[str, str]]:
@@ -82,6 +66,15 @@ class MatterForm(forms.Form):
     grant_date = iso_date("Grant date")
     applicant_name = forms.CharField(max_length=300, required=False)
     applicant_residence = forms.ChoiceField(choices=Matter.Residence.choices, initial=Matter.Residence.DOMESTIC)
+    # What the official renewal fees depend on (deadlines/fees.py): the renewals page asks for them when unknown.
+    claim_count = forms.IntegerField(
+        label="Claims in force", min_value=1, max_value=9999, required=False,
+        help_text="JPO annuities are charged per claim; empty: unknown",
+    )
+    entity_size = forms.ChoiceField(
+        label="Fee entity size (US)", choices=Matter.EntitySize.choices, required=False,
+        help_text="USPTO entity status, 37 CFR 1.27 / 1.29; empty: unknown",
+    )
     receiving_office = forms.ChoiceField(label="PCT receiving office", choices=(), required=False)
     designated_offices = forms.MultipleChoiceField(
         label="Designated offices (PCT)", choices=(), required=False, widget=forms.CheckboxSelectMultiple,
@@ -229,6 +222,7 @@ def initial_for(matter: Matter) -> dict[str, Any]:
     for name in ("client", "family", "responsible_attorney", "responsible_paralegal"):
         initial[name] = getattr(matter, f"{name}_id")
     initial.pop("parent", None)
+    initial.update(claim_count=matter.claim_count, entity_size=matter.entity_size)
     return initial
 
 
@@ -300,6 +294,18 @@ def _spread(form: MatterForm, formset: Any, exc: ValidationError) -> None:
             form.add_error(None, messages)
 
 
+def _save_fee_facts(matter: Matter, cleaned: dict[str, Any]) -> bool:
+    """Claim count and entity size (not imported data, so not in MatterData): saved in the caller's attributed
+    transaction when they changed."""
+    facts = {"claim_count": cleaned.get("claim_count"), "entity_size": cleaned.get("entity_size") or ""}
+    changed = [name for name, value in facts.items() if getattr(matter, name) != value]
+    for name in changed:
+        setattr(matter, name, facts[name])
+    if changed:
+        matter.save(update_fields=[*changed, "updated_at"])
+    return bool(changed)
+
+
 def save_matter(*, form: MatterForm, formset: Any, user: Any) -> tuple[Matter | None, SyncRequest | None]:
     """Validate like the importer and save with the user's attribution; a new matter is queued for a sync
     as soon as it is committed. Returns (None, None) and fills the form errors when something is wrong."""
@@ -314,6 +320,7 @@ def save_matter(*, form: MatterForm, formset: Any, user: Any) -> tuple[Matter | 
                 family.save()
                 data.family = family
             matter, changed = upsert_matter(data=data)
+            _save_fee_facts(matter, form.cleaned_data)  # fees only: no deadline moves
             if changed and not creating:
                 notify_events_recorded(matter_id=matter.pk)  # dates or claims may move deadlines
             sync = request_sync(matters=[matter], user=user) if creating else None

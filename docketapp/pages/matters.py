@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 from deadlines.charts import KIND_COLOURS
 from deadlines.models import Deadline, MatterComputation
 from deadlines.presentation import history_changes
+from patents.dates import format_date
 from patents.filters import MatterFilter
 from patents.models import Document, Matter, OfficeEvent, PriorityClaim
 from patents.sync_now import runs_visible_to
@@ -73,7 +74,7 @@ class TimelineEntry:
 def deadline_outcome(deadline: Deadline, today: dt.date) -> str:
     """What became of a deadline, in the words the timeline shows."""
     if deadline.status == Deadline.Status.DONE:
-        return f"Done on {deadline.done_on:%d %b %Y}" if deadline.done_on else "Done"
+        return f"Done on {format_date(deadline.done_on)}" if deadline.done_on else "Done"
     if deadline.status == Deadline.Status.WAIVED:
         return f"Waived: {deadline.waived_reason}"
     if deadline.status == Deadline.Status.LET_LAPSE:

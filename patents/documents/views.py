@@ -16,6 +16,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from ..dates import format_date, parse_date_input
 from ..models import Document, EventType, Matter
 from . import storage
 from .service import LOW_CONFIDENCE, FileRefused, Proposal, accept_document, receive_document, reject_document
@@ -166,10 +167,13 @@ def document_decide(request: HttpRequest, pk: int) -> HttpResponse:
             if raw and matter is None:
                 raise ValidationError("choose one of your matters")
             corrections = {k: request.POST.get(k, "") for k in ("code", "date", "period_months")}
+            # Typed in the reviewer's date format (or ISO); the service reads ISO.
+            typed = parse_date_input(corrections["date"])
+            corrections["date"] = typed.isoformat() if typed else ""
             event = accept_document(document=document, user=request.user, corrections=corrections, matter=matter,
                                     note=note)
             messages.success(request, f"Document {document.pk} accepted: {event.event_type.code} of "
-                                      f"{event.date:%d %b %Y} recorded on {event.matter.reference}; its deadlines "
+                                      f"{format_date(event.date)} recorded on {event.matter.reference}; its deadlines "
                                       "follow.")
             return redirect(f"{event.matter.get_absolute_url()}#documents")
         if action == "reject":

@@ -65,7 +65,7 @@ def test_create_a_matter_in_the_form_and_see_it_sync(live_server, open_page, art
     page.fill("#id_filing_date", target.filing_date.strftime("%d/%m/%Y"))
     page.click("button:has-text('Create matter')")
     expect(page.locator("#form-errors")).to_contain_text("Nothing was saved")
-    expect(page.locator("#field-filing_date")).to_contain_text("Write the date as YYYY-MM-DD")
+    expect(page.locator("#field-filing_date")).to_contain_text("Write D MMM YYYY (e.g. 2 Mar 2026) or YYYY-MM-DD")
     assert not Matter.objects.filter(reference="ACME-US-NEW").exists()
     page.fill("#id_filing_date", target.filing_date.isoformat())
     page.fill("#id_priority-0-country", "US")

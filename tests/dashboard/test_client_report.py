@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from docketapp.audit import attributed
+from patents.models import UserProfile
 from tests.conftest import ROOT
 from tests.factories import DeadlineFactory, OfficeEventFactory
 
@@ -120,3 +121,17 @@ def test_a_bad_time_zone_is_refused_and_nothing_is_saved(client, portfolio):
     response = client.post(reverse("deadlines:preferences"), {"time_zone": "Mars/Olympus", "date_format": "Y-m-d"})
     assert response.status_code == 400
     assert not UserProfile.objects.filter(user=portfolio["alice"], date_format="Y-m-d").exists()
+
+
+def test_printable_report_writes_every_date_in_the_users_format(client, report_data):
+    with attributed(reason="test preference", process="tests"):
+        UserProfile.objects.update_or_create(user=report_data["alice"], defaults={"date_format": "d.m.Y"})
+    client.force_login(report_data["alice"])
+    html = client.get(
+        reverse("deadlines:client-report", args=[report_data["client_a"].pk]), {"print": "1"}
+    ).content.decode()
+    assert f"Printed from docketapp on {TODAY:%d.%m.%Y}" in html and f"As of {TODAY:%d.%m.%Y}" in html
+    renewal_end = html.split("Renewals and annuities due by ")[1][:10]
+    assert renewal_end.count(".") == 2 and renewal_end[6:].isdigit()
+    assert f"{report_data['renewal'].due_date:%d.%m.%Y}" in html
+    assert TODAY.strftime("%B") not in html and TODAY.strftime("%b %Y") not in html

@@ -40,7 +40,7 @@ def test_docket_as_of_shows_deadlines_as_they_stood_then(client, portfolio):
     on_15 = text_of(client.get(url, {"at": "2026-01-15", "open_only": "1"}))
     assert "Mon 2 Feb 2026" in on_15 and "Reply to search opinion" in on_15
     assert "Created later" not in on_15
-    assert "changed: 16 Feb 2026, done" in on_15
+    assert "changed: Mon 16 Feb 2026, done" in on_15
     on_25 = text_of(client.get(url, {"at": "2026-01-25", "open_only": "1"}))
     assert "Mon 16 Feb 2026" in on_25 and "Created later" in on_25
     feb = text_of(client.get(url, {"at": "2026-02-05", "open_only": "1"}))

@@ -1,5 +1,5 @@
-"""Create and edit a matter from the dashboard: the importer's checks, field errors, pasted numbers, ISO
-dates, client scoping, permissions and attributed history."""
+"""Create and edit a matter from the dashboard: the importer's checks, field errors, pasted numbers, dates in
+the user's format or ISO, client scoping, permissions and attributed history."""
 
 from __future__ import annotations
 
@@ -98,7 +98,9 @@ def test_bad_input_gives_field_errors_and_writes_nothing(client, portfolio, alic
     assert response.status_code == 400
     form = response.context["form"]
     assert "application_number" in form.errors
-    assert form.errors["filing_date"] == ["Write the date as YYYY-MM-DD, e.g. 2024-03-15"]
+    assert form.errors["filing_date"] == [
+        "“15/03/2024” is not in your date format. Write D MMM YYYY (e.g. 2 Mar 2026) or YYYY-MM-DD."
+    ]
     assert "kind" in form.errors or response.context["formset"].errors  # PCT only at WO (Matter.clean)
     claim_errors = response.context["formset"].forms[0].errors
     assert "not an office" in claim_errors["country"][0] and "date" in claim_errors
@@ -170,7 +172,7 @@ def test_editing_keeps_the_reference_links_a_parent_and_designations_and_records
     client.force_login(alice)
     page = client.get(reverse("patents:matter-edit", args=[pct.pk])).content.decode()
     assert 'type="checkbox" name="designated_offices" value="EP"' in page  # checkboxes, not a raw [] box
-    assert 'placeholder="YYYY-MM-DD"' in page
+    assert 'placeholder="D MMM YYYY"' in page  # the firm's default format (no preference); ISO is read too
     response = client.post(reverse("patents:matter-edit", args=[pct.pk]), form_data(
         acme.pk, reference="RENAMED", office="WO", kind="pct", application_number="PCT/US2024/012345",
         filing_date="2024-01-10", designated_offices=["EP", "JP", "US"],
@@ -197,3 +199,22 @@ def test_editing_keeps_the_reference_links_a_parent_and_designations_and_records
         parent_relation="continuation",
     ))
     assert response.status_code == 400 and "circle" in response.context["form"].errors["parent_reference"][0]
+
+
+def test_claim_count_and_entity_size_are_set_in_the_form_so_the_renewals_page_can_price_it(client, portfolio, alice):
+    """The renewals page says "claim count unknown: set it on the matter": the matter form is where (no admin)."""
+    matter = MatterFactory(client=portfolio["client_a"], reference="ACME-JP", office="JP", kind="patent",
+                           claim_count=None, entity_size="")
+    client.force_login(alice)
+    data = form_data(portfolio["client_a"].pk, reference="ACME-JP", office="JP", claim_count="12",
+                     entity_size="small")
+    response = client.post(reverse("patents:matter-edit", args=[matter.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    matter.refresh_from_db()
+    assert (matter.claim_count, matter.entity_size) == (12, "small")
+    latest = matter.history.order_by("-history_id").first()
+    assert latest.history_user == alice and latest.history_change_reason == "edited in the dashboard"
+    page = client.get(reverse("patents:matter-edit", args=[matter.pk])).content.decode()
+    assert 'name="claim_count" value="12"' in page
+    bad = client.post(reverse("patents:matter-edit", args=[matter.pk]), {**data, "claim_count": "0"})
+    assert bad.status_code == 400 and "claim_count" in bad.context["form"].errors

@@ -38,7 +38,7 @@ def test_accepting_records_the_event_from_the_document_and_its_deadline_names_do
     assert f'src="{reverse("patents:document-page", args=[document.pk, 1])}"' in page
     response = _decide(client, document, action="accept", code="US.NON_FINAL_REJECTION", date="2025-03-04",
                        period_months="3")
-    assert "US.NON_FINAL_REJECTION of 04 Mar 2025 recorded on ACME-001" in response.content.decode()
+    assert "US.NON_FINAL_REJECTION of Tue 4 Mar 2025 recorded on ACME-001" in response.content.decode()
     event = OfficeEvent.objects.get()
     assert (event.source, event.date, event.matter) == ("document", dt.date(2025, 3, 4), docket["matter"])
     assert event.params == {"period_months": 3, "document": document.pk, "document_page": 1}

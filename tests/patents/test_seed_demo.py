@@ -50,6 +50,15 @@ def test_only_the_docketing_user_and_the_admin_may_use_the_admin():
     assert not sam.has_perm("patents.add_teammembership")
 
 
+def test_demo_paralegals_create_and_edit_matters_in_the_dashboard_without_the_admin():
+    """Issue 16: a paralegal creates a matter from the dashboard form; the admin stays closed to them."""
+    call_command("seed_demo", stdout=StringIO())
+    for name in ("pat", "kenji", "alice"):
+        user = get_user_model().objects.get(username=name)
+        assert user.has_perm("patents.add_matter") and user.has_perm("patents.change_matter")
+        assert not user.is_staff and not user.has_perm("patents.add_teammembership")
+
+
 def test_reseeding_takes_the_admin_away_from_demo_users_made_staff_before():
     call_command("seed_demo", stdout=StringIO())
     get_user_model().objects.filter(username="pat").update(is_staff=True)  # as seeded by older versions

@@ -1,4 +1,5 @@
-"""Renewal tests: the fee tables exactly as migration deadlines.0012 seeds them, and renewal deadlines."""
+"""Renewal tests: the fee tables exactly as migrations deadlines.0012 and 0014 (USPTO surcharge) seed them, and
+renewal deadlines."""
 
 from __future__ import annotations
 
@@ -22,6 +23,10 @@ SEED_NAME = next(
     m.name for m in pkgutil.iter_modules(deadlines_migrations.__path__) if m.name.endswith("_h16b_renewals")
 )
 SEED = importlib.import_module(f"deadlines.migrations.{SEED_NAME}")
+SURCHARGE_NAME = next(
+    m.name for m in pkgutil.iter_modules(deadlines_migrations.__path__) if m.name.endswith("_h16ui_uspto_surcharge")
+)
+SURCHARGE = importlib.import_module(f"deadlines.migrations.{SURCHARGE_NAME}")
 
 
 @pytest.fixture(autouse=True)
@@ -38,8 +43,10 @@ def seed_fee_tables() -> None:
     have flushed what migrate wrote), so the rows and their history are exactly what migrate writes."""
     if FeeSchedule.objects.exists():
         return
-    state = MigrationExecutor(connection).loader.project_state(("deadlines", SEED_NAME))
-    SEED.seed_fee_tables(state.apps, SimpleNamespace(connection=connection))
+    loader = MigrationExecutor(connection).loader
+    editor = SimpleNamespace(connection=connection)
+    SEED.seed_fee_tables(loader.project_state(("deadlines", SEED_NAME)).apps, editor)
+    SURCHARGE.add_surcharge(loader.project_state(("deadlines", SURCHARGE_NAME)).apps, editor)
 
 
 @pytest.fixture

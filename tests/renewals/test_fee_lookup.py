@@ -26,12 +26,12 @@ CASES = [
                  id="EPO RFees Art 2(1) item 4 (from 2024-04-01): years 10-20 = 1775 EUR"),
     pytest.param("EP", "EP.RENEWAL_FEE_DIVISIONAL", "7", {}, D(2026, 8, 31), None, Decimal(1310), Decimal(655), "EUR",
                  id="EPO RFees Art 2(1) item 4 via EPC Rule 51(3): divisional year 7 = 1310 EUR"),
-    pytest.param("US", US, "3.5", {"entity_size": "large"}, D(2026, 9, 1), None, Decimal(2150), None, "USD",
-                 id="37 CFR 1.20(e) (89 FR 91898, from 2025-01-19): 3.5 years undiscounted = 2150 USD"),
-    pytest.param("US", US, "7.5", {"entity_size": "small"}, D(2026, 9, 1), None, Decimal(1616), None, "USD",
-                 id="37 CFR 1.20(f), 35 USC 41(h)(1) small entity 40 percent: 7.5 years = 1616 USD"),
-    pytest.param("US", US, "11.5", {"entity_size": "micro"}, D(2026, 9, 1), None, Decimal(1656), None, "USD",
-                 id="37 CFR 1.20(g), 35 USC 41(h)(3) micro entity 20 percent: 11.5 years = 1656 USD"),
+    pytest.param("US", US, "3.5", {"entity_size": "large"}, D(2026, 9, 1), None, Decimal(2150), Decimal(540), "USD",
+                 id="37 CFR 1.20(e), (h) (89 FR 91898, from 2025-01-19): 3.5 years undiscounted = 2150 USD, +540"),
+    pytest.param("US", US, "7.5", {"entity_size": "small"}, D(2026, 9, 1), None, Decimal(1616), Decimal(216), "USD",
+                 id="37 CFR 1.20(f), (h), 35 USC 41(h)(1) small entity 40 percent: 7.5 years = 1616 USD, +216"),
+    pytest.param("US", US, "11.5", {"entity_size": "micro"}, D(2026, 9, 1), None, Decimal(1656), Decimal(108), "USD",
+                 id="37 CFR 1.20(g), (h), 35 USC 41(h)(3) micro entity 20 percent: 11.5 years = 1656 USD, +108"),
     pytest.param("JP", JP, "4", {"claim_count": 10}, D(2026, 5, 20), None, Decimal(18300), Decimal(18300), "JPY",
                  id="JP Patent Act Art 107(1) table (from 2022-04-01): year 4 = 10300 + 10 x 800, Art 112(2) twice"),
     pytest.param("JP", JP, "10", {"claim_count": 5}, D(2026, 5, 20), None, Decimal(82400), Decimal(82400), "JPY",
@@ -65,11 +65,24 @@ def test_jpo_late_payment_doubles_the_annuity_art_112_2(fee_tables):
     assert quote.in_grace and quote.amount == 10300 + 3 * 800 and quote.payable_now == 2 * (10300 + 3 * 800)
 
 
-def test_us_surcharge_1_20_h_is_not_in_the_table_so_no_payable_figure_is_made_up(fee_tables):
-    matter = MatterFactory(office="US", entity_size="large")
+@pytest.mark.parametrize(("entity", "fee", "surcharge"), [
+    pytest.param("large", 2150, 540, id="37 CFR 1.20(e)+(h) other than small or micro: 2150 + 540"),
+    pytest.param("small", 860, 216, id="37 CFR 1.20(e)+(h) small entity (60 percent reduction): 860 + 216"),
+    pytest.param("micro", 430, 108, id="37 CFR 1.20(e)+(h) micro entity (80 percent reduction): 430 + 108"),
+])
+def test_in_grace_the_us_maintenance_fee_adds_the_1_20_h_surcharge_for_the_entity_size(
+    fee_tables, entity, fee, surcharge
+):
+    matter = MatterFactory(office="US", entity_size=entity)
     quote = fee_for(renewal(matter, "3.5", D(2026, 1, 5), rule_id=US, latest=D(2026, 7, 5)), today=TODAY)
-    assert quote.in_grace and quote.amount == 2150
-    assert quote.surcharge is None and quote.payable_now is None
+    assert quote.in_grace and (quote.amount, quote.surcharge, quote.payable_now) == (fee, surcharge, fee + surcharge)
+    assert "1.20(h)" in quote.schedule.surcharge_basis and "1.20(e)-(h)" in quote.schedule.source
+
+
+def test_the_surcharge_figures_carry_their_own_history_row(fee_tables):
+    line = FeeAmount.objects.get(schedule=fee_tables["US"], year_from=Decimal("7.5"), entity_size="small")
+    latest = line.history.order_by("-history_id").first()
+    assert latest.surcharge == 216 and "1.20(h)" in latest.history_change_reason
 
 
 @pytest.mark.parametrize(("office", "rule_id", "year", "problem"), [
@@ -108,7 +121,14 @@ def test_a_new_table_applies_from_its_effective_date_old_fees_stay_for_earlier_p
 
 def test_seeded_tables_carry_their_attributed_creation_in_the_history(fee_tables):
     for schedule in fee_tables.values():
-        [created] = schedule.history.all()
-        assert created.history_type == "+" and created.history_actor == "process:migrate"
+        [created] = schedule.history.filter(history_type="+")
+        assert created.history_actor == "process:migrate"
         assert "deadlines.0012" in created.history_change_reason
-        assert schedule.amounts.count() and all(a.history.count() == 1 for a in schedule.amounts.all())
+        assert schedule.amounts.count() and all(a.history.filter(history_type="+").count() == 1
+                                                for a in schedule.amounts.all())
+    # The USPTO surcharge (deadlines.0014) completed the US rows: one attributed change each, nothing else.
+    for schedule in fee_tables.values():
+        changes = [h for a in schedule.amounts.all() for h in a.history.filter(history_type="~")]
+        assert len(changes) == (3 * 3 if schedule.office == "US" else 0)
+        assert all(h.history_actor == "process:migrate" and "deadlines.0014" in h.history_change_reason
+                   for h in changes)

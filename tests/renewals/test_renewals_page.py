@@ -63,6 +63,15 @@ def test_past_due_fees_in_grace_are_listed_with_the_amount_payable_now(client, p
     assert "in grace now: 1,035 EUR" in response.content.decode()
 
 
+def test_a_us_maintenance_fee_in_grace_shows_the_1_20_h_surcharge_for_its_entity_size(client, portfolio):
+    late = MatterFactory(client=portfolio.acme, office="US", reference="ACME-US-LATE", entity_size="small")
+    in_grace = renewal(late, "3.5", D(2026, 1, 15), rule_id="US.MAINTENANCE_FEE", latest=D(2026, 7, 15))
+    client.force_login(portfolio.pat)
+    html = client.get(URL).content.decode()
+    row = html.split(f'id="renewal-{in_grace.pk}"')[1].split("</tr>")[0]
+    assert "860 USD" in row and "+ 216 USD" in row and "in grace now: 1,076 USD" in row
+
+
 def test_bad_filters_say_what_is_wrong_and_show_nothing(client, portfolio):
     client.force_login(portfolio.pat)
     for params in ({"start": "March"}, {"start": "2026-05", "end": "2026-01"}, {"start": "2026-13"},

@@ -275,3 +275,17 @@ def test_accepting_a_code_as_internal_for_every_client_warns_that_it_suppresses_
     assert OfficeCodeMapping.objects.get(code="ZZMAIL").event_type.internal
     assert sorted(QuarantineItem.objects.values_list("status", flat=True)) == ["accepted", "accepted"]
     assert all(OfficeEvent.objects.get(matter=s[k], office_code="ZZMAIL").event_type.internal for k in "ab")
+
+
+def test_quarantine_page_times_are_in_the_users_format_and_zone_with_the_zone_named(client, setup):
+    from patents.models import UserProfile
+
+    with attributed(reason="test preference", process="tests"):
+        UserProfile.objects.update_or_create(user=setup["pat"], defaults={"date_format": "Y-m-d",
+                                                                          "time_zone": "Asia/Tokyo"})
+    client.force_login(setup["pat"])
+    html = client.get(reverse("patents:quarantine-review")).content.decode()
+    import re
+
+    assert re.search(r"\d{4}-\d{2}-\d{2}, \d{2}:\d{2} JST", html)
+    assert not re.search(r"\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}", html)
