@@ -13,7 +13,7 @@ from django.db import migrations
 from docketapp.audit_chain import backfill_app
 
 REASON = (
-    "USPTO grace-period surcharge 37 CFR 1.20(h) added by migration deadlines.0014 (Table 10 to paragraph (h) "
+    "USPTO grace-period surcharge 37 CFR 1.20(h) added by migration deadlines.0015 (Table 10 to paragraph (h) "
     "as set by 89 FR 91898, effective 19 January 2025)"
 )
 TABLE = {"office": "US", "name": "USPTO maintenance fees for utility patents", "effective_from": "2025-01-19"}
@@ -32,7 +32,7 @@ SOURCE = (
 )
 NOTES = (
     "The surcharge for payment in the six-month grace period (37 CFR 1.20(h)) is a fixed amount per entity size "
-    "(FeeAmount.surcharge), added by migration deadlines.0014. Design and plant patents pay no maintenance fees."
+    "(FeeAmount.surcharge), added by migration deadlines.0015. Design and plant patents pay no maintenance fees."
 )
 
 
@@ -79,7 +79,7 @@ def add_surcharge(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("deadlines", "0013_g14_optional"),
+        ("deadlines", "0014_h15cal_more_closures"),
     ]
 
     operations = [migrations.RunPython(add_surcharge, migrations.RunPython.noop)]
