@@ -126,9 +126,9 @@ def test_seeded_tables_carry_their_attributed_creation_in_the_history(fee_tables
         assert "deadlines.0012" in created.history_change_reason
         assert schedule.amounts.count() and all(a.history.filter(history_type="+").count() == 1
                                                 for a in schedule.amounts.all())
-    # The USPTO surcharge (deadlines.0014) completed the US rows: one attributed change each, nothing else.
+    # The USPTO surcharge (deadlines.0015) completed the US rows: one attributed change each, nothing else.
     for schedule in fee_tables.values():
         changes = [h for a in schedule.amounts.all() for h in a.history.filter(history_type="~")]
         assert len(changes) == (3 * 3 if schedule.office == "US" else 0)
-        assert all(h.history_actor == "process:migrate" and "deadlines.0014" in h.history_change_reason
+        assert all(h.history_actor == "process:migrate" and "deadlines.0015" in h.history_change_reason
                    for h in changes)
