@@ -882,7 +882,13 @@ class Document(models.Model):
     OPEN_STATUSES = (Status.RECEIVED, Status.READING, Status.PROPOSED, Status.NOTHING_RECOGNISED, Status.REFUSED)
 
     matter = models.ForeignKey(Matter, on_delete=models.PROTECT, null=True, blank=True, related_name="documents")
-    sha256 = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the bytes: the same file is kept once")
+    # Whose document it is for recognising the same file again: its matter's client, kept with the matter by
+    # ``save``. Null while it has no matter: then it is the uploader's (or, uploaded by no one, the process's).
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="The client of its matter: the same file is recognised within one client, never across clients",
+    )
+    sha256 = models.CharField(max_length=64, db_index=True, help_text="SHA-256 of the bytes")
     storage_name = models.CharField(max_length=200, help_text="Name in the private documents storage")
     file_name = models.CharField(max_length=255, help_text="The name it was uploaded under")
     content_type = models.CharField(max_length=50, help_text="Sniffed from the bytes, not from the name")
@@ -915,9 +921,30 @@ class Document(models.Model):
     class Meta:
         ordering = ["-received_at", "-pk"]
         indexes = [models.Index(fields=["status", "received_at"], name="document_status_received")]
+        # The same file is kept once per scope (the last guard behind ``receive_document``'s look-up). Never
+        # across clients: a global "already received as document N" told client B about client A's document.
+        constraints = [
+            models.UniqueConstraint(fields=["client", "sha256"], condition=Q(client__isnull=False),
+                                    name="document_once_per_client"),
+            models.UniqueConstraint(fields=["uploaded_by", "sha256"],
+                                    condition=Q(client__isnull=True, uploaded_by__isnull=False),
+                                    name="document_once_per_uploader_without_matter"),
+            models.UniqueConstraint(fields=["sha256"], condition=Q(client__isnull=True, uploaded_by__isnull=True),
+                                    name="document_once_per_process_without_matter"),
+        ]
 
     def __str__(self) -> str:
         return f"document {self.pk} ({self.file_name})"
+
+    def save(self, *args, **kwargs) -> None:
+        # The client goes with the matter, whoever sets the matter (reading, accepting, the admin).
+        client_id = self.matter.client_id if self.matter_id is not None and self.matter is not None else None
+        if client_id != self.client_id:
+            self.client_id = client_id
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None and "client" not in update_fields:
+                kwargs["update_fields"] = [*update_fields, "client"]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("patents:document-review", args=[self.pk])

@@ -45,22 +45,42 @@ class Received:
         name = self.filename or self.document.file_name
         if self.created:
             return f"{name} received as document {self.document.pk}"
-        return f"{name} was already received as document {self.document.pk}"
+        where = f" ({self.document.matter.reference})" if self.document.matter is not None else ""
+        return f"{name} was already received as document {self.document.pk}{where}"
+
+
+def same_file(digest: str, *, matter: Matter | None, user=None) -> Document | None:
+    """The document the receiver already has with these bytes, looked up only where the receiver may look.
+
+    On a matter: the documents of that matter's client (its staff see all of them). Without a matter: the
+    uploader's own documents without a matter (the only ones of those they can see); for the process (the
+    command, run by an operator who sees the whole docket) any document. Never another client's: telling
+    client B "already received as document N" about client A's file leaks A's document and refuses B's upload.
+    """
+    found = Document.objects.filter(sha256=digest).select_related("matter")
+    if matter is not None:
+        found = found.filter(client_id=matter.client_id, matter__client_id=matter.client_id)
+    elif user is not None:
+        found = found.filter(matter__isnull=True, uploaded_by=user)
+    return found.order_by("pk").first()
 
 
 def receive_document(*, data: bytes, filename: str, source: str = Document.Source.UPLOAD, user=None,
                      matter: Matter | None = None, read_later: bool = False) -> Received:
-    """Take a file in: checked (type from the bytes, size), stored once under its SHA-256, recorded.
+    """Take a file in: checked (type from the bytes, size), stored, recorded.
 
-    ``FileRefused`` when it is not taken in (nothing is stored). The same bytes again return the document
-    already received (``created`` False). ``read_later`` queues the reading task once the row is committed.
+    ``FileRefused`` when it is not taken in (nothing is stored). The same bytes again *in the same scope*
+    (``same_file``) return the document already received (``created`` False); another client with the same
+    bytes gets its own document. The bytes themselves are kept once under their SHA-256 whoever has them
+    (the storage is private; each document row is what is shown, and only to who may see it).
+    ``read_later`` queues the reading task once the row is committed.
     """
     content_type = storage.check_file(data, filename=filename, max_bytes=settings.DOCUMENT_MAX_BYTES)
     digest = storage.sha256(data)
-    existing = Document.objects.filter(sha256=digest).first()
+    existing = same_file(digest, matter=matter, user=user)
     if existing is not None:
         return Received(existing, created=False, filename=filename)
-    name = storage.store_bytes(data, digest=digest, content_type=content_type)
+    name, written = storage.store_bytes(data, digest=digest, content_type=content_type)
     where = f" for {matter.reference}" if matter is not None else ""
     try:
         with transaction.atomic(), attributed(reason=f"document received{where}: {filename[:120]}", user=user,
@@ -71,10 +91,15 @@ def receive_document(*, data: bytes, filename: str, source: str = Document.Sourc
             )
             document.save()
     except IntegrityError:
-        # Another upload of the same bytes won the race: theirs is the document (and the file is theirs too).
-        return Received(Document.objects.get(sha256=digest), created=False, filename=filename)
+        # Another upload of the same bytes in the same scope won the race: theirs is the document.
+        existing = same_file(digest, matter=matter, user=user)
+        if existing is None:  # not one this receiver may be told about: say nothing of it
+            raise FileRefused(f"{filename} could not be taken in just now; upload it again")
+        return Received(existing, created=False, filename=filename)
     except BaseException:
-        storage.discard(name)  # nothing half-written: no row, no file
+        # Nothing half-written: no row, and no file unless another document uses the same bytes.
+        if written and not Document.objects.filter(storage_name=name).exists():
+            storage.discard(name)
         raise
     if read_later:
         from .tasks import read_document_task
@@ -125,15 +150,17 @@ def extraction_json(extraction: Any) -> dict:
     }
 
 
-def find_matter(*, office: str | None, number: str | None) -> tuple[Matter | None, str]:
+def find_matter(*, office: str | None, number: str | None, uploader=None) -> tuple[Matter | None, str]:
     """The one matter the document's application number names, or (None, why not).
 
     Canonical number against canonical number at the same office (a PCT number only finds a WO matter, a
-    US number a US matter), as the office sync matches its answers; never a guess between several."""
+    US number a US matter), as the office sync matches its answers; never a guess between several. A file a
+    user uploaded is only matched among the matters that user can see (else their document would land on
+    another client's matter); the process (the command) looks at the whole docket."""
     if not number:
         return None, "the document names no application number"
     code = office_code_from_name(office) if office else None
-    candidates = Matter.objects.all()
+    candidates = Matter.objects.visible_to(uploader) if uploader is not None else Matter.objects.all()
     if code:
         try:
             number = normalize_application_number(code, number)
@@ -158,6 +185,21 @@ def _other_number(matter: Matter, number: str) -> list[str]:
         return []
     return [f"the document names application number {number}, but it was uploaded to {matter.reference} "
             f"({matter.application_number or 'no number'})"]
+
+
+@dataclass(frozen=True)
+class Twin:
+    pk: int
+    reference: str
+
+
+def _twin_in_client(document: Document, matter: Matter | None) -> Twin | None:
+    """Another document of ``matter``'s client with the same bytes (the per-client constraint's case)."""
+    if matter is None:
+        return None
+    twin = (Document.objects.filter(client_id=matter.client_id, sha256=document.sha256, matter__isnull=False)
+            .exclude(pk=document.pk).values_list("pk", "matter__reference").first())
+    return Twin(*twin) if twin is not None else None
 
 
 def _claim_for_reading(document_id: int) -> Document | None:
@@ -224,9 +266,15 @@ def read_and_propose(*, document_id: int) -> Document:
                               "ocr_used": reading.ocr_used}
     number = extraction.application_number.value
     if document.matter is None:
-        matter, why = find_matter(office=extraction.office.value, number=number)
+        matter, why = find_matter(office=extraction.office.value, number=number, uploader=document.uploaded_by)
+        twin = _twin_in_client(document, matter)
+        if twin is not None:
+            # The client already has these bytes: one document per file and client, so this one stays without
+            # a matter for a person to close (the uploader could see that matter, so may be told).
+            matter, why = None, (f"the same file is already document {twin.pk} of {twin.reference}: "
+                                 "decide that one and reject this one as a duplicate")
         values["matter"] = matter
-        values["status_reason"] = why if extraction.recognised else ""
+        values["status_reason"] = why if extraction.recognised or twin is not None else ""
     elif number:
         stored["warnings"] += _other_number(document.matter, number)
     if extraction.recognised:
@@ -328,6 +376,10 @@ def accept_document(*, document: Document, user, corrections: dict[str, str] | N
         event_type = EventType.objects.filter(code=proposal.code).first()
         if event_type is None:
             raise ValidationError(f"{proposal.code} is not a known event type")
+        twin = _twin_in_client(document, target)
+        if twin is not None:
+            raise ValidationError(f"the same file is already document {twin.pk} of {twin.reference}: "
+                                  "decide that one, and reject this one as a duplicate")
         if event_type.office != target.office:
             raise ValidationError(f"{proposal.code} is an event of {event_type.office}, but {target.reference} is a "
                                   f"{target.office} matter")
