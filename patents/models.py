@@ -876,10 +876,15 @@ class Document(models.Model):
         PROPOSED = "proposed", "Proposal waiting for review"
         NOTHING_RECOGNISED = "nothing_recognised", "Nothing recognised"
         REFUSED = "refused", "Refused"
+        # The reading never finished (worker killed, hard time limit): found by the stuck-reading sweep.
+        FAILED = "failed", "Reading failed: needs attention"
         ACCEPTED = "accepted", "Accepted"
         REJECTED = "rejected", "Rejected"
 
-    OPEN_STATUSES = (Status.RECEIVED, Status.READING, Status.PROPOSED, Status.NOTHING_RECOGNISED, Status.REFUSED)
+    OPEN_STATUSES = (Status.RECEIVED, Status.READING, Status.PROPOSED, Status.NOTHING_RECOGNISED, Status.REFUSED,
+                     Status.FAILED)
+    # What a person may send back to be read again (a proposal is decided, not re-read).
+    READABLE_AGAIN = (Status.RECEIVED, Status.FAILED, Status.REFUSED, Status.NOTHING_RECOGNISED)
 
     matter = models.ForeignKey(Matter, on_delete=models.PROTECT, null=True, blank=True, related_name="documents")
     # Whose document it is for recognising the same file again: its matter's client, kept with the matter by
@@ -909,6 +914,9 @@ class Document(models.Model):
         help_text="The office event recorded when the proposal was accepted",
     )
     received_at = models.DateTimeField(default=timezone.now)
+    reading_started_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a worker last took it up for reading (the stuck-reading sweep's clock)"
+    )
     read_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
@@ -952,6 +960,10 @@ class Document(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def can_be_read_again(self) -> bool:
+        return self.status in self.READABLE_AGAIN
 
     @property
     def is_pdf(self) -> bool:

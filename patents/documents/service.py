@@ -16,9 +16,10 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from docketapp.audit import attributed
+from docketapp.audit import attributed, set_change_reason
 
 from ..models import Document, EventType, Matter, OfficeEvent
 from ..numbers import InvalidNumber, normalize_application_number, office_code_from_name
@@ -31,7 +32,11 @@ PROCESS = "documents"
 LOW_CONFIDENCE = 0.8  # fields below are highlighted on the review page
 ACCEPTABLE = (Document.Status.PROPOSED, Document.Status.NOTHING_RECOGNISED)
 
-__all__ = ["FileRefused", "Received", "accept_document", "read_and_propose", "receive_document", "reject_document"]
+__all__ = ["FileRefused", "Received", "accept_document", "fail_stuck_readings", "read_again", "read_and_propose",
+           "receive_document", "reject_document"]
+SWEEP_PROCESS = "documents.stuck_reading_sweep"
+STUCK_REASON = "reading did not finish: the worker stopped or the time limit was hit"
+STUCK_MARGIN_S = 60
 
 
 @dataclass(frozen=True)
@@ -208,9 +213,9 @@ def _claim_for_reading(document_id: int) -> Document | None:
         # READING again: the worker that read it before died (the task is acknowledged late); read it anew.
         if document.status not in (Document.Status.RECEIVED, Document.Status.READING):
             return None
-        if document.status != Document.Status.READING:
-            document.status = Document.Status.READING
-            document.save(update_fields=["status"])
+        document.status = Document.Status.READING
+        document.reading_started_at = timezone.now()  # the stuck-reading sweep's clock starts (again) here
+        document.save(update_fields=["status", "reading_started_at"])
     return document
 
 
@@ -285,6 +290,66 @@ def read_and_propose(*, document_id: int) -> Document:
         values["status_reason"] = "nothing could be recognised in this document"
         reason = "document read: nothing recognised"
     return _finish(document, reason=reason, **values)
+
+
+# --- readings that never finished ---------------------------------------------------------------------------
+
+
+def reading_stale_after() -> dt.timedelta:
+    """How long a document may be "being read" before its reading counts as lost.
+
+    The task's hard time limit (a live reading is killed by then), plus the broker's visibility timeout (a
+    worker killed outright has its late-acked message redelivered after it, and the new reading restarts the
+    clock), plus a margin. A reading killed by the hard limit is not redelivered (Celery acks a timed-out
+    task): without this sweep it would say "being read" for ever."""
+    visibility = float((getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}) or {}).get("visibility_timeout", 600))
+    return dt.timedelta(seconds=settings.DOCUMENT_OCR_HARD_TIME_LIMIT + visibility + STUCK_MARGIN_S)
+
+
+def fail_stuck_readings(*, stale_after: dt.timedelta | None = None) -> list[int]:
+    """Mark documents whose reading started longer ago than ``stale_after`` and never finished as FAILED,
+    with the reason, attributed to the sweep. They stay in the review queue (an open status) with a "Read
+    again" button; nothing is dropped. Returns their ids."""
+    if stale_after is None:
+        stale_after = reading_stale_after()
+    cutoff = timezone.now() - stale_after
+    stale = Q(reading_started_at__lt=cutoff) | Q(reading_started_at__isnull=True, received_at__lt=cutoff)
+    minutes = max(1, round(stale_after.total_seconds() / 60))
+    failed = []
+    for pk in Document.objects.filter(stale, status=Document.Status.READING).values_list("pk", flat=True):
+        why = (f"{STUCK_REASON} (no result {minutes} minutes after the reading started; the limit is "
+               f"DOCUMENT_OCR_HARD_TIME_LIMIT = {settings.DOCUMENT_OCR_HARD_TIME_LIMIT} s). Read it again, or "
+               "enter the event from the file yourself.")
+        with transaction.atomic(), attributed(reason=f"document {pk}: {STUCK_REASON}", process=SWEEP_PROCESS):
+            # Re-checked under the lock: a redelivered task may have taken it up again this very moment.
+            document = (Document.objects.select_for_update(skip_locked=True)
+                        .filter(stale, pk=pk, status=Document.Status.READING).first())
+            if document is None:
+                continue
+            document.status, document.status_reason = Document.Status.FAILED, why
+            document.save(update_fields=["status", "status_reason"])
+        log.warning("document %s: %s", pk, STUCK_REASON)
+        failed.append(pk)
+    return failed
+
+
+def read_again(*, document: Document, user) -> Document:
+    """Send a document whose reading failed, was refused or found nothing back to be read (queued once the
+    change is committed), by a user who may see and decide it; the history names them."""
+    with transaction.atomic():
+        with attributed(reason=f"document {document.pk}: read again", user=user):
+            locked = _open_for(user, document, statuses=tuple(Document.Status))
+            was = locked.get_status_display().lower()
+            if not locked.can_be_read_again:
+                raise ValidationError(f"document {locked.pk} is {was}: only a document whose reading failed, was "
+                                      "refused or found nothing is read again")
+            set_change_reason(locked, f"document {locked.pk}: read again (was {was})")
+            locked.status, locked.status_reason, locked.reading_started_at = Document.Status.RECEIVED, "", None
+            locked.save(update_fields=["status", "status_reason", "reading_started_at"])
+        from .tasks import read_document_task
+
+        read_document_task.delay_on_commit(locked.pk)
+    return locked
 
 
 # --- review ---------------------------------------------------------------------------------------------------

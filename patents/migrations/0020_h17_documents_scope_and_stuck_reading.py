@@ -54,4 +54,24 @@ class Migration(migrations.Migration):
             model_name='document',
             constraint=models.UniqueConstraint(condition=models.Q(('client__isnull', True), ('uploaded_by__isnull', True)), fields=('sha256',), name='document_once_per_process_without_matter'),
         ),
+        migrations.AddField(
+            model_name='document',
+            name='reading_started_at',
+            field=models.DateTimeField(blank=True, help_text="When a worker last took it up for reading (the stuck-reading sweep's clock)", null=True),
+        ),
+        migrations.AddField(
+            model_name='historicaldocument',
+            name='reading_started_at',
+            field=models.DateTimeField(blank=True, help_text="When a worker last took it up for reading (the stuck-reading sweep's clock)", null=True),
+        ),
+        migrations.AlterField(
+            model_name='document',
+            name='status',
+            field=models.CharField(choices=[('received', 'Received, waiting to be read'), ('reading', 'Being read'), ('proposed', 'Proposal waiting for review'), ('nothing_recognised', 'Nothing recognised'), ('refused', 'Refused'), ('failed', 'Reading failed: needs attention'), ('accepted', 'Accepted'), ('rejected', 'Rejected')], default='received', max_length=20),
+        ),
+        migrations.AlterField(
+            model_name='historicaldocument',
+            name='status',
+            field=models.CharField(choices=[('received', 'Received, waiting to be read'), ('reading', 'Being read'), ('proposed', 'Proposal waiting for review'), ('nothing_recognised', 'Nothing recognised'), ('refused', 'Refused'), ('failed', 'Reading failed: needs attention'), ('accepted', 'Accepted'), ('rejected', 'Rejected')], default='received', max_length=20),
+        ),
     ]
