@@ -279,7 +279,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
 }
 # Crash and outage recovery (docs/operations.md): recomputes whose task was lost, office answers stored but
-# never applied, sync runs whose worker is gone.
+# never applied, sync runs whose worker is gone, document readings that never finished.
 CELERY_BEAT_SCHEDULE.update({
     "deadlines.recompute_pending": {
         "task": "deadlines.recompute_pending",
@@ -293,6 +293,12 @@ CELERY_BEAT_SCHEDULE.update({
     },
     "patents.close_interrupted_runs": {
         "task": "patents.close_interrupted_runs",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expires": 540},
+    },
+    # Documents whose reading never finished (worker killed, hard time limit): failed, with the reason.
+    "patents.fail_stuck_document_readings": {
+        "task": "patents.fail_stuck_document_readings",
         "schedule": crontab(minute="*/10"),
         "options": {"expires": 540},
     },

@@ -876,13 +876,24 @@ class Document(models.Model):
         PROPOSED = "proposed", "Proposal waiting for review"
         NOTHING_RECOGNISED = "nothing_recognised", "Nothing recognised"
         REFUSED = "refused", "Refused"
+        # The reading never finished (worker killed, hard time limit): found by the stuck-reading sweep.
+        FAILED = "failed", "Reading failed: needs attention"
         ACCEPTED = "accepted", "Accepted"
         REJECTED = "rejected", "Rejected"
 
-    OPEN_STATUSES = (Status.RECEIVED, Status.READING, Status.PROPOSED, Status.NOTHING_RECOGNISED, Status.REFUSED)
+    OPEN_STATUSES = (Status.RECEIVED, Status.READING, Status.PROPOSED, Status.NOTHING_RECOGNISED, Status.REFUSED,
+                     Status.FAILED)
+    # What a person may send back to be read again (a proposal is decided, not re-read).
+    READABLE_AGAIN = (Status.RECEIVED, Status.FAILED, Status.REFUSED, Status.NOTHING_RECOGNISED)
 
     matter = models.ForeignKey(Matter, on_delete=models.PROTECT, null=True, blank=True, related_name="documents")
-    sha256 = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the bytes: the same file is kept once")
+    # Whose document it is for recognising the same file again: its matter's client, kept with the matter by
+    # ``save``. Null while it has no matter: then it is the uploader's (or, uploaded by no one, the process's).
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="The client of its matter: the same file is recognised within one client, never across clients",
+    )
+    sha256 = models.CharField(max_length=64, db_index=True, help_text="SHA-256 of the bytes")
     storage_name = models.CharField(max_length=200, help_text="Name in the private documents storage")
     file_name = models.CharField(max_length=255, help_text="The name it was uploaded under")
     content_type = models.CharField(max_length=50, help_text="Sniffed from the bytes, not from the name")
@@ -903,6 +914,9 @@ class Document(models.Model):
         help_text="The office event recorded when the proposal was accepted",
     )
     received_at = models.DateTimeField(default=timezone.now)
+    reading_started_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a worker last took it up for reading (the stuck-reading sweep's clock)"
+    )
     read_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
@@ -915,9 +929,30 @@ class Document(models.Model):
     class Meta:
         ordering = ["-received_at", "-pk"]
         indexes = [models.Index(fields=["status", "received_at"], name="document_status_received")]
+        # The same file is kept once per scope (the last guard behind ``receive_document``'s look-up). Never
+        # across clients: a global "already received as document N" told client B about client A's document.
+        constraints = [
+            models.UniqueConstraint(fields=["client", "sha256"], condition=Q(client__isnull=False),
+                                    name="document_once_per_client"),
+            models.UniqueConstraint(fields=["uploaded_by", "sha256"],
+                                    condition=Q(client__isnull=True, uploaded_by__isnull=False),
+                                    name="document_once_per_uploader_without_matter"),
+            models.UniqueConstraint(fields=["sha256"], condition=Q(client__isnull=True, uploaded_by__isnull=True),
+                                    name="document_once_per_process_without_matter"),
+        ]
 
     def __str__(self) -> str:
         return f"document {self.pk} ({self.file_name})"
+
+    def save(self, *args, **kwargs) -> None:
+        # The client goes with the matter, whoever sets the matter (reading, accepting, the admin).
+        client_id = self.matter.client_id if self.matter_id is not None and self.matter is not None else None
+        if client_id != self.client_id:
+            self.client_id = client_id
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None and "client" not in update_fields:
+                kwargs["update_fields"] = [*update_fields, "client"]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("patents:document-review", args=[self.pk])
@@ -925,6 +960,10 @@ class Document(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def can_be_read_again(self) -> bool:
+        return self.status in self.READABLE_AGAIN
 
     @property
     def is_pdf(self) -> bool:

@@ -84,4 +84,4 @@ def close_interrupted_runs() -> list[int]:
 
 
 # Registered with Celery through this module (autodiscovery imports each app's ``tasks``).
-from .documents.tasks import read_document_task  # noqa: E402, F401
+from .documents.tasks import fail_stuck_document_readings, read_document_task  # noqa: E402, F401

@@ -23,4 +23,5 @@ urlpatterns = [
     path("sync/documents/", document_views.document_queue, name="document-queue"),
     path("sync/documents/<int:pk>/", document_views.document_review, name="document-review"),
     path("sync/documents/<int:pk>/decide/", document_views.document_decide, name="document-decide"),
+    path("sync/documents/<int:pk>/read-again/", document_views.document_read_again, name="document-read-again"),
 ]

@@ -16,9 +16,10 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from docketapp.audit import attributed
+from docketapp.audit import attributed, set_change_reason
 
 from ..models import Document, EventType, Matter, OfficeEvent
 from ..numbers import InvalidNumber, normalize_application_number, office_code_from_name
@@ -31,7 +32,11 @@ PROCESS = "documents"
 LOW_CONFIDENCE = 0.8  # fields below are highlighted on the review page
 ACCEPTABLE = (Document.Status.PROPOSED, Document.Status.NOTHING_RECOGNISED)
 
-__all__ = ["FileRefused", "Received", "accept_document", "read_and_propose", "receive_document", "reject_document"]
+__all__ = ["FileRefused", "Received", "accept_document", "fail_stuck_readings", "read_again", "read_and_propose",
+           "receive_document", "reject_document"]
+SWEEP_PROCESS = "documents.stuck_reading_sweep"
+STUCK_REASON = "reading did not finish: the worker stopped or the time limit was hit"
+STUCK_MARGIN_S = 60
 
 
 @dataclass(frozen=True)
@@ -45,22 +50,42 @@ class Received:
         name = self.filename or self.document.file_name
         if self.created:
             return f"{name} received as document {self.document.pk}"
-        return f"{name} was already received as document {self.document.pk}"
+        where = f" ({self.document.matter.reference})" if self.document.matter is not None else ""
+        return f"{name} was already received as document {self.document.pk}{where}"
+
+
+def same_file(digest: str, *, matter: Matter | None, user=None) -> Document | None:
+    """The document the receiver already has with these bytes, looked up only where the receiver may look.
+
+    On a matter: the documents of that matter's client (its staff see all of them). Without a matter: the
+    uploader's own documents without a matter (the only ones of those they can see); for the process (the
+    command, run by an operator who sees the whole docket) any document. Never another client's: telling
+    client B "already received as document N" about client A's file leaks A's document and refuses B's upload.
+    """
+    found = Document.objects.filter(sha256=digest).select_related("matter")
+    if matter is not None:
+        found = found.filter(client_id=matter.client_id, matter__client_id=matter.client_id)
+    elif user is not None:
+        found = found.filter(matter__isnull=True, uploaded_by=user)
+    return found.order_by("pk").first()
 
 
 def receive_document(*, data: bytes, filename: str, source: str = Document.Source.UPLOAD, user=None,
                      matter: Matter | None = None, read_later: bool = False) -> Received:
-    """Take a file in: checked (type from the bytes, size), stored once under its SHA-256, recorded.
+    """Take a file in: checked (type from the bytes, size), stored, recorded.
 
-    ``FileRefused`` when it is not taken in (nothing is stored). The same bytes again return the document
-    already received (``created`` False). ``read_later`` queues the reading task once the row is committed.
+    ``FileRefused`` when it is not taken in (nothing is stored). The same bytes again *in the same scope*
+    (``same_file``) return the document already received (``created`` False); another client with the same
+    bytes gets its own document. The bytes themselves are kept once under their SHA-256 whoever has them
+    (the storage is private; each document row is what is shown, and only to who may see it).
+    ``read_later`` queues the reading task once the row is committed.
     """
     content_type = storage.check_file(data, filename=filename, max_bytes=settings.DOCUMENT_MAX_BYTES)
     digest = storage.sha256(data)
-    existing = Document.objects.filter(sha256=digest).first()
+    existing = same_file(digest, matter=matter, user=user)
     if existing is not None:
         return Received(existing, created=False, filename=filename)
-    name = storage.store_bytes(data, digest=digest, content_type=content_type)
+    name, written = storage.store_bytes(data, digest=digest, content_type=content_type)
     where = f" for {matter.reference}" if matter is not None else ""
     try:
         with transaction.atomic(), attributed(reason=f"document received{where}: {filename[:120]}", user=user,
@@ -71,10 +96,15 @@ def receive_document(*, data: bytes, filename: str, source: str = Document.Sourc
             )
             document.save()
     except IntegrityError:
-        # Another upload of the same bytes won the race: theirs is the document (and the file is theirs too).
-        return Received(Document.objects.get(sha256=digest), created=False, filename=filename)
+        # Another upload of the same bytes in the same scope won the race: theirs is the document.
+        existing = same_file(digest, matter=matter, user=user)
+        if existing is None:  # not one this receiver may be told about: say nothing of it
+            raise FileRefused(f"{filename} could not be taken in just now; upload it again")
+        return Received(existing, created=False, filename=filename)
     except BaseException:
-        storage.discard(name)  # nothing half-written: no row, no file
+        # Nothing half-written: no row, and no file unless another document uses the same bytes.
+        if written and not Document.objects.filter(storage_name=name).exists():
+            storage.discard(name)
         raise
     if read_later:
         from .tasks import read_document_task
@@ -125,15 +155,17 @@ def extraction_json(extraction: Any) -> dict:
     }
 
 
-def find_matter(*, office: str | None, number: str | None) -> tuple[Matter | None, str]:
+def find_matter(*, office: str | None, number: str | None, uploader=None) -> tuple[Matter | None, str]:
     """The one matter the document's application number names, or (None, why not).
 
     Canonical number against canonical number at the same office (a PCT number only finds a WO matter, a
-    US number a US matter), as the office sync matches its answers; never a guess between several."""
+    US number a US matter), as the office sync matches its answers; never a guess between several. A file a
+    user uploaded is only matched among the matters that user can see (else their document would land on
+    another client's matter); the process (the command) looks at the whole docket."""
     if not number:
         return None, "the document names no application number"
     code = office_code_from_name(office) if office else None
-    candidates = Matter.objects.all()
+    candidates = Matter.objects.visible_to(uploader) if uploader is not None else Matter.objects.all()
     if code:
         try:
             number = normalize_application_number(code, number)
@@ -160,15 +192,30 @@ def _other_number(matter: Matter, number: str) -> list[str]:
             f"({matter.application_number or 'no number'})"]
 
 
+@dataclass(frozen=True)
+class Twin:
+    pk: int
+    reference: str
+
+
+def _twin_in_client(document: Document, matter: Matter | None) -> Twin | None:
+    """Another document of ``matter``'s client with the same bytes (the per-client constraint's case)."""
+    if matter is None:
+        return None
+    twin = (Document.objects.filter(client_id=matter.client_id, sha256=document.sha256, matter__isnull=False)
+            .exclude(pk=document.pk).values_list("pk", "matter__reference").first())
+    return Twin(*twin) if twin is not None else None
+
+
 def _claim_for_reading(document_id: int) -> Document | None:
     with transaction.atomic(), attributed(reason="document: reading started", process=PROCESS):
         document = Document.objects.select_for_update().get(pk=document_id)
         # READING again: the worker that read it before died (the task is acknowledged late); read it anew.
         if document.status not in (Document.Status.RECEIVED, Document.Status.READING):
             return None
-        if document.status != Document.Status.READING:
-            document.status = Document.Status.READING
-            document.save(update_fields=["status"])
+        document.status = Document.Status.READING
+        document.reading_started_at = timezone.now()  # the stuck-reading sweep's clock starts (again) here
+        document.save(update_fields=["status", "reading_started_at"])
     return document
 
 
@@ -224,9 +271,15 @@ def read_and_propose(*, document_id: int) -> Document:
                               "ocr_used": reading.ocr_used}
     number = extraction.application_number.value
     if document.matter is None:
-        matter, why = find_matter(office=extraction.office.value, number=number)
+        matter, why = find_matter(office=extraction.office.value, number=number, uploader=document.uploaded_by)
+        twin = _twin_in_client(document, matter)
+        if twin is not None:
+            # The client already has these bytes: one document per file and client, so this one stays without
+            # a matter for a person to close (the uploader could see that matter, so may be told).
+            matter, why = None, (f"the same file is already document {twin.pk} of {twin.reference}: "
+                                 "decide that one and reject this one as a duplicate")
         values["matter"] = matter
-        values["status_reason"] = why if extraction.recognised else ""
+        values["status_reason"] = why if extraction.recognised or twin is not None else ""
     elif number:
         stored["warnings"] += _other_number(document.matter, number)
     if extraction.recognised:
@@ -237,6 +290,66 @@ def read_and_propose(*, document_id: int) -> Document:
         values["status_reason"] = "nothing could be recognised in this document"
         reason = "document read: nothing recognised"
     return _finish(document, reason=reason, **values)
+
+
+# --- readings that never finished ---------------------------------------------------------------------------
+
+
+def reading_stale_after() -> dt.timedelta:
+    """How long a document may be "being read" before its reading counts as lost.
+
+    The task's hard time limit (a live reading is killed by then), plus the broker's visibility timeout (a
+    worker killed outright has its late-acked message redelivered after it, and the new reading restarts the
+    clock), plus a margin. A reading killed by the hard limit is not redelivered (Celery acks a timed-out
+    task): without this sweep it would say "being read" for ever."""
+    visibility = float((getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}) or {}).get("visibility_timeout", 600))
+    return dt.timedelta(seconds=settings.DOCUMENT_OCR_HARD_TIME_LIMIT + visibility + STUCK_MARGIN_S)
+
+
+def fail_stuck_readings(*, stale_after: dt.timedelta | None = None) -> list[int]:
+    """Mark documents whose reading started longer ago than ``stale_after`` and never finished as FAILED,
+    with the reason, attributed to the sweep. They stay in the review queue (an open status) with a "Read
+    again" button; nothing is dropped. Returns their ids."""
+    if stale_after is None:
+        stale_after = reading_stale_after()
+    cutoff = timezone.now() - stale_after
+    stale = Q(reading_started_at__lt=cutoff) | Q(reading_started_at__isnull=True, received_at__lt=cutoff)
+    minutes = max(1, round(stale_after.total_seconds() / 60))
+    failed = []
+    for pk in Document.objects.filter(stale, status=Document.Status.READING).values_list("pk", flat=True):
+        why = (f"{STUCK_REASON} (no result {minutes} minutes after the reading started; the limit is "
+               f"DOCUMENT_OCR_HARD_TIME_LIMIT = {settings.DOCUMENT_OCR_HARD_TIME_LIMIT} s). Read it again, or "
+               "enter the event from the file yourself.")
+        with transaction.atomic(), attributed(reason=f"document {pk}: {STUCK_REASON}", process=SWEEP_PROCESS):
+            # Re-checked under the lock: a redelivered task may have taken it up again this very moment.
+            document = (Document.objects.select_for_update(skip_locked=True)
+                        .filter(stale, pk=pk, status=Document.Status.READING).first())
+            if document is None:
+                continue
+            document.status, document.status_reason = Document.Status.FAILED, why
+            document.save(update_fields=["status", "status_reason"])
+        log.warning("document %s: %s", pk, STUCK_REASON)
+        failed.append(pk)
+    return failed
+
+
+def read_again(*, document: Document, user) -> Document:
+    """Send a document whose reading failed, was refused or found nothing back to be read (queued once the
+    change is committed), by a user who may see and decide it; the history names them."""
+    with transaction.atomic():
+        with attributed(reason=f"document {document.pk}: read again", user=user):
+            locked = _open_for(user, document, statuses=tuple(Document.Status))
+            was = locked.get_status_display().lower()
+            if not locked.can_be_read_again:
+                raise ValidationError(f"document {locked.pk} is {was}: only a document whose reading failed, was "
+                                      "refused or found nothing is read again")
+            set_change_reason(locked, f"document {locked.pk}: read again (was {was})")
+            locked.status, locked.status_reason, locked.reading_started_at = Document.Status.RECEIVED, "", None
+            locked.save(update_fields=["status", "status_reason", "reading_started_at"])
+        from .tasks import read_document_task
+
+        read_document_task.delay_on_commit(locked.pk)
+    return locked
 
 
 # --- review ---------------------------------------------------------------------------------------------------
@@ -328,6 +441,10 @@ def accept_document(*, document: Document, user, corrections: dict[str, str] | N
         event_type = EventType.objects.filter(code=proposal.code).first()
         if event_type is None:
             raise ValidationError(f"{proposal.code} is not a known event type")
+        twin = _twin_in_client(document, target)
+        if twin is not None:
+            raise ValidationError(f"the same file is already document {twin.pk} of {twin.reference}: "
+                                  "decide that one, and reject this one as a duplicate")
         if event_type.office != target.office:
             raise ValidationError(f"{proposal.code} is an event of {event_type.office}, but {target.reference} is a "
                                   f"{target.office} matter")

@@ -1,7 +1,9 @@
 """Where document bytes live: the private ``documents`` storage, and what a file is, judged from its bytes.
 
 The storage is Django's (``settings.STORAGES["documents"]``), looked up on every use so that a test or a
-deployment can point it elsewhere. Files are named by their SHA-256: the same bytes are kept once.
+deployment can point it elsewhere. Files are named by their SHA-256: the same bytes are kept once, whichever
+clients have a document of them (a document row per client and file, see ``service.same_file``; the bytes are
+never served but through a row the user may see).
 """
 
 from __future__ import annotations
@@ -82,17 +84,18 @@ def storage_name(digest: str, content_type: str) -> str:
     return f"documents/{digest[:2]}/{digest}{EXTENSIONS[content_type][0]}"
 
 
-def store_bytes(data: bytes, *, digest: str, content_type: str) -> str:
-    """Save the bytes under their hash (kept as is when already there) and return the storage name."""
+def store_bytes(data: bytes, *, digest: str, content_type: str) -> tuple[str, bool]:
+    """Save the bytes under their hash (kept as is when already there): the storage name, and whether this
+    call wrote them (bytes already there may belong to another client's document: never discard those)."""
     storage = document_storage()
     name = storage_name(digest, content_type)
     if storage.exists(name):
         with storage.open(name, "rb") as existing:
             if sha256(existing.read()) == digest:
-                return name
+                return name, False
         storage.delete(name)  # a partial write of an earlier crash: replace it
     saved = storage.save(name, ContentFile(data))
-    return saved
+    return saved, True
 
 
 def read_bytes(name: str) -> bytes:

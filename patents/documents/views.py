@@ -19,7 +19,15 @@ from django.views.decorators.http import require_GET, require_POST
 from ..dates import format_date, parse_date_input
 from ..models import Document, EventType, Matter
 from . import storage
-from .service import LOW_CONFIDENCE, FileRefused, Proposal, accept_document, receive_document, reject_document
+from .service import (
+    LOW_CONFIDENCE,
+    FileRefused,
+    Proposal,
+    accept_document,
+    read_again,
+    receive_document,
+    reject_document,
+)
 
 # Nothing the browser gets from these views may run: no script, no plugin, no same-origin access.
 SANDBOX = "sandbox; default-src 'none'"
@@ -106,6 +114,7 @@ def document_queue(request: HttpRequest) -> HttpResponse:
         "documents": list(documents.order_by("-received_at", "-pk")[:200]),
         "status": status,
         "statuses": [("open", "Waiting for review"), *Document.Status.choices, ("all", "All")],
+        "can_decide": request.user.has_perm("patents.change_document"),
     })
 
 
@@ -183,6 +192,21 @@ def document_decide(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Choose accept or reject.")
     except PermissionDenied as exc:
         messages.error(request, str(exc) or "You may not decide this document.")
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    return redirect("patents:document-review", pk=document.pk)
+
+
+@login_required
+@require_POST
+def document_read_again(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue the reading anew (a reading that failed, a refused file, nothing recognised)."""
+    document = get_object_or_404(_visible(request), pk=pk)
+    try:
+        read_again(document=document, user=request.user)
+        messages.success(request, f"Document {document.pk} is being read again; it will wait in the review queue.")
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or "You may not send this document to be read again.")
     except ValidationError as exc:
         messages.error(request, "; ".join(exc.messages))
     return redirect("patents:document-review", pk=document.pk)

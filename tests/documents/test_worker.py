@@ -55,13 +55,14 @@ def _read_by_worker(document: Document, timeout: float = 120.0) -> Document:
 
 def _upload(client, docket, data: bytes, name: str) -> Document:
     client.force_login(docket["pat"])
-    started = time.monotonic()
     response = client.post(reverse("patents:document-upload", args=[docket["matter"].pk]),
                            {"files": [SimpleUploadedFile(name, data)]})
-    # The request only stores the file and queues the task: OCR of a 300 dpi page takes seconds.
-    assert response.status_code == 302 and time.monotonic() - started < 3
+    # The request only stores the file and queues the task: when it answers, nothing has been read yet (the
+    # worker may have taken it up meanwhile). Not a stopwatch: on a loaded machine the request alone can take
+    # seconds.
+    assert response.status_code == 302
     document = Document.objects.get()
-    assert document.status == Document.Status.RECEIVED
+    assert document.status in (Document.Status.RECEIVED, Document.Status.READING) and not document.reading
     return document
 
 
@@ -98,3 +99,4 @@ def test_a_reading_that_overruns_the_soft_time_limit_is_refused_not_hung(client,
     assert document.status == Document.Status.REFUSED, (tmp_path / "worker.log").read_text()
     assert "reading took longer than 1 s (DOCUMENT_OCR_SOFT_TIME_LIMIT)" in document.status_reason
     assert Document.objects.waiting_for_review().filter(pk=document.pk).exists()
+
