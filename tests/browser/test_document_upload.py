@@ -71,9 +71,9 @@ def test_upload_a_scanned_office_action_and_accept_the_proposed_event(live_serve
     expect(page.locator("#fields mark").first).to_be_visible()  # low-confidence OCR fields are highlighted
     page.screenshot(path=str(artifacts / "document-review.png"), full_page=True)
     assert page.locator("select[name=code]").input_value() == "US.NON_FINAL_REJECTION"
-    assert page.locator("input[name=date]").input_value() == "2025-03-04"
+    assert page.locator("input[name=date]").input_value() == "Tue 4 Mar 2025"  # the date box speaks the user's format
     page.click("#decide button:has-text('Accept')")
-    expect(page.locator(".messages")).to_contain_text("US.NON_FINAL_REJECTION of 04 Mar 2025 recorded on ACME-US-07")
+    expect(page.locator(".messages")).to_contain_text("US.NON_FINAL_REJECTION of Tue 4 Mar 2025 recorded on ACME-US-07")
     expect(page.locator("#documents")).to_contain_text("Accepted")
 
     event = OfficeEvent.objects.get(matter=docket)
