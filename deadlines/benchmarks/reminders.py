@@ -38,6 +38,8 @@ from django.utils import timezone
 
 BENCH_CLIENT_PREFIX = "BENCH-REM-"
 PREFIX = "BREM-"
+# Due dates between 10 days ago and this many days ahead: the 60-day reminder of every deadline is due.
+ALL_DUE_HORIZON = 59
 
 
 # Writes synthetic data: `bench` refuses a database whose name lacks "bench" (see its --allow-any-database).
@@ -47,6 +49,12 @@ WRITES_DATABASE = True
 def add_arguments(parser) -> None:
     parser.add_argument("--deadlines", type=int, default=10_000)
     parser.add_argument("--horizon-days", type=int, default=730, help="due dates up to this many days ahead")
+    parser.add_argument(
+        "--all-due",
+        action="store_true",
+        help=f"the worst case: due dates within {ALL_DUE_HORIZON} days, so every deadline has a reminder due at once "
+        f"(same as --horizon-days {ALL_DUE_HORIZON})",
+    )
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--workers", type=int, default=1, help="sweeps running at once, in processes")
     parser.add_argument("--send-chunk", type=int, default=None, help="REMINDERS_SEND_CHUNK for this run")
@@ -214,9 +222,14 @@ def run(options: dict, stdout) -> dict:
     from deadlines import reminders
     from deadlines.models import Deadline, Delivery, Reminder
 
+    from docketapp.audit import attributed
+
     n = options["deadlines"]
+    if options.get("all_due"):
+        options["horizon_days"] = ALL_DUE_HORIZON
     t0 = time.perf_counter()
-    ids = _ensure_docket(n, options["seed"], options["horizon_days"], stdout)
+    with attributed(reason="benchmark docket", process="bench.reminders"):
+        ids = _ensure_docket(n, options["seed"], options["horizon_days"], stdout)
     setup_s = time.perf_counter() - t0
     # Only the benchmark deadlines: other open deadlines in this database must not join the run.
     others = Deadline.objects.open().exclude(pk__in=ids).count()
