@@ -59,6 +59,13 @@ def add_arguments(parser) -> None:
     parser.add_argument("--workers", type=int, default=1, help="sweeps running at once, in processes")
     parser.add_argument("--send-chunk", type=int, default=None, help="REMINDERS_SEND_CHUNK for this run")
     parser.add_argument("--seed", type=int, default=8)
+    parser.add_argument(
+        "--reuse-plan",
+        action="store_true",
+        help="PostgreSQL: save the planned reminder rows on the first run, restore them on later runs "
+        "(same N and horizon)",
+    )
+    parser.add_argument("--profile", metavar="FILE", help="cProfile the first sweep (one worker) into FILE (pstats)")
 
 
 class CountingBackend(BaseEmailBackend):
@@ -201,12 +208,51 @@ def _reset_reminders(deadline_ids: list[int]) -> None:
     Reminder.objects.all().delete()
 
 
-def _sweep_in_process(when: dt.datetime, batch: int) -> dict:
+def _plan(ids: list[int], now: dt.datetime, options: dict) -> tuple[dict, dt.datetime]:
+    """Plan every deadline's reminders (timed), or with --reuse-plan restore the plan an earlier run saved.
+
+    Planning 100,000 deadlines takes minutes; the sweeps are what is measured, so comparing two versions of
+    the sweep on the same data restores the saved rows (and the moment they were planned at) instead.
+    """
+    from deadlines import reminders
+    from deadlines.models import Reminder
+
+    reuse = options.get("reuse_plan") and connection.vendor == "postgresql"
+    table = Reminder._meta.db_table
+    snapshot = f"bench_reminder_plan_{len(ids)}_{options['horizon_days']}"
+    if reuse:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT obj_description(to_regclass(%s), 'pg_class')", [snapshot])
+            saved = cursor.fetchone()[0]
+            if saved:
+                cursor.execute(f"INSERT INTO {table} SELECT * FROM {snapshot}")  # noqa: S608 - our names
+                cursor.execute(
+                    f"SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT max(id) FROM {table}))",  # noqa: S608
+                    [table],
+                )
+                return {"reused_from": saved}, dt.datetime.fromisoformat(saved)
+    counts = reminders.sync_reminders_for_deadlines(deadline_ids=ids, now=now)
+    if reuse:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {snapshot}")
+            cursor.execute(f"CREATE TABLE {snapshot} AS SELECT * FROM {table}")  # noqa: S608 - our names
+            cursor.execute(f"COMMENT ON TABLE {snapshot} IS '{now.isoformat()}'")
+    return counts, now
+
+
+def _sweep_in_process(when: dt.datetime, batch: int, profile: str | None = None) -> dict:
     from deadlines import reminders
 
     CountingBackend.sent = CountingBackend.bytes = 0
     c0 = time.process_time()
-    counts = reminders.send_due_reminders(now=when, batch_size=batch)
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        counts = profiler.runcall(reminders.send_due_reminders, now=when, batch_size=batch)
+        profiler.dump_stats(profile)
+    else:
+        counts = reminders.send_due_reminders(now=when, batch_size=batch)
     return {
         "sent": CountingBackend.sent,
         "cpu_s": time.process_time() - c0,
@@ -221,7 +267,6 @@ def run(options: dict, stdout) -> dict:
 
     from deadlines import reminders
     from deadlines.models import Deadline, Delivery, Reminder
-
     from docketapp.audit import attributed
 
     n = options["deadlines"]
@@ -251,7 +296,7 @@ def run(options: dict, stdout) -> dict:
 
     load_before = os.getloadavg()[0]
     t0, c0 = time.perf_counter(), time.process_time()
-    sync_counts = reminders.sync_reminders_for_deadlines(deadline_ids=ids, now=now)
+    sync_counts, now = _plan(ids, now, options)
     sync_s = time.perf_counter() - t0
     sync_cpu_s = time.process_time() - c0
     due_rows = Reminder.objects.due(now).count()
@@ -268,6 +313,7 @@ def run(options: dict, stdout) -> dict:
         "sync_s": round(sync_s, 2),
         "sync_cpu_s": round(sync_cpu_s, 2),
         "reminder_rows_created": sync_counts.get("created", 0),
+        "plan_reused_from": sync_counts.get("reused_from"),
         "due_rows_first_sweep": due_rows,
     }
     with PeakRss() as rss:
@@ -284,7 +330,8 @@ def run(options: dict, stdout) -> dict:
                 with multiprocessing.get_context("fork").Pool(workers) as pool:
                     parts = pool.starmap(_sweep_in_process, [(when, batch)] * workers)
             else:
-                parts = [_sweep_in_process(when, batch)]
+                profile = options.get("profile") if label == "first_sweep" else None
+                parts = [_sweep_in_process(when, batch, profile=profile)]
             elapsed = time.perf_counter() - t0
             sent = sum(p["sent"] for p in parts)
             result[f"{label}_s"] = round(elapsed, 2)
