@@ -7,20 +7,22 @@ is at that moment; links point at the dashboard (``SITE_URL`` + the deadline's U
 from __future__ import annotations
 
 import datetime as dt
+import heapq
+import itertools
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import Count, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from deadlines import explanation
-from deadlines.models import Deadline, DeadlineQuerySet, Delivery, Reminder
+from deadlines.models import NEEDS_ACTION, Deadline, DeadlineQuerySet, Delivery, Reminder
 from patents.models import Matter, TeamMembership
 from patents.timezones import user_tz
 
@@ -114,8 +116,12 @@ def _rows(queryset: DeadlineQuerySet) -> list[Deadline]:
     Django's ``date`` filter and ``reverse()`` per row were most of the time spent on a digest; strftime
     and one reversed URL pattern give the same text at a fraction of the cost.
     """
+    return _decorate(list(queryset))
+
+
+def _decorate(rows: list[Any]) -> list[Any]:
+    """Rows carry the date in force (annotated ``effective``); add the formatted date and the link."""
     pattern = absolute(reverse("deadlines:deadline-detail", args=[_URL_SENTINEL]))
-    rows = list(queryset)
     for d in rows:
         d.row_date = d.effective.strftime("%a %d %b %Y")  # annotated in _docket_of
         d.row_url = pattern.replace(str(_URL_SENTINEL), str(d.pk))
@@ -131,7 +137,9 @@ def digest_context(*, user: Any, now: dt.datetime, cache: Cache | None = None) -
     today = now.astimezone(user_tz(user)).date()
     client_ids: tuple[int, ...] | None = None
     if user.is_active and not user.is_superuser:
-        client_ids = tuple(sorted(TeamMembership.objects.filter(user=user).values_list("client_id", flat=True)))
+        client_ids = (cache or {}).get(("clients", user.pk))
+        if client_ids is None:
+            client_ids = tuple(sorted(TeamMembership.objects.filter(user=user).values_list("client_id", flat=True)))
     # A team shares one docket: members of the same clients get the same lists, computed once per batch.
     scope_key = client_ids if client_ids is not None else f"user:{user.pk}"
     key = ("digest", scope_key, today)
@@ -168,8 +176,10 @@ def digest_context(*, user: Any, now: dt.datetime, cache: Cache | None = None) -
     return context
 
 
-def report_context(*, user: Any, now: dt.datetime) -> dict[str, Any]:
+def report_context(*, user: Any, now: dt.datetime, cache: Cache | None = None) -> dict[str, Any]:
     today = now.astimezone(user_tz(user)).date()
+    if cache is not None and ("report", user.pk, today) in cache:
+        return cache[("report", user.pk, today)]
     horizon = today + dt.timedelta(weeks=8)
     # The attorney's own docket: matters they are the responsible attorney of (and may still see).
     docket = _docket_of(user, attorney_only=True)
@@ -190,6 +200,145 @@ def report_context(*, user: Any, now: dt.datetime) -> dict[str, Any]:
         "overdue": overdue,
         "unverified": unverified,
     }
+
+
+def prefetch_contexts(reminders: Sequence[Reminder], users: Sequence[Any], *, now: dt.datetime, cache: Cache) -> None:
+    """Load the digests and reports of a batch in a few queries, into ``cache`` where ``digest_context`` and
+    ``report_context`` find them (the same contents, row for row; superusers take the one-by-one path).
+
+    One by one, each digest cost five queries and each report three, each over its own matter-id list: at
+    1,333 digests and 333 reports a morning that was a fifth of the sweep's time.
+    """
+    pairs = [(r, u) for r, u in zip(reminders, users, strict=True) if u.is_active and r.kind in (K.DIGEST, K.REPORT)]
+    if not pairs:
+        return
+    wanted = {u.pk for _, u in pairs if not u.is_superuser and ("clients", u.pk) not in cache}
+    if wanted:
+        found: dict[int, list[int]] = defaultdict(list)
+        for user_id, client_id in TeamMembership.objects.filter(user_id__in=wanted).values_list("user_id", "client_id"):
+            found[user_id].append(client_id)
+        for user_id in wanted:
+            cache[("clients", user_id)] = tuple(sorted(found.get(user_id, [])))
+    _prefetch_digests([u for r, u in pairs if r.kind == K.DIGEST and not u.is_superuser], now=now, cache=cache)
+    _prefetch_reports([u for r, u in pairs if r.kind == K.REPORT], now=now, cache=cache)
+
+
+_DIGEST_SECTIONS = ("overdue", "week", "unverified")
+
+
+def _prefetch_digests(users: Sequence[Any], *, now: dt.datetime, cache: Cache) -> None:
+    """Digest contexts per team (client set) and day: counts and the first rows per client in one query each,
+    merged per team. The first ``DIGEST_LIST_LIMIT`` rows of a team are among the first of each of its clients."""
+    scopes: dict[Any, tuple[tuple[int, ...], dt.date]] = {}
+    for user in users:
+        today = now.astimezone(user_tz(user)).date()
+        client_ids = cache[("clients", user.pk)]
+        if ("digest", client_ids, today) not in cache:
+            scopes[("digest", client_ids, today)] = (client_ids, today)
+    days: dict[dt.date, set[int]] = defaultdict(set)
+    for client_ids, today in scopes.values():
+        days[today].update(client_ids)
+    for today, clients in days.items():
+        counts, rows = _digest_parts(clients, today)
+        for key, (client_ids, day) in scopes.items():
+            if day != today:
+                continue
+            context: dict[str, Any] = {
+                "user": None,
+                "today": today,
+                "week_end": today + dt.timedelta(days=6),
+                "limit": DIGEST_LIST_LIMIT,
+                "scope_key": client_ids,
+            }
+            for name in _DIGEST_SECTIONS:
+                context[f"{name}_count"] = sum(counts.get((c, name), 0) for c in client_ids)
+                merged = heapq.merge(*(rows.get((c, name), []) for c in client_ids), key=lambda d: (d.effective, d.pk))
+                context[name] = list(itertools.islice(merged, DIGEST_LIST_LIMIT))
+            context["has_content"] = any(context[f"{name}_count"] for name in _DIGEST_SECTIONS)
+            cache[key] = context
+
+
+def _digest_parts(
+    clients: set[int], today: dt.date
+) -> tuple[dict[tuple[int, str], int], dict[tuple[int, str], list[Any]]]:
+    """Per (client, section): the count, and the first rows by (date in force, id) — the digest's order."""
+    week_end = today + dt.timedelta(days=6)
+    docket = Deadline.objects.filter(matter__client_id__in=sorted(clients)).annotate(
+        effective=Coalesce("extended_to", "due_date")
+    )
+    OPEN = Deadline.Status.OPEN
+    # The same definitions as digest_context: "overdue" is the docket's own (DeadlineQuerySet.overdue).
+    sections = {
+        "overdue": Q(status__in=NEEDS_ACTION, effective__lt=today, optional=False),
+        "week": Q(status=OPEN, effective__gte=today, effective__lte=week_end),
+        "unverified": Q(status=OPEN, verified_at__isnull=True),
+    }
+    counts: dict[tuple[int, str], int] = {}
+    per_client = docket.values("matter__client_id").annotate(
+        **{name: Count("pk", filter=condition) for name, condition in sections.items()}
+    )
+    for row in per_client.order_by():
+        for name in sections:
+            counts[(row["matter__client_id"], name)] = row[name]
+    rows: dict[tuple[int, str], list[Any]] = defaultdict(list)
+    for name, condition in sections.items():
+        if not any(n for (_, section), n in counts.items() if section == name):
+            continue
+        first = (
+            docket.filter(condition)
+            .annotate(
+                place=Window(RowNumber(), partition_by=[F("matter__client_id")], order_by=[F("effective"), F("pk")])
+            )
+            .filter(place__lte=DIGEST_LIST_LIMIT)
+            .select_related("matter__client", "responsible")
+            .order_by("effective", "pk")
+        )
+        for d in _decorate(list(first)):
+            rows[(d.matter.client_id, name)].append(d)
+    return counts, rows
+
+
+def _prefetch_reports(users: Sequence[Any], *, now: dt.datetime, cache: Cache) -> None:
+    """Weekly report contexts of a batch's attorneys from one query over their matters' open deadlines,
+    split per attorney and section in Python with the same conditions as ``report_context``."""
+    todays = {u.pk: now.astimezone(user_tz(u)).date() for u in users}
+    pending = [u for u in users if ("report", u.pk, todays[u.pk]) not in cache]
+    if not pending:
+        return
+    first, last = min(todays.values()), max(todays.values())
+    OPEN = Deadline.Status.OPEN
+    candidates = (
+        Deadline.objects.filter(matter__responsible_attorney__in=[u.pk for u in pending])
+        .annotate(effective=Coalesce("extended_to", "due_date"))
+        .filter(
+            Q(status=OPEN, effective__gte=first, effective__lte=last + dt.timedelta(weeks=8))
+            | Q(status=OPEN, verified_at__isnull=True)
+            | Q(status__in=NEEDS_ACTION, effective__lt=last, optional=False)
+        )
+        .select_related("matter__client", "responsible")
+        .order_by("matter__client__name", "effective", "pk")
+    )
+    by_attorney: dict[int | None, list[Any]] = defaultdict(list)
+    for d in _decorate(list(candidates)):
+        by_attorney[d.matter.responsible_attorney_id].append(d)
+    for user in pending:
+        today = todays[user.pk]
+        horizon = today + dt.timedelta(weeks=8)
+        allowed = None if user.is_superuser else set(cache[("clients", user.pk)])
+        mine = [d for d in by_attorney[user.pk] if allowed is None or d.matter.client_id in allowed]
+        upcoming = [d for d in mine if d.status == OPEN and today <= d.effective <= horizon]
+        by_client: dict[Any, list[Deadline]] = defaultdict(list)
+        for deadline in upcoming:
+            by_client[deadline.matter.client].append(deadline)
+        cache[("report", user.pk, today)] = {
+            "user": user,
+            "today": today,
+            "horizon": horizon,
+            "clients": [{"client": c, "deadlines": ds} for c, ds in by_client.items()],
+            "upcoming_count": len(upcoming),
+            "overdue": [d for d in mine if d.status in NEEDS_ACTION and d.effective < today and not d.optional],
+            "unverified": [d for d in mine if d.status == OPEN and d.verified_at is None],
+        }
 
 
 def _long(day: dt.date | None, *, weekday: bool = True) -> str:
@@ -247,7 +396,7 @@ def build_message(
         context = {**common, **digest_context(user=user, now=now, cache=cache)}
         base = "emails/digest"
     else:
-        context = {**common, **report_context(user=user, now=now)}
+        context = {**common, **report_context(user=user, now=now, cache=cache)}
         base = "emails/report"
     # A digest names no recipient in its body, so a team's members share one rendering per batch.
     render_key = ("rendered", context["scope_key"], context["today"]) if base == "emails/digest" else None
