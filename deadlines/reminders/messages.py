@@ -124,7 +124,7 @@ def _rows(queryset: DeadlineQuerySet) -> list[Deadline]:
 
 def _decorate(rows: list[Any]) -> list[Any]:
     """Rows carry the date in force (annotated ``effective``); add the formatted date and the link."""
-    pattern = absolute(reverse("deadlines:deadline-detail", args=[_URL_SENTINEL]))
+    pattern = _links(None)[1]
     for d in rows:
         d.row_date = d.effective.strftime("%a %d %b %Y")  # annotated in _docket_of
         d.row_url = pattern.replace(str(_URL_SENTINEL), str(d.pk))
@@ -350,18 +350,40 @@ def _long(day: dt.date | None, *, weekday: bool = True) -> str:
     return day.strftime("%A %d %B %Y" if weekday else "%d %B %Y")
 
 
-def deadline_context(reminder: Reminder, *, user: Any, now: dt.datetime) -> dict[str, Any]:
+def _links(cache: Cache | None) -> tuple[str, str]:
+    """(dashboard URL, a deadline's URL with the sentinel for its id): reversed once per batch, not per message."""
+    if cache is not None and "links" in cache:
+        return cache["links"]
+    links = (absolute(reverse("patents:home")), absolute(reverse("deadlines:deadline-detail", args=[_URL_SENTINEL])))
+    if cache is not None:
+        cache["links"] = links
+    return links
+
+
+def _explained(deadline: Deadline, cache: Cache | None) -> tuple[str, str]:
+    """(text, HTML) of how the deadline's date was computed; an escalation's two recipients share one."""
+    key = ("explanation", deadline.pk)
+    if cache is not None and key in cache:
+        return cache[key]
+    why = explanation.explain_deadline(deadline)
+    rendered = (explanation.render_text(why), explanation.render_html(why, deadline=deadline))
+    if cache is not None:
+        cache[key] = rendered
+    return rendered
+
+
+def deadline_context(reminder: Reminder, *, user: Any, now: dt.datetime, cache: Cache | None = None) -> dict[str, Any]:
     """What a deadline reminder or escalation says about its deadline, as it is at ``now``."""
     deadline = reminder.deadline
     assert deadline is not None  # only deadline reminders come here
     today = firm_today(now)
-    why = explanation.explain_deadline(deadline)
+    explanation_text, explanation_html = _explained(deadline, cache)
     return {
         "reminder": reminder,
         "deadline": deadline,
         "matter": deadline.matter,
         "client": deadline.matter.client,
-        "deadline_url": absolute(deadline.get_absolute_url()),
+        "deadline_url": _links(cache)[1].replace(str(_URL_SENTINEL), str(deadline.pk)),
         "is_overdue": reminder.kind == K.OVERDUE,
         "is_latest": reminder.kind == K.BEFORE_LATEST,
         "is_instruction": reminder.kind == K.INSTRUCTION,
@@ -375,8 +397,8 @@ def deadline_context(reminder: Reminder, *, user: Any, now: dt.datetime) -> dict
         "latest_text": _long(deadline.latest_date, weekday=False),
         "effective_text": _long(deadline.effective_date, weekday=False),
         # How the date was computed: the same steps the deadline page and `deadlines explain` show.
-        "explanation_text": explanation.render_text(why),
-        "explanation_html": explanation.render_html(why, deadline=deadline),
+        "explanation_text": explanation_text,
+        "explanation_html": explanation_html,
     }
 
 
@@ -389,11 +411,11 @@ def build_message(
     now = now or timezone.now()
     common = {
         "site_url": str(settings.SITE_URL).rstrip("/"),
-        "dashboard_url": absolute(reverse("patents:home")),
+        "dashboard_url": _links(cache)[0],
         "recipient": user,
     }
     if reminder.deadline_id:
-        context = {**common, **deadline_context(reminder, user=user, now=now)}
+        context = {**common, **deadline_context(reminder, user=user, now=now, cache=cache)}
         base = "emails/deadline_reminder"
     elif reminder.kind == K.DIGEST:
         context = {**common, **digest_context(user=user, now=now, cache=cache)}
