@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from celery import shared_task
@@ -16,7 +17,21 @@ def send_due_reminders() -> dict:
     """Beat, every five minutes: send what is due (idempotent; concurrent runs never send twice)."""
     from deadlines import reminders
 
-    return reminders.send_due_reminders()
+    return reminders.send_due_reminders(helpers=_ask_for_helpers)
+
+
+def _ask_for_helpers(now: dt.datetime, count: int) -> None:
+    # A large backlog (after downtime, an import): other workers drain it too, with the sweep's own clock.
+    for _ in range(count):
+        drain_due_reminders.apply_async(args=[now.isoformat()], expires=3600)
+
+
+@shared_task(name="deadlines.drain_due_reminders", ignore_result=True)
+def drain_due_reminders(now: str) -> dict:
+    """Helper of a sweep with a large backlog: claim and send batches until nothing is due at ``now``."""
+    from deadlines import reminders
+
+    return reminders.drain_due_reminders(now=dt.datetime.fromisoformat(now))
 
 
 @shared_task(name="deadlines.sync_reminders_for_deadlines", ignore_result=True)

@@ -385,6 +385,9 @@ JPO_DAILY_CAPS = env.dict("JPO_DAILY_CAPS", cast={"value": int}, default={})
 REMINDERS_SEND_HOUR = env.int("REMINDERS_SEND_HOUR", default=7)
 REMINDERS_DIGEST_HOUR = env.int("REMINDERS_DIGEST_HOUR", default=7)
 REMINDERS_SEND_CHUNK = env.int("REMINDERS_SEND_CHUNK", default=10)
+# Worker processes that drain a large backlog of due reminders together (the beat sweep asks Celery for the
+# others when more than a batch of 500 is due); 1: the sweep alone.
+REMINDERS_SWEEP_WORKERS = env.int("REMINDERS_SWEEP_WORKERS", default=2)
 # Days before a renewal fee's due date at which an "instruction needed" reminder goes out while nobody has
 # recorded pay / let lapse (docs/renewals.md); 0 turns it off.
 RENEWAL_INSTRUCTION_DAYS = env.int("RENEWAL_INSTRUCTION_DAYS", default=30)

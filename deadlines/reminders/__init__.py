@@ -71,6 +71,7 @@ from .common import (
     local_morning,
     send_chunk_size,
     send_hour,
+    sweep_helpers,
 )
 from .delivery import recover_deliveries, send_claimed
 from .messages import (
@@ -90,6 +91,7 @@ from .planning import (
 )
 from .sweep import (
     OVERTAKEN_REASON,
+    drain_due_reminders,
     reconcile_reminders,
     schedule_periodic_reminders,
     send_due_reminders,
@@ -115,6 +117,7 @@ __all__ = [
     "deadline_subject",
     "digest_context",
     "digest_hour",
+    "drain_due_reminders",
     "firm_zone",
     "local_morning",
     "new_delivery",
@@ -129,6 +132,7 @@ __all__ = [
     "send_due_reminders",
     "send_hour",
     "skip_overtaken_reminders",
+    "sweep_helpers",
     "sync_reminders_for_deadlines",
     "sync_reminders_for_open_deadlines",
 ]

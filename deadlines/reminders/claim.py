@@ -24,7 +24,7 @@ from deadlines.models import Deadline, Delivery, Reminder
 from patents.models import TeamMembership
 
 from .common import K, firm_today, firm_zone, local_morning, send_hour
-from .messages import Cache, deadline_subject, digest_context, digest_subject, report_subject
+from .messages import Cache, deadline_subject, digest_context, digest_subject, prefetch_contexts, report_subject
 from .planning import expected_target
 
 logger = logging.getLogger(__name__)
@@ -46,6 +46,9 @@ def claim_batch(
         )
         if not reminders:
             return 0, set()
+        periodic = [r for r in reminders if r.kind == K.DIGEST and r.recipient is not None]
+        # "Anything to say?" needs each digest's contents: loaded for the whole batch at once.
+        prefetch_contexts(periodic, [r.recipient for r in periodic], now=now, cache=cache)
         claim = _Claim(now=now, token=token, cache=cache, recipients=_Recipients(reminders))
         for reminder in reminders:
             claim.take(reminder)

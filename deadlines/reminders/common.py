@@ -65,6 +65,11 @@ def send_chunk_size() -> int:
     return max(1, int(_setting("REMINDERS_SEND_CHUNK", 10)))
 
 
+def sweep_helpers() -> int:
+    """Extra worker processes a sweep may ask to drain a large backlog with it (``REMINDERS_SWEEP_WORKERS`` - 1)."""
+    return max(0, int(_setting("REMINDERS_SWEEP_WORKERS", 1)) - 1)
+
+
 def firm_zone() -> dt.tzinfo:
     return timezone.get_default_timezone()
 

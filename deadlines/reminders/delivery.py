@@ -11,19 +11,19 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import Case, F, TextField, Value, When
+from django.db import connection
 from django.utils import timezone
 
 from deadlines.models import Delivery
 
 from .common import LEASE, MAX_ATTEMPTS, NOT_SENT_ERRORS, chunks, send_chunk_size
-from .messages import Cache, build_message
+from .messages import Cache, build_message, prefetch_contexts
 
 logger = logging.getLogger(__name__)
 
 
 def send_claimed(*, token: str, connection: Any, now: dt.datetime, cache: Cache) -> dict[str, int]:
-    """Send every delivery this sweep's token holds in *queued*, chunk by chunk."""
+    """Send every delivery this sweep's token holds in *queued*: rendered part by part, sent chunk by chunk."""
     counts: Counter[str] = Counter()
     pks = list(
         Delivery.objects.filter(claim_token=token, status=Delivery.Status.QUEUED)
@@ -32,7 +32,7 @@ def send_claimed(*, token: str, connection: Any, now: dt.datetime, cache: Cache)
     )
     if not pks:
         return {}
-    connection.open()
+    connection.open()  # one connection for the whole sweep: every message goes through it
     try:
         for part in chunks(pks, 500):
             loaded = list(
@@ -44,42 +44,28 @@ def send_claimed(*, token: str, connection: Any, now: dt.datetime, cache: Cache)
                 )
                 .order_by("pk")
             )
-            for chunk in chunks(loaded, send_chunk_size()):
-                counts.update(_send_chunk(chunk, token=token, connection=connection, now=now, cache=cache))
+            ready = _render_queued(loaded, token=token, connection=connection, now=now, cache=cache, counts=counts)
+            handed: list[int] = []
+            for chunk in chunks(ready, send_chunk_size()):
+                # One statement: the previous chunk's messages become *sent*, this chunk's become *sending*.
+                owned = _advance(sent=handed, sending=chunk, token=token, counts=counts)
+                handed = [
+                    d.pk for d, m in chunk if d.pk in owned and _hand_over(d, m, token=token, counts=counts)
+                ]
+            _advance(sent=handed, sending=(), token=token, counts=counts)
     finally:
         connection.close()
     return dict(counts)
 
 
-def _send_chunk(
-    chunk: Sequence[Delivery], *, token: str, connection: Any, now: dt.datetime, cache: Cache
-) -> Counter[str]:
-    counts: Counter[str] = Counter()
-    ready = _render_queued(chunk, token=token, connection=connection, now=now, cache=cache, counts=counts)
-    if not ready:
-        return counts
-    owned = _mark_sending(ready, token=token)
-    sent: list[int] = []
-    for delivery, message in ready:
-        if delivery.pk in owned and _hand_over(delivery, message, token=token, counts=counts):
-            sent.append(delivery.pk)
-    if sent:
-        # UNCONFIRMED too: a recovery sweep may have flagged a slow (not dead) sender in the meantime.
-        counts["sent"] += Delivery.objects.filter(
-            pk__in=sent,
-            claim_token=token,
-            status__in=[Delivery.Status.SENDING, Delivery.Status.UNCONFIRMED],
-        ).update(status=Delivery.Status.SENT, sent_at=timezone.now(), error="")
-    return counts
-
-
 def _render_queued(
-    chunk: Sequence[Delivery], *, token: str, connection: Any, now: dt.datetime, cache: Cache, counts: Counter[str]
+    part: Sequence[Delivery], *, token: str, connection: Any, now: dt.datetime, cache: Cache, counts: Counter[str]
 ) -> list[tuple[Delivery, EmailMultiAlternatives]]:
     """Render while still *queued*: a crash here leaves nothing ambiguous, so the sending window that
     follows is only the mail backend's own I/O."""
     ready: list[tuple[Delivery, EmailMultiAlternatives]] = []
-    for delivery in chunk:
+    prefetch_contexts([d.reminder for d in part], [d.recipient for d in part], now=now, cache=cache)
+    for delivery in part:
         try:
             ready.append((delivery, build_message(delivery, connection=connection, now=now, cache=cache)))
         except Exception as exc:  # noqa: BLE001 - any template/data bug: not sent, tell a human
@@ -89,23 +75,51 @@ def _render_queued(
     return ready
 
 
-def _mark_sending(ready: list[tuple[Delivery, EmailMultiAlternatives]], *, token: str) -> set[int]:
-    """queued → sending in one conditional UPDATE; the ids this sweep still owns afterwards."""
-    ids = [d.pk for d, _ in ready]
-    # The text goes into the row with the same statement: what was announced is kept as evidence, also
-    # for an unconfirmed delivery that a human has to judge.
-    body = Case(*[When(pk=d.pk, then=Value(m.body)) for d, m in ready], default=F("body"), output_field=TextField())
-    moved = Delivery.objects.filter(pk__in=ids, claim_token=token, status=Delivery.Status.QUEUED).update(
-        status=Delivery.Status.SENDING, sending_at=timezone.now(), attempts=F("attempts") + 1, body=body
+def _advance(
+    *,
+    sent: Sequence[int],
+    sending: Sequence[tuple[Delivery, EmailMultiAlternatives]],
+    token: str,
+    counts: Counter[str],
+) -> set[int]:
+    """sending → sent for ``sent`` (handed over and accepted) and queued → sending for ``sending``, in one
+    conditional UPDATE on status and token; returns the ids of ``sending`` this sweep still owns.
+
+    The text goes into the row as it moves to *sending*: what was announced is kept as evidence, also for an
+    unconfirmed delivery that a human has to judge. *unconfirmed* rows may be marked sent too: a recovery
+    sweep may have flagged a slow (not dead) sender in the meantime. Plain SQL with parameters (PostgreSQL
+    and SQLite): building the same statement with ORM expressions cost more than executing it.
+    """
+    if not sent and not sending:
+        return set()
+    S = Delivery.Status
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    ids = [d.pk for d, _ in sending]
+    bodies: list[Any] = []
+    for delivery, message in sending:
+        bodies += [delivery.pk, message.body]
+    marks = ", ".join(["%s"] * len(ids)) or "NULL"
+    sent_marks = ", ".join(["%s"] * len(sent)) or "NULL"
+    body = f"CASE id {' '.join(['WHEN %s THEN %s'] * len(ids))} ELSE body END" if ids else "body"
+    moving = f"CASE WHEN status = '{S.QUEUED}'"
+    sql = (
+        f"UPDATE {Delivery._meta.db_table} SET "  # noqa: S608 - table name and statuses are ours
+        f"status = {moving} THEN '{S.SENDING}' ELSE '{S.SENT}' END, "
+        f"sending_at = {moving} THEN %s ELSE sending_at END, "
+        f"attempts = {moving} THEN attempts + 1 ELSE attempts END, "
+        f"body = {body}, "
+        f"sent_at = {moving} THEN sent_at ELSE %s END, "
+        f"error = {moving} THEN error ELSE '' END "
+        f"WHERE claim_token = %s AND ((id IN ({marks}) AND status = '{S.QUEUED}') "
+        f"OR (id IN ({sent_marks}) AND status IN ('{S.SENDING}', '{S.UNCONFIRMED}'))) "
+        "RETURNING id, status"
     )
-    if moved == len(ids):
-        return set(ids)
-    # Some were taken over by another sweep after our lease ran out: they are theirs now.
-    return set(
-        Delivery.objects.filter(pk__in=ids, claim_token=token, status=Delivery.Status.SENDING).values_list(
-            "pk", flat=True
-        )
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [now, *bodies, now, token, *ids, *sent])
+        rows = cursor.fetchall()
+    counts["sent"] += sum(1 for _, status in rows if status == S.SENT)
+    # Ids missing from ``owned`` were taken over by another sweep after our lease ran out: theirs now.
+    return {pk for pk, status in rows if status == S.SENDING}
 
 
 def _hand_over(delivery: Delivery, message: EmailMultiAlternatives, *, token: str, counts: Counter[str]) -> bool:

@@ -7,7 +7,9 @@
    (closest to the date) is sent; the earlier ones are marked *skipped* with the reason. After a week of
    downtime a deadline gets one reminder, not five.
 4. Deliveries of dead sweeps are taken over or flagged (``delivery.recover_deliveries``).
-5. Batch by batch: claim (``claim.claim_batch``), then send (``delivery.send_claimed``).
+5. Batch by batch: claim (``claim.claim_batch``), then send (``delivery.send_claimed``) —
+   ``drain_due_reminders``, which helpers on other workers run too when a large backlog is due
+   (``REMINDERS_SWEEP_WORKERS``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import datetime as dt
 import logging
 import uuid
 from collections import Counter
+from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
 from django.core.mail import get_connection
@@ -28,7 +31,7 @@ from patents.models import Matter
 from patents.timezones import user_tz
 
 from .claim import claim_batch
-from .common import REPORT_WEEKDAY, SMTP_TIMEOUT, K, digest_hour, local_morning
+from .common import REPORT_WEEKDAY, SMTP_TIMEOUT, K, digest_hour, local_morning, sweep_helpers
 from .delivery import recover_deliveries, send_claimed
 from .messages import Cache
 from .planning import sync_reminders_for_deadlines
@@ -39,9 +42,18 @@ OVERTAKEN_REASON = "overtaken: a later reminder for the same date was already du
 
 
 def send_due_reminders(
-    *, now: dt.datetime | None = None, batch_size: int = 500, max_batches: int | None = None
+    *,
+    now: dt.datetime | None = None,
+    batch_size: int = 500,
+    max_batches: int | None = None,
+    helpers: Callable[[dt.datetime, int], None] | None = None,
 ) -> dict[str, int]:
-    """Send every reminder that is due, each to each recipient at most once (see the package docstring)."""
+    """Send every reminder that is due, each to each recipient at most once (see the package docstring).
+
+    ``helpers(now, n)``: when more than a batch is due, ask for ``n`` more processes to drain it alongside this
+    one (``drain_due_reminders`` with the same ``now``, e.g. as Celery tasks on other workers); asked only after
+    the catch-up pass, so a helper never sends a reminder that pass would have skipped.
+    """
     now = now or timezone.now()
     token = uuid.uuid4().hex
     counts: Counter[str] = Counter()
@@ -49,6 +61,22 @@ def send_due_reminders(
     counts.update(reconcile_reminders(now=now))
     counts["skipped_overtaken"] += skip_overtaken_reminders(now=now)
     counts.update(recover_deliveries(token=token))
+    wanted = sweep_helpers()
+    if helpers is not None and wanted:
+        due = Reminder.objects.due(now).count()
+        if due > batch_size:
+            helpers(now, min(wanted, due // batch_size))
+    counts.update(drain_due_reminders(now=now, batch_size=batch_size, max_batches=max_batches, token=token))
+    return {k: v for k, v in counts.items() if v}
+
+
+def drain_due_reminders(
+    *, now: dt.datetime, batch_size: int = 500, max_batches: int | None = None, token: str | None = None
+) -> dict[str, int]:
+    """Claim and send batch by batch until nothing is due at ``now``. Any number of these may run at once
+    (one per worker): each batch is claimed atomically (``SKIP LOCKED`` and the delivery's unique key)."""
+    token = token or uuid.uuid4().hex
+    counts: Counter[str] = Counter()
     batches = 0
     connection = get_connection(timeout=SMTP_TIMEOUT)
     cache: Cache = {}  # digest contexts from claim to render, one batch at a time (bounded memory)

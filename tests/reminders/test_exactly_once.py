@@ -212,3 +212,38 @@ def test_worker_killed_with_sigkill_mid_send_is_not_resent(team, make_deadline, 
     assert Delivery.objects.get(message_id=handed_over[0]).status == Delivery.Status.UNCONFIRMED
     assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == len(sent_ids) >= 2
     assert django_settings.EMAIL_BACKEND.endswith("locmem.EmailBackend")
+
+
+@pytest.mark.django_db
+def test_a_backlog_is_drained_by_helpers_after_the_catch_up_pass_each_message_once(
+    team, make_deadline, settings, mailoutbox
+):
+    """A sweep with more than a batch due asks for helpers (Celery tasks on other workers) and they drain
+    with the sweep's clock; they are asked only once overtaken reminders are skipped, so none of those goes."""
+    from deadlines import tasks
+    from deadlines.reminders import drain_due_reminders
+
+    settings.REMINDERS_SWEEP_WORKERS = 3
+    users = [UserFactory(username=f"h{n}", email=f"h{n}@firm.test") for n in range(3)]
+    # Planned 60 days ahead: each deadline's 60-, 30- and 14-day reminders are overtaken by its 7-day one.
+    made = [
+        make_deadline(due_date=DUE, responsible=users[n % 3], title=f"Backlog {n}", created=at(DUE - dt.timedelta(60)))
+        for n in range(7)
+    ]
+    asked: list[tuple[dt.datetime, int]] = []
+
+    def helpers(now: dt.datetime, count: int) -> None:
+        asked.append((now, count))
+        assert not Reminder.objects.due(now).filter(offset_days__gt=7).exists()  # catch-up already done
+        drain_due_reminders(now=now, batch_size=2, max_batches=1)  # a helper takes a batch meanwhile
+        tasks.drain_due_reminders.run(now.isoformat())  # another, through the Celery task's own code
+
+    with time_machine.travel(WHEN, tick=False):
+        counts = send_due_reminders(now=WHEN, batch_size=2, helpers=helpers)
+    assert asked == [(WHEN, 2)]  # 7 due, batches of 2: two helpers (REMINDERS_SWEEP_WORKERS - 1)
+    assert counts["skipped_overtaken"] == 21
+    ids = message_ids(mailoutbox)
+    assert len(ids) == len(set(ids)) == 7
+    assert sorted(m.subject.split("] ")[1].split(" (")[0] for m in mailoutbox) == sorted(d.title for d in made)
+    assert set(Delivery.objects.values_list("status", flat=True)) == {Delivery.Status.SENT}
+
