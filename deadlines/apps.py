@@ -10,3 +10,8 @@ class DeadlinesConfig(AppConfig):
         from .signals import connect_office_event_receivers
 
         connect_office_event_receivers()
+
+        # Cached per-user figures (the nav badge) are recounted after any write of docket data.
+        from .freshness import connect_generation_receivers
+
+        connect_generation_receivers()

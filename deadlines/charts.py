@@ -59,9 +59,13 @@ def week_start(d: dt.date) -> dt.date:
     return d - dt.timedelta(days=d.weekday())
 
 
-def build_weekly_chart(qs: QuerySet, today: dt.date, weeks: int = WEEKS) -> Chart:
+def chart_range(today: dt.date, weeks: int = WEEKS) -> tuple[dt.date, dt.date]:
     start = week_start(today)
-    end = start + dt.timedelta(weeks=weeks) - dt.timedelta(days=1)
+    return start, start + dt.timedelta(weeks=weeks) - dt.timedelta(days=1)
+
+
+def build_weekly_chart(qs: QuerySet, today: dt.date, weeks: int = WEEKS) -> Chart:
+    start, end = chart_range(today, weeks)
     rows = (
         qs.filter(status=Deadline.Status.OPEN)
         .annotate(when=Coalesce("extended_to", "due_date"))
@@ -70,6 +74,13 @@ def build_weekly_chart(qs: QuerySet, today: dt.date, weeks: int = WEEKS) -> Char
         .values("when", "kind")
         .annotate(n=Count("pk"))
     )
+    return chart_from_counts(rows, today, weeks)
+
+
+def chart_from_counts(rows, today: dt.date, weeks: int = WEEKS) -> Chart:
+    """The chart from counts of open deadlines per date in force and kind (``{"when", "kind", "n"}`` rows;
+    rows outside the chart's weeks are ignored)."""
+    start, end = chart_range(today, weeks)
     kinds = list(Deadline.Kind)
     counts = [{k: 0 for k in kinds} for _ in range(weeks)]
     for row in rows:

@@ -13,7 +13,7 @@ from functools import cache
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -225,6 +225,10 @@ class Deadline(models.Model):
             # The forecast flag's "earlier renewal of the same matter" lookup (with_forecast_flag): without it
             # the planner walks (status, due_date) for every row, which is quadratic in the portfolio.
             models.Index(fields=["matter", "rule_id", "due_date"], name="deadline_matter_rule_due"),
+            # The docket's window (overdue + the next 90 days of open work), its counts and the weekly chart
+            # read open deadlines by the date in force: a range on this index instead of every deadline of
+            # every visible matter (docs/dashboard.md).
+            models.Index(F("status"), Coalesce("extended_to", "due_date"), name="deadline_status_effective"),
         ]
 
     def __str__(self) -> str:

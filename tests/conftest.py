@@ -67,6 +67,18 @@ def _strict_audit(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached dashboard figures (the nav badge, the docket's counts, the ICS feed) are keyed by the newest
+    history ids (deadlines.freshness); SQLite reuses ids after a rolled-back test, so every test starts with
+    nothing cached."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 _throttle_redis = None
 
 

@@ -11,13 +11,15 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def unverified_count(context) -> int:
-    """Deadlines waiting for a second person (cached per request: the nav shows it once)."""
+    """Deadlines waiting for a second person. Counting them scans everything the user may see (3 s at 100k
+    matters), on every page: the figure is cached per user under the data version (deadlines.freshness), so
+    any change of a deadline, matter or membership counts afresh, and at most a minute in any case."""
     request = context.get("request")
     if request is None or not request.user.is_authenticated:
         return 0
-    if not hasattr(request, "_unverified_count"):
-        request._unverified_count = Deadline.objects.visible_to(request.user).tasks().unverified().count()
-    return request._unverified_count
+    from deadlines.freshness import nav_figures
+
+    return nav_figures(request)["unverified"]
 
 
 @register.simple_tag
@@ -60,7 +62,30 @@ def query_with(context, base: str, **kwargs) -> str:
     return f"?{encoded}" if encoded else "?"
 
 
-def responsible_of(deadline) -> tuple[str, bool]:
+class DocketingTeams:
+    """The active docketing members of each client's team, read in one query the first time a deadline with
+    nobody on it needs them (instead of one query per such row: CSV, ICS and the docket list them by the
+    thousand). ``user``: only the clients that user belongs to (all for a superuser or None)."""
+
+    def __init__(self, user=None) -> None:
+        self.user = user
+        self._names: dict[int, list[str]] | None = None
+
+    def names(self, client_id: int) -> list[str]:
+        if self._names is None:
+            from patents.models import TeamMembership
+
+            rows = TeamMembership.objects.filter(role=TeamMembership.Role.DOCKETING, user__is_active=True)
+            if self.user is not None and not self.user.is_superuser:
+                rows = rows.filter(client__memberships__user=self.user)
+            self._names = {}
+            for client, name in rows.order_by("user__username").values_list("client_id", "user__username"):
+                if name not in self._names.setdefault(client, []):
+                    self._names[client].append(name)
+        return self._names.get(client_id, [])
+
+
+def responsible_of(deadline, teams: DocketingTeams | None = None) -> tuple[str, bool]:
     """Who must act: the assigned person, else the matter's paralegal, else its attorney (inherited)."""
     if deadline.responsible_id:
         return deadline.responsible.get_username(), False
@@ -69,22 +94,24 @@ def responsible_of(deadline) -> tuple[str, bool]:
         if person is not None:
             return person.get_username(), True
     # Nobody on the matter: the client team's docketing members (who also receive its reminders).
-    from patents.models import TeamMembership
-
-    docketing = [
-        m.user.get_username()
-        for m in TeamMembership.objects.filter(
-            client_id=matter.client_id, role=TeamMembership.Role.DOCKETING, user__is_active=True
-        ).select_related("user").order_by("user__username")
-    ]
+    docketing = (teams or DocketingTeams()).names(matter.client_id)
     if docketing:
         return ", ".join(docketing) + " (docketing)", True
     return "", False
 
 
-@register.simple_tag
-def responsible(deadline) -> str:
-    name, inherited = responsible_of(deadline)
+def _request_teams(context) -> DocketingTeams | None:
+    request = context.get("request")
+    if request is None or not getattr(request, "user", None) or not request.user.is_authenticated:
+        return None
+    if not hasattr(request, "_docketing_teams"):
+        request._docketing_teams = DocketingTeams(request.user)
+    return request._docketing_teams
+
+
+@register.simple_tag(takes_context=True)
+def responsible(context, deadline) -> str:
+    name, inherited = responsible_of(deadline, _request_teams(context))
     if not name:
         return mark_safe('<span class="days-soon" title="Nobody is responsible for this deadline">unassigned</span>')  # noqa: S308
     if name.endswith(" (docketing)"):

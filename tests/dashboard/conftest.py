@@ -21,16 +21,6 @@ def _plain_static(settings):
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    # The ICS feed caches bodies by a data fingerprint; each test starts from nothing cached.
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     # PBKDF2 at production strength costs ~0.3 s per user; these tests are about pages, not hashing.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
