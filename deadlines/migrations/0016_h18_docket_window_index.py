@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('deadlines', '0013_g14_optional'),
+        ('deadlines', '0015_h16ui_uspto_surcharge'),
         ('patents', '0019_h16b_matter_fees'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
