@@ -55,6 +55,20 @@ def ensure_debian_packages(stdout) -> None:
     subprocess.run(["apt-get", "install", "-y", "-qq", *names], check=True, env=env, stdout=subprocess.DEVNULL)
 
 
+def parallel_args(args: list[str]) -> list[str]:
+    """The whole suite runs on every core (pytest-xdist, one process per core, at most 4), each worker with its
+    own test database, Redis databases and var directory (tests/xdist_isolation.py). Tests that share one
+    expensive fixture per module stay on one worker (``--dist loadfile``). An explicit ``-n``/``-p no:xdist``,
+    ``-x`` or ``--pdb`` (debugging one failure) keeps the caller's choice."""
+    explicit = {"-n", "--numprocesses", "-x", "--exitfirst", "--pdb", "--dist"}
+    if any(a in explicit or a.startswith(("-n", "--numprocesses=", "--dist=")) for a in args):
+        return args
+    if "no:xdist" in args:
+        return args
+    workers = min(os.cpu_count() or 1, 4)
+    return ["-n", str(workers), "--dist", "loadfile", *args] if workers > 1 else args
+
+
 class Command(BaseCommand):
     help = "Run the test suite with pytest (installs Chromium and Tesseract for the tests when missing)."
 
@@ -65,7 +79,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         ensure_debian_packages(self.stdout)
-        args = getattr(self, "_pytest_args", [])
+        args = parallel_args(getattr(self, "_pytest_args", []))
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "docketapp.settings"}
         result = subprocess.run([sys.executable, "-m", "pytest", *args], cwd=settings.BASE_DIR, env=env)
         if result.returncode == 5:
