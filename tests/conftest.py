@@ -31,6 +31,31 @@ def _allow_test_flush(sender, connection, **kwargs) -> None:
 connection_created.connect(_allow_test_flush, dispatch_uid="tests.allow_test_flush")
 
 
+_TRANSACTIONAL_FIXTURES = {
+    "transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback",
+}
+
+
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None:
+        kw = marker.kwargs
+        if (marker.args and marker.args[0]) or kw.get("transaction") or kw.get("reset_sequences") \
+                or kw.get("serialized_rollback"):
+            return True
+    return bool(_TRANSACTIONAL_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Mark the tests that commit for real (a live server, a worker, ``transaction=True``): they empty every
+    table after themselves, including the rows the data migrations seeded (event types, closures, fee tables).
+    `manage.py test` runs them as a second, separate pass, so that no ordinary test runs after such a flush
+    on the same worker (pytest-django orders them last within one process; parallel workers do not)."""
+    for item in items:
+        if _is_transactional(item):
+            item.add_marker(pytest.mark.transactional)
+
+
 def skip_or_fail(reason: str) -> None:
     if IN_CI:
         pytest.fail(f"{reason} (CI=true: this test must run in CI)", pytrace=False)

@@ -55,18 +55,28 @@ def ensure_debian_packages(stdout) -> None:
     subprocess.run(["apt-get", "install", "-y", "-qq", *names], check=True, env=env, stdout=subprocess.DEVNULL)
 
 
-def parallel_args(args: list[str]) -> list[str]:
-    """The whole suite runs on every core (pytest-xdist, one process per core, at most 4), each worker with its
-    own test database, Redis databases and var directory (tests/xdist_isolation.py). Tests that share one
-    expensive fixture per module stay on one worker (``--dist loadfile``). An explicit ``-n``/``-p no:xdist``,
-    ``-x`` or ``--pdb`` (debugging one failure) keeps the caller's choice."""
-    explicit = {"-n", "--numprocesses", "-x", "--exitfirst", "--pdb", "--dist"}
+def parallel_args(args: list[str]) -> list[str] | None:
+    """The pytest arguments that run the suite on every core (pytest-xdist, one process per core, at most 4),
+    each worker with its own test database, Redis databases and var directory (tests/xdist_isolation.py);
+    tests of one module stay on one worker (``--dist loadfile``: module fixtures are built once). None when the
+    caller chose otherwise: ``-n``/``-p no:xdist``, ``-x`` or ``--pdb`` (debugging one failure), ``-m``."""
+    explicit = {"-n", "--numprocesses", "-x", "--exitfirst", "--pdb", "--dist", "-m"}
     if any(a in explicit or a.startswith(("-n", "--numprocesses=", "--dist=")) for a in args):
-        return args
+        return None
     if "no:xdist" in args:
-        return args
+        return None
     workers = min(os.cpu_count() or 1, 4)
-    return ["-n", str(workers), "--dist", "loadfile", *args] if workers > 1 else args
+    return ["-n", str(workers), "--dist", "loadfile", *args] if workers > 1 else None
+
+
+def passes(args: list[str]) -> list[list[str]]:
+    """The pytest runs: one as given, or in parallel two passes. Tests that commit for real empty every table
+    after themselves, the data migrations' rows included; in one process pytest-django runs them last, but
+    parallel workers would run ordinary tests after them, so they get their own pass on fresh databases."""
+    parallel = parallel_args(args)
+    if parallel is None:
+        return [args]
+    return [[*parallel, "-m", "not transactional"], [*parallel, "-m", "transactional"]]
 
 
 class Command(BaseCommand):
@@ -79,10 +89,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         ensure_debian_packages(self.stdout)
-        args = parallel_args(getattr(self, "_pytest_args", []))
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "docketapp.settings"}
-        result = subprocess.run([sys.executable, "-m", "pytest", *args], cwd=settings.BASE_DIR, env=env)
-        if result.returncode == 5:
+        codes = []
+        for run in passes(getattr(self, "_pytest_args", [])):
+            result = subprocess.run([sys.executable, "-m", "pytest", *run], cwd=settings.BASE_DIR, env=env)
+            codes.append(result.returncode)
+        if all(code == 5 for code in codes):
             raise CommandError("pytest collected no tests")
-        if result.returncode:
-            sys.exit(result.returncode)
+        failed = [code for code in codes if code not in (0, 5)]
+        if failed:
+            sys.exit(failed[0])
