@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from deadlines.models import Deadline
 from docketapp.audit import attributed
+from patents.dates import format_date
 from tests.factories import ClientFactory, MatterFactory, TeamMembershipFactory, UserFactory
 
 from .conftest import TODAY
@@ -211,8 +212,8 @@ def test_chart_counts_open_deadlines_per_week_by_kind(client, portfolio):
     html = client.get(HOME, {"scope": "all"}).content.decode()
     # soon (procedural, +10 days) and later (statutory, +40 days) fall in the 26 weeks; far (+200 days)
     # does not, and the overdue one is in the list, not in the forward-looking chart.
-    assert "Week of 09 Mar 2026: 1 procedural" in html
-    assert "Week of 06 Apr 2026: 1 statutory" in html
+    assert f"Week of {format_date(dt.date(2026, 3, 9))}: 1 procedural" in html
+    assert f"Week of {format_date(dt.date(2026, 4, 6))}: 1 statutory" in html
     assert "Statutory: 1" in html and "Procedural: 1" in html and "Internal: 0" in html
     assert html.count("<rect ") == 2
 

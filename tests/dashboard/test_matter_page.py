@@ -13,6 +13,7 @@ from deadlines import actions
 from deadlines.services import mark_recompute_pending, recompute_deadlines
 from docketapp.audit import attributed
 from patents import services
+from patents.dates import format_date
 from patents.models import Matter
 from tests.factories import MatterFactory, OfficeEventFactory, PriorityClaimFactory
 
@@ -123,7 +124,7 @@ def test_timeline_merges_office_events_deadlines_with_outcome_and_changes_with_w
     assert "office event Communication under Art. 94(3) EPC" in timeline
     assert "EXRE: Communication from the examining division" in timeline
     assert "Reply to Art. 94(3) communication — OVERDUE by 5 days" in timeline
-    assert "Pay renewal fee year 6 — Done on 01 Mar 2026" in timeline
+    assert f"Pay renewal fee year 6 — Done on {format_date(dt.date(2026, 3, 1))}" in timeline
     assert "by bob — marked done on 2026-03-01: fee receipt 123" in timeline
     assert "status: Open → Done" in timeline
     assert "Matter created by tests (automatic) — test fixture" in timeline
