@@ -51,9 +51,16 @@ def pytest_collection_modifyitems(config, items) -> None:
     table after themselves, including the rows the data migrations seeded (event types, closures, fee tables).
     `manage.py test` runs them as a second, separate pass, so that no ordinary test runs after such a flush
     on the same worker (pytest-django orders them last within one process; parallel workers do not)."""
+    grouping = config.pluginmanager.hasplugin("xdist")  # xdist_group is xdist's marker
     for item in items:
         if _is_transactional(item):
             item.add_marker(pytest.mark.transactional)
+            # In that pass (``--dist loadgroup``) a module stays on one worker (its module fixtures are built
+            # once), and the tests that start a real Celery worker take turns: each waits on its worker's
+            # progress within a time limit, and two of them at once on a 2-core machine starve each other.
+            group = "real-celery-worker" if item.get_closest_marker("worker") else item.nodeid.split("::")[0]
+            if grouping:
+                item.add_marker(pytest.mark.xdist_group(group))
 
 
 def skip_or_fail(reason: str) -> None:

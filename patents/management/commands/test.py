@@ -72,11 +72,13 @@ def parallel_args(args: list[str]) -> list[str] | None:
 def passes(args: list[str]) -> list[list[str]]:
     """The pytest runs: one as given, or in parallel two passes. Tests that commit for real empty every table
     after themselves, the data migrations' rows included; in one process pytest-django runs them last, but
-    parallel workers would run ordinary tests after them, so they get their own pass on fresh databases."""
+    parallel workers would run ordinary tests after them, so they get their own pass on fresh databases, grouped
+    per module and with the real-worker tests on one worker (tests/conftest.py)."""
     parallel = parallel_args(args)
     if parallel is None:
         return [args]
-    return [[*parallel, "-m", "not transactional"], [*parallel, "-m", "transactional"]]
+    second = ["--dist" if a == "--dist" else ("loadgroup" if a == "loadfile" else a) for a in parallel]
+    return [[*parallel, "-m", "not transactional"], [*second, "-m", "transactional"]]
 
 
 class Command(BaseCommand):
