@@ -25,6 +25,13 @@ ROLL_DAYS = 60  # deadlines.rules.calendars.MAX_ROLL_DAYS, copied: a migration m
 
 def add_published_closures(apps, schema_editor):
     from deadlines.closure_data import published_lists
+
+    add_closure_rows(apps, schema_editor, rows=published_lists(), reason=REASON)
+
+
+def add_closure_rows(apps, schema_editor, *, rows, reason):
+    """Store the seed ``rows`` this database lacks, with sealed history attributed to the migration (``reason``),
+    and mark for recompute the matters whose open deadlines can fall in their years (also used by 0014)."""
     from docketapp.audit_chain import seal
 
     using = schema_editor.connection.alias
@@ -34,7 +41,7 @@ def add_published_closures(apps, schema_editor):
         return
     known = set(closure.objects.using(using).values_list("office", "date"))
     known |= set(historical.objects.using(using).values_list("office", "date"))
-    rows = [r for r in published_lists() if (r.office, r.date) not in known]
+    rows = [r for r in rows if (r.office, r.date) not in known]
     if not rows:
         return
     now = timezone.now()
@@ -47,7 +54,7 @@ def add_published_closures(apps, schema_editor):
         history = [
             historical(
                 id=obj.pk, office=obj.office, date=obj.date, reason=obj.reason, source=obj.source, kind=obj.kind,
-                history_date=now, history_type="+", history_change_reason=REASON, history_actor=ACTOR,
+                history_date=now, history_type="+", history_change_reason=reason, history_actor=ACTOR,
             )
             for obj in created
         ]

@@ -11,50 +11,20 @@ in an affected year is marked for recompute (the recompute-pending sweep recompu
 
 from importlib import import_module
 
-from django.db import migrations, transaction
-from django.utils import timezone
+from django.db import migrations
 
 REASON = (
     "closing days entered from the offices' notices (deadlines.closure_data.PUBLISHED_LISTS and PARTIAL_LISTS; "
     "Rule 134(1) EPC, PCT Rule 80.5)"
 )
-ACTOR = "process:migrate"
 
 _0010 = import_module("deadlines.migrations.0010_h15_published_closures")
 
 
 def add_closures(apps, schema_editor):
     from deadlines.closure_data import partial_lists, published_lists
-    from docketapp.audit_chain import seal
 
-    using = schema_editor.connection.alias
-    closure = apps.get_model("deadlines", "OfficeClosure")
-    historical = apps.get_model("deadlines", "HistoricalOfficeClosure")
-    if not closure.objects.using(using).exists():
-        return
-    known = set(closure.objects.using(using).values_list("office", "date"))
-    known |= set(historical.objects.using(using).values_list("office", "date"))
-    rows = [r for r in (*published_lists(), *partial_lists()) if (r.office, r.date) not in known]
-    if not rows:
-        return
-    now = timezone.now()
-    with transaction.atomic(using=using):
-        created = []
-        for r in rows:
-            obj = closure(office=r.office, date=r.date, reason=r.reason[:200], source=r.source[:300], kind="closure")
-            obj.save(using=using)
-            created.append(obj)
-        history = [
-            historical(
-                id=obj.pk, office=obj.office, date=obj.date, reason=obj.reason, source=obj.source, kind=obj.kind,
-                history_date=now, history_type="+", history_change_reason=REASON, history_actor=ACTOR,
-            )
-            for obj in created
-        ]
-        # Historical models of a migration lack the chained save(): seal them here (docs/audit.md).
-        seal(historical, history, using)
-        historical.objects.using(using).bulk_create(history)
-        _0010._mark_recompute_pending(apps, using, years={r.date.year for r in rows}, now=now)
+    _0010.add_closure_rows(apps, schema_editor, rows=[*published_lists(), *partial_lists()], reason=REASON)
 
 
 class Migration(migrations.Migration):
