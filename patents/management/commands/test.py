@@ -77,7 +77,7 @@ def passes(args: list[str]) -> list[list[str]]:
     parallel = parallel_args(args)
     if parallel is None:
         return [args]
-    second = ["--dist" if a == "--dist" else ("loadgroup" if a == "loadfile" else a) for a in parallel]
+    second = ["loadgroup" if a == "loadfile" else a for a in parallel]
     return [[*parallel, "-m", "not transactional"], [*second, "-m", "transactional"]]
 
 
