@@ -31,6 +31,8 @@ class Member:
     matter: Matter
     relation: str = ""
     next_deadline: Deadline | None = None
+    # Optional acts whose window has passed stay open (nothing closed them) but are not what comes next.
+    windows_passed: int = 0
     claims: list[dict[str, Any]] = field(default_factory=list)
     children: list[Member] = field(default_factory=list)
 
@@ -125,6 +127,9 @@ def family_detail(request: HttpRequest, pk: int) -> HttpResponse:
         d.window_passed = d.is_window_passed(today)
         d.days_left = (d.effective_date - today).days
         member = members[d.matter_id]
+        if d.window_passed:
+            member.windows_passed += 1
+            continue
         if member.next_deadline is None or d.effective_date < member.next_deadline.effective_date:
             member.next_deadline = d
     return render(

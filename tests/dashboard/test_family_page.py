@@ -74,6 +74,28 @@ def test_family_page_shows_the_priority_tree_with_status_next_deadline_and_linke
         assert title in deadlines
 
 
+def test_an_optional_window_that_passed_is_not_shown_as_the_members_next_deadline(client, portfolio):
+    """An optional act (e.g. a divisional or a PCT Ch. II demand) whose window passed stays open — nothing closed
+    it — but it is not what the member must do next: the family tree names the next real deadline and says how
+    many optional windows passed, instead of pointing at a dead window in red."""
+    acme = portfolio["client_a"]
+    family = FamilyFactory(client=acme, reference="GADGET")
+    m = build_family(acme, family)
+    DeadlineFactory(matter=m["ep"], title="Divisional application (optional)", optional=True,
+                    due_date=dt.date(2025, 1, 15))
+    DeadlineFactory(matter=m["prov"], title="Foreign filing (optional)", optional=True,
+                    due_date=dt.date(2024, 3, 1))
+    client.force_login(portfolio["alice"])
+    text = text_of(client.get(reverse("patents:family-detail", args=[family.pk])))
+    ep_line = text[text.find("GADGET-EP"):text.find("GADGET-US0")]
+    assert "next deadline: Request examination, Wed 1 Apr 2026" in ep_line
+    assert "(1 optional window passed, still open)" in ep_line
+    prov_line = text[text.find("GADGET-USP"):text.find("GADGET-PCT")]
+    assert "next deadline: none ahead (1 optional window passed, still open)" in prov_line
+    # Both stay in the family's deadline list: nothing is dropped.
+    assert "Divisional application (optional)" in text and "Foreign filing (optional)" in text
+
+
 def test_matter_page_shows_priority_claims_with_the_matter_holding_the_number(client, portfolio):
     acme = portfolio["client_a"]
     m = build_family(acme, FamilyFactory(client=acme, reference="WIDGET"))
