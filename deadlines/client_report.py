@@ -5,7 +5,6 @@ CSS). Only clients the user may see: another client is a 404, like one that does
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
@@ -18,18 +17,10 @@ from patents.models import Client, Matter, OfficeEvent
 from patents.timezones import in_user_timezone, user_today
 
 from .filters import with_docket_annotations
-from .models import NEEDS_ACTION, Deadline
-from .rules import registry
+from .models import NEEDS_ACTION, Deadline, renewal_rule_ids
 
 RECENT_EVENT_DAYS = 90
 RENEWAL_MONTHS = 6
-
-
-@cache
-def renewal_rule_ids() -> frozenset[str]:
-    """The rules of the recurring fees that keep a right alive (renewals, annuities, maintenance fees): those
-    the engine computes as a series of years."""
-    return frozenset(r.id for r in registry.RULES if r.series is not None)
 
 
 def _visible_clients(user):
@@ -73,7 +64,8 @@ def client_report(request: HttpRequest, pk: int) -> HttpResponse:
         d.overdue = d.is_overdue(today)
         d.window_passed = d.is_window_passed(today)
     renewal_end = _months_ahead(today, RENEWAL_MONTHS)
-    renewals = [d for d in open_deadlines if d.rule_id in renewal_rule_ids() and d.effective <= renewal_end]
+    renewal_rules = renewal_rule_ids()
+    renewals = [d for d in open_deadlines if d.rule_id in renewal_rules and d.effective <= renewal_end]
     events = (
         OfficeEvent.objects.filter(matter__in=matters, date__gte=today - dt.timedelta(days=RECENT_EVENT_DAYS))
         .select_related("matter", "event_type")

@@ -296,6 +296,13 @@ def renewal_rule_ids() -> frozenset[str]:
     return frozenset(rule.id for rule in RULES if rule.series is not None)
 
 
+def renewal_offices() -> tuple[str, ...]:
+    """The offices whose rules charge recurring fees, in code order (the renewals page's office choices)."""
+    from deadlines.rules.registry import RULES
+
+    return tuple(sorted({rule.office for rule in RULES if rule.series is not None}))
+
+
 class MatterComputation(models.Model):
     """What the deadline engine last computed a matter from, and what it could not compute.
 

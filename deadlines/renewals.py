@@ -24,13 +24,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from docketapp import csvsafe
 from patents.models import Client, Matter
-from patents.offices import OFFICES
+from patents.offices import OFFICES_BY_CODE
 from patents.timezones import in_user_timezone, user_today
 
 from .actions import ActionRefused
 from .fees import FeeBook, FeeQuote, fee_for
 from .instructions import record_instruction
-from .models import NEEDS_ACTION, Deadline, RenewalInstruction
+from .models import NEEDS_ACTION, Deadline, RenewalInstruction, renewal_offices
 
 PAGE_SIZE = 100
 DEFAULT_MONTHS = 6
@@ -69,7 +69,10 @@ class RenewalFilterForm(forms.Form):
         visible = Matter.objects.visible_to(user)
         clients = Client.objects.filter(matters__in=visible).distinct().order_by("reference")
         cast(forms.ModelChoiceField, self.fields["client"]).queryset = clients
-        offices = [(o.code, f"{o.code} – {o.name}") for o in OFFICES]
+        # The offices that charge renewals (the rules with a yearly series), not every service we talk to:
+        # Lens is a search service and holds no rights.
+        offices = [(code, f"{code} – {OFFICES_BY_CODE[code].name}" if code in OFFICES_BY_CODE else code)
+                   for code in renewal_offices()]
         cast(forms.ChoiceField, self.fields["office"]).choices = [("", "All offices"), *offices]
 
     def clean_start(self) -> dt.date:

@@ -12,7 +12,7 @@ from django.urls import reverse
 from docketapp.audit import attributed
 from patents.models import UserProfile
 from tests.conftest import ROOT
-from tests.factories import DeadlineFactory, OfficeEventFactory
+from tests.factories import DeadlineFactory, OfficeEventFactory, TeamMembershipFactory
 
 from .conftest import TODAY
 
@@ -80,6 +80,23 @@ def test_another_clients_report_is_a_404_and_the_list_shows_only_my_clients(clie
     assert client.get(reverse("deadlines:client-report", args=[report_data["client_b"].pk])).status_code == 404
     listing = client.get(reverse("deadlines:client-list")).content.decode()
     assert "ACME" in listing and "BETA" not in listing
+
+
+def test_a_client_added_to_my_team_appears_in_the_list_and_one_removed_disappears(client, report_data):
+    """Who may see a client's report follows team membership from one request to the next, within one
+    process: joining a team shows its client, leaving it makes the report a 404."""
+    alice = report_data["alice"]
+    client.force_login(alice)
+    assert "BETA" not in client.get(reverse("deadlines:client-list")).content.decode()
+    with attributed(reason="test: alice joins BETA's team", process="tests"):
+        membership = TeamMembershipFactory(user=alice, client=report_data["client_b"])
+    assert "BETA" in client.get(reverse("deadlines:client-list")).content.decode()
+    report = reverse("deadlines:client-report", args=[report_data["client_b"].pk])
+    assert client.get(report).status_code == 200
+    with attributed(reason="test: alice leaves BETA's team", process="tests"):
+        membership.delete()
+    assert "BETA" not in client.get(reverse("deadlines:client-list")).content.decode()
+    assert client.get(report).status_code == 404
 
 
 def test_friendly_404_page_without_a_debug_page(client, portfolio, settings):

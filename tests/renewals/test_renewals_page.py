@@ -53,6 +53,16 @@ def test_filters_by_client_office_and_month_range_show_the_forecast(client, port
     assert portfolio.y5.pk not in [r.deadline.pk for r in tasks]
 
 
+def test_office_choices_are_the_offices_that_charge_renewals_not_the_search_service(client, portfolio):
+    """The office filter lists EP, JP and US (the offices whose rules charge yearly fees), never Lens — a
+    search service that holds no rights — nor the PCT, which has no renewals."""
+    client.force_login(portfolio.pat)
+    choices = [value for value, _ in client.get(URL).context["form"].fields["office"].choices]
+    assert choices == ["", "EP", "JP", "US"]
+    response = client.get(URL, {"office": "LENS"})
+    assert "office" in response.context["form"].errors
+
+
 def test_past_due_fees_in_grace_are_listed_with_the_amount_payable_now(client, portfolio):
     late = MatterFactory(client=portfolio.acme, office="EP", reference="ACME-EP-LATE")
     in_grace = renewal(late, "3", D(2026, 1, 31), latest=D(2026, 7, 31))
