@@ -324,7 +324,7 @@ class Matter(models.Model):
         indexes = [models.Index(fields=["office", "sync_enabled", "last_synced"], name="matter_sync_staleness")]
 
     def __str__(self) -> str:
-        return f"{self.reference} ({self.office} {self.application_number or 'unfiled'})"
+        return f"{self.reference} ({self.office_number if self.application_number else f'{self.office} unfiled'})"
 
     def save(self, *args, **kwargs) -> None:
         # Keep the normalized number in step with the written one on every save path (admin, services,
@@ -343,6 +343,18 @@ class Matter(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("patents:matter-detail", args=[self.pk])
+
+    @property
+    def office_number(self) -> str:
+        """The office and the number as people read them: "US 18/123,456", "EP (unfiled)" — and a number that
+        already starts with its office's code ("EP24700001.2", as pasted from the Register) without the code
+        said twice."""
+        number = self.application_number or ""
+        if not number:
+            return f"{self.office} (unfiled)"
+        if self.office and number[: len(self.office)].upper() == self.office.upper():
+            return number
+        return f"{self.office} {number}"
 
     def _office_kind_error(self) -> str:
         """Which kinds an office files is part of its descriptor (patents/offices); the last rule broken wins,

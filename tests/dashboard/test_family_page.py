@@ -96,6 +96,22 @@ def test_an_optional_window_that_passed_is_not_shown_as_the_members_next_deadlin
     assert "Divisional application (optional)" in text and "Foreign filing (optional)" in text
 
 
+def test_a_number_written_with_its_office_code_is_not_shown_with_the_code_twice(client, portfolio):
+    """The EP member's number was pasted from the Register as "EP24700001": the tree shows "EP24700001",
+    not "EP EP24700001"; numbers without the code keep it in front ("US 18/100000"), unfiled ones say so."""
+    acme = portfolio["client_a"]
+    family = FamilyFactory(client=acme, reference="DOUBLE")
+    m = build_family(acme, family)
+    MatterFactory(client=acme, family=family, reference="DOUBLE-JP", office="JP", application_number="")
+    client.force_login(portfolio["alice"])
+    text = text_of(client.get(reverse("patents:family-detail", args=[family.pk])))
+    assert "EP EP" not in text
+    assert f"DOUBLE-EP — {m['ep'].application_number}," in text
+    assert "DOUBLE-US0 — US 18/100000," in text
+    assert "DOUBLE-JP — JP (unfiled)" in text
+    assert str(m["ep"]) == "DOUBLE-EP (EP24700001)"
+
+
 def test_matter_page_shows_priority_claims_with_the_matter_holding_the_number(client, portfolio):
     acme = portfolio["client_a"]
     m = build_family(acme, FamilyFactory(client=acme, reference="WIDGET"))
