@@ -16,6 +16,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from docketapp.audit import attributed
 
 COUNT_CAP = 10_000
+DEFERRED_PAGE_FROM = 500  # rows skipped before a page is read by ids first (CappedCountPaginator.page)
 
 
 class CappedCountPaginator(Paginator):
@@ -42,6 +43,21 @@ class CappedCountPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         return min(self._counted, self.cap)
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        object_list = self.object_list
+        if bottom < DEFERRED_PAGE_FROM or not isinstance(object_list, QuerySet):
+            return super().page(number)
+        # A deep page: skip the rows before it by their ids only (with an index in the list's order, an
+        # index-only scan), then read the page's rows with their joins. A plain OFFSET joined and read every
+        # skipped row: ~100 ms at page 200 of 1.5 M deadlines.
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = list(object_list.values_list("pk", flat=True)[bottom:top])
+        return self._get_page(object_list.filter(pk__in=ids), number, self)
 
     @property
     def capped(self) -> bool:

@@ -28,7 +28,8 @@ def docket(db):
     with attributed(reason="test: admin changelists", process="tests"):
         acme = ClientFactory(reference="ACME")
         matters = [
-            MatterFactory(client=acme, reference=f"ACME-{i:03d}", office="US", application_number=f"18/{100000 + i:06d}")
+            MatterFactory(client=acme, reference=f"ACME-{i:03d}", office="US",
+                          application_number=f"18/{100000 + i:06d}")
             for i in range(6)
         ]
         Deadline.objects.bulk_create([
@@ -72,6 +73,21 @@ def test_a_count_past_the_cap_is_said_as_more_than_and_the_pages_stop_there(clie
     assert "4 results" in small and "more than" not in small
 
 
+def test_a_deep_page_read_by_ids_first_lists_the_same_rows_in_the_same_order(client, docket, monkeypatch):
+    from docketapp import admin_tools
+
+    client.force_login(docket["admin"])
+    monkeypatch.setattr(deadline_admin.DeadlineAdmin, "list_per_page", 5)
+    pages = {}
+    for deferred_from in (10_000, 0):
+        monkeypatch.setattr(admin_tools, "DEFERRED_PAGE_FROM", deferred_from)
+        pages[deferred_from] = [
+            [d.pk for d in client.get(reverse(CHANGELIST), {"p": p}).context["cl"].result_list] for p in (2, 3, 5)
+        ]
+    assert pages[0] == pages[10_000]
+    assert [len(rows) for rows in pages[0]] == [5, 5, 4]
+
+
 def test_the_changelists_queries_do_not_grow_with_the_rows(client, docket):
     client.force_login(docket["admin"])
 
@@ -80,8 +96,9 @@ def test_the_changelists_queries_do_not_grow_with_the_rows(client, docket):
             assert client.get(url, params).status_code == 200
         return len(ctx)
 
-    urls = [(reverse(CHANGELIST), {}), (reverse(CHANGELIST), {"q": "ACME-00"}),
-            (reverse("admin:patents_matter_changelist"), {}), (reverse("admin:patents_matter_changelist"), {"q": "18/100,001"})]
+    matters = reverse("admin:patents_matter_changelist")
+    urls = [(reverse(CHANGELIST), {}), (reverse(CHANGELIST), {"q": "ACME-00"}), (matters, {}),
+            (matters, {"q": "18/100,001"})]
     before = [count(url, **params) for url, params in urls]
     with attributed(reason="test: more rows", process="tests"):
         extra = MatterFactory(client=docket["matters"][0].client, reference="ACME-009", office="US")
