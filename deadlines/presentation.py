@@ -122,7 +122,7 @@ def _lookup(ids: set, codes: set[str]) -> tuple[dict, dict[str, str]]:
 
     from patents.models import EventType
 
-    queries = []
+    queries: list[Any] = []
     if ids:
         queries.append(
             get_user_model().objects.filter(pk__in=ids)

@@ -118,7 +118,7 @@ def _top_up(target: int, seed: int, stdout) -> int:
         return 0
     rng = random.Random(seed + have)
     matters = list(Matter.objects.values_list("pk", "office").order_by("pk"))
-    users = list(get_user_model().objects.values_list("pk", flat=True).order_by("pk")[:200]) or [None]
+    users: list[int | None] = [*get_user_model().objects.values_list("pk", flat=True).order_by("pk")[:200]] or [None]
     statuses = [s for s, w in STATUSES for _ in range(w)]
     kinds = list(Deadline.Kind.values)
     today = timezone.now().date()
@@ -264,6 +264,7 @@ def _run(options: dict, stdout) -> dict:
     client = Client()
     client.force_login(admin_user)
     sample_deadline = Deadline.objects.filter(matter_id=showcase.pk).order_by("pk").first()
+    assert sample_deadline is not None  # the showcase has 40
     searched = Matter.objects.exclude(application_number_normalized="").order_by("-pk").first() or showcase
     per_page = 50
     total = Deadline.objects.count()

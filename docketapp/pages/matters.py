@@ -224,7 +224,7 @@ def engine_report(matter: Matter) -> EngineReport:
     # Read through the matter's one-to-one relation: no query when the matter was loaded with
     # select_related("deadline_computation") (the matter page), one otherwise.
     try:
-        row = matter.deadline_computation  # type: ignore[attr-defined]
+        row = matter.deadline_computation
     except MatterComputation.DoesNotExist:
         return EngineReport()
     return EngineReport(
@@ -277,7 +277,7 @@ def _fragment(request: HttpRequest, fragment: str, page_title: str, matter: Matt
     """A part of the matter page loaded by htmx after the page; opened without htmx (no JavaScript, a link)
     the same part as a page of its own with a link back to the matter."""
     context = {"matter": matter, **context}
-    if request.htmx:
+    if getattr(request, "htmx", False):  # django-htmx's middleware: true for a request sent by htmx
         return render(request, fragment, context)
     return render(request, "docketapp/matter_part.html", {**context, "fragment": fragment, "part_title": page_title})
 
