@@ -96,15 +96,15 @@ def test_the_changelists_queries_do_not_grow_with_the_rows(client, docket):
             assert client.get(url, params).status_code == 200
         return len(ctx)
 
-    matters = reverse("admin:patents_matter_changelist")
-    urls = [(reverse(CHANGELIST), {}), (reverse(CHANGELIST), {"q": "ACME-00"}), (matters, {}),
-            (matters, {"q": "18/100,001"})]
+    urls = [(reverse(CHANGELIST), {}), (reverse(CHANGELIST), {"q": "ACME-00"}),
+            (reverse("admin:patents_matter_changelist"), {"q": "18/100,001"})]
     before = [count(url, **params) for url, params in urls]
     with attributed(reason="test: more rows", process="tests"):
         extra = MatterFactory(client=docket["matters"][0].client, reference="ACME-009", office="US")
+        someone = UserFactory()
         Deadline.objects.bulk_create([
             Deadline(matter=extra, key=f"x{k}", office="US", title="More", kind="internal",
-                     due_date=dt.date(2026, 2, 1), responsible=UserFactory())
+                     due_date=dt.date(2026, 2, 1), responsible=someone)
             for k in range(12)
         ])
     assert [count(url, **params) for url, params in urls] == before
