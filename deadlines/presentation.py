@@ -24,10 +24,12 @@ USER_FIELDS = {
 }
 
 
-def history_changes(records: list) -> list[dict]:
-    """simple-history records (newest first) → who/when/why/what changed, for the page and the timeline."""
+def history_changes(records: list, *, resolve: bool = True) -> list[dict]:
+    """simple-history records (newest first) → who/when/why/what changed, for the page and the timeline.
+
+    With ``resolve=False`` user ids and event codes are left for one ``resolve_changes`` call over the changes
+    of many record lists (the matter timeline): one query for the whole page instead of one per list."""
     out = []
-    pending: list[dict] = []
     for i, record in enumerate(records):
         older = records[i + 1] if i + 1 < len(records) else None
         changes = []
@@ -45,45 +47,104 @@ def history_changes(records: list) -> list[dict]:
                     old, new = describe_json_change(change.field, change.old, change.new)
                     changes.append({"field": change.field.replace("_", " "), "old": old, "new": new})
                     continue
+                if change.field in USER_FIELDS:
+                    # An id until resolve_changes names it.
+                    changes.append({"field": change.field.replace("_", " "), "old": change.old, "new": change.new,
+                                    "user_field": True})
+                    continue
                 labels = _choice_labels(record, change.field)
-                item = {
+                changes.append({
                     "field": change.field.replace("_", " "),
-                    "old": labels.get(change.old, change.old),
-                    "new": labels.get(change.new, change.new),
-                    "user_field": change.field in USER_FIELDS,
-                }
-                changes.append(item)
-                pending.append(item)
+                    "old": _short(labels.get(change.old, change.old)),
+                    "new": _short(labels.get(change.new, change.new)),
+                })
         out.append(
             {
                 "when": record.history_date,
-                "who": _who(record),
+                "who": "",
+                # Who made it: the actor column, or (rows written before it existed) the history user's name,
+                # looked up by resolve_changes with the other names, never one query per row.
+                "actor": (getattr(record, "history_actor", "") or "", getattr(record, "history_user_id", None)),
                 "why": record.history_change_reason or "",
                 "type": {"+": "created", "~": "changed", "-": "deleted"}.get(record.history_type, record.history_type),
                 "changes": changes,
             }
         )
-    # Foreign keys to users arrive as ids; show names (one query for the whole page).
-    ids = {v for item in pending if item["user_field"] for v in (item["old"], item["new"]) if v}
-    names = {}
-    if ids:
-        from django.contrib.auth import get_user_model
+    if resolve:
+        resolve_changes(out)
+    return out
 
-        names = dict(get_user_model().objects.filter(pk__in=ids).values_list("pk", "username"))
-    for item in pending:
-        for side in ("old", "new"):
-            value = item[side]
-            item[side] = names.get(value, value) if item["user_field"] and value else _short(value)
+
+class _Named:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def get_username(self) -> str:
+        return self.name
+
+
+def resolve_changes(entries: list[dict]) -> None:
+    """Name the users (ids of the user fields and of the history user) and give the event codes named in the
+    reasons and new values their labels, in place: one query for all the entries (none if nothing to look up).
+    """
+    ids = {v for e in entries for c in e["changes"] if c.get("user_field") for v in (c["old"], c["new"]) if v}
+    ids |= {e["actor"][1] for e in entries if "actor" in e and not e["actor"][0] and e["actor"][1]}
     # Reasons written by the engine name canonical event codes ("answered by JP.EXAMINATION_REQUESTED"):
-    # people read the event type's label instead (one query for the page, only when a code appears).
-    label = code_labeller([entry["why"] for entry in out] + [str(c["new"]) for e in out for c in e["changes"]])
-    for entry in out:
+    # people read the event type's label instead.
+    texts = [e["why"] for e in entries] + [str(c["new"]) for e in entries for c in e["changes"]
+                                          if not c.get("user_field")]
+    codes = {code for text in texts if text for code in EVENT_CODE.findall(text)}
+    names, labels = _lookup(ids, codes)
+    for entry in entries:
+        if "actor" in entry:
+            actor, user_id = entry.pop("actor")
+            user = _Named(names[user_id]) if user_id in names else None
+            entry["who"] = actor_label(actor, entry["why"], user)
+        for item in entry["changes"]:
+            if item.pop("user_field", False):
+                for side in ("old", "new"):
+                    value = item[side]
+                    item[side] = names.get(value, value) if value else _short(value)
+    label = _labeller(labels)
+    for entry in entries:
         entry["why"] = label(entry["why"])
         for change in entry["changes"]:
             for side in ("old", "new"):
                 if isinstance(change[side], str):
                     change[side] = label(change[side])
-    return out
+
+
+def _lookup(ids: set, codes: set[str]) -> tuple[dict, dict[str, str]]:
+    """Usernames by id and event type labels by code, in one query (a UNION when both are wanted)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import CharField, Value
+    from django.db.models.functions import Cast
+
+    from patents.models import EventType
+
+    queries: list[Any] = []
+    if ids:
+        queries.append(
+            get_user_model().objects.filter(pk__in=ids)
+            .annotate(what=Value("user", output_field=CharField()), key=Cast("pk", CharField()))
+            .values_list("what", "key", "username")
+        )
+    if codes:
+        queries.append(
+            EventType.objects.filter(code__in=codes).exclude(label="")
+            .annotate(what=Value("code", output_field=CharField())).values_list("what", "code", "label")
+        )
+    if not queries:
+        return {}, {}
+    rows = queries[0].union(*queries[1:], all=True) if len(queries) > 1 else queries[0]
+    names: dict = {}
+    labels: dict[str, str] = {}
+    for what, key, text in rows:
+        if what == "user":
+            names[int(key)] = text
+        else:
+            labels[key] = text
+    return names, labels
 
 
 EVENT_CODE = re.compile(r"\b[A-Z]{2}\.[A-Z0-9_]{3,}\b")
@@ -95,9 +156,10 @@ def code_labeller(texts: list[str]):
     codes = {code for text in texts if text for code in EVENT_CODE.findall(text)}
     if not codes:
         return lambda text: text
-    from patents.models import EventType
+    return _labeller(_lookup(set(), codes)[1])
 
-    labels = dict(EventType.objects.filter(code__in=codes).exclude(label="").values_list("code", "label"))
+
+def _labeller(labels: dict[str, str]):
     if not labels:
         return lambda text: text
 
@@ -112,14 +174,6 @@ def _choice_labels(record, name: str) -> dict:
         return dict(record._meta.get_field(name).flatchoices)
     except Exception:  # a field removed since: show raw values
         return {}
-
-
-def _who(record) -> str:
-    return actor_label(
-        getattr(record, "history_actor", "") or "",
-        getattr(record, "history_change_reason", "") or "",
-        getattr(record, "history_user", None),
-    )
 
 
 def _short(value: Any, limit: int = 80) -> str:

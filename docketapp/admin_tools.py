@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import connections
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponseNotAllowed
 from django.utils.functional import cached_property
@@ -15,20 +16,73 @@ from simple_history.admin import SimpleHistoryAdmin
 from docketapp.audit import attributed
 
 COUNT_CAP = 10_000
+DEFERRED_PAGE_FROM = 500  # rows skipped before a page is read by ids first (CappedCountPaginator.page)
 
 
 class CappedCountPaginator(Paginator):
-    """Counts at most COUNT_CAP rows: a COUNT(*) over millions of history rows would stall the admin."""
+    """Counts at most COUNT_CAP rows: a COUNT(*) over millions of rows (1.5 M deadlines, their history) would
+    stall every changelist page. Past the cap the pages reach the first COUNT_CAP rows and the admin says "more
+    than 10,000" (templates/admin/pagination.html and search_form.html), with PostgreSQL's own estimate of the
+    table's size when nothing is filtered; staff filter, search or sort to reach the others."""
+
+    cap = COUNT_CAP
 
     @cached_property
-    def count(self) -> int:
+    def _counted(self) -> int:
         object_list = self.object_list
         if isinstance(object_list, QuerySet):
             try:
-                return object_list.values("pk")[: COUNT_CAP + 1].count()
+                # Unordered: the count needs no sort, and without one PostgreSQL may stop a sequential or
+                # bitmap scan at the cap instead of walking the order's index through every non-matching row
+                # (759 ms → 45 ms for "open, EP, statutory" at 1.5 M deadlines).
+                return object_list.order_by().values("pk")[: self.cap + 1].count()
             except TypeError:
                 pass  # a combined query that cannot be sliced and counted: count it whole
         return len(object_list)
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._counted, self.cap)
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        object_list = self.object_list
+        if bottom < DEFERRED_PAGE_FROM or not isinstance(object_list, QuerySet):
+            return super().page(number)
+        # A deep page: skip the rows before it by their ids only (with an index in the list's order, an
+        # index-only scan), then read the page's rows with their joins. A plain OFFSET joined and read every
+        # skipped row: ~100 ms at page 200 of 1.5 M deadlines.
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = list(object_list.values_list("pk", flat=True)[bottom:top])
+        return self._get_page(object_list.filter(pk__in=ids), number, self)
+
+    @property
+    def capped(self) -> bool:
+        return self._counted > self.cap
+
+    @property
+    def cap_text(self) -> str:
+        return f"{self.cap:,}"
+
+    @cached_property
+    def estimate(self) -> str:
+        """"1,500,000" (rounded): the planner's row estimate of the whole table (pg_class.reltuples, kept by
+        ANALYZE/autovacuum, no scan) when the list is capped and unfiltered; "" otherwise."""
+        object_list = self.object_list
+        if not self.capped or not isinstance(object_list, QuerySet) or object_list.query.where:
+            return ""
+        connection = connections[object_list.db]
+        if connection.vendor != "postgresql":
+            return ""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
+                           [object_list.model._meta.db_table])
+            row = cursor.fetchone()
+        rows = int(row[0]) if row and row[0] and row[0] > 0 else 0
+        return f"{round(rows, -3):,}" if rows > self.cap else ""
 
 
 class VisibleMattersOnly:

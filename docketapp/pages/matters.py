@@ -12,7 +12,8 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, Q, QuerySet, Value
+from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_GET
 
 from deadlines.charts import KIND_COLOURS
 from deadlines.models import Deadline, MatterComputation
-from deadlines.presentation import history_changes
+from deadlines.presentation import history_changes, resolve_changes
 from patents.dates import format_date
 from patents.filters import MatterFilter
 from patents.models import Document, Matter, OfficeEvent, PriorityClaim
@@ -118,7 +119,7 @@ def _deadline_entries(deadlines: list[Deadline], today: dt.date) -> list[Timelin
     ]
 
 
-def _change_entries(records: list, title: str, tz: zoneinfo.ZoneInfo, url: str = "") -> list[TimelineEntry]:
+def _change_entries(changes: list[dict], title: str, tz: zoneinfo.ZoneInfo, url: str = "") -> list[TimelineEntry]:
     return [
         TimelineEntry(
             date=change["when"].astimezone(tz).date(),
@@ -130,13 +131,50 @@ def _change_entries(records: list, title: str, tz: zoneinfo.ZoneInfo, url: str =
             changes=change["changes"],
             url=url,
         )
-        for change in history_changes(records)
+        for change in changes
     ]
 
 
+def _histories_in_one_query(querysets: list[QuerySet]) -> list[list]:
+    """The rows of several history tables in one UNION ALL query, rebuilt as their history model instances,
+    newest first per table.
+
+    Each table's columns sit in a block of their own; the other tables' blocks are typed NULLs (so PostgreSQL
+    can match the column types of the union and Django converts every value as its own field would). Used for
+    the matter page's small histories (the matter, its office events and priority claims): one query instead
+    of three keeps the timeline within the query budget."""
+    layouts = [[f for f in qs.model._meta.concrete_fields] for qs in querysets]
+    arms = []
+    for i, qs in enumerate(querysets):
+        columns: list[Any] = [Value(i, output_field=IntegerField())]
+        for j, fields in enumerate(layouts):
+            columns += [f.attname if j == i else Cast(Value(None), output_field=f) for f in fields]
+        arms.append(qs.order_by().values_list(*columns))
+    rows = arms[0].union(*arms[1:], all=True) if len(arms) > 1 else arms[0]
+    out: list[list] = [[] for _ in querysets]
+    offsets = [1 + sum(len(f) for f in layouts[:j]) for j in range(len(layouts))]
+    for row in rows:
+        i = row[0]
+        fields = layouts[i]
+        values = row[offsets[i] : offsets[i] + len(fields)]
+        out[i].append(querysets[i].model.from_db(querysets[i].db, [f.attname for f in fields], values))
+    for records in out:
+        records.sort(key=lambda r: (r.history_date, r.history_id), reverse=True)
+    return out
+
+
 def _history_entries(matter: Matter, titles: dict[int, str], tz: zoneinfo.ZoneInfo) -> list[TimelineEntry]:
-    """Every recorded change of the matter, its deadlines, office events and priority claims."""
-    entries = _change_entries(list(matter.history.order_by("-history_date", "-history_id")), "Matter", tz)
+    """Every recorded change of the matter, its deadlines, office events and priority claims.
+
+    Two history reads and one look-up of every user and event code they name (``resolve_changes``), whatever
+    the number of changes: before, each deadline's reassignments cost a query for its users' names and each
+    change by a user one for the user (29 queries at 100k after 8 reassignments; issue 18)."""
+    matter_records, event_records, claim_records = _histories_in_one_query([
+        Matter.history.filter(id=matter.pk),
+        OfficeEvent.history.filter(matter_id=matter.pk).exclude(history_type="+"),
+        PriorityClaim.history.filter(matter_id=matter.pk),
+    ])
+    groups: list[tuple[list[dict], str, str]] = [(history_changes(matter_records, resolve=False), "Matter", "")]
     # Per deadline row, newest first, so each record is diffed against its own predecessor.
     deadline_records = list(Deadline.history.filter(matter_id=matter.pk).order_by("id", "-history_date", "-history_id"))
     by_deadline: dict[int, list] = {}
@@ -145,15 +183,13 @@ def _history_entries(matter: Matter, titles: dict[int, str], tz: zoneinfo.ZoneIn
     for pk, records in by_deadline.items():
         title = titles.get(pk) or records[0].title
         url = reverse("deadlines:deadline-detail", args=[pk]) if pk in titles else ""
-        entries += _change_entries(records, f"Deadline “{title}”", tz, url)
-    event_records = list(
-        OfficeEvent.history.filter(matter_id=matter.pk)
-        .exclude(history_type="+")
-        .order_by("-history_date", "-history_id")
-    )
-    entries += _change_entries(event_records, "Office event", tz)
-    claim_records = list(PriorityClaim.history.filter(matter_id=matter.pk).order_by("-history_date", "-history_id"))
-    entries += _change_entries(claim_records, "Priority claim", tz)
+        groups.append((history_changes(records, resolve=False), f"Deadline “{title}”", url))
+    groups.append((history_changes(event_records, resolve=False), "Office event", ""))
+    groups.append((history_changes(claim_records, resolve=False), "Priority claim", ""))
+    resolve_changes([change for changes, _, _ in groups for change in changes])
+    entries: list[TimelineEntry] = []
+    for changes, title, url in groups:
+        entries += _change_entries(changes, title, tz, url)
     return entries
 
 
@@ -185,8 +221,11 @@ class EngineReport:
 
 
 def engine_report(matter: Matter) -> EngineReport:
-    row = MatterComputation.objects.filter(matter=matter).first()
-    if row is None:
+    # Read through the matter's one-to-one relation: no query when the matter was loaded with
+    # select_related("deadline_computation") (the matter page), one otherwise.
+    try:
+        row = matter.deadline_computation
+    except MatterComputation.DoesNotExist:
         return EngineReport()
     return EngineReport(
         computed_at=row.computed_at, problems=list(row.problems or []), pending_since=row.recompute_requested_at
@@ -215,32 +254,57 @@ def _split_forecast(rows: list[Deadline]) -> dict[str, list[Deadline]]:
     }
 
 
+def _visible_matter(request: HttpRequest, pk: int, *related: str) -> tuple[Matter, Any]:
+    visible = Matter.objects.visible_to(request.user)
+    return get_object_or_404(visible.select_related(*related), pk=pk), visible
+
+
+def _preload_permissions(user: Any) -> None:
+    """The user's permissions in one query instead of ModelBackend's two (user and group permissions), so the
+    page's "may edit / may upload" checks cost one query. Same answer: active users only, superusers have all."""
+    from django.contrib.auth.models import Permission
+
+    if not user.is_active or user.is_superuser or hasattr(user, "_perm_cache"):
+        return
+    rows = (
+        Permission.objects.filter(Q(user=user) | Q(group__user=user))
+        .values_list("content_type__app_label", "codename").distinct()
+    )
+    user._perm_cache = {f"{app}.{codename}" for app, codename in rows}
+
+
+def _fragment(request: HttpRequest, fragment: str, page_title: str, matter: Matter, context: dict) -> HttpResponse:
+    """A part of the matter page loaded by htmx after the page; opened without htmx (no JavaScript, a link)
+    the same part as a page of its own with a link back to the matter."""
+    context = {"matter": matter, **context}
+    if getattr(request, "htmx", False):  # django-htmx's middleware: true for a request sent by htmx
+        return render(request, fragment, context)
+    return render(request, "docketapp/matter_part.html", {**context, "fragment": fragment, "part_title": page_title})
+
+
 @login_required
 @in_user_timezone
 @require_GET
 def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    visible = Matter.objects.visible_to(request.user)
-    matter = get_object_or_404(
-        visible.select_related("client", "family", "parent", "responsible_attorney", "responsible_paralegal"),
-        pk=pk,
+    """The matter, its deadlines, documents and the engine's report; the family, the office data (sync panel)
+    and the timeline come as htmx fragments (``matter_family``, ``matter_sync_panel``, ``matter_timeline``) so
+    each request stays within the query budget (tests/dashboard/test_query_budget.py)."""
+    matter, _visible = _visible_matter(
+        request, pk, "client", "family", "responsible_attorney", "responsible_paralegal", "closed_by",
+        "deadline_computation",
     )
     today = user_today(request.user)
-    tree, family_others = family_tree(matter, visible)
     run_ids = [int(v) for v in request.GET.get("sync", "").split(",") if v.strip().isdigit()][:20]
     runs = runs_visible_to(request.user, run_ids) if run_ids else []
+    _preload_permissions(request.user)
     return render(
         request,
         "docketapp/matter_detail.html",
         {
             "matter": matter,
             "today": today,
-            "tree": tree,
-            "family_others": family_others,
-            "priority": priority_links(matter, visible),
             # Later renewal years are a forecast: listed apart, collapsed (docs/renewals.md).
             **_split_forecast(_current_deadlines(matter, today)),
-            "timeline": build_timeline(matter, user_tz(request.user), today),
-            "sync": sync_panel(matter, request.user),
             "engine": engine_report(matter),
             "documents": list(Document.objects.visible_to(request.user).filter(matter=matter)
                               .defer("reading").order_by("-received_at", "-pk")[:50]),
@@ -252,4 +316,41 @@ def matter_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-__all__ = ["build_timeline", "deadline_outcome", "engine_report", "matter_detail", "matter_list"]
+@login_required
+@in_user_timezone
+@require_GET
+def matter_family(request: HttpRequest, pk: int) -> HttpResponse:
+    """The matter page's family card: priority claims with the matters they name, the parent/child tree and
+    the other members of the family (only matters the user may see)."""
+    matter, visible = _visible_matter(request, pk, "family", "parent")
+    tree, family_others = family_tree(matter, visible)
+    return _fragment(request, "docketapp/_matter_family.html", "Family", matter, {
+        "tree": tree, "family_others": family_others, "priority": priority_links(matter, visible),
+    })
+
+
+@login_required
+@in_user_timezone
+@require_GET
+def matter_sync_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    """The matter page's office data: disagreements to decide, quarantined items, last payloads."""
+    matter, _visible = _visible_matter(request, pk)
+    return _fragment(request, "patents/_sync_panel.html", "Office data", matter,
+                     {"sync": sync_panel(matter, request.user)})
+
+
+@login_required
+@in_user_timezone
+@require_GET
+def matter_timeline(request: HttpRequest, pk: int) -> HttpResponse:
+    """The matter page's timeline: office events, deadlines with their outcome and every recorded change."""
+    matter, _visible = _visible_matter(request, pk)
+    return _fragment(request, "docketapp/_matter_timeline.html", "Timeline", matter, {
+        "timeline": build_timeline(matter, user_tz(request.user), user_today(request.user)),
+    })
+
+
+__all__ = [
+    "build_timeline", "deadline_outcome", "engine_report", "matter_detail", "matter_family", "matter_list",
+    "matter_sync_panel", "matter_timeline",
+]

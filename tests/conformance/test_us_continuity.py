@@ -18,6 +18,7 @@ from django.core.management import call_command
 
 from patents.models import Matter, QuarantineItem
 from tests.factories import ClientFactory, MatterFactory
+from tests.matter_page import open_matter_page
 from tests.sync.conftest import history_count
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("mappings", "no_hooks")]
@@ -85,7 +86,7 @@ def test_37_cfr_1_78_a_second_run_writes_nothing(office_samples):
 def test_the_matter_page_shows_a_parent_that_is_not_in_the_docket(office_samples, admin_client):
     child = us_matter(ClientFactory(), "US-CHILD", "17/248,024", "2021-01-05")
     ingest(office_samples / BODY, "US-CHILD")
-    page = admin_client.get(child.get_absolute_url()).content.decode()
+    page = open_matter_page(admin_client, child.get_absolute_url()).content.decode()
     assert "Continuation of US 16695054" in page and "not a matter in the docket" in page
 
 

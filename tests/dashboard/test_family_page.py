@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from patents.models import Matter
 from tests.factories import DeadlineFactory, FamilyFactory, MatterFactory, PriorityClaimFactory
+from tests.matter_page import open_matter_page
 
 pytestmark = pytest.mark.django_db
 
@@ -117,9 +118,9 @@ def test_matter_page_shows_priority_claims_with_the_matter_holding_the_number(cl
     m = build_family(acme, FamilyFactory(client=acme, reference="WIDGET"))
     PriorityClaimFactory(matter=m["ep"], country="JP", number="2023-000111", date=dt.date(2023, 4, 1))
     client.force_login(portfolio["alice"])
-    text = text_of(client.get(m["pct"].get_absolute_url()))
+    text = text_of(open_matter_page(client, m["pct"].get_absolute_url()))
     assert "US 63123456 ( WIDGET-USP ) of Wed 1 Mar 2023" in text
-    text = text_of(client.get(m["ep"].get_absolute_url()))
+    text = text_of(open_matter_page(client, m["ep"].get_absolute_url()))
     assert "JP 2023-000111 of Sat 1 Apr 2023" in text  # not in the docket: the office's form of the number
 
 

@@ -16,6 +16,7 @@ from patents import services
 from patents.dates import format_date
 from patents.models import Matter
 from tests.factories import MatterFactory, OfficeEventFactory, PriorityClaimFactory
+from tests.matter_page import open_matter_page
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +57,7 @@ def test_family_tree_links_pct_to_national_phases_and_continuations(client, port
         parent_relation=Matter.Relation.CONTINUATION,
     )
     client.force_login(portfolio["alice"])
-    response = client.get(ep.get_absolute_url())
+    response = open_matter_page(client, ep.get_absolute_url())
     body = response.content.decode()
     for other in (pct, us, cont):
         assert f'href="{other.get_absolute_url()}"' in body
@@ -90,7 +91,7 @@ def test_family_tree_hides_matters_of_clients_the_user_cannot_see(client, portfo
 def test_priority_claims_link_to_the_priority_matter_when_we_have_it(client, portfolio):
     PriorityClaimFactory(matter=portfolio["matter_a"], country="US", number="17/123,456", date=dt.date(2020, 3, 16))
     client.force_login(portfolio["alice"])
-    response = client.get(portfolio["matter_a"].get_absolute_url())
+    response = open_matter_page(client, portfolio["matter_a"].get_absolute_url())
     assert (
         f'US 17/123,456 (<a href="{portfolio["matter_a2"].get_absolute_url()}">ACME-002</a>) of Mon 16 Mar 2020'
         in response.content.decode()
@@ -102,7 +103,7 @@ def test_bibliographic_data_status_and_last_sync_are_shown(client, portfolio):
     with attributed(reason="sync", process="sync.ep"):
         services.touch_matter_sync(matter=m, changed=True, when=dt.datetime(2026, 3, 1, 6, 30, tzinfo=dt.UTC))
     client.force_login(portfolio["alice"])
-    text = text_of(client.get(m.get_absolute_url()))
+    text = text_of(open_matter_page(client, m.get_absolute_url()))
     assert "Application EP21" in text and "filed Mon 15 Mar 2021" in text
     assert "Last synced Sun 1 Mar 2026, 06:30 UTC" in text
     never = text_of(client.get(portfolio["matter_a2"].get_absolute_url()))
@@ -119,7 +120,7 @@ def test_timeline_merges_office_events_deadlines_with_outcome_and_changes_with_w
         evidence="fee receipt 123",
     )
     client.force_login(portfolio["alice"])
-    text = text_of(client.get(m.get_absolute_url()))
+    text = text_of(open_matter_page(client, m.get_absolute_url()))
     timeline = text[text.index("Timeline") :]
     assert "office event Communication under Art. 94(3) EPC" in timeline
     assert "EXRE: Communication from the examining division" in timeline
@@ -145,7 +146,7 @@ def test_times_are_shown_in_the_users_own_time_zone(client, portfolio):
     with attributed(reason="profile", user=portfolio["alice"]):
         UserProfile.objects.create(user=portfolio["alice"], time_zone="Asia/Tokyo")
     client.force_login(portfolio["alice"])
-    text = text_of(client.get(m.get_absolute_url()))
+    text = text_of(open_matter_page(client, m.get_absolute_url()))
     assert "Last synced Mon 2 Mar 2026, 05:30 JST" in text
 
 
@@ -168,7 +169,7 @@ def test_deadlines_the_engine_cannot_compute_are_shown_on_the_matter_page(client
     # The page shows what the recompute stored; it does not run the engine itself.
     recompute_deadlines(matter=m, reason="office event recorded or changed")
     client.force_login(portfolio["alice"])
-    text = text_of(client.get(m.get_absolute_url()))
+    text = text_of(open_matter_page(client, m.get_absolute_url()))
     assert "Deadlines that could not be computed — check this matter by hand" in text
     assert "WO.REGIONAL_PHASE_EP needs the matter's priority date" in text
     assert "have not been computed yet" not in text
@@ -187,7 +188,7 @@ def test_the_matter_page_does_not_run_the_engine(client, portfolio, monkeypatch)
     monkeypatch.setattr(engine, "compute", boom)
     monkeypatch.setattr(deadlines.rules, "compute", boom)
     client.force_login(portfolio["alice"])
-    text = text_of(client.get(m.get_absolute_url()))
+    text = text_of(open_matter_page(client, m.get_absolute_url()))
     assert "Reply to Art. 94(3) communication" in text
     assert "could not be computed" not in text
 
@@ -195,7 +196,7 @@ def test_the_matter_page_does_not_run_the_engine(client, portfolio, monkeypatch)
 def test_a_matter_never_computed_says_so(client, portfolio):
     m = MatterFactory(client=portfolio["client_a"], reference="ACME-EP-NEW", office="EP")
     client.force_login(portfolio["alice"])
-    text = text_of(client.get(m.get_absolute_url()))
+    text = text_of(open_matter_page(client, m.get_absolute_url()))
     assert "The deadlines of this matter have not been computed yet" in text
 
 
@@ -206,7 +207,7 @@ def test_a_recompute_that_did_not_finish_is_reported_not_a_server_error(client, 
     recompute_deadlines(matter=m, reason="office event recorded or changed")
     mark_recompute_pending(m.pk)
     client.force_login(portfolio["alice"])
-    text = text_of(client.get(m.get_absolute_url()))
+    text = text_of(open_matter_page(client, m.get_absolute_url()))
     assert "A new computation of this matter's deadlines was requested on" in text
     assert "has not finished: the deadlines below may not reflect that change yet" in text
     assert "Reply to Art. 94(3) communication" in text

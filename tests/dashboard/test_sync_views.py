@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from docketapp.audit import attributed
 from patents.models import OfficePayload, QuarantineItem, SyncRun
+from tests.matter_page import open_matter_page
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +54,7 @@ def synced(portfolio):
 
 def test_matter_page_shows_last_payloads_and_open_quarantine(client, portfolio, synced):
     client.force_login(portfolio["alice"])
-    body = client.get(portfolio["matter_a"].get_absolute_url()).content.decode()
+    body = open_matter_page(client, portfolio["matter_a"].get_absolute_url()).content.decode()
     assert "INPADOC code ZZZZ is not mapped to an event type" in body
     assert "waiting for a person" in body
     assert synced.sha256[:12] in body

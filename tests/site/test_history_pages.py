@@ -15,6 +15,7 @@ from deadlines.models import Deadline
 from docketapp.audit import attributed
 from patents.services import record_office_event
 from tests.factories import EventTypeFactory, MatterFactory, TeamMembershipFactory, UserFactory
+from tests.matter_page import open_matter_page
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +67,7 @@ def test_deadline_page_shows_a_moved_deadlines_json_changes_in_words(client, mov
 def test_matter_page_shows_a_moved_deadlines_json_changes_in_words(client, moved_deadline):
     paralegal, matter, _ = moved_deadline
     client.force_login(paralegal)
-    text = text_of(client.get(reverse("patents:matter-detail", args=[matter.pk])))
+    text = text_of(open_matter_page(client, reverse("patents:matter-detail", args=[matter.pk])))
     assert "due date: Fri 2 Jan 2026 → Mon 2 Mar 2026" in text
     assert "computed due Mon 2 Mar 2026" in text
     assert "{'" not in text and "[{" not in text

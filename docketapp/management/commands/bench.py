@@ -21,6 +21,7 @@ BENCHMARKS = {
     "reminders": "deadlines.benchmarks.reminders",
     "dashboard": "deadlines.bench_dashboard",
     "load": "deadlines.benchmarks.load",
+    "admin": "deadlines.benchmarks.admin",
     "audit": "docketapp.auditlog.benchmark",
     "documents": "patents.documents.benchmark",
 }
