@@ -111,6 +111,9 @@ def test_a_number_written_with_its_office_code_is_not_shown_with_the_code_twice(
     assert "DOUBLE-US0 — US 18/100000," in text
     assert "DOUBLE-JP — JP (unfiled)" in text
     assert str(m["ep"]) == "DOUBLE-EP (EP24700001)"
+    page = client.get(m["ep"].get_absolute_url()).content.decode()
+    heading = " ".join(re.sub(r"<[^>]+>", " ", page[page.find("<h1"):page.find("</h1>")]).split())
+    assert heading == "DOUBLE-EP — EP24700001"
 
 
 def test_matter_page_shows_priority_claims_with_the_matter_holding_the_number(client, portfolio):
