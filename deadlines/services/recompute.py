@@ -164,13 +164,18 @@ def _recompute_chunk(
     with transaction.atomic():
         # A closed matter's open deadlines were made moot by the person who closed it (docketapp.pages.
         # matter_actions); the engine would reopen them, so it leaves closed matters alone until reopened.
-        active = list(Matter.objects.filter(pk__in=chunk).active().order_by("pk").values_list("pk", flat=True))
+        # One query for the active matters and their computation rows (LEFT JOIN: a matter never computed has
+        # none): a single recorded event recomputes one matter, where every round trip counts.
+        active: list[int] = []
         known: dict[int, str] = {}
         pending: set[int] = set()
-        for mid, digest, requested in MatterComputation.objects.filter(matter_id__in=active).values_list(
-            "matter_id", "inputs_hash", "recompute_requested_at"
+        for mid, digest, requested in (
+            Matter.objects.filter(pk__in=chunk).active().order_by("pk")
+            .values_list("pk", "deadline_computation__inputs_hash", "deadline_computation__recompute_requested_at")
         ):
-            known[mid] = digest
+            active.append(mid)
+            if digest is not None:  # NULL only when there is no computation row (inputs_hash is NOT NULL)
+                known[mid] = digest
             if requested is not None:
                 pending.add(mid)
         # Matters marked pending (an office event recorded) or never settled are computed without asking.
