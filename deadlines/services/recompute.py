@@ -217,8 +217,9 @@ def recompute_matters(
     """
     today = today or timezone.now().date()
     closures = load_closures() if closures is None else closures
-    base = engine_hash() + closures_hash(closures)
-    calendars: dict = {}  # one calendar per office for the whole pass (closures are fixed for it)
+    closures_key = closures_hash(closures)
+    base = engine_hash() + closures_key
+    calendars = _calendars(closures_key)
     outcome = RecomputeOutcome()
     ctx: AbstractContextManager[Any] = (
         nullcontext() if dry_run else ensure_attributed(reason=reason, user=user, process=PROCESS)
@@ -237,6 +238,20 @@ def recompute_matters(
     for problem in outcome.problems:
         log.warning("deadline not computable for %s: %s", problem.get("matter"), problem.get("message"))
     return outcome
+
+
+_CALENDARS: dict[str, dict] = {}
+
+
+def _calendars(closures_key: str) -> dict:
+    """The office calendars (with their memoised roll-forwards) for this closure list, kept for the process's
+    life: a worker recomputing one matter per recorded event would otherwise rebuild them, and work out the
+    same closed days again, for every event. A different closure list (one added in the admin) gets new ones."""
+    calendars = _CALENDARS.get(closures_key)
+    if calendars is None:
+        _CALENDARS.clear()
+        calendars = _CALENDARS[closures_key] = {}
+    return calendars
 
 
 def _analyze_deadlines() -> None:
