@@ -9,7 +9,10 @@ exercise renewals, advisory actions, replies, national phase), then times
   recomputed; p50/p95 of the recompute alone and of record + recompute.
 
 The full passes run in ``--workers`` processes (default: CPU count; forced to 1 on SQLite), each with its own
-database connection and contiguous slices of matters, as several Celery workers would.
+database connection and contiguous slices of matters, as several Celery workers would. Each full pass reports
+its wall time and the CPU seconds of the worker processes and of their PostgreSQL backends (``*_cpu_client_*``,
+``*_cpu_server_*``; the server figure needs the database on the same host): on a shared machine the wall time
+mostly measures the neighbours, the CPU time what the code costs.
 
 The portfolio is written with plain ``bulk_create`` (no history rows for the synthetic matters/events:
 they are fixtures, not what is measured). It refuses to run on a database whose name does not contain
