@@ -440,6 +440,9 @@ class PriorityClaim(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["matter", "country", "number"], name="priority_claim_unique")
         ]
+        # "Which matters claim this one as a priority" (same office, same date): the deadline engine's inputs
+        # key and the docket truth look it up for every matter they compute (issue 18).
+        indexes = [models.Index(fields=["country", "date"], name="priority_claim_country_date")]
 
     def __str__(self) -> str:
         return f"{self.country} {self.number} of {self.date.isoformat()}"

@@ -9,7 +9,10 @@ exercise renewals, advisory actions, replies, national phase), then times
   recomputed; p50/p95 of the recompute alone and of record + recompute.
 
 The full passes run in ``--workers`` processes (default: CPU count; forced to 1 on SQLite), each with its own
-database connection and contiguous slices of matters, as several Celery workers would.
+database connection and contiguous slices of matters, as several Celery workers would. Each full pass reports
+its wall time and the CPU seconds of the worker processes and of their PostgreSQL backends (``*_cpu_client_*``,
+``*_cpu_server_*``; the server figure needs the database on the same host): on a shared machine the wall time
+mostly measures the neighbours, the CPU time what the code costs.
 
 The portfolio is written with plain ``bulk_create`` (no history rows for the synthetic matters/events:
 they are fixtures, not what is measured). It refuses to run on a database whose name does not contain
@@ -195,6 +198,7 @@ def _worker(args) -> dict:
     if forked:  # never share the parent's connection with a forked process
         connections.close_all()
     started = time.perf_counter()
+    cpu = _cpu_seconds()
     outcome = recompute_matters(
         matter_ids=ids,
         reason=reason,
@@ -206,9 +210,31 @@ def _worker(args) -> dict:
     )
     summary: dict = outcome.summary()
     summary["seconds"] = time.perf_counter() - started
+    client, server = _cpu_seconds()
+    summary["cpu_client_seconds"] = client - cpu[0]
+    summary["cpu_server_seconds"] = server - cpu[1] if server is not None and cpu[1] is not None else 0.0
     if forked:
         connections.close_all()
     return summary
+
+
+def _cpu_seconds() -> tuple[float, float | None]:
+    """CPU seconds used so far by this process and by its PostgreSQL backend (None when the database is not a
+    process on this host). On a shared machine wall time mostly measures the neighbours; CPU time measures
+    the work, so every pass reports both (issue 18: side by side under load)."""
+    client = time.process_time()
+    if connection.vendor != "postgresql":
+        return client, None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return client, None
+    # utime and stime: fields 14 and 15 of proc(5), i.e. 12 and 13 after the ")" that ends the command name.
+    return client, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _full_pass(
@@ -229,6 +255,8 @@ def _full_pass(
         for k, v in r.items():
             if k != "seconds":
                 total[k] = total.get(k, 0) + v
+    for k in ("cpu_client_seconds", "cpu_server_seconds"):
+        total[k] = round(total.get(k, 0.0), 2)
     return total
 
 
@@ -369,9 +397,14 @@ def run(options: dict, stdout) -> dict:
         "first_full_recompute_seconds": first["seconds"],
         "first_full_recompute_created": first.get("create", 0),
         "full_recompute_no_change_seconds": compared["seconds"],
+        # CPU of the worker processes (Python) and of their PostgreSQL backends, summed over the workers.
+        "full_recompute_no_change_cpu_client_seconds": compared["cpu_client_seconds"],
+        "full_recompute_no_change_cpu_server_seconds": compared["cpu_server_seconds"],
         "full_recompute_no_change_writes": sum(compared.get(k, 0) for k in ("create", "move", "update", "supersede")),
         "full_recompute_no_change_skipped": compared.get("skipped_unchanged", 0),
         "unchanged_inputs_pass_seconds": unchanged["seconds"],
+        "unchanged_inputs_pass_cpu_client_seconds": unchanged["cpu_client_seconds"],
+        "unchanged_inputs_pass_cpu_server_seconds": unchanged["cpu_server_seconds"],
         "unchanged_inputs_pass_skipped": unchanged.get("skipped_unchanged", 0),
         **single,
     }

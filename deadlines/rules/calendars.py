@@ -132,7 +132,9 @@ def _library_holidays(office: str, year: int) -> dict[date, str]:
     return dict(src[1]([year]).items())
 
 
+@lru_cache(maxsize=1024)
 def normalize_office(code: str | None) -> str | None:
+    # Cached: a pure function of a short code, asked for every rule instance of every matter a recompute runs.
     if not code:
         return None
     code = code.strip().upper()
@@ -212,12 +214,24 @@ class OfficeCalendar:
         return not self.causes(d)
 
     def warnings_for(self, *days: date) -> list[str]:
+        years = tuple(sorted({d.year for d in days}))
+        hit = self._warnings.get(years)
+        if hit is None:
+            hit = self._warnings[years] = self._warnings_for(years)
+        return list(hit)
+
+    @cached_property
+    def _warnings(self) -> dict[tuple[int, ...], list[str]]:
+        # Memoised per calendar like roll_forward: a pure function of the years and this calendar's closures.
+        return {}
+
+    def _warnings_for(self, years: tuple[int, ...]) -> list[str]:
         warnings = []
         if not self.known:
             warnings.append(
                 f"no holiday calendar for office {self.office!r}: only weekends and stored closures considered"
             )
-        for year in sorted({d.year for d in days}):
+        for year in years:
             if self.provisional(year):
                 warnings.append(provisional_warning(self.office, year))
         return warnings

@@ -90,13 +90,21 @@ def _label(d: Duration) -> str:
 
 
 def last_day_of_month(d: date) -> date:
-    return d.replace(day=calendar.monthrange(d.year, d.month)[1])
+    month0 = d.month - 1
+    return d.replace(day=_MONTH_DAYS[month0] + (1 if month0 == 1 and calendar.isleap(d.year) else 0))
+
+
+# Looked up once: an enum member read as ``Convention.X`` goes through a descriptor, and add_period runs for every
+# period of every deadline of a recompute (about 65 per matter).
+_JP_ART3 = Convention.JP_ART3
+_MONTH_END_CONVENTION = Convention.MONTH_END
+_CONVENTION_VALUES = {c: c.value for c in Convention}
 
 
 def add_period(start: date, duration: Duration, convention: Convention) -> tuple[date, list[dict]]:
     """End of a period of `duration` triggered by an event on `start` (unrolled: no holiday handling)."""
-    steps: list[dict] = []
-    if convention is Convention.JP_ART3 and not duration.days:
+    days = duration.days
+    if convention is _JP_ART3 and not days:
         # Art. 3(1)(i): the first day is not counted, so counting begins the next day; (ii)-(iv): the period
         # ends the day before the corresponding day of the last month, or on the last day of that month if
         # it has no corresponding day. Hence 30 Apr + 3 months = 31 Jul, not 30 Jul.
@@ -114,45 +122,25 @@ def add_period(start: date, duration: Duration, convention: Convention) -> tuple
                 f"first day not counted, counting starts {first.isoformat()}; the period ends the day before "
                 f"the corresponding day {corresponding.isoformat()}"
             )
-        steps.append(
-            {
-                "op": "add",
-                "from": start.isoformat(),
-                "period": _label(duration),
-                "result": end.isoformat(),
-                "convention": convention.value,
-                "citation": CONVENTION_CITATIONS[convention],
-                "note": note,
-            }
-        )
-        return end, steps
-    if convention is Convention.MONTH_END:
+    elif convention is _MONTH_END_CONVENTION:
         end = last_day_of_month(_shift(start, duration))
-        steps.append(
-            {
-                "op": "add",
-                "from": start.isoformat(),
-                "period": _label(duration),
-                "result": end.isoformat(),
-                "convention": convention.value,
-                "citation": CONVENTION_CITATIONS[convention],
-                "note": "a period running from a month end ends on the last day of the final month",
-            }
-        )
-        return end, steps
-    end = _shift(start, duration)
-    note = "days counted from the day after the event" if duration.days else "same day number"
-    if not duration.days and end.day != start.day:
-        note = f"the final month has no day {start.day}: last day of that month"
-    steps.append(
+        note = "a period running from a month end ends on the last day of the final month"
+    else:
+        end = _shift(start, duration)
+        if days:
+            note = "days counted from the day after the event"
+        elif end.day != start.day:
+            note = f"the final month has no day {start.day}: last day of that month"
+        else:
+            note = "same day number"
+    return end, [
         {
             "op": "add",
             "from": start.isoformat(),
             "period": _label(duration),
             "result": end.isoformat(),
-            "convention": convention.value,
+            "convention": _CONVENTION_VALUES[convention],
             "citation": CONVENTION_CITATIONS[convention],
             "note": note,
         }
-    )
-    return end, steps
+    ]

@@ -164,13 +164,18 @@ def _recompute_chunk(
     with transaction.atomic():
         # A closed matter's open deadlines were made moot by the person who closed it (docketapp.pages.
         # matter_actions); the engine would reopen them, so it leaves closed matters alone until reopened.
-        active = list(Matter.objects.filter(pk__in=chunk).active().order_by("pk").values_list("pk", flat=True))
+        # One query for the active matters and their computation rows (LEFT JOIN: a matter never computed has
+        # none): a single recorded event recomputes one matter, where every round trip counts.
+        active: list[int] = []
         known: dict[int, str] = {}
         pending: set[int] = set()
-        for mid, digest, requested in MatterComputation.objects.filter(matter_id__in=active).values_list(
-            "matter_id", "inputs_hash", "recompute_requested_at"
+        for mid, digest, requested in (
+            Matter.objects.filter(pk__in=chunk).active().order_by("pk")
+            .values_list("pk", "deadline_computation__inputs_hash", "deadline_computation__recompute_requested_at")
         ):
-            known[mid] = digest
+            active.append(mid)
+            if digest is not None:  # NULL only when there is no computation row (inputs_hash is NOT NULL)
+                known[mid] = digest
             if requested is not None:
                 pending.add(mid)
         # Matters marked pending (an office event recorded) or never settled are computed without asking.
@@ -212,8 +217,9 @@ def recompute_matters(
     """
     today = today or timezone.now().date()
     closures = load_closures() if closures is None else closures
-    base = engine_hash() + closures_hash(closures)
-    calendars: dict = {}  # one calendar per office for the whole pass (closures are fixed for it)
+    closures_key = closures_hash(closures)
+    base = engine_hash() + closures_key
+    calendars = _calendars(closures_key)
     outcome = RecomputeOutcome()
     ctx: AbstractContextManager[Any] = (
         nullcontext() if dry_run else ensure_attributed(reason=reason, user=user, process=PROCESS)
@@ -232,6 +238,20 @@ def recompute_matters(
     for problem in outcome.problems:
         log.warning("deadline not computable for %s: %s", problem.get("matter"), problem.get("message"))
     return outcome
+
+
+_CALENDARS: dict[str, dict] = {}
+
+
+def _calendars(closures_key: str) -> dict:
+    """The office calendars (with their memoised roll-forwards) for this closure list, kept for the process's
+    life: a worker recomputing one matter per recorded event would otherwise rebuild them, and work out the
+    same closed days again, for every event. A different closure list (one added in the admin) gets new ones."""
+    calendars = _CALENDARS.get(closures_key)
+    if calendars is None:
+        _CALENDARS.clear()
+        calendars = _CALENDARS[closures_key] = {}
+    return calendars
 
 
 def _analyze_deadlines() -> None:
