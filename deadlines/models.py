@@ -47,9 +47,18 @@ class OfficeClosure(models.Model):
 
 class DeadlineQuerySet(models.QuerySet):
     def visible_to(self, user) -> DeadlineQuerySet:
-        from patents.models import Matter
+        """The deadlines of the matters ``user`` may see: Matter.objects.visible_to's rule (the single door,
+        tests/security compare the two), written on the deadline's own join to its matter. As
+        ``matter IN (visible matters)`` the planner hashed every visible matter on every docket query (30 ms
+        at 20k matters, before reading a deadline); as ``matter.client IN (the user's clients)`` it is a
+        lookup in a handful of memberships on a join the docket makes anyway."""
+        from patents.models import TeamMembership
 
-        return self.filter(matter__in=Matter.objects.visible_to(user))
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(matter__client_id__in=TeamMembership.objects.filter(user=user).values("client_id"))
 
     def open(self) -> DeadlineQuerySet:
         return self.filter(status=Deadline.Status.OPEN)
@@ -229,6 +238,17 @@ class Deadline(models.Model):
             # read open deadlines by the date in force: a range on this index instead of every deadline of
             # every visible matter (docs/dashboard.md).
             models.Index(F("status"), Coalesce("extended_to", "due_date"), name="deadline_status_effective"),
+            # The docket's and the verification queue's pages in their own order (date in force, then id):
+            # each part of the list (overdue, then the window) is read along one of these and stops after
+            # the page, instead of sorting every row of the window first (views.RowsInParts).
+            models.Index(
+                Coalesce("extended_to", "due_date"), F("id"), name="deadline_action_eff_id",
+                condition=Q(status__in=["open", "missed"]),
+            ),
+            models.Index(
+                Coalesce("extended_to", "due_date"), F("id"), name="deadline_unverified_eff_id",
+                condition=Q(verified_at__isnull=True) & ~Q(status="superseded"),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -36,8 +36,9 @@ pytestmark = pytest.mark.django_db
 BUDGET = 10
 # The matter page reads eight kinds of rows about one matter (deadlines, events, four histories, the sync
 # panel, documents) and is not yet within the budget (docs/dashboard.md): held at what it is today, and it
-# must not grow with the portfolio either.
-OVER_BUDGET = {"matter page": 23}
+# must not grow with the portfolio either. 24 since the nav badge is shared per set of visible clients: with
+# nothing cached, a page that has not read the user's clients already reads them (one small query).
+OVER_BUDGET = {"matter page": 24}
 
 
 def build(prefix: str, extra_matters: int) -> dict:
