@@ -115,33 +115,39 @@ def _compacted(field: str):
 def search_q(text: str) -> tuple[Q, dict[str, Any]]:
     """Free-text search over the matter's reference and title, the deadline's title, the client (code and
     name) and the application, publication and grant numbers, as written and with spaces and punctuation
-    stripped on both sides. Returns the condition and the annotations it needs."""
+    stripped on both sides. Returns the condition and the annotations it needs (none).
+
+    The matter's and client's fields are matched once per matter, in a subquery (``matter IN (matching
+    matters)``), not once per deadline row joined to its matter: the docket's search reads each deadline's
+    title and looks its matter up in that set."""
+    from patents.models import Matter
+
     text = text.strip()
-    condition = (
-        Q(matter__reference__icontains=text)
-        | Q(matter__title__icontains=text)
+    matters = (
+        Q(reference__icontains=text)
         | Q(title__icontains=text)
-        | Q(matter__client__reference__icontains=text)
-        | Q(matter__client__name__icontains=text)
-        | Q(matter__application_number__icontains=text)
-        | Q(matter__publication_number__icontains=text)
-        | Q(matter__grant_number__icontains=text)
+        | Q(client__reference__icontains=text)
+        | Q(client__name__icontains=text)
+        | Q(application_number__icontains=text)
+        | Q(publication_number__icontains=text)
+        | Q(grant_number__icontains=text)
     )
-    compact = compact_number(text)
     annotations: dict[str, Any] = {}
+    compact = compact_number(text)
     if len(compact) >= 3:
         annotations = {
-            "search_publication": _compacted("matter__publication_number"),
-            "search_grant": _compacted("matter__grant_number"),
-            "search_application": _compacted("matter__application_number"),
+            "search_publication": _compacted("publication_number"),
+            "search_grant": _compacted("grant_number"),
+            "search_application": _compacted("application_number"),
         }
-        condition |= (
-            Q(matter__application_number_normalized__icontains=compact)
+        matters |= (
+            Q(application_number_normalized__icontains=compact)
             | Q(search_application__contains=compact)
             | Q(search_publication__contains=compact)
             | Q(search_grant__contains=compact)
         )
-    return condition, annotations
+    matching = Matter.objects.alias(**annotations).filter(matters).values("pk")
+    return Q(matter__in=matching) | Q(title__icontains=text), {}
 
 
 def team_choices(user) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -326,9 +332,10 @@ class RowsInParts:
         offset = 0
         for i, (qs, n) in enumerate(self.parts):
             # The last part may hold more rows than counted (a count read a moment earlier): they are shown
-            # rather than cut off.
+            # rather than cut off. A part counted empty is not read (a search's few rows are found by the
+            # count; reading an empty part in order would walk the whole index range to find nothing).
             last = i == len(self.parts) - 1
-            low, high = max(start - offset, 0), stop - offset if last else min(stop - offset, n)
+            low, high = max(start - offset, 0), stop - offset if last and n else min(stop - offset, n)
             if low < high:
                 rows.extend(qs[low:high])
             offset += n

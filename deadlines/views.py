@@ -345,7 +345,10 @@ def _deadline_context(request: HttpRequest, deadline: Deadline, **forms) -> dict
         "history": history_changes(records),
         "is_open": is_open,
         "extension_options": options,
-        "verify_refusal": actions.verification_refusal(deadline, request.user),
+        # Who created it and its newest version come from the history rows already read for the page.
+        "verify_refusal": actions.verification_refusal(
+            deadline, request.user, creator=records[-1].history_user_id if records else None
+        ),
         "needs_verification": deadline.needs_verification,
         "other_versions": Deadline.objects.filter(matter=deadline.matter, key=deadline.key)
         .exclude(pk=deadline.pk)
@@ -356,7 +359,8 @@ def _deadline_context(request: HttpRequest, deadline: Deadline, **forms) -> dict
         context["waive_form"] = forms.get("waive_form") or WaiveForm()
         if options:
             context["extension_form"] = forms.get("extension_form") or ExtensionForm(options=options)
-    context["verify_form"] = forms.get("verify_form") or VerifyForm(initial={"seen": actions.current_version(deadline)})
+    version = max((r.history_id for r in records), default=0)  # actions.current_version, without a query
+    context["verify_form"] = forms.get("verify_form") or VerifyForm(initial={"seen": version})
     context["action_error"] = forms.get("action_error")
     return context
 
