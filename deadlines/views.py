@@ -241,6 +241,16 @@ def docket_csv(request: HttpRequest) -> StreamingHttpResponse:
     return csv_response(request, qs, today)
 
 
+# What a CSV row reads (``only``): the users' and matters' other columns (timestamps, JSON) cost more to
+# decode than everything written (~40% of an export's time at 54,000 rows).
+CSV_COLUMNS = (
+    "due_date", "extended_to", "latest_date", "office", "title", "kind", "status", "citation", "verified_at",
+    "matter__reference", "matter__application_number", "matter__client__reference",
+    "matter__responsible_paralegal__username", "matter__responsible_attorney__username",
+    "responsible__username", "verified_by__username",
+)
+
+
 def csv_response(request: HttpRequest, qs, today: dt.date) -> StreamingHttpResponse:
     """The docket's CSV for ``qs`` (the filtered docket, or a selection of it)."""
     # Every cell is escaped by csvsafe: titles, references, names and citations can all come from outside.
@@ -269,9 +279,11 @@ def csv_response(request: HttpRequest, qs, today: dt.date) -> StreamingHttpRespo
     marker = 987654321987
     url_pattern = request.build_absolute_uri(reverse("deadlines:deadline-detail", args=[marker]))
 
+    kinds, statuses = dict(Deadline.Kind.choices), dict(Deadline.Status.choices)  # get_*_display, once
+
     def rows():
         yield writer.writerow(header)
-        for d in qs.select_related("verified_by").iterator(chunk_size=500):
+        for d in qs.select_related("verified_by").only(*CSV_COLUMNS).iterator(chunk_size=500):
             yield writer.writerow(
                 [
                     d.due_date.isoformat(),
@@ -283,8 +295,8 @@ def csv_response(request: HttpRequest, qs, today: dt.date) -> StreamingHttpRespo
                     d.office,
                     d.matter.application_number,
                     d.title,
-                    d.get_kind_display(),
-                    d.get_status_display(),
+                    kinds.get(d.kind, d.kind),
+                    statuses.get(d.status, d.status),
                     _responsible_text(d, teams),
                     "yes" if d.is_verified else "NO",
                     d.verified_by.get_username() if d.verified_by else "",
