@@ -213,3 +213,32 @@ def test_deadlines_visible_to_is_the_matters_rule(world, django_user_model):
         assert set(Deadline.objects.visible_to(user).values_list("pk", flat=True)) == set(
             by_matter.values_list("pk", flat=True)
         ), user
+
+
+def test_csv_rows_and_responsible_column_are_those_of_the_docket(client, world):
+    import csv
+    import io
+
+    from deadlines.templatetags.docket_tags import responsible_of
+    from patents.models import TeamMembership
+
+    with attributed(reason="test: a docketing member", process="tests"):
+        acme2 = Matter.objects.get(reference="ACME-2")  # nobody responsible on the matter
+        dora = UserFactory(username="dora")
+        TeamMembershipFactory(user=dora, client=acme2.client, role=TeamMembership.Role.DOCKETING)
+        DeadlineFactory(matter=acme2, key="nobody", title="Nobody assigned", due_date=TODAY)
+    client.force_login(world["paula"])
+    params = {"scope": "all", "status": "any"}
+    response = client.get(reverse("deadlines:docket-export"), params)
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    expected_ids, _ = straightforward_docket(world["paula"], params)
+    assert [int(r["url"].rstrip("/").rsplit("/", 1)[1]) for r in rows] == expected_ids
+    by_pk = Deadline.objects.select_related(
+        "matter", "responsible", "matter__responsible_paralegal", "matter__responsible_attorney"
+    ).in_bulk(expected_ids)
+    seen = set()
+    for r in rows:
+        name, inherited = responsible_of(by_pk[int(r["url"].rstrip("/").rsplit("/", 1)[1])])
+        assert r["responsible"] == (f"{name} (matter)" if inherited else name)
+        seen.add(r["responsible"])
+    assert {"paula", "colin", "paula (matter)", "dora (docketing) (matter)"} <= seen
