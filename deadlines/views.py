@@ -125,6 +125,8 @@ def _docket_counts(
     raw = f"{request.user.pk}|{today.isoformat()}|{generation()}|docket-later|{filters}"
     key = "docketapp:docket:" + hashlib.sha256(raw.encode()).hexdigest()[:40]
     later = cache.get(key)
+    stats = {"total": 0, "overdue": 0, "passed": 0}
+    chart_rows: list[dict] = []
     if later is None:
         if apart:
             rows = rows.filter(
@@ -134,12 +136,11 @@ def _docket_counts(
         groups = list(_count_groups(rows))
         later = [g for g in groups if g["effective"] >= today]
         cache.set(key, later, BADGE_SECONDS)
-        groups = [g for g in groups if g["effective"] < today]
+        groups = [g for g in groups if g["effective"] < today] + later
     else:
-        groups = list(_count_groups(rows.filter(effective__lt=today)))
-    stats = {"total": 0, "overdue": 0, "passed": 0}
-    chart_rows = []
-    for g in groups + later:
+        _count_past(rows.filter(effective__lt=today), stats, chart_rows, today, apart)
+        groups = later
+    for g in groups:
         when, n = g["effective"], g["n"]
         if chart_start <= when <= chart_end and g["status"] == Deadline.Status.OPEN:
             chart_rows.append({"when": when, "kind": g["kind"], "n": n})
@@ -154,6 +155,34 @@ def _docket_counts(
             stats["overdue"] += n
         stats["total"] += n
     return stats, chart_from_counts(chart_rows, today)
+
+
+def _count_past(rows, stats: dict[str, int], chart_rows: list[dict], today: dt.date, apart: bool) -> None:
+    """The figures before today (``rows``: the docket's rows dated before today) in one pass without grouping
+    (the same figures as grouping them in ``_docket_counts``): the overdue count, the windows passed, the
+    total, and this week's past days for the chart (at most 6 days × 3 kinds of conditional counts). Sorting
+    the person's overdue rows by text keys to group them was half of this query at 13,000 overdue rows."""
+    chart_start, _chart_end = chart_range(today)
+    days = [chart_start + dt.timedelta(days=i) for i in range((today - chart_start).days)]
+    counts = {
+        "overdue": Count("pk", filter=Q(status__in=NEEDS_ACTION, optional=False)),
+        "passed": Count("pk", filter=Q(status__in=NEEDS_ACTION, optional=True)),
+        "all": Count("pk"),
+    }
+    for i, day in enumerate(days):
+        for kind in Deadline.Kind:
+            counts[f"chart_{i}_{kind.value}"] = Count(
+                "pk", filter=Q(status=Deadline.Status.OPEN, effective=day, kind=kind)
+            )
+    figures = rows.order_by().aggregate(**counts)
+    stats["overdue"] += figures["overdue"]
+    stats["passed"] += figures["passed"]
+    # On the default docket the windows passed have their own section, not rows of the list.
+    stats["total"] += figures["all"] - (figures["passed"] if apart else 0)
+    for i, day in enumerate(days):
+        for kind in Deadline.Kind:
+            if figures[f"chart_{i}_{kind.value}"]:
+                chart_rows.append({"when": day, "kind": kind.value, "n": figures[f"chart_{i}_{kind.value}"]})
 
 
 def _docket_rows(qs, sort: str, stats: dict[str, int], apart: bool, today: dt.date) -> RowsInParts:

@@ -137,8 +137,10 @@ def test_docket_pages_give_the_rows_of_the_single_query_in_its_order(client, wor
     expected, overdue = straightforward_docket(world["paula"], params)
     ids, contexts = every_page(client, reverse("patents:home"), params)
     assert ids == expected
-    assert contexts[0]["page"].paginator.count == len(expected)
-    assert contexts[0]["overdue_total"] == overdue
+    # The first page counts everything (nothing cached), the next ones count before today only: the same.
+    assert {c["page"].paginator.count for c in contexts} == {len(expected)}
+    assert {c["overdue_total"] for c in contexts} == {overdue}
+    assert len({tuple((b.x, b.height, b.title) for b in c["chart"].bars) for c in contexts}) == 1
 
 
 def test_docket_counts_follow_a_change_at_once(client, world):
@@ -242,3 +244,27 @@ def test_csv_rows_and_responsible_column_are_those_of_the_docket(client, world):
         assert r["responsible"] == (f"{name} (matter)" if inherited else name)
         seen.add(r["responsible"])
     assert {"paula", "colin", "paula (matter)", "dora (docketing) (matter)"} <= seen
+
+
+def test_chart_counts_this_weeks_past_days_the_same_cached_or_not(client, db):
+    import time_machine
+
+    thursday = dt.date(2026, 3, 5)
+    paula = UserFactory(username="paula")
+    with time_machine.travel(dt.datetime(2026, 3, 5, 9, 0, tzinfo=dt.UTC), tick=False):
+        with attributed(reason="test: this week's chart", process="tests"):
+            acme = ClientFactory(reference="ACME")
+            TeamMembershipFactory(user=paula, client=acme)
+            matter = MatterFactory(client=acme, reference="ACME-1", responsible_paralegal=paula)
+            for i, days in enumerate((-3, -3, -2, -1, -1, 0, 2, 9)):  # Monday to Wednesday overdue, then later
+                DeadlineFactory(matter=matter, key=f"w:{i}", title=f"Act {i}", kind=list(Deadline.Kind)[i % 3],
+                                due_date=thursday + dt.timedelta(days=days), responsible=paula)
+        client.force_login(paula)
+        first = client.get(reverse("patents:home"))  # nothing cached: one grouped query
+        second = client.get(reverse("patents:home"))  # before today counted apart, the rest cached
+    for response in (first, second):
+        week = response.context["chart"].table[0]
+        assert week["week"] == dt.date(2026, 3, 2)
+        assert week["total"] == 7  # Monday to Sunday of this week, open
+        assert response.context["overdue_total"] == 5
+    assert response.context["chart"].table == first.context["chart"].table
