@@ -7,6 +7,7 @@ import calendar as pycalendar
 import datetime as dt
 import hashlib
 from collections import defaultdict
+from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import cast
 
@@ -210,7 +211,8 @@ def docket(request: HttpRequest) -> HttpResponse:
     if apart:
         qs = qs.exclude(passed_q)
     rows = _docket_rows(qs, request.GET.get("sort", "due"), stats, apart, today)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    # RowsInParts is sliced and counted like a queryset, which is all the Paginator does with it.
+    page = Paginator(cast("Sequence[Deadline]", rows), PAGE_SIZE).get_page(request.GET.get("page"))
     _decorate(page.object_list, today)
     # Same filters as the list (scope, client, office …); queried only when there are any.
     windows_passed: list[Deadline] = []
@@ -638,7 +640,7 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
         created_by_me = Deadline.history.filter(history_type="+", history_user=request.user).values("id")
         qs = qs.exclude(last_changed_by=request.user).exclude(pk__in=created_by_me)
     rows = _overdue_first_by_date(request, qs, today, "verification-queue")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(cast("Sequence[Deadline]", rows), PAGE_SIZE).get_page(request.GET.get("page"))
     _decorate(page.object_list, today)
     ids = [d.pk for d in page.object_list]
     # The version each row is verified against and who created it, in one query over the page's rows.
@@ -713,7 +715,7 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
         by_day[d.effective].append(d)
         day_totals[d.effective] = totals_by_pk[d.pk]
     for items in by_day.values():
-        items.sort(key=lambda d: (not d.overdue, d.kind, d.pk))
+        items.sort(key=lambda d: (not d.is_overdue(today), d.kind, d.pk))
     grid = [
         [
             {
