@@ -153,6 +153,15 @@ def _ensure_family(stdout):
     return family
 
 
+def _first_deadline_pk(matter) -> int:
+    from deadlines.models import Deadline
+
+    pk = Deadline.objects.filter(matter=matter).order_by("pk").values_list("pk", flat=True).first()
+    if pk is None:
+        raise RuntimeError("the benchmark portfolio's first matter has no deadline")
+    return pk
+
+
 def _time(client, url: str, samples: int, stream: bool = False) -> dict:
     timings, queries = [], 0
     for _ in range(samples):
@@ -206,7 +215,12 @@ def _run(options: dict, stdout) -> dict:
         "docket": home,
         "docket_all_sorted_page5": home + "?scope=all&sort=-client&page=5",
         "docket_filtered": home + "?scope=all&kind=statutory&unverified=on&office=EP",
+        "docket_search": home + f"?q={PREFIX}-M000123",
+        "docket_page3": home + "?page=3",
         "verification_queue": reverse("deadlines:verification-queue"),
+        "verification_queue_page3": reverse("deadlines:verification-queue") + "?page=3",
+        "matter_list": reverse("patents:matter-list"),
+        "deadline_page": reverse("deadlines:deadline-detail", args=[_first_deadline_pk(matter)]),
         "calendar": reverse("deadlines:calendar") + "?scope=all",
         "as_of_yesterday": reverse("deadlines:docket-as-of")
         + f"?at={(timezone.now().date() - dt.timedelta(days=1)).isoformat()}&open_only=1",

@@ -47,9 +47,18 @@ class OfficeClosure(models.Model):
 
 class DeadlineQuerySet(models.QuerySet):
     def visible_to(self, user) -> DeadlineQuerySet:
-        from patents.models import Matter
+        """The deadlines of the matters ``user`` may see: Matter.objects.visible_to's rule (the single door,
+        tests/security compare the two), written on the deadline's own join to its matter. As
+        ``matter IN (visible matters)`` the planner hashed every visible matter on every docket query (30 ms
+        at 20k matters, before reading a deadline); as ``matter.client IN (the user's clients)`` it is a
+        lookup in a handful of memberships on a join the docket makes anyway."""
+        from patents.models import TeamMembership
 
-        return self.filter(matter__in=Matter.objects.visible_to(user))
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(matter__client_id__in=TeamMembership.objects.filter(user=user).values("client_id"))
 
     def open(self) -> DeadlineQuerySet:
         return self.filter(status=Deadline.Status.OPEN)
@@ -232,6 +241,17 @@ class Deadline(models.Model):
             # The admin changelist's order (Meta.ordering): its deep pages skip rows by id on this index alone
             # (an index-only scan) before reading the page's 50 rows; 130 ms → 1.5 ms at page 200 of 1.5 M rows.
             models.Index(fields=["due_date", "id"], name="deadline_due_id"),
+            # The docket's and the verification queue's pages in their own order (date in force, then id):
+            # each part of the list (overdue, then the window) is read along one of these and stops after
+            # the page, instead of sorting every row of the window first (views.RowsInParts).
+            models.Index(
+                Coalesce("extended_to", "due_date"), F("id"), name="deadline_action_eff_id",
+                condition=Q(status__in=["open", "missed"]),
+            ),
+            models.Index(
+                Coalesce("extended_to", "due_date"), F("id"), name="deadline_unverified_eff_id",
+                condition=Q(verified_at__isnull=True) & ~Q(status="superseded"),
+            ),
         ]
 
     def __str__(self) -> str:

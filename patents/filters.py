@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from .models import Client, Matter
 
@@ -30,11 +30,11 @@ class MatterFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["client"].queryset = (
-            Client.objects.filter(matters__in=Matter.objects.visible_to(user))
-            .distinct()
-            .order_by("reference")
-        )
+        # The clients with a matter the user may see: one probe per client (EXISTS on the matters' client
+        # index), not a DISTINCT over every visible matter.
+        self.filters["client"].queryset = Client.objects.filter(
+            Exists(Matter.objects.visible_to(user).filter(client=OuterRef("pk")))
+        ).order_by("reference")
 
     @property
     def qs(self):

@@ -12,8 +12,8 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, Q, QuerySet, Value
-from django.db.models.functions import Cast
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -36,10 +36,19 @@ from .sync_progress import progress_for
 @in_user_timezone
 @require_GET
 def matter_list(request: HttpRequest) -> HttpResponse:
+    # Open deadlines counted per row shown (a subquery PostgreSQL evaluates after the page is cut): as a
+    # join grouped over every visible matter's deadlines it took 27 s at 100k matters under load.
+    open_deadlines = (
+        Deadline.objects.filter(matter=OuterRef("pk"), status=Deadline.Status.OPEN)
+        .order_by()
+        .values("matter")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     qs = (
         Matter.objects.visible_to(request.user)
         .select_related("client", "responsible_paralegal")
-        .annotate(open_deadlines=Count("deadlines", filter=Q(deadlines__status=Deadline.Status.OPEN)))
+        .annotate(open_deadlines=Coalesce(Subquery(open_deadlines), 0))
         .order_by("reference")
     )
     matter_filter = MatterFilter(request.GET, queryset=qs, user=request.user)
