@@ -10,14 +10,18 @@ import datetime as dt
 import heapq
 import itertools
 import random
+import re
 import sys
 from collections import defaultdict
 from collections.abc import Sequence
+from email.generator import BytesGenerator
 from email.policy import Compat32
+from io import BytesIO
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import SafeMIMEMultipart
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.template.loader import render_to_string
@@ -567,10 +571,48 @@ class _ShortHeaders(Compat32):
             and "=?" not in value
         ):
             return f"{name}: {value}{self.linesep}"
+        if isinstance(value, str) and name.lower() == "content-type" and (found := _BOUNDARY.search(value)):
+            # The multipart header differs from message to message only in its random boundary, which has no
+            # place the folding algorithm may break at: fold it once with a stand-in of the same length.
+            real = found.group(1)
+            stand_in = "=" * len(real)
+            key = (name, value[: found.start(1)] + stand_in + value[found.end(1) :], sanitize, self.linesep)
+            folded = _FOLDED.get(key)
+            if folded is None:
+                folded = super()._fold(name, key[1], sanitize)  # type: ignore[misc]  # private in typeshed
+                if len(_FOLDED) < 64:
+                    _FOLDED[key] = folded
+            return folded.replace(f'boundary="{stand_in}"', f'boundary="{real}"', 1)
         return super()._fold(name, value, sanitize)  # type: ignore[misc]  # private in typeshed
 
 
+# A multipart boundary as email.generator and ReminderEmail choose it: "=" and digits, maybe ".N".
+_BOUNDARY = re.compile(r'boundary="([=0-9.]+)"')
+_FOLDED: dict[tuple[str, str, bool, str], str] = {}
 _SHORT_HEADERS = _ShortHeaders()
+
+
+class _LinesGenerator(BytesGenerator):
+    """``email.generator.BytesGenerator`` writing a text's lines in one piece: the stock one writes every line
+    and every line ending separately (a third of the time spent serialising a reminder). Same bytes:
+    joining the lines with the line separator is what its loop writes."""
+
+    def _write_lines(self, lines: str) -> None:
+        if lines:
+            self.write(_NEWLINES.sub(self._NL, lines))  # type: ignore[attr-defined]  # set by flatten()
+
+
+_NEWLINES = re.compile(r"\r\n|\r|\n")  # email.generator's NLCRE
+
+
+class _ReminderMIME(SafeMIMEMultipart):
+    def as_bytes(self, unixfrom: bool = False, linesep: str = "\n") -> bytes:  # type: ignore[override]  # Django's signature
+        # Django's MIMEMixin.as_bytes with the generator above.
+        fp = BytesIO()
+        _LinesGenerator(fp, mangle_from_=False).flatten(self, unixfrom=unixfrom, linesep=linesep)
+        return fp.getvalue()
+
+
 _BOUNDARY_DIGITS = len(repr(sys.maxsize - 1))
 
 
@@ -593,6 +635,8 @@ class ReminderEmail(EmailMultiAlternatives):
                 candidate = f"{boundary}.{counter}"
                 counter += 1
             msg.set_boundary(candidate)
+        if type(msg) is SafeMIMEMultipart:
+            msg.__class__ = _ReminderMIME  # the same object, serialised by the faster generator
         return msg
 
 

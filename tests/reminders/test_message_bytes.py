@@ -1,6 +1,7 @@
 """The sweep's faster message paths say exactly what the one-by-one paths said.
 
-- ``ReminderEmail`` (short headers written directly, the boundary chosen without a regular expression) gives
+- ``ReminderEmail`` (short headers written directly, the boundary chosen without a regular expression, the
+  multipart header folded once, a text's lines written in one piece) gives
   the same bytes on the wire as Django's ``EmailMultiAlternatives``;
 - digests and reports loaded for a whole batch (``prefetch_contexts``) render to the same text and HTML as
   the ones loaded recipient by recipient.
@@ -33,6 +34,9 @@ CASES = [
     ("Two  spaces and a trailing one ", "t", "h", {"X-Odd": "  padded  "}),
     ("Encoded =?utf-8?q?word?= lookalike", LONG_LINE, f"<p>{LONG_LINE}</p>", {"X-Tab": "a\tb"}),
     ("Docket digest Wed 03 Jun: 1 overdue, 1 due this week, 0 unverified", "--=====\n", "<b>--</b>", {}),
+    # Line endings of every kind, blank lines, no final newline: the generator writes a text's lines in one piece.
+    ("Line endings", "a\r\nb\rc\n\n\nd", "<p>\r\n</p>\r", {}),
+    ("Empty text", "", "<p>only html</p>\n", {}),
 ]
 
 
@@ -50,8 +54,11 @@ def _bytes(cls: type[EmailMultiAlternatives], subject: str, text: str, html: str
         },
     )
     message.attach_alternative(html, "text/html")
-    random.seed(20261204)  # the boundary is random: the same draw for both
-    return message.message().as_bytes(linesep="\r\n")
+    wire = []
+    for linesep in ("\r\n", "\n"):  # SMTP's, and the default
+        random.seed(20261204)  # the boundary is random: the same draw for both
+        wire.append(message.message().as_bytes(linesep=linesep))
+    return b"\0".join(wire)
 
 
 @pytest.mark.parametrize(("subject", "text", "html", "extra"), CASES)
