@@ -18,7 +18,7 @@ shape. Values may be nested in dicts (``deadline.title``), which the template re
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.template.loader import get_template
@@ -36,38 +36,47 @@ _PIECES: dict[tuple[Any, Any], list[Any]] = {}
 _MAX_SHAPES = 4096
 
 
-def _walk(context: Mapping[str, Any], values: list[str]) -> Iterator[tuple[str, Any]]:
-    """(key, what the template gets) with strings replaced by markers (collected in ``values``); the shape is
-    the same walk with the markers' positions."""
+def _mark(context: Mapping[str, Any], values: list[str]) -> tuple[dict[str, Any], tuple[Any, ...]]:
+    """(what the template gets, the shape): strings replaced by markers (the strings collected in ``values``).
+    The shape holds the type too: True == 1 and a safe marker equals a plain one, but they render differently."""
+    marked: dict[str, Any] = {}
+    shape: list[Any] = []
     for key, value in context.items():
         if isinstance(value, Mapping):
-            yield key, dict(_walk(value, values))
+            marked[key], inner = _mark(value, values)
+            shape.append((key, inner))
         elif isinstance(value, str) and value:
             mark = _MARK.format(len(values))
             values.append(value)
-            yield key, mark_safe(mark) if isinstance(value, SafeData) else mark  # noqa: S308 - our marker
+            safe = isinstance(value, SafeData)
+            marked[key] = mark_safe(mark) if safe else mark  # noqa: S308 - our own marker
+            shape.append((key, safe))
         else:
-            yield key, value
+            marked[key] = value
+            shape.append((key, type(value), value))
+    return marked, tuple(shape)
 
 
-def _freeze(context: Mapping[str, Any]) -> Any:
-    # The type too: True == 1 and a safe marker equals a plain one, but they render differently.
-    return tuple((k, _freeze(v)) if isinstance(v, Mapping) else (k, type(v), v) for k, v in context.items())
-
-
-def render(template_name: str, context: Mapping[str, Any]) -> str:
-    """The template rendered with ``context`` (see the module docstring for what ``context`` may hold)."""
-    template = get_template(template_name)
+def render(template_names: Sequence[str], context: Mapping[str, Any]) -> list[str]:
+    """Each template rendered with ``context`` (see the module docstring for what ``context`` may hold)."""
     values: list[str] = []
-    marked = dict(_walk(context, values))
-    # The cached loader returns the same compiled template until templates are reloaded: key on it.
-    key = (getattr(template, "template", template), _freeze(marked))
-    pieces = _PIECES.get(key)
-    if pieces is None:
-        if len(_PIECES) >= _MAX_SHAPES:
-            _PIECES.clear()
-        pieces = _cut(template.render(marked))
-        _PIECES[key] = pieces
+    marked, shape = _mark(context, values)
+    out: list[str] = []
+    for name in template_names:
+        template = get_template(name)
+        # The cached loader returns the same compiled template until templates are reloaded: key on it.
+        key = (getattr(template, "template", template), shape)
+        pieces = _PIECES.get(key)
+        if pieces is None:
+            if len(_PIECES) >= _MAX_SHAPES:
+                _PIECES.clear()
+            pieces = _cut(template.render(marked))
+            _PIECES[key] = pieces
+        out.append(_fill(pieces, values))
+    return out
+
+
+def _fill(pieces: list[Any], values: list[str]) -> str:
     out: list[str] = []
     for piece in pieces:
         if isinstance(piece, str):

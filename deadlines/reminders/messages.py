@@ -526,9 +526,10 @@ def _render_deadline_reminder(
     }
     base = "emails/deadline_reminder"
     try:
-        return compiled.render(f"{base}.txt", context), compiled.render(f"{base}.html", context)
+        text, html = compiled.render([f"{base}.txt", f"{base}.html"], context)
     except Exception as exc:
         raise RenderError(str(exc)) from exc
+    return text, html
 
 
 def _render_for(

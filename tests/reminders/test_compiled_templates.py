@@ -141,5 +141,5 @@ def test_a_value_that_looks_like_a_marker_is_printed_as_it_is(db):
         "supervising_attorney": False,
         "deadline": {"title": "\x1e<0>\x1f <b>", "responsible": None},
     }
-    html = compiled.render("emails/deadline_reminder.html", fields)
+    [html] = compiled.render(["emails/deadline_reminder.html"], fields)
     assert html.count("\x1e&lt;0&gt;\x1f &lt;b&gt;") == 2  # the link's text and the title
