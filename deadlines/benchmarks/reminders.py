@@ -248,12 +248,29 @@ def _plan(ids: list[int], now: dt.datetime, options: dict) -> tuple[dict, dt.dat
     return counts, now
 
 
+def _database_cpu() -> float | None:
+    """CPU seconds used so far by this connection's PostgreSQL backend process, when the server runs on this
+    machine and /proc shows it (None otherwise): the other half of what a message costs."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 def _sweep_in_process(
     when: dt.datetime, batch: int, profile: str | None = None, max_batches: int | None = None
 ) -> dict:
     from deadlines import reminders
 
     CountingBackend.sent = CountingBackend.bytes = 0
+    d0 = _database_cpu()
     c0 = time.process_time()
     if profile:
         import cProfile
@@ -263,9 +280,12 @@ def _sweep_in_process(
         profiler.dump_stats(profile)
     else:
         counts = reminders.send_due_reminders(now=when, batch_size=batch, max_batches=max_batches)
+    cpu_s = time.process_time() - c0
+    d1 = _database_cpu()
     return {
         "sent": CountingBackend.sent,
-        "cpu_s": time.process_time() - c0,
+        "cpu_s": cpu_s,
+        "db_cpu_s": d1 - d0 if d0 is not None and d1 is not None else None,
         "skipped_overtaken": counts.get("skipped_overtaken", 0),
         "max_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
     }
@@ -349,6 +369,9 @@ def run(options: dict, stdout) -> dict:
             # On a shared machine wall time mostly measures the neighbours; the sweeps' own CPU time
             # (the database server's is not included) says what the sweep itself costs.
             result[f"{label}_cpu_s"] = round(sum(p["cpu_s"] for p in parts), 2)
+            if all(p["db_cpu_s"] is not None for p in parts):
+                # The database server's CPU for the sweep's own connection (same machine, from /proc).
+                result[f"{label}_db_cpu_s"] = round(sum(p["db_cpu_s"] for p in parts), 2)
             result[f"{label}_messages"] = sent
             result[f"{label}_skipped_overtaken"] = sum(p["skipped_overtaken"] for p in parts)
             if workers > 1:
