@@ -6,6 +6,7 @@ is at that moment; links point at the dashboard (``SITE_URL`` + the deadline's U
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import heapq
 import itertools
@@ -16,12 +17,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from email.generator import BytesGenerator
 from email.policy import Compat32
+from email.utils import formatdate, make_msgid
 from io import BytesIO
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.core.mail.message import SafeMIMEMultipart
+from django.core.mail.message import SafeMIMEMultipart, SafeMIMEText
+from django.core.mail.utils import DNS_NAME
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.template.loader import render_to_string
@@ -626,7 +629,7 @@ class ReminderEmail(EmailMultiAlternatives):
     """
 
     def message(self) -> Any:
-        msg = super().message()
+        msg = self._reminder_message() if self._plain_pair() else super().message()
         msg.policy = _SHORT_HEADERS
         if msg.is_multipart() and msg.get_boundary() is None:
             texts = [str(self.body), *(str(alternative[0]) for alternative in self.alternatives)]
@@ -639,6 +642,70 @@ class ReminderEmail(EmailMultiAlternatives):
         if type(msg) is SafeMIMEMultipart:
             msg.__class__ = _ReminderMIME  # the same object, serialised by the faster generator
         return msg
+
+    def _plain_pair(self) -> bool:
+        """What every reminder is: a text and its HTML alternative in UTF-8, no attachments, no Cc/Reply-To."""
+        return (
+            not self.attachments
+            and not self.cc
+            and not self.reply_to
+            and (self.encoding or settings.DEFAULT_CHARSET) == "utf-8"
+            and len(self.alternatives) == 1
+            and self.alternatives[0][1] == "text/html"
+            and isinstance(self.body, str)
+            and isinstance(self.alternatives[0][0], str)
+        )
+
+    def _reminder_message(self) -> Any:
+        """``EmailMultiAlternatives.message()`` for ``_plain_pair`` (the same steps in the same order), with the
+        text parts from ``_text_part``. ``tests/reminders/test_message_bytes.py`` compares the bytes with Django's
+        on every run, so a Django upgrade that changes its steps is caught."""
+        msg = SafeMIMEMultipart(_subtype=self.alternative_subtype, encoding="utf-8")
+        if self.body:
+            msg.attach(_text_part(str(self.body), "plain"))
+        msg.attach(_text_part(str(self.alternatives[0][0]), "html"))
+        msg["Subject"] = str(self.subject)
+        msg["From"] = self.extra_headers.get("From", self.from_email)
+        self._set_list_header_if_not_empty(msg, "To", self.to)  # type: ignore[attr-defined]  # not in the stubs
+        header_names = [key.lower() for key in self.extra_headers]
+        if "date" not in header_names:
+            msg["Date"] = formatdate(localtime=settings.EMAIL_USE_LOCALTIME)
+        if "message-id" not in header_names:
+            msg["Message-ID"] = make_msgid(domain=DNS_NAME)
+        for name, value in self.extra_headers.items():
+            if name.lower() not in {"from", "to", "cc", "reply-to"}:
+                msg[name] = value
+        return msg
+
+
+def _text_part(text: str, subtype: str) -> SafeMIMEText:
+    """``SafeMIMEText(text, subtype, "utf-8")`` for a text without lines over SMTP's 998 bytes: a copy of a
+    part made once, with this text as its payload. Building each part afresh (charset, transfer-encoding
+    check, headers through Django's injection guard) cost as much as rendering the message. A longer line
+    takes Django's own path (it switches that part to quoted-printable)."""
+    try:
+        payload = text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates: Django's path, and its error
+        return SafeMIMEText(text, subtype, "utf-8")
+    if len(payload) > _SMTP_LINE and max(len(line) for line in payload.splitlines()) > _SMTP_LINE:
+        # bytes.splitlines splits at fewer characters than Django's str.splitlines: a line short here is short
+        # there too, and anything else goes Django's way.
+        return SafeMIMEText(text, subtype, "utf-8")
+    ascii_only = text.isascii()
+    prototype = _PROTOTYPES.get((subtype, ascii_only))
+    if prototype is None:
+        prototype = _PROTOTYPES[(subtype, ascii_only)] = SafeMIMEText("x" if ascii_only else "\xe9", subtype, "utf-8")
+    part: Any = copy.copy(prototype)
+    part._headers = list(prototype._headers)  # type: ignore[attr-defined]  # a new list: headers may be added
+    part.defects = []
+    # What email.message.Message.set_payload keeps for a UTF-8 body without transfer encoding (7bit: ASCII,
+    # 8bit otherwise — the prototype's Content-Transfer-Encoding says which).
+    part._payload = payload.decode("ascii", "surrogateescape")
+    return part
+
+
+_SMTP_LINE = 998  # django.core.mail.message.RFC5322_EMAIL_LINE_LENGTH_LIMIT
+_PROTOTYPES: dict[tuple[str, bool], SafeMIMEText] = {}
 
 
 def _render(base: str, context: dict[str, Any], *, cache: Cache | None, key: Any) -> tuple[str, str]:

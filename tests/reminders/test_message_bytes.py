@@ -1,7 +1,7 @@
 """The sweep's faster message paths say exactly what the one-by-one paths said.
 
 - ``ReminderEmail`` (short headers written directly, the boundary chosen without a regular expression, the
-  multipart header folded once, a text's lines written in one piece) gives
+  multipart header folded once, a text's lines written in one piece, text parts copied from a prototype) gives
   the same bytes on the wire as Django's ``EmailMultiAlternatives``;
 - digests and reports loaded for a whole batch (``prefetch_contexts``) render to the same text and HTML as
   the ones loaded recipient by recipient.
@@ -37,6 +37,11 @@ CASES = [
     # Line endings of every kind, blank lines, no final newline: the generator writes a text's lines in one piece.
     ("Line endings", "a\r\nb\rc\n\n\nd", "<p>\r\n</p>\r", {}),
     ("Empty text", "", "<p>only html</p>\n", {}),
+    # Text parts copied from a prototype: ASCII (7bit) and not (8bit); lines at and over the 998-byte limit in
+    # characters of several bytes; a line separator only str.splitlines knows (Django's check splits there).
+    ("ASCII only", "abc\n", "<p>abc</p>", {}),
+    ("At the limit", "é" * 499 + "\nnext", "<p>" + "a" * 995 + "</p>", {}),
+    ("Unicode separator", "a\u2028" + "b" * 997, "<p>\u2028</p>", {}),
 ]
 
 
