@@ -371,6 +371,12 @@ def _prefetch_reports(users: Sequence[Any], *, now: dt.datetime, cache: Cache) -
         }
 
 
+def forget_reports(cache: Cache) -> None:
+    """Drop the weekly report contexts from ``cache`` once rendered (they hold every row of the report)."""
+    for key in [k for k in cache if isinstance(k, tuple) and k and k[0] == "report"]:
+        del cache[key]
+
+
 def _long(day: dt.date | None, date_format: str) -> str:
     """A date in the recipient's format (UserProfile.date_format), as on their dashboard."""
     return format_date(day, date_format) if day is not None else ""
