@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from deadlines.models import Delivery
 
-from .common import LEASE, MAX_ATTEMPTS, NOT_SENT_ERRORS, chunks, send_chunk_size
-from .messages import Cache, build_message, prefetch_contexts
+from .common import LEASE, MAX_ATTEMPTS, NOT_SENT_ERRORS, K, chunks, send_chunk_size
+from .messages import Cache, build_message, forget_reports, prefetch_contexts
 
 logger = logging.getLogger(__name__)
 
@@ -64,15 +64,36 @@ def _render_queued(
     """Render while still *queued*: a crash here leaves nothing ambiguous, so the sending window that
     follows is only the mail backend's own I/O."""
     ready: list[tuple[Delivery, EmailMultiAlternatives]] = []
-    prefetch_contexts([d.reminder for d in part], [d.recipient for d in part], now=now, cache=cache)
-    for delivery in part:
-        try:
-            ready.append((delivery, build_message(delivery, connection=connection, now=now, cache=cache)))
-        except Exception as exc:  # noqa: BLE001 - any template/data bug: not sent, tell a human
-            logger.exception("delivery %s could not be rendered", delivery.pk)
-            _finish(delivery, token, Delivery.Status.FAILED, f"could not build the message: {exc!r}")
-            counts["failed"] += 1
+    for group in _report_groups(part):
+        prefetch_contexts([d.reminder for d in group], [d.recipient for d in group], now=now, cache=cache)
+        for delivery in group:
+            try:
+                ready.append((delivery, build_message(delivery, connection=connection, now=now, cache=cache)))
+            except Exception as exc:  # noqa: BLE001 - any template/data bug: not sent, tell a human
+                logger.exception("delivery %s could not be rendered", delivery.pk)
+                _finish(delivery, token, Delivery.Status.FAILED, f"could not build the message: {exc!r}")
+                counts["failed"] += 1
+        forget_reports(cache)
     return ready
+
+
+REPORTS_AT_ONCE = 20
+
+
+def _report_groups(part: Sequence[Delivery]) -> list[Sequence[Delivery]]:
+    """``part`` in consecutive groups with at most ``REPORTS_AT_ONCE`` weekly reports each. A report lists
+    every open deadline of the attorney's next eight weeks: a batch of 333 reports held 100,000 deadline
+    rows at once (the sweep's memory went from 115 to 600 MB); per group it is a few thousand."""
+    groups: list[Sequence[Delivery]] = []
+    start = reports = 0
+    for i, delivery in enumerate(part):
+        if delivery.reminder.kind == K.REPORT:
+            if reports == REPORTS_AT_ONCE:
+                groups.append(part[start:i])
+                start, reports = i, 0
+            reports += 1
+    groups.append(part[start:])
+    return groups
 
 
 def _advance(

@@ -1,6 +1,7 @@
 """The sweep's faster message paths say exactly what the one-by-one paths said.
 
-- ``ReminderEmail`` (short headers written directly, the boundary chosen without a regular expression) gives
+- ``ReminderEmail`` (short headers written directly, the boundary chosen without a regular expression, the
+  multipart header folded once, a text's lines written in one piece, text parts copied from a prototype) gives
   the same bytes on the wire as Django's ``EmailMultiAlternatives``;
 - digests and reports loaded for a whole batch (``prefetch_contexts``) render to the same text and HTML as
   the ones loaded recipient by recipient.
@@ -33,6 +34,14 @@ CASES = [
     ("Two  spaces and a trailing one ", "t", "h", {"X-Odd": "  padded  "}),
     ("Encoded =?utf-8?q?word?= lookalike", LONG_LINE, f"<p>{LONG_LINE}</p>", {"X-Tab": "a\tb"}),
     ("Docket digest Wed 03 Jun: 1 overdue, 1 due this week, 0 unverified", "--=====\n", "<b>--</b>", {}),
+    # Line endings of every kind, blank lines, no final newline: the generator writes a text's lines in one piece.
+    ("Line endings", "a\r\nb\rc\n\n\nd", "<p>\r\n</p>\r", {}),
+    ("Empty text", "", "<p>only html</p>\n", {}),
+    # Text parts copied from a prototype: ASCII (7bit) and not (8bit); lines at and over the 998-byte limit in
+    # characters of several bytes; a line separator only str.splitlines knows (Django's check splits there).
+    ("ASCII only", "abc\n", "<p>abc</p>", {}),
+    ("At the limit", "é" * 499 + "\nnext", "<p>" + "a" * 995 + "</p>", {}),
+    ("Unicode separator", "a\u2028" + "b" * 997, "<p>\u2028</p>", {}),
 ]
 
 
@@ -50,8 +59,11 @@ def _bytes(cls: type[EmailMultiAlternatives], subject: str, text: str, html: str
         },
     )
     message.attach_alternative(html, "text/html")
-    random.seed(20261204)  # the boundary is random: the same draw for both
-    return message.message().as_bytes(linesep="\r\n")
+    wire = []
+    for linesep in ("\r\n", "\n"):  # SMTP's, and the default
+        random.seed(20261204)  # the boundary is random: the same draw for both
+        wire.append(message.message().as_bytes(linesep=linesep))
+    return b"\0".join(wire)
 
 
 @pytest.mark.parametrize(("subject", "text", "html", "extra"), CASES)
