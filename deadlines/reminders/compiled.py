@@ -34,6 +34,8 @@ _CUT = re.compile("\x1e(?:<(\\d+)>|&lt;(\\d+)&gt;)\x1f")
 # exist (days left × kind × a few flags); the bound only matters if templates are reloaded again and again.
 _PIECES: dict[tuple[Any, Any], list[Any]] = {}
 _MAX_SHAPES = 4096
+# What _cut gives for a rendering in which a marker was altered (sliced, upper-cased, …): not fillable.
+_UNCUT: list[Any] = []
 
 
 def _mark(context: Mapping[str, Any], values: list[str]) -> tuple[dict[str, Any], tuple[Any, ...]]:
@@ -72,6 +74,11 @@ def render(template_names: Sequence[str], context: Mapping[str, Any]) -> list[st
                 _PIECES.clear()
             pieces = _cut(template.render(marked))
             _PIECES[key] = pieces
+        if pieces is _UNCUT:
+            # The template changed a marker (a filter on a string, against the rule above): never send what
+            # it made of it; render this template with the values themselves, as Django always would.
+            out.append(template.render(dict(context)))
+            continue
         out.append(_fill(pieces, values))
     return out
 
@@ -88,6 +95,7 @@ def _fill(pieces: list[Any], values: list[str]) -> str:
 
 
 def _cut(rendered: str) -> list[Any]:
+    """The pieces of a marked rendering, or ``_UNCUT`` when a marker did not survive the template whole."""
     pieces: list[Any] = []
     start = 0
     for match in _CUT.finditer(rendered):
@@ -96,4 +104,6 @@ def _cut(rendered: str) -> list[Any]:
         pieces.append((int(raw), False) if raw is not None else (int(escaped), True))
         start = match.end()
     pieces.append(rendered[start:])
+    if any(isinstance(piece, str) and ("\x1e" in piece or "\x1f" in piece) for piece in pieces):
+        return _UNCUT
     return pieces

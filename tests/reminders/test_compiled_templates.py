@@ -143,3 +143,28 @@ def test_a_value_that_looks_like_a_marker_is_printed_as_it_is(db):
     }
     [html] = compiled.render(["emails/deadline_reminder.html"], fields)
     assert html.count("\x1e&lt;0&gt;\x1f &lt;b&gt;") == 2  # the link's text and the title
+
+
+def test_a_template_that_alters_a_string_is_rendered_plainly_never_with_a_broken_marker(settings):
+    """The fill-in rule is that strings are only printed. A template edited against it (``|upper``, a slice)
+    would turn a marker into text the cut cannot find: such a template is rendered with the values
+    themselves, so a reminder never carries a marker or a wrong value."""
+    settings.TEMPLATES = [
+        {
+            "BACKEND": "django.template.backends.django.DjangoTemplates",
+            "OPTIONS": {
+                "loaders": [
+                    ("django.template.loaders.locmem.Loader", {
+                        "plain.txt": "Due: {{ deadline.title }} for {{ client }}",
+                        "shouting.txt": "DUE: {{ deadline.title|upper }} ({{ client|slice:':3' }})",
+                    })
+                ]
+            },
+        }
+    ]
+    context = {"deadline": {"title": "Reply <to> office"}, "client": "Acme"}
+    for _ in range(2):  # the first rendering of a shape and the cached one
+        plain, shouting = compiled.render(["plain.txt", "shouting.txt"], context)
+        assert plain == "Due: Reply &lt;to&gt; office for Acme"
+        assert shouting == "DUE: REPLY &lt;TO&gt; OFFICE (Acm)"
+        assert "\x1e" not in shouting and "\x1f" not in shouting
