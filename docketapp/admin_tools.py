@@ -145,8 +145,9 @@ class AuditedAdmin(SimpleHistoryAdmin):
     paginator = CappedCountPaginator
     show_full_result_count = False
     list_per_page = 50
-    # The History page lists who (a user or a named process) and why for every change.
-    history_list_display = ["history_actor"]
+    # The History page lists who (a user or a named process, in words: "Changed by") and why for every change
+    # (templates/simple_history/object_history_list.html); the raw actor column ("process:…") is not shown.
+    history_list_display: list[str] = []
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         scoped_formfield_queryset(self.admin_site, db_field, request, kwargs)

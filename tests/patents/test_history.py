@@ -68,6 +68,9 @@ def test_admin_history_is_visible_and_cannot_be_reverted(client):
     assert page.status_code == 200
     assert "test fixture" in page.content.decode()
     record = matter.history.get()
+    # Who changed it is said once, in words ("Changed by"), not also as the raw actor ("process:…").
+    assert record.history_actor and record.history_actor not in page.content.decode()
+    assert "History actor" not in page.content.decode() and "history_actor" not in page.content.decode()
     revert = client.get(reverse("admin:patents_matter_simple_history", args=[matter.pk, record.history_id]))
     # Revert is disabled (SIMPLE_HISTORY_REVERT_DISABLED): the form is shown read-only, no "Revert" button.
     assert revert.status_code == 200
