@@ -210,6 +210,10 @@ EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "outbox"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="docketapp <docket@localhost>")
+# Django's own defaults, declared because the reminder e-mail builder reads them (deadlines/reminders/messages.py,
+# ReminderEmail builds the same bytes as Django's EmailMultiAlternatives only for UTF-8).
+DEFAULT_CHARSET = "utf-8"
+EMAIL_USE_LOCALTIME = False
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # --- Redis (shared throttle, cache) and Celery ---
