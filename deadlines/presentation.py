@@ -125,13 +125,14 @@ def _lookup(ids: set, codes: set[str]) -> tuple[dict, dict[str, str]]:
     queries: list[Any] = []
     if ids:
         queries.append(
-            get_user_model().objects.filter(pk__in=ids)
+            # order_by(): no model ordering inside the UNION's arms (SQLite refuses ORDER BY there).
+            get_user_model().objects.filter(pk__in=ids).order_by()
             .annotate(what=Value("user", output_field=CharField()), key=Cast("pk", CharField()))
             .values_list("what", "key", "username")
         )
     if codes:
         queries.append(
-            EventType.objects.filter(code__in=codes).exclude(label="")
+            EventType.objects.filter(code__in=codes).exclude(label="").order_by()
             .annotate(what=Value("code", output_field=CharField())).values_list("what", "code", "label")
         )
     if not queries:

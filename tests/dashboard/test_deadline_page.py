@@ -131,6 +131,27 @@ def test_history_on_the_page_says_who_when_why_and_what_changed(client, portfoli
     assert "tests (automatic) — created: test fixture" in text
 
 
+def test_history_naming_both_a_user_and_an_office_event_is_shown_in_words(client, portfolio):
+    """A history with a person's change and an engine reason naming an event code: the names and labels are
+    looked up together (one UNION query). On SQLite — the demo's database — that query once failed with
+    "ORDER BY not allowed in subqueries of compound statements" and the deadline page was a 500."""
+    from deadlines import actions
+    from docketapp.audit import attributed
+    from patents.models import EventType
+
+    event_type = EventType.objects.exclude(label="").order_by("code").first()
+    assert event_type is not None  # seeded by the migrations
+    d = portfolio["soon"]
+    with attributed(reason=f"recompute: {event_type.code} recorded", process="deadlines.recompute"):
+        d.title = "Reply to the communication"
+        d.save()
+    actions.mark_done(deadline=d, user=portfolio["bob"], done_on=dt.date(2026, 3, 1), evidence="receipt 99")
+    client.force_login(portfolio["alice"])
+    text = page_text(client, d)
+    assert "bob — changed: marked done on 2026-03-01: receipt 99" in text
+    assert f"recompute: {event_type.label} recorded" in text and f"{event_type.code} recorded" not in text
+
+
 def test_a_user_without_a_time_zone_gets_the_firms_today_on_the_page_and_in_reminders(client, portfolio, settings):
     import time_machine
     from django.utils import timezone
