@@ -31,6 +31,8 @@ import time
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
+from deadlines.benchmarks.cpu import database_cpu
+
 BENCH_CLIENT = "BENCH-RECOMPUTE"
 PREFIX = "BRC-"
 
@@ -220,21 +222,8 @@ def _worker(args) -> dict:
 
 def _cpu_seconds() -> tuple[float, float | None]:
     """CPU seconds used so far by this process and by its PostgreSQL backend (None when the database is not a
-    process on this host). On a shared machine wall time mostly measures the neighbours; CPU time measures
-    the work, so every pass reports both (issue 18: side by side under load)."""
-    client = time.process_time()
-    if connection.vendor != "postgresql":
-        return client, None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return client, None
-    # utime and stime: fields 14 and 15 of proc(5), i.e. 12 and 13 after the ")" that ends the command name.
-    return client, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    process on this host); every pass reports both beside its wall time."""
+    return time.process_time(), database_cpu()
 
 
 def _full_pass(

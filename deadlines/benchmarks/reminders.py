@@ -38,6 +38,8 @@ from django.db import connection, connections
 from django.db.models import Count
 from django.utils import timezone
 
+from deadlines.benchmarks.cpu import database_cpu
+
 BENCH_CLIENT_PREFIX = "BENCH-REM-"
 PREFIX = "BREM-"
 # Due dates between 10 days ago and this many days ahead: the 60-day reminder of every deadline is due.
@@ -248,29 +250,13 @@ def _plan(ids: list[int], now: dt.datetime, options: dict) -> tuple[dict, dt.dat
     return counts, now
 
 
-def _database_cpu() -> float | None:
-    """CPU seconds used so far by this connection's PostgreSQL backend process, when the server runs on this
-    machine and /proc shows it (None otherwise): the other half of what a message costs."""
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
-
-
 def _sweep_in_process(
     when: dt.datetime, batch: int, profile: str | None = None, max_batches: int | None = None
 ) -> dict:
     from deadlines import reminders
 
     CountingBackend.sent = CountingBackend.bytes = 0
-    d0 = _database_cpu()
+    d0 = database_cpu()
     c0 = time.process_time()
     if profile:
         import cProfile
@@ -281,7 +267,7 @@ def _sweep_in_process(
     else:
         counts = reminders.send_due_reminders(now=when, batch_size=batch, max_batches=max_batches)
     cpu_s = time.process_time() - c0
-    d1 = _database_cpu()
+    d1 = database_cpu()
     return {
         "sent": CountingBackend.sent,
         "cpu_s": cpu_s,
