@@ -405,6 +405,22 @@ def _explained(deadline: Deadline, cache: Cache | None) -> tuple[str, str]:
     return rendered
 
 
+def _reminder_fields(
+    reminder: Reminder, deadline: Deadline, *, user: Any, today: dt.date, date_format: str
+) -> dict[str, Any]:
+    """What one reminder adds to its deadline's values: which kind it is, the days left or overdue on
+    ``today``, whether ``user`` is the supervising attorney, and the date it is about (in ``date_format``)."""
+    return {
+        "is_overdue": reminder.kind == K.OVERDUE,
+        "is_latest": reminder.kind == K.BEFORE_LATEST,
+        "is_instruction": reminder.kind == K.INSTRUCTION,
+        "days_overdue": (today - reminder.target_date).days,
+        "days_left": (reminder.target_date - today).days,
+        "supervising_attorney": deadline.matter.responsible_attorney_id == user.pk,
+        "target_text": _long(reminder.target_date, date_format),
+    }
+
+
 def deadline_context(reminder: Reminder, *, user: Any, now: dt.datetime, cache: Cache | None = None) -> dict[str, Any]:
     """What a deadline reminder or escalation says about its deadline, as it is at ``now``: the templates'
     context with the objects themselves. The sweep renders through ``_render_deadline_reminder`` (same text,
@@ -420,14 +436,8 @@ def deadline_context(reminder: Reminder, *, user: Any, now: dt.datetime, cache: 
         "matter": deadline.matter,
         "client": deadline.matter.client,
         "deadline_url": _links(cache)[1].replace(str(_URL_SENTINEL), str(deadline.pk)),
-        "is_overdue": reminder.kind == K.OVERDUE,
-        "is_latest": reminder.kind == K.BEFORE_LATEST,
-        "is_instruction": reminder.kind == K.INSTRUCTION,
-        "days_overdue": (today - reminder.target_date).days,
-        "days_left": (reminder.target_date - today).days,
-        "supervising_attorney": deadline.matter.responsible_attorney_id == user.pk,
+        **_reminder_fields(reminder, deadline, user=user, today=today, date_format=date_format),
         # Pre-formatted: the template date filter was a large share of the render time.
-        "target_text": _long(reminder.target_date, date_format),
         "due_text": _long(deadline.due_date, date_format),
         "extended_text": _long(deadline.extended_to, date_format),
         "latest_text": _long(deadline.latest_date, date_format),
@@ -525,13 +535,7 @@ def _render_deadline_reminder(
         "site_url": common["site_url"],
         "dashboard_url": common["dashboard_url"],
         **_deadline_fields(deadline, date_format, cache),
-        "is_overdue": reminder.kind == K.OVERDUE,
-        "is_latest": reminder.kind == K.BEFORE_LATEST,
-        "is_instruction": reminder.kind == K.INSTRUCTION,
-        "days_overdue": (today - reminder.target_date).days,
-        "days_left": (reminder.target_date - today).days,
-        "supervising_attorney": deadline.matter.responsible_attorney_id == user.pk,
-        "target_text": _long(reminder.target_date, date_format),
+        **_reminder_fields(reminder, deadline, user=user, today=today, date_format=date_format),
     }
     base = "emails/deadline_reminder"
     try:
