@@ -405,6 +405,20 @@ def _explained(deadline: Deadline, cache: Cache | None) -> tuple[str, str]:
     return rendered
 
 
+def _deadline_texts(deadline: Deadline, date_format: str, cache: Cache | None) -> dict[str, str]:
+    """The deadline's dates pre-formatted in ``date_format`` (the template date filter was a large share of the
+    render time) and how the date was computed (the steps the deadline page and `deadlines explain` show)."""
+    explanation_text, explanation_html = _explained(deadline, cache)
+    return {
+        "due_text": _long(deadline.due_date, date_format),
+        "extended_text": _long(deadline.extended_to, date_format),
+        "latest_text": _long(deadline.latest_date, date_format),
+        "effective_text": _long(deadline.effective_date, date_format),
+        "explanation_text": explanation_text,
+        "explanation_html": explanation_html,
+    }
+
+
 def _reminder_fields(
     reminder: Reminder, deadline: Deadline, *, user: Any, today: dt.date, date_format: str
 ) -> dict[str, Any]:
@@ -428,7 +442,6 @@ def deadline_context(reminder: Reminder, *, user: Any, now: dt.datetime, cache: 
     deadline = reminder.deadline
     assert deadline is not None  # only deadline reminders come here
     today = firm_today(now)
-    explanation_text, explanation_html = _explained(deadline, cache)
     date_format = format_of(user)
     return {
         "reminder": reminder,
@@ -437,14 +450,7 @@ def deadline_context(reminder: Reminder, *, user: Any, now: dt.datetime, cache: 
         "client": deadline.matter.client,
         "deadline_url": _links(cache)[1].replace(str(_URL_SENTINEL), str(deadline.pk)),
         **_reminder_fields(reminder, deadline, user=user, today=today, date_format=date_format),
-        # Pre-formatted: the template date filter was a large share of the render time.
-        "due_text": _long(deadline.due_date, date_format),
-        "extended_text": _long(deadline.extended_to, date_format),
-        "latest_text": _long(deadline.latest_date, date_format),
-        "effective_text": _long(deadline.effective_date, date_format),
-        # How the date was computed: the same steps the deadline page and `deadlines explain` show.
-        "explanation_text": explanation_text,
-        "explanation_html": explanation_html,
+        **_deadline_texts(deadline, date_format, cache),
     }
 
 
@@ -488,7 +494,6 @@ def _deadline_fields(deadline: Deadline, date_format: str, cache: Cache | None) 
         return cache[key]
     matter = deadline.matter
     client = matter.client
-    explanation_text, explanation_html = _explained(deadline, cache)
     responsible = deadline.responsible
     fields = {
         "deadline": {
@@ -509,12 +514,7 @@ def _deadline_fields(deadline: Deadline, date_format: str, cache: Cache | None) 
         },
         "client": {"reference": client.reference, "name": client.name},
         "deadline_url": _links(cache)[1].replace(str(_URL_SENTINEL), str(deadline.pk)),
-        "due_text": _long(deadline.due_date, date_format),
-        "extended_text": _long(deadline.extended_to, date_format),
-        "latest_text": _long(deadline.latest_date, date_format),
-        "effective_text": _long(deadline.effective_date, date_format),
-        "explanation_text": explanation_text,
-        "explanation_html": explanation_html,
+        **_deadline_texts(deadline, date_format, cache),
     }
     if cache is not None:
         cache[key] = fields
