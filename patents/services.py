@@ -215,7 +215,9 @@ def record_office_event(
             natural_key=natural_key,
             params=params,
         )
-        event.full_clean(validate_unique=False, validate_constraints=False)
+        # The matter and event type are saved instances the caller holds: validating them would only ask the
+        # database whether they exist (two queries per event; the foreign keys enforce it at insert anyway).
+        event.full_clean(exclude=["matter", "event_type"], validate_unique=False, validate_constraints=False)
         try:
             with transaction.atomic():
                 event.save()

@@ -160,15 +160,17 @@ def _sync_chunk(
         Deadline.objects.filter(pk__in=ids)
         .select_related("matter")
         .only(
-            "pk", "status", "kind", "due_date", "extended_to", "extendable", "latest_date", "rule_id",
+            "pk", "status", "kind", "due_date", "extended_to", "extendable", "latest_date", "rule_id", "optional",
             "matter__client_id",
         )
     )
+    # Only renewal fees wait for an instruction: most chunks (a recorded office action) hold none to ask about.
+    renewals = [d.pk for d in deadlines if d.is_renewal]
     instructed = set(
-        RenewalInstruction.objects.filter(deadline_id__in=ids)
+        RenewalInstruction.objects.filter(deadline_id__in=renewals)
         .exclude(decision=RenewalInstruction.Decision.UNDECIDED)
         .values_list("deadline_id", flat=True)
-    )
+    ) if renewals else set()
     instruction_days = renewal_instruction_days()
     existing = _lock_reminder_rows(ids)
     changes = _Changes(now=now, counts=counts)
@@ -201,14 +203,18 @@ def _lock_reminder_rows(ids: Sequence[int]) -> dict[int | None, list[Reminder]]:
     return existing
 
 
+# Rows whose changes are told apart by their values: more distinct changes than this go through one bulk_update.
+GROUPED_UPDATES = 8
+
+
 @dataclass
 class _Changes:
-    """The row changes one sync chunk collects, written in two bulk statements at the end."""
+    """The row changes one sync chunk collects, written together at the end."""
 
     now: dt.datetime
     counts: Counter[str]
     to_create: list[Reminder] = field(default_factory=list)
-    to_update: list[Reminder] = field(default_factory=list)
+    to_update: list[tuple[Reminder, dict[str, object]]] = field(default_factory=list)
 
     def cancel_scheduled(self, rows: Iterable[Reminder], *, reason: str) -> None:
         for row in rows:
@@ -237,18 +243,17 @@ class _Changes:
 
     def _keep(self, row: Reminder, wanted: PlannedReminder) -> None:
         if row.status == Reminder.Status.CANCELLED:
-            row.status, row.status_reason, row.due_at = Reminder.Status.SCHEDULED, "deadline reopened", wanted.due_at
-            self.to_update.append(row)
+            self._change(row, status=Reminder.Status.SCHEDULED, status_reason="deadline reopened", due_at=wanted.due_at)
             self.counts["reopened"] += 1
         elif row.status == Reminder.Status.SCHEDULED and row.due_at != wanted.due_at:
-            row.due_at = wanted.due_at
-            self.to_update.append(row)
+            self._change(row, due_at=wanted.due_at)
             self.counts["rescheduled"] += 1
 
     def _move(self, row: Reminder, wanted: PlannedReminder) -> None:
-        row.status_reason = f"rescheduled: date moved from {row.target_date.isoformat()}"
-        row.target_date, row.due_at = wanted.target_date, wanted.due_at
-        self.to_update.append(row)
+        self._change(
+            row, status_reason=f"rescheduled: date moved from {row.target_date.isoformat()}",
+            target_date=wanted.target_date, due_at=wanted.due_at,
+        )
         self.counts["rescheduled"] += 1
 
     def _create(self, deadline: Deadline, wanted: PlannedReminder) -> None:
@@ -265,20 +270,38 @@ class _Changes:
         self.counts["created"] += 1
 
     def _cancel(self, row: Reminder, reason: str) -> None:
-        row.status, row.status_reason, row.processed_at = Reminder.Status.CANCELLED, reason, self.now
-        self.to_update.append(row)
+        self._change(row, status=Reminder.Status.CANCELLED, status_reason=reason, processed_at=self.now)
         self.counts["cancelled"] += 1
+
+    def _change(self, row: Reminder, **values: object) -> None:
+        values["updated_at"] = self.now  # auto_now is not applied by update() or bulk_update()
+        for name, value in values.items():
+            setattr(row, name, value)
+        self.to_update.append((row, values))
 
     def save(self) -> None:
         if self.to_update:
-            Reminder.objects.bulk_update(
-                self.to_update,
-                ["status", "status_reason", "target_date", "due_at", "processed_at", "updated_at"],
-                batch_size=1000,
-            )
+            self._save_updates()
         if self.to_create:
             # ignore_conflicts: a concurrent sync of the same deadline may have inserted the same key first.
             Reminder.objects.bulk_create(self.to_create, batch_size=2000, ignore_conflicts=True)
+
+    def _save_updates(self) -> None:
+        """Rows given the same values (the schedule of a superseded or completed deadline, all cancelled for one
+        reason) in one UPDATE each; bulk_update's CASE per field and row cost more to build than the round trips
+        it saves, until the changes are many and all different (a reschedule of a whole portfolio)."""
+        groups: dict[tuple, list[int]] = defaultdict(list)
+        for row, values in self.to_update:
+            groups[tuple(sorted(values.items()))].append(row.pk)
+        if len(groups) > GROUPED_UPDATES:
+            Reminder.objects.bulk_update(
+                [row for row, _ in self.to_update],
+                ["status", "status_reason", "target_date", "due_at", "processed_at", "updated_at"],
+                batch_size=1000,
+            )
+            return
+        for changed, pks in groups.items():
+            Reminder.objects.filter(pk__in=pks).update(**dict(changed))
 
 
 def _key(row: Reminder) -> ReminderKey:

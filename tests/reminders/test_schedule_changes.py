@@ -168,3 +168,41 @@ def test_the_management_command_runs_the_sweep(make_deadline, mailoutbox):
         call_command("send_due_reminders")
         call_command("send_due_reminders")
     assert deadline_subjects(mailoutbox) == ["Due tomorrow: [ACME-001] Reply to Rule 71(3) communication (01 Jun 2026)"]
+
+
+def test_cancelling_a_schedule_stamps_each_row_and_costs_a_fixed_number_of_statements(
+    make_deadline, django_assert_max_num_queries
+):
+    """A recorded office event that supersedes a deadline cancels its whole schedule in the event's transaction:
+    the rows carry the moment of the change (``updated_at``), and the statements do not grow with the rows
+    (issue 18: each row's old ``updated_at`` used to be read back one query at a time and written unchanged)."""
+    deadline = make_deadline(due_date=DUE)
+    resync(deadline, at(DUE - dt.timedelta(days=90), 8))
+    scheduled = deadline.reminders.filter(status=Reminder.Status.SCHEDULED)
+    assert scheduled.count() >= 6
+    change(deadline, status=Deadline.Status.SUPERSEDED)
+    when = at(DUE - dt.timedelta(days=40), 10)
+    # policies, savepoint, deadlines, locked reminder rows, one UPDATE for all of them, release
+    with django_assert_max_num_queries(6):
+        resync(deadline, when)
+    cancelled = list(deadline.reminders.filter(status=Reminder.Status.CANCELLED))
+    assert len(cancelled) >= 6
+    assert {(r.updated_at, r.processed_at, r.status_reason) for r in cancelled} == {
+        (when, when, "deadline superseded")
+    }
+
+
+def test_a_moved_deadline_gives_each_row_its_own_new_date(make_deadline):
+    """Rows changed to different values are written each with its own (not grouped into one wrong value)."""
+    deadline = make_deadline(due_date=DUE)
+    resync(deadline, at(DUE - dt.timedelta(days=90), 8))
+    change(deadline, due_date=DUE + dt.timedelta(days=10))
+    when = at(DUE - dt.timedelta(days=80), 9)
+    resync(deadline, when)
+    scheduled = deadline.reminders.filter(status=Reminder.Status.SCHEDULED, kind=Reminder.Kind.BEFORE_DUE)
+    new_date = DUE + dt.timedelta(days=10)
+    assert scheduled.count() >= 4
+    for row in scheduled:
+        assert row.target_date == new_date
+        assert row.due_at.date() == new_date - dt.timedelta(days=row.offset_days)
+        assert row.updated_at == when
