@@ -22,6 +22,10 @@ from ..models import Deadline
 from .diff import FINAL_STATUSES, Update
 
 COPY_THRESHOLD = 50  # below this, plain bulk inserts are as fast as COPY's extra round trips
+# Up to this many rows changed alike, each is saved on its own (an UPDATE of its changed columns, its history row
+# through simple-history's save path, attributed the same way): bulk_update's CASE WHEN per field and row cost
+# more to build than the round trips it saves, for the one or two rows a recorded office event changes.
+SAVE_ONE_BY_ONE = 3
 
 
 def _copy_rows(model: type[models.Model], objs: list, *, skip_auto: bool, json_cache: dict[int, str]) -> None:
@@ -117,7 +121,11 @@ def write_changes(creates: list[Deadline], updates: list[Update]) -> list[int]:
     if updates:
         # Supersede first: a live row and its replacement may share a key (unique among live rows).
         for fields, group in _apply_updates(updates).items():
-            bulk_update_with_history(group, Deadline, list(fields), batch_size=500, **kwargs)
+            if len(group) <= SAVE_ONE_BY_ONE:
+                for row in group:
+                    row.save(update_fields=list(fields))
+            else:
+                bulk_update_with_history(group, Deadline, list(fields), batch_size=500, **kwargs)
             written.extend(r.pk for r in group)
     if creates:
         if connection.vendor == "postgresql" and len(creates) >= COPY_THRESHOLD:
