@@ -46,15 +46,21 @@ def _normalized(office: str, number: str) -> str:
         return "".join(number.split()).upper()
 
 
-def load_contexts(ids: Sequence[int]) -> dict[int, MatterContext]:
-    """Facts about other matters that prove acts on these, plus where each one's term starts."""
-    rows = list(
-        Matter.objects.filter(pk__in=ids).values_list(
-            "pk", "office", "application_number_normalized", "filing_date", "parent_id", "parent_relation",
-            "publication_number", "publication_date",
-            "lifecycle_state", "lifecycle_since", "lifecycle_event_id", "lifecycle_reason", "term_end",
-        )
-    )
+# The columns of the matters themselves that ``load_contexts`` reads, in this order (the recompute reads them
+# with the rest of a matter's row, in its one locked query).
+CONTEXT_COLUMNS = (
+    "pk", "office", "application_number_normalized", "filing_date", "parent_id", "parent_relation",
+    "publication_number", "publication_date",
+    "lifecycle_state", "lifecycle_since", "lifecycle_event_id", "lifecycle_reason", "term_end",
+)
+
+
+def load_contexts(ids: Sequence[int], rows: Sequence[tuple] | None = None) -> dict[int, MatterContext]:
+    """Facts about other matters that prove acts on these, plus where each one's term starts.
+
+    ``rows``: the matters' own ``CONTEXT_COLUMNS`` when the caller has read them already."""
+    if rows is None:
+        rows = list(Matter.objects.filter(pk__in=ids).values_list(*CONTEXT_COLUMNS))
     related: dict[int, list[Related]] = {pk: [] for pk, *_ in rows}
     for pk, office, _number, _filing, _parent, _relation, publication, published_on, *_ in rows:
         if publication:

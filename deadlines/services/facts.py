@@ -14,7 +14,7 @@ from patents.models import Matter, OfficeEvent, PriorityClaim
 
 from ..models import Deadline, OfficeClosure
 from ..rules import Closures, EventFact, MatterFacts, normalize_office
-from ..truth import MatterContext, load_contexts
+from ..truth import CONTEXT_COLUMNS, MatterContext, load_contexts
 
 MATTER_KINDS = {
     Matter.Kind.PATENT: "patent",
@@ -143,29 +143,24 @@ def _stored_deadlines(ids: Sequence[int]) -> dict[int, list[StoredDeadline]]:
     return stored
 
 
+SNAPSHOT_COLUMNS = (
+    "pk", "reference", "office", "kind", "parent_relation", "filing_date", "grant_date", "applicant_residence",
+    "receiving_office", "designated_offices",
+)
+
+
 def load_snapshots(ids: Sequence[int], *, lock: bool) -> list[MatterSnapshot]:
     qs = Matter.objects.filter(pk__in=ids).order_by("pk")
     if lock:
         # Two recomputes of one matter (two events recorded at once) must not both insert the same key.
         qs = qs.select_for_update(of=("self",))
-    rows = list(
-        qs.values_list(
-            "pk",
-            "reference",
-            "office",
-            "kind",
-            "parent_relation",
-            "filing_date",
-            "grant_date",
-            "applicant_residence",
-            "receiving_office",
-            "designated_offices",
-        )
-    )
+    # The matter's own facts and what the docket truth reads of it, in one query.
+    both = list(qs.values_list(*SNAPSHOT_COLUMNS, *CONTEXT_COLUMNS))
+    rows = [row[: len(SNAPSHOT_COLUMNS)] for row in both]
     claims = _priority_dates(ids)
     events = _event_facts(ids)
     stored = _stored_deadlines(ids)
-    contexts = load_contexts(ids)
+    contexts = load_contexts(ids, rows=[row[len(SNAPSHOT_COLUMNS):] for row in both])
     out = []
     for pk, reference, office, kind, relation, filing, grant, residence, ro, designated in rows:
         facts = _facts(
