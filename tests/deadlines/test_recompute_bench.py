@@ -32,4 +32,9 @@ def test_bench_recompute_runs_and_later_passes_change_nothing():
     assert result["full_recompute_no_change_skipped"] == 0
     assert result["unchanged_inputs_pass_skipped"] == 12
     assert result["single_event_samples"] == 3
+    assert 0 < result["single_event_cpu_client_p50_ms"] <= result["single_event_cpu_client_p95_ms"]
+    # Each run records its events on matters no earlier run touched.
+    from patents.models import OfficeEvent
+
+    assert OfficeEvent.objects.filter(office_code="BENCH").values("matter").distinct().count() == 3
     assert Deadline.objects.filter(matter__reference__startswith="BRC-").exists()
