@@ -47,7 +47,46 @@ class _ShortHeaders(Compat32):
                 if len(_FOLDED) < 64:
                     _FOLDED[key] = folded
             return folded.replace(f'boundary="{stand_in}"', f'boundary="{real}"', 1)
+        if isinstance(value, str) and limit and _plain_line(value):
+            return f"{name}: {_fold_plain(value, len(name) + 2, limit, self.linesep)}{self.linesep}"
         return super()._fold(name, value, sanitize)  # type: ignore[misc]  # private in typeshed
+
+
+def _fold_plain(value: str, first: int, limit: int, linesep: str) -> str:
+    """``Header(value, header_name=name).encode(linesep=linesep, maxlinelen=limit)`` for a ``_plain_line``
+    value (``first`` = len(name) + 2): ``email.header._ValueFormatter`` feeding one US-ASCII chunk whose white
+    space is single spaces, step for step — a line that grows over ``limit`` is cut after its last word ending
+    in ";", else ",", else before its last word; a first word too long for the header's line goes on a line of
+    its own. Long subjects (most reminders': reference, title and date) were a tenth of the sweep's CPU in that
+    class. ``tests/reminders/test_message_bytes.py`` compares it with ``Compat32`` on thousands of values."""
+    lines: list[str] = []
+    line: list[tuple[str, str]] = []  # (white space before, word)
+    initial = first  # the accumulator's initial size: the header name, on the first line only
+    size = initial
+    for n, word in enumerate(value.split(" ")):
+        fws = " " if n else ""
+        line.append((fws, word))
+        size += len(fws) + len(word)
+        if size <= limit:
+            continue
+        cut = next(
+            (i for ch in ";," for i in range(len(line) - 1, 0, -1) if line[i - 1][1].endswith(ch)),
+            len(line) - 1,  # every white space is a space: the last one
+        )
+        if cut:
+            lines.append("".join(f + w for f, w in line[:cut]))
+            line = line[cut:]
+            initial = 0
+        else:  # one word, longer than the line
+            line.pop()
+            if initial:
+                lines.append("")  # the header name stays on a line by itself
+                initial = 0
+                fws = fws or " "
+            line.append((fws, word))
+        size = initial + sum(len(f) + len(w) for f, w in line)
+    lines.append("".join(f + w for f, w in line))
+    return linesep.join(lines)
 
 
 def _plain_line(value: str) -> bool:

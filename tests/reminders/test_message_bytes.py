@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import string
+from email.policy import Compat32
 from typing import Any
 
 import pytest
@@ -133,6 +134,29 @@ def test_reminder_subjects_of_every_length_bytes_equal_djangos():
             ours = _bytes(messages.ReminderEmail, subject, "t", "h", {})
             django = _bytes(EmailMultiAlternatives, subject, "t", "h", {})
         assert ours == django, subject
+
+
+def test_plain_headers_fold_as_compat32_does():
+    """The folding of plain one-line values (``mime._fold_plain``) against the ``email`` package's own: words
+    of every length (some longer than a line), ";" and "," where the algorithm prefers to cut, header names
+    of several lengths, both line separators."""
+    draw = random.Random(1204)
+    alphabet = string.ascii_letters + string.digits + "[]()-:;,.'\"/!?&=_@"
+    compared = 0
+    for _ in range(3000):
+        words = []
+        for _ in range(draw.randint(1, 25)):
+            length = draw.choice([1, 3, 12, 40, 70, 90]) if draw.random() < 0.2 else draw.randint(1, 12)
+            words.append("".join(draw.choice(alphabet) for _ in range(length)) + draw.choice(["", "", ";", ","]))
+        value = " ".join(words)
+        if not mime._plain_line(value):
+            continue
+        name = draw.choice(["Subject", "To", "X-Docketapp-Delivery", "A"])
+        for linesep in ("\r\n", "\n"):
+            expected = Compat32().clone(linesep=linesep).fold_binary(name, value)
+            assert mime._policy(linesep).fold_binary(name, value) == expected, (name, value)
+            compared += 1
+    assert compared > 5000
 
 
 def test_reminder_email_is_written_without_email_objects_and_still_answers_as_one():
