@@ -25,7 +25,7 @@ from django.utils import timezone
 from deadlines.models import Deadline, Delivery, Reminder
 from patents.models import TeamMembership
 
-from .common import K, chunks, firm_today, firm_zone, local_morning, send_hour
+from .common import CLAIMED, K, chunks, firm_today, firm_zone, local_morning, send_hour
 from .messages import Cache, deadline_subject, digest_context, digest_subject, prefetch_contexts, report_subject
 from .planning import expected_target
 
@@ -42,7 +42,7 @@ def claim_batch(
     with transaction.atomic():
         reminders = list(
             Reminder.objects.due(now)
-            .select_related("deadline__matter__client", "recipient__profile")
+            .select_related("deadline__matter__client", "deadline__responsible", "recipient__profile")
             .select_for_update(skip_locked=True, of=("self",))
             .order_by("due_at", "pk")[:batch_size]
         )
@@ -55,6 +55,8 @@ def claim_batch(
         for reminder in reminders:
             claim.take(reminder)
         claim.save(counts)
+    # The rendering that follows uses these objects instead of loading them again (delivery.attach_reminders).
+    cache.update({(CLAIMED, r.pk): r for r in reminders})
     return len(reminders), claim.resync
 
 
