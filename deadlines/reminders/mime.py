@@ -320,9 +320,10 @@ def _short_lines(text: str) -> bytes | None:
         payload = text.encode("utf-8")
     except UnicodeEncodeError:  # lone surrogates: Django's path, and its error
         return None
-    if len(payload) > _SMTP_LINE and _LONG_LINE.search(payload):
-        # A line of bytes.splitlines (\r, \n) over the limit. It splits at fewer characters than Django's
-        # str.splitlines: a line short here is short there too, and anything else goes Django's way.
+    if len(payload) > _SMTP_LINE and max(map(len, payload.splitlines())) > _SMTP_LINE:
+        # bytes.splitlines splits at fewer characters than Django's str.splitlines: a line short here is short
+        # there too, and anything else goes Django's way. (A regular expression for "999 bytes without a line
+        # break" tries every position: 10 ms for a digest of 50 kB.)
         return None
     return payload
 
@@ -353,5 +354,4 @@ def _text_part(text: str, subtype: str) -> SafeMIMEText:
 
 
 _SMTP_LINE = 998  # django.core.mail.message.RFC5322_EMAIL_LINE_LENGTH_LIMIT
-_LONG_LINE = re.compile(rb"[^\r\n]{%d}" % (_SMTP_LINE + 1))
 _PROTOTYPES: dict[tuple[str, bool], SafeMIMEText] = {}
