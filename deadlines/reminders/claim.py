@@ -55,7 +55,7 @@ def claim_batch(
         for reminder in reminders:
             claim.take(reminder)
         claim.save(counts)
-    # The rendering that follows uses these objects instead of loading them again (delivery.attach_reminders).
+    # The rendering that follows uses these objects instead of loading them again (delivery.attach_related).
     cache.update({(CLAIMED, r.pk): r for r in reminders})
     return len(reminders), claim.resync
 
@@ -152,9 +152,9 @@ class _Claim:
 def insert_deliveries(deliveries: Sequence[Delivery]) -> None:
     """``Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)`` as plain SQL with parameters:
     ON CONFLICT DO NOTHING (OR IGNORE on SQLite) — a row that already exists belongs to whoever inserted it
-    first. Django's insert compiler prepared each of the 15 values of each row through its field (a tenth of
-    the sweep's CPU for 500 rows a batch); here a date-time is adapted as the field would and anything else
-    passed as it is (strings, integers, None: what ``new_delivery`` puts there)."""
+    first. Django's insert compiler prepared each of the 15 values of each row through its field (2 of the 28 s
+    of a profiled 5,000-message sweep); here a date-time is adapted as the field would and anything else passed
+    as it is (strings, integers, None: what ``new_delivery`` puts there)."""
     if not deliveries:
         return
     fields = [f for f in Delivery._meta.concrete_fields if not f.primary_key]

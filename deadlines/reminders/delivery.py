@@ -36,10 +36,8 @@ def send_claimed(*, token: str, connection: Any, now: dt.datetime, cache: Cache)
     connection.open()  # one connection for the whole sweep: every message goes through it
     try:
         for part in chunks(pks, 500):
-            loaded = list(
-                Delivery.objects.filter(pk__in=part, claim_token=token, status=Delivery.Status.QUEUED).order_by("pk")
-            )
-            attach_related(loaded, cache=cache)
+            queued = Delivery.objects.filter(pk__in=part, claim_token=token, status=Delivery.Status.QUEUED)
+            loaded = attach_related(list(queued.order_by("pk")), cache=cache)
             ready = _render_queued(loaded, token=token, connection=connection, now=now, cache=cache, counts=counts)
             handed: list[int] = []
             for chunk in chunks(ready, send_chunk_size()):
@@ -54,13 +52,14 @@ def send_claimed(*, token: str, connection: Any, now: dt.datetime, cache: Cache)
     return dict(counts)
 
 
-def attach_related(deliveries: Sequence[Delivery], *, cache: Cache) -> None:
-    """Each delivery's reminder (with its deadline, matter, client and responsible person) and recipient (with
-    profile), as the rendering reads them. Reminders claimed in this batch are the claim's objects (``CLAIMED``
-    in ``cache``: loaded a moment ago, in the same sweep; the subject was written from them); others (taken over
-    from a dead sweep, retried) are loaded here. Each recipient is loaded once per part, not once per message:
-    loading every delivery with six related rows built eight model instances per message, again after the
-    claim had built most of them."""
+def attach_related(deliveries: list[Delivery], *, cache: Cache) -> list[Delivery]:
+    """``deliveries`` with their reminder (with its deadline, matter, client and responsible person) and
+    recipient (with profile), as the rendering reads them. Reminders claimed in this batch are the claim's
+    objects (``CLAIMED`` in ``cache``: loaded a moment ago, in the same sweep; the subject was written from
+    them); others (taken over from a dead sweep, retried) are loaded here. Each recipient is loaded once per
+    part, not once per message: loading every delivery with six related rows built eight model instances per
+    message, again after the claim had built most of them. A delivery whose recipient or reminder was deleted
+    between these queries is left out (its row went with them: the foreign keys cascade)."""
     missing = {d.reminder_id for d in deliveries if (CLAIMED, d.reminder_id) not in cache}
     if missing:
         for reminder in Reminder.objects.filter(pk__in=missing).select_related(
@@ -70,9 +69,13 @@ def attach_related(deliveries: Sequence[Delivery], *, cache: Cache) -> None:
     User = get_user_model()
     wanted = {d.recipient_id for d in deliveries}
     users = {u.pk: u for u in User.objects.filter(pk__in=wanted).select_related("profile")}
+    kept = []
     for delivery in deliveries:
-        delivery.reminder = cache[(CLAIMED, delivery.reminder_id)]
-        delivery.recipient = users[delivery.recipient_id]
+        reminder, user = cache.get((CLAIMED, delivery.reminder_id)), users.get(delivery.recipient_id)
+        if reminder is not None and user is not None:
+            delivery.reminder, delivery.recipient = reminder, user
+            kept.append(delivery)
+    return kept
 
 
 def _render_queued(
