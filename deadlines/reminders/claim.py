@@ -11,19 +11,21 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, models, transaction
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 
 from deadlines.models import Deadline, Delivery, Reminder
 from patents.models import TeamMembership
 
-from .common import K, firm_today, firm_zone, local_morning, send_hour
+from .common import CLAIMED, K, chunks, firm_today, firm_zone, local_morning, send_hour
 from .messages import Cache, deadline_subject, digest_context, digest_subject, prefetch_contexts, report_subject
 from .planning import expected_target
 
@@ -40,7 +42,7 @@ def claim_batch(
     with transaction.atomic():
         reminders = list(
             Reminder.objects.due(now)
-            .select_related("deadline__matter__client", "recipient__profile")
+            .select_related("deadline__matter__client", "deadline__responsible", "recipient__profile")
             .select_for_update(skip_locked=True, of=("self",))
             .order_by("due_at", "pk")[:batch_size]
         )
@@ -53,6 +55,8 @@ def claim_batch(
         for reminder in reminders:
             claim.take(reminder)
         claim.save(counts)
+    # The rendering that follows uses these objects instead of loading them again (delivery.attach_related).
+    cache.update({(CLAIMED, r.pk): r for r in reminders})
     return len(reminders), claim.resync
 
 
@@ -136,14 +140,40 @@ class _Claim:
         self.outcome[(status, reason)].append(reminder.pk)
 
     def save(self, counts: Counter[str]) -> None:
-        # ON CONFLICT DO NOTHING: a row that already exists belongs to whoever inserted it first.
-        Delivery.objects.bulk_create(self.deliveries, batch_size=1000, ignore_conflicts=True)
+        insert_deliveries(self.deliveries)
         if self.next_escalations:
             Reminder.objects.bulk_create(self.next_escalations, ignore_conflicts=True)
         for (status, reason), pks in self.outcome.items():
             counts[f"reminders_{status}"] += Reminder.objects.filter(
                 pk__in=pks, status=Reminder.Status.SCHEDULED
             ).update(status=status, status_reason=reason, processed_at=self.now, updated_at=self.now)
+
+
+def insert_deliveries(deliveries: Sequence[Delivery]) -> None:
+    """``Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)`` as plain SQL with parameters:
+    ON CONFLICT DO NOTHING (OR IGNORE on SQLite) — a row that already exists belongs to whoever inserted it
+    first. Django's insert compiler prepared each of the 15 values of each row through its field (2 of the 28 s
+    of a profiled 5,000-message sweep); here a date-time is adapted as the field would and anything else passed
+    as it is (strings, integers, None: what ``new_delivery`` puts there)."""
+    if not deliveries:
+        return
+    fields = [f for f in Delivery._meta.concrete_fields if not f.primary_key]
+    datetimes = [isinstance(f, models.DateTimeField) for f in fields]
+    adapt = connection.ops.adapt_datetimefield_value
+    ops = connection.ops
+    head = (
+        f"{ops.insert_statement(on_conflict=OnConflict.IGNORE)} {ops.quote_name(Delivery._meta.db_table)} "
+        f"({', '.join(ops.quote_name(f.column) for f in fields)}) VALUES "
+    )
+    suffix = ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None)
+    row = f"({', '.join(['%s'] * len(fields))})"
+    with connection.cursor() as cursor:
+        for part in chunks(deliveries, max(1, ops.bulk_batch_size(fields, deliveries))):
+            params: list[Any] = []
+            for delivery in part:
+                values = [getattr(delivery, f.attname) for f in fields]
+                params += [adapt(v) if dated else v for v, dated in zip(values, datetimes, strict=True)]
+            cursor.execute(f"{head}{', '.join([row] * len(part))} {suffix}", params)
 
 
 def new_delivery(reminder: Reminder, user: Any, *, subject: str, token: str, claimed_at: dt.datetime) -> Delivery:

@@ -21,6 +21,9 @@ LEASE = dt.timedelta(minutes=15)  # far above one chunk of sends with the SMTP t
 SMTP_TIMEOUT = 30
 MAX_ATTEMPTS = 5
 DIGEST_LIST_LIMIT = 50
+# The sweep's cache key (with a reminder id) of a reminder claimed in this batch, with its deadline, matter,
+# client and responsible person: the claim's objects, reused by the rendering.
+CLAIMED = "claimed"
 
 # The server provably did not take the message: safe to try again later.
 NOT_SENT_ERRORS: tuple[type[BaseException], ...] = (

@@ -17,12 +17,12 @@ shape. Values may be nested in dicts (``deadline.title``), which the template re
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.template.loader import get_template
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, mark_safe
 
 # Record and unit separators: never in a template of ours; values are put in after the cut, so a value that
@@ -90,7 +90,10 @@ def _fill(pieces: list[Any], values: list[str]) -> str:
             out.append(piece)
         else:
             index, escape = piece
-            out.append(str(conditional_escape(values[index])) if escape else values[index])
+            value = values[index]
+            # conditional_escape (a SafeString as it is, anything else through html.escape), without its
+            # lazy-string wrapper: ``values`` holds strings only.
+            out.append((value.__html__() if hasattr(value, "__html__") else html.escape(value)) if escape else value)
     return "".join(out)
 
 

@@ -10,13 +10,14 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection
 from django.utils import timezone
 
-from deadlines.models import Delivery
+from deadlines.models import Delivery, Reminder
 
-from .common import LEASE, MAX_ATTEMPTS, NOT_SENT_ERRORS, K, chunks, send_chunk_size
+from .common import CLAIMED, LEASE, MAX_ATTEMPTS, NOT_SENT_ERRORS, K, chunks, send_chunk_size
 from .messages import Cache, build_message, forget_reports, prefetch_contexts
 
 logger = logging.getLogger(__name__)
@@ -35,15 +36,8 @@ def send_claimed(*, token: str, connection: Any, now: dt.datetime, cache: Cache)
     connection.open()  # one connection for the whole sweep: every message goes through it
     try:
         for part in chunks(pks, 500):
-            loaded = list(
-                Delivery.objects.filter(pk__in=part, claim_token=token, status=Delivery.Status.QUEUED)
-                .select_related(
-                    "reminder__deadline__matter__client",
-                    "reminder__deadline__responsible",
-                    "recipient__profile",
-                )
-                .order_by("pk")
-            )
+            queued = Delivery.objects.filter(pk__in=part, claim_token=token, status=Delivery.Status.QUEUED)
+            loaded = attach_related(list(queued.order_by("pk")), cache=cache)
             ready = _render_queued(loaded, token=token, connection=connection, now=now, cache=cache, counts=counts)
             handed: list[int] = []
             for chunk in chunks(ready, send_chunk_size()):
@@ -56,6 +50,32 @@ def send_claimed(*, token: str, connection: Any, now: dt.datetime, cache: Cache)
     finally:
         connection.close()
     return dict(counts)
+
+
+def attach_related(deliveries: list[Delivery], *, cache: Cache) -> list[Delivery]:
+    """``deliveries`` with their reminder (with its deadline, matter, client and responsible person) and
+    recipient (with profile), as the rendering reads them. Reminders claimed in this batch are the claim's
+    objects (``CLAIMED`` in ``cache``: loaded a moment ago, in the same sweep; the subject was written from
+    them); others (taken over from a dead sweep, retried) are loaded here. Each recipient is loaded once per
+    part, not once per message: loading every delivery with six related rows built eight model instances per
+    message, again after the claim had built most of them. A delivery whose recipient or reminder was deleted
+    between these queries is left out (its row went with them: the foreign keys cascade)."""
+    missing = {d.reminder_id for d in deliveries if (CLAIMED, d.reminder_id) not in cache}
+    if missing:
+        for reminder in Reminder.objects.filter(pk__in=missing).select_related(
+            "deadline__matter__client", "deadline__responsible", "recipient__profile"
+        ):
+            cache[(CLAIMED, reminder.pk)] = reminder
+    User = get_user_model()
+    wanted = {d.recipient_id for d in deliveries}
+    users = {u.pk: u for u in User.objects.filter(pk__in=wanted).select_related("profile")}
+    kept = []
+    for delivery in deliveries:
+        reminder, user = cache.get((CLAIMED, delivery.reminder_id)), users.get(delivery.recipient_id)
+        if reminder is not None and user is not None:
+            delivery.reminder, delivery.recipient = reminder, user
+            kept.append(delivery)
+    return kept
 
 
 def _render_queued(

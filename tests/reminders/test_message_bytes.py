@@ -1,8 +1,10 @@
 """The sweep's faster message paths say exactly what the one-by-one paths said.
 
-- ``ReminderEmail`` (short headers written directly, the boundary chosen without a regular expression, the
-  multipart header folded once, a text's lines written in one piece, text parts copied from a prototype) gives
-  the same bytes on the wire as Django's ``EmailMultiAlternatives``;
+- ``ReminderEmail`` (a text and its HTML written as bytes without the ``email`` objects, plain subjects past
+  Django's ``Header.encode()``; otherwise short headers written directly, the boundary chosen without a regular
+  expression, the multipart header folded once, a text's lines written in one piece, text parts copied from a
+  prototype) gives the same bytes on the wire as Django's ``EmailMultiAlternatives``, through its SMTP backend
+  too, and answers anything else asked of the message as Django's does;
 - digests and reports loaded for a whole batch (``prefetch_contexts``) render to the same text and HTML as
   the ones loaded recipient by recipient.
 """
@@ -11,14 +13,18 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import string
+from email.policy import Compat32
+from typing import Any
 
 import pytest
 import time_machine
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.utils import timezone
 
 from deadlines.models import Deadline, Reminder
-from deadlines.reminders import messages
+from deadlines.reminders import messages, mime
 from patents.models import TeamMembership
 from tests.factories import ClientFactory, DeadlineFactory, MatterFactory, TeamMembershipFactory, UserFactory
 
@@ -45,12 +51,21 @@ CASES = [
 ]
 
 
-def _bytes(cls: type[EmailMultiAlternatives], subject: str, text: str, html: str, extra: dict[str, str]) -> bytes:
+def _email(
+    cls: type[EmailMultiAlternatives],
+    subject: str,
+    text: str,
+    html: str,
+    extra: dict[str, str],
+    *,
+    from_email: str = "docketapp <docket@firm.test>",
+    to: str = "paula@firm.test",
+) -> EmailMultiAlternatives:
     message = cls(
         subject=subject,
         body=text,
-        from_email="docketapp <docket@firm.test>",
-        to=["paula@firm.test"],
+        from_email=from_email,
+        to=[to],
         headers={
             "Message-ID": "<docket.r1.u2.email@firm.test>",
             "Auto-Submitted": "auto-generated",
@@ -59,6 +74,11 @@ def _bytes(cls: type[EmailMultiAlternatives], subject: str, text: str, html: str
         },
     )
     message.attach_alternative(html, "text/html")
+    return message
+
+
+def _bytes(cls: type[EmailMultiAlternatives], *args: Any, **kwargs: Any) -> bytes:
+    message = _email(cls, *args, **kwargs)
     wire = []
     for linesep in ("\r\n", "\n"):  # SMTP's, and the default
         random.seed(20261204)  # the boundary is random: the same draw for both
@@ -72,6 +92,110 @@ def test_reminder_email_bytes_equal_djangos(subject, text, html, extra):
         ours = _bytes(messages.ReminderEmail, subject, text, html, extra)
         django = _bytes(EmailMultiAlternatives, subject, text, html, extra)
     assert ours == django
+
+
+# Subjects and addresses that take the header algorithms' other paths: RFC 2047 encoded words (non-ASCII
+# subjects, display names, an internationalised domain), subjects folded by Header.encode() (over 76
+# characters) and by the generator (over 78 with the name), a tab, an empty subject.
+HEADER_CASES = [
+    ("Fällig in 7 Tagen: [ACME-001] Erwiderung (02 Mär 2026)", "docketapp <docket@firm.test>", "paula@firm.test"),
+    (
+        "OVERDUE 12 days: [ACME-001] Réponse à la notification – délai de réponse prolongé, troisième rappel "
+        "(was due 02 Mar 2026)",
+        "Kanzlei Müller & Partner <docket@firm.test>",
+        "Jürgen Müller <juergen@firm.test>",
+    ),
+    ("x" * 76, "docketapp <docket@firm.test>", '"Doe, Jane" <jane@firm.test>'),
+    ("y" * 77, "docket@firm.test", "paula@fïrm.test"),
+    ("Due in 7 days: [ACME-001] " + "word " * 30 + "(02 Mar 2026)", "docketapp <docket@firm.test>", "p@firm.test"),
+    ("Tab\there", "docketapp <docket@firm.test>", "paula@firm.test"),
+    ("", "docketapp <docket@firm.test>", "paula@firm.test"),
+    ("日本語の件名: [JP-2026-001] 拒絶理由通知への応答期限 (2026年3月2日)", "docket@firm.test", "田中 <t@firm.test>"),
+]
+
+
+@pytest.mark.parametrize(("subject", "from_email", "to"), HEADER_CASES)
+def test_reminder_email_headers_bytes_equal_djangos(subject, from_email, to):
+    args = (subject, "Text é\n", "<p>html</p>\n", {})
+    with time_machine.travel(dt.datetime(2026, 6, 3, 7, 0, tzinfo=dt.UTC), tick=False):
+        ours = _bytes(messages.ReminderEmail, *args, from_email=from_email, to=to)
+        django = _bytes(EmailMultiAlternatives, *args, from_email=from_email, to=to)
+    assert ours == django
+
+
+def test_reminder_subjects_of_every_length_bytes_equal_djangos():
+    """Plain one-line subjects skip Django's Header.encode(): around the lengths where it and the generator
+    start folding, with punctuation, the bytes stay Django's."""
+    draw = random.Random(18)
+    alphabet = string.ascii_letters + string.digits + "[]()-–:;,.'\"/!?&=_@ "
+    for length in range(60, 100):
+        subject = "".join(draw.choice(alphabet) for _ in range(length))
+        with time_machine.travel(dt.datetime(2026, 6, 3, 7, 0, tzinfo=dt.UTC), tick=False):
+            ours = _bytes(messages.ReminderEmail, subject, "t", "h", {})
+            django = _bytes(EmailMultiAlternatives, subject, "t", "h", {})
+        assert ours == django, subject
+
+
+def test_plain_headers_fold_as_compat32_does():
+    """The folding of plain one-line values (``mime._fold_plain``) against the ``email`` package's own: words
+    of every length (some longer than a line), ";" and "," where the algorithm prefers to cut, header names
+    of several lengths, both line separators."""
+    draw = random.Random(1204)
+    alphabet = string.ascii_letters + string.digits + "[]()-:;,.'\"/!?&=_@"
+    compared = 0
+    for _ in range(3000):
+        words = []
+        for _ in range(draw.randint(1, 25)):
+            length = draw.choice([1, 3, 12, 40, 70, 90]) if draw.random() < 0.2 else draw.randint(1, 12)
+            words.append("".join(draw.choice(alphabet) for _ in range(length)) + draw.choice(["", "", ";", ","]))
+        value = " ".join(words)
+        if not mime._plain_line(value):
+            continue
+        name = draw.choice(["Subject", "To", "X-Docketapp-Delivery", "A"])
+        for linesep in ("\r\n", "\n"):
+            expected = Compat32().clone(linesep=linesep).fold_binary(name, value)
+            assert mime._policy(linesep).fold_binary(name, value) == expected, (name, value)
+            compared += 1
+    assert compared > 5000
+
+
+def test_reminder_email_is_written_without_email_objects_and_still_answers_as_one():
+    """The common case is the byte-level path; asked anything else, it answers as Django's message does."""
+    with time_machine.travel(dt.datetime(2026, 6, 3, 7, 0, tzinfo=dt.UTC), tick=False):
+        random.seed(3)
+        ours = _email(messages.ReminderEmail, "Fällig: [A-1] Antwort", "Text\n", "<p>é</p>", {}).message()
+        django = _email(EmailMultiAlternatives, "Fällig: [A-1] Antwort", "Text\n", "<p>é</p>", {}).message()
+    assert isinstance(ours, mime._WireMessage)
+    assert ours["Subject"] == django["Subject"] and ours["To"] == django["To"]
+    assert [p.get_payload() for p in ours.get_payload()] == [p.get_payload() for p in django.get_payload()]
+    random.seed(3)  # Django's generator draws the boundary (and keeps it on the message) when first written
+    assert ours.as_string() == django.as_string()
+    assert ours.get_boundary() == django.get_boundary()
+    assert bytes(ours) == bytes(django)
+
+
+def test_reminder_email_goes_through_djangos_smtp_backend_as_djangos():
+    """What the SMTP backend hands to smtplib (``message().as_bytes(linesep="\\r\\n")``): the same bytes."""
+
+    class Server:
+        def __init__(self) -> None:
+            self.sent: list[tuple[str, list[str], bytes]] = []
+
+        def sendmail(self, from_addr: str, to_addrs: list[str], msg: bytes) -> dict:
+            self.sent.append((from_addr, to_addrs, msg))
+            return {}
+
+    sent = []
+    for cls in (messages.ReminderEmail, EmailMultiAlternatives):
+        backend = SmtpBackend(host="mail.invalid", fail_silently=False)
+        backend.connection = server = Server()  # an open connection: send_messages uses it and keeps it
+        random.seed(7)
+        with time_machine.travel(dt.datetime(2026, 6, 3, 7, 0, tzinfo=dt.UTC), tick=False):
+            email = _email(cls, "Due today: [A-1] Reply", "a\nb\n", "<p>é</p>", {}, to="Jürgen <j@firm.test>")
+            assert backend.send_messages([email, email]) == 2
+        sent.append(server.sent)
+    ours, django = sent
+    assert ours == django and b"\r\n" in ours[0][2] and b"\n\n" not in ours[0][2]
 
 
 WEDNESDAY = dt.date(2026, 6, 3)
