@@ -11,7 +11,11 @@ import copy
 import random
 import re
 import sys
-from email.generator import BytesGenerator
+from email.generator import (  # type: ignore[attr-defined]  # NLCRE: a module constant typeshed leaves out
+    NLCRE,
+    BytesGenerator,
+)
+from email.header import MAXLINELEN  # type: ignore[attr-defined]  # likewise
 from email.message import Message
 from email.policy import Compat32
 from email.utils import formatdate, make_msgid
@@ -20,7 +24,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.core.mail.message import SafeMIMEMultipart, SafeMIMEText, forbid_multi_line_headers
+from django.core.mail.message import (
+    RFC5322_EMAIL_LINE_LENGTH_LIMIT,
+    SafeMIMEMultipart,
+    SafeMIMEText,
+    forbid_multi_line_headers,
+)
 from django.core.mail.utils import DNS_NAME
 
 
@@ -110,10 +119,8 @@ class _LinesGenerator(BytesGenerator):
 
     def _write_lines(self, lines: str) -> None:
         if lines:
-            self.write(_NEWLINES.sub(self._NL, lines))  # type: ignore[attr-defined]  # set by flatten()
+            self.write(NLCRE.sub(self._NL, lines))  # type: ignore[attr-defined]  # set by flatten()
 
-
-_NEWLINES = re.compile(r"\r\n|\r|\n")  # email.generator's NLCRE
 
 
 class _ReminderMIME(SafeMIMEMultipart):
@@ -193,12 +200,10 @@ def _guarded(name: str, value: Any) -> str:
     ``Header(value).encode()`` (a fifth of building a header block), which gives back a plain one-line
     subject unchanged: such a subject is answered directly."""
     value = str(value)
-    if name.lower() == "subject" and value and len(value) <= _HEADER_LINE and _plain_line(value):
+    if name.lower() == "subject" and value and len(value) <= MAXLINELEN and _plain_line(value):
         return value
     return forbid_multi_line_headers(name, value, "utf-8")[1]
 
-
-_HEADER_LINE = 76  # email.header.MAXLINELEN: Header.encode() folds longer values
 
 
 def _boundary(texts: list[str]) -> str:
@@ -320,7 +325,8 @@ def _short_lines(text: str) -> bytes | None:
         payload = text.encode("utf-8")
     except UnicodeEncodeError:  # lone surrogates: Django's path, and its error
         return None
-    if len(payload) > _SMTP_LINE and max(map(len, payload.splitlines())) > _SMTP_LINE:
+    limit = RFC5322_EMAIL_LINE_LENGTH_LIMIT
+    if len(payload) > limit and max(map(len, payload.splitlines())) > limit:
         # bytes.splitlines splits at fewer characters than Django's str.splitlines: a line short here is short
         # there too, and anything else goes Django's way. (A regular expression for "999 bytes without a line
         # break" tries every position: 10 ms for a digest of 50 kB.)
@@ -353,5 +359,4 @@ def _text_part(text: str, subtype: str) -> SafeMIMEText:
     return part
 
 
-_SMTP_LINE = 998  # django.core.mail.message.RFC5322_EMAIL_LINE_LENGTH_LIMIT
 _PROTOTYPES: dict[tuple[str, bool], SafeMIMEText] = {}

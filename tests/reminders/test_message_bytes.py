@@ -95,8 +95,9 @@ def test_reminder_email_bytes_equal_djangos(subject, text, html, extra):
 
 
 # Subjects and addresses that take the header algorithms' other paths: RFC 2047 encoded words (non-ASCII
-# subjects, display names, an internationalised domain), subjects folded by Header.encode() (over 76
-# characters) and by the generator (over 78 with the name), a tab, an empty subject.
+# subjects, display names, an internationalised domain), subjects folded by Header.encode() (over 78
+# characters, email.header.MAXLINELEN) and by the generator (over 78 with the name), a tab, an empty subject.
+LONG_SUBJECT = "Due in 7 days: [ACME-001] Reply to the communication under Art. 94(3) EPC (02 Mar 2026)"
 HEADER_CASES = [
     ("Fällig in 7 Tagen: [ACME-001] Erwiderung (02 Mär 2026)", "docketapp <docket@firm.test>", "paula@firm.test"),
     (
@@ -107,6 +108,10 @@ HEADER_CASES = [
     ),
     ("x" * 76, "docketapp <docket@firm.test>", '"Doe, Jane" <jane@firm.test>'),
     ("y" * 77, "docket@firm.test", "paula@fïrm.test"),
+    ("z" * 78, "docket@firm.test", "paula@firm.test"),
+    ("w" * 79, "docket@firm.test", "paula@firm.test"),
+    (LONG_SUBJECT[:78], "d@firm.test", "p@firm.test"),  # the longest Header.encode() keeps on one line
+    (LONG_SUBJECT[:79], "d@firm.test", "p@firm.test"),
     ("Due in 7 days: [ACME-001] " + "word " * 30 + "(02 Mar 2026)", "docketapp <docket@firm.test>", "p@firm.test"),
     ("Tab\there", "docketapp <docket@firm.test>", "paula@firm.test"),
     ("", "docketapp <docket@firm.test>", "paula@firm.test"),
