@@ -55,12 +55,11 @@ CONTEXT_COLUMNS = (
 )
 
 
-def load_contexts(ids: Sequence[int], rows: Sequence[tuple] | None = None) -> dict[int, MatterContext]:
+def load_contexts(rows: Sequence[tuple]) -> dict[int, MatterContext]:
     """Facts about other matters that prove acts on these, plus where each one's term starts.
 
-    ``rows``: the matters' own ``CONTEXT_COLUMNS`` when the caller has read them already."""
-    if rows is None:
-        rows = list(Matter.objects.filter(pk__in=ids).values_list(*CONTEXT_COLUMNS))
+    ``rows``: the matters' own ``CONTEXT_COLUMNS``, as the recompute read them with the rest of their row."""
+    ids = [row[0] for row in rows]
     related: dict[int, list[Related]] = {pk: [] for pk, *_ in rows}
     for pk, office, _number, _filing, _parent, _relation, publication, published_on, *_ in rows:
         if publication:

@@ -160,7 +160,7 @@ def load_snapshots(ids: Sequence[int], *, lock: bool) -> list[MatterSnapshot]:
     claims = _priority_dates(ids)
     events = _event_facts(ids)
     stored = _stored_deadlines(ids)
-    contexts = load_contexts(ids, rows=[row[len(SNAPSHOT_COLUMNS):] for row in both])
+    contexts = load_contexts([row[len(SNAPSHOT_COLUMNS):] for row in both])
     out = []
     for pk, reference, office, kind, relation, filing, grant, residence, ro, designated in rows:
         facts = _facts(
