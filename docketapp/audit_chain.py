@@ -189,7 +189,8 @@ def _locked_head(model: type[models.Model], using: str) -> tuple[int, str, list]
             [AuditChainHead(table=table, seq=0, head_hash=GENESIS, epochs=[])], ignore_conflicts=True
         )
         head = _select_head(table, using)
-        assert head is not None, f"chain head of {table} missing after its insert"
+        if head is None:
+            raise RuntimeError(f"audit chain head of {table} missing right after its insert")
     return head
 
 
