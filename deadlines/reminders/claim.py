@@ -149,6 +149,10 @@ class _Claim:
             ).update(status=status, status_reason=reason, processed_at=self.now, updated_at=self.now)
 
 
+# Field types whose Python values the database drivers take as they are (strings, integers, foreign key ids).
+_PASSED_AS_IS = (models.CharField, models.TextField, models.IntegerField, models.ForeignKey)
+
+
 def insert_deliveries(deliveries: Sequence[Delivery]) -> None:
     """``Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)`` as plain SQL with parameters:
     ON CONFLICT DO NOTHING (OR IGNORE on SQLite) — a row that already exists belongs to whoever inserted it
@@ -158,6 +162,11 @@ def insert_deliveries(deliveries: Sequence[Delivery]) -> None:
     if not deliveries:
         return
     fields = [f for f in Delivery._meta.concrete_fields if not f.primary_key]
+    if not all(isinstance(f, (*_PASSED_AS_IS, models.DateTimeField)) for f in fields):
+        # A field whose value needs its own preparation (JSON, a date, a decimal…) was added to Delivery: let
+        # Django prepare it, rather than store it wrong.
+        Delivery.objects.bulk_create(deliveries, batch_size=1000, ignore_conflicts=True)
+        return
     datetimes = [isinstance(f, models.DateTimeField) for f in fields]
     adapt = connection.ops.adapt_datetimefield_value
     ops = connection.ops
