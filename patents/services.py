@@ -186,7 +186,9 @@ def record_office_event(
     require_attribution()
     natural_key = OfficeEvent.build_natural_key(office_code, date, discriminator)
     params = params or {}
-    with transaction.atomic():
+    # No savepoint of its own inside a caller's transaction (one office event is a few statements; a
+    # savepoint pair would add two round trips): a failure here fails the caller's whole transaction.
+    with transaction.atomic(savepoint=False):
         existing = OfficeEvent.objects.select_for_update().filter(
             matter=matter, source=source, natural_key=natural_key
         ).first()

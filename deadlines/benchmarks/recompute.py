@@ -325,7 +325,9 @@ def _timed_single_events(picks, matters, et, code_for, closures) -> dict:
                 t2 = time.perf_counter()
                 # What production does next in the same transaction (deadlines.services.recompute._notify_reminders).
                 if outcome.deadline_ids:
-                    reminders.sync_reminders_for_deadlines(deadline_ids=outcome.deadline_ids)
+                    reminders.sync_reminders_for_deadlines(
+                        deadline_ids=outcome.deadline_ids, new_ids=outcome.created_ids
+                    )
         t3 = time.perf_counter()
         cpu_ms.append((time.process_time() - c0) * 1000)
         recompute_ms.append((t2 - t1) * 1000)

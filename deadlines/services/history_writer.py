@@ -114,8 +114,9 @@ def _apply_updates(updates: list[Update]) -> dict[tuple[str, ...], list[Deadline
     return by_fields
 
 
-def write_changes(creates: list[Deadline], updates: list[Update]) -> list[int]:
-    """Store a chunk's planned creates and updates with their history rows; the ids of the rows written."""
+def write_changes(creates: list[Deadline], updates: list[Update]) -> tuple[list[int], list[int]]:
+    """Store a chunk's planned creates and updates with their history rows; the ids of the rows written, and
+    of those the ones inserted (no reminder rows can exist for them yet)."""
     kwargs = history_kwargs()
     written: list[int] = []
     if updates:
@@ -127,10 +128,10 @@ def write_changes(creates: list[Deadline], updates: list[Update]) -> list[int]:
             else:
                 bulk_update_with_history(group, Deadline, list(fields), batch_size=500, **kwargs)
             written.extend(r.pk for r in group)
+    created: list[int] = []
     if creates:
         if connection.vendor == "postgresql" and len(creates) >= COPY_THRESHOLD:
-            written.extend(_copy_create_with_history(creates))
+            created = _copy_create_with_history(creates)
         else:
-            created = bulk_create_with_history(creates, Deadline, batch_size=500, **kwargs)
-            written.extend(r.pk for r in created if r.pk)
-    return written
+            created = [r.pk for r in bulk_create_with_history(creates, Deadline, batch_size=500, **kwargs) if r.pk]
+    return written + created, created

@@ -21,10 +21,10 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from docketapp.audit import ensure_attributed
@@ -51,6 +51,7 @@ class RecomputeOutcome:
     changes: list[Change] = field(default_factory=list)
     problems: list[dict] = field(default_factory=list)
     deadline_ids: list[int] = field(default_factory=list)  # rows written (for reminder sync)
+    created_ids: list[int] = field(default_factory=list)  # of those, the rows inserted
 
     def count(self, action: str) -> int:
         return sum(1 for c in self.changes if c.action == action)
@@ -67,6 +68,7 @@ class RecomputeOutcome:
         self.changes.extend(other.changes)
         self.problems.extend(other.problems)
         self.deadline_ids.extend(other.deadline_ids)
+        self.created_ids.extend(other.created_ids)
 
 
 # --- what a matter's deadlines depend on ---------------------------------------------------------------
@@ -161,7 +163,9 @@ def _recompute_chunk(
     last settled recompute are skipped before anything is read or built for them.
     """
     chunk_started = timezone.now()
-    with transaction.atomic():
+    # Its own transaction when called alone; inside a caller's (a recorded event), part of it, without a
+    # savepoint: an error fails the caller's transaction as a whole, which is what every caller wants.
+    with transaction.atomic(savepoint=False):
         # A closed matter's open deadlines were made moot by the person who closed it (docketapp.pages.
         # matter_actions); the engine would reopen them, so it leaves closed matters alone until reopened.
         # One query for the active matters and their computation rows (LEFT JOIN: a matter never computed has
@@ -189,12 +193,17 @@ def _recompute_chunk(
         part.skipped += len(active) - len(todo)
         if not dry_run:
             if plan.creates or plan.updates:
-                part.deadline_ids = write_changes(plan.creates, plan.updates)
+                part.deadline_ids, part.created_ids = write_changes(plan.creates, plan.updates)
                 if notify_reminders and part.deadline_ids:
-                    _notify_reminders(part.deadline_ids)
-            _record_computed(plan.computed)
+                    _notify_reminders(part.deadline_ids, created_ids=part.created_ids)
+            # Every pending matter is in ``todo`` and so computed: its mark is cleared with its computation
+            # row. Closed matters are not computed; a mark left on one is cleared on its own.
+            _record_computed(plan.computed, started=chunk_started)
             _record_settled(plan.settled, known)
-            _clear_pending(chunk, started=chunk_started)
+            computed_active = set(active)
+            closed = [mid for mid in chunk if mid not in computed_active]
+            if closed:
+                _clear_pending(closed, started=chunk_started)
     return part
 
 
@@ -268,16 +277,38 @@ def _analyze_deadlines() -> None:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
 
-def _record_computed(computed: dict[int, list[dict]]) -> None:
-    # What the engine could not compute, per matter just computed: the matter page shows it from here.
-    now = timezone.now()
-    MatterComputation.objects.bulk_create(
-        [MatterComputation(matter_id=mid, problems=problems, computed_at=now) for mid, problems in computed.items()],
-        update_conflicts=True,
-        unique_fields=["matter"],
-        update_fields=["problems", "computed_at"],
-        batch_size=1000,
-    )
+def _record_computed(computed: dict[int, list[dict]], *, started: dt.datetime) -> None:
+    """What the engine could not compute, per matter just computed (the matter page shows it from here), and
+    the matter's recompute request cleared in the same statement: only a request older than this recompute
+    (``started``); an event recorded while it ran keeps its mark (its own task, or the sweep, recomputes
+    again). One upsert for both: a single recorded event recomputes one matter, where every round trip
+    counts (issue 18). MatterComputation has no history."""
+    if not computed:
+        return
+    table = MatterComputation._meta
+    quote = connection.ops.quote_name
+    name = quote(table.db_table)
+    prep = {f: cast(models.Field, table.get_field(f)) for f in ("computed_at", "problems")}
+    now = prep["computed_at"].get_db_prep_save(timezone.now(), connection)
+    cutoff = prep["computed_at"].get_db_prep_save(started, connection)
+    items = list(computed.items())
+    for i in range(0, len(items), 500):
+        batch = items[i : i + 500]
+        params: list[Any] = []
+        for mid, problems in batch:
+            params += [mid, "", now, None, prep["problems"].get_db_prep_save(problems, connection)]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {name} ({quote('matter_id')}, {quote('inputs_hash')}, {quote('computed_at')}, "  # noqa: S608 - names are ours
+                f"{quote('recompute_requested_at')}, {quote('problems')}) VALUES "
+                + ", ".join(["(%s, %s, %s, %s, %s)"] * len(batch))
+                + f" ON CONFLICT ({quote('matter_id')}) DO UPDATE SET "
+                f"{quote('problems')} = EXCLUDED.{quote('problems')}, "
+                f"{quote('computed_at')} = EXCLUDED.{quote('computed_at')}, {quote('recompute_requested_at')} = "
+                f"CASE WHEN {name}.{quote('recompute_requested_at')} <= %s THEN NULL "
+                f"ELSE {name}.{quote('recompute_requested_at')} END",
+                [*params, cutoff],
+            )
 
 
 def _record_settled(settled: dict[int, str], known: dict[int, str]) -> None:
@@ -345,12 +376,13 @@ def recompute_pending(*, older_than: dt.timedelta | None = None, limit: int = 50
     return {"matters": len(ids), **outcome.summary()}
 
 
-def _notify_reminders(deadline_ids: list[int]) -> None:
+def _notify_reminders(deadline_ids: list[int], *, created_ids: Sequence[int] = ()) -> None:
     # In the same transaction as the deadline change, so a moved or superseded deadline never keeps
-    # reminders for its old date (deadlines.reminders documents this contract).
+    # reminders for its old date (deadlines.reminders documents this contract). ``created_ids``: rows this
+    # transaction inserted, which cannot have reminder rows yet.
     from .. import reminders
 
-    reminders.sync_reminders_for_deadlines(deadline_ids=sorted(set(deadline_ids)))
+    reminders.sync_reminders_for_deadlines(deadline_ids=sorted(set(deadline_ids)), new_ids=created_ids)
 
 
 def recompute_deadlines(
