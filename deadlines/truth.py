@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from docketapp.audit import set_change_reason
 from patents.models import Matter, PriorityClaim
@@ -55,31 +56,64 @@ CONTEXT_COLUMNS = (
 )
 
 
-def load_contexts(rows: Sequence[tuple]) -> dict[int, MatterContext]:
+class PhaseChild(NamedTuple):
+    """A national or regional phase entered from a matter (its own office, reference, filing date, id)."""
+
+    office: str
+    reference: str
+    filing_date: dt.date | None
+    pk: int
+
+
+# What a priority claim that may name one of these matters says, and of the matter that makes it.
+CLAIMANT_COLUMNS = (
+    "country", "date", "number", "matter_id", "matter__office", "matter__reference", "matter__filing_date",
+)
+
+
+def load_contexts(
+    rows: Sequence[tuple],
+    *,
+    children: dict[int, list[PhaseChild]] | None = None,
+    claimants: dict[int, list[tuple]] | None = None,
+) -> dict[int, MatterContext]:
     """Facts about other matters that prove acts on these, plus where each one's term starts.
 
-    ``rows``: the matters' own ``CONTEXT_COLUMNS``, as the recompute read them with the rest of their row."""
+    ``rows``: the matters' own ``CONTEXT_COLUMNS``, as the recompute read them with the rest of their row.
+    ``children`` and ``claimants``: their phase children, and per matter the priority claims of its office and
+    filing date (``CLAIMANT_COLUMNS``), when the caller read them with the rows (PostgreSQL); else read here.
+    """
     ids = [row[0] for row in rows]
     related: dict[int, list[Related]] = {pk: [] for pk, *_ in rows}
     for pk, office, _number, _filing, _parent, _relation, publication, published_on, *_ in rows:
         if publication:
             related[pk].append(Related(PUBLISHED, office, publication, published_on, pk))
-    for parent_id, office, reference, filing, pk in (
-        Matter.objects.filter(parent_id__in=ids, parent_relation__in=PHASE_RELATIONS)
-        .order_by("filing_date", "pk")
-        .values_list("parent_id", "office", "reference", "filing_date", "pk")
-    ):
-        related[parent_id].append(Related(PHASE_OF, office, reference, filing, pk))
+    if children is None:
+        children = {}
+        for parent_id, office, reference, filing, pk in (
+            Matter.objects.filter(parent_id__in=ids, parent_relation__in=PHASE_RELATIONS)
+            .order_by("filing_date", "pk")
+            .values_list("parent_id", "office", "reference", "filing_date", "pk")
+        ):
+            children.setdefault(parent_id, []).append(PhaseChild(office, reference, filing, pk))
+    for parent_id, phases in children.items():
+        for office, reference, filing, pk in phases:
+            related[parent_id].append(Related(PHASE_OF, office, reference, filing, pk))
     # Claims of this matter as a priority: same office, same date, same number once normalized.
     wanted = {(office, filing, number): pk for pk, office, number, filing, *_ in rows if number and filing}
-    if wanted:
+    if claimants is not None:
+        # Read with the rows (PostgreSQL): each matter's candidates (claims of its office and filing date).
+        for pk, candidates in claimants.items():
+            for country, day, number, mid, office, reference, filing in candidates:
+                if wanted.get((country, day, _normalized(country, number))) == pk and pk != mid:
+                    related[pk].append(Related(CLAIMS_PRIORITY, office, reference, filing, mid))
+    elif wanted:
         claims = (
             PriorityClaim.objects.filter(
                 country__in={k[0] for k in wanted}, date__in={k[1] for k in wanted}
             )
             .order_by("matter__filing_date", "matter_id")
-            .values_list("country", "date", "number", "matter_id", "matter__office", "matter__reference",
-                         "matter__filing_date")
+            .values_list(*CLAIMANT_COLUMNS)
         )
         for country, day, number, mid, office, reference, filing in claims:
             pk = wanted.get((country, day, _normalized(country, number)))

@@ -6,15 +6,19 @@ Read with plain value queries (no model instances), so a recompute of thousands 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple, cast
 
-from patents.models import Matter, OfficeEvent, PriorityClaim
+from django.db import connection, models
+
+from patents.models import EventType, Matter, OfficeEvent, PriorityClaim
 
 from ..models import Deadline, OfficeClosure
 from ..rules import Closures, EventFact, MatterFacts, normalize_office
-from ..truth import CONTEXT_COLUMNS, MatterContext, load_contexts
+from ..truth import CLAIMANT_COLUMNS, CONTEXT_COLUMNS, MatterContext, PhaseChild, load_contexts
 
 MATTER_KINDS = {
     Matter.Kind.PATENT: "patent",
@@ -150,17 +154,23 @@ SNAPSHOT_COLUMNS = (
 
 
 def load_snapshots(ids: Sequence[int], *, lock: bool) -> list[MatterSnapshot]:
-    qs = Matter.objects.filter(pk__in=ids).order_by("pk")
-    if lock:
-        # Two recomputes of one matter (two events recorded at once) must not both insert the same key.
-        qs = qs.select_for_update(of=("self",))
-    # The matter's own facts and what the docket truth reads of it, in one query.
-    both = list(qs.values_list(*SNAPSHOT_COLUMNS, *CONTEXT_COLUMNS))
+    children: dict[int, list[PhaseChild]] | None
+    claimants: dict[int, list[tuple]] | None
+    if _one_statement():
+        both, claims, events, stored, children, claimants = _read_postgresql(ids, lock=lock)
+    else:
+        qs = Matter.objects.filter(pk__in=ids).order_by("pk")
+        if lock:
+            # Two recomputes of one matter (two events recorded at once) must not both insert the same key.
+            qs = qs.select_for_update(of=("self",))
+        # The matter's own facts and what the docket truth reads of it, in one query.
+        both = list(qs.values_list(*SNAPSHOT_COLUMNS, *CONTEXT_COLUMNS))
+        claims = _priority_dates(ids)
+        events = _event_facts(ids)
+        stored = _stored_deadlines(ids)
+        children = claimants = None  # load_contexts reads them
     rows = [row[: len(SNAPSHOT_COLUMNS)] for row in both]
-    claims = _priority_dates(ids)
-    events = _event_facts(ids)
-    stored = _stored_deadlines(ids)
-    contexts = load_contexts([row[len(SNAPSHOT_COLUMNS):] for row in both])
+    contexts = load_contexts([row[len(SNAPSHOT_COLUMNS):] for row in both], children=children, claimants=claimants)
     out = []
     for pk, reference, office, kind, relation, filing, grant, residence, ro, designated in rows:
         facts = _facts(
@@ -180,3 +190,114 @@ def load_snapshots(ids: Sequence[int], *, lock: bool) -> list[MatterSnapshot]:
             )
         )
     return out
+
+
+# --- PostgreSQL: everything a recompute reads of its matters in one statement ------------------------------
+
+
+def _one_statement() -> bool:
+    return connection.vendor == "postgresql"
+
+
+@functools.cache
+def _snapshot_sql() -> str:
+    """The matters' rows, each with its priority dates, office events, stored engine deadlines, national or
+    regional phase children and the priority claims that may name it, as JSON arrays: one round trip instead of
+    six. A single recorded office event
+    recomputes one matter, where each round trip and each ORM-built query counts (issue 18). The same rows,
+    filters and orders as the per-table queries the other databases use (``_priority_dates``,
+    ``_event_facts``, ``_stored_deadlines``, ``truth.load_contexts``); tests/deadlines/
+    test_snapshot_read.py holds the two equal."""
+    q = connection.ops.quote_name
+
+    def col(model: Any, name: str, alias: str) -> str:
+        column = model._meta.pk.column if name == "pk" else model._meta.get_field(name).column
+        return f"{alias}.{q(column)}"
+
+    def table(model: Any) -> str:
+        return q(model._meta.db_table)
+
+    matter_cols = ", ".join(col(Matter, name, "m") for name in (*SNAPSHOT_COLUMNS, *CONTEXT_COLUMNS))
+    stored_cols = ", ".join(col(Deadline, name, "d") for name in StoredDeadline._fields)
+    claimant_cols = ", ".join(
+        col(Matter, name.removeprefix("matter__"), "o") if name.startswith("matter__")
+        else col(PriorityClaim, name.removesuffix("_id"), "p")
+        for name in CLAIMANT_COLUMNS
+    )
+    return (
+        f"SELECT {matter_cols}, "  # noqa: S608 - every name is our models' own
+        f"(SELECT json_agg({col(PriorityClaim, 'date', 'c')}) FROM {table(PriorityClaim)} c "
+        f"WHERE {col(PriorityClaim, 'matter', 'c')} = m.{q('id')}), "
+        f"(SELECT json_agg(json_build_array({col(OfficeEvent, 'pk', 'e')}, {col(EventType, 'code', 't')}, "
+        f"{col(OfficeEvent, 'date', 'e')}, {col(OfficeEvent, 'params', 'e')}) "
+        f"ORDER BY {col(OfficeEvent, 'date', 'e')}, {col(OfficeEvent, 'pk', 'e')}) "
+        f"FROM {table(OfficeEvent)} e JOIN {table(EventType)} t "
+        f"ON {col(EventType, 'pk', 't')} = {col(OfficeEvent, 'event_type', 'e')} "
+        f"WHERE {col(OfficeEvent, 'matter', 'e')} = m.{q('id')} AND NOT {col(EventType, 'internal', 't')}), "
+        f"(SELECT json_agg(json_build_array({stored_cols}) ORDER BY {col(Deadline, 'pk', 'd')}) "
+        f"FROM {table(Deadline)} d WHERE {col(Deadline, 'matter', 'd')} = m.{q('id')} "
+        f"AND {col(Deadline, 'origin', 'd')} = %s), "
+        f"(SELECT json_agg(json_build_array({col(Matter, 'office', 'k')}, {col(Matter, 'reference', 'k')}, "
+        f"{col(Matter, 'filing_date', 'k')}, {col(Matter, 'pk', 'k')}) "
+        f"ORDER BY {col(Matter, 'filing_date', 'k')}, {col(Matter, 'pk', 'k')}) "
+        f"FROM {table(Matter)} k WHERE {col(Matter, 'parent', 'k')} = m.{q('id')} "
+        f"AND {col(Matter, 'parent_relation', 'k')} = ANY(%s)), "
+        # Priority claims that may name this matter: its office and filing date (the number is compared once
+        # normalized, in Python). Only for a matter with a number and a filing date, as load_contexts asks.
+        f"(SELECT json_agg(json_build_array({claimant_cols}) "
+        f"ORDER BY {col(Matter, 'filing_date', 'o')}, {col(PriorityClaim, 'matter', 'p')}) "
+        f"FROM {table(PriorityClaim)} p JOIN {table(Matter)} o "
+        f"ON {col(Matter, 'pk', 'o')} = {col(PriorityClaim, 'matter', 'p')} "
+        f"WHERE {col(PriorityClaim, 'country', 'p')} = {col(Matter, 'office', 'm')} "
+        f"AND {col(PriorityClaim, 'date', 'p')} = {col(Matter, 'filing_date', 'm')} "
+        f"AND {col(Matter, 'application_number_normalized', 'm')} <> '') "
+        f"FROM {table(Matter)} m WHERE m.{q('id')} = ANY(%s) ORDER BY m.{q('id')}"
+    )
+
+
+def _json(value: Any) -> list:
+    if value is None:
+        return []
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def _day(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _read_postgresql(ids: Sequence[int], *, lock: bool) -> tuple[list[tuple], dict, dict, dict, dict, dict]:
+    designated = cast(models.JSONField, Matter._meta.get_field("designated_offices"))
+    at = SNAPSHOT_COLUMNS.index("designated_offices")
+    width = len(SNAPSHOT_COLUMNS) + len(CONTEXT_COLUMNS)
+    sql = _snapshot_sql() + (" FOR UPDATE OF m" if lock else "")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Deadline.Origin.ENGINE.value, [r.value for r in PHASE_RELATIONS], list(ids)])
+        fetched = cursor.fetchall()
+    both: list[tuple] = []
+    claims: dict[int, list[dt.date]] = {}
+    events: dict[int, list[EventFact]] = {}
+    stored: dict[int, list[StoredDeadline]] = {}
+    children: dict[int, list[PhaseChild]] = {}
+    claimants: dict[int, list[tuple]] = {}
+    for row in fetched:
+        own = list(row[:width])
+        if isinstance(own[at], str | bytes):  # jsonb comes back as text (Django decodes it in the field)
+            own[at] = json.loads(own[at], cls=designated.decoder)
+        both.append(tuple(own))
+        pk = own[0]
+        claim_days, event_rows, stored_rows, child_rows, claimant_rows = (_json(v) for v in row[width:])
+        claims[pk] = [dt.date.fromisoformat(day) for day in claim_days]
+        events[pk] = [
+            EventFact(ref=str(epk), code=code, date=dt.date.fromisoformat(day), params=dict(params or {}))
+            for epk, code, day, params in event_rows
+        ]
+        stored[pk] = [
+            StoredDeadline(dpk, key, origin, status, dt.date.fromisoformat(due), _day(latest), title, fp, reason)
+            for dpk, key, origin, status, due, latest, title, fp, reason in stored_rows
+        ]
+        children[pk] = [PhaseChild(office, ref, _day(filing), cpk) for office, ref, filing, cpk in child_rows]
+        claimants[pk] = [
+            (country, dt.date.fromisoformat(day), number, mid, office, ref, _day(filing))
+            for country, day, number, mid, office, ref, filing in claimant_rows
+        ]
+    return both, claims, events, stored, children, claimants
