@@ -27,6 +27,7 @@ from deadlines.models import (
 )
 
 from .common import K, chunks, firm_today, firm_zone, local_morning, renewal_instruction_days, send_hour
+from .rows import insert_ignoring_conflicts
 
 logger = logging.getLogger(__name__)
 
@@ -124,22 +125,27 @@ def expected_target(reminder: Reminder, deadline: Deadline) -> dt.date | None:
 
 
 def sync_reminders_for_deadlines(
-    *, deadline_ids: Iterable[int], now: dt.datetime | None = None, chunk_size: int = 1000
+    *, deadline_ids: Iterable[int], now: dt.datetime | None = None, chunk_size: int = 1000,
+    new_ids: Iterable[int] = (),
 ) -> dict[str, int]:
     """Bring the reminder rows of these deadlines in line with their current state (idempotent).
 
     Call it in the same transaction as the change (or right after it commits). Open deadlines get their
     schedule (rescheduled when the date moved); any other status cancels what is still scheduled; rows
-    already sent or skipped are kept as the record.
+    already sent or skipped are kept as the record. ``new_ids``: deadlines the caller's still-open
+    transaction inserted; nobody else can see them yet, so they have no reminder rows to read and lock.
     """
     now = now or timezone.now()
     today = firm_today(now)
     book = PolicyBook()
     counts: Counter[str] = Counter()
     ids = sorted(set(deadline_ids))
+    fresh = set(new_ids)
     for chunk in chunks(ids, chunk_size):
-        with transaction.atomic():
-            _sync_chunk(chunk, book=book, now=now, today=today, counts=counts)
+        # Inside the caller's transaction (the usual case: the change and its schedule commit together) no
+        # savepoint: a failure fails the change too.
+        with transaction.atomic(savepoint=False):
+            _sync_chunk(chunk, book=book, now=now, today=today, counts=counts, fresh=fresh)
     return dict(counts)
 
 
@@ -154,7 +160,8 @@ def sync_reminders_for_open_deadlines(*, client_id: int | None = None, kind: str
 
 
 def _sync_chunk(
-    ids: Sequence[int], *, book: PolicyBook, now: dt.datetime, today: dt.date, counts: Counter[str]
+    ids: Sequence[int], *, book: PolicyBook, now: dt.datetime, today: dt.date, counts: Counter[str],
+    fresh: frozenset[int] | set[int] = frozenset(),
 ) -> None:
     deadlines = list(
         Deadline.objects.filter(pk__in=ids)
@@ -172,7 +179,8 @@ def _sync_chunk(
         .values_list("deadline_id", flat=True)
     ) if renewals else set()
     instruction_days = renewal_instruction_days()
-    existing = _lock_reminder_rows(ids)
+    stored = [pk for pk in ids if pk not in fresh]
+    existing = _lock_reminder_rows(stored) if stored else defaultdict(list)
     changes = _Changes(now=now, counts=counts)
     for deadline in deadlines:
         rows = existing.get(deadline.pk, [])
@@ -283,8 +291,8 @@ class _Changes:
         if self.to_update:
             self._save_updates()
         if self.to_create:
-            # ignore_conflicts: a concurrent sync of the same deadline may have inserted the same key first.
-            Reminder.objects.bulk_create(self.to_create, batch_size=2000, ignore_conflicts=True)
+            # Conflicts ignored: a concurrent sync of the same deadline may have inserted the same key first.
+            insert_ignoring_conflicts(Reminder, self.to_create)
 
     def _save_updates(self) -> None:
         """Rows given the same values (the schedule of a superseded or completed deadline, all cancelled for one

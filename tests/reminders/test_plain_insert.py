@@ -1,0 +1,72 @@
+"""Reminder rows inserted as plain SQL (deadlines.reminders.rows) are the rows Django's bulk_create stores: same
+values, dates and moments included (on SQLite they are adapted to text, on PostgreSQL passed to the driver), a
+row that already exists is left to whoever inserted it, and a model with a field that needs its own preparation
+goes through bulk_create instead of being stored wrong."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.forms.models import model_to_dict
+
+from deadlines.models import MatterComputation, Reminder
+from deadlines.reminders.rows import insert_ignoring_conflicts
+from tests.factories import DeadlineFactory, MatterFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime(2026, 3, 2, 7, 30, 15, 123456, tzinfo=dt.UTC)
+
+
+def rows(deadline, recipient):
+    return [
+        Reminder(deadline=deadline, kind="before_due", offset_days=30, target_date=dt.date(2026, 4, 1),
+                 due_at=dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC), created_at=NOW),
+        Reminder(deadline=deadline, recipient=recipient, kind="overdue", offset_days=-1,
+                 target_date=dt.date(2026, 4, 1), due_at=dt.datetime(2026, 4, 2, 8, 0, tzinfo=dt.UTC),
+                 status=Reminder.Status.CANCELLED, status_reason="deadline done — «Ä»", processed_at=NOW,
+                 created_at=NOW),
+    ]
+
+
+def stored(deadline):
+    return [
+        {k: v for k, v in model_to_dict(r).items() if k != "id"}
+        | {"created_at": r.created_at, "updated_at": r.updated_at, "processed_at": r.processed_at}
+        for r in Reminder.objects.filter(deadline=deadline).order_by("offset_days")
+    ]
+
+
+def test_rows_inserted_as_plain_sql_are_the_rows_bulk_create_stores():
+    plain, orm = DeadlineFactory(), DeadlineFactory()
+    user = UserFactory()
+    with time_machine.travel(NOW, tick=False):
+        insert_ignoring_conflicts(Reminder, rows(plain, user))
+        Reminder.objects.bulk_create(rows(orm, user), ignore_conflicts=True)
+    ours, django = stored(plain), stored(orm)
+    assert [r.pop("deadline") for r in ours] == [plain.pk] * 2
+    assert [r.pop("deadline") for r in django] == [orm.pk] * 2
+    assert ours == django
+    # updated_at is auto_now: set at the insert, as bulk_create sets it.
+    assert {r["updated_at"] for r in ours} == {NOW}
+    assert ours[0]["target_date"] == dt.date(2026, 4, 1) and ours[0]["status_reason"] == "deadline done — «Ä»"
+
+
+def test_a_row_that_already_exists_is_left_as_it_is():
+    deadline = DeadlineFactory()
+    first = rows(deadline, None)[:1]
+    insert_ignoring_conflicts(Reminder, first)
+    again = rows(deadline, None)[:1]
+    again[0].due_at = dt.datetime(2026, 3, 9, 8, 0, tzinfo=dt.UTC)
+    insert_ignoring_conflicts(Reminder, again)  # same (deadline, kind, offset, target): the unique key
+    assert list(Reminder.objects.filter(deadline=deadline).values_list("due_at", flat=True)) == [
+        dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
+    ]
+
+
+def test_a_model_with_a_json_field_goes_through_bulk_create():
+    matter = MatterFactory()
+    insert_ignoring_conflicts(MatterComputation, [MatterComputation(matter=matter, problems=[{"rule": "x"}])])
+    assert MatterComputation.objects.get(matter=matter).problems == [{"rule": "x"}]
