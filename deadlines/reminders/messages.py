@@ -408,6 +408,19 @@ def _explained(deadline: Deadline, cache: Cache | None) -> tuple[str, str]:
     return rendered
 
 
+def _office_text(deadline: Deadline) -> str:
+    """The reminder's Office line: the office and the application number said once, the number exactly as
+    stored — as the matter and deadline pages write it (``Matter.office_number``): "EP21123456.7" (a number that
+    already begins with its office's code), "US 18/123,456", "EP (unfiled)" without a number. A deadline at
+    another office than its matter's (a PCT application's national or regional phase) names its own office
+    first: "EP, application WO PCT/EP2021/050001"."""
+    matter = deadline.matter
+    written = matter.office_number
+    if not deadline.office or deadline.office.upper() == (matter.office or "").upper():
+        return written
+    return f"{deadline.office}, application {written}"
+
+
 def _deadline_texts(deadline: Deadline, date_format: str, cache: Cache | None) -> dict[str, str]:
     """The deadline's dates pre-formatted in ``date_format`` (the template date filter was a large share of the
     render time) and how the date was computed (the steps the deadline page and `deadlines explain` show)."""
@@ -452,6 +465,7 @@ def deadline_context(reminder: Reminder, *, user: Any, now: dt.datetime, cache: 
         "matter": deadline.matter,
         "client": deadline.matter.client,
         "deadline_url": _links(cache)[1].replace(str(_URL_SENTINEL), str(deadline.pk)),
+        "office_text": _office_text(deadline),
         **_reminder_fields(reminder, deadline, user=user, today=today, date_format=date_format),
         **_deadline_texts(deadline, date_format, cache),
     }
@@ -503,7 +517,6 @@ def _deadline_fields(deadline: Deadline, date_format: str, cache: Cache | None) 
             "title": deadline.title,
             "get_kind_display": str(deadline.get_kind_display()),
             "citation": deadline.citation,
-            "office": deadline.office,
             "extended_to": deadline.extended_to is not None,
             "extendable": bool(deadline.extendable),
             "latest_date": deadline.latest_date is not None,
@@ -513,10 +526,10 @@ def _deadline_fields(deadline: Deadline, date_format: str, cache: Cache | None) 
         "matter": {
             "reference": matter.reference,
             "title": matter.title,
-            "application_number": matter.application_number,
         },
         "client": {"reference": client.reference, "name": client.name},
         "deadline_url": _links(cache)[1].replace(str(_URL_SENTINEL), str(deadline.pk)),
+        "office_text": _office_text(deadline),
         **_deadline_texts(deadline, date_format, cache),
     }
     if cache is not None:
