@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,6 +23,7 @@ from django.db.models.constants import OnConflict
 from django.utils import timezone
 
 from deadlines.models import Deadline, Delivery, Reminder
+from patents.dates import format_of
 from patents.models import TeamMembership
 
 from .common import CLAIMED, K, chunks, firm_today, firm_zone, local_morning, send_hour
@@ -33,6 +34,8 @@ logger = logging.getLogger(__name__)
 
 # (status, reason) a due reminder is closed with → the reminder ids closed that way.
 Outcome = dict[tuple[str, str], list[int]]
+# A reminder's subject for a recipient who reads dates in the given format (UserProfile.date_format).
+SubjectIn = Callable[[str], str]
 
 
 def claim_batch(
@@ -82,7 +85,7 @@ class _Claim:
         prepared = self._for_deadline(reminder) if reminder.deadline is not None else self._periodic(reminder)
         if prepared is None:
             return
-        users, subject = prepared
+        users, subject_in = prepared
         if not users:
             logger.error(
                 "reminder %s (%s) has nobody to go to: no responsible person, attorney or docketing "
@@ -92,14 +95,21 @@ class _Claim:
             )
             self._close(reminder, Reminder.Status.SKIPPED, "no recipient: assign a responsible person")
             return
+        # Each recipient's subject writes dates in their format (as the body does): one per format, not per user.
+        subjects: dict[str, str] = {}
         for user in users:
+            date_format = format_of(user)  # the profile came with the user (_Recipients, recipient__profile)
+            subject = subjects.get(date_format)
+            if subject is None:
+                subject = subjects[date_format] = subject_in(date_format)
             self.deliveries.append(
                 new_delivery(reminder, user, subject=subject, token=self.token, claimed_at=self.claimed_at)
             )
         self._close(reminder, Reminder.Status.SENT, "")
 
-    def _for_deadline(self, reminder: Reminder) -> tuple[list[Any], str] | None:
-        """(recipients, subject) of a deadline reminder, or None when it is closed or re-planned instead."""
+    def _for_deadline(self, reminder: Reminder) -> tuple[list[Any], SubjectIn] | None:
+        """(recipients, their subject for a date format) of a deadline reminder, or None when it is closed or
+        re-planned instead."""
         deadline = reminder.deadline
         assert deadline is not None
         if deadline.status != Deadline.Status.OPEN:
@@ -114,7 +124,8 @@ class _Claim:
         users = self.recipients.for_deadline(reminder)
         if reminder.kind == K.OVERDUE:
             self.next_escalations.append(self._next_escalation(reminder, deadline))
-        return users, deadline_subject(reminder, today=self.today)
+        today = self.today
+        return users, lambda date_format: deadline_subject(reminder, today=today, date_format=date_format)
 
     def _next_escalation(self, reminder: Reminder, deadline: Deadline) -> Reminder:
         """Tomorrow's escalation, so one is always scheduled ahead while the deadline stays overdue."""
@@ -128,13 +139,13 @@ class _Claim:
             due_at=local_morning(reminder.target_date + dt.timedelta(days=n), hour=send_hour(), zone=firm_zone()),
         )
 
-    def _periodic(self, reminder: Reminder) -> tuple[list[Any], str] | None:
+    def _periodic(self, reminder: Reminder) -> tuple[list[Any], SubjectIn] | None:
         user = reminder.recipient
         refusal, subject = periodic_check(reminder, user, now=self.now, cache=self.cache)
         if refusal:
             self._close(reminder, Reminder.Status.SKIPPED, refusal)
             return None
-        return [user], subject
+        return [user], lambda _date_format: subject  # already in its one recipient's format
 
     def _close(self, reminder: Reminder, status: str, reason: str) -> None:
         self.outcome[(status, reason)].append(reminder.pk)
@@ -219,7 +230,8 @@ class _Recipients:
                 ids.update(x for x in chain if x)
                 client_ids.add(m.client_id)
         User = get_user_model()
-        self.users = {u.pk: u for u in User.objects.filter(pk__in=ids, is_active=True)}
+        # With their profiles: the subject is written in each recipient's date format (format_of).
+        self.users = {u.pk: u for u in User.objects.filter(pk__in=ids, is_active=True).select_related("profile")}
         self._docketing: dict[int, list[Any]] | None = None
         self._client_ids = client_ids
 
@@ -230,7 +242,7 @@ class _Recipients:
                 TeamMembership.objects.filter(
                     client_id__in=self._client_ids, role=TeamMembership.Role.DOCKETING, user__is_active=True
                 )
-                .select_related("user")
+                .select_related("user__profile")
                 .order_by("user_id")
             ):
                 self._docketing[m.client_id].append(m.user)
@@ -252,17 +264,18 @@ class _Recipients:
 
 
 def periodic_check(reminder: Reminder, user: Any, *, now: dt.datetime, cache: Cache) -> tuple[str, str]:
-    """(reason to skip or "", subject) for a digest or report about to be claimed."""
+    """(reason to skip or "", subject) for a digest or report about to be claimed; the subject's date in the
+    recipient's format."""
     if not user.is_active:
         return "recipient account is inactive", ""
     profile = getattr(user, "profile", None)
     if reminder.kind == K.REPORT:
         if profile and profile.weekly_report_opt_out:
             return "recipient opted out of weekly reports", ""
-        return "", report_subject(reminder)
+        return "", report_subject(reminder, format_of(user))
     if profile and profile.digest_opt_out:
         return "recipient opted out of digests", ""
     ctx = digest_context(user=user, now=now, cache=cache)
     if not ctx["has_content"]:
         return "nothing to report", ""
-    return "", digest_subject(reminder, ctx)
+    return "", digest_subject(reminder, ctx, format_of(user))

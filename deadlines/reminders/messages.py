@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from deadlines import explanation
 from deadlines.models import NEEDS_ACTION, Deadline, DeadlineQuerySet, Delivery, Reminder
-from patents.dates import active_format, format_date, format_of, preferences_for
+from patents.dates import DEFAULT_FORMAT, active_format, format_date, format_of, preferences_for
 from patents.models import Matter, TeamMembership
 from patents.timezones import user_tz
 
@@ -46,35 +46,48 @@ def _days_phrase(days: int) -> str:
     return f"in {days} days"
 
 
-def deadline_subject(reminder: Reminder, *, today: dt.date) -> str:
+def deadline_subject(reminder: Reminder, *, today: dt.date, date_format: str = DEFAULT_FORMAT) -> str:
+    """The subject of a deadline reminder or escalation for a recipient who reads dates in ``date_format``
+    (UserProfile.date_format): the date written exactly as the body and the dashboard write it. The default is
+    the firm's, what a recipient without a profile sees. The claim computes one per date format among the
+    reminder's recipients and stores it on each ``Delivery`` (what was sent)."""
     deadline = reminder.deadline
     assert deadline is not None  # only deadline reminders have this subject
     ref = deadline.matter.reference
+    when = _long(reminder.target_date, date_format)
     if reminder.kind == K.OVERDUE:
         days = (today - reminder.target_date).days
-        return (
-            f"OVERDUE {days} day{'s' if days != 1 else ''}: [{ref}] {deadline.title} "
-            f"(was due {reminder.target_date:%d %b %Y})"
-        )
+        return f"OVERDUE {days} day{'s' if days != 1 else ''}: [{ref}] {deadline.title} (was due {when})"
     days = (reminder.target_date - today).days
     if reminder.kind == K.INSTRUCTION:
         return (
-            f"Instruction needed (pay or let lapse), due {_days_phrase(days)}: [{ref}] {deadline.title} "
-            f"({reminder.target_date:%d %b %Y})"
+            f"Instruction needed (pay or let lapse), due {_days_phrase(days)}: [{ref}] {deadline.title} ({when})"
         )
     if reminder.kind == K.BEFORE_LATEST:
-        when = f"{reminder.target_date:%d %b %Y}"
         return f"Last possible date {_days_phrase(days)}: [{ref}] {deadline.title} ({when})"
-    return f"Due {_days_phrase(days)}: [{ref}] {deadline.title} ({reminder.target_date:%d %b %Y})"
+    return f"Due {_days_phrase(days)}: [{ref}] {deadline.title} ({when})"
 
 
-def report_subject(reminder: Reminder) -> str:
-    return f"Weekly docket report, week of {reminder.target_date:%d %b %Y}"
+def report_subject(reminder: Reminder, date_format: str = DEFAULT_FORMAT) -> str:
+    """The weekly report's subject: the week's first day in the recipient's ``date_format``, as in the body."""
+    return f"Weekly docket report, week of {_long(reminder.target_date, date_format)}"
 
 
-def digest_subject(reminder: Reminder, context: dict[str, Any]) -> str:
+def _with_weekday(day: dt.date, date_format: str) -> str:
+    """``day`` in ``date_format`` led by its weekday ("Wed 03.06.2026", "Wed 06/03/2026", "Wed 2026-06-03"), or
+    as the format writes it when the format already names the weekday ("Wed 3 Jun 2026")."""
+    written = format_date(day, date_format)
+    if "D" in date_format or "l" in date_format:  # Django's weekday letters
+        return written
+    return f"{day:%a} {written}"
+
+
+def digest_subject(reminder: Reminder, context: dict[str, Any], date_format: str = DEFAULT_FORMAT) -> str:
+    """The digest's subject: the day it is for, with its weekday (a morning's digests look alike: the weekday
+    tells them apart at a glance), the date written in the recipient's ``date_format`` as the body writes it,
+    year included (a bare "03.06" or "06/03" is what the formats are meant to avoid), then the counts."""
     return (
-        f"Docket digest {reminder.target_date:%a %d %b}: {context['overdue_count']} overdue, "
+        f"Docket digest {_with_weekday(reminder.target_date, date_format)}: {context['overdue_count']} overdue, "
         f"{context['week_count']} due this week, {context['unverified_count']} unverified"
     )
 
@@ -395,6 +408,19 @@ def _explained(deadline: Deadline, cache: Cache | None) -> tuple[str, str]:
     return rendered
 
 
+def _office_text(deadline: Deadline) -> str:
+    """The reminder's Office line: the office and the application number said once, the number exactly as
+    stored — as the matter and deadline pages write it (``Matter.office_number``): "EP21123456.7" (a number that
+    already begins with its office's code), "US 18/123,456", "EP (unfiled)" without a number. A deadline at
+    another office than its matter's (a PCT application's national or regional phase) names its own office
+    first: "EP, application WO PCT/EP2021/050001"."""
+    matter = deadline.matter
+    written = matter.office_number
+    if not deadline.office or deadline.office.upper() == (matter.office or "").upper():
+        return written
+    return f"{deadline.office}, application {written}"
+
+
 def _deadline_texts(deadline: Deadline, date_format: str, cache: Cache | None) -> dict[str, str]:
     """The deadline's dates pre-formatted in ``date_format`` (the template date filter was a large share of the
     render time) and how the date was computed (the steps the deadline page and `deadlines explain` show)."""
@@ -439,6 +465,7 @@ def deadline_context(reminder: Reminder, *, user: Any, now: dt.datetime, cache: 
         "matter": deadline.matter,
         "client": deadline.matter.client,
         "deadline_url": _links(cache)[1].replace(str(_URL_SENTINEL), str(deadline.pk)),
+        "office_text": _office_text(deadline),
         **_reminder_fields(reminder, deadline, user=user, today=today, date_format=date_format),
         **_deadline_texts(deadline, date_format, cache),
     }
@@ -490,7 +517,6 @@ def _deadline_fields(deadline: Deadline, date_format: str, cache: Cache | None) 
             "title": deadline.title,
             "get_kind_display": str(deadline.get_kind_display()),
             "citation": deadline.citation,
-            "office": deadline.office,
             "extended_to": deadline.extended_to is not None,
             "extendable": bool(deadline.extendable),
             "latest_date": deadline.latest_date is not None,
@@ -500,10 +526,10 @@ def _deadline_fields(deadline: Deadline, date_format: str, cache: Cache | None) 
         "matter": {
             "reference": matter.reference,
             "title": matter.title,
-            "application_number": matter.application_number,
         },
         "client": {"reference": client.reference, "name": client.name},
         "deadline_url": _links(cache)[1].replace(str(_URL_SENTINEL), str(deadline.pk)),
+        "office_text": _office_text(deadline),
         **_deadline_texts(deadline, date_format, cache),
     }
     if cache is not None:

@@ -69,7 +69,8 @@ def test_overdue_escalates_daily_to_responsible_and_supervising_attorney(make_de
     for address in ("paula@firm.test", "arthur@firm.test"):
         subjects = [m.subject for m in deadline_mail(mailoutbox, address)]
         assert subjects == [
-            f"OVERDUE {n} day{'s' if n > 1 else ''}: [ACME-001] Reply to Rule 71(3) communication (was due 01 Jun 2026)"
+            f"OVERDUE {n} day{'s' if n > 1 else ''}: [ACME-001] Reply to Rule 71(3) communication "
+            "(was due Mon 1 Jun 2026)"
             for n in (1, 2, 3, 4)
         ]
     attorney_mail = deadline_mail(mailoutbox, "arthur@firm.test")[0]
@@ -91,7 +92,7 @@ def test_extendable_deadline_is_also_announced_before_its_latest_date(make_deadl
     sweep(at(latest - dt.timedelta(days=14), 8))
     latest_mail = [m for m in deadline_mail(mailoutbox, "paula@firm.test") if m.subject.startswith("Last possible")]
     assert [m.subject for m in latest_mail] == [
-        "Last possible date in 14 days: [ACME-001] Reply to Rule 71(3) communication (31 Jul 2026)"
+        "Last possible date in 14 days: [ACME-001] Reply to Rule 71(3) communication (Fri 31 Jul 2026)"
     ]
     assert "with extension or grace" in latest_mail[0].body
 

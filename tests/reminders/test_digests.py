@@ -66,7 +66,7 @@ def docket(team):
 def test_daily_digest_lists_overdue_due_this_week_and_unverified_with_links(team, docket, mailoutbox):
     sweep(at(WEDNESDAY, 7, 30))
     [digest] = digests(mailoutbox, "paula@firm.test")
-    assert digest.subject == "Docket digest Wed 03 Jun: 1 overdue, 1 due this week, 0 unverified"
+    assert digest.subject == "Docket digest Wed 3 Jun 2026: 1 overdue, 1 due this week, 0 unverified"
     body = digest.body
     overdue_part, rest = body.split("DUE THIS WEEK")
     week_part, unverified_part = rest.split("UNVERIFIED")
@@ -88,18 +88,18 @@ def test_digest_arrives_in_the_morning_of_the_users_own_time_zone(team, docket, 
     assert digests(mailoutbox, "paula@firm.test") == []
     sweep(at(WEDNESDAY - dt.timedelta(days=1), 22, 0))
     [digest] = digests(mailoutbox, "paula@firm.test")
-    assert digest.subject.startswith("Docket digest Wed 03 Jun")
+    assert digest.subject.startswith("Docket digest Wed 3 Jun 2026")
     # The UTC attorney is still on Tuesday: his digest (if any) is Tuesday's.
-    assert all(m.subject.startswith("Docket digest Tue 02 Jun") for m in digests(mailoutbox, "arthur@firm.test"))
+    assert all(m.subject.startswith("Docket digest Tue 2 Jun 2026") for m in digests(mailoutbox, "arthur@firm.test"))
 
 
 def test_one_digest_per_day_however_often_the_sweep_runs(team, docket, mailoutbox):
     for hour, minute in [(7, 0), (7, 5), (12, 0), (23, 55)]:
         sweep(at(WEDNESDAY, hour, minute))
     sweep(at(WEDNESDAY + dt.timedelta(days=1), 7, 5))
-    assert [m.subject[:26] for m in digests(mailoutbox, "paula@firm.test")] == [
-        "Docket digest Wed 03 Jun: ",
-        "Docket digest Thu 04 Jun: ",
+    assert [m.subject[:30] for m in digests(mailoutbox, "paula@firm.test")] == [
+        "Docket digest Wed 3 Jun 2026: ",
+        "Docket digest Thu 4 Jun 2026: ",
     ]
 
 
@@ -147,7 +147,7 @@ def test_weekly_report_groups_the_next_eight_weeks_by_client_for_each_attorney(t
     assert reports(mailoutbox, "arthur@firm.test") == []
     sweep(at(MONDAY, 7, 0))
     [report] = reports(mailoutbox, "arthur@firm.test")
-    assert report.subject == "Weekly docket report, week of 01 Jun 2026"
+    assert report.subject == "Weekly docket report, week of Mon 1 Jun 2026"
     body = report.body
     by_client = body.split("BY CLIENT")[1].split("UNVERIFIED")[0]
     acme, bolt = by_client.index("ACME – Acme Batteries"), by_client.index("BOLT – Bolt Motors")
@@ -165,7 +165,9 @@ def test_weekly_report_groups_the_next_eight_weeks_by_client_for_each_attorney(t
 def test_weekly_report_missed_on_monday_is_sent_once_later_that_week(team, docket, mailoutbox):
     sweep(at(WEDNESDAY, 8))
     sweep(at(WEDNESDAY, 9))
-    assert [m.subject for m in reports(mailoutbox, "arthur@firm.test")] == ["Weekly docket report, week of 01 Jun 2026"]
+    assert [m.subject for m in reports(mailoutbox, "arthur@firm.test")] == [
+        "Weekly docket report, week of Mon 1 Jun 2026"
+    ]
 
 
 def test_inactive_user_gets_nothing(team, docket, mailoutbox):

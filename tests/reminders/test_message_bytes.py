@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 import string
 from email.policy import Compat32
@@ -135,6 +136,36 @@ def test_reminder_subjects_of_every_length_bytes_equal_djangos():
     alphabet = string.ascii_letters + string.digits + "[]()-–:;,.'\"/!?&=_@ "
     for length in range(60, 100):
         subject = "".join(draw.choice(alphabet) for _ in range(length))
+        with time_machine.travel(dt.datetime(2026, 6, 3, 7, 0, tzinfo=dt.UTC), tick=False):
+            ours = _bytes(messages.ReminderEmail, subject, "t", "h", {})
+            django = _bytes(EmailMultiAlternatives, subject, "t", "h", {})
+        assert ours == django, subject
+
+
+@pytest.mark.parametrize("date_format", ["D j M Y", "Y-m-d", "d.m.Y", "m/d/Y"])
+def test_subjects_in_every_date_format_bytes_equal_djangos(date_format):
+    """The subjects as the claim writes them for each recipient's date format (slashes, dots, a weekday), with
+    plain and non-ASCII titles and titles long enough to fold around the date: Django's bytes."""
+    from patents.models import Matter
+
+    day = dt.date(2026, 3, 2)
+    titles = ["Reply", "Pay the renewal fee – year 5 (Jahresgebühr)", "Reply to the communication " + "w" * 40]
+    titles += ["Respond to the examination report under Article 94(3) EPC" + "x" * n for n in range(0, 24, 3)]
+    subjects = [
+        messages.report_subject(Reminder(kind=Reminder.Kind.REPORT, target_date=day), date_format),
+        messages.digest_subject(
+            Reminder(kind=Reminder.Kind.DIGEST, target_date=day),
+            {"overdue_count": 12, "week_count": 3, "unverified_count": 140},
+            date_format,
+        ),
+    ]
+    for kind, title in itertools.product(Reminder.Kind, titles):
+        if kind in (Reminder.Kind.DIGEST, Reminder.Kind.REPORT):
+            continue
+        deadline = Deadline(title=title, matter=Matter(reference="ACME-EP-0001"))
+        reminder = Reminder(kind=kind, target_date=day, deadline=deadline)
+        subjects.append(messages.deadline_subject(reminder, today=day - dt.timedelta(days=7), date_format=date_format))
+    for subject in subjects:
         with time_machine.travel(dt.datetime(2026, 6, 3, 7, 0, tzinfo=dt.UTC), tick=False):
             ours = _bytes(messages.ReminderEmail, subject, "t", "h", {})
             django = _bytes(EmailMultiAlternatives, subject, "t", "h", {})

@@ -32,9 +32,9 @@ def test_moved_deadline_is_announced_for_the_new_date_only(make_deadline, mailou
     sweep(at(DUE - dt.timedelta(days=14), 8))  # the old 14-day date: nothing
     sweep(at(DUE + dt.timedelta(days=14), 8))  # 14 days before 29 June
     assert deadline_subjects(mailoutbox) == [
-        "Due in 30 days: [ACME-001] Reply to Rule 71(3) communication (01 Jun 2026)",
-        "Due in 57 days: [ACME-001] Reply to Rule 71(3) communication (29 Jun 2026)",
-        "Due in 14 days: [ACME-001] Reply to Rule 71(3) communication (29 Jun 2026)",
+        "Due in 30 days: [ACME-001] Reply to Rule 71(3) communication (Mon 1 Jun 2026)",
+        "Due in 57 days: [ACME-001] Reply to Rule 71(3) communication (Mon 29 Jun 2026)",
+        "Due in 14 days: [ACME-001] Reply to Rule 71(3) communication (Mon 29 Jun 2026)",
     ]
     moved = deadline.reminders.get(kind=Reminder.Kind.BEFORE_DUE, offset_days=7)
     assert (moved.target_date, moved.status) == (dt.date(2026, 6, 29), Reminder.Status.SCHEDULED)
@@ -49,7 +49,7 @@ def test_deadline_moved_earlier_is_announced_at_once(make_deadline, mailoutbox):
     resync(deadline, at(dt.date(2026, 1, 5), 10))
     sweep(at(dt.date(2026, 1, 6), 8))
     assert deadline_subjects(mailoutbox) == [
-        "Due in 9 days: [ACME-001] Reply to Rule 71(3) communication (15 Jan 2026)"
+        "Due in 9 days: [ACME-001] Reply to Rule 71(3) communication (Thu 15 Jan 2026)"
     ]
 
 
@@ -65,7 +65,7 @@ def test_extension_stops_the_escalation_and_reminds_for_the_new_date(make_deadli
     assert not any(s.startswith("OVERDUE") for s in after)
     # The new date is announced at once (the 30-day reminder came due before the extension), then on cadence.
     assert [a.split(":")[0] for a in after] == ["Due in 28 days", "Due in 14 days", "Due in 7 days"]
-    assert all(a.endswith("(01 Jul 2026)") for a in after)
+    assert all(a.endswith("(Wed 1 Jul 2026)") for a in after)
 
 
 @pytest.mark.parametrize(
@@ -108,7 +108,7 @@ def test_new_deadline_without_sync_is_scheduled_by_the_sweep(team, mailoutbox):
     DeadlineFactory(matter=team["matter"], responsible=team["paralegal"], due_date=DUE)
     sweep(at(DUE - dt.timedelta(days=3), 8))
     assert deadline_subjects(mailoutbox) == [
-        "Due in 3 days: [ACME-001] Reply to Rule 71(3) communication (01 Jun 2026)"
+        "Due in 3 days: [ACME-001] Reply to Rule 71(3) communication (Mon 1 Jun 2026)"
     ]
 
 
@@ -119,7 +119,9 @@ def test_reopened_deadline_gets_its_reminders_back(make_deadline, mailoutbox):
     change(deadline, status=Deadline.Status.OPEN)
     resync(deadline, at(DUE - dt.timedelta(days=20), 11))
     sweep(at(DUE - dt.timedelta(days=1), 8))
-    assert deadline_subjects(mailoutbox) == ["Due tomorrow: [ACME-001] Reply to Rule 71(3) communication (01 Jun 2026)"]
+    assert deadline_subjects(mailoutbox) == [
+        "Due tomorrow: [ACME-001] Reply to Rule 71(3) communication (Mon 1 Jun 2026)"
+    ]
 
 
 def test_catch_up_after_downtime_sends_only_the_latest_reminder(make_deadline, mailoutbox):
@@ -128,8 +130,8 @@ def test_catch_up_after_downtime_sends_only_the_latest_reminder(make_deadline, m
     # Down from 59 days before until 10 days before: the 30- and 14-day reminders were missed.
     sweep(at(DUE - dt.timedelta(days=10), 8))
     assert deadline_subjects(mailoutbox) == [
-        "Due in 60 days: [ACME-001] Reply to Rule 71(3) communication (01 Jun 2026)",
-        "Due in 10 days: [ACME-001] Reply to Rule 71(3) communication (01 Jun 2026)",
+        "Due in 60 days: [ACME-001] Reply to Rule 71(3) communication (Mon 1 Jun 2026)",
+        "Due in 10 days: [ACME-001] Reply to Rule 71(3) communication (Mon 1 Jun 2026)",
     ]
     thirty = deadline.reminders.get(offset_days=30)
     assert thirty.status == Reminder.Status.SKIPPED
@@ -167,7 +169,9 @@ def test_the_management_command_runs_the_sweep(make_deadline, mailoutbox):
     with time_machine.travel(at(DUE - dt.timedelta(days=1), 8), tick=False):
         call_command("send_due_reminders")
         call_command("send_due_reminders")
-    assert deadline_subjects(mailoutbox) == ["Due tomorrow: [ACME-001] Reply to Rule 71(3) communication (01 Jun 2026)"]
+    assert deadline_subjects(mailoutbox) == [
+        "Due tomorrow: [ACME-001] Reply to Rule 71(3) communication (Mon 1 Jun 2026)"
+    ]
 
 
 def test_cancelling_a_schedule_stamps_each_row_and_costs_a_fixed_number_of_statements(

@@ -55,5 +55,5 @@ def test_manual_deadline_added_on_the_dashboard_is_scheduled_at_once(team, mailo
     assert deadline.reminders.filter(status=Reminder.Status.SCHEDULED, kind=Reminder.Kind.BEFORE_DUE).count() == 7
     sweep(at(DUE - dt.timedelta(days=14), 8))
     assert [m.subject for m in sent_to(mailoutbox, "paula@firm.test") if "ACME-001" in m.subject] == [
-        "Due in 14 days: [ACME-001] Client instruction deadline (01 Jun 2026)"
+        "Due in 14 days: [ACME-001] Client instruction deadline (Mon 1 Jun 2026)"
     ]
