@@ -18,17 +18,17 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection, models, transaction
-from django.db.models.constants import OnConflict
+from django.db import transaction
 from django.utils import timezone
 
 from deadlines.models import Deadline, Delivery, Reminder
 from patents.dates import format_of
 from patents.models import TeamMembership
 
-from .common import CLAIMED, K, chunks, firm_today, firm_zone, local_morning, send_hour
+from .common import CLAIMED, K, firm_today, firm_zone, local_morning, send_hour
 from .messages import Cache, deadline_subject, digest_context, digest_subject, prefetch_contexts, report_subject
 from .planning import expected_target
+from .rows import insert_ignoring_conflicts
 
 logger = logging.getLogger(__name__)
 
@@ -160,40 +160,12 @@ class _Claim:
             ).update(status=status, status_reason=reason, processed_at=self.now, updated_at=self.now)
 
 
-# Field types whose Python values the database drivers take as they are (strings, integers, foreign key ids).
-_PASSED_AS_IS = (models.CharField, models.TextField, models.IntegerField, models.ForeignKey)
-
-
 def insert_deliveries(deliveries: Sequence[Delivery]) -> None:
-    """``Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)`` as plain SQL with parameters:
-    ON CONFLICT DO NOTHING (OR IGNORE on SQLite) — a row that already exists belongs to whoever inserted it
-    first. Django's insert compiler prepared each of the 15 values of each row through its field (2 of the 28 s
-    of a profiled 5,000-message sweep); here a date-time is adapted as the field would and anything else passed
-    as it is (strings, integers, None: what ``new_delivery`` puts there)."""
-    if not deliveries:
-        return
-    fields = [f for f in Delivery._meta.concrete_fields if not f.primary_key]
-    if not all(isinstance(f, (*_PASSED_AS_IS, models.DateTimeField)) for f in fields):
-        # A field whose value needs its own preparation (JSON, a date, a decimal…) was added to Delivery: let
-        # Django prepare it, rather than store it wrong.
-        Delivery.objects.bulk_create(deliveries, batch_size=1000, ignore_conflicts=True)
-        return
-    datetimes = [isinstance(f, models.DateTimeField) for f in fields]
-    adapt = connection.ops.adapt_datetimefield_value
-    ops = connection.ops
-    head = (
-        f"{ops.insert_statement(on_conflict=OnConflict.IGNORE)} {ops.quote_name(Delivery._meta.db_table)} "
-        f"({', '.join(ops.quote_name(f.column) for f in fields)}) VALUES "
-    )
-    suffix = ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None)
-    row = f"({', '.join(['%s'] * len(fields))})"
-    with connection.cursor() as cursor:
-        for part in chunks(deliveries, max(1, ops.bulk_batch_size(fields, deliveries))):
-            params: list[Any] = []
-            for delivery in part:
-                values = [getattr(delivery, f.attname) for f in fields]
-                params += [adapt(v) if dated else v for v, dated in zip(values, datetimes, strict=True)]
-            cursor.execute(f"{head}{', '.join([row] * len(part))} {suffix}", params)
+    """The claim's deliveries, ON CONFLICT DO NOTHING: a row that already exists belongs to whoever inserted it
+    first (the unique reminder, recipient and channel). Plain SQL (``rows``): Django's insert compiler
+    prepared each of the 15 values of each row through its field, 2 of the 28 s of a profiled 5,000-message
+    sweep."""
+    insert_ignoring_conflicts(Delivery, deliveries)
 
 
 def new_delivery(reminder: Reminder, user: Any, *, subject: str, token: str, claimed_at: dt.datetime) -> Delivery:

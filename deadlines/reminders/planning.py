@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -126,7 +126,7 @@ def expected_target(reminder: Reminder, deadline: Deadline) -> dt.date | None:
 
 def sync_reminders_for_deadlines(
     *, deadline_ids: Iterable[int], now: dt.datetime | None = None, chunk_size: int = 1000,
-    new_ids: Iterable[int] = (),
+    new_ids: Iterable[int] = (), known: Mapping[int, tuple[Deadline, int | None]] | None = None,
 ) -> dict[str, int]:
     """Bring the reminder rows of these deadlines in line with their current state (idempotent).
 
@@ -134,6 +134,8 @@ def sync_reminders_for_deadlines(
     schedule (rescheduled when the date moved); any other status cancels what is still scheduled; rows
     already sent or skipped are kept as the record. ``new_ids``: deadlines the caller's still-open
     transaction inserted; nobody else can see them yet, so they have no reminder rows to read and lock.
+    ``known``: deadlines the caller holds as it just wrote them (in this transaction, under its locks), with
+    their matters' client ids; they are not read again.
     """
     now = now or timezone.now()
     today = firm_today(now)
@@ -145,7 +147,7 @@ def sync_reminders_for_deadlines(
         # Inside the caller's transaction (the usual case: the change and its schedule commit together) no
         # savepoint: a failure fails the change too.
         with transaction.atomic(savepoint=False):
-            _sync_chunk(chunk, book=book, now=now, today=today, counts=counts, fresh=fresh)
+            _sync_chunk(chunk, book=book, now=now, today=today, counts=counts, fresh=fresh, known=known or {})
     return dict(counts)
 
 
@@ -161,16 +163,22 @@ def sync_reminders_for_open_deadlines(*, client_id: int | None = None, kind: str
 
 def _sync_chunk(
     ids: Sequence[int], *, book: PolicyBook, now: dt.datetime, today: dt.date, counts: Counter[str],
-    fresh: frozenset[int] | set[int] = frozenset(),
+    fresh: frozenset[int] | set[int] = frozenset(), known: Mapping[int, tuple[Deadline, int | None]],
 ) -> None:
-    deadlines = list(
-        Deadline.objects.filter(pk__in=ids)
-        .select_related("matter")
-        .only(
-            "pk", "status", "kind", "due_date", "extended_to", "extendable", "latest_date", "rule_id", "optional",
-            "matter__client_id",
-        )
-    )
+    clients = {pk: known[pk][1] for pk in ids if pk in known}
+    deadlines = [known[pk][0] for pk in ids if pk in known]
+    unknown = [pk for pk in ids if pk not in known]
+    if unknown:
+        for deadline in (
+            Deadline.objects.filter(pk__in=unknown)
+            .select_related("matter")
+            .only(
+                "pk", "status", "kind", "due_date", "extended_to", "extendable", "latest_date", "rule_id",
+                "optional", "matter__client_id",
+            )
+        ):
+            deadlines.append(deadline)
+            clients[deadline.pk] = deadline.matter.client_id
     # Only renewal fees wait for an instruction: most chunks (a recorded office action) hold none to ask about.
     renewals = [d.pk for d in deadlines if d.is_renewal]
     instructed = set(
@@ -187,7 +195,7 @@ def _sync_chunk(
         if deadline.status != Deadline.Status.OPEN:
             changes.cancel_scheduled(rows, reason=f"deadline {deadline.get_status_display().lower()}")
             continue
-        offsets = book.for_deadline(client_id=deadline.matter.client_id, kind=deadline.kind)
+        offsets = book.for_deadline(client_id=clients[deadline.pk], kind=deadline.kind)
         days = instruction_days if deadline.is_renewal and deadline.pk not in instructed else 0
         plan = plan_reminders(deadline=deadline, offsets=offsets, today=today, instruction_days=days)
         changes.follow_plan(deadline, rows, plan)

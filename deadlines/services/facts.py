@@ -112,6 +112,7 @@ class MatterSnapshot:
     events: list[EventFact]
     stored: list[StoredDeadline]
     context: MatterContext = field(default_factory=MatterContext)
+    client_id: int | None = None  # whose reminder policy applies to the deadlines written for it
 
 
 def _priority_dates(ids: Sequence[int]) -> dict[int, list[dt.date]]:
@@ -149,7 +150,7 @@ def _stored_deadlines(ids: Sequence[int]) -> dict[int, list[StoredDeadline]]:
 
 SNAPSHOT_COLUMNS = (
     "pk", "reference", "office", "kind", "parent_relation", "filing_date", "grant_date", "applicant_residence",
-    "receiving_office", "designated_offices",
+    "receiving_office", "designated_offices", "client_id",
 )
 
 
@@ -172,7 +173,7 @@ def load_snapshots(ids: Sequence[int], *, lock: bool) -> list[MatterSnapshot]:
     rows = [row[: len(SNAPSHOT_COLUMNS)] for row in both]
     contexts = load_contexts([row[len(SNAPSHOT_COLUMNS):] for row in both], children=children, claimants=claimants)
     out = []
-    for pk, reference, office, kind, relation, filing, grant, residence, ro, designated in rows:
+    for pk, reference, office, kind, relation, filing, grant, residence, ro, designated, client_id in rows:
         facts = _facts(
             office=office,
             kind=kind,
@@ -186,7 +187,8 @@ def load_snapshots(ids: Sequence[int], *, lock: bool) -> list[MatterSnapshot]:
         )
         out.append(
             MatterSnapshot(
-                pk, reference, facts, events.get(pk, []), stored.get(pk, []), contexts.get(pk, MatterContext())
+                pk, reference, facts, events.get(pk, []), stored.get(pk, []), contexts.get(pk, MatterContext()),
+                client_id,
             )
         )
     return out

@@ -114,11 +114,11 @@ def _apply_updates(updates: list[Update]) -> dict[tuple[str, ...], list[Deadline
     return by_fields
 
 
-def write_changes(creates: list[Deadline], updates: list[Update]) -> tuple[list[int], list[int]]:
-    """Store a chunk's planned creates and updates with their history rows; the ids of the rows written, and
-    of those the ones inserted (no reminder rows can exist for them yet)."""
+def write_changes(creates: list[Deadline], updates: list[Update]) -> tuple[list[Deadline], list[int]]:
+    """Store a chunk's planned creates and updates with their history rows; the rows written, as stored, and
+    the ids of those inserted (no reminder rows can exist for them yet)."""
     kwargs = history_kwargs()
-    written: list[int] = []
+    written: list[Deadline] = []
     if updates:
         # Supersede first: a live row and its replacement may share a key (unique among live rows).
         for fields, group in _apply_updates(updates).items():
@@ -127,11 +127,14 @@ def write_changes(creates: list[Deadline], updates: list[Update]) -> tuple[list[
                     row.save(update_fields=list(fields))
             else:
                 bulk_update_with_history(group, Deadline, list(fields), batch_size=500, **kwargs)
-            written.extend(r.pk for r in group)
+            written.extend(group)
     created: list[int] = []
     if creates:
         if connection.vendor == "postgresql" and len(creates) >= COPY_THRESHOLD:
             created = _copy_create_with_history(creates)
+            written.extend(creates)
         else:
-            created = [r.pk for r in bulk_create_with_history(creates, Deadline, batch_size=500, **kwargs) if r.pk]
-    return written + created, created
+            stored = [r for r in bulk_create_with_history(creates, Deadline, batch_size=500, **kwargs) if r.pk]
+            created = [r.pk for r in stored]
+            written.extend(stored)
+    return written, created

@@ -117,6 +117,7 @@ class _Chunk:
     updates: list[Update] = field(default_factory=list)
     settled: dict[int, str] = field(default_factory=dict)
     computed: dict[int, list[dict]] = field(default_factory=dict)
+    clients: dict[int, int | None] = field(default_factory=dict)  # matter -> client (its reminder policies)
 
 
 def _plan_chunk(
@@ -141,6 +142,7 @@ def _plan_chunk(
         part.changes.extend(changes)
         part.problems.extend(problems)
         plan.computed[snapshot.pk] = problems
+        plan.clients[snapshot.pk] = snapshot.client_id
         plan.creates.extend(c)
         plan.updates.extend(u)
         if not c and not u and not lifecycle_written:
@@ -193,9 +195,14 @@ def _recompute_chunk(
         part.skipped += len(active) - len(todo)
         if not dry_run:
             if plan.creates or plan.updates:
-                part.deadline_ids, part.created_ids = write_changes(plan.creates, plan.updates)
-                if notify_reminders and part.deadline_ids:
-                    _notify_reminders(part.deadline_ids, created_ids=part.created_ids)
+                written, part.created_ids = write_changes(plan.creates, plan.updates)
+                part.deadline_ids = [row.pk for row in written]
+                if notify_reminders and written:
+                    # The rows as just written, with their matters' clients: the sync need not read them again.
+                    _notify_reminders(
+                        part.deadline_ids, created_ids=part.created_ids,
+                        known={row.pk: (row, plan.clients.get(row.matter_id)) for row in written},
+                    )
             # Every pending matter is in ``todo`` and so computed: its mark is cleared with its computation
             # row. Closed matters are not computed; a mark left on one is cleared on its own.
             _record_computed(plan.computed, started=chunk_started)
@@ -376,13 +383,15 @@ def recompute_pending(*, older_than: dt.timedelta | None = None, limit: int = 50
     return {"matters": len(ids), **outcome.summary()}
 
 
-def _notify_reminders(deadline_ids: list[int], *, created_ids: Sequence[int] = ()) -> None:
+def _notify_reminders(
+    deadline_ids: list[int], *, created_ids: Sequence[int] = (), known: dict[int, tuple[Deadline, Any]] | None = None
+) -> None:
     # In the same transaction as the deadline change, so a moved or superseded deadline never keeps
     # reminders for its old date (deadlines.reminders documents this contract). ``created_ids``: rows this
-    # transaction inserted, which cannot have reminder rows yet.
+    # transaction inserted, which cannot have reminder rows yet; ``known``: the rows as written, with clients.
     from .. import reminders
 
-    reminders.sync_reminders_for_deadlines(deadline_ids=sorted(set(deadline_ids)), new_ids=created_ids)
+    reminders.sync_reminders_for_deadlines(deadline_ids=sorted(set(deadline_ids)), new_ids=created_ids, known=known)
 
 
 def recompute_deadlines(
