@@ -25,6 +25,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models, router, transaction
+from simple_history.manager import HistoryDescriptor
+from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
 
@@ -129,6 +131,33 @@ class ChainedHistoryManager(models.Manager):
         with transaction.atomic(using=self.db, savepoint=False):
             seal(self.model, objs, self.db)
             return super().bulk_create(objs, *args, **kwargs)
+
+
+class _HistoryDescriptor(HistoryDescriptor):
+    """``Model.history`` with its manager class built once.
+
+    simple-history's descriptor builds it anew on every access (``Manager.from_queryset``, which walks the
+    queryset class with ``inspect.getmembers``), and it is accessed for every history row written: a tenth of
+    the CPU of a recorded office event (issue 18, one event ≤ 10 ms). The manager it returns is the same."""
+
+    def __init__(self, model, manager, queryset) -> None:
+        super().__init__(model, manager=manager, queryset=queryset)
+        self._manager_class = manager.from_queryset(queryset)
+
+    def __get__(self, instance, owner):
+        return self._manager_class(self.model, instance)
+
+
+class AuditedHistoricalRecords(HistoricalRecords):
+    """simple-history's ``HistoricalRecords``, its ``history`` descriptor building its manager class once."""
+
+    def finalize(self, sender, **kwargs) -> None:
+        super().finalize(sender, **kwargs)
+        descriptor = sender.__dict__.get(self.manager_name)
+        if type(descriptor) is HistoryDescriptor:
+            setattr(sender, self.manager_name, _HistoryDescriptor(
+                descriptor.model, manager=descriptor.manager_class, queryset=descriptor.queryset_class
+            ))
 
 
 class AuditedHistoricalModel(models.Model):

@@ -17,15 +17,14 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
-from docketapp.audit import AuditedHistoricalModel
+from docketapp.audit import AuditedHistoricalModel, AuditedHistoricalRecords
 
 from .numbers import REGIONAL_OFFICES, ST3_CODES, InvalidNumber, normalize_application_number
 
 
-def history(**kwargs) -> HistoricalRecords:
-    return HistoricalRecords(bases=[AuditedHistoricalModel], cascade_delete_history=False, **kwargs)
+def history(**kwargs) -> AuditedHistoricalRecords:
+    return AuditedHistoricalRecords(bases=[AuditedHistoricalModel], cascade_delete_history=False, **kwargs)
 
 
 def validate_st3(value: str) -> None:
