@@ -50,6 +50,66 @@ def _copy_rows(model: type[models.Model], objs: list, *, skip_auto: bool, json_c
                 )
 
 
+def _insert_rows(model: type[models.Model], objs: list, *, returning: bool) -> list[int]:
+    """PostgreSQL: ``objs`` as one plain multi-row INSERT (the few rows a recorded office event creates), values
+    passed as the COPY path passes them; the new ids when ``returning``. Django's insert compiler prepared each
+    of a deadline's 35 values through its field, for the deadline and again for its history row."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]  # both tables number their rows
+    json_fields = {f.attname for f in fields if isinstance(f, models.JSONField)}
+    adapt_json = connection.ops.adapt_json_value
+    quote = connection.ops.quote_name
+    row = f"({', '.join(['%s'] * len(fields))})"
+    params: list[Any] = []
+    for obj in objs:
+        for f in fields:
+            value = getattr(obj, f.attname)
+            params.append(adapt_json(value, DjangoJSONEncoder) if f.attname in json_fields else value)
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
+        f"VALUES {', '.join([row] * len(objs))}"
+    )
+    with connection.cursor() as cursor:
+        if not returning:
+            cursor.execute(sql, params)
+            return []
+        cursor.execute(f"{sql} RETURNING {quote(model._meta.pk.column)}", params)
+        return [r[0] for r in cursor.fetchall()]
+
+
+def _insert_create_with_history(creates: list[Deadline]) -> list[int]:
+    """PostgreSQL, a few new deadlines: one INSERT returning their ids, then their "+" history rows (built and
+    sealed as ``_copy_create_with_history`` builds them) in one more."""
+    now = timezone.now()
+    for obj in creates:
+        obj.created_at = now
+        obj.updated_at = now
+    ids = _insert_rows(Deadline, creates, returning=True)
+    history = _history_rows(creates, ids, now)
+    seal(Deadline.history.model, history, connection.alias)
+    _insert_rows(Deadline.history.model, history, returning=False)
+    return ids
+
+
+def _history_rows(creates: list[Deadline], ids: list[int], now: Any) -> list[models.Model]:
+    """The created deadlines' "+" history rows, exactly as simple-history's bulk path builds them."""
+    history_model = Deadline.history.model
+    tracked = history_model.tracked_fields
+    history = []
+    for obj, pk in zip(creates, ids, strict=True):
+        obj.pk = pk
+        obj.created_at = now
+        obj.updated_at = now
+        obj._state.adding = False
+        history.append(
+            history_model(
+                history_type="+",
+                **history_row_fields(obj, date=now),
+                **{f.attname: getattr(obj, f.attname) for f in tracked},
+            )
+        )
+    return history
+
+
 def _copy_create_with_history(creates: list[Deadline]) -> list[int]:
     """PostgreSQL: insert new deadlines and their "+" history rows with COPY.
 
@@ -66,20 +126,7 @@ def _copy_create_with_history(creates: list[Deadline]) -> list[int]:
         ids = [r[0] for r in cursor.fetchall()]
     now = timezone.now()
     history_model = Deadline.history.model
-    tracked = history_model.tracked_fields
-    history = []
-    for obj, pk in zip(creates, ids, strict=True):
-        obj.pk = pk
-        obj.created_at = now
-        obj.updated_at = now
-        obj._state.adding = False
-        history.append(
-            history_model(
-                history_type="+",
-                **history_row_fields(obj, date=now),
-                **{f.attname: getattr(obj, f.attname) for f in tracked},
-            )
-        )
+    history = _history_rows(creates, ids, now)
     json_cache: dict[int, str] = {}
     _copy_rows(Deadline, creates, skip_auto=False, json_cache=json_cache)
     # COPY bypasses the history manager's bulk_create: put the rows on the table's hash chain here. After
@@ -132,6 +179,9 @@ def write_changes(creates: list[Deadline], updates: list[Update]) -> tuple[list[
     if creates:
         if connection.vendor == "postgresql" and len(creates) >= COPY_THRESHOLD:
             created = _copy_create_with_history(creates)
+            written.extend(creates)
+        elif connection.vendor == "postgresql":
+            created = _insert_create_with_history(creates)
             written.extend(creates)
         else:
             stored = [r for r in bulk_create_with_history(creates, Deadline, batch_size=500, **kwargs) if r.pk]

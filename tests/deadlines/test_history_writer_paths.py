@@ -1,0 +1,64 @@
+"""New deadlines reach PostgreSQL by three paths (deadlines.services.history_writer): one plain INSERT for the
+few a recorded office event creates, COPY for a bulk build, simple-history's bulk_create_with_history
+elsewhere. Whatever the path, the docket row, its "+" history row (attribution, explanation, dates) and the
+audit chain must be the same."""
+
+import datetime as dt
+
+import pytest
+from django.db import transaction
+from simple_history.utils import bulk_create_with_history
+
+from deadlines.models import Deadline
+from deadlines.services import history_writer
+from docketapp import audit_chain
+from docketapp.audit import attributed, history_kwargs
+from tests.factories import DeadlineFactory, MatterFactory, UserFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+D = dt.date.fromisoformat
+IDENTITY = {"id", "matter_id", "created_at", "updated_at"}
+HISTORY_IDENTITY = IDENTITY | {"history_id", "chain_seq", "row_hash", "history_date"}
+
+
+def planned(matter):
+    return [
+        DeadlineFactory.build(
+            matter=matter, key="EP.REPLY_94_3:1", due_date=D("2026-04-01"), latest_date=D("2026-06-01"),
+            extendable=True, explanation={"steps": [{"op": "add", "months": 4, "note": "Rule 132(2) «EPC»"}]},
+            remedies=[{"name": "further processing", "basis": "Art. 121 EPC"}], fingerprint="f" * 40,
+        ),
+        DeadlineFactory.build(matter=matter, key="EP.RENEWAL:3", due_date=D("2026-03-31"), optional=True),
+    ]
+
+
+def stored(matter):
+    rows = [
+        {k: v for k, v in vars(d).items() if not k.startswith("_") and k not in IDENTITY}
+        for d in Deadline.objects.filter(matter=matter).order_by("key")
+    ]
+    history = [
+        {k: v for k, v in vars(h).items() if not k.startswith("_") and k not in HISTORY_IDENTITY}
+        for h in Deadline.history.filter(matter=matter).order_by("key")
+    ]
+    return rows, history
+
+
+def test_every_path_stores_the_same_rows_history_and_chain():
+    user = UserFactory()
+    matters = [MatterFactory(office="EP") for _ in range(3)]
+    with attributed(reason="recompute: office event recorded", user=user, process="tests"):
+        with transaction.atomic():
+            plain = history_writer._insert_create_with_history(planned(matters[0]))
+            copied = history_writer._copy_create_with_history(planned(matters[1]))
+            django = bulk_create_with_history(planned(matters[2]), Deadline, **history_kwargs())
+    assert len(plain) == len(copied) == len(django) == 2
+    reference = stored(matters[2])
+    assert stored(matters[0]) == reference
+    assert stored(matters[1]) == reference
+    rows, history = reference
+    assert rows[1]["explanation"]["steps"][0]["note"] == "Rule 132(2) «EPC»"
+    assert {(h["history_type"], h["history_actor"], h["history_user_id"], h["history_change_reason"])
+            for h in history} == {("+", f"user:{user.username}", user.pk, "recompute: office event recorded")}
+    assert audit_chain.verify().findings == []
