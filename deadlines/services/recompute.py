@@ -343,24 +343,29 @@ def _clear_pending(matter_ids: Sequence[int], *, started: dt.datetime) -> None:
 def mark_recompute_pending(matter_id: int) -> None:
     """Hook run inside the transaction that records an office event: this matter's deadlines need a
     recompute. Committed with the event, so neither a broker outage nor a killed worker can lose it."""
-    MatterComputation.objects.bulk_create(
-        [MatterComputation(matter_id=matter_id, recompute_requested_at=timezone.now())],
-        update_conflicts=True,
-        unique_fields=["matter"],
-        update_fields=["recompute_requested_at"],
-    )
+    mark_recompute_pending_many([matter_id])
 
 
 def mark_recompute_pending_many(matter_ids: Sequence[int]) -> None:
-    """Mark many matters as needing a recompute (a nightly chunk that could not be queued)."""
-    now = timezone.now()
-    MatterComputation.objects.bulk_create(
-        [MatterComputation(matter_id=mid, recompute_requested_at=now) for mid in matter_ids],
-        update_conflicts=True,
-        unique_fields=["matter"],
-        update_fields=["recompute_requested_at"],
-        batch_size=1000,
-    )
+    """Mark matters as needing a recompute (one office event recorded, or a nightly chunk that could not be
+    queued): an upsert of their computation rows' request time, as plain SQL (the ORM's upsert cost more to
+    build than to run, once per recorded event)."""
+    meta = MatterComputation._meta
+    quote = connection.ops.quote_name
+    now = cast(models.Field, meta.get_field("recompute_requested_at")).get_db_prep_save(timezone.now(), connection)
+    problems = cast(models.Field, meta.get_field("problems")).get_db_prep_save([], connection)
+    ids = list(matter_ids)
+    for i in range(0, len(ids), 1000):
+        batch = ids[i : i + 1000]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {quote(meta.db_table)} ({quote('matter_id')}, {quote('inputs_hash')}, "  # noqa: S608 - names are ours
+                f"{quote('computed_at')}, {quote('recompute_requested_at')}, {quote('problems')}) VALUES "
+                + ", ".join(["(%s, '', NULL, %s, %s)"] * len(batch))
+                + f" ON CONFLICT ({quote('matter_id')}) DO UPDATE SET "
+                f"{quote('recompute_requested_at')} = EXCLUDED.{quote('recompute_requested_at')}",
+                [value for mid in batch for value in (mid, now, problems)],
+            )
 
 
 def recompute_pending(*, older_than: dt.timedelta | None = None, limit: int = 5000) -> dict[str, int]:
