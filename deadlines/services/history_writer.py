@@ -8,7 +8,7 @@ history rows built here exactly as simple-history's bulk path builds them and se
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
@@ -18,6 +18,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from docketapp.audit import history_kwargs, history_row_fields, set_change_reason
 from docketapp.audit_chain import seal
 
+from ..freshness import bump_generation
 from ..models import Deadline
 from .diff import FINAL_STATUSES, Update
 
@@ -55,15 +56,9 @@ def _insert_rows(model: type[models.Model], objs: list, *, returning: bool) -> l
     passed as the COPY path passes them; the new ids when ``returning``. Django's insert compiler prepared each
     of a deadline's 35 values through its field, for the deadline and again for its history row."""
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]  # both tables number their rows
-    json_fields = {f.attname for f in fields if isinstance(f, models.JSONField)}
-    adapt_json = connection.ops.adapt_json_value
     quote = connection.ops.quote_name
     row = f"({', '.join(['%s'] * len(fields))})"
-    params: list[Any] = []
-    for obj in objs:
-        for f in fields:
-            value = getattr(obj, f.attname)
-            params.append(adapt_json(value, DjangoJSONEncoder) if f.attname in json_fields else value)
+    params = [_value(f, getattr(obj, f.attname)) for obj in objs for f in fields]
     sql = (
         f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
         f"VALUES {', '.join([row] * len(objs))}"
@@ -76,37 +71,59 @@ def _insert_rows(model: type[models.Model], objs: list, *, returning: bool) -> l
         return [r[0] for r in cursor.fetchall()]
 
 
-def _insert_create_with_history(creates: list[Deadline]) -> list[int]:
-    """PostgreSQL, a few new deadlines: one INSERT returning their ids, then their "+" history rows (built and
-    sealed as ``_copy_create_with_history`` builds them) in one more."""
+def _write_few(groups: dict[tuple[str, ...], list[Deadline]], creates: list[Deadline]) -> list[int]:
+    """PostgreSQL, the few rows a recorded office event changes: each changed row one plain UPDATE of its changed
+    columns, the new rows one INSERT returning their ids, and every history row ("~" then "+", built as
+    simple-history's bulk path builds them) sealed onto the chain under one lock and inserted in one more
+    statement. Through save() and bulk_create_with_history that was two chain-head statements per kind of
+    write, and Django's compilers preparing each of a deadline's 35 values twice. The ids created."""
     now = timezone.now()
-    for obj in creates:
-        obj.created_at = now
-        obj.updated_at = now
-    ids = _insert_rows(Deadline, creates, returning=True)
-    history = _history_rows(creates, ids, now)
+    history: list[models.Model] = []
+    quote = connection.ops.quote_name
+    meta = Deadline._meta
+    with connection.cursor() as cursor:
+        for fields, group in groups.items():
+            columns = [cast(models.Field, meta.get_field(name)) for name in fields]
+            assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in columns)
+            sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
+            for row in group:
+                cursor.execute(sql, [*(_value(f, getattr(row, f.attname)) for f in columns), row.pk])
+                history.append(_history_row(row, "~", now))
+    ids: list[int] = []
+    if creates:
+        for obj in creates:
+            obj.created_at = now
+            obj.updated_at = now
+        ids = _insert_rows(Deadline, creates, returning=True)
+        history += _history_rows(creates, ids, now)
     seal(Deadline.history.model, history, connection.alias)
     _insert_rows(Deadline.history.model, history, returning=False)
     return ids
 
 
-def _history_rows(creates: list[Deadline], ids: list[int], now: Any) -> list[models.Model]:
-    """The created deadlines' "+" history rows, exactly as simple-history's bulk path builds them."""
+def _value(field: Any, value: Any) -> Any:
+    return connection.ops.adapt_json_value(value, DjangoJSONEncoder) if isinstance(field, models.JSONField) else value
+
+
+def _history_row(obj: Deadline, history_type: str, now: Any) -> models.Model:
+    """One history row of ``obj`` as it is now, exactly as simple-history's bulk path builds it."""
     history_model = Deadline.history.model
-    tracked = history_model.tracked_fields
+    return history_model(
+        history_type=history_type,
+        **history_row_fields(obj, date=now),
+        **{f.attname: getattr(obj, f.attname) for f in history_model.tracked_fields},
+    )
+
+
+def _history_rows(creates: list[Deadline], ids: list[int], now: Any) -> list[models.Model]:
+    """The created deadlines' "+" history rows (their ids, created and updated moments set on them)."""
     history = []
     for obj, pk in zip(creates, ids, strict=True):
         obj.pk = pk
         obj.created_at = now
         obj.updated_at = now
         obj._state.adding = False
-        history.append(
-            history_model(
-                history_type="+",
-                **history_row_fields(obj, date=now),
-                **{f.attname: getattr(obj, f.attname) for f in tracked},
-            )
-        )
+        history.append(_history_row(obj, "+", now))
     return history
 
 
@@ -164,24 +181,26 @@ def _apply_updates(updates: list[Update]) -> dict[tuple[str, ...], list[Deadline
 def write_changes(creates: list[Deadline], updates: list[Update]) -> tuple[list[Deadline], list[int]]:
     """Store a chunk's planned creates and updates with their history rows; the rows written, as stored, and
     the ids of those inserted (no reminder rows can exist for them yet)."""
+    groups = _apply_updates(updates) if updates else {}
+    written = [row for group in groups.values() for row in group]
+    if connection.vendor == "postgresql" and len(creates) < COPY_THRESHOLD and all(
+        len(group) <= SAVE_ONE_BY_ONE for group in groups.values()
+    ):
+        # Supersede first (in _write_few too): a live row and its replacement may share a key.
+        new_ids = _write_few(groups, creates)
+        bump_generation()  # the docket's cached figures (the "to verify" badge) count again at once
+        return written + creates, new_ids
     kwargs = history_kwargs()
-    written: list[Deadline] = []
-    if updates:
-        # Supersede first: a live row and its replacement may share a key (unique among live rows).
-        for fields, group in _apply_updates(updates).items():
-            if len(group) <= SAVE_ONE_BY_ONE:
-                for row in group:
-                    row.save(update_fields=list(fields))
-            else:
-                bulk_update_with_history(group, Deadline, list(fields), batch_size=500, **kwargs)
-            written.extend(group)
+    for fields, group in groups.items():
+        if len(group) <= SAVE_ONE_BY_ONE:
+            for row in group:
+                row.save(update_fields=list(fields))
+        else:
+            bulk_update_with_history(group, Deadline, list(fields), batch_size=500, **kwargs)
     created: list[int] = []
     if creates:
-        if connection.vendor == "postgresql" and len(creates) >= COPY_THRESHOLD:
+        if connection.vendor == "postgresql":
             created = _copy_create_with_history(creates)
-            written.extend(creates)
-        elif connection.vendor == "postgresql":
-            created = _insert_create_with_history(creates)
             written.extend(creates)
         else:
             stored = [r for r in bulk_create_with_history(creates, Deadline, batch_size=500, **kwargs) if r.pk]

@@ -12,7 +12,7 @@ from simple_history.utils import bulk_create_with_history
 from deadlines.models import Deadline
 from deadlines.services import history_writer
 from docketapp import audit_chain
-from docketapp.audit import attributed, history_kwargs
+from docketapp.audit import attributed, history_kwargs, set_change_reason
 from tests.factories import DeadlineFactory, MatterFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
@@ -40,7 +40,7 @@ def stored(matter):
     ]
     history = [
         {k: v for k, v in vars(h).items() if not k.startswith("_") and k not in HISTORY_IDENTITY}
-        for h in Deadline.history.filter(matter=matter).order_by("key")
+        for h in Deadline.history.filter(matter=matter).order_by("key", "chain_seq")
     ]
     return rows, history
 
@@ -50,7 +50,7 @@ def test_every_path_stores_the_same_rows_history_and_chain():
     matters = [MatterFactory(office="EP") for _ in range(3)]
     with attributed(reason="recompute: office event recorded", user=user, process="tests"):
         with transaction.atomic():
-            plain = history_writer._insert_create_with_history(planned(matters[0]))
+            plain = history_writer._write_few({}, planned(matters[0]))
             copied = history_writer._copy_create_with_history(planned(matters[1]))
             django = bulk_create_with_history(planned(matters[2]), Deadline, **history_kwargs())
     assert len(plain) == len(copied) == len(django) == 2
@@ -61,4 +61,34 @@ def test_every_path_stores_the_same_rows_history_and_chain():
     assert rows[1]["explanation"]["steps"][0]["note"] == "Rule 132(2) «EPC»"
     assert {(h["history_type"], h["history_actor"], h["history_user_id"], h["history_change_reason"])
             for h in history} == {("+", f"user:{user.username}", user.pk, "recompute: office event recorded")}
+    assert audit_chain.verify().findings == []
+
+
+def test_a_changed_row_is_stored_and_historied_alike_by_one_update_and_by_save():
+    """The few rows a recorded event changes (a reply supersedes the reply deadline): one plain UPDATE and a
+    history row sealed with the event's new rows, or save() with simple-history's row: the same."""
+    user = UserFactory()
+    matters = [MatterFactory(office="EP") for _ in range(2)]
+    with attributed(reason="set up", process="tests"), transaction.atomic():
+        rows = [planned(m)[0] for m in matters]
+        for row in rows:
+            row.save()
+    fields = ("closed_reason", "status", "updated_at", "explanation")
+    with attributed(reason="recompute: office event recorded", user=user, process="tests"):
+        with transaction.atomic():
+            for row in rows:
+                row.status = Deadline.Status.SUPERSEDED
+                row.closed_reason = "answered by EP.REPLY_FILED of 2026-01-05"
+                row.explanation = {**row.explanation, "closed": {"by": "EP.REPLY_FILED", "on": "2026-01-05"}}
+                set_change_reason(row, "superseded: answered by EP.REPLY_FILED of 2026-01-05")
+            history_writer._write_few({fields: [rows[0]]}, [])
+            rows[1].save(update_fields=list(fields))
+    ours, theirs = stored(matters[0]), stored(matters[1])
+    assert ours == theirs
+    assert ours[0][0]["status"] == Deadline.Status.SUPERSEDED
+    assert [h["history_type"] for h in ours[1]] == ["+", "~"]
+    changed = ours[1][1]
+    assert (changed["history_change_reason"], changed["history_user_id"], changed["closed_reason"]) == (
+        "superseded: answered by EP.REPLY_FILED of 2026-01-05", user.pk, "answered by EP.REPLY_FILED of 2026-01-05"
+    )
     assert audit_chain.verify().findings == []

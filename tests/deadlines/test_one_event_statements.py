@@ -74,3 +74,22 @@ def test_a_reply_closes_the_deadline_and_cancels_its_schedule_in_a_fixed_number_
     # history (5); its reminder rows locked, its schedule cancelled in one UPDATE = 18 on PostgreSQL (25 before
     # issue 18's fourth round, 43 before its third: a CASE per field, a read per reminder), 23 elsewhere
     assert len(statements) <= (18 if connection.vendor == "postgresql" else 23), "\n".join(statements)
+
+
+def test_a_new_action_replacing_an_open_one_writes_both_rows_under_one_chain_lock():
+    matter = MatterFactory(office="EP")
+    record_and_recompute(matter, "EP.COMMUNICATION_94_3", "2025-12-01", {"period_months": 4})
+    outcome, statements = record_and_recompute(matter, "EP.COMMUNICATION_94_3", "2026-01-08", {"period_months": 2})
+    assert (outcome.summary()["supersede"], outcome.summary()["create"]) == (1, 1)
+    live = Deadline.objects.get(matter=matter, rule_id="EP.REPLY_94_3", status=Deadline.Status.OPEN)
+    # EPC Rule 132(2): two months set, from notification on 8 January 2026.
+    assert live.due_date == D("2026-03-09")  # 8 March 2026 is a Sunday: Rule 134(1)
+    heads = [s for s in statements if "auditchainhead" in s and "historicaldeadline" in s]
+    # On PostgreSQL the superseded row and the new one are historied under one lock (read + moved once); the
+    # old row's schedule is cancelled and the new one's created: event (6), reads (3 | 8), the old row locked
+    # and updated, the new one inserted, chain head x2, both history rows (6), policies, the old row's
+    # reminders locked, cancelled, the new ones inserted (4), computed (1) = 20 (23 with a lock per kind of
+    # write), elsewhere 28
+    if connection.vendor == "postgresql":
+        assert len(heads) == 2, "\n".join(statements)
+    assert len(statements) <= (20 if connection.vendor == "postgresql" else 28), "\n".join(statements)
