@@ -157,7 +157,7 @@ SNAPSHOT_COLUMNS = (
 def load_snapshots(ids: Sequence[int], *, lock: bool) -> list[MatterSnapshot]:
     children: dict[int, list[PhaseChild]] | None
     claimants: dict[int, list[tuple]] | None
-    if _one_statement():
+    if _one_statement(len(ids)):
         both, claims, events, stored, children, claimants = _read_postgresql(ids, lock=lock)
     else:
         qs = Matter.objects.filter(pk__in=ids).order_by("pk")
@@ -197,8 +197,14 @@ def load_snapshots(ids: Sequence[int], *, lock: bool) -> list[MatterSnapshot]:
 # --- PostgreSQL: everything a recompute reads of its matters in one statement ------------------------------
 
 
-def _one_statement() -> bool:
-    return connection.vendor == "postgresql"
+# Up to this many matters (a recorded office event recomputes one) the one-statement read saves round trips; a
+# full pass's chunks of hundreds read faster table by table (measured at 100k: the JSON arrays cost the
+# database and this process about 4 % more CPU than the six queries).
+ONE_STATEMENT_UP_TO = 20
+
+
+def _one_statement(count: int) -> bool:
+    return connection.vendor == "postgresql" and count <= ONE_STATEMENT_UP_TO
 
 
 @functools.cache

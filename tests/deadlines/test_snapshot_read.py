@@ -67,7 +67,7 @@ def portfolio():
 def test_one_statement_gives_the_engine_what_the_per_table_queries_give(portfolio, monkeypatch, lock):
     with CaptureQueriesContext(connection) as one:
         combined = facts.load_snapshots(portfolio, lock=lock)
-    monkeypatch.setattr(facts, "_one_statement", lambda: False)
+    monkeypatch.setattr(facts, "_one_statement", lambda count: False)
     with CaptureQueriesContext(connection) as many:
         per_table = facts.load_snapshots(portfolio, lock=lock)
     assert combined == per_table
@@ -97,3 +97,11 @@ def test_one_statement_gives_the_engine_what_the_per_table_queries_give(portfoli
     assert (len(one.captured_queries), len(many.captured_queries)) == (1, 6)
     if lock:
         assert one.captured_queries[0]["sql"].endswith("FOR UPDATE OF m")
+
+
+def test_a_full_pass_chunk_reads_table_by_table(portfolio, monkeypatch):
+    """Hundreds of matters (a full pass's chunk) read faster with the six queries than as JSON arrays."""
+    monkeypatch.setattr(facts, "ONE_STATEMENT_UP_TO", 3)
+    with CaptureQueriesContext(connection) as many:
+        facts.load_snapshots(portfolio, lock=False)  # four matters
+    assert len(many.captured_queries) == 6
