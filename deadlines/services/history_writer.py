@@ -96,8 +96,9 @@ def _write_few(groups: dict[tuple[str, ...], list[Deadline]], creates: list[Dead
             obj.updated_at = now
         ids = _insert_rows(Deadline, creates, returning=True)
         history += _history_rows(creates, ids, now)
-    seal(Deadline.history.model, history, connection.alias)
-    _insert_rows(Deadline.history.model, history, returning=False)
+    if history:  # none when every planned update found its row closed meanwhile (_apply_updates skips those)
+        seal(Deadline.history.model, history, connection.alias)
+        _insert_rows(Deadline.history.model, history, returning=False)
     return ids
 
 

@@ -92,3 +92,25 @@ def test_a_changed_row_is_stored_and_historied_alike_by_one_update_and_by_save()
         "superseded: answered by EP.REPLY_FILED of 2026-01-05", user.pk, "answered by EP.REPLY_FILED of 2026-01-05"
     )
     assert audit_chain.verify().findings == []
+
+
+def test_a_planned_change_to_a_row_someone_closed_meanwhile_writes_nothing():
+    """The plan was read before a paralegal marked the deadline done: the write finds it closed, leaves it
+    alone, and writes no history row (nor fails on an empty statement)."""
+    from deadlines.services.diff import Update
+
+    matter = MatterFactory(office="EP")
+    with attributed(reason="set up", process="tests"), transaction.atomic():
+        row = planned(matter)[0]
+        row.save()
+        row.status = Deadline.Status.DONE
+        row.save()
+    history = Deadline.history.filter(matter=matter).count()
+    with attributed(reason="recompute: closure added", process="tests"), transaction.atomic():
+        written, created = history_writer.write_changes(
+            [], [Update(pk=row.pk, values={"due_date": D("2026-04-02")}, reason="closure added")]
+        )
+    assert (written, created) == ([], [])
+    row.refresh_from_db()
+    assert (row.status, row.due_date) == (Deadline.Status.DONE, D("2026-04-01"))
+    assert Deadline.history.filter(matter=matter).count() == history
