@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from docketapp.audit import attributed, require_attribution
+from docketapp.audit_chain import seal
+from docketapp.audit_rows import history_row, insert_rows
 
 from .models import Client, EventType, Family, Matter, OfficeEvent, PriorityClaim, TeamMembership
 from .signals import send_office_events_changed
@@ -220,15 +222,38 @@ def record_office_event(
         # The matter and event type are saved instances the caller holds: validating them would only ask the
         # database whether they exist (two queries per event; the foreign keys enforce it at insert anyway).
         event.full_clean(exclude=["matter", "event_type"], validate_unique=False, validate_constraints=False)
-        try:
-            with transaction.atomic():
-                event.save()
-        except IntegrityError:
+        if not _insert_event(event):
             # Another worker stored the same event between our check and insert: theirs stands.
             return OfficeEvent.objects.get(matter=matter, source=source, natural_key=natural_key), False
         if notify:
             send_office_events_changed(matter.pk)
         return event, True
+
+
+def _insert_event(event: OfficeEvent) -> bool:
+    """Store a new office event with its "+" history row; False when the same event (its natural key) was
+    stored meanwhile by another worker.
+
+    PostgreSQL: one INSERT … ON CONFLICT DO NOTHING and the history row sealed and inserted as plain SQL
+    (``docketapp.audit_rows``): no savepoint, and none of Django's per-value preparation, for the commonest
+    write of a sync. Elsewhere: Django's save in a savepoint, the unique constraint's IntegrityError meaning
+    the same."""
+    if connection.vendor != "postgresql":
+        try:
+            with transaction.atomic():
+                event.save()
+        except IntegrityError:
+            return False
+        return True
+    ids = insert_rows(OfficeEvent, [event], returning=True, conflict_ignored=True)
+    if not ids:
+        return False
+    event.pk = ids[0]
+    event._state.adding = False
+    history = [history_row(event, "+", timezone.now())]
+    seal(OfficeEvent.history.model, history, connection.alias)
+    insert_rows(OfficeEvent.history.model, history, returning=False)
+    return True
 
 
 def touch_matter_sync(*, matter: Matter, changed: bool, when: dt.datetime | None = None) -> None:

@@ -15,8 +15,9 @@ from django.db import connection, models
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from docketapp.audit import history_kwargs, history_row_fields, set_change_reason
+from docketapp.audit import history_kwargs, set_change_reason
 from docketapp.audit_chain import seal
+from docketapp.audit_rows import db_value, history_row, insert_rows
 
 from ..freshness import bump_generation
 from ..models import Deadline
@@ -51,26 +52,6 @@ def _copy_rows(model: type[models.Model], objs: list, *, skip_auto: bool, json_c
                 )
 
 
-def _insert_rows(model: type[models.Model], objs: list, *, returning: bool) -> list[int]:
-    """PostgreSQL: ``objs`` as one plain multi-row INSERT (the few rows a recorded office event creates), values
-    passed as the COPY path passes them; the new ids when ``returning``. Django's insert compiler prepared each
-    of a deadline's 35 values through its field, for the deadline and again for its history row."""
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]  # both tables number their rows
-    quote = connection.ops.quote_name
-    row = f"({', '.join(['%s'] * len(fields))})"
-    params = [_value(f, getattr(obj, f.attname)) for obj in objs for f in fields]
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
-        f"VALUES {', '.join([row] * len(objs))}"
-    )
-    with connection.cursor() as cursor:
-        if not returning:
-            cursor.execute(sql, params)
-            return []
-        cursor.execute(f"{sql} RETURNING {quote(model._meta.pk.column)}", params)
-        return [r[0] for r in cursor.fetchall()]
-
-
 def _write_few(groups: dict[tuple[str, ...], list[Deadline]], creates: list[Deadline]) -> list[int]:
     """PostgreSQL, the few rows a recorded office event changes: each changed row one plain UPDATE of its changed
     columns, the new rows one INSERT returning their ids, and every history row ("~" then "+", built as
@@ -87,33 +68,19 @@ def _write_few(groups: dict[tuple[str, ...], list[Deadline]], creates: list[Dead
             assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in columns)
             sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
             for row in group:
-                cursor.execute(sql, [*(_value(f, getattr(row, f.attname)) for f in columns), row.pk])
-                history.append(_history_row(row, "~", now))
+                cursor.execute(sql, [*(db_value(f, getattr(row, f.attname)) for f in columns), row.pk])
+                history.append(history_row(row, "~", now))
     ids: list[int] = []
     if creates:
         for obj in creates:
             obj.created_at = now
             obj.updated_at = now
-        ids = _insert_rows(Deadline, creates, returning=True)
+        ids = insert_rows(Deadline, creates, returning=True)
         history += _history_rows(creates, ids, now)
     if history:  # none when every planned update found its row closed meanwhile (_apply_updates skips those)
         seal(Deadline.history.model, history, connection.alias)
-        _insert_rows(Deadline.history.model, history, returning=False)
+        insert_rows(Deadline.history.model, history, returning=False)
     return ids
-
-
-def _value(field: Any, value: Any) -> Any:
-    return connection.ops.adapt_json_value(value, DjangoJSONEncoder) if isinstance(field, models.JSONField) else value
-
-
-def _history_row(obj: Deadline, history_type: str, now: Any) -> models.Model:
-    """One history row of ``obj`` as it is now, exactly as simple-history's bulk path builds it."""
-    history_model = Deadline.history.model
-    return history_model(
-        history_type=history_type,
-        **history_row_fields(obj, date=now),
-        **{f.attname: getattr(obj, f.attname) for f in history_model.tracked_fields},
-    )
 
 
 def _history_rows(creates: list[Deadline], ids: list[int], now: Any) -> list[models.Model]:
@@ -124,7 +91,7 @@ def _history_rows(creates: list[Deadline], ids: list[int], now: Any) -> list[mod
         obj.created_at = now
         obj.updated_at = now
         obj._state.adding = False
-        history.append(_history_row(obj, "+", now))
+        history.append(history_row(obj, "+", now))
     return history
 
 
