@@ -290,31 +290,44 @@ def _record_computed(computed: dict[int, list[dict]], *, started: dt.datetime) -
     (``started``); an event recorded while it ran keeps its mark (its own task, or the sweep, recomputes
     again). One upsert for both: a single recorded event recomputes one matter, where every round trip
     counts (issue 18). MatterComputation has no history."""
-    if not computed:
-        return
-    table = MatterComputation._meta
-    quote = connection.ops.quote_name
-    name = quote(table.db_table)
-    prep = {f: cast(models.Field, table.get_field(f)) for f in ("computed_at", "problems")}
-    now = prep["computed_at"].get_db_prep_save(timezone.now(), connection)
-    cutoff = prep["computed_at"].get_db_prep_save(started, connection)
-    items = list(computed.items())
-    for i in range(0, len(items), 500):
-        batch = items[i : i + 500]
-        params: list[Any] = []
-        for mid, problems in batch:
-            params += [mid, "", now, None, prep["problems"].get_db_prep_save(problems, connection)]
+    now, cutoff = _moment(timezone.now()), _moment(started)
+    requested = _quote("recompute_requested_at")
+    table = _quote(MatterComputation._meta.db_table)
+    _upsert_computations(
+        [(mid, "", now, None, _problems(problems)) for mid, problems in computed.items()],
+        f"{_quote('problems')} = EXCLUDED.{_quote('problems')}, "
+        f"{_quote('computed_at')} = EXCLUDED.{_quote('computed_at')}, "
+        f"{requested} = CASE WHEN {table}.{requested} <= %s THEN NULL ELSE {table}.{requested} END",
+        [cutoff],
+    )
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _moment(value: dt.datetime) -> Any:
+    return cast(models.Field, MatterComputation._meta.get_field("computed_at")).get_db_prep_save(value, connection)
+
+
+def _problems(value: list) -> Any:
+    return cast(models.Field, MatterComputation._meta.get_field("problems")).get_db_prep_save(value, connection)
+
+
+def _upsert_computations(rows: list[tuple], update: str, update_params: Sequence[Any] = ()) -> None:
+    """Computation rows (matter, inputs hash, computed at, recompute requested at, problems; values prepared
+    for the database) inserted, or on an existing matter's row ``update`` applied: plain SQL, in batches. The
+    ORM's upsert cost more to build than to run, once per recorded event (issue 18)."""
+    columns = ("matter_id", "inputs_hash", "computed_at", "recompute_requested_at", "problems")
+    for i in range(0, len(rows), 500):
+        batch = rows[i : i + 500]
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {name} ({quote('matter_id')}, {quote('inputs_hash')}, {quote('computed_at')}, "  # noqa: S608 - names are ours
-                f"{quote('recompute_requested_at')}, {quote('problems')}) VALUES "
+                f"INSERT INTO {_quote(MatterComputation._meta.db_table)} "  # noqa: S608 - names are ours
+                f"({', '.join(_quote(c) for c in columns)}) VALUES "
                 + ", ".join(["(%s, %s, %s, %s, %s)"] * len(batch))
-                + f" ON CONFLICT ({quote('matter_id')}) DO UPDATE SET "
-                f"{quote('problems')} = EXCLUDED.{quote('problems')}, "
-                f"{quote('computed_at')} = EXCLUDED.{quote('computed_at')}, {quote('recompute_requested_at')} = "
-                f"CASE WHEN {name}.{quote('recompute_requested_at')} <= %s THEN NULL "
-                f"ELSE {name}.{quote('recompute_requested_at')} END",
-                [*params, cutoff],
+                + f" ON CONFLICT ({_quote('matter_id')}) DO UPDATE SET {update}",
+                [*(value for row in batch for value in row), *update_params],
             )
 
 
@@ -348,24 +361,12 @@ def mark_recompute_pending(matter_id: int) -> None:
 
 def mark_recompute_pending_many(matter_ids: Sequence[int]) -> None:
     """Mark matters as needing a recompute (one office event recorded, or a nightly chunk that could not be
-    queued): an upsert of their computation rows' request time, as plain SQL (the ORM's upsert cost more to
-    build than to run, once per recorded event)."""
-    meta = MatterComputation._meta
-    quote = connection.ops.quote_name
-    now = cast(models.Field, meta.get_field("recompute_requested_at")).get_db_prep_save(timezone.now(), connection)
-    problems = cast(models.Field, meta.get_field("problems")).get_db_prep_save([], connection)
-    ids = list(matter_ids)
-    for i in range(0, len(ids), 1000):
-        batch = ids[i : i + 1000]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {quote(meta.db_table)} ({quote('matter_id')}, {quote('inputs_hash')}, "  # noqa: S608 - names are ours
-                f"{quote('computed_at')}, {quote('recompute_requested_at')}, {quote('problems')}) VALUES "
-                + ", ".join(["(%s, '', NULL, %s, %s)"] * len(batch))
-                + f" ON CONFLICT ({quote('matter_id')}) DO UPDATE SET "
-                f"{quote('recompute_requested_at')} = EXCLUDED.{quote('recompute_requested_at')}",
-                [value for mid in batch for value in (mid, now, problems)],
-            )
+    queued): their computation rows' request time, upserted."""
+    now, problems = _moment(timezone.now()), _problems([])
+    requested = _quote("recompute_requested_at")
+    _upsert_computations(
+        [(mid, "", None, now, problems) for mid in matter_ids], f"{requested} = EXCLUDED.{requested}"
+    )
 
 
 def recompute_pending(*, older_than: dt.timedelta | None = None, limit: int = 5000) -> dict[str, int]:
