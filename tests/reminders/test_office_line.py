@@ -38,28 +38,19 @@ def office_lines(make_deadline, team, mailoutbox, *, office="EP", deadline_offic
     return text, " ".join(strip_tags(row[: row.index("</tr>")].replace("</th>", " ")).split())
 
 
-def test_an_ep_number_that_carries_its_office_code_is_shown_once(make_deadline, team, mailoutbox):
-    text, row = office_lines(make_deadline, team, mailoutbox, number="EP21123456.7")
-    assert text == "Office:    EP21123456.7"
-    assert row == "Office EP21123456.7"
-
-
-def test_a_number_with_the_code_and_spaces_is_kept_as_stored(make_deadline, team, mailoutbox):
-    text, row = office_lines(make_deadline, team, mailoutbox, number="EP 21 123 456.7")
-    assert text == "Office:    EP 21 123 456.7"
-    assert row == "Office EP 21 123 456.7"
-
-
-def test_a_number_without_the_code_is_led_by_the_office(make_deadline, team, mailoutbox):
-    text, row = office_lines(make_deadline, team, mailoutbox, number="21123456.7")
-    assert text == "Office:    EP 21123456.7"
-    assert row == "Office EP 21123456.7"
-
-
-def test_a_matter_without_a_number_says_unfiled_as_the_dashboard_does(make_deadline, team, mailoutbox):
-    text, row = office_lines(make_deadline, team, mailoutbox, number="")
-    assert text == "Office:    EP (unfiled)"
-    assert row == "Office EP (unfiled)"
+@pytest.mark.parametrize(
+    ("number", "shown"),
+    [
+        pytest.param("EP21123456.7", "EP21123456.7", id="carries-its-office-code-shown-once"),
+        pytest.param("EP 21 123 456.7", "EP 21 123 456.7", id="code-and-spaces-kept-as-stored"),
+        pytest.param("21123456.7", "EP 21123456.7", id="without-the-code-led-by-the-office"),
+        pytest.param("", "EP (unfiled)", id="no-number-says-unfiled-as-the-dashboard-does"),
+    ],
+)
+def test_the_office_line_shows_the_office_and_the_number_once(make_deadline, team, mailoutbox, number, shown):
+    text, row = office_lines(make_deadline, team, mailoutbox, number=number)
+    assert text == f"Office:    {shown}"
+    assert row == f"Office {shown}"
 
 
 def test_a_deadline_at_another_office_than_its_matter_names_both(make_deadline, team, mailoutbox):
