@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from docketapp.audit import attributed, require_attribution
 from docketapp.audit_chain import seal
-from docketapp.audit_rows import history_row, insert_rows
+from docketapp.plain_rows import history_row, insert_rows
 
 from .models import Client, EventType, Family, Matter, OfficeEvent, PriorityClaim, TeamMembership
 from .signals import send_office_events_changed
@@ -235,7 +235,7 @@ def _insert_event(event: OfficeEvent) -> bool:
     stored meanwhile by another worker.
 
     PostgreSQL: one INSERT … ON CONFLICT DO NOTHING and the history row sealed and inserted as plain SQL
-    (``docketapp.audit_rows``): no savepoint, and none of Django's per-value preparation, for the commonest
+    (``docketapp.plain_rows``): no savepoint, and none of Django's per-value preparation, for the commonest
     write of a sync. Elsewhere: Django's save in a savepoint, the unique constraint's IntegrityError meaning
     the same."""
     if connection.vendor != "postgresql":
@@ -252,7 +252,7 @@ def _insert_event(event: OfficeEvent) -> bool:
     event._state.adding = False
     history = [history_row(event, "+", timezone.now())]
     seal(OfficeEvent.history.model, history, connection.alias)
-    insert_rows(OfficeEvent.history.model, history, returning=False)
+    insert_rows(OfficeEvent.history.model, history)
     return True
 
 

@@ -22,13 +22,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from deadlines.models import Deadline, Delivery, Reminder
+from docketapp.plain_rows import insert_rows
 from patents.dates import format_of
 from patents.models import TeamMembership
 
 from .common import CLAIMED, K, firm_today, firm_zone, local_morning, send_hour
 from .messages import Cache, deadline_subject, digest_context, digest_subject, prefetch_contexts, report_subject
 from .planning import expected_target
-from .rows import insert_ignoring_conflicts
 
 logger = logging.getLogger(__name__)
 
@@ -162,10 +162,10 @@ class _Claim:
 
 def insert_deliveries(deliveries: Sequence[Delivery]) -> None:
     """The claim's deliveries, ON CONFLICT DO NOTHING: a row that already exists belongs to whoever inserted it
-    first (the unique reminder, recipient and channel). Plain SQL (``rows``): Django's insert compiler
+    first (the unique reminder, recipient and channel). Plain SQL (``docketapp.plain_rows``): Django's insert compiler
     prepared each of the 15 values of each row through its field, 2 of the 28 s of a profiled 5,000-message
     sweep."""
-    insert_ignoring_conflicts(Delivery, deliveries)
+    insert_rows(Delivery, deliveries, conflict_ignored=True)
 
 
 def new_delivery(reminder: Reminder, user: Any, *, subject: str, token: str, claimed_at: dt.datetime) -> Delivery:

@@ -25,9 +25,9 @@ from deadlines.models import (
     ReminderPolicy,
     RenewalInstruction,
 )
+from docketapp.plain_rows import insert_rows
 
 from .common import K, chunks, firm_today, firm_zone, local_morning, renewal_instruction_days, send_hour
-from .rows import insert_ignoring_conflicts
 
 logger = logging.getLogger(__name__)
 
@@ -300,7 +300,7 @@ class _Changes:
             self._save_updates()
         if self.to_create:
             # Conflicts ignored: a concurrent sync of the same deadline may have inserted the same key first.
-            insert_ignoring_conflicts(Reminder, self.to_create)
+            insert_rows(Reminder, self.to_create, conflict_ignored=True)
 
     def _save_updates(self) -> None:
         """Rows given the same values (the schedule of a superseded or completed deadline, all cancelled for one

@@ -17,7 +17,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from docketapp.audit import history_kwargs, set_change_reason
 from docketapp.audit_chain import seal
-from docketapp.audit_rows import db_value, history_row, insert_rows
+from docketapp.plain_rows import db_value, history_row, insert_rows
 
 from ..freshness import bump_generation
 from ..models import Deadline
@@ -79,7 +79,7 @@ def _write_few(groups: dict[tuple[str, ...], list[Deadline]], creates: list[Dead
         history += _history_rows(creates, ids, now)
     if history:  # none when every planned update found its row closed meanwhile (_apply_updates skips those)
         seal(Deadline.history.model, history, connection.alias)
-        insert_rows(Deadline.history.model, history, returning=False)
+        insert_rows(Deadline.history.model, history)
     return ids
 
 

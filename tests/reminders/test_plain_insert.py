@@ -1,7 +1,7 @@
-"""Reminder rows inserted as plain SQL (deadlines.reminders.rows) are the rows Django's bulk_create stores: same
+"""Reminder rows inserted as plain SQL (docketapp.plain_rows) are the rows Django's bulk_create stores: same
 values, dates and moments included (on SQLite they are adapted to text, on PostgreSQL passed to the driver), a
 row that already exists is left to whoever inserted it, and a model with a field that needs its own preparation
-goes through bulk_create instead of being stored wrong."""
+is prepared as the field would prepare it, not stored wrong."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import time_machine
 from django.forms.models import model_to_dict
 
 from deadlines.models import MatterComputation, Reminder
-from deadlines.reminders.rows import insert_ignoring_conflicts
+from docketapp.plain_rows import insert_rows
 from tests.factories import DeadlineFactory, MatterFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +43,7 @@ def test_rows_inserted_as_plain_sql_are_the_rows_bulk_create_stores():
     plain, orm = DeadlineFactory(), DeadlineFactory()
     user = UserFactory()
     with time_machine.travel(NOW, tick=False):
-        insert_ignoring_conflicts(Reminder, rows(plain, user))
+        insert_rows(Reminder, rows(plain, user), conflict_ignored=True)
         Reminder.objects.bulk_create(rows(orm, user), ignore_conflicts=True)
     ours, django = stored(plain), stored(orm)
     assert [r.pop("deadline") for r in ours] == [plain.pk] * 2
@@ -57,16 +57,16 @@ def test_rows_inserted_as_plain_sql_are_the_rows_bulk_create_stores():
 def test_a_row_that_already_exists_is_left_as_it_is():
     deadline = DeadlineFactory()
     first = rows(deadline, None)[:1]
-    insert_ignoring_conflicts(Reminder, first)
+    insert_rows(Reminder, first, conflict_ignored=True)
     again = rows(deadline, None)[:1]
     again[0].due_at = dt.datetime(2026, 3, 9, 8, 0, tzinfo=dt.UTC)
-    insert_ignoring_conflicts(Reminder, again)  # same (deadline, kind, offset, target): the unique key
+    insert_rows(Reminder, again, conflict_ignored=True)  # same (deadline, kind, offset, target): the unique key
     assert list(Reminder.objects.filter(deadline=deadline).values_list("due_at", flat=True)) == [
         dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
     ]
 
 
-def test_a_model_with_a_json_field_goes_through_bulk_create():
+def test_a_json_field_is_stored_as_the_field_would_store_it():
     matter = MatterFactory()
-    insert_ignoring_conflicts(MatterComputation, [MatterComputation(matter=matter, problems=[{"rule": "x"}])])
+    insert_rows(MatterComputation, [MatterComputation(matter=matter, problems=[{"rule": "x"}])])
     assert MatterComputation.objects.get(matter=matter).problems == [{"rule": "x"}]

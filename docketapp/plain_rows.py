@@ -1,0 +1,96 @@
+"""Rows written as plain SQL, for the few rows of a hot path where Django's insert compiler cost more than the
+statement: the reminder rows a recorded office event plans and the deliveries a sweep claims, and on PostgreSQL
+the office event itself and the deadlines it changes or creates, with their history rows built and sealed here
+exactly as simple-history's bulk path builds them (``docketapp.audit.history_row_fields``, the audit chain's
+``seal``; issue 18, one event ≤ 10 ms).
+
+Tests hold these paths to Django's: tests/reminders/test_plain_insert.py, tests/deadlines/
+test_history_writer_paths.py, tests/patents/test_event_plain_write.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models
+from django.db.models.constants import OnConflict
+
+from .audit import history_row_fields
+
+# Field types whose Python values the database drivers take as they are (strings, integers, foreign key ids).
+_PASSED_AS_IS = (models.CharField, models.TextField, models.IntegerField, models.ForeignKey, models.BooleanField)
+
+
+def _adapter(field: Any) -> Callable[[Any], Any] | None:
+    """How a value of ``field`` is handed to the driver: as it is (None), adapted as the backend adapts dates,
+    moments and JSON, or, for any other kind of field, prepared by the field itself (slower, always right)."""
+    ops = connection.ops
+    if isinstance(field, models.DateTimeField):  # before DateField: a DateTimeField is one
+        return ops.adapt_datetimefield_value
+    if isinstance(field, models.DateField):
+        return ops.adapt_datefield_value
+    if isinstance(field, models.JSONField):
+        return lambda value: ops.adapt_json_value(value, field.encoder or DjangoJSONEncoder)
+    if isinstance(field, _PASSED_AS_IS):
+        return None
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+def db_value(field: Any, value: Any) -> Any:
+    """``value`` of ``field`` as the database driver takes it."""
+    adapt = _adapter(field)
+    return value if adapt is None or value is None else adapt(value)
+
+
+def insert_rows(
+    model: type[models.Model], objs: Sequence[models.Model], *, returning: bool = False,
+    conflict_ignored: bool = False,
+) -> list[int]:
+    """``objs`` inserted with multi-row INSERTs, their primary keys left to the table; the new ids when
+    ``returning``. ``conflict_ignored``: ON CONFLICT DO NOTHING (OR IGNORE on SQLite), as
+    ``bulk_create(ignore_conflicts=True)`` — a row that hits a unique constraint belongs to whoever inserted it
+    first, and returns no id. An ``auto_now``/``auto_now_add`` field left empty gets now, as Django's save
+    would give it; every other value is taken as the object holds it."""
+    if not objs:
+        return []
+    ops = connection.ops
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    adapters = [_adapter(f) for f in fields]
+    stamped = [getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) for f in fields]
+    on_conflict = OnConflict.IGNORE if conflict_ignored else None
+    head = (
+        f"{ops.insert_statement(on_conflict=on_conflict)} {ops.quote_name(model._meta.db_table)} "
+        f"({', '.join(ops.quote_name(f.column) for f in fields)}) VALUES "
+    )
+    tail = ops.on_conflict_suffix_sql(fields, on_conflict, None, None) if conflict_ignored else ""
+    if returning:
+        tail += f" RETURNING {ops.quote_name(model._meta.pk.column)}"
+    row = f"({', '.join(['%s'] * len(fields))})"
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        size = max(1, ops.bulk_batch_size(fields, objs))
+        for start in range(0, len(objs), size):
+            part = objs[start : start + size]
+            params: list[Any] = []
+            for obj in part:
+                for f, adapt, stamp in zip(fields, adapters, stamped, strict=True):
+                    value = getattr(obj, f.attname)
+                    if value is None and stamp:
+                        value = f.pre_save(obj, True)
+                    params.append(value if adapt is None or value is None else adapt(value))
+            cursor.execute(f"{head}{', '.join([row] * len(part))} {tail}", params)
+            if returning:
+                ids += [r[0] for r in cursor.fetchall()]
+    return ids
+
+
+def history_row(obj: models.Model, history_type: str, now: Any) -> models.Model:
+    """One history row of ``obj`` as it is now, exactly as simple-history's bulk path builds it."""
+    history_model = type(obj).history.model  # type: ignore[attr-defined]
+    return history_model(
+        history_type=history_type,
+        **history_row_fields(obj, date=now),
+        **{f.attname: getattr(obj, f.attname) for f in history_model.tracked_fields},
+    )
