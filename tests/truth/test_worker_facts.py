@@ -7,6 +7,7 @@ Seed 7 of the simulator, as of its default today: JP matter 43 is registered and
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 import pytest
@@ -47,6 +48,23 @@ def _cycle(redis, offices, timeout: float = 420.0) -> list[SyncRun]:
     return runs
 
 
+def _months_after(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later, or the month's last day when it has none."""
+    year, month = divmod(day.month - 1 + months, 12)
+    first = dt.date(day.year + year, month + 1, 1)
+    last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    return first.replace(day=min(day.day, last.day))
+
+
+def _jp_period_end(event: dt.date, months: int) -> dt.date:
+    """Patent Act (Japan) Art. 3(1): the first day is not counted, and a period in months ends on the day before
+    the day corresponding to its first day in the last month, or on that month's last day when there is no
+    such day (Civil Code Art. 143(2))."""
+    first = event + dt.timedelta(days=1)
+    corresponding = _months_after(first, months)
+    return corresponding if corresponding.day != first.day else corresponding - dt.timedelta(days=1)
+
+
 def _open(matter) -> set[str]:
     return {d.key.split(":", 2)[-1] if d.rule_id == "JP.ANNUITY" else d.rule_id
             for d in Deadline.objects.filter(matter=matter, status=Deadline.Status.OPEN)}
@@ -72,7 +90,12 @@ def test_worker_sync_closes_paid_annuities_moots_a_lapsed_right_and_records_pct_
     # Nothing asks for an annuity any more; restoration (Art. 112-2(1)) is the one thing open, and overdue.
     assert _open(lapsed) == {"JP.RESTORATION"}
     restoration = Deadline.objects.get(matter=lapsed, rule_id="JP.RESTORATION")
-    assert restoration.due_date.isoformat() == "2026-10-29"
+    # The simulator's portfolio is dated from the day it runs (registered 2022-04-29 when this was written: due
+    # 2026-10-29), so the dates are checked against the matter's own: extinguished at year 4's due date, three
+    # years from registration (Art. 112(4)); restoration within six months of late payment plus one year (Art.
+    # 112(1), 112-2(1)): eighteen months counted as Art. 3(1) counts them, not moved off a closed day.
+    assert lapsed.grant_date and lapsed.lifecycle_event.date == _months_after(lapsed.grant_date, 36)
+    assert restoration.due_date == _jp_period_end(lapsed.lifecycle_event.date, 18)
     moot = Deadline.objects.filter(matter=lapsed, status=Deadline.Status.MOOT)
     assert moot.filter(rule_id="JP.ANNUITY").exists() and not moot.filter(closed_reason="").exists()
 
