@@ -18,6 +18,7 @@ from django.db import connection, models
 from django.db.models.constants import OnConflict
 
 from .audit import history_row_fields
+from .audit_chain import seal
 
 # Field types whose Python values the database drivers take as they are (strings, integers, foreign key ids).
 _PASSED_AS_IS = (models.CharField, models.TextField, models.IntegerField, models.ForeignKey, models.BooleanField)
@@ -46,13 +47,14 @@ def db_value(field: Any, value: Any) -> Any:
 
 def insert_rows(
     model: type[models.Model], objs: Sequence[models.Model], *, returning: bool = False,
-    conflict_ignored: bool = False,
+    conflict_ignored: bool = False, along: tuple[str, list[Any]] | None = None,
 ) -> list[int]:
     """``objs`` inserted with multi-row INSERTs, their primary keys left to the table; the new ids when
     ``returning``. ``conflict_ignored``: ON CONFLICT DO NOTHING (OR IGNORE on SQLite), as
     ``bulk_create(ignore_conflicts=True)`` — a row that hits a unique constraint belongs to whoever inserted it
     first, and returns no id. An ``auto_now``/``auto_now_add`` field left empty gets now, as Django's save
-    would give it; every other value is taken as the object holds it."""
+    would give it; every other value is taken as the object holds it. ``along``: PostgreSQL only, a
+    data-modifying statement (SQL and parameters) sent in the first INSERT's round trip, as its ``WITH``."""
     if not objs:
         return []
     ops = connection.ops
@@ -74,16 +76,30 @@ def insert_rows(
         for start in range(0, len(objs), size):
             part = objs[start : start + size]
             params: list[Any] = []
+            prefix = ""
+            if along is not None and start == 0:
+                prefix = f"WITH {ops.quote_name('along')} AS ({along[0]}) "
+                params += along[1]
             for obj in part:
                 for f, adapt, stamp in zip(fields, adapters, stamped, strict=True):
                     value = getattr(obj, f.attname)
                     if value is None and stamp:
                         value = f.pre_save(obj, True)
                     params.append(value if adapt is None or value is None else adapt(value))
-            cursor.execute(f"{head}{', '.join([row] * len(part))} {tail}", params)
+            cursor.execute(f"{prefix}{head}{', '.join([row] * len(part))} {tail}", params)
             if returning:
                 ids += [r[0] for r in cursor.fetchall()]
     return ids
+
+
+def insert_sealed(history_model: type[models.Model], rows: Sequence[models.Model]) -> None:
+    """History rows put on their table's audit chain and inserted; on PostgreSQL the chain head's move is sent in
+    the same statement as the insert (``WITH along AS (UPDATE head …) INSERT …``): for each table a recorded
+    office event writes, a head read and one statement, not three (issue 18)."""
+    if not rows:
+        return
+    move = seal(history_model, rows, connection.alias, defer_move=connection.vendor == "postgresql")
+    insert_rows(history_model, rows, along=move)
 
 
 def history_row(obj: models.Model, history_type: str, now: Any) -> models.Model:

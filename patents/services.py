@@ -12,8 +12,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from docketapp.audit import attributed, require_attribution
-from docketapp.audit_chain import seal
-from docketapp.plain_rows import history_row, insert_rows
+from docketapp.plain_rows import history_row, insert_rows, insert_sealed
 
 from .models import Client, EventType, Family, Matter, OfficeEvent, PriorityClaim, TeamMembership
 from .signals import send_office_events_changed
@@ -191,6 +190,22 @@ def record_office_event(
     # No savepoint of its own inside a caller's transaction (one office event is a few statements; a
     # savepoint pair would add two round trips): a failure here fails the caller's whole transaction.
     with transaction.atomic(savepoint=False):
+        event = OfficeEvent(
+            matter=matter,
+            event_type=event_type,
+            office_code=office_code,
+            office_text=office_text[:500],
+            date=date,
+            source=source,
+            natural_key=natural_key,
+            params=params,
+        )
+        if connection.vendor == "postgresql" and _valid(event) and _insert_event(event):
+            # The commonest case first, in one statement: sync hands over only events the docket does not hold
+            # (patents.ingestion.apply), so the natural key is almost always new. Held already: read it below.
+            if notify:
+                send_office_events_changed(matter.pk)
+            return event, True
         existing = OfficeEvent.objects.select_for_update().filter(
             matter=matter, source=source, natural_key=natural_key
         ).first()
@@ -209,25 +224,28 @@ def record_office_event(
             if notify:
                 send_office_events_changed(matter.pk)
             return existing, True
-        event = OfficeEvent(
-            matter=matter,
-            event_type=event_type,
-            office_code=office_code,
-            office_text=office_text[:500],
-            date=date,
-            source=source,
-            natural_key=natural_key,
-            params=params,
-        )
-        # The matter and event type are saved instances the caller holds: validating them would only ask the
-        # database whether they exist (two queries per event; the foreign keys enforce it at insert anyway).
-        event.full_clean(exclude=["matter", "event_type"], validate_unique=False, validate_constraints=False)
+        _validate(event)
         if not _insert_event(event):
             # Another worker stored the same event between our check and insert: theirs stands.
             return OfficeEvent.objects.get(matter=matter, source=source, natural_key=natural_key), False
         if notify:
             send_office_events_changed(matter.pk)
         return event, True
+
+
+def _validate(event: OfficeEvent) -> None:
+    # The matter and event type are saved instances the caller holds: validating them would only ask the
+    # database whether they exist (two queries per event; the foreign keys enforce it at insert anyway).
+    event.full_clean(exclude=["matter", "event_type"], validate_unique=False, validate_constraints=False)
+
+
+def _valid(event: OfficeEvent) -> bool:
+    """Whether a new event could be stored as it is (an invalid one may still be a repeat of one held)."""
+    try:
+        _validate(event)
+    except ValidationError:
+        return False
+    return True
 
 
 def _insert_event(event: OfficeEvent) -> bool:
@@ -250,9 +268,7 @@ def _insert_event(event: OfficeEvent) -> bool:
         return False
     event.pk = ids[0]
     event._state.adding = False
-    history = [history_row(event, "+", timezone.now())]
-    seal(OfficeEvent.history.model, history, connection.alias)
-    insert_rows(OfficeEvent.history.model, history)
+    insert_sealed(OfficeEvent.history.model, [history_row(event, "+", timezone.now())])
     return True
 
 

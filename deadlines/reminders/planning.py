@@ -187,12 +187,17 @@ def _sync_chunk(
         .values_list("deadline_id", flat=True)
     ) if renewals else set()
     instruction_days = renewal_instruction_days()
-    stored = [pk for pk in ids if pk not in fresh]
+    closed = [d for d in deadlines if d.status != Deadline.Status.OPEN and d.pk not in fresh]
+    _cancel_schedules(closed, now=now, counts=counts)
+    shut = {d.pk for d in closed}
+    stored = [pk for pk in ids if pk not in fresh and pk not in shut]
     existing = _lock_reminder_rows(stored) if stored else defaultdict(list)
     changes = _Changes(now=now, counts=counts)
     for deadline in deadlines:
+        if deadline.pk in shut:
+            continue
         rows = existing.get(deadline.pk, [])
-        if deadline.status != Deadline.Status.OPEN:
+        if deadline.status != Deadline.Status.OPEN:  # inserted closed by this transaction: nothing scheduled
             changes.cancel_scheduled(rows, reason=f"deadline {deadline.get_status_display().lower()}")
             continue
         offsets = book.for_deadline(client_id=clients[deadline.pk], kind=deadline.kind)
@@ -200,6 +205,24 @@ def _sync_chunk(
         plan = plan_reminders(deadline=deadline, offsets=offsets, today=today, instruction_days=days)
         changes.follow_plan(deadline, rows, plan)
     changes.save()
+
+
+def _cancel_schedules(closed: Sequence[Deadline], *, now: dt.datetime, counts: Counter[str]) -> None:
+    """What is still scheduled for deadlines no longer open, cancelled: one UPDATE per status, no read first.
+
+    The UPDATE locks each row it changes and, under READ COMMITTED, checks ``scheduled`` again on a row a sweep
+    was claiming when it got there, so a reminder being sent right now is left alone as sent, as a locking
+    read would leave it (the sweep claims with SKIP LOCKED, so neither waits for the other in a circle)."""
+    by_status: dict[str, list[int]] = defaultdict(list)
+    for deadline in closed:
+        by_status[deadline.status].append(deadline.pk)
+    for status, pks in sorted(by_status.items()):
+        label = Deadline.Status(status).label.lower()
+        cancelled = Reminder.objects.filter(deadline_id__in=pks, status=Reminder.Status.SCHEDULED).update(
+            status=Reminder.Status.CANCELLED, status_reason=f"deadline {label}", processed_at=now, updated_at=now
+        )
+        if cancelled:
+            counts["cancelled"] += cancelled
 
 
 def _lock_reminder_rows(ids: Sequence[int]) -> dict[int | None, list[Reminder]]:

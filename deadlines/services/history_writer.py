@@ -7,6 +7,7 @@ history rows built here exactly as simple-history's bulk path builds them and se
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any, cast
 
@@ -17,7 +18,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from docketapp.audit import history_kwargs, set_change_reason
 from docketapp.audit_chain import seal
-from docketapp.plain_rows import db_value, history_row, insert_rows
+from docketapp.plain_rows import db_value, history_row, insert_rows, insert_sealed
 
 from ..freshness import bump_generation
 from ..models import Deadline
@@ -28,6 +29,9 @@ COPY_THRESHOLD = 50  # below this, plain bulk inserts are as fast as COPY's extr
 # through simple-history's save path, attributed the same way): bulk_update's CASE WHEN per field and row cost
 # more to build than the round trips it saves, for the one or two rows a recorded office event changes.
 SAVE_ONE_BY_ONE = 3
+# PostgreSQL: up to this many changed rows (and fewer creates than COPY_THRESHOLD), each is one UPDATE … RETURNING
+# (history_writer._write_few): what a recorded office event changes.
+FEW_UPDATES = 12
 
 
 def _copy_rows(model: type[models.Model], objs: list, *, skip_auto: bool, json_cache: dict[int, str]) -> None:
@@ -52,24 +56,40 @@ def _copy_rows(model: type[models.Model], objs: list, *, skip_auto: bool, json_c
                 )
 
 
-def _write_few(groups: dict[tuple[str, ...], list[Deadline]], creates: list[Deadline]) -> list[int]:
-    """PostgreSQL, the few rows a recorded office event changes: each changed row one plain UPDATE of its changed
-    columns, the new rows one INSERT returning their ids, and every history row ("~" then "+", built as
-    simple-history's bulk path builds them) sealed onto the chain under one lock and inserted in one more
-    statement. Through save() and bulk_create_with_history that was two chain-head statements per kind of
-    write, and Django's compilers preparing each of a deadline's 35 values twice. The ids created."""
+def _write_few(updates: list[Update], creates: list[Deadline]) -> tuple[list[Deadline], list[int]]:
+    """PostgreSQL, the few rows a recorded office event changes: each planned change one UPDATE of its columns
+    that also locks the row, skips it when someone closed it meanwhile and returns it as stored; the new rows
+    one INSERT returning their ids; and every history row ("~" then "+", built as simple-history's bulk path
+    builds them) sealed onto the chain under one lock and inserted with the head's move in one statement.
+    Through a locking read, save() and bulk_create_with_history that was a read, two chain-head statements per
+    kind of write, and Django's compilers preparing each of a deadline's 35 values twice. The rows changed
+    (as stored) and created, and the ids created."""
     now = timezone.now()
     history: list[models.Model] = []
+    written: list[Deadline] = []
     quote = connection.ops.quote_name
     meta = Deadline._meta
+    table, returned = _returned_columns()
     with connection.cursor() as cursor:
-        for fields, group in groups.items():
-            columns = [cast(models.Field, meta.get_field(name)) for name in fields]
-            assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in columns)
-            sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
-            for row in group:
-                cursor.execute(sql, [*(db_value(f, getattr(row, f.attname)) for f in columns), row.pk])
-                history.append(history_row(row, "~", now))
+        for update in sorted(updates, key=lambda u: u.pk):  # one lock order for concurrent writers
+            values = dict(update.values)
+            if update.reset_verification:
+                values |= {"last_changed_by": None, "verified_by": None, "verified_at": None}
+            values["updated_at"] = now
+            columns = [cast(models.Field, meta.get_field(name)) for name in values]
+            cursor.execute(
+                f"UPDATE {table} SET {', '.join(f'{quote(str(f.column))} = %s' for f in columns)} "  # noqa: S608
+                f"WHERE {quote(meta.pk.column)} = %s AND {quote('status')} <> ALL(%s) RETURNING {returned}",
+                [*(db_value(f, values[name]) for f, name in zip(columns, values, strict=True)), update.pk,
+                 sorted(FINAL_STATUSES)],
+            )
+            stored = cursor.fetchone()
+            if stored is None:  # closed meanwhile (a paralegal marked it done after the plan was read): theirs
+                continue
+            row = _from_returned(stored)
+            set_change_reason(row, update.reason)
+            written.append(row)
+            history.append(history_row(row, "~", now))
     ids: list[int] = []
     if creates:
         for obj in creates:
@@ -77,10 +97,35 @@ def _write_few(groups: dict[tuple[str, ...], list[Deadline]], creates: list[Dead
             obj.updated_at = now
         ids = insert_rows(Deadline, creates, returning=True)
         history += _history_rows(creates, ids, now)
-    if history:  # none when every planned update found its row closed meanwhile (_apply_updates skips those)
-        seal(Deadline.history.model, history, connection.alias)
-        insert_rows(Deadline.history.model, history)
-    return ids
+        written += creates
+    # None when every planned update found its row closed meanwhile.
+    insert_sealed(Deadline.history.model, history)
+    return written, ids
+
+
+def _returned_columns() -> tuple[str, str]:
+    quote = connection.ops.quote_name
+    return quote(Deadline._meta.db_table), ", ".join(quote(str(f.column)) for f in Deadline._meta.concrete_fields)
+
+
+@functools.cache
+def _converters() -> tuple[tuple[Any, tuple[Any, ...]], ...]:
+    """Each concrete column's expression and the converters a query applies to it (JSON decoded by its field)."""
+    out = []
+    for f in Deadline._meta.concrete_fields:
+        col = f.get_col(Deadline._meta.db_table)
+        out.append((col, (*connection.ops.get_db_converters(col), *col.get_db_converters(connection))))
+    return tuple(out)
+
+
+def _from_returned(values: tuple) -> Deadline:
+    """A deadline from the columns an UPDATE … RETURNING gave back, converted as a query's rows are."""
+    converted = []
+    for (col, funcs), value in zip(_converters(), values, strict=True):
+        for func in funcs:
+            value = func(value, col, connection)
+        converted.append(value)
+    return Deadline.from_db(connection.alias, [f.attname for f in Deadline._meta.concrete_fields], converted)
 
 
 def _history_rows(creates: list[Deadline], ids: list[int], now: Any) -> list[models.Model]:
@@ -149,15 +194,13 @@ def _apply_updates(updates: list[Update]) -> dict[tuple[str, ...], list[Deadline
 def write_changes(creates: list[Deadline], updates: list[Update]) -> tuple[list[Deadline], list[int]]:
     """Store a chunk's planned creates and updates with their history rows; the rows written, as stored, and
     the ids of those inserted (no reminder rows can exist for them yet)."""
+    if connection.vendor == "postgresql" and len(creates) < COPY_THRESHOLD and len(updates) <= FEW_UPDATES:
+        # Supersede first (in _write_few too): a live row and its replacement may share a key.
+        written, new_ids = _write_few(updates, creates)
+        bump_generation()  # the docket's cached figures (the "to verify" badge) count again at once
+        return written, new_ids
     groups = _apply_updates(updates) if updates else {}
     written = [row for group in groups.values() for row in group]
-    if connection.vendor == "postgresql" and len(creates) < COPY_THRESHOLD and all(
-        len(group) <= SAVE_ONE_BY_ONE for group in groups.values()
-    ):
-        # Supersede first (in _write_few too): a live row and its replacement may share a key.
-        new_ids = _write_few(groups, creates)
-        bump_generation()  # the docket's cached figures (the "to verify" badge) count again at once
-        return written + creates, new_ids
     kwargs = history_kwargs()
     for fields, group in groups.items():
         if len(group) <= SAVE_ONE_BY_ONE:

@@ -50,7 +50,7 @@ def test_every_path_stores_the_same_rows_history_and_chain():
     matters = [MatterFactory(office="EP") for _ in range(3)]
     with attributed(reason="recompute: office event recorded", user=user, process="tests"):
         with transaction.atomic():
-            plain = history_writer._write_few({}, planned(matters[0]))
+            _, plain = history_writer._write_few([], planned(matters[0]))
             copied = history_writer._copy_create_with_history(planned(matters[1]))
             django = bulk_create_with_history(planned(matters[2]), Deadline, **history_kwargs())
     assert len(plain) == len(copied) == len(django) == 2
@@ -65,24 +65,34 @@ def test_every_path_stores_the_same_rows_history_and_chain():
 
 
 def test_a_changed_row_is_stored_and_historied_alike_by_one_update_and_by_save():
-    """The few rows a recorded event changes (a reply supersedes the reply deadline): one plain UPDATE and a
-    history row sealed with the event's new rows, or save() with simple-history's row: the same."""
+    """The few rows a recorded event changes (a reply supersedes the reply deadline): one UPDATE … RETURNING of
+    the planned values and a history row sealed with the event's new rows, or save() with simple-history's
+    row: the same row, the same history (the row as stored, with every column read back)."""
+    from deadlines.services.diff import Update
+
     user = UserFactory()
     matters = [MatterFactory(office="EP") for _ in range(2)]
     with attributed(reason="set up", process="tests"), transaction.atomic():
         rows = [planned(m)[0] for m in matters]
         for row in rows:
             row.save()
-    fields = ("closed_reason", "status", "updated_at", "explanation")
+    reason = "superseded: answered by EP.REPLY_FILED of 2026-01-05"
+    values = {
+        "status": Deadline.Status.SUPERSEDED,
+        "closed_reason": "answered by EP.REPLY_FILED of 2026-01-05",
+        "explanation": {**rows[0].explanation, "closed": {"by": "EP.REPLY_FILED", "on": "2026-01-05"}},
+    }
     with attributed(reason="recompute: office event recorded", user=user, process="tests"):
         with transaction.atomic():
-            for row in rows:
-                row.status = Deadline.Status.SUPERSEDED
-                row.closed_reason = "answered by EP.REPLY_FILED of 2026-01-05"
-                row.explanation = {**row.explanation, "closed": {"by": "EP.REPLY_FILED", "on": "2026-01-05"}}
-                set_change_reason(row, "superseded: answered by EP.REPLY_FILED of 2026-01-05")
-            history_writer._write_few({fields: [rows[0]]}, [])
-            rows[1].save(update_fields=list(fields))
+            written, created = history_writer._write_few([Update(pk=rows[0].pk, values=values, reason=reason)], [])
+            for name, value in values.items():
+                setattr(rows[1], name, value)
+            set_change_reason(rows[1], reason)
+            rows[1].save(update_fields=[*values, "updated_at"])
+    assert created == []
+    assert [(w.pk, w.status, w.explanation["closed"]["by"], w.due_date) for w in written] == [
+        (rows[0].pk, Deadline.Status.SUPERSEDED, "EP.REPLY_FILED", D("2026-04-01"))
+    ]
     ours, theirs = stored(matters[0]), stored(matters[1])
     assert ours == theirs
     assert ours[0][0]["status"] == Deadline.Status.SUPERSEDED

@@ -68,3 +68,39 @@ def test_an_event_stored_meanwhile_by_another_worker_is_theirs():
     assert list(OfficeEvent.objects.filter(matter=matter).values_list("pk", "office_text")) == [(theirs.pk, "")]
     assert OfficeEvent.history.filter(matter=matter).count() == 1
     assert audit_chain.verify().findings == []
+
+
+def test_a_new_event_costs_three_statements_and_one_seen_again_is_read_compared_and_corrected():
+    """PostgreSQL tries the insert first (sync hands over only events the docket does not hold): a new event is
+    its INSERT, the chain head's locking read, and its history row inserted with the head's move in one
+    statement. Seen again unchanged it writes nothing; corrected by the office, the row is updated with a "~"
+    history row, as before the insert came first."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    action = EventTypeFactory(code="EP.COMMUNICATION_94_3", office="EP")
+    matter = MatterFactory(office="EP")
+
+    def record(text):
+        with CaptureQueriesContext(connection) as queries:
+            with attributed(reason="office sync", process="tests"), transaction.atomic():
+                event, changed = record_office_event(
+                    matter=matter, event_type=action, office_code="EXRE", date=dt.date(2025, 12, 1),
+                    office_text=text, discriminator="x", params=PARAMS, notify=False,
+                )
+        # (The test's own atomic() is a savepoint inside the test case's transaction: not the event's cost.)
+        return event, changed, [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+
+    first, created, statements = record("Communication")
+    assert created and len(statements) == 3, "\n".join(statements)
+    assert statements[0].startswith('INSERT INTO "patents_officeevent"')
+    assert statements[2].startswith('WITH "along" AS (UPDATE "auditlog_auditchainhead"')
+    again, changed, _ = record("Communication")
+    assert (again.pk, changed) == (first.pk, False)
+    corrected, changed, _ = record("Communication (corrected)")
+    assert (corrected.pk, changed) == (first.pk, True)
+    assert list(OfficeEvent.objects.filter(matter=matter).values_list("office_text", flat=True)) == [
+        "Communication (corrected)"
+    ]
+    assert [h.history_type for h in OfficeEvent.history.filter(matter=matter).order_by("chain_seq")] == ["+", "~"]
+    assert audit_chain.verify().findings == []

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 
 import pytest
+from django.db import connection, transaction
 
 from deadlines.models import Deadline, Reminder
 
@@ -186,8 +189,8 @@ def test_cancelling_a_schedule_stamps_each_row_and_costs_a_fixed_number_of_state
     assert scheduled.count() >= 6
     change(deadline, status=Deadline.Status.SUPERSEDED)
     when = at(DUE - dt.timedelta(days=40), 10)
-    # policies, savepoint, deadlines, locked reminder rows, one UPDATE for all of them, release
-    with django_assert_max_num_queries(6):
+    # policies, savepoint, deadlines, one UPDATE for all of them (no locking read first), release
+    with django_assert_max_num_queries(5):
         resync(deadline, when)
     cancelled = list(deadline.reminders.filter(status=Reminder.Status.CANCELLED))
     assert len(cancelled) >= 6
@@ -210,3 +213,60 @@ def test_a_moved_deadline_gives_each_row_its_own_new_date(make_deadline):
         assert row.target_date == new_date
         assert row.due_at.date() == new_date - dt.timedelta(days=row.offset_days)
         assert row.updated_at == when
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_reminder_being_sent_while_its_deadline_closes_stays_sent_and_the_rest_are_cancelled(make_deadline):
+    """The schedule of a closed deadline is cancelled by one UPDATE with no locking read first. A sweep that
+    holds one of its rows (claiming it, about to send) must finish first; the row is then sent, and the UPDATE,
+    which checks "scheduled" again on the row it waited for, leaves it alone: the record says sent, not
+    cancelled, and nothing is sent twice."""
+    deadline = make_deadline(due_date=DUE)
+    resync(deadline, at(DUE - dt.timedelta(days=90), 8))
+    scheduled = list(deadline.reminders.filter(status=Reminder.Status.SCHEDULED).order_by("pk"))
+    assert len(scheduled) >= 4
+    held = scheduled[0]
+    locked, release, failures = threading.Event(), threading.Event(), []
+
+    def sweep_holding_one_row() -> None:
+        try:
+            with transaction.atomic():
+                list(Reminder.objects.select_for_update().filter(pk=held.pk))
+                locked.set()
+                release.wait(20)
+                Reminder.objects.filter(pk=held.pk).update(status=Reminder.Status.SENT)
+        except Exception as exc:  # reported below, in the test's own thread
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    def close_the_deadline() -> None:
+        try:
+            change(deadline, status=Deadline.Status.SUPERSEDED)
+            resync(deadline, at(DUE - dt.timedelta(days=40), 10))
+        except Exception as exc:
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    sweep = threading.Thread(target=sweep_holding_one_row)
+    sweep.start()
+    assert locked.wait(20)
+    closer = threading.Thread(target=close_the_deadline)
+    closer.start()
+    with connection.cursor() as cursor:  # until the closing UPDATE waits for the sweep's row lock
+        for _ in range(400):
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+            if cursor.fetchone()[0]:
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("the cancelling UPDATE never waited for the row the sweep holds")
+    release.set()
+    sweep.join(20)
+    closer.join(20)
+    assert failures == []
+    statuses = dict(Reminder.objects.filter(deadline=deadline).values_list("pk", "status"))
+    assert statuses.pop(held.pk) == Reminder.Status.SENT
+    assert set(statuses.values()) == {Reminder.Status.CANCELLED}
