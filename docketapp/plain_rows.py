@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db import connection, models
 from django.db.models.constants import OnConflict
 
 from .audit import history_row_fields
@@ -45,18 +45,6 @@ def db_value(field: Any, value: Any) -> Any:
     return value if adapt is None or value is None else adapt(value)
 
 
-def _layout(model: type[models.Model]) -> tuple[list[Any], list[Callable[[Any], Any] | None], list[bool]]:
-    """The columns an insert writes, how each value is handed to the driver, and which are stamped with now
-    when empty: built once per model and connection (the adapters are the connection's), not per row written."""
-    layouts = connections[DEFAULT_DB_ALIAS].__dict__.setdefault("_plain_row_layouts", {})  # this thread's
-    found = layouts.get(model)
-    if found is None:
-        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-        stamped = [bool(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)) for f in fields]
-        found = layouts[model] = (fields, [_adapter(f) for f in fields], stamped)
-    return found
-
-
 def insert_rows(
     model: type[models.Model], objs: Sequence[models.Model], *, returning: bool = False,
     conflict_ignored: bool = False, along: tuple[str, list[Any]] | None = None,
@@ -70,7 +58,9 @@ def insert_rows(
     if not objs:
         return []
     ops = connection.ops
-    fields, adapters, stamped = _layout(model)
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    adapters = [_adapter(f) for f in fields]
+    stamped = [getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) for f in fields]
     on_conflict = OnConflict.IGNORE if conflict_ignored else None
     head = (
         f"{ops.insert_statement(on_conflict=on_conflict)} {ops.quote_name(model._meta.db_table)} "

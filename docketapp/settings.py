@@ -114,15 +114,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.boo
     # 1.7 s (EXPLAIN ANALYZE in docs/dashboard.md). Our queries are short OLTP reads: no JIT.
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options["options"] = (_options.get("options", "") + " -c jit=off").strip()
-_postgresql = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-if _postgresql and env.bool("POSTGRES_SERVER_BINDING", default=True):
-    # Parameters sent apart from the statement (psycopg's server-side binding) instead of quoted into its text
-    # by the client: a recorded office event sends about 300 values, a deadline's explanation JSON twice, and
-    # quoting them cost more than the statements (issue 18, docs/benchmarks.md). Prepared statements stay off
-    # unless POSTGRES_PREPARE_THRESHOLD is set: a pooler in transaction mode may not keep them.
-    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
-    if env.str("POSTGRES_PREPARE_THRESHOLD", default=""):
-        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = env.int("POSTGRES_PREPARE_THRESHOLD")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -73,26 +73,3 @@ def test_admin_list_never_counts_the_whole_table(client):
     counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
     # Only bounded counts: every COUNT runs over a LIMITed subquery.
     assert counts and all("LIMIT" in sql.upper() for sql in counts), counts
-
-
-@pytest.mark.postgres
-@pytest.mark.django_db
-def test_postgresql_gets_parameters_apart_from_the_statement_and_prepares_nothing_unless_asked():
-    """Server-side binding by default (POSTGRES_SERVER_BINDING): the values of a query travel apart from its
-    text, so a value cannot change the statement and nothing is quoted by the client (the cost issue 18
-    measured); prepared statements only when POSTGRES_PREPARE_THRESHOLD says so (a pooler may drop them)."""
-    import psycopg
-
-    with connection.cursor() as cursor:
-        assert not isinstance(cursor.cursor, psycopg.ClientCursor)
-        cursor.execute("SELECT %s::text, %s::jsonb ->> 'k'", ["it's; DROP TABLE x --", '{"k": "v"}'])
-        assert cursor.fetchone() == ("it's; DROP TABLE x --", "v")
-    assert connection.connection.prepare_threshold is None
-    env = {**os.environ, "POSTGRES_SERVER_BINDING": "false"}  # the way back to client-side binding
-    shown = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; "
-         "print(settings.DATABASES['default'].get('OPTIONS', {}).get('server_side_binding'))"],
-        env={**env, "DJANGO_SETTINGS_MODULE": "docketapp.settings"}, capture_output=True, text=True, cwd=ROOT,
-        check=True,
-    )
-    assert shown.stdout.strip().splitlines()[-1] == "None"
