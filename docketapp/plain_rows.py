@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models.constants import OnConflict
 
 from .audit import history_row_fields
@@ -45,6 +45,47 @@ def db_value(field: Any, value: Any) -> Any:
     return value if adapt is None or value is None else adapt(value)
 
 
+def _layout(model: type[models.Model]) -> tuple[list[Any], list[Callable[[Any], Any] | None], list[bool]]:
+    """The columns an insert writes, how each value is handed to the driver, and which are stamped with now
+    when empty: built once per model and connection (the adapters are the connection's), not per row written."""
+    layouts = connections[DEFAULT_DB_ALIAS].__dict__.setdefault("_plain_row_layouts", {})  # this thread's
+    found = layouts.get(model)
+    if found is None:
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        stamped = [bool(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)) for f in fields]
+        found = layouts[model] = (fields, [_adapter(f) for f in fields], stamped)
+    return found
+
+
+# PostgreSQL's protocol carries at most this many parameters in one statement.
+PARAMETER_LIMIT = 65535
+
+
+def bound_cursor() -> Any:
+    """A cursor whose values travel apart from the statement on PostgreSQL (psycopg's server-side binding), for
+    this module's statements, which send hundreds of values per recorded office event (a deadline's explanation
+    JSON twice): Django's own cursors quote every value into the statement's text in the client, which cost
+    more than the statements (issue 18). Wrapped as Django wraps its cursors (logged, execute wrappers, errors
+    translated); Django's ordinary cursor on other databases. Its statements must stay under PARAMETER_LIMIT."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    from django.db.backends.postgresql.base import (  # type: ignore[attr-defined]  # psycopg 3's, not in stubs
+        TIMESTAMPTZ_OID,
+        ServerBindingCursor,
+    )
+    from django.db.backends.postgresql.psycopg_any import register_tzloader
+    from psycopg.pq import Format
+
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        raw = ServerBindingCursor(connection.connection)
+        if connection.timezone != connection.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT).timezone:
+            register_tzloader(connection.timezone, raw)  # as Django's create_cursor does
+        connection.validate_thread_sharing()  # then wrapped as Django's _prepare_cursor wraps its own
+        return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+
+
 def insert_rows(
     model: type[models.Model], objs: Sequence[models.Model], *, returning: bool = False,
     conflict_ignored: bool = False, along: tuple[str, list[Any]] | None = None,
@@ -58,9 +99,7 @@ def insert_rows(
     if not objs:
         return []
     ops = connection.ops
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    adapters = [_adapter(f) for f in fields]
-    stamped = [getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) for f in fields]
+    fields, adapters, stamped = _layout(model)
     on_conflict = OnConflict.IGNORE if conflict_ignored else None
     head = (
         f"{ops.insert_statement(on_conflict=on_conflict)} {ops.quote_name(model._meta.db_table)} "
@@ -71,8 +110,9 @@ def insert_rows(
         tail += f" RETURNING {ops.quote_name(model._meta.pk.column)}"
     row = f"({', '.join(['%s'] * len(fields))})"
     ids: list[int] = []
-    with connection.cursor() as cursor:
-        size = max(1, ops.bulk_batch_size(fields, objs))
+    with bound_cursor() as cursor:
+        room = PARAMETER_LIMIT - (len(along[1]) if along is not None else 0)
+        size = max(1, min(ops.bulk_batch_size(fields, objs), room // len(fields)))
         for start in range(0, len(objs), size):
             part = objs[start : start + size]
             params: list[Any] = []

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple, cast
 
 from django.db import connection, models
 
+from docketapp.plain_rows import bound_cursor
 from patents.models import EventType, Matter, OfficeEvent, PriorityClaim
 
 from ..models import Deadline, OfficeClosure
@@ -278,7 +279,7 @@ def _read_postgresql(ids: Sequence[int], *, lock: bool) -> tuple[list[tuple], di
     at = SNAPSHOT_COLUMNS.index("designated_offices")
     width = len(SNAPSHOT_COLUMNS) + len(CONTEXT_COLUMNS)
     sql = _snapshot_sql() + (" FOR UPDATE OF m" if lock else "")
-    with connection.cursor() as cursor:
+    with bound_cursor() as cursor:
         cursor.execute(sql, [Deadline.Origin.ENGINE.value, [r.value for r in PHASE_RELATIONS], list(ids)])
         fetched = cursor.fetchall()
     both: list[tuple] = []

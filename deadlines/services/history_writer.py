@@ -18,7 +18,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from docketapp.audit import history_kwargs, set_change_reason
 from docketapp.audit_chain import seal
-from docketapp.plain_rows import db_value, history_row, insert_rows, insert_sealed
+from docketapp.plain_rows import bound_cursor, db_value, history_row, insert_rows, insert_sealed
 
 from ..freshness import bump_generation
 from ..models import Deadline
@@ -70,7 +70,7 @@ def _write_few(updates: list[Update], creates: list[Deadline]) -> tuple[list[Dea
     quote = connection.ops.quote_name
     meta = Deadline._meta
     table, returned = _returned_columns()
-    with connection.cursor() as cursor:
+    with bound_cursor() as cursor:
         for update in sorted(updates, key=lambda u: u.pk):  # one lock order for concurrent writers
             values = dict(update.values)
             if update.reset_verification:

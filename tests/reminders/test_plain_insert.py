@@ -70,3 +70,26 @@ def test_a_json_field_is_stored_as_the_field_would_store_it():
     matter = MatterFactory()
     insert_rows(MatterComputation, [MatterComputation(matter=matter, problems=[{"rule": "x"}])])
     assert MatterComputation.objects.get(matter=matter).problems == [{"rule": "x"}]
+
+
+@pytest.mark.postgres
+def test_more_rows_than_one_statement_may_carry_go_in_several_and_the_values_travel_apart():
+    """On PostgreSQL the values are bound on the server (docketapp.plain_rows.bound_cursor), where one statement
+    carries at most 65,535 of them: 7,000 reminder rows (77,000 values) go in as two statements, every row
+    stored, and a value that looks like SQL is stored as text."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    deadline = DeadlineFactory(matter=MatterFactory())
+    many = [
+        Reminder(deadline=deadline, kind="before_due", offset_days=n, target_date=dt.date(2026, 4, 1),
+                 due_at=NOW, created_at=NOW, status_reason="x'); DROP TABLE deadlines_reminder; --")
+        for n in range(7000)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        insert_rows(Reminder, many)
+    assert len([q for q in queries.captured_queries if q["sql"].startswith("INSERT")]) == 2
+    assert Reminder.objects.filter(deadline=deadline).count() == 7000
+    assert set(Reminder.objects.filter(deadline=deadline).values_list("status_reason", flat=True)) == {
+        "x'); DROP TABLE deadlines_reminder; --"
+    }
