@@ -17,7 +17,7 @@ from django.db import connection, models
 from docketapp.plain_rows import bound_cursor
 from patents.models import EventType, Matter, OfficeEvent, PriorityClaim
 
-from ..models import Deadline, OfficeClosure
+from ..models import Deadline, MatterComputation, OfficeClosure
 from ..rules import Closures, EventFact, MatterFacts, normalize_office
 from ..truth import CLAIMANT_COLUMNS, CONTEXT_COLUMNS, MatterContext, PhaseChild, load_contexts
 
@@ -155,11 +155,28 @@ SNAPSHOT_COLUMNS = (
 )
 
 
+# A matter's place in the recompute: on the active docket (not closed), its last settled inputs hash (None: never
+# computed), and whether a recompute was asked for (an office event recorded).
+MatterState = tuple[bool, str | None, bool]
+
+
+def load_snapshots_and_states(ids: Sequence[int], *, lock: bool) -> tuple[list[MatterSnapshot], dict[int, MatterState]]:
+    """PostgreSQL, up to ONE_STATEMENT_UP_TO matters (``one_statement``): the snapshots of every one of ``ids``,
+    closed or not, with their states, in the one statement. A recorded office event's recompute needs both, and
+    the state's own query was one more round trip (issue 18)."""
+    states: dict[int, MatterState] = {}
+    return _load(ids, lock=lock, states=states), states
+
+
 def load_snapshots(ids: Sequence[int], *, lock: bool) -> list[MatterSnapshot]:
+    return _load(ids, lock=lock)
+
+
+def _load(ids: Sequence[int], *, lock: bool, states: dict[int, MatterState] | None = None) -> list[MatterSnapshot]:
     children: dict[int, list[PhaseChild]] | None
     claimants: dict[int, list[tuple]] | None
-    if _one_statement(len(ids)):
-        both, claims, events, stored, children, claimants = _read_postgresql(ids, lock=lock)
+    if states is not None or one_statement(len(ids)):
+        both, claims, events, stored, children, claimants = _read_postgresql(ids, lock=lock, states=states)
     else:
         qs = Matter.objects.filter(pk__in=ids).order_by("pk")
         if lock:
@@ -204,8 +221,9 @@ def load_snapshots(ids: Sequence[int], *, lock: bool) -> list[MatterSnapshot]:
 ONE_STATEMENT_UP_TO = 20
 
 
-def _one_statement(count: int) -> bool:
+def one_statement(count: int) -> bool:
     return connection.vendor == "postgresql" and count <= ONE_STATEMENT_UP_TO
+
 
 
 @functools.cache
@@ -259,7 +277,13 @@ def _snapshot_sql() -> str:
         f"ON {col(Matter, 'pk', 'o')} = {col(PriorityClaim, 'matter', 'p')} "
         f"WHERE {col(PriorityClaim, 'country', 'p')} = {col(Matter, 'office', 'm')} "
         f"AND {col(PriorityClaim, 'date', 'p')} = {col(Matter, 'filing_date', 'm')} "
-        f"AND {col(Matter, 'application_number_normalized', 'm')} <> '') "
+        f"AND {col(Matter, 'application_number_normalized', 'm')} <> ''), "
+        # Its state: on the active docket, its computation row's inputs hash and recompute request.
+        f"{col(Matter, 'closed_at', 'm')} IS NULL, "
+        f"(SELECT {col(MatterComputation, 'inputs_hash', 's')} FROM {table(MatterComputation)} s "
+        f"WHERE {col(MatterComputation, 'matter', 's')} = m.{q('id')}), "
+        f"EXISTS (SELECT 1 FROM {table(MatterComputation)} r WHERE {col(MatterComputation, 'matter', 'r')} = "
+        f"m.{q('id')} AND {col(MatterComputation, 'recompute_requested_at', 'r')} IS NOT NULL) "
         f"FROM {table(Matter)} m WHERE m.{q('id')} = ANY(%s) ORDER BY m.{q('id')}"
     )
 
@@ -274,7 +298,9 @@ def _day(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
-def _read_postgresql(ids: Sequence[int], *, lock: bool) -> tuple[list[tuple], dict, dict, dict, dict, dict]:
+def _read_postgresql(
+    ids: Sequence[int], *, lock: bool, states: dict[int, MatterState] | None = None
+) -> tuple[list[tuple], dict, dict, dict, dict, dict]:
     designated = cast(models.JSONField, Matter._meta.get_field("designated_offices"))
     at = SNAPSHOT_COLUMNS.index("designated_offices")
     width = len(SNAPSHOT_COLUMNS) + len(CONTEXT_COLUMNS)
@@ -294,7 +320,9 @@ def _read_postgresql(ids: Sequence[int], *, lock: bool) -> tuple[list[tuple], di
             own[at] = json.loads(own[at], cls=designated.decoder)
         both.append(tuple(own))
         pk = own[0]
-        claim_days, event_rows, stored_rows, child_rows, claimant_rows = (_json(v) for v in row[width:])
+        claim_days, event_rows, stored_rows, child_rows, claimant_rows = (_json(v) for v in row[width:-3])
+        if states is not None:
+            states[pk] = (bool(row[-3]), row[-2], bool(row[-1]))
         claims[pk] = [dt.date.fromisoformat(day) for day in claim_days]
         events[pk] = [
             EventFact(ref=str(epk), code=code, date=dt.date.fromisoformat(day), params=dict(params or {}))

@@ -33,7 +33,7 @@ from patents.models import Matter
 from ..models import Deadline, MatterComputation
 from ..rules import Closures
 from .diff import Change, Update, plan_matter
-from .facts import load_closures, load_snapshots
+from .facts import MatterSnapshot, load_closures, load_snapshots, load_snapshots_and_states, one_statement
 from .history_writer import write_changes
 from .inputs import input_keys
 from .lifecycle import matter_lifecycle, store_lifecycle
@@ -122,14 +122,15 @@ class _Chunk:
 
 def _plan_chunk(
     chunk: Sequence[int], *, base: str, closures: Closures, today: dt.date, reason: str, dry_run: bool,
-    calendars: dict,
+    calendars: dict, read: dict[int, MatterSnapshot] | None = None,
 ) -> _Chunk:
     """Plan every matter of a chunk (all of them need a computation); stores only the matters' derived
-    lifecycle (unless ``dry_run``)."""
+    lifecycle (unless ``dry_run``). ``read``: the chunk's snapshots already read (and locked)."""
     plan = _Chunk()
     part = plan.outcome
     unchanged: list[int] = []
-    for snapshot in load_snapshots(chunk, lock=not dry_run):
+    snapshots = [read[mid] for mid in chunk] if read is not None else load_snapshots(chunk, lock=not dry_run)
+    for snapshot in snapshots:
         lifecycle = matter_lifecycle(snapshot, today)
         part.matters += 1
         lifecycle_written = False
@@ -175,21 +176,31 @@ def _recompute_chunk(
         active: list[int] = []
         known: dict[int, str] = {}
         pending: set[int] = set()
-        for mid, digest, requested in (
-            Matter.objects.filter(pk__in=chunk).active().order_by("pk")
-            .values_list("pk", "deadline_computation__inputs_hash", "deadline_computation__recompute_requested_at")
-        ):
+        read: dict[int, MatterSnapshot] | None = None
+        if one_statement(len(chunk)):
+            # A recorded event's few matters: read whole, with their states, in the one statement (locked, as the
+            # plan reads them), instead of a query for the states and then the read.
+            snapshots, states = load_snapshots_and_states(chunk, lock=not dry_run)
+            read = {snapshot.pk: snapshot for snapshot in snapshots}
+            rows = [(mid, digest, requested) for mid, (open_, digest, requested) in sorted(states.items()) if open_]
+        else:
+            rows = list(
+                Matter.objects.filter(pk__in=chunk).active().order_by("pk").values_list(
+                    "pk", "deadline_computation__inputs_hash", "deadline_computation__recompute_requested_at"
+                )
+            )
+        for mid, digest, requested in rows:
             active.append(mid)
             if digest is not None:  # NULL only when there is no computation row (inputs_hash is NOT NULL)
                 known[mid] = digest
-            if requested is not None:
+            if requested:  # a moment, or (from the one statement) whether there is one
                 pending.add(mid)
         # Matters marked pending (an office event recorded) or never settled are computed without asking.
         ask = [] if force else [mid for mid in active if known.get(mid) and mid not in pending]
         current = input_keys(ask, base=base, today=today)
         todo = [mid for mid in active if mid not in current or known.get(mid) != current[mid]]
         plan = _plan_chunk(todo, base=base, closures=closures, today=today, reason=reason, dry_run=dry_run,
-                           calendars=calendars)
+                           calendars=calendars, read=read)
         part = plan.outcome
         part.matters += len(active) - len(todo)
         part.skipped += len(active) - len(todo)

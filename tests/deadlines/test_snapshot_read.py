@@ -67,7 +67,7 @@ def portfolio():
 def test_one_statement_gives_the_engine_what_the_per_table_queries_give(portfolio, monkeypatch, lock):
     with CaptureQueriesContext(connection) as one:
         combined = facts.load_snapshots(portfolio, lock=lock)
-    monkeypatch.setattr(facts, "_one_statement", lambda count: False)
+    monkeypatch.setattr(facts, "one_statement", lambda count: False)
     with CaptureQueriesContext(connection) as many:
         per_table = facts.load_snapshots(portfolio, lock=lock)
     assert combined == per_table
@@ -105,3 +105,33 @@ def test_a_full_pass_chunk_reads_table_by_table(portfolio, monkeypatch):
     with CaptureQueriesContext(connection) as many:
         facts.load_snapshots(portfolio, lock=False)  # four matters
     assert len(many.captured_queries) == 6
+
+
+def test_the_one_statement_also_gives_each_matters_state_as_the_recompute_asks_it(portfolio):
+    """A recorded event's recompute reads its matters' states (on the active docket, last settled inputs hash,
+    recompute asked for) in the same statement as their snapshots: the same as the ORM's query gives, a closed
+    matter included (the recompute then leaves it alone)."""
+    from deadlines.models import MatterComputation
+    from docketapp.audit import attributed
+
+    pct, ep, bare, us = portfolio
+    closed = Matter.objects.get(pk=bare)
+    closed.closed_at = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
+    with attributed(reason="test: matter closed", process="tests"):
+        closed.save(update_fields=["closed_at"])
+    MatterComputation.objects.create(matter_id=ep, inputs_hash="a" * 40)
+    MatterComputation.objects.create(matter_id=us, inputs_hash="", recompute_requested_at=dt.datetime(
+        2026, 1, 6, tzinfo=dt.UTC))
+    with CaptureQueriesContext(connection) as one:
+        snapshots, states = facts.load_snapshots_and_states(portfolio, lock=True)
+    assert len(one.captured_queries) == 1
+    assert [s.pk for s in snapshots] == sorted(portfolio)
+    orm = {
+        pk: (closed is None, digest, requested is not None)
+        for pk, closed, digest, requested in Matter.objects.filter(pk__in=portfolio).values_list(
+            "pk", "closed_at", "deadline_computation__inputs_hash", "deadline_computation__recompute_requested_at"
+        )
+    }
+    assert states == orm == {
+        pct: (True, None, False), ep: (True, "a" * 40, False), bare: (False, None, False), us: (True, "", True),
+    }
