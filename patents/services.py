@@ -200,37 +200,39 @@ def record_office_event(
             natural_key=natural_key,
             params=params,
         )
-        if connection.vendor == "postgresql" and _valid(event) and _insert_event(event):
-            # The commonest case first, in one statement: sync hands over only events the docket does not hold
-            # (patents.ingestion.apply), so the natural key is almost always new. Held already: read it below.
-            if notify:
-                send_office_events_changed(matter.pk)
-            return event, True
-        existing = OfficeEvent.objects.select_for_update().filter(
-            matter=matter, source=source, natural_key=natural_key
-        ).first()
-        if existing is not None:
-            changes = {
-                "event_type": event_type,
-                "office_text": office_text[:500],
-                "params": params,
-            }
-            dirty = [name for name, value in changes.items() if getattr(existing, name) != value]
-            if not dirty:
-                return existing, False
-            for name in dirty:
-                setattr(existing, name, changes[name])
-            _save(existing, update_fields=dirty)
-            if notify:
-                send_office_events_changed(matter.pk)
-            return existing, True
-        _validate(event)
-        if not _insert_event(event):
-            # Another worker stored the same event between our check and insert: theirs stands.
-            return OfficeEvent.objects.get(matter=matter, source=source, natural_key=natural_key), False
+        # The commonest case first: sync hands over only events the docket does not hold (patents.ingestion.
+        # apply), so the natural key is almost always new and its insert is all there is to do.
+        if not (_valid(event) and _insert_event(event)):
+            existing = OfficeEvent.objects.select_for_update().filter(
+                matter=matter, source=source, natural_key=natural_key
+            ).first()
+            if existing is not None:
+                return _correct(existing, event_type=event_type, office_text=office_text[:500], params=params,
+                                notify=notify)
+            _validate(event)  # not held, so the insert was not tried: it is invalid, and this says why
+            if not _insert_event(event):
+                # Refused by its natural key, yet not there when read: another worker's, not yet visible.
+                return OfficeEvent.objects.get(matter=matter, source=source, natural_key=natural_key), False
         if notify:
             send_office_events_changed(matter.pk)
         return event, True
+
+
+def _correct(
+    existing: OfficeEvent, *, event_type: EventType, office_text: str, params: dict, notify: bool
+) -> tuple[OfficeEvent, bool]:
+    """An event the docket holds, seen again: unchanged, nothing written; corrected by the office (its text, type
+    or params), the row updated with its history."""
+    changes = {"event_type": event_type, "office_text": office_text, "params": params}
+    dirty = [name for name, value in changes.items() if getattr(existing, name) != value]
+    if not dirty:
+        return existing, False
+    for name in dirty:
+        setattr(existing, name, changes[name])
+    _save(existing, update_fields=dirty)
+    if notify:
+        send_office_events_changed(existing.matter_id)
+    return existing, True
 
 
 def _validate(event: OfficeEvent) -> None:
