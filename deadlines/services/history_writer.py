@@ -72,10 +72,7 @@ def _write_few(updates: list[Update], creates: list[Deadline]) -> tuple[list[Dea
     table, returned = _returned_columns()
     with bound_cursor() as cursor:
         for update in sorted(updates, key=lambda u: u.pk):  # one lock order for concurrent writers
-            values = dict(update.values)
-            if update.reset_verification:
-                values |= {"last_changed_by": None, "verified_by": None, "verified_at": None}
-            values["updated_at"] = now
+            values = _planned_values(update, now)
             columns = [cast(models.Field, meta.get_field(name)) for name in values]
             cursor.execute(
                 f"UPDATE {table} SET {', '.join(f'{quote(str(f.column))} = %s' for f in columns)} "  # noqa: S608
@@ -101,6 +98,16 @@ def _write_few(updates: list[Update], creates: list[Deadline]) -> tuple[list[Dea
     # None when every planned update found its row closed meanwhile.
     insert_sealed(Deadline.history.model, history)
     return written, ids
+
+
+def _planned_values(update: Update, now: Any) -> dict[str, Any]:
+    """The columns a planned change writes: its values, the verification cleared when it asks for that (the
+    date a person checked has moved), and the moment of the change."""
+    values = dict(update.values)
+    if update.reset_verification:
+        values |= {"last_changed_by": None, "verified_by": None, "verified_at": None}
+    values["updated_at"] = now
+    return values
 
 
 def _returned_columns() -> tuple[str, str]:
@@ -177,17 +184,11 @@ def _apply_updates(updates: list[Update]) -> dict[tuple[str, ...], list[Deadline
         row = rows.get(update.pk)
         if row is None or row.status in FINAL_STATUSES:
             continue
-        fields = set(update.values)
-        for name, value in update.values.items():
+        values = _planned_values(update, now)
+        for name, value in values.items():
             setattr(row, name, value)
-        if update.reset_verification:
-            row.last_changed_by = None
-            row.verified_by = None
-            row.verified_at = None
-            fields |= {"last_changed_by", "verified_by", "verified_at"}
-        row.updated_at = now
         set_change_reason(row, update.reason)
-        by_fields.setdefault(tuple(sorted(fields | {"updated_at"})), []).append(row)
+        by_fields.setdefault(tuple(sorted(values)), []).append(row)
     return by_fields
 
 
