@@ -225,13 +225,17 @@ def one_statement(count: int) -> bool:
     return connection.vendor == "postgresql" and count <= ONE_STATEMENT_UP_TO
 
 
+# After the matter's own columns: five JSON arrays (priority dates, events, stored deadlines, phase children,
+# claimants), then the state (on the active docket, settled inputs hash, recompute asked).
+JSON_COLUMNS, STATE_COLUMNS = 5, 3
+
 
 @functools.cache
 def _snapshot_sql() -> str:
     """The matters' rows, each with its priority dates, office events, stored engine deadlines, national or
-    regional phase children and the priority claims that may name it, as JSON arrays: one round trip instead of
-    six. A single recorded office event
-    recomputes one matter, where each round trip and each ORM-built query counts (issue 18). The same rows,
+    regional phase children and the priority claims that may name it, as JSON arrays, and its state: one round
+    trip instead of seven. A single recorded office event recomputes one matter, where each round trip and each
+    ORM-built query counts (issue 18). The same rows,
     filters and orders as the per-table queries the other databases use (``_priority_dates``,
     ``_event_facts``, ``_stored_deadlines``, ``truth.load_contexts``); tests/deadlines/
     test_snapshot_read.py holds the two equal."""
@@ -278,13 +282,12 @@ def _snapshot_sql() -> str:
         f"WHERE {col(PriorityClaim, 'country', 'p')} = {col(Matter, 'office', 'm')} "
         f"AND {col(PriorityClaim, 'date', 'p')} = {col(Matter, 'filing_date', 'm')} "
         f"AND {col(Matter, 'application_number_normalized', 'm')} <> ''), "
-        # Its state: on the active docket, its computation row's inputs hash and recompute request.
-        f"{col(Matter, 'closed_at', 'm')} IS NULL, "
-        f"(SELECT {col(MatterComputation, 'inputs_hash', 's')} FROM {table(MatterComputation)} s "
-        f"WHERE {col(MatterComputation, 'matter', 's')} = m.{q('id')}), "
-        f"EXISTS (SELECT 1 FROM {table(MatterComputation)} r WHERE {col(MatterComputation, 'matter', 'r')} = "
-        f"m.{q('id')} AND {col(MatterComputation, 'recompute_requested_at', 'r')} IS NOT NULL) "
-        f"FROM {table(Matter)} m WHERE m.{q('id')} = ANY(%s) ORDER BY m.{q('id')}"
+        # Its state (STATE_COLUMNS): on the active docket, its computation row's inputs hash and recompute request.
+        f"{col(Matter, 'closed_at', 'm')} IS NULL, {col(MatterComputation, 'inputs_hash', 's')}, "
+        f"{col(MatterComputation, 'recompute_requested_at', 's')} IS NOT NULL "
+        f"FROM {table(Matter)} m LEFT JOIN {table(MatterComputation)} s "
+        f"ON {col(MatterComputation, 'matter', 's')} = m.{q('id')} "
+        f"WHERE m.{q('id')} = ANY(%s) ORDER BY m.{q('id')}"
     )
 
 
@@ -320,9 +323,11 @@ def _read_postgresql(
             own[at] = json.loads(own[at], cls=designated.decoder)
         both.append(tuple(own))
         pk = own[0]
-        claim_days, event_rows, stored_rows, child_rows, claimant_rows = (_json(v) for v in row[width:-3])
+        state_at = width + JSON_COLUMNS
+        claim_days, event_rows, stored_rows, child_rows, claimant_rows = (_json(v) for v in row[width:state_at])
         if states is not None:
-            states[pk] = (bool(row[-3]), row[-2], bool(row[-1]))
+            active, digest, requested = row[state_at : state_at + STATE_COLUMNS]
+            states[pk] = (bool(active), digest, bool(requested))
         claims[pk] = [dt.date.fromisoformat(day) for day in claim_days]
         events[pk] = [
             EventFact(ref=str(epk), code=code, date=dt.date.fromisoformat(day), params=dict(params or {}))
