@@ -61,6 +61,10 @@ def lease_worker(throttle, start_at: float, seconds: float) -> list[tuple]:
         ended = time.time()
         throttle.release(decision)
         held.append((began, ended))
+        # A worker handles the answer (parse, write) before its next request. Without this pause the holder
+        # re-takes the lease one round trip after releasing it, and on a loaded machine the others, polling
+        # every LEASE_POLL, never land in that gap: the run would not show the lease going round at all.
+        time.sleep(0.02)
     return held
 
 
