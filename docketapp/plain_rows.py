@@ -61,12 +61,35 @@ def _layout(model: type[models.Model]) -> tuple[list[Any], list[Callable[[Any], 
 PARAMETER_LIMIT = 65535
 
 
+_PREPARING: list[type] = []
+
+
+def _preparing_cursor_class(base: type) -> type:
+    """``base`` (Django's ServerBindingCursor), remembering the statement of a prepared run as of any other.
+
+    psycopg prepares a statement once it has run ``prepare_threshold`` times on a connection (settings,
+    POSTGRES_PREPARE_THRESHOLD) and then sends only its name and values, without setting the cursor's
+    ``_query``, which Django's query log reads: a prepared run would be logged as ``None``. This keeps the log
+    (DEBUG, the statement-count tests) showing what ran. tests/deadlines/test_prepared_statements.py holds it."""
+    if not _PREPARING:
+
+        class PreparingCursor(base):
+            def _send_query_prepared(self, name: bytes, pgq: Any, *args: Any, **kwargs: Any) -> None:
+                self._query = pgq
+                super()._send_query_prepared(name, pgq, *args, **kwargs)
+
+        _PREPARING.append(PreparingCursor)
+    return _PREPARING[0]
+
+
 def bound_cursor() -> Any:
     """A cursor whose values travel apart from the statement on PostgreSQL (psycopg's server-side binding), for
     this module's statements, which send hundreds of values per recorded office event (a deadline's explanation
     JSON twice): Django's own cursors quote every value into the statement's text in the client, which cost
-    more than the statements (issue 18). Wrapped as Django wraps its cursors (logged, execute wrappers, errors
-    translated); Django's ordinary cursor on other databases. Its statements must stay under PARAMETER_LIMIT."""
+    more than the statements (issue 18). A statement run often is prepared on the server (parsed and planned
+    once per connection, POSTGRES_PREPARE_THRESHOLD). Wrapped as Django wraps its cursors (logged, execute
+    wrappers, errors translated); Django's ordinary cursor on other databases. Its statements must stay under
+    PARAMETER_LIMIT."""
     if connection.vendor != "postgresql":
         return connection.cursor()
     from django.db.backends.postgresql.base import (  # type: ignore[attr-defined]  # psycopg 3's, not in stubs
@@ -79,7 +102,7 @@ def bound_cursor() -> Any:
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     with connection.wrap_database_errors:
-        raw = ServerBindingCursor(connection.connection)
+        raw = _preparing_cursor_class(ServerBindingCursor)(connection.connection)
         if connection.timezone != connection.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT).timezone:
             register_tzloader(connection.timezone, raw)  # as Django's create_cursor does
         connection.validate_thread_sharing()  # then wrapped as Django's _prepare_cursor wraps its own

@@ -28,6 +28,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from docketapp.audit import ensure_attributed
+from docketapp.plain_rows import bound_cursor
 from patents.models import Matter
 
 from ..models import Deadline, MatterComputation
@@ -332,7 +333,7 @@ def _upsert_computations(rows: list[tuple], update: str, update_params: Sequence
     columns = ("matter_id", "inputs_hash", "computed_at", "recompute_requested_at", "problems")
     for i in range(0, len(rows), 500):
         batch = rows[i : i + 500]
-        with connection.cursor() as cursor:
+        with bound_cursor() as cursor:  # prepared on the server once run often: once or twice per event
             cursor.execute(
                 f"INSERT INTO {_quote(MatterComputation._meta.db_table)} "  # noqa: S608 - names are ours
                 f"({', '.join(_quote(c) for c in columns)}) VALUES "
