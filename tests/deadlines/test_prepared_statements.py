@@ -85,3 +85,44 @@ def test_preparing_off_leaves_the_statements_unprepared(monkeypatch):
         record(matter, day, 4)
     assert prepared() == []
     assert Deadline.objects.filter(matter=matter, rule_id="EP.REPLY_94_3", status=Deadline.Status.OPEN).count() == 1
+
+
+def test_a_long_statement_is_converted_once_and_binds_its_values_as_psycopg_would():
+    """psycopg keeps converted (``%s`` to ``$n``) only statements of at most 50 values; a recorded event's inserts
+    carry hundreds, and docketapp.plain_rows keeps them too. The values of each run are still its own."""
+    from psycopg._queries import PostgresQuery
+
+    from deadlines.models import Reminder
+    from docketapp.plain_rows import _converted, _converting_query_class, insert_rows
+    from tests.factories import DeadlineFactory
+
+    converting = _converting_query_class()
+    assert converting is not None, "the installed psycopg's internals changed: see docketapp.plain_rows"
+    deadline = DeadlineFactory(matter=MatterFactory())
+    moment = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
+
+    def rows(offsets, reason):
+        return [
+            Reminder(deadline=deadline, kind="before_due", offset_days=n, target_date=D("2026-04-01"), due_at=moment,
+                     created_at=moment, status_reason=reason)
+            for n in offsets
+        ]
+
+    insert_rows(Reminder, rows(range(0, 10), "first"))  # 10 rows of 11 values: 110, over psycopg's 50
+    before = _converted.cache_info()
+    insert_rows(Reminder, rows(range(10, 20), "second"))  # the same text, other values
+    after = _converted.cache_info()
+    assert after.hits == before.hits + 1 and after.misses == before.misses
+    stored = dict(Reminder.objects.filter(deadline=deadline).values_list("offset_days", "status_reason"))
+    assert stored == {**{n: "first" for n in range(10)}, **{n: "second" for n in range(10, 20)}}
+
+    connection.ensure_connection()
+    text, values = "SELECT " + ", ".join(["%s"] * 60), list(range(60))
+    from psycopg.adapt import Transformer
+
+    ours, theirs = converting(Transformer(connection.connection)), PostgresQuery(Transformer(connection.connection))
+    ours.convert(text, values)
+    theirs.convert(text, values)
+    assert (ours.query, ours.params, ours.types, ours.formats) == (
+        theirs.query, theirs.params, theirs.types, theirs.formats
+    )
