@@ -58,6 +58,28 @@ def _layout(model: type[models.Model]) -> tuple[list[Any], list[Callable[[Any], 
     return found
 
 
+def _insert_text(
+    model: type[models.Model], fields: list[Any], *, conflict_ignored: bool, returning: bool
+) -> tuple[str, str, str]:
+    """The INSERT's text before its rows, one row's placeholders and the text after the rows: built once per model,
+    kind of insert and connection (the quoting is the connection's), not per statement."""
+    texts = connections[DEFAULT_DB_ALIAS].__dict__.setdefault("_plain_row_texts", {})  # this thread's
+    key = (model, conflict_ignored, returning)
+    found = texts.get(key)
+    if found is None:
+        ops = connection.ops
+        on_conflict = OnConflict.IGNORE if conflict_ignored else None
+        head = (
+            f"{ops.insert_statement(on_conflict=on_conflict)} {ops.quote_name(model._meta.db_table)} "
+            f"({', '.join(ops.quote_name(f.column) for f in fields)}) VALUES "
+        )
+        tail = ops.on_conflict_suffix_sql(fields, on_conflict, None, None) if conflict_ignored else ""
+        if returning:
+            tail += f" RETURNING {ops.quote_name(model._meta.pk.column)}"
+        found = texts[key] = (head, f"({', '.join(['%s'] * len(fields))})", tail)
+    return found
+
+
 # PostgreSQL's protocol carries at most this many parameters in one statement.
 PARAMETER_LIMIT = 65535
 
@@ -137,8 +159,9 @@ def bound_cursor() -> Any:
     once per connection, POSTGRES_PREPARE_THRESHOLD). Wrapped as Django wraps its cursors (logged, execute
     wrappers, errors translated); Django's ordinary cursor on other databases. Its statements must stay under
     PARAMETER_LIMIT."""
-    if connection.vendor != "postgresql":
-        return connection.cursor()
+    db = connections[DEFAULT_DB_ALIAS]  # this thread's, looked up once: the ``connection`` proxy looks it up per use
+    if db.vendor != "postgresql":
+        return db.cursor()
     from django.db.backends.postgresql.base import (  # type: ignore[attr-defined]  # psycopg 3's, not in stubs
         TIMESTAMPTZ_OID,
         ServerBindingCursor,
@@ -146,14 +169,14 @@ def bound_cursor() -> Any:
     from django.db.backends.postgresql.psycopg_any import register_tzloader
     from psycopg.pq import Format
 
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
-        raw = _preparing_cursor_class(ServerBindingCursor)(connection.connection)
-        if connection.timezone != connection.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT).timezone:
-            register_tzloader(connection.timezone, raw)  # as Django's create_cursor does
-        connection.validate_thread_sharing()  # then wrapped as Django's _prepare_cursor wraps its own
-        return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    with db.wrap_database_errors:
+        raw = _preparing_cursor_class(ServerBindingCursor)(db.connection)
+        if db.timezone != db.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT).timezone:
+            register_tzloader(db.timezone, raw)  # as Django's create_cursor does
+        db.validate_thread_sharing()  # then wrapped as Django's _prepare_cursor wraps its own
+        return db.make_debug_cursor(raw) if db.queries_logged else db.make_cursor(raw)
 
 
 def insert_rows(
@@ -170,15 +193,7 @@ def insert_rows(
         return []
     ops = connection.ops
     fields, adapters, stamped = _layout(model)
-    on_conflict = OnConflict.IGNORE if conflict_ignored else None
-    head = (
-        f"{ops.insert_statement(on_conflict=on_conflict)} {ops.quote_name(model._meta.db_table)} "
-        f"({', '.join(ops.quote_name(f.column) for f in fields)}) VALUES "
-    )
-    tail = ops.on_conflict_suffix_sql(fields, on_conflict, None, None) if conflict_ignored else ""
-    if returning:
-        tail += f" RETURNING {ops.quote_name(model._meta.pk.column)}"
-    row = f"({', '.join(['%s'] * len(fields))})"
+    head, row, tail = _insert_text(model, fields, conflict_ignored=conflict_ignored, returning=returning)
     ids: list[int] = []
     with bound_cursor() as cursor:
         room = PARAMETER_LIMIT - (len(along[1]) if along is not None else 0)
