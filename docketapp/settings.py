@@ -121,7 +121,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's own cursors never prepare. Empty: never (a transaction-pooling PgBouncer older than 1.21, or one
     # without max_prepared_statements, cannot follow prepared statements from one server connection to another).
     _threshold = env.str("POSTGRES_PREPARE_THRESHOLD", default="2").strip()
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = int(_threshold) if _threshold else None
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["prepare_threshold"] = int(_threshold) if _threshold else None
+    if _threshold:
+        # ...and planned once: PostgreSQL otherwise re-plans a prepared statement whose generic plan it estimates
+        # dearer, as it did the snapshot read (0.7 ms per event). Only prepared statements follow this setting,
+        # and only those few are prepared; their plans are index lookups by id (EXPLAIN in docs/benchmarks.md).
+        _options["options"] = (_options.get("options", "") + " -c plan_cache_mode=force_generic_plan").strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

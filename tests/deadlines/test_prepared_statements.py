@@ -52,6 +52,9 @@ def test_the_hot_path_is_prepared_after_the_threshold_and_writes_what_an_unprepa
     threshold = settings.DATABASES["default"]["OPTIONS"]["prepare_threshold"]
     assert threshold is not None and threshold >= 0, "POSTGRES_PREPARE_THRESHOLD left at its default"
     assert not any("auditlog_auditchainhead" in s for s in prepared()), "a fresh connection prepares nothing"
+    with connection.cursor() as cursor:  # planned once, not again on every run (only prepared statements)
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone()[0] == "force_generic_plan"
     matters = [MatterFactory(office="EP") for _ in range(threshold + 2)]
     logs = [record(matter, "2025-12-01", 4) for matter in matters]
 
