@@ -25,7 +25,7 @@ from deadlines.models import (
     ReminderPolicy,
     RenewalInstruction,
 )
-from docketapp.plain_rows import bound_cursor, insert_rows
+from docketapp.plain_rows import PlainRow, bound_cursor, insert_rows, new_row
 
 from .common import K, chunks, firm_today, firm_zone, local_morning, renewal_instruction_days, send_hour
 
@@ -44,7 +44,7 @@ class PolicyBook:
     """All policies in memory (a handful of rows), resolved most specific first."""
 
     def __init__(self, policies: Iterable[ReminderPolicy] | None = None) -> None:
-        rows = list(ReminderPolicy.objects.all()) if policies is None else list(policies)
+        rows = _all_policies() if policies is None else list(policies)
         self._by_key: dict[tuple[int | None, str], Offsets] = {}
         for row in rows:
             try:
@@ -58,6 +58,20 @@ class PolicyBook:
             if key in self._by_key:
                 return self._by_key[key]
         return Offsets()
+
+
+def _all_policies() -> list[ReminderPolicy]:
+    """Every policy row; on PostgreSQL by one prepared statement (read once per recorded office event, where
+    building the ORM's query cost more than running it, issue 18)."""
+    if connection.vendor != "postgresql":
+        return list(ReminderPolicy.objects.all())
+    q = connection.ops.quote_name
+    columns = ("id", "client_id", "deadline_kind", "before_due_days", "before_latest_days")
+    with bound_cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(q(c) for c in columns)} FROM {q(ReminderPolicy._meta.db_table)}"  # noqa: S608
+        )
+        return [ReminderPolicy(**dict(zip(columns, row, strict=True))) for row in cursor.fetchall()]
 
 
 @dataclass(frozen=True)
@@ -269,7 +283,7 @@ class _Changes:
 
     now: dt.datetime
     counts: Counter[str]
-    to_create: list[Reminder] = field(default_factory=list)
+    to_create: list[PlainRow] = field(default_factory=list)
     to_update: list[tuple[Reminder, dict[str, object]]] = field(default_factory=list)
 
     def cancel_scheduled(self, rows: Iterable[Reminder], *, reason: str) -> None:
@@ -314,7 +328,8 @@ class _Changes:
 
     def _create(self, deadline: Deadline, wanted: PlannedReminder) -> None:
         self.to_create.append(
-            Reminder(
+            new_row(
+                Reminder,
                 deadline_id=deadline.pk,
                 kind=wanted.kind,
                 offset_days=wanted.offset_days,

@@ -93,3 +93,23 @@ def test_more_rows_than_one_statement_may_carry_go_in_several_and_the_values_tra
     assert set(Reminder.objects.filter(deadline=deadline).values_list("status_reason", flat=True)) == {
         "x'); DROP TABLE deadlines_reminder; --"
     }
+
+
+def test_a_new_row_without_a_model_instance_stores_what_the_instance_would():
+    """``new_row`` (the reminders a recorded event plans) gives every column the model's default, a computed one
+    (``created_at = now``) computed per row, and stores exactly what a ``Reminder`` of the same values stores."""
+    from docketapp.plain_rows import new_row
+
+    deadline = DeadlineFactory(matter=MatterFactory())
+    values = {"kind": "before_due", "offset_days": 14, "target_date": dt.date(2026, 4, 1),
+              "due_at": dt.datetime(2026, 3, 18, 8, 0, tzinfo=dt.UTC)}
+    with time_machine.travel(NOW, tick=False):
+        insert_rows(Reminder, [Reminder(deadline=deadline, **values)])
+        plain = new_row(Reminder, deadline_id=deadline.pk, **{**values, "offset_days": 7})
+        assert (plain.status, plain.status_reason, plain.recipient_id, plain.created_at) == (
+            Reminder.Status.SCHEDULED, "", None, NOW
+        )
+        insert_rows(Reminder, [plain])
+    stored = {r.pop("offset_days"): r for r in Reminder.objects.values() if r.pop("id")}
+    assert stored[7] == stored[14]
+    assert stored[7]["created_at"] == stored[7]["updated_at"] == NOW
