@@ -109,7 +109,7 @@ def set_priority_claims(*, matter: Matter, claims: Iterable[tuple[str, str, dt.d
 def upsert_matter(*, data: MatterData) -> tuple[Matter, bool]:
     """Create the matter or bring it in line with ``data``; returns (matter, changed). Needs attribution."""
     require_attribution()
-    existing = Matter.objects.select_for_update().filter(reference=data.reference).first()
+    existing = Matter.objects.select_for_update(no_key=True).filter(reference=data.reference).first()
     before = None
     if existing is not None:
         before = {name: getattr(existing, name) for name in MatterData.MATTER_FIELDS}
@@ -296,7 +296,8 @@ def close_matter(*, matter: Matter, user, reason: str) -> Matter:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the matter is closed (e.g. client instructed to abandon)."})
-    locked = Matter.objects.select_for_update().get(pk=matter.pk)
+    # NO KEY UPDATE: serialises with a recompute's lock, lets a foreign-key check at another's COMMIT through.
+    locked = Matter.objects.select_for_update(no_key=True).get(pk=matter.pk)
     if locked.closed_at is not None:
         raise ValidationError({"reason": f"{locked.reference} is already closed."})
     locked.closed_at = timezone.now()
@@ -309,7 +310,8 @@ def close_matter(*, matter: Matter, user, reason: str) -> Matter:
 def reopen_matter(*, matter: Matter) -> Matter:
     """Put a closed matter back on the active docket (inside the caller's transaction and attribution)."""
     require_attribution()
-    locked = Matter.objects.select_for_update().get(pk=matter.pk)
+    # NO KEY UPDATE: serialises with a recompute's lock, lets a foreign-key check at another's COMMIT through.
+    locked = Matter.objects.select_for_update(no_key=True).get(pk=matter.pk)
     if locked.closed_at is None:
         raise ValidationError({"reason": f"{locked.reference} is not closed."})
     locked.closed_at = None

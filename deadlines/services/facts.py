@@ -180,8 +180,9 @@ def _load(ids: Sequence[int], *, lock: bool, states: dict[int, MatterState] | No
     else:
         qs = Matter.objects.filter(pk__in=ids).order_by("pk")
         if lock:
-            # Two recomputes of one matter (two events recorded at once) must not both insert the same key.
-            qs = qs.select_for_update(of=("self",))
+            # Two recomputes of one matter (two events recorded at once) must not both insert the same key. NO KEY
+            # UPDATE (MATTER_LOCK): the lock two recomputes need, and not one that blocks a foreign-key check.
+            qs = qs.select_for_update(of=("self",), no_key=True)
         # The matter's own facts and what the docket truth reads of it, in one query.
         both = list(qs.values_list(*SNAPSHOT_COLUMNS, *CONTEXT_COLUMNS))
         claims = _priority_dates(ids)
@@ -210,6 +211,14 @@ def _load(ids: Sequence[int], *, lock: bool, states: dict[int, MatterState] | No
             )
         )
     return out
+
+
+# The lock a recompute takes on its matters. Two recomputes of one matter wait for each other on it, but a
+# transaction that inserted a row pointing at the matter (an office event, its pending mark) and checks that
+# foreign key at COMMIT (Django's constraints are deferred) takes FOR KEY SHARE, which NO KEY UPDATE lets
+# through. FOR UPDATE blocked that check while the recompute waited for the same transaction's new computation
+# row: a deadlock, seen in the end-to-end worker test (tests/deadlines/test_recompute_locks.py).
+MATTER_LOCK = "FOR NO KEY UPDATE"
 
 
 # --- PostgreSQL: everything a recompute reads of its matters in one statement ------------------------------
@@ -307,7 +316,7 @@ def _read_postgresql(
     designated = cast(models.JSONField, Matter._meta.get_field("designated_offices"))
     at = SNAPSHOT_COLUMNS.index("designated_offices")
     width = len(SNAPSHOT_COLUMNS) + len(CONTEXT_COLUMNS)
-    sql = _snapshot_sql() + (" FOR UPDATE OF m" if lock else "")
+    sql = _snapshot_sql() + (f" {MATTER_LOCK} OF m" if lock else "")
     with bound_cursor() as cursor:
         cursor.execute(sql, [Deadline.Origin.ENGINE.value, [r.value for r in PHASE_RELATIONS], list(ids)])
         fetched = cursor.fetchall()

@@ -199,7 +199,7 @@ def decide_reconciliation(*, item: ReconciliationItem, accept: bool, user, note:
 
             accept_office_date(item=item)
         elif accept:
-            matter = Matter.objects.select_for_update().get(pk=item.matter_id)
+            matter = Matter.objects.select_for_update(no_key=True).get(pk=item.matter_id)
             apply_office_values(matter=matter, values={item.field: item.office_value})
         item.status = ReconciliationItem.Status.ACCEPTED if accept else ReconciliationItem.Status.IGNORED
         item.decided_by, item.decided_at, item.note = user, timezone.now(), note.strip()
