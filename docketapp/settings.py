@@ -125,8 +125,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _options["prepare_threshold"] = int(_threshold) if _threshold else None
     if _threshold:
         # ...and planned once: PostgreSQL otherwise re-plans a prepared statement whose generic plan it estimates
-        # dearer, as it did the snapshot read (0.7 ms per event). Only prepared statements follow this setting,
-        # and only those few are prepared; their plans are index lookups by id (EXPLAIN in docs/benchmarks.md).
+        # dearer, as it did the snapshot read (0.7 ms per event). Only cached plans follow this setting: those few
+        # prepared statements (index lookups by id, EXPLAIN in docs/benchmarks.md) and PostgreSQL's own
+        # foreign-key checks (key lookups either way); the app's PL/pgSQL triggers run no queries.
         _options["options"] = (_options.get("options", "") + " -c plan_cache_mode=force_generic_plan").strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
