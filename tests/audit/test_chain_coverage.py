@@ -7,7 +7,7 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from simple_history.utils import bulk_update_with_history
 
 from deadlines import services
@@ -15,6 +15,7 @@ from deadlines.models import Deadline
 from docketapp import audit_chain
 from docketapp.audit import attributed, history_kwargs
 from patents.models import Client, OfficeEvent
+from tests.concurrency import on_own_connection
 from tests.factories import ClientFactory, EventTypeFactory, MatterFactory
 
 from .conftest import findings, tamper
@@ -72,28 +73,18 @@ def test_concurrent_writers_of_one_table_keep_one_linear_chain():
     errors: list[BaseException] = []
 
     def slow_writer():
-        try:
-            with attributed(reason="slow writer", process="tests"), transaction.atomic():
-                Client.objects.create(reference="SLOW", name="slow")
-                inside.set()
-                threading.Event().wait(0.5)  # holds the chain head while the other writer tries
-                Client.objects.create(reference="SLOW2", name="slow 2")
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        with attributed(reason="slow writer", process="tests"), transaction.atomic():
+            Client.objects.create(reference="SLOW", name="slow")
+            inside.set()
+            threading.Event().wait(0.5)  # holds the chain head while the other writer tries
+            Client.objects.create(reference="SLOW2", name="slow 2")
 
     def fast_writer():
-        try:
-            inside.wait(5)
-            with attributed(reason="fast writer", process="tests"):
-                Client.objects.create(reference="FAST", name="fast")
-        except BaseException as exc:  # pragma: no cover
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        inside.wait(5)
+        with attributed(reason="fast writer", process="tests"):
+            Client.objects.create(reference="FAST", name="fast")
 
-    threads = [threading.Thread(target=slow_writer), threading.Thread(target=fast_writer)]
+    threads = [threading.Thread(target=on_own_connection(f, errors)) for f in (slow_writer, fast_writer)]
     for t in threads:
         t.start()
     for t in threads:
@@ -117,17 +108,12 @@ def test_two_first_writers_of_a_table_without_a_chain_head_both_succeed():
     errors: list[BaseException] = []
 
     def writer(ref: str):
-        try:
-            start.wait(5)
-            with attributed(reason="first writer", process="tests"), transaction.atomic():
-                Client.objects.create(reference=ref, name=ref)
-                threading.Event().wait(0.3)
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        start.wait(5)
+        with attributed(reason="first writer", process="tests"), transaction.atomic():
+            Client.objects.create(reference=ref, name=ref)
+            threading.Event().wait(0.3)
 
-    threads = [threading.Thread(target=writer, args=(ref,)) for ref in ("A", "B")]
+    threads = [threading.Thread(target=on_own_connection(writer, errors), args=(ref,)) for ref in ("A", "B")]
     for t in threads:
         t.start()
     for t in threads:

@@ -12,11 +12,12 @@ import threading
 import time
 
 import pytest
-from django.db import close_old_connections, connection, connections, transaction
+from django.db import close_old_connections, connection, transaction
 
 from deadlines import services
 from deadlines.models import MatterComputation
 from docketapp.audit import attributed
+from tests.concurrency import on_own_connection
 from tests.factories import MatterFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -33,32 +34,23 @@ def waiting_backends() -> int:
 def test_a_recompute_waiting_on_a_new_pending_mark_lets_that_transaction_commit():
     matter = MatterFactory(office="EP")
     MatterComputation.objects.filter(matter=matter).delete()  # the mark's insert is what the recompute waits on
-    marked, release, outcome, errors = threading.Event(), threading.Event(), {}, []
+    marked, release, outcome = threading.Event(), threading.Event(), {}
+    errors: list[BaseException] = []
 
     def recording():  # the sync's transaction: the pending mark inserted, committed only when told
-        try:
-            with attributed(reason="office event (test)", process="tests"), transaction.atomic():
-                services.mark_recompute_pending(matter.pk)
-                marked.set()
-                release.wait(10)
-        except Exception as exc:  # noqa: BLE001 - the test reports it
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        with attributed(reason="office event (test)", process="tests"), transaction.atomic():
+            services.mark_recompute_pending(matter.pk)
+            marked.set()
+            release.wait(10)
 
     def recomputing():  # the worker's recompute of the same matter, started while the mark is uncommitted
         marked.wait(10)
-        try:
-            with attributed(reason="recompute (test)", process="tests"), transaction.atomic():
-                outcome["summary"] = services.recompute_matters(
-                    matter_ids=[matter.pk], reason="office event recorded"
-                ).summary()
-        except Exception as exc:  # noqa: BLE001
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        with attributed(reason="recompute (test)", process="tests"), transaction.atomic():
+            outcome["summary"] = services.recompute_matters(
+                matter_ids=[matter.pk], reason="office event recorded"
+            ).summary()
 
-    threads = [threading.Thread(target=recording), threading.Thread(target=recomputing)]
+    threads = [threading.Thread(target=on_own_connection(f, errors)) for f in (recording, recomputing)]
     for thread in threads:
         thread.start()
     marked.wait(10)

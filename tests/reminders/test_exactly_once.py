@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.conf import settings as django_settings
-from django.db import connection, connections
+from django.db import connection
 
 from deadlines.models import Delivery, Reminder
 from deadlines.reminders import LEASE, send_due_reminders
+from tests.concurrency import on_own_connection
 from tests.factories import TeamMembershipFactory, UserFactory
 
 from . import backends
@@ -142,15 +143,10 @@ def test_two_sweeps_at_once_send_each_message_once(team, make_deadline, settings
     errors: list[BaseException] = []
 
     def run() -> None:
-        try:
-            barrier.wait()
-            send_due_reminders(now=WHEN, batch_size=7)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        barrier.wait()
+        send_due_reminders(now=WHEN, batch_size=7)
 
-    threads = [threading.Thread(target=run, name=f"sweep-{i}") for i in range(2)]
+    threads = [threading.Thread(target=on_own_connection(run, errors), name=f"sweep-{i}") for i in range(2)]
     for t in threads:
         t.start()
     for t in threads:
