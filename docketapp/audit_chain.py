@@ -200,13 +200,9 @@ def _select_head(table: str, using: str) -> tuple[int, str, list] | None:
     connection = connections[using]
     quote = connection.ops.quote_name
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    if using == DEFAULT_DB_ALIAS:
-        from .plain_rows import bound_cursor  # it seals with this module's seal()
+    from .plain_rows import bound_cursor  # it seals with this module's seal()
 
-        opened = bound_cursor()  # prepared on the server once run often: twice per recorded office event
-    else:
-        opened = connection.cursor()
-    with opened as cursor:
+    with bound_cursor(using) as cursor:  # prepared on the server once run often: twice per recorded office event
         cursor.execute(
             f"SELECT {quote('seq')}, {quote('head_hash')}, {quote('epochs')} FROM "  # noqa: S608 - names are ours
             f"{quote(AuditChainHead._meta.db_table)} WHERE {quote('table')} = %s{lock}",

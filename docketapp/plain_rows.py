@@ -46,16 +46,26 @@ def db_value(field: Any, value: Any) -> Any:
     return value if adapt is None or value is None else adapt(value)
 
 
+def _per_connection(key: tuple, build: Callable[[], Any]) -> Any:
+    """``build()``, once per key and database connection (this thread's): what is kept here depends on the
+    connection's adapters and quoting, and is needed for every statement, not built per row or statement."""
+    kept = connections[DEFAULT_DB_ALIAS].__dict__.setdefault("_plain_rows_kept", {})
+    found = kept.get(key)
+    if found is None:
+        found = kept[key] = build()
+    return found
+
+
 def _layout(model: type[models.Model]) -> tuple[list[Any], list[Callable[[Any], Any] | None], list[bool]]:
     """The columns an insert writes, how each value is handed to the driver, and which are stamped with now
-    when empty: built once per model and connection (the adapters are the connection's), not per row written."""
-    layouts = connections[DEFAULT_DB_ALIAS].__dict__.setdefault("_plain_row_layouts", {})  # this thread's
-    found = layouts.get(model)
-    if found is None:
+    when empty."""
+
+    def build() -> tuple[list[Any], list[Callable[[Any], Any] | None], list[bool]]:
         fields = [f for f in model._meta.concrete_fields if not f.primary_key]
         stamped = [bool(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)) for f in fields]
-        found = layouts[model] = (fields, [_adapter(f) for f in fields], stamped)
-    return found
+        return fields, [_adapter(f) for f in fields], stamped
+
+    return _per_connection(("layout", model), build)
 
 
 class PlainRow:
@@ -95,12 +105,9 @@ def new_row(model: type[models.Model], **values: Any) -> PlainRow:
 def _insert_text(
     model: type[models.Model], fields: list[Any], *, conflict_ignored: bool, returning: bool
 ) -> tuple[str, str, str]:
-    """The INSERT's text before its rows, one row's placeholders and the text after the rows: built once per model,
-    kind of insert and connection (the quoting is the connection's), not per statement."""
-    texts = connections[DEFAULT_DB_ALIAS].__dict__.setdefault("_plain_row_texts", {})  # this thread's
-    key = (model, conflict_ignored, returning)
-    found = texts.get(key)
-    if found is None:
+    """The INSERT's text before its rows, one row's placeholders and the text after the rows."""
+
+    def build() -> tuple[str, str, str]:
         ops = connection.ops
         on_conflict = OnConflict.IGNORE if conflict_ignored else None
         head = (
@@ -110,15 +117,15 @@ def _insert_text(
         tail = ops.on_conflict_suffix_sql(fields, on_conflict, None, None) if conflict_ignored else ""
         if returning:
             tail += f" RETURNING {ops.quote_name(model._meta.pk.column)}"
-        found = texts[key] = (head, f"({', '.join(['%s'] * len(fields))})", tail)
-    return found
+        return head, f"({', '.join(['%s'] * len(fields))})", tail
+
+    return _per_connection(("insert", model, conflict_ignored, returning), build)
 
 
 # PostgreSQL's protocol carries at most this many parameters in one statement.
 PARAMETER_LIMIT = 65535
 
 
-_PREPARING: list[type] = []
 # Statements longer than this are not kept converted: a full pass's batches of hundreds of rows run once each, and
 # one of them can be a megabyte of text.
 CONVERTED_UP_TO = 64 * 1024
@@ -137,15 +144,12 @@ def _converting_query_class() -> type | None:
     before). psycopg keeps only statements of at most 50 values, and a recorded office event's inserts carry
     hundreds (a deadline's, its history row's, its reminders'): converting them again on every event was a
     sixth of this process's CPU per event (issue 18)."""
-    try:
-        from psycopg import _queries
-    except ImportError:  # pragma: no cover - psycopg 3 is a dependency
-        return None
+    from psycopg import _queries
+
     base = getattr(_queries, "PostgresQuery", None)
-    needed = ("_query2pg_nocache",)
-    if base is None or not all(hasattr(_queries, name) for name in needed):
-        return None
-    if not all(hasattr(base, name) for name in ("_ensure_bytes", "dump", "convert")):
+    if not hasattr(_queries, "_query2pg_nocache") or not all(
+        hasattr(base, name) for name in ("_ensure_bytes", "dump", "convert")
+    ):
         return None
 
     class ConvertingQuery(base):  # type: ignore[misc,valid-type]
@@ -162,6 +166,7 @@ def _converting_query_class() -> type | None:
     return ConvertingQuery
 
 
+@functools.cache
 def _preparing_cursor_class(base: type) -> type:
     """``base`` (Django's ServerBindingCursor), remembering the statement of a prepared run as of any other, and
     keeping statements converted (``_converting_query_class``).
@@ -170,22 +175,20 @@ def _preparing_cursor_class(base: type) -> type:
     POSTGRES_PREPARE_THRESHOLD) and then sends only its name and values, without setting the cursor's
     ``_query``, which Django's query log reads: a prepared run would be logged as ``None``. This keeps the log
     (DEBUG, the statement-count tests) showing what ran. tests/deadlines/test_prepared_statements.py holds it."""
-    if not _PREPARING:
-        converting = _converting_query_class()
+    converting = _converting_query_class()
 
-        class PreparingCursor(base):
-            if converting is not None:
-                _query_cls = converting
+    class PreparingCursor(base):
+        if converting is not None:
+            _query_cls = converting
 
-            def _send_query_prepared(self, name: bytes, pgq: Any, *args: Any, **kwargs: Any) -> None:
-                self._query = pgq
-                super()._send_query_prepared(name, pgq, *args, **kwargs)
+        def _send_query_prepared(self, name: bytes, pgq: Any, *args: Any, **kwargs: Any) -> None:
+            self._query = pgq
+            super()._send_query_prepared(name, pgq, *args, **kwargs)
 
-        _PREPARING.append(PreparingCursor)
-    return _PREPARING[0]
+    return PreparingCursor
 
 
-def bound_cursor() -> Any:
+def bound_cursor(using: str = DEFAULT_DB_ALIAS) -> Any:
     """A cursor whose values travel apart from the statement on PostgreSQL (psycopg's server-side binding), for
     this module's statements, which send hundreds of values per recorded office event (a deadline's explanation
     JSON twice): Django's own cursors quote every value into the statement's text in the client, which cost
@@ -193,7 +196,7 @@ def bound_cursor() -> Any:
     once per connection, POSTGRES_PREPARE_THRESHOLD). Wrapped as Django wraps its cursors (logged, execute
     wrappers, errors translated); Django's ordinary cursor on other databases. Its statements must stay under
     PARAMETER_LIMIT."""
-    db = connections[DEFAULT_DB_ALIAS]  # this thread's, looked up once: the ``connection`` proxy looks it up per use
+    db = connections[using]  # this thread's, looked up once: the ``connection`` proxy looks it up per use
     if db.vendor != "postgresql":
         return db.cursor()
     from django.db.backends.postgresql.base import (  # type: ignore[attr-defined]  # psycopg 3's, not in stubs

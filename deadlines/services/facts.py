@@ -316,6 +316,7 @@ def _read_postgresql(
     designated = cast(models.JSONField, Matter._meta.get_field("designated_offices"))
     at = SNAPSHOT_COLUMNS.index("designated_offices")
     width = len(SNAPSHOT_COLUMNS) + len(CONTEXT_COLUMNS)
+    state_at = width + JSON_COLUMNS
     sql = _snapshot_sql() + (f" {MATTER_LOCK} OF m" if lock else "")
     with bound_cursor() as cursor:
         cursor.execute(sql, [Deadline.Origin.ENGINE.value, [r.value for r in PHASE_RELATIONS], list(ids)])
@@ -332,7 +333,6 @@ def _read_postgresql(
             own[at] = json.loads(own[at], cls=designated.decoder)
         both.append(tuple(own))
         pk = own[0]
-        state_at = width + JSON_COLUMNS
         claim_days, event_rows, stored_rows, child_rows, claimant_rows = (_json(v) for v in row[width:state_at])
         if states is not None:
             active, digest, requested = row[state_at : state_at + STATE_COLUMNS]
