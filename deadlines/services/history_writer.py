@@ -110,7 +110,9 @@ def _planned_values(update: Update, now: Any) -> dict[str, Any]:
     return values
 
 
+@functools.cache
 def _returned_columns() -> tuple[str, str]:
+    """The deadline table and its columns, quoted (PostgreSQL's quoting: _write_few is PostgreSQL's path), once."""
     quote = connection.ops.quote_name
     return quote(Deadline._meta.db_table), ", ".join(quote(str(f.column)) for f in Deadline._meta.concrete_fields)
 
