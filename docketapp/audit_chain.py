@@ -246,9 +246,10 @@ def _store_head(table: str, using: str, *, seq: int, head_hash: str, epochs: lis
 
 
 def seal(
-    model: type[models.Model], rows: Sequence[models.Model], using: str | None = None, *, defer_move: bool = False
+    model: type[models.Model], rows: Sequence[Any], using: str | None = None, *, defer_move: bool = False
 ) -> tuple[str, list[Any]] | None:
-    """Give unsaved history rows their chain_seq and row_hash, in order; the caller inserts them.
+    """Give unsaved history rows their chain_seq and row_hash, in order; the caller inserts them. A row is an
+    instance of ``model`` or any object with its columns as attributes (``docketapp.plain_rows.PlainRow``).
 
     Must run in the transaction that inserts the rows: the head row stays locked until it commits, so the
     next writer of this table continues from these rows (or, on rollback, from the old head).

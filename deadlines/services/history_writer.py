@@ -18,7 +18,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from docketapp.audit import history_kwargs, set_change_reason
 from docketapp.audit_chain import seal
-from docketapp.plain_rows import bound_cursor, db_value, history_row, insert_rows, insert_sealed
+from docketapp.plain_rows import PlainRow, bound_cursor, db_value, history_row, insert_rows, insert_sealed
 
 from ..freshness import bump_generation
 from ..models import Deadline
@@ -65,7 +65,7 @@ def _write_few(updates: list[Update], creates: list[Deadline]) -> tuple[list[Dea
     kind of write, and Django's compilers preparing each of a deadline's 35 values twice. The rows changed
     (as stored) and created, and the ids created."""
     now = timezone.now()
-    history: list[models.Model] = []
+    history: list[models.Model | PlainRow] = []
     written: list[Deadline] = []
     quote = connection.ops.quote_name
     meta = Deadline._meta
@@ -137,7 +137,7 @@ def _from_returned(values: tuple) -> Deadline:
     return Deadline.from_db(connection.alias, [f.attname for f in Deadline._meta.concrete_fields], converted)
 
 
-def _history_rows(creates: list[Deadline], ids: list[int], now: Any) -> list[models.Model]:
+def _history_rows(creates: list[Deadline], ids: list[int], now: Any) -> list[PlainRow]:
     """The created deadlines' "+" history rows (their ids, created and updated moments set on them)."""
     history = []
     for obj, pk in zip(creates, ids, strict=True):
