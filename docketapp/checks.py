@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 
 # The key settings.py falls back to when SECRET_KEY is unset, and the placeholder shipped in .env.example.
 # Both are public (they are in the repository), and both pass Django's own length/entropy warning (W009),
@@ -46,3 +46,30 @@ def check_secret_key_is_not_public(app_configs=None, **kwargs) -> list[Error]:
             )
         ]
     return []
+
+
+@register()
+def check_document_reading_limits_in_order(app_configs=None, **kwargs) -> list[Warning]:
+    """The three limits of a document reading must nest, innermost first (patents/documents/tasks.py): the
+    reader's own (DOCUMENT_OCR_TIME_LIMIT) < Celery's soft limit < its hard limit. Celery arms a task's hard
+    limit only once the soft one has fired, and a soft limit of 0 means the worker's CELERY_TASK_SOFT_TIME_LIMIT:
+    out of order, the hard limit comes late, and the stuck-reading sweep (timed from the hard limit) may mark a
+    reading failed that a worker is still doing."""
+    reader = settings.DOCUMENT_OCR_TIME_LIMIT
+    soft = settings.DOCUMENT_OCR_SOFT_TIME_LIMIT or getattr(settings, "CELERY_TASK_SOFT_TIME_LIMIT", None)
+    hard = settings.DOCUMENT_OCR_HARD_TIME_LIMIT or getattr(settings, "CELERY_TASK_TIME_LIMIT", None)
+    limits = [("DOCUMENT_OCR_TIME_LIMIT", reader), ("the soft limit", soft), ("the hard limit", hard)]
+    given = [(name, value) for name, value in limits if value]
+    if all(a[1] < b[1] for a, b in zip(given, given[1:], strict=False)):
+        return []
+    return [
+        Warning(
+            f"document reading limits out of order: DOCUMENT_OCR_TIME_LIMIT = {reader} s, soft = {soft} s "
+            f"(DOCUMENT_OCR_SOFT_TIME_LIMIT, else CELERY_TASK_SOFT_TIME_LIMIT), hard = {hard} s "
+            "(DOCUMENT_OCR_HARD_TIME_LIMIT, else CELERY_TASK_TIME_LIMIT). Celery kills a reading at its hard limit "
+            "only after the soft one, and the stuck-reading sweep counts from the hard one.",
+            hint="Set DOCUMENT_OCR_TIME_LIMIT < DOCUMENT_OCR_SOFT_TIME_LIMIT < DOCUMENT_OCR_HARD_TIME_LIMIT "
+            "(defaults 240, 270, 300).",
+            id="docketapp.W001",
+        )
+    ]

@@ -4,6 +4,7 @@ as a refused document with the reason, not a hung worker."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from django.urls import reverse
 
 from patents.models import Document
 from tests.conftest import ROOT, redis_url
-from tests.documents.builders import scan, us_office_action
+from tests.documents.builders import pdf, scan, us_office_action
 from tests.sync.test_worker_end_to_end import _broker, _database_url
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -100,3 +101,62 @@ def test_a_reading_that_overruns_the_soft_time_limit_is_refused_not_hung(client,
     assert "reading took longer than 1 s (DOCUMENT_OCR_SOFT_TIME_LIMIT)" in document.status_reason
     assert Document.objects.waiting_for_review().filter(pk=document.pk).exists()
 
+
+
+def _hard_limit_hit(log_path, document: Document, timeout: float = 30.0) -> str:
+    """The worker's log once it reports the task killed by its hard time limit."""
+    end = time.monotonic() + timeout
+    while True:
+        log = log_path.read_text()
+        if "Hard time limit (1s) exceeded for patents.read_document" in log:
+            return log
+        document.refresh_from_db()
+        assert time.monotonic() < end, (f"no hard time limit in the worker's log (document {document.status}: "
+                                        f"{document.status_reason}):\n{log}")
+        time.sleep(0.5)
+
+
+def test_a_reading_killed_by_the_hard_time_limit_is_failed_by_the_sweep_and_the_worker_reads_on(
+        client, docket, tmp_path, document_storage, monkeypatch, settings):
+    """The outermost limit with a real worker: a reading that ignores the soft limit (here: there is none) is
+    killed with its pool process at the hard limit. Celery acknowledges a timed-out task, so nothing reads it
+    again: the document stays "being read" until the beat sweep marks it failed with the reason, in the review
+    queue. The worker replaces the killed process and reads the next document.
+
+    Celery arms the hard limit only once the soft one has fired, and a task without a soft limit of its own gets
+    the worker's (CELERY_TASK_SOFT_TIME_LIMIT, 300 s): so the soft limit is off here in the message, the task and
+    the worker, and the 1 s hard limit is the only one. (The earlier attempt left the worker's on: the hard limit
+    then waited for it, and the reading finished first.)"""
+    import time_machine
+    from django.utils import timezone
+
+    from patents.documents.service import STUCK_REASON, reading_stale_after
+    from patents.documents.tasks import fail_stuck_document_readings, read_document_task
+
+    monkeypatch.setattr(read_document_task, "_exec_options", None)
+    monkeypatch.setattr(read_document_task, "soft_time_limit", None)
+    monkeypatch.setattr(read_document_task, "time_limit", 1)
+    settings.DOCUMENT_OCR_HARD_TIME_LIMIT = 1  # the sweep's clock: hard limit + broker redelivery + margin
+    worker = _worker(tmp_path, document_storage, DOCUMENT_OCR_SOFT_TIME_LIMIT="0", CELERY_TASK_SOFT_TIME_LIMIT="0",
+                     DOCUMENT_OCR_HARD_TIME_LIMIT="1")
+    try:
+        killed = _upload(client, docket, scan(us_office_action() * 3), "long-scan.png")
+        log = _hard_limit_hit(tmp_path / "worker.log", killed)
+        assert "exited with 'signal 9 (SIGKILL)'" in log
+        killed.refresh_from_db()
+        assert killed.status == Document.Status.READING and not killed.reading  # killed mid-way: no result
+        with time_machine.travel(timezone.now() + reading_stale_after() + dt.timedelta(seconds=1), tick=False):
+            assert fail_stuck_document_readings() == [killed.pk]
+        killed.refresh_from_db()
+        assert killed.status == Document.Status.FAILED and killed.status_reason.startswith(STUCK_REASON)
+        assert Document.objects.waiting_for_review().filter(pk=killed.pk).exists()
+        # The same worker, its pool process replaced, reads the next upload to the end (a born-digital PDF:
+        # well inside the 1 s limit).
+        monkeypatch.setattr(read_document_task, "_exec_options", None)
+        monkeypatch.setattr(read_document_task, "time_limit", 60)
+        client.post(reverse("patents:document-upload", args=[docket["matter"].pk]),
+                    {"files": [SimpleUploadedFile("oa.pdf", pdf([us_office_action(mailed="06/02/2025")]))]})
+        after = _read_by_worker(Document.objects.exclude(pk=killed.pk).get())
+    finally:
+        _stop(worker)
+    assert after.status == Document.Status.PROPOSED, after.status_reason

@@ -41,3 +41,25 @@ def test_a_development_machine_with_debug_on_is_not_blocked(settings):
     settings.DEBUG = True
     settings.SECRET_KEY = DEVELOPMENT_SECRET_KEY
     assert "docketapp.E001" not in deploy_check()
+
+
+def _checked() -> str:
+    out = StringIO()
+    call_command("check", stdout=out, stderr=out)
+    return out.getvalue()
+
+
+def test_the_document_reading_limits_nest_by_default():
+    assert "docketapp.W001" not in _checked()
+
+
+@pytest.mark.parametrize(
+    ("reader", "soft", "hard", "celery_soft"),
+    [(240, 300, 300, 300), (240, 0, 300, 300), (400, 270, 300, 300)],
+    ids=["soft-equals-hard", "soft-off-falls-back-to-the-worker-s", "reader-outlasts-celery"],
+)
+def test_document_reading_limits_out_of_order_are_reported(settings, reader, soft, hard, celery_soft):
+    settings.DOCUMENT_OCR_TIME_LIMIT, settings.DOCUMENT_OCR_SOFT_TIME_LIMIT = reader, soft
+    settings.DOCUMENT_OCR_HARD_TIME_LIMIT, settings.CELERY_TASK_SOFT_TIME_LIMIT = hard, celery_soft
+    out = _checked()
+    assert "docketapp.W001" in out and f"DOCUMENT_OCR_TIME_LIMIT = {reader} s" in out
