@@ -4,9 +4,7 @@ waits in the review queue with "Read again", which a user who may see and decide
 
 The sweep and the button are called here in-process (the beat task's function, the view over the test
 client); the "killed worker" is a document a worker took up (``_claim_for_reading``, what the task does first)
-that never got a result. A real worker killed by its hard limit was tried (limits of 1 s put in the task
-message as test_worker.py does for the soft limit, soft limit off) and is not here: in two runs the worker
-read the document to the end, the 1 s hard limit never applied, and the cause was not found in the time."""
+that never got a result. A real worker killed by its hard limit, and the sweep after it, is in test_worker.py."""
 
 from __future__ import annotations
 
