@@ -177,7 +177,7 @@ def prepare(options: dict, stdout) -> tuple[list[str], Targets, dict]:
         ])
     # Only a token's hash is stored, so each run makes new ones (the old feed addresses stop working).
     tokens = {u.username: regenerate_ics_token(user=u) for u in users}
-    _analyze(Deadline, Deadline.history.model, Matter, Client, TeamMembership, user_model)
+    bench_dashboard.analyze(Deadline, Deadline.history.model, Matter, Client, TeamMembership, user_model)
 
     rng = random.Random(options["seed"])
     matters = Matter.objects.filter(reference__startswith=f"{bench_dashboard.PREFIX}-M")
@@ -201,17 +201,6 @@ def prepare(options: dict, stdout) -> tuple[list[str], Targets, dict]:
         "deadlines_visible": Deadline.objects.visible_to(users[0]).count(),
     }
     return names, targets, facts
-
-
-def _analyze(*models) -> None:
-    """Fresh planner statistics for the tables the portfolio and the users were written to, as autovacuum
-    would have them by the time users arrive on a production site (a freshly bulk-loaded table has none, and
-    the planner's guesses would make the figures worse than production's)."""
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        for model in models:
-            cursor.execute(f'ANALYZE "{model._meta.db_table}"')
 
 
 def _spread_ids(model, rng: random.Random) -> list[int]:
