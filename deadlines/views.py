@@ -259,6 +259,9 @@ def docket(request: HttpRequest) -> HttpResponse:
     return render(request, "deadlines/docket.html", context)
 
 
+CSV_ROWS_PER_CHUNK = 256  # about 40 KB of a docket export per streamed chunk
+
+
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -326,17 +329,23 @@ def csv_response(request: HttpRequest, qs, today: dt.date) -> StreamingHttpRespo
 
     def rows():
         yield writer.writerow(header)
+        # Rows go out CSV_ROWS_PER_CHUNK at a time: a chunk per row cost the response's encoding and the
+        # server's write once per row (a seventh of a 54,000-row export).
+        chunk: list[str] = []
         for (
             pk, due_date, extended_to, latest_date, effective, reference, client_reference, office, application,
             title, kind, status, responsible_id, responsible, paralegal, attorney, client_id, verified_at,
             verified_by, citation,
         ) in qs.values_list(*CSV_VALUES).iterator(chunk_size=500):
+            if len(chunk) >= CSV_ROWS_PER_CHUNK:
+                yield "".join(chunk)
+                chunk = []
             # The same rule as the docket's Responsible column (docket_tags.responsible_of), on the values.
             matter = SimpleNamespace(
                 responsible_paralegal=_person(paralegal), responsible_attorney=_person(attorney), client_id=client_id
             )
             row = SimpleNamespace(responsible_id=responsible_id, responsible=_person(responsible), matter=matter)
-            yield writer.writerow(
+            chunk.append(writer.writerow(
                 [
                     due_date.isoformat(),
                     extended_to.isoformat() if extended_to else "",
@@ -355,7 +364,9 @@ def csv_response(request: HttpRequest, qs, today: dt.date) -> StreamingHttpRespo
                     citation,
                     url_pattern.replace(str(marker), str(pk)),
                 ]
-            )
+            ))
+        if chunk:
+            yield "".join(chunk)
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="docket-{today.isoformat()}.csv"'

@@ -29,6 +29,26 @@ def test_numbers_and_dates_we_compute_stay_numbers():
     assert safe_row([-3, 2.5, dt.date(2026, 1, 2), None, "x"]) == [-3, 2.5, dt.date(2026, 1, 2), "", "x"]
 
 
+class _Name(str):
+    pass
+
+
+def test_a_row_is_escaped_cell_by_cell_exactly_as_safe_cell_escapes_one():
+    """safe_row tells plain strings, numbers and dates apart by their exact type (fast); everything else, a str
+    subclass or a moment included, goes through safe_cell: the two agree on every kind of value."""
+    from decimal import Decimal
+
+    from django.utils.functional import lazy
+
+    values = [
+        "", "x", "=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", "a=b", _Name("=evil"), _Name("ok"), True, False,
+        None, 0, -3, 2.5, Decimal("-1.5"), dt.date(2026, 1, 2), dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.UTC),
+        lazy(lambda: "=lazy", str)(), ["=list"],
+    ]
+    assert safe_row(values) == [safe_cell(v) for v in values]
+    assert safe_row(values)[:10] == ["", "x", "'=1+1", "'+1", "'-1", "'@SUM(A1)", "'\t=1", "'\r=1", "a=b", "'=evil"]
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("start", STARTS, ids=repr)
 def test_docket_export_neutralises_every_text_column(client, today, start):

@@ -314,3 +314,22 @@ def test_unassigned_deadlines_show_the_matters_responsible_person(client, portfo
     assert 'alice <span class="small muted" title="Not assigned: the responsible person of the matter">(matter)' in html
     rows = read_csv(client.get(reverse("deadlines:docket-export")))
     assert {r["deadline"]: r["responsible"] for r in rows}["Pay renewal fee year 6"] == "alice (matter)"
+
+
+def test_a_large_csv_export_streams_in_chunks_and_holds_every_row_once(client, db):
+    """900 rows (6 clients × 25 matters × 6 deadlines, all open, scope all): more than three chunks of
+    CSV_ROWS_PER_CHUNK. Every deadline is in the file exactly once, in the docket's order, after one header."""
+    from deadlines.views import CSV_ROWS_PER_CHUNK
+
+    user = large_portfolio()
+    client.force_login(user)
+    response = client.get(reverse("deadlines:docket-export"), {"scope": "all", "status": "any"})
+    chunks = list(response.streaming_content)
+    text = b"".join(chunks).decode()
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == 900 == Deadline.objects.count()
+    assert len({r["url"] for r in rows}) == 900
+    assert text.count("due_date,extended_to,days_left") == 1
+    assert len(chunks) == 1 + -(-900 // CSV_ROWS_PER_CHUNK)  # the header, then the rows a chunk at a time
+    due = [r["due_date"] for r in rows]
+    assert due == sorted(due)  # the docket's default order (due date first)
