@@ -100,8 +100,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--port", type=int, default=0, help="port of the started server (default: the OS picks)")
-    parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (default 2 × cores + 1)")
-    parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker (default 2)")
+    parser.add_argument("--workers", type=int, default=0,
+                        help="gunicorn workers (default: one per core, as docs/deployment.md runs them)")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (default 1)")
 
 
 # --- what the users request ---------------------------------------------------------------------------------
@@ -390,7 +391,9 @@ def run(options: dict, stdout) -> dict:
     begun = time.monotonic()
     usernames, targets, facts = prepare(options, stdout)
     stdout.write(f"portfolio and {len(usernames)} users ready in {time.monotonic() - begun:.1f} s")
-    workers = options["workers"] or 2 * (os.cpu_count() or 1) + 1
+    # One worker per core, one thread each (docs/deployment.md): the pages are CPU-bound, and more threads than
+    # cores only share the cores, each request taking longer (measured: docs/benchmarks.md, 2026-12-05 (7)).
+    workers = options["workers"] or os.cpu_count() or 1
     server: contextlib.AbstractContextManager[str]
     if options["url"]:
         server = contextlib.nullcontext(options["url"].rstrip("/"))
