@@ -68,9 +68,7 @@ def _layout(model: type[models.Model]) -> tuple[list[Any], Callable[[Any], tuple
 
     def build() -> tuple[list[Any], Callable[[Any], tuple], Special]:
         fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-        names = [f.attname for f in fields]
-        getter = operator.attrgetter(*names)
-        read: Callable[[Any], tuple] = getter if len(names) > 1 else (lambda obj: (getter(obj),))
+        read = _row_getter([f.attname for f in fields])
         special = []
         for i, f in enumerate(fields):
             adapt = _adapter(f)
@@ -301,5 +299,11 @@ def history_row(obj: models.Model, history_type: str, now: Any) -> PlainRow:
 def _tracked(history_model: type[models.Model]) -> tuple[tuple[str, ...], Callable[[Any], tuple]]:
     """The tracked columns' attribute names of a history model and a getter of their values (a tuple)."""
     names = tuple(f.attname for f in history_model.tracked_fields)  # type: ignore[attr-defined]
+    return names, _row_getter(names)
+
+
+def _row_getter(names: Sequence[str]) -> Callable[[Any], tuple]:
+    """A getter of an object's ``names`` attributes as one tuple, read in C (attrgetter gives a bare value for a
+    single name: wrapped, so every caller gets a tuple)."""
     getter = operator.attrgetter(*names)
-    return names, (getter if len(names) > 1 else (lambda obj: (getter(obj),)))
+    return getter if len(names) > 1 else (lambda obj: (getter(obj),))

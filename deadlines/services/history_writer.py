@@ -65,7 +65,7 @@ def _write_few(updates: list[Update], creates: list[Deadline]) -> tuple[list[Dea
     kind of write, and Django's compilers preparing each of a deadline's 35 values twice. The rows changed
     (as stored) and created, and the ids created."""
     now = timezone.now()
-    history: list[models.Model | PlainRow] = []
+    history: list[PlainRow] = []
     written: list[Deadline] = []
     quote = connection.ops.quote_name
     meta = Deadline._meta
