@@ -20,11 +20,12 @@ from collections.abc import Iterable
 from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_FIRST = frozenset(FORMULA_STARTS)  # each a single character: the first one decides
 
 
 def formula_like(text: str) -> bool:
     """True when a spreadsheet would run ``text`` (or strip it down to something it runs)."""
-    return text.startswith(FORMULA_STARTS)
+    return text[:1] in _FORMULA_FIRST
 
 
 def safe_cell(value: Any) -> Any:
@@ -38,7 +39,6 @@ def safe_cell(value: Any) -> Any:
     return "'" + text if formula_like(text) else text
 
 
-_FORMULA_FIRST = frozenset(FORMULA_STARTS)  # each a single character
 _AS_THEY_ARE = frozenset({int, float, dt.date})
 
 
@@ -50,7 +50,7 @@ def safe_row(values: Iterable[Any]) -> list[Any]:
     for value in values:
         kind = type(value)
         if kind is str:
-            out.append("'" + value if value[:1] in _FORMULA_FIRST else value)
+            out.append("'" + value if value[:1] in _FORMULA_FIRST else value)  # formula_like, inlined
         elif kind in _AS_THEY_ARE:
             out.append(value)
         else:
