@@ -9,6 +9,7 @@ it as a safety net. Rows already sent or skipped are never touched: they are the
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -65,13 +66,19 @@ def _all_policies() -> list[ReminderPolicy]:
     building the ORM's query cost more than running it, issue 18)."""
     if connection.vendor != "postgresql":
         return list(ReminderPolicy.objects.all())
-    q = connection.ops.quote_name
-    columns = ("id", "client_id", "deadline_kind", "before_due_days", "before_latest_days")
     with bound_cursor() as cursor:
-        cursor.execute(
-            f"SELECT {', '.join(q(c) for c in columns)} FROM {q(ReminderPolicy._meta.db_table)}"  # noqa: S608
-        )
-        return [ReminderPolicy(**dict(zip(columns, row, strict=True))) for row in cursor.fetchall()]
+        cursor.execute(_policies_sql())
+        return [ReminderPolicy(**dict(zip(POLICY_COLUMNS, row, strict=True))) for row in cursor.fetchall()]
+
+
+POLICY_COLUMNS = ("id", "client_id", "deadline_kind", "before_due_days", "before_latest_days")
+
+
+@functools.cache
+def _policies_sql() -> str:
+    """The policy read's text (PostgreSQL's quoting: the only database it runs on), built once."""
+    q = connection.ops.quote_name
+    return f"SELECT {', '.join(q(c) for c in POLICY_COLUMNS)} FROM {q(ReminderPolicy._meta.db_table)}"  # noqa: S608
 
 
 @dataclass(frozen=True)
@@ -248,7 +255,9 @@ def _cancel_schedules(closed: Sequence[Deadline], *, now: dt.datetime, counts: C
             counts["cancelled"] += cancelled
 
 
+@functools.cache
 def _cancel_sql() -> str:
+    """The cancel's text (PostgreSQL's quoting: the only database it runs on), built once."""
     q = connection.ops.quote_name
     return (
         f"UPDATE {q(Reminder._meta.db_table)} SET {q('status')} = %s, {q('status_reason')} = %s, "  # noqa: S608
