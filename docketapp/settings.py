@@ -108,27 +108,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool("POSTGRES_JIT_OFF", default=True):
-    # PostgreSQL's JIT compiles any query whose estimated cost passes 100,000, and the docket's queries do at
-    # a few thousand matters: compiling took 4-7.5 s of a 5.7-9.4 s docket query at 20k matters, running it
-    # 1.7 s (EXPLAIN ANALYZE in docs/dashboard.md). Our queries are short OLTP reads: no JIT.
-    _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _options["options"] = (_options.get("options", "") + " -c jit=off").strip()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _server = [_options.get("options", "")]  # the connection's server settings (-c name=value), joined once below
+    if env.bool("POSTGRES_JIT_OFF", default=True):
+        # PostgreSQL's JIT compiles any query whose estimated cost passes 100,000, and the docket's queries do at
+        # a few thousand matters: compiling took 4-7.5 s of a 5.7-9.4 s docket query at 20k matters, running it
+        # 1.7 s (EXPLAIN ANALYZE in docs/dashboard.md). Our queries are short OLTP reads: no JIT.
+        _server.append("-c jit=off")
     # The hot path's plain statements (docketapp.plain_rows.bound_cursor: a recorded office event's reads and
     # writes) are prepared on the server once one has run this many times on a connection, so PostgreSQL parses
     # and plans it once, not on every event: planning was a third of the database's time per event (issue 18).
     # Django's own cursors never prepare. Empty: never (a transaction-pooling PgBouncer older than 1.21, or one
     # without max_prepared_statements, cannot follow prepared statements from one server connection to another).
     _threshold = env.str("POSTGRES_PREPARE_THRESHOLD", default="2").strip()
-    _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options["prepare_threshold"] = int(_threshold) if _threshold else None
     if _threshold:
         # ...and planned once: PostgreSQL otherwise re-plans a prepared statement whose generic plan it estimates
         # dearer, as it did the snapshot read (0.7 ms per event). Only cached plans follow this setting: those few
         # prepared statements (index lookups by id, EXPLAIN in docs/benchmarks.md) and PostgreSQL's own
         # foreign-key checks (key lookups either way); the app's PL/pgSQL triggers run no queries.
-        _options["options"] = (_options.get("options", "") + " -c plan_cache_mode=force_generic_plan").strip()
+        _server.append("-c plan_cache_mode=force_generic_plan")
+    if any(_server):
+        _options["options"] = " ".join(part for part in _server if part)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
