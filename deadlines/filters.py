@@ -9,7 +9,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, F, Func, IntegerField, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, Replace, Upper
 
 from patents.dates import UserDateField
@@ -112,25 +112,54 @@ def _compacted(field: str):
     return Upper(expr)
 
 
+class AnyOf(Func):
+    """``column IN (subquery)``, written for PostgreSQL as ``column = ANY(ARRAY(subquery))``: the same rows.
+
+    PostgreSQL runs ``ARRAY(subquery)`` once, before the outer query (an InitPlan), then reads the column's
+    index for the values found and can OR that with other index conditions (a BitmapOr). ``IN (subquery)``
+    inside an OR becomes a filter tested on every row, so the OR reads the whole table: a docket search read
+    every open deadline three times (count, overdue part, the rest), 0.3-0.4 s at 168,000 deadlines."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, column: str, queryset: QuerySet):
+        super().__init__(F(column), Subquery(queryset))
+
+    def _parts(self, compiler) -> tuple[str, str, tuple]:
+        column, column_params = compiler.compile(self.source_expressions[0])
+        subquery, subquery_params = compiler.compile(self.source_expressions[1])  # "(SELECT …)"
+        return column, subquery, (*column_params, *subquery_params)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        column, subquery, params = self._parts(compiler)
+        return f"{column} IN {subquery}", params
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        column, subquery, params = self._parts(compiler)
+        return f"{column} = ANY(ARRAY{subquery})", params
+
+
 def search_q(text: str) -> tuple[Q, dict[str, Any]]:
     """Free-text search over the matter's reference and title, the deadline's title, the client (code and
     name) and the application, publication and grant numbers, as written and with spaces and punctuation
     stripped on both sides. Returns the condition and the annotations it needs (none).
 
-    The matter's and client's fields are matched once per matter, in a subquery (``matter IN (matching
-    matters)``), not once per deadline row joined to its matter: the docket's search reads each deadline's
-    title and looks its matter up in that set."""
+    The matter's and client's fields are matched once, in subqueries that PostgreSQL answers from trigram
+    indexes (``matter_search_trgm``, ``deadline_title_trgm``: migrations patents 0022 and deadlines 0019);
+    the deadlines are then read through the index on their matter and OR-ed with the title's matches
+    (``AnyOf``), so a search reads the rows it finds, not every deadline the user may see."""
     from patents.models import Matter
 
     text = text.strip()
+    clients = Client.objects.filter(Q(reference__icontains=text) | Q(name__icontains=text)).order_by().values("pk")
     matters = (
         Q(reference__icontains=text)
         | Q(title__icontains=text)
-        | Q(client__reference__icontains=text)
-        | Q(client__name__icontains=text)
         | Q(application_number__icontains=text)
         | Q(publication_number__icontains=text)
         | Q(grant_number__icontains=text)
+        | Q(AnyOf("client_id", clients))
     )
     annotations: dict[str, Any] = {}
     compact = compact_number(text)
@@ -146,8 +175,8 @@ def search_q(text: str) -> tuple[Q, dict[str, Any]]:
             | Q(search_publication__contains=compact)
             | Q(search_grant__contains=compact)
         )
-    matching = Matter.objects.alias(**annotations).filter(matters).values("pk")
-    return Q(matter__in=matching) | Q(title__icontains=text), {}
+    matching = Matter.objects.alias(**annotations).filter(matters).order_by().values("pk")
+    return Q(AnyOf("matter_id", matching)) | Q(title__icontains=text), {}
 
 
 def team_choices(user) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
