@@ -101,7 +101,7 @@ def connect_generation_receivers() -> None:
         post_delete.connect(bump_generation, sender=model, dispatch_uid=f"freshness.delete.{model.__name__}")
 
 
-def _visible_clients(user, client_ids) -> str:
+def visible_clients_key(user, client_ids=None) -> str:
     """What decides the nav figures for ``user``: the clients they may see (Deadline.objects.visible_to),
     "all" for a superuser. ``client_ids`` when the caller already read them (the docket's filter choices);
     otherwise read once per user and cached like the figures."""
@@ -116,6 +116,50 @@ def _visible_clients(user, client_ids) -> str:
             client_ids = list(TeamMembership.objects.filter(user=user).values_list("client_id", flat=True))
             cache.set(key, client_ids, BADGE_SECONDS)
     return ",".join(str(pk) for pk in sorted(set(client_ids)))
+
+
+def _team_of(user) -> tuple[list[int], list[int]]:
+    """The people of ``user``'s client teams (``filters.team_q``'s colleagues) and the clients where ``user``
+    is a docketing member (``filters.mine_q``'s last clause), in one query, cached like the client list."""
+    key = f"docketapp:team-of:{user.pk}:{generation()}"
+    cached = cache.get(key)
+    if cached is None:
+        from django.db.models import CharField, Value
+
+        colleagues = (
+            TeamMembership.objects.filter(client__in=TeamMembership.objects.filter(user=user).values("client"))
+            .annotate(part=Value("colleague", output_field=CharField()))
+            .values_list("part", "user_id")
+        )
+        docketing = (
+            TeamMembership.objects.filter(user=user, role=TeamMembership.Role.DOCKETING)
+            .annotate(part=Value("docketing", output_field=CharField()))
+            .values_list("part", "client_id")
+        )
+        rows = list(colleagues.order_by().union(docketing.order_by()))
+        cached = (
+            sorted({pk for part, pk in rows if part == "colleague"}),
+            sorted({pk for part, pk in rows if part == "docketing"}),
+        )
+        cache.set(key, cached, BADGE_SECONDS)
+    return cached
+
+
+def scope_key(user, scope: str, client_ids=None) -> str:
+    """What a docket scope's rows depend on besides the request's filters: users with the same key see the
+    same rows for the same filters, so they share the cached counts (``views._docket_counts``) instead of each
+    counting the same deadlines. "all" and "unassigned" (``visible_to`` and user-independent conditions): the
+    visible clients. "team" (``filters.team_q``): those, the team's people and the user's docketing clients;
+    the user's own id is in the team's people whenever they belong to a team, and named apart otherwise (a
+    superuser without one). Anything else ("mine"): the user alone."""
+    visible = visible_clients_key(user, client_ids)
+    if scope in ("all", "unassigned"):
+        return f"clients:{visible}"
+    if scope == "team":
+        colleagues, docketing = _team_of(user)
+        me = "" if user.pk in colleagues else f"|me:{user.pk}"
+        return f"team:{visible}|people:{colleagues}|docketing:{docketing}{me}"
+    return f"user:{user.pk}"
 
 
 def nav_figures(request, client_ids=None) -> dict[str, int]:
@@ -145,7 +189,7 @@ def nav_figures(request, client_ids=None) -> dict[str, int]:
             ) & ~Q(matter__client__in=docketed.values("client"))),
         )
 
-    raw = f"{_visible_clients(user, client_ids)}|{timezone.localdate().isoformat()}|{generation()}|nav"
+    raw = f"{visible_clients_key(user, client_ids)}|{timezone.localdate().isoformat()}|{generation()}|nav"
     figures = cached_figure("docketapp:nav:" + hashlib.sha256(raw.encode()).hexdigest()[:40], compute)
     request._nav_figures = figures
     return figures

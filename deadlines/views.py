@@ -55,7 +55,7 @@ from .filters import (
     with_docket_annotations,
 )
 from .forms import AsOfForm, ExtensionForm, ManualDeadlineForm, MarkDoneForm, VerifyForm, WaiveForm
-from .freshness import BADGE_SECONDS, generation, nav_figures
+from .freshness import BADGE_SECONDS, generation, nav_figures, scope_key, visible_clients_key
 from .models import NEEDS_ACTION, Deadline, SavedView
 from .presentation import group_by_matter_and_rule, history_changes
 from .templatetags.docket_tags import DocketingTeams, responsible_of
@@ -95,21 +95,53 @@ def _decorate(rows, today: dt.date) -> None:
 WINDOWS_PASSED_LIMIT = 50
 
 
-def _count_groups(qs):
-    return qs.order_by().values("effective", "kind", "status", "optional").annotate(n=Count("pk"))
+def _count_days(qs):
+    """Per date in force: every row, the open ones of each kind (the chart) and those needing action, optional
+    or not (overdue, windows passed). Grouped by the date alone: grouping by date, kind, status and optional
+    sorted the rows by three text columns first, 40 % of the cold docket's count at 92,000 rows."""
+    return qs.order_by().values("effective").annotate(
+        n=Count("pk"),
+        needs_optional=Count("pk", filter=Q(status__in=NEEDS_ACTION, optional=True)),
+        needs_required=Count("pk", filter=Q(status__in=NEEDS_ACTION, optional=False)),
+        **{
+            f"open_{kind.value}": Count("pk", filter=Q(status=Deadline.Status.OPEN, kind=kind))
+            for kind in Deadline.Kind
+        },
+    )
+
+
+def _add_day(day: dict, stats: dict[str, int], chart_rows: list[dict], today: dt.date, apart: bool) -> None:
+    """One date's counts (``_count_days``) into the figures and the chart's rows."""
+    when, n = day["effective"], day["n"]
+    chart_start, chart_end = chart_range(today)
+    if chart_start <= when <= chart_end:
+        chart_rows.extend(
+            {"when": when, "kind": kind.value, "n": day[f"open_{kind.value}"]}
+            for kind in Deadline.Kind
+            if day[f"open_{kind.value}"]
+        )
+    if apart and when > today + dt.timedelta(days=DEFAULT_WINDOW_DAYS):
+        return
+    if when < today:
+        stats["passed"] += day["needs_optional"]
+        stats["overdue"] += day["needs_required"]
+        if apart:  # on the default docket the windows passed have their own section, not rows of the list
+            n -= day["needs_optional"]
+    stats["total"] += n
 
 
 def _docket_counts(
     request: HttpRequest, docket_filter: DeadlineFilter, today: dt.date
 ) -> tuple[dict[str, int], Chart]:
     """The list's total (for the paginator), the exact overdue count for the headline, the number of optional
-    acts whose window passed, and the weekly chart, from counts per (date in force, kind, status, optional)
-    over the filtered docket, limited to the dates the figures need (the list's window and the chart's 26
-    weeks): at most a few groups per calendar day, whatever the portfolio.
+    acts whose window passed, and the weekly chart, from counts per date in force (``_count_days``) over the
+    filtered docket, limited to the dates the figures need (the list's window and the chart's 26 weeks): one
+    row per calendar day, whatever the portfolio.
 
     Everything before today (the overdue rows, the windows passed) is counted on every request: the overdue
     count a paralegal relies on is never cached or estimated. From today on (the rest of the total and the
-    chart's weeks) the figures are cached per user and filters for ``freshness.BADGE_SECONDS``, recounted at
+    chart's weeks) the figures are cached per scope and filters for ``freshness.BADGE_SECONDS`` (the people of one
+    team share them: ``freshness.scope_key``), recounted at
     once after any single-row write (``freshness.generation``, as the nav badge): reading 26 weeks of one
     person's work on every request was most of the page at 100k matters. A cache miss counts both sides in
     one query.
@@ -123,7 +155,9 @@ def _docket_counts(
     chart_start, chart_end = chart_range(today)
     rows = docket_filter.qs
     filters = sorted((k, v) for k, v in request.GET.lists() if k not in ("page", "sort"))
-    raw = f"{request.user.pk}|{today.isoformat()}|{generation()}|docket-later|{filters}"
+    scope = (getattr(docket_filter.form, "cleaned_data", None) or {}).get("scope") or "mine"
+    who = scope_key(request.user, scope, docket_filter.client_ids)
+    raw = f"{who}|{today.isoformat()}|{generation()}|docket-later-by-day|{filters}"
     key = "docketapp:docket:" + hashlib.sha256(raw.encode()).hexdigest()[:40]
     later = cache.get(key)
     stats = {"total": 0, "overdue": 0, "passed": 0}
@@ -134,27 +168,15 @@ def _docket_counts(
                 Q(effective__lte=window_end)
                 | Q(effective__gte=chart_start, effective__lte=chart_end, status=Deadline.Status.OPEN)
             )
-        groups = list(_count_groups(rows))
-        later = [g for g in groups if g["effective"] >= today]
+        days = list(_count_days(rows))
+        later = [day for day in days if day["effective"] >= today]
         cache.set(key, later, BADGE_SECONDS)
-        groups = [g for g in groups if g["effective"] < today] + later
+        days = [day for day in days if day["effective"] < today] + later
     else:
         _count_past(rows.filter(effective__lt=today), stats, chart_rows, today, apart)
-        groups = later
-    for g in groups:
-        when, n = g["effective"], g["n"]
-        if chart_start <= when <= chart_end and g["status"] == Deadline.Status.OPEN:
-            chart_rows.append({"when": when, "kind": g["kind"], "n": n})
-        if apart and when > window_end:
-            continue
-        past_due = g["status"] in NEEDS_ACTION and when < today
-        if past_due and g["optional"]:
-            stats["passed"] += n
-            if apart:
-                continue
-        elif past_due:
-            stats["overdue"] += n
-        stats["total"] += n
+        days = later
+    for day in days:
+        _add_day(day, stats, chart_rows, today, apart)
     return stats, chart_from_counts(chart_rows, today)
 
 
@@ -609,15 +631,15 @@ def deadline_add(request: HttpRequest, matter_pk: int) -> HttpResponse:
     )
 
 
-def _overdue_first_by_date(request: HttpRequest, qs, today: dt.date, name: str) -> RowsInParts:
+def _overdue_first_by_date(request: HttpRequest, qs, today: dt.date, name: str, who: str) -> RowsInParts:
     """All of ``qs`` in the order ``overdue_rank, effective, pk`` as three parts an index reads in order:
     the overdue rows, the other rows before today (closed but unverified, optional acts past their date),
     then everything from today on (never overdue). The two counts before today are read on every request;
-    the count from today on is cached like the docket's (``_docket_counts``), and a cache miss counts all
-    three in one query."""
+    the count from today on is cached like the docket's (``_docket_counts``) under ``who`` (what the rows
+    depend on besides the filters), and a cache miss counts all three in one query."""
     before = Q(effective__lt=today)
     filters = sorted((k, v) for k, v in request.GET.lists() if k != "page")
-    raw = f"{request.user.pk}|{today.isoformat()}|{generation()}|{name}|{filters}"
+    raw = f"{who}|{today.isoformat()}|{generation()}|{name}|{filters}"
     key = "docketapp:later:" + hashlib.sha256(raw.encode()).hexdigest()[:40]
     overdue = Count("pk", filter=overdue_q(today))
     later = cache.get(key)
@@ -650,7 +672,10 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
         # What this user may verify: not last changed by them, not created by them.
         created_by_me = Deadline.history.filter(history_type="+", history_user=request.user).values("id")
         qs = qs.exclude(last_changed_by=request.user).exclude(pk__in=created_by_me)
-    rows = _overdue_first_by_date(request, qs, today, "verification-queue")
+    # The queue is everything unverified the user may see: users who see the same clients share its count;
+    # "what I may verify" depends on the user.
+    who = f"user:{request.user.pk}" if only_mine else f"clients:{visible_clients_key(request.user)}"
+    rows = _overdue_first_by_date(request, qs, today, "verification-queue", who)
     page = Paginator(cast("Sequence[Deadline]", rows), PAGE_SIZE).get_page(request.GET.get("page"))
     _decorate(page.object_list, today)
     ids = [d.pk for d in page.object_list]

@@ -18,7 +18,7 @@ from deadlines import views
 from deadlines.filters import DeadlineFilter, window_passed_q, with_docket_annotations
 from deadlines.models import Deadline
 from docketapp.audit import attributed
-from patents.models import Matter
+from patents.models import Client, Matter, TeamMembership
 from tests.factories import (
     ClientFactory,
     DeadlineFactory,
@@ -153,6 +153,64 @@ def test_docket_counts_follow_a_change_at_once(client, world):
     ids, contexts = every_page(client, reverse("patents:home"), {})
     assert new.pk in ids
     assert contexts[0]["page"].paginator.count == len(before) + 1
+
+
+SHARED = [{"scope": "team"}, {"scope": "all"}, {"scope": "unassigned"}, {}, {"q": "acme"}]
+
+
+@pytest.mark.parametrize("params", SHARED, ids=lambda p: "&".join(f"{k}={v}" for k, v in p.items()) or "default")
+def test_counts_shared_by_people_who_see_the_same_rows_are_right_for_each_of_them(client, world, params):
+    """Paula and Colin see the same clients and are each other's team: they share the cached counts of a
+    scope (freshness.scope_key). Dora sees the same clients but is the docketing member of ACME, so her team
+    (and her own) docket also holds ACME's unowned work; the outsider sees another client. Visiting in turn,
+    with the others' counts cached, each gets the rows and totals of their own straightforward query."""
+    with attributed(reason="test: a docketing member", process="tests"):
+        dora = UserFactory(username="dora")
+        TeamMembershipFactory(user=dora, client=Client.objects.get(reference="ACME"),
+                              role=TeamMembership.Role.DOCKETING)
+        TeamMembershipFactory(user=dora, client=Client.objects.get(reference="BETA"))
+        DeadlineFactory(matter=Matter.objects.get(reference="ACME-2"), key="unowned", title="Nobody's yet",
+                        due_date=TODAY + dt.timedelta(days=10), responsible=None)
+    people = [world["paula"], world["colin"], dora, world["outsider"], world["paula"], dora]
+    totals = {}
+    for user in people:
+        client.force_login(user)
+        expected, overdue = straightforward_docket(user, params)
+        ids, contexts = every_page(client, reverse("patents:home"), params)
+        assert ids == expected, user.username
+        assert contexts[0]["page"].paginator.count == len(expected), user.username
+        assert contexts[0]["overdue_total"] == overdue, user.username
+        totals[user.username] = len(expected)
+    if params.get("scope") == "team":
+        assert totals["dora"] > totals["paula"]  # ACME's unowned work: the case a shared count must not hide
+
+
+def test_the_second_person_of_a_team_reads_only_the_days_before_today(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world["paula"])
+    with CaptureQueriesContext(connection) as first:
+        client.get(reverse("patents:home"), {"scope": "team"})
+    client.force_login(world["colin"])
+    with CaptureQueriesContext(connection) as second:
+        colin = client.get(reverse("patents:home"), {"scope": "team"})
+    grouped = [q["sql"] for q in first.captured_queries if "GROUP BY" in q["sql"] and "deadlines_deadline" in q["sql"]]
+    assert grouped, "the first visit counts every day of the window"
+    assert not [q for q in second.captured_queries if "GROUP BY" in q["sql"] and "deadlines_deadline" in q["sql"]]
+    expected, overdue = straightforward_docket(world["colin"], {"scope": "team"})
+    assert colin.context["page"].paginator.count == len(expected)
+    assert colin.context["overdue_total"] == overdue
+
+
+def test_verification_queue_counts_shared_by_people_who_see_the_same_clients_are_right_for_each(client, world):
+    for user in (world["paula"], world["colin"], world["outsider"], world["paula"]):
+        client.force_login(user)
+        qs = with_docket_annotations(Deadline.objects.visible_to(user).tasks().unverified(), TODAY)
+        expected = list(qs.order_by("overdue_rank", "effective", "pk").values_list("pk", flat=True))
+        ids, contexts = every_page(client, reverse("deadlines:verification-queue"), {})
+        assert ids == expected, user.username
+        assert contexts[0]["page"].paginator.count == len(expected), user.username
 
 
 @pytest.mark.parametrize("can_verify", ["", "1"])
