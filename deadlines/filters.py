@@ -77,6 +77,30 @@ def mine_q(user) -> Q:
     )
 
 
+def mine_ids(user) -> QuerySet:
+    """The ids of ``mine_q``'s deadlines (the same rows) as a UNION of three reads, each from an index: assigned
+    to the user; nobody assigned on a matter the user is responsible for; nobody anywhere, at a client the user
+    dockets. For a person who owns few deadlines this reads those few; ``mine_q`` tests every visible
+    deadline (0.1-0.2 s at 168,000 for a user who owns none). For one who owns most of the portfolio the OR
+    is the cheaper plan: callers choose (``feeds.scoped_rows``)."""
+    from patents.models import Matter
+
+    docketing = TeamMembership.objects.filter(user=user, role=TeamMembership.Role.DOCKETING).values("client")
+    responsible = Matter.objects.filter(Q(responsible_paralegal=user) | Q(responsible_attorney=user))
+    nobody_on_matter = Matter.objects.filter(
+        responsible_paralegal__isnull=True, responsible_attorney__isnull=True, client__in=docketing
+    )
+    unassigned = Deadline.objects.filter(responsible__isnull=True).order_by()
+    return (
+        Deadline.objects.filter(responsible=user).order_by().values("pk")
+        .union(
+            unassigned.filter(matter__in=responsible.order_by().values("pk")).values("pk"),
+            unassigned.filter(matter__in=nobody_on_matter.order_by().values("pk")).values("pk"),
+            all=True,
+        )
+    )
+
+
 def team_q(user) -> Q:
     colleagues = TeamMembership.objects.filter(
         client__in=TeamMembership.objects.filter(user=user).values("client")

@@ -124,6 +124,19 @@ def test_feed_follows_the_docket_scopes(client, portfolio, today):
     assert f"deadline-{portfolio['other'].pk}@127.0.0.1" not in feed(client, token, scope="all")
 
 
+@pytest.mark.parametrize("few_mine", [0, 1, 2000])
+def test_my_feed_holds_the_same_events_whether_my_deadlines_are_few_or_many(client, portfolio, today, monkeypatch,
+                                                                             few_mine):
+    """Alice owns three deadlines: up to FEW_MINE they are read by id (feeds.scoped_rows), past it through
+    mine_q's conditions; the feed is the same either way."""
+    from deadlines import feeds
+
+    monkeypatch.setattr(feeds, "FEW_MINE", few_mine)
+    token = actions.regenerate_ics_token(user=portfolio["alice"])
+    mine = {f"deadline-{portfolio[k].pk}@127.0.0.1" for k in ("overdue", "soon", "far")}
+    assert set(feed(client, token)) == mine
+
+
 def test_unchanged_feed_answers_304_and_a_change_sends_the_new_body(client, portfolio, today):
     token = actions.regenerate_ics_token(user=portfolio["alice"])
     url = reverse("deadlines:ics-feed", args=[token])

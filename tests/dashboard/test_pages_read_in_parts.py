@@ -15,7 +15,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from deadlines import views
-from deadlines.filters import DeadlineFilter, window_passed_q, with_docket_annotations
+from deadlines.filters import DeadlineFilter, mine_ids, mine_q, window_passed_q, with_docket_annotations
 from deadlines.models import Deadline
 from docketapp.audit import attributed
 from patents.models import Client, Matter, TeamMembership
@@ -183,6 +183,25 @@ def test_counts_shared_by_people_who_see_the_same_rows_are_right_for_each_of_the
         totals[user.username] = len(expected)
     if params.get("scope") == "team":
         assert totals["dora"] > totals["paula"]  # ACME's unowned work: the case a shared count must not hide
+
+
+def test_mine_ids_are_the_rows_of_mine_q_for_every_way_of_owning_a_deadline(world):
+    """Assigned to me; nobody assigned on a matter where I am the paralegal or the attorney; nobody anywhere,
+    at a client I docket: feeds.scoped_rows reads "mine" as mine_ids for people who own few deadlines."""
+    with attributed(reason="test: every way of owning", process="tests"):
+        dora, boss = UserFactory(username="dora"), UserFactory(username="boss", is_superuser=True)
+        acme = Client.objects.get(reference="ACME")
+        TeamMembershipFactory(user=dora, client=acme, role=TeamMembership.Role.DOCKETING)
+        attorney_matter = MatterFactory(client=acme, reference="ACME-3", responsible_attorney=dora)
+        DeadlineFactory(matter=attorney_matter, key="attorney", title="Attorney's", responsible=None,
+                        due_date=TODAY + dt.timedelta(days=3))
+        DeadlineFactory(matter=Matter.objects.get(reference="ACME-2"), key="unowned", title="Nobody's yet",
+                        due_date=TODAY + dt.timedelta(days=10), responsible=None)
+    for user in (world["paula"], world["colin"], world["outsider"], dora, boss):
+        by_ids = set(Deadline.objects.filter(pk__in=mine_ids(user)).values_list("pk", flat=True))
+        by_q = set(Deadline.objects.filter(mine_q(user)).values_list("pk", flat=True))
+        assert by_ids == by_q, user.username
+    assert len(set(Deadline.objects.filter(pk__in=mine_ids(dora)).values_list("key", flat=True))) >= 2
 
 
 def test_the_second_person_of_a_team_reads_only_the_days_before_today(client, world):
