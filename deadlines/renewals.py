@@ -15,7 +15,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -32,7 +32,7 @@ from .fees import FeeBook, FeeQuote, fee_for
 from .instructions import record_instruction
 from .models import NEEDS_ACTION, Deadline, RenewalInstruction, renewal_offices
 
-PAGE_SIZE = 100
+PAGE_SIZE = 50  # as the docket: a row with its instruction form is ~2 ms of template rendering
 DEFAULT_MONTHS = 6
 MAX_MONTHS = 60
 SHOWN_STATUSES = (*NEEDS_ACTION, Deadline.Status.LET_LAPSE)
@@ -66,8 +66,10 @@ class RenewalFilterForm(forms.Form):
     def __init__(self, *args, user, today: dt.date, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.today = today
+        # The clients with a matter the user may see, as one EXISTS per client (a handful of clients, each an
+        # index probe); a DISTINCT over every visible matter read them all (23 ms at 20,000 matters).
         visible = Matter.objects.visible_to(user)
-        clients = Client.objects.filter(matters__in=visible).distinct().order_by("reference")
+        clients = Client.objects.filter(Exists(visible.filter(client=OuterRef("pk")))).order_by("reference")
         cast(forms.ModelChoiceField, self.fields["client"]).queryset = clients
         # The offices that charge renewals (the rules with a yearly series), not every service we talk to:
         # Lens is a search service and holds no rights.
