@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from docketapp.fast_urls import pk_url
 from patents.models import history
 
 
@@ -258,7 +259,7 @@ class Deadline(models.Model):
         return f"{self.title} – {self.due_date.isoformat()}"
 
     def get_absolute_url(self) -> str:
-        return reverse("deadlines:deadline-detail", args=[self.pk])
+        return pk_url("deadlines:deadline-detail", self.pk)
 
     @property
     def effective_date(self) -> dt.date:

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from docketapp.audit import AuditedHistoricalModel, AuditedHistoricalRecords
+from docketapp.fast_urls import pk_url
 
 from .numbers import REGIONAL_OFFICES, ST3_CODES, InvalidNumber, normalize_application_number
 
@@ -341,7 +342,7 @@ class Matter(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("patents:matter-detail", args=[self.pk])
+        return pk_url("patents:matter-detail", self.pk)
 
     @property
     def office_number(self) -> str:
