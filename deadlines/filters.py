@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import BooleanField, Case, F, Func, IntegerField, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, Replace, Upper
 
+from docketapp.widgets import FastSelect
 from patents.dates import UserDateField
 from patents.models import Client, TeamMembership
 
@@ -235,9 +236,13 @@ class DeadlineFilter(django_filters.FilterSet):
             }
         ),
     )
-    scope = django_filters.ChoiceFilter(label="Show", choices=SCOPE_CHOICES, method="filter_scope", empty_label=None)
+    scope = django_filters.ChoiceFilter(
+        label="Show", choices=SCOPE_CHOICES, method="filter_scope", empty_label=None, widget=FastSelect
+    )
     # Choices filled in __init__ from one query (team_choices): no scan of the matters for the clients present.
-    client = django_filters.ChoiceFilter(label="Client", method="filter_client", empty_label="All clients")
+    client = django_filters.ChoiceFilter(
+        label="Client", method="filter_client", empty_label="All clients", widget=FastSelect
+    )
     office = django_filters.CharFilter(
         label="Office",
         field_name="office",
@@ -252,13 +257,18 @@ class DeadlineFilter(django_filters.FilterSet):
             }
         ),
     )
-    kind = django_filters.ChoiceFilter(label="Kind", choices=Deadline.Kind.choices, empty_label="All kinds")
-    responsible = django_filters.ChoiceFilter(label="Responsible", method="filter_responsible", empty_label="Anyone")
+    kind = django_filters.ChoiceFilter(
+        label="Kind", choices=Deadline.Kind.choices, empty_label="All kinds", widget=FastSelect
+    )
+    responsible = django_filters.ChoiceFilter(
+        label="Responsible", method="filter_responsible", empty_label="Anyone", widget=FastSelect
+    )
     status = django_filters.ChoiceFilter(
         label="Status",
         choices=[(ACTIVE, "Open or missed"), ("any", "Any status"), *Deadline.Status.choices],
         method="filter_status",
         empty_label=None,
+        widget=FastSelect,
     )
     due_from = UserDateFilter(label="Due from", field_name="effective", lookup_expr="gte")
     due_to = UserDateFilter(label="Due to", field_name="effective", lookup_expr="lte")

@@ -16,12 +16,16 @@ from django.shortcuts import redirect, render
 from django.urls import path
 
 from docketapp.audit import attributed
+from docketapp.widgets import FastSelect
 from patents.models import UserProfile
 from patents.timezones import in_user_timezone
 
 
 class PreferencesForm(forms.ModelForm):
-    time_zone = forms.ChoiceField(choices=[(z, z) for z in sorted(zoneinfo.available_timezones())])
+    # ~600 zones: a template include per option was most of the page.
+    time_zone = forms.ChoiceField(
+        choices=[(z, z) for z in sorted(zoneinfo.available_timezones())], widget=FastSelect
+    )
 
     class Meta:
         model = UserProfile

@@ -23,6 +23,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from docketapp import csvsafe
+from docketapp.widgets import FastSelect
 from patents.models import Client, Matter
 from patents.offices import OFFICES_BY_CODE
 from patents.timezones import in_user_timezone, user_today
@@ -54,12 +55,15 @@ def _add_months(day: dt.date, months: int) -> dt.date:
 
 
 class RenewalFilterForm(forms.Form):
-    client = forms.ModelChoiceField(queryset=Client.objects.none(), required=False, empty_label="All clients")
-    office = forms.ChoiceField(required=False)
+    client = forms.ModelChoiceField(
+        queryset=Client.objects.none(), required=False, empty_label="All clients", widget=FastSelect
+    )
+    office = forms.ChoiceField(required=False, widget=FastSelect)
     start = forms.CharField(required=False, label="From month", widget=forms.TextInput(attrs=MONTH_INPUT))
     end = forms.CharField(required=False, label="To month", widget=forms.TextInput(attrs=MONTH_INPUT))
     show = forms.ChoiceField(
         required=False,
+        widget=FastSelect,
         choices=[("", "Next year of each right (tasks) and later years (forecast)"), ("tasks", "Tasks only")],
     )
 

@@ -6,6 +6,8 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 
+from docketapp.widgets import FastSelect
+
 from .models import Client, Matter
 
 
@@ -15,13 +17,15 @@ class MatterFilter(django_filters.FilterSet):
         method="search",
         widget=forms.TextInput(attrs={"placeholder": "reference, number, title"}),
     )
-    client = django_filters.ModelChoiceFilter(queryset=Client.objects.none(), empty_label="All clients")
+    client = django_filters.ModelChoiceFilter(
+        queryset=Client.objects.none(), empty_label="All clients", widget=FastSelect
+    )
     office = django_filters.CharFilter(lookup_expr="iexact", widget=forms.TextInput(attrs={"size": 4}))
-    status = django_filters.ChoiceFilter(choices=Matter.Status.choices, empty_label="Any status")
+    status = django_filters.ChoiceFilter(choices=Matter.Status.choices, empty_label="Any status", widget=FastSelect)
     # Closed matters are off the active docket: shown only when asked for.
     state = django_filters.ChoiceFilter(
         label="Show", choices=[("closed", "Closed matters"), ("all", "Active and closed")],
-        empty_label="Active matters", method="by_state",
+        empty_label="Active matters", method="by_state", widget=FastSelect,
     )
 
     class Meta:
