@@ -140,11 +140,11 @@ def _docket_counts(
 
     Everything before today (the overdue rows, the windows passed) is counted on every request: the overdue
     count a paralegal relies on is never cached or estimated. From today on (the rest of the total and the
-    chart's weeks) the figures are cached per scope and filters for ``freshness.BADGE_SECONDS`` (the people of one
-    team share them: ``freshness.scope_key``), recounted at
-    once after any single-row write (``freshness.generation``, as the nav badge): reading 26 weeks of one
-    person's work on every request was most of the page at 100k matters. A cache miss counts both sides in
-    one query.
+    chart's weeks) the figures are cached per scope and filters for ``freshness.BADGE_SECONDS`` (the people of
+    one team share them: ``freshness.scope_key``), recounted at once after any single-row write
+    (``freshness.generation``, as the nav badge): reading 26 weeks of one person's work on every request was
+    most of the page at 100k matters. A cache miss counts both sides in one query; both sides are counted
+    the same way (``_count_days``).
 
     On the default docket (no date range, no search) the list is overdue + the next 90 days and window-passed
     optional acts have their own section ("confirm not used"), not rows among the open work; a search or a
@@ -173,39 +173,10 @@ def _docket_counts(
         cache.set(key, later, BADGE_SECONDS)
         days = [day for day in days if day["effective"] < today] + later
     else:
-        _count_past(rows.filter(effective__lt=today), stats, chart_rows, today, apart)
-        days = later
+        days = list(_count_days(rows.filter(effective__lt=today))) + later
     for day in days:
         _add_day(day, stats, chart_rows, today, apart)
     return stats, chart_from_counts(chart_rows, today)
-
-
-def _count_past(rows, stats: dict[str, int], chart_rows: list[dict], today: dt.date, apart: bool) -> None:
-    """The figures before today (``rows``: the docket's rows dated before today) in one pass without grouping
-    (the same figures as grouping them in ``_docket_counts``): the overdue count, the windows passed, the
-    total, and this week's past days for the chart (at most 6 days × 3 kinds of conditional counts). Sorting
-    the person's overdue rows by text keys to group them was half of this query at 13,000 overdue rows."""
-    chart_start, _chart_end = chart_range(today)
-    days = [chart_start + dt.timedelta(days=i) for i in range((today - chart_start).days)]
-    counts = {
-        "overdue": Count("pk", filter=Q(status__in=NEEDS_ACTION, optional=False)),
-        "passed": Count("pk", filter=Q(status__in=NEEDS_ACTION, optional=True)),
-        "all": Count("pk"),
-    }
-    for i, day in enumerate(days):
-        for kind in Deadline.Kind:
-            counts[f"chart_{i}_{kind.value}"] = Count(
-                "pk", filter=Q(status=Deadline.Status.OPEN, effective=day, kind=kind)
-            )
-    figures = rows.order_by().aggregate(**counts)
-    stats["overdue"] += figures["overdue"]
-    stats["passed"] += figures["passed"]
-    # On the default docket the windows passed have their own section, not rows of the list.
-    stats["total"] += figures["all"] - (figures["passed"] if apart else 0)
-    for i, day in enumerate(days):
-        for kind in Deadline.Kind:
-            if figures[f"chart_{i}_{kind.value}"]:
-                chart_rows.append({"when": day, "kind": kind.value, "n": figures[f"chart_{i}_{kind.value}"]})
 
 
 def _docket_rows(qs, sort: str, stats: dict[str, int], apart: bool, today: dt.date) -> RowsInParts:
