@@ -139,13 +139,22 @@ def responsible(context, deadline) -> str:
 def _viewer_preferences(context) -> tuple[str, object]:
     """(date format, zone) of the viewer: UserProfile.date_format and .time_zone of the signed-in person, or
     of the e-mail's recipient (``recipient`` in the context); the format in force (patents.dates) and UTC
-    without either. The profile is loaded once per request (Django caches it on the user)."""
+    without either. The profile is loaded once per request (Django caches it on the user); the answer is
+    kept for the rest of the template's rendering (a docket page asks 130-210 times, once per date)."""
+    request = context.get("request")
+    person = getattr(request, "user", None) if request is not None else context.get("recipient")
+    key = ("docket_tags.viewer_preferences", id(person))
+    known = context.render_context.get(key)
+    if known is None:
+        known = context.render_context[key] = _preferences_of(person)
+    return known
+
+
+def _preferences_of(person) -> tuple[str, object]:
     import zoneinfo
 
     from patents.dates import active_format, format_of
 
-    request = context.get("request")
-    person = getattr(request, "user", None) if request is not None else context.get("recipient")
     profile = getattr(person, "profile", None) if getattr(person, "is_authenticated", False) else None
     try:
         zone = zoneinfo.ZoneInfo(getattr(profile, "time_zone", "") or "UTC")
