@@ -61,11 +61,21 @@ def window_passed_q(today: dt.date) -> Q:
     return Q(optional=True, status__in=NEEDS_ACTION, effective__lt=today)
 
 
+def docketing_memberships(user) -> QuerySet:
+    """``user``'s memberships as the docketing member of a client's team (``mine_q``'s last clause)."""
+    return TeamMembership.objects.filter(user=user, role=TeamMembership.Role.DOCKETING)
+
+
+def team_memberships(user) -> QuerySet:
+    """Every membership of the clients ``user`` is on the team of: their users are ``team_q``'s colleagues."""
+    return TeamMembership.objects.filter(client__in=TeamMembership.objects.filter(user=user).values("client"))
+
+
 def mine_q(user) -> Q:
     # A deadline with nobody assigned falls to the matter's responsible paralegal or attorney; with no one on
     # the matter either, to the docketing members of the client's team: the same people the reminders go to,
     # so "mine" and the reminders never disagree about who owns a deadline.
-    docketing = TeamMembership.objects.filter(user=user, role=TeamMembership.Role.DOCKETING).values("client")
+    docketing = docketing_memberships(user).values("client")
     return (
         Q(responsible=user)
         | Q(responsible__isnull=True) & (Q(matter__responsible_paralegal=user) | Q(matter__responsible_attorney=user))
@@ -86,7 +96,7 @@ def mine_ids(user) -> QuerySet:
     is the cheaper plan: callers choose (``feeds.scoped_rows``)."""
     from patents.models import Matter
 
-    docketing = TeamMembership.objects.filter(user=user, role=TeamMembership.Role.DOCKETING).values("client")
+    docketing = docketing_memberships(user).values("client")
     responsible = Matter.objects.filter(Q(responsible_paralegal=user) | Q(responsible_attorney=user))
     nobody_on_matter = Matter.objects.filter(
         responsible_paralegal__isnull=True, responsible_attorney__isnull=True, client__in=docketing
@@ -103,9 +113,7 @@ def mine_ids(user) -> QuerySet:
 
 
 def team_q(user) -> Q:
-    colleagues = TeamMembership.objects.filter(
-        client__in=TeamMembership.objects.filter(user=user).values("client")
-    ).values("user")
+    colleagues = team_memberships(user).values("user")
     return (
         Q(responsible__in=colleagues)
         | Q(responsible=user)
@@ -329,9 +337,18 @@ class DeadlineFilter(django_filters.FilterSet):
         return qs.unverified() if value else qs
 
     @property
+    def _cleaned(self) -> dict:
+        return getattr(self.form, "cleaned_data", {}) or {}
+
+    @property
+    def scope_in_force(self) -> str:
+        """The scope in force ("mine" when the form did not validate, as the default docket)."""
+        return self._cleaned.get("scope") or "mine"
+
+    @property
     def uses_default_window(self) -> bool:
         """No date range chosen, no search, and looking at open deadlines: overdue + the next 90 days."""
-        cleaned = getattr(self.form, "cleaned_data", {}) or {}
+        cleaned = self._cleaned
         return (
             not (cleaned.get("q") or "").strip()
             and not cleaned.get("due_from")

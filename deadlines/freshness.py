@@ -120,23 +120,23 @@ def visible_clients_key(user, client_ids=None) -> str:
 
 def _team_of(user) -> tuple[list[int], list[int]]:
     """The people of ``user``'s client teams (``filters.team_q``'s colleagues) and the clients where ``user``
-    is a docketing member (``filters.mine_q``'s last clause), in one query, cached like the client list."""
+    is a docketing member (``filters.mine_q``'s last clause): the same memberships those read
+    (``filters.team_memberships``, ``filters.docketing_memberships``), in one query, cached like the client
+    list."""
     key = f"docketapp:team-of:{user.pk}:{generation()}"
     cached = cache.get(key)
     if cached is None:
         from django.db.models import CharField, Value
 
-        colleagues = (
-            TeamMembership.objects.filter(client__in=TeamMembership.objects.filter(user=user).values("client"))
-            .annotate(part=Value("colleague", output_field=CharField()))
-            .values_list("part", "user_id")
+        from .filters import docketing_memberships, team_memberships
+
+        text: CharField = CharField()
+        colleagues = team_memberships(user).annotate(part=Value("colleague", output_field=text))
+        docketing = docketing_memberships(user).annotate(part=Value("docketing", output_field=text))
+        rows = list(
+            colleagues.order_by().values_list("part", "user_id")
+            .union(docketing.order_by().values_list("part", "client_id"))
         )
-        docketing = (
-            TeamMembership.objects.filter(user=user, role=TeamMembership.Role.DOCKETING)
-            .annotate(part=Value("docketing", output_field=CharField()))
-            .values_list("part", "client_id")
-        )
-        rows = list(colleagues.order_by().union(docketing.order_by()))
         cached = (
             sorted({pk for part, pk in rows if part == "colleague"}),
             sorted({pk for part, pk in rows if part == "docketing"}),

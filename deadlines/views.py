@@ -155,8 +155,7 @@ def _docket_counts(
     chart_start, chart_end = chart_range(today)
     rows = docket_filter.qs
     filters = sorted((k, v) for k, v in request.GET.lists() if k not in ("page", "sort"))
-    scope = (getattr(docket_filter.form, "cleaned_data", None) or {}).get("scope") or "mine"
-    who = scope_key(request.user, scope, docket_filter.client_ids)
+    who = scope_key(request.user, docket_filter.scope_in_force, docket_filter.client_ids)
     raw = f"{who}|{today.isoformat()}|{generation()}|docket-later-by-day|{filters}"
     key = "docketapp:docket:" + hashlib.sha256(raw.encode()).hexdigest()[:40]
     later = cache.get(key)
