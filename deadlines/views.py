@@ -110,24 +110,26 @@ def _count_days(qs):
     )
 
 
-def _add_day(day: dict, stats: dict[str, int], chart_rows: list[dict], today: dt.date, apart: bool) -> None:
-    """One date's counts (``_count_days``) into the figures and the chart's rows."""
-    when, n = day["effective"], day["n"]
+def _add_days(days, stats: dict[str, int], chart_rows: list[dict], today: dt.date, apart: bool) -> None:
+    """Dates' counts (``_count_days``) into the figures and the chart's rows."""
     chart_start, chart_end = chart_range(today)
-    if chart_start <= when <= chart_end:
-        chart_rows.extend(
-            {"when": when, "kind": kind.value, "n": day[f"open_{kind.value}"]}
-            for kind in Deadline.Kind
-            if day[f"open_{kind.value}"]
-        )
-    if apart and when > today + dt.timedelta(days=DEFAULT_WINDOW_DAYS):
-        return
-    if when < today:
-        stats["passed"] += day["needs_optional"]
-        stats["overdue"] += day["needs_required"]
-        if apart:  # on the default docket the windows passed have their own section, not rows of the list
-            n -= day["needs_optional"]
-    stats["total"] += n
+    window_end = today + dt.timedelta(days=DEFAULT_WINDOW_DAYS)
+    for day in days:
+        when, n = day["effective"], day["n"]
+        if chart_start <= when <= chart_end:
+            chart_rows.extend(
+                {"when": when, "kind": kind.value, "n": day[f"open_{kind.value}"]}
+                for kind in Deadline.Kind
+                if day[f"open_{kind.value}"]
+            )
+        if apart and when > window_end:
+            continue
+        if when < today:
+            stats["passed"] += day["needs_optional"]
+            stats["overdue"] += day["needs_required"]
+            if apart:  # on the default docket the windows passed have their own section, not rows of the list
+                n -= day["needs_optional"]
+        stats["total"] += n
 
 
 def _docket_counts(
@@ -173,8 +175,7 @@ def _docket_counts(
         days = [day for day in days if day["effective"] < today] + later
     else:
         days = list(_count_days(rows.filter(effective__lt=today))) + later
-    for day in days:
-        _add_day(day, stats, chart_rows, today, apart)
+    _add_days(days, stats, chart_rows, today, apart)
     return stats, chart_from_counts(chart_rows, today)
 
 
