@@ -144,7 +144,8 @@ AUTH_USER_MODEL = "auth.User"
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out user+address is refused before the password is even checked.
     "docketapp.security.LoginThrottleBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend with the person's profile read in the same query (one query less on every page).
+    "docketapp.security.ProfileModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
