@@ -1,16 +1,17 @@
-"""One cheap answer to "has anything a dashboard shows changed?", for caching figures that would otherwise
+"""One cheap answer to "has anything a dashboard shows changed?", for keeping figures that would otherwise
 scan everything a user may see on every request (issue 18).
 
-``data_version`` (the ICS feed's freshness check): every change of a deadline, a matter, a client or a team
-membership writes a history row (the project's audit rule; the recompute's bulk and COPY paths included), so
-the newest history id of those four tables
-moves with every change that can alter what a user sees or who may see it. Reading the four maxima is one
-query over four primary-key indexes: constant time, whatever the portfolio.
+``data_version``: every change of a deadline, a matter, a client or a team membership writes a history row
+in the transaction that makes it (the project's audit rule; the recompute's bulk and COPY paths included),
+and the writers of each history table take turns on its chain head, from before their rows get their ids
+until they commit (``docketapp.audit_chain``): so the newest history id of those four tables moves with
+every commit that can alter what a user sees or who may see it. Reading the four maxima is one query over
+four primary-key indexes: constant time, whatever the portfolio.
 
-The key also carries the user, whether they are a superuser (superusers see everything) and the day (what
-is overdue changes at midnight). Two concurrent transactions can commit in the opposite order of their
-history ids, so a change can commit under a version that was already read: every cached figure also has a
-short lifetime (``ttl`` below), which bounds that window.
+``exact_figure`` keeps a figure under the data version: the docket's counts, the verification queue's, the
+calendar's day totals, the renewals' count, for everyone who sees the same rows. ``user_key`` does the same
+for one user's figure (the ICS feed's body), with the user, whether they are a superuser and the day (what is
+overdue changes at midnight) in the key.
 
 ``nav_figures`` (the nav's "to verify" badge and the docket's "unassigned" count) costs no query when
 cached: it is keyed by a counter that single-row saves move (``generation``) and lives BADGE_SECONDS. With
@@ -53,6 +54,31 @@ def data_version() -> str:
         cursor.execute(f"SELECT {parts}")
         row = cursor.fetchone()
     return "-".join(str(v or 0) for v in row)
+
+
+# How long an exact figure is kept. The data version sees every change of the docket's data; the lifetime
+# bounds what it cannot see (a person made inactive, who then drops out of the "unassigned" rule).
+EXACT_SECONDS = 300
+
+
+def exact_figure(name: str, parts: Any, compute: Callable[[], Any], ttl: int = EXACT_SECONDS) -> Any:
+    """``compute()`` once per data version (``data_version``) for ``name`` and ``parts`` (what the figure
+    depends on besides the data: the scope's key, the filters, the day), and kept for everyone who asks with
+    the same parts: any change of a deadline, matter, membership or client makes the next request count
+    again, so a kept figure is what counting now would give.
+
+    Why the version is exact: every such change writes a history row in its own transaction, and each history
+    table's writers lock the table's chain head before their rows get their ids and keep it until they commit
+    (``docketapp.audit_chain.seal``). So in each table a later commit has higher ids than every earlier one,
+    and the newest ids move with every commit. The version is read before counting: a figure can be stored
+    under a version older than what it counted (the next reader then counts again), never newer."""
+    raw = f"{name}|{parts!r}|{data_version()}"
+    key = "docketapp:exact:" + hashlib.sha256(raw.encode()).hexdigest()[:40]
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, ttl)
+    return value
 
 
 def user_key(user, today: dt.date, *parts: Any) -> str:

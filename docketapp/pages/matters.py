@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from deadlines.charts import KIND_COLOURS
+from deadlines.freshness import exact_figure, visible_clients_key
 from deadlines.models import Deadline, MatterComputation
 from deadlines.presentation import history_changes, resolve_changes
 from patents.dates import format_date
@@ -52,7 +53,14 @@ def matter_list(request: HttpRequest) -> HttpResponse:
         .order_by("reference")
     )
     matter_filter = MatterFilter(request.GET, queryset=qs, user=request.user)
-    page = Paginator(matter_filter.qs, 50).get_page(request.GET.get("page"))
+    paginator = Paginator(matter_filter.qs, 50)
+    # The count of every visible matter (20 ms at 100,000): an exact figure, counted again once anything
+    # has changed, for everyone who sees the same clients.
+    filters = sorted((k, v) for k, v in request.GET.lists() if k not in ("page", "sync"))
+    paginator.count = exact_figure(
+        "matter-list-count", (visible_clients_key(request.user), filters), matter_filter.qs.count
+    )
+    page = paginator.get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     params.pop("sync", None)
