@@ -82,7 +82,7 @@ def test_a_bulk_write_that_sends_no_signal_shows_on_every_page_at_once(client, t
     with attributed(reason="test: a worker's bulk write", process="tests"):
         bulk_update_with_history([a, b, d, team["renewal"]], Deadline, ["due_date"], **history_kwargs())
         bulk_update_with_history([c], Deadline, ["verified_at", "verified_by"], **history_kwargs())
-    assert generation() == moved_from  # no signal: only the exact version saw the change
+    assert generation() == moved_from  # no signal: only the data version saw the change
     after = figures(client)
     assert after == counted_from_nothing(client)
     assert after == {
