@@ -73,12 +73,13 @@ def exact_figure(name: str, parts: Any, compute: Callable[[], Any], ttl: int = E
     and the newest ids move with every commit. The version is read before counting: a figure can be stored
     under a version older than what it counted (the next reader then counts again), never newer."""
     raw = f"{name}|{parts!r}|{data_version()}"
-    key = "docketapp:exact:" + hashlib.sha256(raw.encode()).hexdigest()[:40]
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, ttl)
-    return value
+    return cached_figure("docketapp:exact:" + hashlib.sha256(raw.encode()).hexdigest()[:40], compute, ttl)
+
+
+def request_filters(request, *ignored: str) -> list[tuple[str, list[str]]]:
+    """The request's query parameters but ``ignored`` (the page, the sort …), in a fixed order: the part of an
+    exact figure's key that the page's filters decide."""
+    return sorted((k, v) for k, v in request.GET.lists() if k not in ignored)
 
 
 def user_key(user, today: dt.date, *parts: Any) -> str:

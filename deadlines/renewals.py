@@ -30,7 +30,7 @@ from patents.timezones import in_user_timezone, user_today
 
 from .actions import ActionRefused
 from .fees import FeeBook, FeeQuote, fee_for
-from .freshness import exact_figure, visible_clients_key
+from .freshness import exact_figure, request_filters, visible_clients_key
 from .instructions import record_instruction
 from .models import NEEDS_ACTION, Deadline, RenewalInstruction, renewal_offices
 
@@ -178,7 +178,7 @@ def renewals(request: HttpRequest) -> HttpResponse:
         paginator = Paginator(qs, PAGE_SIZE)
         # The count is what the whole range costs (a tenth of a second at 100,000 matters): it is kept as an
         # exact figure (counted again once anything has changed) for everyone who sees the same clients.
-        filters = sorted((k, v) for k, v in request.GET.lists() if k != "page")
+        filters = request_filters(request, "page")
         paginator.count = exact_figure(
             "renewals-count", (visible_clients_key(request.user), today, filters), qs.count
         )

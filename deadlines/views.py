@@ -53,7 +53,7 @@ from .filters import (
     with_docket_annotations,
 )
 from .forms import AsOfForm, ExtensionForm, ManualDeadlineForm, MarkDoneForm, VerifyForm, WaiveForm
-from .freshness import exact_figure, nav_figures, scope_key, visible_clients_key
+from .freshness import exact_figure, nav_figures, request_filters, scope_key, visible_clients_key
 from .models import NEEDS_ACTION, Deadline, SavedView
 from .presentation import group_by_matter_and_rule, history_changes
 from .templatetags.docket_tags import DocketingTeams, responsible_of
@@ -157,7 +157,7 @@ def _docket_counts(
             Q(effective__lte=window_end)
             | Q(effective__gte=chart_start, effective__lte=chart_end, status=Deadline.Status.OPEN)
         )
-    filters = sorted((k, v) for k, v in request.GET.lists() if k not in ("page", "sort"))
+    filters = request_filters(request, "page", "sort")
     who = scope_key(request.user, docket_filter.scope_in_force, docket_filter.client_ids)
     days = exact_figure("docket-by-day", (who, today, filters), lambda: list(_count_days(rows)))
     stats = {"total": 0, "overdue": 0, "passed": 0}
@@ -595,7 +595,7 @@ def _overdue_first_by_date(request: HttpRequest, qs, today: dt.date, name: str, 
     then everything from today on (never overdue). The three counts are one exact figure, as the docket's
     (``_docket_counts``), kept under ``who`` (what the rows depend on besides the filters)."""
     before = Q(effective__lt=today)
-    filters = sorted((k, v) for k, v in request.GET.lists() if k != "page")
+    filters = request_filters(request, "page")
     counts = exact_figure(name, (who, today, filters), lambda: qs.order_by().aggregate(
         overdue=Count("pk", filter=overdue_q(today)), past=Count("pk", filter=before),
         later=Count("pk", filter=~before),
@@ -693,7 +693,7 @@ def calendar_month(request: HttpRequest) -> HttpResponse:
     # Read again only once the data has changed (an exact figure, as the docket's counts): numbering six weeks
     # of a team's docket was most of the page (200 ms at 100,000 matters); the rows themselves are read fresh.
     who = scope_key(request.user, cal_filter.scope_in_force, cal_filter.client_ids)
-    filters = sorted((k, v) for k, v in request.GET.lists() if k != "month")
+    filters = request_filters(request, "month")
     totals_by_pk = exact_figure("calendar-shown", (who, today, start, end, filters), lambda: dict(shown))
     rows = Deadline.objects.filter(pk__in=list(totals_by_pk)).select_related("matter", "matter__client")
     by_day: dict[dt.date, list[Deadline]] = defaultdict(list)

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from deadlines.charts import KIND_COLOURS
-from deadlines.freshness import exact_figure, visible_clients_key
+from deadlines.freshness import exact_figure, request_filters, visible_clients_key
 from deadlines.models import Deadline, MatterComputation
 from deadlines.presentation import history_changes, resolve_changes
 from patents.dates import format_date
@@ -56,7 +56,7 @@ def matter_list(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(matter_filter.qs, 50)
     # The count of every visible matter (20 ms at 100,000): an exact figure, counted again once anything
     # has changed, for everyone who sees the same clients.
-    filters = sorted((k, v) for k, v in request.GET.lists() if k not in ("page", "sync"))
+    filters = request_filters(request, "page", "sync")
     paginator.count = exact_figure(
         "matter-list-count", (visible_clients_key(request.user), filters), matter_filter.qs.count
     )
