@@ -139,7 +139,7 @@ def responsible(context, deadline) -> str:
 def _viewer_preferences(context) -> tuple[str, object]:
     """(date format, zone) of the viewer: UserProfile.date_format and .time_zone of the signed-in person, or
     of the e-mail's recipient (``recipient`` in the context); the format in force (patents.dates) and UTC
-    without either. The profile is loaded once per request (Django caches it on the user); the answer is
+    without either. The profile comes with the signed-in user (security.ProfileModelBackend); the answer is
     kept for the rest of the template's rendering (a docket page asks 130-210 times, once per date)."""
     request = context.get("request")
     person = getattr(request, "user", None) if request is not None else context.get("recipient")
