@@ -52,6 +52,12 @@ def add_arguments(parser) -> None:
         action="store_true",
         help="keep the deadlines of a previous run: skip the (slow) first build, time the other passes",
     )
+    parser.add_argument(
+        "--every-matter-changed",
+        action="store_true",
+        help="also time a full pass after one new office action on every matter (the events stay in the "
+        "database: each such run adds one more to every matter)",
+    )
 
 
 # --- synthetic portfolio ---------------------------------------------------------------------------------
@@ -269,21 +275,8 @@ def _single_events(ids: list[int], samples: int, rng: random.Random) -> dict:
     fresh = [mid for mid in ids if mid not in touched] or ids
     picks = rng.sample(fresh, min(samples, len(fresh)))
     with attributed(reason="benchmark: single event", process="bench.recompute"):
-        et = {
-            code: ensure_event_type(code=code, label=code, office=code[:2])
-            for code in (
-                "EP.COMMUNICATION_94_3",
-                "US.NON_FINAL_REJECTION",
-                "JP.NOTICE_OF_REASONS_FOR_REFUSAL",
-                "WO.ISR_TRANSMITTED",
-            )
-        }
-    code_for = {
-        "EP": "EP.COMMUNICATION_94_3",
-        "US": "US.NON_FINAL_REJECTION",
-        "JP": "JP.NOTICE_OF_REASONS_FOR_REFUSAL",
-        "WO": "WO.ISR_TRANSMITTED",
-    }
+        et = {code: ensure_event_type(code=code, label=code, office=office) for office, code in OFFICE_ACTION.items()}
+    code_for = OFFICE_ACTION
     matters = Matter.objects.in_bulk(picks)
     # The benchmark recomputes explicitly (and synchronously) right after recording; the production hook
     # would additionally publish a Celery task on commit, which is broker latency, not recompute time.
@@ -392,6 +385,10 @@ def run(options: dict, stdout) -> dict:
         reason="benchmark: unchanged-inputs pass",
     )
     single = _single_events(ids, options["single_samples"], rng)
+    changed = (
+        _every_matter_changed(ids, workers=workers, chunk_size=options["chunk_size"], today=today)
+        if options.get("every_matter_changed") else {}
+    )
     return {
         "database": connection.vendor,
         "matters": len(ids),
@@ -413,6 +410,58 @@ def run(options: dict, stdout) -> dict:
         "unchanged_inputs_pass_cpu_server_seconds": unchanged["cpu_server_seconds"],
         "unchanged_inputs_pass_skipped": unchanged.get("skipped_unchanged", 0),
         **single,
+        **changed,
+    }
+
+
+OFFICE_ACTION = {
+    "EP": "EP.COMMUNICATION_94_3",
+    "US": "US.NON_FINAL_REJECTION",
+    "JP": "JP.NOTICE_OF_REASONS_FOR_REFUSAL",
+    "WO": "WO.ISR_TRANSMITTED",
+}
+
+
+def _every_matter_changed(ids: list[int], *, workers: int, chunk_size: int, today: dt.date) -> dict:
+    """Every matter's inputs changed: one new office action on each (its office's, dated yesterday, written as
+    the portfolio is, with plain bulk inserts), then the full pass. None can be skipped; each computes its
+    deadlines and writes what the action changes (its reply deadline, superseding an earlier one's) with their
+    history rows. The events stay: a later run adds one more to every matter."""
+    from docketapp.audit import attributed
+    from patents.models import Matter, OfficeEvent
+    from patents.services import ensure_event_type
+
+    with attributed(reason="benchmark: every matter changed", process="bench.recompute"):
+        types = {office: ensure_event_type(code=code, label=code, office=office)
+                 for office, code in OFFICE_ACTION.items()}
+    day = today - dt.timedelta(days=1)
+    stamp = time.time_ns()
+    offices = dict(Matter.objects.filter(pk__in=ids).values_list("pk", "office"))
+    for start in range(0, len(ids), 5000):
+        with transaction.atomic():
+            OfficeEvent.objects.bulk_create(
+                [
+                    OfficeEvent(
+                        matter_id=mid,
+                        event_type=types[offices[mid]],
+                        office_code="BENCH-ALL",
+                        date=day,
+                        natural_key=f"BENCH-ALL|{day.isoformat()}|{stamp}",
+                    )
+                    for mid in ids[start : start + 5000]
+                ],
+                batch_size=5000,
+            )
+    _analyze()  # as autovacuum would after 100,000 new events
+    changed = _full_pass(
+        ids, workers=workers, chunk_size=chunk_size, today=today, reason="benchmark: every matter changed"
+    )
+    return {
+        "every_matter_changed_seconds": changed["seconds"],
+        "every_matter_changed_cpu_client_seconds": changed["cpu_client_seconds"],
+        "every_matter_changed_cpu_server_seconds": changed["cpu_server_seconds"],
+        "every_matter_changed_skipped": changed.get("skipped_unchanged", 0),
+        **{f"every_matter_changed_{k}": changed.get(k, 0) for k in ("create", "move", "update", "supersede", "moot")},
     }
 
 

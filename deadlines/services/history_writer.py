@@ -1,14 +1,17 @@
 """The bulk writer of a recompute: store the planned deadline rows with their history rows, on the audit chain.
 
-Updates go through simple-history's bulk helpers; many creates on PostgreSQL go through COPY, with the
-history rows built here exactly as simple-history's bulk path builds them and sealed onto the hash chain
-(``docketapp.audit_chain``). Every row carries the current attribution (``docketapp.audit``).
+On PostgreSQL, changed rows are written by UPDATE … RETURNING (one per row for the few an office event changes,
+one per set of columns for a bulk pass), new rows by one INSERT or, many, by COPY; the history rows are built
+here exactly as simple-history's bulk path builds them and sealed onto the hash chain
+(``docketapp.audit_chain``). Elsewhere simple-history's bulk helpers and save() write them. Every row carries
+the current attribution (``docketapp.audit``).
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import re
 from typing import Any, cast
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -18,7 +21,15 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from docketapp.audit import history_kwargs, set_change_reason
 from docketapp.audit_chain import seal
-from docketapp.plain_rows import PlainRow, bound_cursor, db_value, history_row, insert_rows, insert_sealed
+from docketapp.plain_rows import (
+    PARAMETER_LIMIT,
+    PlainRow,
+    bound_cursor,
+    db_value,
+    history_row,
+    insert_rows,
+    insert_sealed,
+)
 
 from ..freshness import bump_generation
 from ..models import Deadline
@@ -29,8 +40,9 @@ COPY_THRESHOLD = 50  # below this, plain bulk inserts are as fast as COPY's extr
 # through simple-history's save path, attributed the same way): bulk_update's CASE WHEN per field and row cost
 # more to build than the round trips it saves, for the one or two rows a recorded office event changes.
 SAVE_ONE_BY_ONE = 3
-# PostgreSQL: up to this many changed rows (and fewer creates than COPY_THRESHOLD), each is one UPDATE … RETURNING
-# (history_writer._write_few): what a recorded office event changes.
+# PostgreSQL: up to this many changed rows, each is one UPDATE … RETURNING (what a recorded office event changes);
+# more (a bulk pass: every matter's reply deadline superseded) are one UPDATE … FROM (VALUES …) per set of
+# columns changed (history_writer._updated).
 FEW_UPDATES = 12
 
 
@@ -56,38 +68,23 @@ def _copy_rows(model: type[models.Model], objs: list, *, skip_auto: bool, json_c
                 )
 
 
-def _write_few(updates: list[Update], creates: list[Deadline]) -> tuple[list[Deadline], list[int]]:
-    """PostgreSQL, the few rows a recorded office event changes: each planned change one UPDATE of its columns
-    that also locks the row, skips it when someone closed it meanwhile and returns it as stored; the new rows
-    one INSERT returning their ids; and every history row ("~" then "+", built as simple-history's bulk path
-    builds them) sealed onto the chain under one lock and inserted with the head's move in one statement.
+def _write_returning(updates: list[Update], creates: list[Deadline]) -> tuple[list[Deadline], list[int]]:
+    """PostgreSQL: the planned changes written by UPDATEs that also lock each row, skip it when someone closed
+    it meanwhile and return it as stored (``_updated``); the new rows one INSERT returning their ids, or COPY for
+    a bulk build (``_copy_create_with_history``); and every history row ("~" then "+", built as simple-history's
+    bulk path builds them) sealed onto the chain and inserted with the head's move in one statement.
     Through a locking read, save() and bulk_create_with_history that was a read, two chain-head statements per
-    kind of write, and Django's compilers preparing each of a deadline's 35 values twice. The rows changed
-    (as stored) and created, and the ids created."""
+    kind of write, and Django's compilers preparing each of a deadline's 35 values twice; through
+    bulk_update_with_history (a CASE WHEN per column and row), two thirds of a bulk pass's CPU when every
+    matter changed (issue 18). The rows changed (as stored) and created, and the ids created."""
     now = timezone.now()
-    history: list[PlainRow] = []
-    written: list[Deadline] = []
-    quote = connection.ops.quote_name
-    meta = Deadline._meta
-    table, returned = _returned_columns()
-    with bound_cursor() as cursor:
-        for update in sorted(updates, key=lambda u: u.pk):  # one lock order for concurrent writers
-            values = _planned_values(update, now)
-            columns = [cast(models.Field, meta.get_field(name)) for name in values]
-            cursor.execute(
-                f"UPDATE {table} SET {', '.join(f'{quote(str(f.column))} = %s' for f in columns)} "  # noqa: S608
-                f"WHERE {quote(meta.pk.column)} = %s AND {quote('status')} <> ALL(%s) RETURNING {returned}",
-                [*(db_value(f, values[name]) for f, name in zip(columns, values, strict=True)), update.pk,
-                 sorted(FINAL_STATUSES)],
-            )
-            stored = cursor.fetchone()
-            if stored is None:  # closed meanwhile (a paralegal marked it done after the plan was read): theirs
-                continue
-            row = _from_returned(stored)
-            set_change_reason(row, update.reason)
-            written.append(row)
-            history.append(history_row(row, "~", now))
+    written = _updated(updates, now)
+    history = [history_row(row, "~", now) for row in written]
     ids: list[int] = []
+    if len(creates) >= COPY_THRESHOLD:
+        insert_sealed(Deadline.history.model, history)
+        ids = _copy_create_with_history(creates)
+        return written + creates, ids
     if creates:
         for obj in creates:
             obj.created_at = now
@@ -98,6 +95,69 @@ def _write_few(updates: list[Update], creates: list[Deadline]) -> tuple[list[Dea
     # None when every planned update found its row closed meanwhile.
     insert_sealed(Deadline.history.model, history)
     return written, ids
+
+
+def _updated(updates: list[Update], now: Any) -> list[Deadline]:
+    """The planned changes written, each row locked as it is changed and left alone when someone closed it after
+    the plan was read (then it is theirs): the rows as stored after the change, their change reasons set, in
+    primary-key order (one lock order for concurrent writers). Up to FEW_UPDATES, one UPDATE … RETURNING each;
+    more, one UPDATE … FROM (VALUES …) … RETURNING per set of columns changed."""
+    ordered = sorted(updates, key=lambda u: u.pk)
+    written: list[Deadline] = []
+    with bound_cursor() as cursor:
+        if len(ordered) <= FEW_UPDATES:
+            table, returned = _returned_columns()
+            quote = connection.ops.quote_name
+            for update in ordered:
+                values = _planned_values(update, now)
+                columns = [cast(models.Field, Deadline._meta.get_field(name)) for name in values]
+                cursor.execute(
+                    f"UPDATE {table} SET {', '.join(f'{quote(str(f.column))} = %s' for f in columns)} "  # noqa: S608
+                    f"WHERE {quote(Deadline._meta.pk.column)} = %s AND {quote('status')} <> ALL(%s) "
+                    f"RETURNING {returned}",
+                    [*(db_value(f, value) for f, value in zip(columns, values.values(), strict=True)), update.pk,
+                     sorted(FINAL_STATUSES)],
+                )
+                written += [_from_returned(stored) for stored in cursor.fetchall()]
+        else:
+            groups: dict[tuple[str, ...], list[tuple[int, dict[str, Any]]]] = {}
+            for update in ordered:
+                values = _planned_values(update, now)
+                groups.setdefault(tuple(sorted(values)), []).append((update.pk, values))
+            for names, rows in groups.items():
+                changed = tuple(cast(models.Field, Deadline._meta.get_field(name)) for name in names)
+                size = (PARAMETER_LIMIT - 1) // (len(changed) + 1)
+                for start in range(0, len(rows), size):
+                    part = rows[start : start + size]
+                    params: list[Any] = []
+                    for pk, values in part:
+                        params += [pk, *(db_value(f, values[name]) for f, name in zip(changed, names, strict=True))]
+                    cursor.execute(_update_text(changed, len(part)), [*params, sorted(FINAL_STATUSES)])
+                    written += [_from_returned(stored) for stored in cursor.fetchall()]
+            written.sort(key=lambda row: row.pk)
+    reasons = {u.pk: u.reason for u in ordered}
+    for row in written:
+        set_change_reason(row, reasons[row.pk])
+    return written
+
+
+def _update_text(columns: tuple[models.Field, ...], rows: int) -> str:
+    """UPDATE of ``columns`` for ``rows`` rows, each row's id and values one tuple of the VALUES list (cast to the
+    columns' types: a first row's empty value would otherwise make its column text), skipping closed rows and
+    returning every column of each row changed."""
+    quote = connection.ops.quote_name
+    table = quote(Deadline._meta.db_table)
+    pk = quote(Deadline._meta.pk.column)
+    names = [quote(str(f.column)) for f in columns]
+    # varchar(n) as text: an explicit cast would cut a value too long silently, the assignment refuses it.
+    types = [re.sub(r"^varchar\(\d+\)$", "text", str(f.db_type(connection))) for f in (Deadline._meta.pk, *columns)]
+    row = "(" + ", ".join(f"CAST(%s AS {t})" for t in types) + ")"
+    returned = ", ".join(f"d.{quote(str(f.column))}" for f in Deadline._meta.concrete_fields)
+    return (
+        f"UPDATE {table} AS d SET {', '.join(f'{n} = v.{n}' for n in names)} "  # noqa: S608
+        f"FROM (VALUES {', '.join([row] * rows)}) AS v({', '.join([pk, *names])}) "
+        f"WHERE d.{pk} = v.{pk} AND d.{quote('status')} <> ALL(%s) RETURNING {returned}"
+    )
 
 
 def _planned_values(update: Update, now: Any) -> dict[str, Any]:
@@ -112,7 +172,7 @@ def _planned_values(update: Update, now: Any) -> dict[str, Any]:
 
 @functools.cache
 def _returned_columns() -> tuple[str, str]:
-    """The deadline table and its columns, quoted (PostgreSQL's quoting: _write_few is PostgreSQL's path), once."""
+    """The deadline table and its columns, quoted (PostgreSQL's quoting: _updated is PostgreSQL's path), once."""
     quote = connection.ops.quote_name
     return quote(Deadline._meta.db_table), ", ".join(quote(str(f.column)) for f in Deadline._meta.concrete_fields)
 
@@ -197,9 +257,9 @@ def _apply_updates(updates: list[Update]) -> dict[tuple[str, ...], list[Deadline
 def write_changes(creates: list[Deadline], updates: list[Update]) -> tuple[list[Deadline], list[int]]:
     """Store a chunk's planned creates and updates with their history rows; the rows written, as stored, and
     the ids of those inserted (no reminder rows can exist for them yet)."""
-    if connection.vendor == "postgresql" and len(creates) < COPY_THRESHOLD and len(updates) <= FEW_UPDATES:
-        # Supersede first (in _write_few too): a live row and its replacement may share a key.
-        written, new_ids = _write_few(updates, creates)
+    if connection.vendor == "postgresql":
+        # Supersede first: a live row and its replacement may share a key.
+        written, new_ids = _write_returning(updates, creates)
         bump_generation()  # the docket's cached figures (the "to verify" badge) count again at once
         return written, new_ids
     groups = _apply_updates(updates) if updates else {}
@@ -213,11 +273,7 @@ def write_changes(creates: list[Deadline], updates: list[Update]) -> tuple[list[
             bulk_update_with_history(group, Deadline, list(fields), batch_size=500, **kwargs)
     created: list[int] = []
     if creates:
-        if connection.vendor == "postgresql":
-            created = _copy_create_with_history(creates)
-            written.extend(creates)
-        else:
-            stored = [r for r in bulk_create_with_history(creates, Deadline, batch_size=500, **kwargs) if r.pk]
-            created = [r.pk for r in stored]
-            written.extend(stored)
+        stored = [r for r in bulk_create_with_history(creates, Deadline, batch_size=500, **kwargs) if r.pk]
+        created = [r.pk for r in stored]
+        written.extend(stored)
     return written, created

@@ -1,7 +1,7 @@
 """New deadlines reach PostgreSQL by three paths (deadlines.services.history_writer): one plain INSERT for the
 few a recorded office event creates, COPY for a bulk build, simple-history's bulk_create_with_history
-elsewhere. Whatever the path, the docket row, its "+" history row (attribution, explanation, dates) and the
-audit chain must be the same."""
+elsewhere; changed rows by an UPDATE per row or per set of columns, or save(). Whatever the path, the docket
+row, its history row (attribution, explanation, dates) and the audit chain must be the same."""
 
 import datetime as dt
 
@@ -50,7 +50,7 @@ def test_every_path_stores_the_same_rows_history_and_chain():
     matters = [MatterFactory(office="EP") for _ in range(3)]
     with attributed(reason="recompute: office event recorded", user=user, process="tests"):
         with transaction.atomic():
-            _, plain = history_writer._write_few([], planned(matters[0]))
+            _, plain = history_writer._write_returning([], planned(matters[0]))
             copied = history_writer._copy_create_with_history(planned(matters[1]))
             django = bulk_create_with_history(planned(matters[2]), Deadline, **history_kwargs())
     assert len(plain) == len(copied) == len(django) == 2
@@ -84,7 +84,8 @@ def test_a_changed_row_is_stored_and_historied_alike_by_one_update_and_by_save()
     }
     with attributed(reason="recompute: office event recorded", user=user, process="tests"):
         with transaction.atomic():
-            written, created = history_writer._write_few([Update(pk=rows[0].pk, values=values, reason=reason)], [])
+            update = Update(pk=rows[0].pk, values=values, reason=reason)
+            written, created = history_writer._write_returning([update], [])
             for name, value in values.items():
                 setattr(rows[1], name, value)
             set_change_reason(rows[1], reason)
@@ -124,3 +125,66 @@ def test_a_planned_change_to_a_row_someone_closed_meanwhile_writes_nothing():
     row.refresh_from_db()
     assert (row.status, row.due_date) == (Deadline.Status.DONE, D("2026-04-01"))
     assert Deadline.history.filter(matter=matter).count() == history
+
+
+def test_many_changed_rows_are_stored_and_historied_as_save_stores_them():
+    """A bulk pass where every matter changed (issue 18) changes hundreds of rows per chunk: on PostgreSQL one
+    UPDATE … FROM (VALUES …) per set of columns changed, not Django's CASE WHEN per column and row. Each row, its
+    "~" history row (attribution, reason, every column as stored) and the chain must be what save() gives the
+    same change; a row closed meanwhile is left to whoever closed it; a long value is refused, not cut."""
+    from django.db import DataError
+
+    from deadlines.services.diff import Update
+
+    user = UserFactory()
+    ours, theirs = [MatterFactory(office="EP") for _ in range(15)], [MatterFactory(office="EP") for _ in range(15)]
+    with attributed(reason="set up", process="tests"), transaction.atomic():
+        rows = {m.pk: planned(m)[0] for m in ours + theirs}
+        for row in rows.values():
+            row.verified_by, row.verified_at = user, dt.datetime(2026, 1, 2, tzinfo=dt.UTC)
+            row.save()
+        closed, twin = rows[ours[-1].pk], rows[theirs[-1].pk]
+        for row in (closed, twin):  # a paralegal marked it done after the plan was read
+            row.status = Deadline.Status.DONE
+            row.save()
+
+    def change(i):
+        if i % 2:  # a date moved: the verification goes (the first row's verifier is then empty)
+            return {"due_date": D("2026-04-02") + dt.timedelta(days=i), "title": f"Reply «{i}»"}, True
+        return {"status": Deadline.Status.SUPERSEDED, "closed_reason": f"answered by EP.REPLY_FILED {i}",
+                "explanation": {"steps": [], "closed": {"by": "EP.REPLY_FILED", "n": i}}}, False
+
+    updates = []
+    with attributed(reason="recompute: every matter changed", user=user, process="tests"):
+        with transaction.atomic():
+            for i, (a, b) in enumerate(zip(ours, theirs, strict=True)):
+                values, reset = change(i)
+                reason = f"changed {i}"
+                updates.append(Update(pk=rows[a.pk].pk, values=values, reason=reason, reset_verification=reset))
+                if b is theirs[-1]:
+                    continue  # closed meanwhile: save() would not be called, nothing is written
+                row = rows[b.pk]
+                if reset:
+                    values = {**values, "last_changed_by": None, "verified_by": None, "verified_at": None}
+                for name, value in values.items():
+                    setattr(row, name, value)
+                set_change_reason(row, reason)
+                row.save(update_fields=[*values, "updated_at"])
+            written, created = history_writer.write_changes([], updates)
+    assert created == []
+    assert len(written) == 14 and closed.pk not in {w.pk for w in written}
+    assert [w.pk for w in written] == sorted(w.pk for w in written)
+    for a, b in zip(ours, theirs, strict=True):
+        assert stored(a) == stored(b)
+    one_moved = stored(ours[1])
+    assert (one_moved[0][0]["due_date"], one_moved[0][0]["verified_by_id"], one_moved[0][0]["title"]) == (
+        D("2026-04-03"), None, "Reply «1»"
+    )
+    changed = one_moved[1][-1]
+    assert (changed["history_type"], changed["history_change_reason"], changed["history_user_id"]) == (
+        "~", "changed 1", user.pk
+    )
+    assert audit_chain.verify().findings == []
+    too_long = [Update(pk=rows[m.pk].pk, values={"title": "x" * 1000}, reason="long") for m in ours[:13]]
+    with pytest.raises(DataError), attributed(reason="long", process="tests"), transaction.atomic():
+        history_writer.write_changes([], too_long)

@@ -87,7 +87,7 @@ def test_closure_moves_deadline_with_old_and_new_date_in_history_and_resets_veri
     assert dl.verified_at is None
     moved = dl.history.first()
     assert moved.history_change_reason == "closure added: moved due 2026-05-04 → 2026-05-05"
-    # One row changed: one plain UPDATE with its history row on PostgreSQL (history_writer._write_few), saved on
+    # One row changed: one plain UPDATE with its history row on PostgreSQL (history_writer._write_returning), saved on
     # its own elsewhere (SAVE_ONE_BY_ONE); attributed as the bulk path would be.
     assert (moved.history_type, moved.history_actor, moved.history_user) == ("~", "process:deadlines.recompute", None)
     assert (moved.due_date, moved.verified_at, moved.chain_seq is not None) == (D("2026-05-05"), None, True)
