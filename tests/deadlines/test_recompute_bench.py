@@ -22,6 +22,7 @@ def test_bench_recompute_runs_and_later_passes_change_nothing():
         "--single-samples",
         "3",
         "--allow-any-database",
+        "--every-matter-changed",
         "--json",
         stdout=out,
     )
@@ -32,6 +33,9 @@ def test_bench_recompute_runs_and_later_passes_change_nothing():
     assert result["full_recompute_no_change_skipped"] == 0
     assert result["unchanged_inputs_pass_skipped"] == 12
     assert result["single_event_samples"] == 3
+    # One new office action on every matter: none skipped, each writes its new reply deadline.
+    assert result["every_matter_changed_skipped"] == 0
+    assert result["every_matter_changed_create"] + result["every_matter_changed_supersede"] >= 12
     assert 0 < result["single_event_cpu_client_p50_ms"] <= result["single_event_cpu_client_p95_ms"]
     # Each run records its events on matters no earlier run touched.
     from patents.models import OfficeEvent
