@@ -236,7 +236,10 @@ class Deadline(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["status", "due_date"], name="deadline_status_due"),
+            # With the id, the order every deadline list and the admin changelist use: filtered by status (the
+            # admin's "open"), the first page is read off this index (1 ms at 2 M rows), not found by walking
+            # (due_date, id) past every closed row (750 ms; issue 18).
+            models.Index(fields=["status", "due_date", "id"], name="deadline_status_due_id"),
             # The forecast flag's "earlier renewal of the same matter" lookup (with_forecast_flag): without it
             # the planner walks (status, due_date) for every row, which is quadratic in the portfolio.
             models.Index(fields=["matter", "rule_id", "due_date"], name="deadline_matter_rule_due"),
