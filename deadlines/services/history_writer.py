@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Sequence
 from typing import Any, cast
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -70,9 +71,10 @@ def _copy_rows(model: type[models.Model], objs: list, *, skip_auto: bool, json_c
 
 def _write_returning(updates: list[Update], creates: list[Deadline]) -> tuple[list[Deadline], list[int]]:
     """PostgreSQL: the planned changes written by UPDATEs that also lock each row, skip it when someone closed
-    it meanwhile and return it as stored (``_updated``); the new rows one INSERT returning their ids, or COPY for
-    a bulk build (``_copy_create_with_history``); and every history row ("~" then "+", built as simple-history's
-    bulk path builds them) sealed onto the chain and inserted with the head's move in one statement.
+    it meanwhile and return it as stored (``_updated``); the new rows one INSERT returning their ids; and every
+    history row ("~" then "+", built as simple-history's bulk path builds them) sealed onto the chain and
+    inserted with the head's move in one statement. A bulk pass (COPY_THRESHOLD rows written or more) COPYs the
+    new rows and every history row instead (``_copy_create_with_history``).
     Through a locking read, save() and bulk_create_with_history that was a read, two chain-head statements per
     kind of write, and Django's compilers preparing each of a deadline's 35 values twice; through
     bulk_update_with_history (a CASE WHEN per column and row), two thirds of a bulk pass's CPU when every
@@ -81,9 +83,8 @@ def _write_returning(updates: list[Update], creates: list[Deadline]) -> tuple[li
     written = _updated(updates, now)
     history = [history_row(row, "~", now) for row in written]
     ids: list[int] = []
-    if len(creates) >= COPY_THRESHOLD:
-        insert_sealed(Deadline.history.model, history)
-        ids = _copy_create_with_history(creates)
+    if len(creates) + len(history) >= COPY_THRESHOLD:
+        ids = _copy_create_with_history(creates, changed=history)
         return written + creates, ids
     if creates:
         for obj in creates:
@@ -209,27 +210,34 @@ def _history_rows(creates: list[Deadline], ids: list[int], now: Any) -> list[Pla
     return history
 
 
-def _copy_create_with_history(creates: list[Deadline]) -> list[int]:
-    """PostgreSQL: insert new deadlines and their "+" history rows with COPY.
+def _copy_create_with_history(creates: list[Deadline], *, changed: Sequence[PlainRow] = ()) -> list[int]:
+    """PostgreSQL: insert new deadlines and their "+" history rows with COPY, after ``changed``: the "~" history
+    rows of the rows a bulk pass just updated (``_updated``). The new ids.
 
     Why not bulk_create_with_history: with tens of thousands of rows carrying a kilobyte of explanation
     JSON each, Django's INSERT (UNNEST arrays or VALUES lists, bound client-side by psycopg) spent about a
     millisecond per row in Python; COPY streams the same rows at a small fraction of that (see the
-    recompute benchmark). The history rows are built exactly as simple-history's bulk path builds them.
+    recompute benchmark). The "~" rows went through a multi-row INSERT (``insert_sealed``) until issue 18's
+    eleventh round: a statement of tens of thousands of values, converted and adapted in Python, about 230 µs
+    per row against COPY's tens. The history rows are built exactly as simple-history's bulk path builds them.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [Deadline._meta.db_table, len(creates)],
-        )
-        ids = [r[0] for r in cursor.fetchall()]
+    ids: list[int] = []
+    if creates:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [Deadline._meta.db_table, len(creates)],
+            )
+            ids = [r[0] for r in cursor.fetchall()]
     now = timezone.now()
     history_model = Deadline.history.model
-    history = _history_rows(creates, ids, now)
+    history = [*changed, *_history_rows(creates, ids, now)]
     json_cache: dict[int, str] = {}
-    _copy_rows(Deadline, creates, skip_auto=False, json_cache=json_cache)
-    # COPY bypasses the history manager's bulk_create: put the rows on the table's hash chain here. After
-    # the deadlines' COPY, so the chain head (locked until commit) waits for as little as possible.
+    if creates:
+        _copy_rows(Deadline, creates, skip_auto=False, json_cache=json_cache)
+    # COPY bypasses the history manager's bulk_create: put the rows on the table's hash chain here ("~" before
+    # "+", as the rows were written). After the deadlines' COPY, so the chain head (locked until commit) waits
+    # for as little as possible.
     seal(history_model, history, connection.alias)
     _copy_rows(history_model, history, skip_auto=True, json_cache=json_cache)
     return ids

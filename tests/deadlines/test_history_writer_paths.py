@@ -127,12 +127,21 @@ def test_a_planned_change_to_a_row_someone_closed_meanwhile_writes_nothing():
     assert Deadline.history.filter(matter=matter).count() == history
 
 
-def test_many_changed_rows_are_stored_and_historied_as_save_stores_them():
+@pytest.mark.parametrize("history_by", ["insert", "copy"])
+def test_many_changed_rows_are_stored_and_historied_as_save_stores_them(history_by, monkeypatch):
     """A bulk pass where every matter changed (issue 18) changes hundreds of rows per chunk: on PostgreSQL one
     UPDATE … FROM (VALUES …) per set of columns changed, not Django's CASE WHEN per column and row. Each row, its
     "~" history row (attribution, reason, every column as stored) and the chain must be what save() gives the
-    same change; a row closed meanwhile is left to whoever closed it; a long value is refused, not cut."""
+    same change; a row closed meanwhile is left to whoever closed it; a long value is refused, not cut. The "~"
+    rows go in by one INSERT below COPY_THRESHOLD rows written, by COPY from there (a bulk chunk): both."""
     from django.db import DataError
+
+    if history_by == "copy":  # 14 rows written: over the threshold
+        monkeypatch.setattr(history_writer, "COPY_THRESHOLD", 10)
+    copied = []
+    copy_rows = history_writer._copy_rows
+    monkeypatch.setattr(history_writer, "_copy_rows", lambda model, objs, **kw: (copied.append(len(objs)),
+                                                                                  copy_rows(model, objs, **kw)))
 
     from deadlines.services.diff import Update
 
@@ -172,6 +181,7 @@ def test_many_changed_rows_are_stored_and_historied_as_save_stores_them():
                 row.save(update_fields=[*values, "updated_at"])
             written, created = history_writer.write_changes([], updates)
     assert created == []
+    assert copied == ([14] if history_by == "copy" else [])
     assert len(written) == 14 and closed.pk not in {w.pk for w in written}
     assert [w.pk for w in written] == sorted(w.pk for w in written)
     for a, b in zip(ours, theirs, strict=True):
