@@ -262,9 +262,7 @@ def _percentile(values: list[float], p: float) -> float:
 
 def _single_events(ids: list[int], samples: int, rng: random.Random) -> dict:
     from deadlines.services import load_closures
-    from docketapp.audit import attributed
     from patents.models import Matter
-    from patents.services import ensure_event_type
 
     closures = load_closures()
     # Matters no earlier run recorded a benchmark event on: each run measures the same kind of matter (ten
@@ -274,19 +272,17 @@ def _single_events(ids: list[int], samples: int, rng: random.Random) -> dict:
     touched = set(OfficeEvent.objects.filter(office_code="BENCH").values_list("matter_id", flat=True))
     fresh = [mid for mid in ids if mid not in touched] or ids
     picks = rng.sample(fresh, min(samples, len(fresh)))
-    with attributed(reason="benchmark: single event", process="bench.recompute"):
-        et = {code: ensure_event_type(code=code, label=code, office=office) for office, code in OFFICE_ACTION.items()}
-    code_for = OFFICE_ACTION
+    types = _office_action_types(reason="benchmark: single event")
     matters = Matter.objects.in_bulk(picks)
     # The benchmark recomputes explicitly (and synchronously) right after recording; the production hook
     # would additionally publish a Celery task on commit, which is broker latency, not recompute time.
     from patents.signals import events_committed_to
 
     with events_committed_to(lambda matter_id: None):
-        return _timed_single_events(picks, matters, et, code_for, closures)
+        return _timed_single_events(picks, matters, types, closures)
 
 
-def _timed_single_events(picks, matters, et, code_for, closures) -> dict:
+def _timed_single_events(picks, matters, types, closures) -> dict:
     from deadlines.services import recompute_matters
     from docketapp.audit import attributed
     from patents.services import record_office_event
@@ -302,7 +298,7 @@ def _timed_single_events(picks, matters, et, code_for, closures) -> dict:
             with transaction.atomic():
                 record_office_event(
                     matter=matter,
-                    event_type=et[code_for[matter.office]],
+                    event_type=types[matter.office],
                     office_code="BENCH",
                     date=day,
                     discriminator=f"bench-{time.time_ns()}-{i}",
@@ -422,18 +418,24 @@ OFFICE_ACTION = {
 }
 
 
+def _office_action_types(*, reason: str) -> dict:
+    """Each office's office-action event type (OFFICE_ACTION), by office, created if missing."""
+    from docketapp.audit import attributed
+    from patents.services import ensure_event_type
+
+    with attributed(reason=reason, process="bench.recompute"):
+        return {office: ensure_event_type(code=code, label=code, office=office)
+                for office, code in OFFICE_ACTION.items()}
+
+
 def _every_matter_changed(ids: list[int], *, workers: int, chunk_size: int, today: dt.date) -> dict:
     """Every matter's inputs changed: one new office action on each (its office's, dated yesterday, written as
     the portfolio is, with plain bulk inserts), then the full pass. None can be skipped; each computes its
     deadlines and writes what the action changes (its reply deadline, superseding an earlier one's) with their
     history rows. The events stay: a later run adds one more to every matter."""
-    from docketapp.audit import attributed
     from patents.models import Matter, OfficeEvent
-    from patents.services import ensure_event_type
 
-    with attributed(reason="benchmark: every matter changed", process="bench.recompute"):
-        types = {office: ensure_event_type(code=code, label=code, office=office)
-                 for office, code in OFFICE_ACTION.items()}
+    types = _office_action_types(reason="benchmark: every matter changed")
     day = today - dt.timedelta(days=1)
     stamp = time.time_ns()
     offices = dict(Matter.objects.filter(pk__in=ids).values_list("pk", "office"))
